@@ -47,7 +47,12 @@ export const TIER_SPECS: Record<ManagedTier, ManagedTierSpec> = {
   developer: {
     primary: POLICY_ARNS.codeBuildDeveloper,
     policyArns: [POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly],
-    expectedActions: ['codebuild:ListBuilds', 'codebuild:StartBuild', 'codebuild:BatchGetBuilds', 's3:GetObject'],
+    expectedActions: [
+      'codebuild:ListBuilds',
+      'codebuild:StartBuild',
+      'codebuild:BatchGetBuilds',
+      's3:GetObject',
+    ],
     risky: false,
   },
   readonly: {
