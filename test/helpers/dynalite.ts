@@ -1,0 +1,72 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+// dynalite ships no type declarations; this is the part of its API we use.
+type DynaliteFactory = (options: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+  path?: string;
+}) => Server;
+const dynalite = require('dynalite') as DynaliteFactory;
+
+export const TEST_AWS_REGION = 'us-east-1';
+export const TEST_AWS_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
+
+export interface DynaliteHandle {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Starts an in-memory DynamoDB (dynalite) on a free loopback port; tables become ACTIVE at once. */
+export async function startDynalite(): Promise<DynaliteHandle> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err?: Error) => (err ? reject(err) : resolve()));
+        // The SDK keeps sockets alive; drop them so close() does not wait for their idle timeout.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A DynamoDB client for dynalite, with fixed test credentials so no credential chain is consulted. */
+export function testDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: TEST_AWS_REGION, credentials: TEST_AWS_CREDENTIALS });
+}
+
+/** Creates the requests table (hash key `requestId`, string; no sort key) and waits until it is ACTIVE. */
+export async function createRequestsTable(endpoint: string, tableName: string): Promise<void> {
+  const client = testDynamoClient(endpoint);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'requestId', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'requestId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    // With createTableMs: 0 the table turns ACTIVE on the next timer tick. The SDK waiter would
+    // sleep 20 s between polls, so poll directly, yielding to the event loop only.
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (Table?.TableStatus === 'ACTIVE') return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error(`Table ${tableName} did not become ACTIVE in dynalite`);
+  } finally {
+    client.destroy();
+  }
+}
