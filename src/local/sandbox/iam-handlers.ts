@@ -1,0 +1,679 @@
+/**
+ * IAM on the sandbox account, one handler per SDK command, following the IAM API Reference: the same
+ * errors (the SDK's own exception classes, with IAM's HTTP status codes and wording), quotas, paging and
+ * URL-encoded policy documents that the bot meets in a real account.
+ */
+import {
+  type AttachedPolicy,
+  type AttachGroupPolicyCommandInput,
+  type AttachRolePolicyCommandInput,
+  type AttachUserPolicyCommandInput,
+  type CreateRoleCommandInput,
+  type CreateRoleCommandOutput,
+  DeleteConflictException,
+  type DeleteGroupPolicyCommandInput,
+  type DeleteRoleCommandInput,
+  type DeleteRolePolicyCommandInput,
+  type DeleteUserPolicyCommandInput,
+  type DetachGroupPolicyCommandInput,
+  type DetachRolePolicyCommandInput,
+  type DetachUserPolicyCommandInput,
+  EntityAlreadyExistsException,
+  type EvaluationResult,
+  type GetGroupCommandInput,
+  type GetGroupCommandOutput,
+  type GetGroupPolicyCommandInput,
+  type GetGroupPolicyCommandOutput,
+  type GetRoleCommandInput,
+  type GetRoleCommandOutput,
+  type GetRolePolicyCommandInput,
+  type GetRolePolicyCommandOutput,
+  type GetUserCommandInput,
+  type GetUserCommandOutput,
+  type GetUserPolicyCommandInput,
+  type GetUserPolicyCommandOutput,
+  type Group,
+  IAMServiceException,
+  InvalidInputException,
+  LimitExceededException,
+  type ListAttachedGroupPoliciesCommandInput,
+  type ListAttachedGroupPoliciesCommandOutput,
+  type ListAttachedRolePoliciesCommandInput,
+  type ListAttachedRolePoliciesCommandOutput,
+  type ListAttachedUserPoliciesCommandInput,
+  type ListAttachedUserPoliciesCommandOutput,
+  type ListGroupPoliciesCommandInput,
+  type ListGroupPoliciesCommandOutput,
+  type ListGroupsForUserCommandInput,
+  type ListGroupsForUserCommandOutput,
+  type ListRolePoliciesCommandInput,
+  type ListRolePoliciesCommandOutput,
+  type ListRolesCommandInput,
+  type ListRolesCommandOutput,
+  type ListUserPoliciesCommandInput,
+  type ListUserPoliciesCommandOutput,
+  type ListUsersCommandInput,
+  type ListUsersCommandOutput,
+  type ListUserTagsCommandInput,
+  type ListUserTagsCommandOutput,
+  MalformedPolicyDocumentException,
+  NoSuchEntityException,
+  type PutGroupPolicyCommandInput,
+  type PutRolePolicyCommandInput,
+  type PutUserPolicyCommandInput,
+  type Role,
+  type SimulatePrincipalPolicyCommandInput,
+  type SimulatePrincipalPolicyCommandOutput,
+  type Tag,
+  type UpdateAssumeRolePolicyCommandInput,
+  type User,
+} from '@aws-sdk/client-iam';
+import type { PolicyDocument } from '../../domain/policy-documents';
+import { INLINE_QUOTAS, inlinePolicySize } from '../../domain/policy-size';
+import type { SandboxAccount, SandboxGroup, SandboxRole, SandboxUser } from './account';
+import { evaluateActions, loadManagedPolicyDocument, PolicyEvaluationInputError } from './evaluate';
+import {
+  awsError,
+  handle,
+  iamPage,
+  type Result,
+  responseMetadata,
+  rfc3986Encode,
+  type SandboxHandlers,
+} from './handler-kit';
+import {
+  identityPolicyProblem,
+  policyStatements,
+  principalValues,
+  trustPolicyProblem,
+} from './policy-grammar';
+
+type Kind = 'user' | 'group' | 'role';
+type Holder = SandboxUser | SandboxGroup | SandboxRole;
+
+// --- Errors, with the HTTP status codes IAM sends for them ---
+
+const noSuchEntity = (message: string) => awsError(NoSuchEntityException, 404, message);
+const invalidInput = (message: string) => awsError(InvalidInputException, 400, message);
+const malformed = (message: string) => awsError(MalformedPolicyDocumentException, 400, message);
+const limitExceeded = (message: string) => awsError(LimitExceededException, 409, message);
+const deleteConflict = (message: string) => awsError(DeleteConflictException, 409, message);
+const alreadyExists = (message: string) => awsError(EntityAlreadyExistsException, 409, message);
+
+// Input that breaks a modelled constraint is refused before IAM looks at anything: code ValidationError,
+// which the SDK has no class for, so it arrives as the service's base exception with that name.
+const validationError = (message: string) =>
+  new IAMServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    message,
+    $metadata: responseMetadata(400),
+  });
+
+// --- Input validation, as IAM's API model constrains it ---
+
+const NAME = /^[\w+=,.@-]+$/;
+const NAME_MAX: Record<Kind | 'policy', number> = { user: 64, group: 128, role: 64, policy: 128 };
+const FIELD: Record<Kind | 'policy', string> = {
+  user: 'userName',
+  group: 'groupName',
+  role: 'roleName',
+  policy: 'policyName',
+};
+const PATH = /^(\/|\/[\x21-\x7e]+\/)$/;
+// IAM's pattern for policy text: tab, LF, CR and printable Latin-1 (U+0020-U+00FF).
+const POLICY_CHARS = /^[\t\n\r\u0020-\u00ff]+$/;
+const POLICY_ARN = /^arn:[\w-]+:iam::(aws|\d{12}):policy\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]+$/;
+const TRUST_POLICY_QUOTA = 2048;
+const MANAGED_POLICY_QUOTA = 10;
+const QUOTA_NAME: Record<Kind, string> = {
+  user: 'PoliciesPerUser',
+  group: 'PoliciesPerGroup',
+  role: 'PoliciesPerRole',
+};
+
+const required = <T>(value: T | undefined, field: string): T => {
+  if (value === undefined || value === null) {
+    throw validationError(
+      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  return value;
+};
+
+const checkName = (kind: Kind | 'policy', value: string | undefined): string => {
+  const name = required(value, FIELD[kind]);
+  if (name.length < 1 || name.length > NAME_MAX[kind]) {
+    throw validationError(
+      `1 validation error detected: Value '${name}' at '${FIELD[kind]}' failed to satisfy constraint: ` +
+        `Member must have length less than or equal to ${NAME_MAX[kind]}`,
+    );
+  }
+  if (!NAME.test(name)) {
+    throw validationError(
+      `1 validation error detected: Value '${name}' at '${FIELD[kind]}' failed to satisfy constraint: ` +
+        'Member must satisfy regular expression pattern: [\\w+=,.@-]+',
+    );
+  }
+  return name;
+};
+
+const checkPolicyText = (value: string | undefined, field: string): string => {
+  const text = required(value, field);
+  if (!POLICY_CHARS.test(text) || text.length > 131072) {
+    throw validationError(
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: ` +
+        'Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+',
+    );
+  }
+  return text;
+};
+
+const checkPolicyArn = (value: string | undefined): string => {
+  const arn = required(value, 'policyArn');
+  if (!POLICY_ARN.test(arn)) throw invalidInput(`ARN ${arn} is not valid.`);
+  return arn;
+};
+
+// --- Lookups ---
+
+const holder = (account: SandboxAccount, kind: Kind, name: string): Holder => {
+  const found =
+    kind === 'user'
+      ? account.findUser(name)
+      : kind === 'group'
+        ? account.findGroup(name)
+        : account.findRole(name);
+  if (!found) throw noSuchEntity(`The ${kind} with name ${name} cannot be found.`);
+  return found;
+};
+
+const findInlineName = (entity: Holder, policyName: string): string | undefined =>
+  Object.keys(entity.inlinePolicies).find((name) => name.toLowerCase() === policyName.toLowerCase());
+
+const policyNameOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
+
+// --- Shapes IAM returns ---
+
+const toDate = (iso: string): Date => new Date(iso);
+
+const tagList = (tags: Record<string, string>): Tag[] =>
+  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+const userShape = (user: SandboxUser): User => ({
+  Path: user.path,
+  UserName: user.name,
+  UserId: user.id,
+  Arn: user.arn,
+  CreateDate: toDate(user.createDate),
+});
+
+const groupShape = (group: SandboxGroup): Group => ({
+  Path: group.path,
+  GroupName: group.name,
+  GroupId: group.id,
+  Arn: group.arn,
+  CreateDate: toDate(group.createDate),
+});
+
+// IAM returns the trust policy URL-encoded (RFC 3986) in every Role structure.
+const roleShape = (role: SandboxRole): Role => ({
+  Path: role.path,
+  RoleName: role.name,
+  RoleId: role.id,
+  Arn: role.arn,
+  CreateDate: toDate(role.createDate),
+  AssumeRolePolicyDocument: rfc3986Encode(role.assumeRolePolicyDocument),
+  MaxSessionDuration: role.maxSessionDuration,
+  ...(role.description !== undefined ? { Description: role.description } : {}),
+  ...(role.permissionsBoundary !== undefined
+    ? {
+        PermissionsBoundary: {
+          PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+          PermissionsBoundaryArn: role.permissionsBoundary,
+        },
+      }
+    : {}),
+  ...(Object.keys(role.tags).length > 0 ? { Tags: tagList(role.tags) } : {}),
+});
+
+// --- Managed policy attachments ---
+
+const attach = (
+  account: SandboxAccount,
+  kind: Kind,
+  rawName: string | undefined,
+  rawArn: string | undefined,
+) => {
+  const name = checkName(kind, rawName);
+  const arn = checkPolicyArn(rawArn);
+  const entity = holder(account, kind, name);
+  if (!account.isKnownManagedPolicy(arn))
+    throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+  // Attaching an attached policy succeeds and changes nothing.
+  if (entity.attachedPolicyArns.includes(arn)) return {};
+  if (entity.attachedPolicyArns.length >= MANAGED_POLICY_QUOTA) {
+    throw limitExceeded(`Cannot exceed quota for ${QUOTA_NAME[kind]}: ${MANAGED_POLICY_QUOTA}`);
+  }
+  entity.attachedPolicyArns.push(arn);
+  account.changed();
+  return {};
+};
+
+const detach = (
+  account: SandboxAccount,
+  kind: Kind,
+  rawName: string | undefined,
+  rawArn: string | undefined,
+) => {
+  const name = checkName(kind, rawName);
+  const arn = checkPolicyArn(rawArn);
+  const entity = holder(account, kind, name);
+  const index = entity.attachedPolicyArns.indexOf(arn);
+  if (index < 0) throw noSuchEntity(`Policy ${arn} was not found.`);
+  entity.attachedPolicyArns.splice(index, 1);
+  account.changed();
+  return {};
+};
+
+const listAttached = (
+  account: SandboxAccount,
+  kind: Kind,
+  input: { PathPrefix?: string | undefined; Marker?: string | undefined; MaxItems?: number | undefined },
+  rawName: string | undefined,
+) => {
+  const entity = holder(account, kind, checkName(kind, rawName));
+  const prefix = input.PathPrefix ?? '/';
+  const policies: AttachedPolicy[] = entity.attachedPolicyArns
+    .filter((arn) => arn.slice(arn.indexOf(':policy') + ':policy'.length).startsWith(prefix))
+    .map((arn) => ({ PolicyName: policyNameOf(arn), PolicyArn: arn }));
+  const page = iamPage(policies, input, validationError);
+  return { AttachedPolicies: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+};
+
+// --- Inline policies ---
+
+const putInline = (
+  account: SandboxAccount,
+  kind: Kind,
+  rawName: string | undefined,
+  rawPolicyName: string | undefined,
+  rawDocument: string | undefined,
+) => {
+  const name = checkName(kind, rawName);
+  const policyName = checkName('policy', rawPolicyName);
+  const document = checkPolicyText(rawDocument, 'policyDocument');
+  const entity = holder(account, kind, name);
+  const problem = identityPolicyProblem(document);
+  if (problem) throw malformed(problem);
+  // The quota covers all inline policies of the identity together; a put replaces a policy of the same name.
+  const replaced = findInlineName(entity, policyName);
+  const others = Object.entries(entity.inlinePolicies).filter(([existing]) => existing !== replaced);
+  const total = others.reduce((sum, [, text]) => sum + inlinePolicySize(text), inlinePolicySize(document));
+  if (total > INLINE_QUOTAS[kind]) {
+    throw limitExceeded(
+      `Maximum policy size of ${INLINE_QUOTAS[kind]} bytes exceeded for ${kind} ${entity.name}`,
+    );
+  }
+  if (replaced !== undefined) delete entity.inlinePolicies[replaced];
+  entity.inlinePolicies[policyName] = document;
+  account.changed();
+  return {};
+};
+
+const getInline = (
+  account: SandboxAccount,
+  kind: Kind,
+  rawName: string | undefined,
+  rawPolicyName: string | undefined,
+) => {
+  const entity = holder(account, kind, checkName(kind, rawName));
+  const policyName = checkName('policy', rawPolicyName);
+  const stored = findInlineName(entity, policyName);
+  const document = stored === undefined ? undefined : entity.inlinePolicies[stored];
+  if (stored === undefined || document === undefined) {
+    throw noSuchEntity(`The ${kind} policy with name ${policyName} cannot be found.`);
+  }
+  // IAM returns policy documents URL-encoded (RFC 3986); callers must decode before JSON.parse.
+  return { entityName: entity.name, PolicyName: stored, PolicyDocument: rfc3986Encode(document) };
+};
+
+const listInline = (
+  account: SandboxAccount,
+  kind: Kind,
+  input: { Marker?: string | undefined; MaxItems?: number | undefined },
+  rawName: string | undefined,
+) => {
+  const entity = holder(account, kind, checkName(kind, rawName));
+  const page = iamPage(Object.keys(entity.inlinePolicies), input, validationError);
+  return { PolicyNames: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+};
+
+const deleteInline = (
+  account: SandboxAccount,
+  kind: Kind,
+  rawName: string | undefined,
+  rawPolicyName: string | undefined,
+) => {
+  const entity = holder(account, kind, checkName(kind, rawName));
+  const policyName = checkName('policy', rawPolicyName);
+  const stored = findInlineName(entity, policyName);
+  if (stored === undefined) throw noSuchEntity(`The ${kind} policy with name ${policyName} cannot be found.`);
+  delete entity.inlinePolicies[stored];
+  account.changed();
+  return {};
+};
+
+// --- Roles ---
+
+// IAM refuses a trust policy that names a principal it cannot resolve.
+const checkTrustPolicy = (account: SandboxAccount, document: string): void => {
+  const problem = trustPolicyProblem(document);
+  if (problem) throw malformed(problem);
+  if (inlinePolicySize(document) > TRUST_POLICY_QUOTA) {
+    throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`);
+  }
+  const parsed = policyStatements(document);
+  if ('problem' in parsed) throw malformed(parsed.problem);
+  for (const principal of principalValues(parsed.statements, 'AWS')) {
+    if (!account.principalExists(principal)) {
+      throw malformed(`Invalid principal in policy: "AWS":"${principal}"`);
+    }
+  }
+};
+
+const createRole = (
+  account: SandboxAccount,
+  input: CreateRoleCommandInput,
+): Result<CreateRoleCommandOutput> => {
+  const name = checkName('role', input.RoleName);
+  const path = input.Path ?? '/';
+  if (!PATH.test(path) || path.length > 512) {
+    throw validationError(
+      `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: ` +
+        'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)',
+    );
+  }
+  const document = checkPolicyText(input.AssumeRolePolicyDocument, 'assumeRolePolicyDocument');
+  const maxSessionDuration = input.MaxSessionDuration ?? 3600;
+  if (maxSessionDuration < 3600 || maxSessionDuration > 43200) {
+    throw validationError(
+      `1 validation error detected: Value '${maxSessionDuration}' at 'maxSessionDuration' failed to satisfy ` +
+        'constraint: Member must have value between 3600 and 43200',
+    );
+  }
+  if (input.Description !== undefined && input.Description.length > 1000) {
+    throw validationError(
+      "1 validation error detected: Value at 'description' failed to satisfy constraint: " +
+        'Member must have length less than or equal to 1000',
+    );
+  }
+  if (account.findRole(name)) throw alreadyExists(`Role with name ${name} already exists.`);
+  checkTrustPolicy(account, document);
+  if (input.PermissionsBoundary !== undefined) {
+    const boundary = checkPolicyArn(input.PermissionsBoundary);
+    if (!account.isKnownManagedPolicy(boundary)) {
+      throw noSuchEntity(`Scope ARN: ${boundary} does not exist or is not attachable.`);
+    }
+  }
+  const role: SandboxRole = {
+    name,
+    path,
+    arn: account.principalArn('role', path, name),
+    id: account.newUniqueId('AROA'),
+    createDate: account.now(),
+    assumeRolePolicyDocument: document,
+    maxSessionDuration,
+    tags: Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    attachedPolicyArns: [],
+    inlinePolicies: {},
+    ...(input.Description !== undefined ? { description: input.Description } : {}),
+    ...(input.PermissionsBoundary !== undefined ? { permissionsBoundary: input.PermissionsBoundary } : {}),
+  };
+  account.addRole(role);
+  return { Role: roleShape(role) };
+};
+
+const deleteRole = (account: SandboxAccount, input: DeleteRoleCommandInput) => {
+  const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
+  if (role.attachedPolicyArns.length > 0) {
+    throw deleteConflict('Cannot delete entity, must detach all policies first.');
+  }
+  if (Object.keys(role.inlinePolicies).length > 0) {
+    throw deleteConflict('Cannot delete entity, must delete policies first.');
+  }
+  account.removeRole(role.name);
+  return {};
+};
+
+// --- SimulatePrincipalPolicy ---
+
+const parseDocument = (text: string): PolicyDocument => JSON.parse(text) as PolicyDocument;
+
+const simulate = async (
+  account: SandboxAccount,
+  input: SimulatePrincipalPolicyCommandInput,
+): Promise<Result<SimulatePrincipalPolicyCommandOutput>> => {
+  const sourceArn = required(input.PolicySourceArn, 'policySourceArn');
+  const actions = required(input.ActionNames, 'actionNames');
+  if (!/^arn:[\w-]+:iam::\d{12}:(user|group|role)\//.test(sourceArn)) {
+    throw invalidInput(`Invalid ARN ${sourceArn}: must be an IAM user, group or role.`);
+  }
+  const found = account.findPrincipalByArn(sourceArn);
+  if (!found) throw noSuchEntity(`Entity ${sourceArn} does not exist.`);
+  // A user's effective identity policies include those of every group it belongs to.
+  const holders: Holder[] =
+    found.kind === 'user' ? [found.entity, ...account.groupsOf(found.entity.name)] : [found.entity];
+  const managedPolicyArns = [...new Set(holders.flatMap((entity) => entity.attachedPolicyArns))];
+  const inlineDocuments = [
+    ...holders.flatMap((entity) => Object.values(entity.inlinePolicies).map(parseDocument)),
+    ...(input.PolicyInputList ?? []).map(parseDocument),
+  ];
+  const boundaryDocuments = (input.PermissionsBoundaryPolicyInputList ?? []).map(parseDocument);
+  if (found.kind === 'role' && found.entity.permissionsBoundary && boundaryDocuments.length === 0) {
+    boundaryDocuments.push(await loadManagedPolicyDocument(found.entity.permissionsBoundary));
+  }
+  const context: Record<string, string | string[]> = {};
+  for (const entry of input.ContextEntries ?? []) {
+    const values = entry.ContextKeyValues ?? [];
+    if (entry.ContextKeyName)
+      context[entry.ContextKeyName] = values.length === 1 ? (values[0] ?? '') : values;
+  }
+  const results: EvaluationResult[] = [];
+  try {
+    for (const resource of input.ResourceArns?.length ? input.ResourceArns : ['*']) {
+      const decisions = await evaluateActions({
+        principalArn: sourceArn,
+        managedPolicyArns,
+        inlineDocuments,
+        permissionBoundaryDocuments: boundaryDocuments,
+        actions,
+        resource,
+        context,
+      });
+      for (const { action, decision } of decisions) {
+        results.push({
+          EvalActionName: action,
+          EvalResourceName: resource,
+          EvalDecision: decision,
+          MatchedStatements: [],
+          MissingContextValues: [],
+        });
+      }
+    }
+  } catch (error) {
+    if (error instanceof PolicyEvaluationInputError) throw invalidInput(error.message);
+    throw error;
+  }
+  const page = iamPage(results, input, validationError);
+  return { EvaluationResults: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+};
+
+// --- The table ---
+
+/** IAM commands the sandbox answers, keyed by SDK command name. */
+export const iamHandlers: SandboxHandlers = {
+  GetUserCommand: handle((input: GetUserCommandInput, account): Result<GetUserCommandOutput> => {
+    // Without a name IAM describes the caller, which the sandbox cannot know.
+    if (input.UserName === undefined)
+      throw validationError('Must specify userName when calling with non-User credentials');
+    const user = holder(account, 'user', checkName('user', input.UserName)) as SandboxUser;
+    const tags = tagList(user.tags);
+    return { User: { ...userShape(user), ...(tags.length > 0 ? { Tags: tags } : {}) } };
+  }),
+
+  ListUsersCommand: handle((input: ListUsersCommandInput, account): Result<ListUsersCommandOutput> => {
+    const prefix = input.PathPrefix ?? '/';
+    // ListUsers leaves out tags (and other attributes); callers use ListUserTags.
+    const users = [...account.users.values()]
+      .filter((user) => user.path.startsWith(prefix))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(userShape);
+    const page = iamPage(users, input, validationError);
+    return { Users: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+  }),
+
+  ListUserTagsCommand: handle(
+    (input: ListUserTagsCommandInput, account): Result<ListUserTagsCommandOutput> => {
+      const user = holder(account, 'user', checkName('user', input.UserName)) as SandboxUser;
+      const page = iamPage(tagList(user.tags), input, validationError);
+      return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+  ),
+
+  GetGroupCommand: handle((input: GetGroupCommandInput, account): Result<GetGroupCommandOutput> => {
+    const group = holder(account, 'group', checkName('group', input.GroupName)) as SandboxGroup;
+    const members = group.members.flatMap((name) => {
+      const user = account.findUser(name);
+      return user ? [userShape(user)] : [];
+    });
+    const page = iamPage(members, input, validationError);
+    return {
+      Group: groupShape(group),
+      Users: page.items,
+      IsTruncated: page.IsTruncated,
+      Marker: page.Marker,
+    };
+  }),
+
+  ListGroupsForUserCommand: handle(
+    (input: ListGroupsForUserCommandInput, account): Result<ListGroupsForUserCommandOutput> => {
+      const user = holder(account, 'user', checkName('user', input.UserName));
+      const page = iamPage(account.groupsOf(user.name).map(groupShape), input, validationError);
+      return { Groups: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+  ),
+
+  ListAttachedUserPoliciesCommand: handle(
+    (input: ListAttachedUserPoliciesCommandInput, account): Result<ListAttachedUserPoliciesCommandOutput> =>
+      listAttached(account, 'user', input, input.UserName),
+  ),
+  ListAttachedGroupPoliciesCommand: handle(
+    (input: ListAttachedGroupPoliciesCommandInput, account): Result<ListAttachedGroupPoliciesCommandOutput> =>
+      listAttached(account, 'group', input, input.GroupName),
+  ),
+  ListAttachedRolePoliciesCommand: handle(
+    (input: ListAttachedRolePoliciesCommandInput, account): Result<ListAttachedRolePoliciesCommandOutput> =>
+      listAttached(account, 'role', input, input.RoleName),
+  ),
+
+  AttachUserPolicyCommand: handle((input: AttachUserPolicyCommandInput, account) =>
+    attach(account, 'user', input.UserName, input.PolicyArn),
+  ),
+  AttachGroupPolicyCommand: handle((input: AttachGroupPolicyCommandInput, account) =>
+    attach(account, 'group', input.GroupName, input.PolicyArn),
+  ),
+  AttachRolePolicyCommand: handle((input: AttachRolePolicyCommandInput, account) =>
+    attach(account, 'role', input.RoleName, input.PolicyArn),
+  ),
+
+  DetachUserPolicyCommand: handle((input: DetachUserPolicyCommandInput, account) =>
+    detach(account, 'user', input.UserName, input.PolicyArn),
+  ),
+  DetachGroupPolicyCommand: handle((input: DetachGroupPolicyCommandInput, account) =>
+    detach(account, 'group', input.GroupName, input.PolicyArn),
+  ),
+  DetachRolePolicyCommand: handle((input: DetachRolePolicyCommandInput, account) =>
+    detach(account, 'role', input.RoleName, input.PolicyArn),
+  ),
+
+  PutUserPolicyCommand: handle((input: PutUserPolicyCommandInput, account) =>
+    putInline(account, 'user', input.UserName, input.PolicyName, input.PolicyDocument),
+  ),
+  PutGroupPolicyCommand: handle((input: PutGroupPolicyCommandInput, account) =>
+    putInline(account, 'group', input.GroupName, input.PolicyName, input.PolicyDocument),
+  ),
+  PutRolePolicyCommand: handle((input: PutRolePolicyCommandInput, account) =>
+    putInline(account, 'role', input.RoleName, input.PolicyName, input.PolicyDocument),
+  ),
+
+  GetUserPolicyCommand: handle(
+    (input: GetUserPolicyCommandInput, account): Result<GetUserPolicyCommandOutput> => {
+      const { entityName, ...rest } = getInline(account, 'user', input.UserName, input.PolicyName);
+      return { UserName: entityName, ...rest };
+    },
+  ),
+  GetGroupPolicyCommand: handle(
+    (input: GetGroupPolicyCommandInput, account): Result<GetGroupPolicyCommandOutput> => {
+      const { entityName, ...rest } = getInline(account, 'group', input.GroupName, input.PolicyName);
+      return { GroupName: entityName, ...rest };
+    },
+  ),
+  GetRolePolicyCommand: handle(
+    (input: GetRolePolicyCommandInput, account): Result<GetRolePolicyCommandOutput> => {
+      const { entityName, ...rest } = getInline(account, 'role', input.RoleName, input.PolicyName);
+      return { RoleName: entityName, ...rest };
+    },
+  ),
+
+  ListUserPoliciesCommand: handle(
+    (input: ListUserPoliciesCommandInput, account): Result<ListUserPoliciesCommandOutput> =>
+      listInline(account, 'user', input, input.UserName),
+  ),
+  ListGroupPoliciesCommand: handle(
+    (input: ListGroupPoliciesCommandInput, account): Result<ListGroupPoliciesCommandOutput> =>
+      listInline(account, 'group', input, input.GroupName),
+  ),
+  ListRolePoliciesCommand: handle(
+    (input: ListRolePoliciesCommandInput, account): Result<ListRolePoliciesCommandOutput> =>
+      listInline(account, 'role', input, input.RoleName),
+  ),
+
+  DeleteUserPolicyCommand: handle((input: DeleteUserPolicyCommandInput, account) =>
+    deleteInline(account, 'user', input.UserName, input.PolicyName),
+  ),
+  DeleteGroupPolicyCommand: handle((input: DeleteGroupPolicyCommandInput, account) =>
+    deleteInline(account, 'group', input.GroupName, input.PolicyName),
+  ),
+  DeleteRolePolicyCommand: handle((input: DeleteRolePolicyCommandInput, account) =>
+    deleteInline(account, 'role', input.RoleName, input.PolicyName),
+  ),
+
+  CreateRoleCommand: handle((input: CreateRoleCommandInput, account) => createRole(account, input)),
+  GetRoleCommand: handle((input: GetRoleCommandInput, account): Result<GetRoleCommandOutput> => {
+    const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
+    return { Role: { ...roleShape(role), RoleLastUsed: {} } };
+  }),
+  ListRolesCommand: handle((input: ListRolesCommandInput, account): Result<ListRolesCommandOutput> => {
+    const prefix = input.PathPrefix ?? '/';
+    const roles = [...account.roles.values()]
+      .filter((role) => role.path.startsWith(prefix))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(roleShape);
+    const page = iamPage(roles, input, validationError);
+    return { Roles: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+  }),
+  UpdateAssumeRolePolicyCommand: handle((input: UpdateAssumeRolePolicyCommandInput, account) => {
+    const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
+    const document = checkPolicyText(input.PolicyDocument, 'policyDocument');
+    checkTrustPolicy(account, document);
+    role.assumeRolePolicyDocument = document;
+    account.changed();
+    return {};
+  }),
+  DeleteRoleCommand: handle((input: DeleteRoleCommandInput, account) => deleteRole(account, input)),
+
+  SimulatePrincipalPolicyCommand: handle((input: SimulatePrincipalPolicyCommandInput, account) =>
+    simulate(account, input),
+  ),
+};
