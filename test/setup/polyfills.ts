@@ -15,3 +15,6 @@ if (typeof P.withResolvers !== 'function') {
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+// Structured logs are asserted where they matter; elsewhere they would drown the test output.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';

@@ -1,0 +1,120 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RequestStore } from '../domain/ports';
+import type { AccessRequest, AuditEvent, CompletedStep } from '../domain/request';
+import { classifyAwsError } from './classify-error';
+
+// Fields that only ever grow by append; `save` never writes them, so a decision cannot erase an
+// audit event or a journal entry written concurrently by a workflow task.
+const APPEND_ONLY = new Set(['requestId', 'events', 'completedSteps']);
+
+/** RequestStore on one DynamoDB table keyed by requestId. */
+export class DynamoRequestStore implements RequestStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async create(request: AccessRequest): Promise<'created' | 'exists'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: request,
+          ConditionExpression: 'attribute_not_exists(requestId)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'exists';
+      throw classifyAwsError(error, `store request ${request.requestId}`);
+    }
+  }
+
+  async get(requestId: string): Promise<AccessRequest | undefined> {
+    try {
+      const out = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { requestId }, ConsistentRead: true }),
+      );
+      return out.Item as AccessRequest | undefined;
+    } catch (error) {
+      throw classifyAwsError(error, `read request ${requestId}`);
+    }
+  }
+
+  async save(request: AccessRequest, expectedVersion: number): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':expected': expectedVersion };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const fields: Array<keyof AccessRequest> = [
+      'version',
+      'status',
+      'plan',
+      'requiredApprovals',
+      'approvals',
+      'decision',
+      'card',
+      'taskToken',
+      'approvalExpiresAt',
+      'target',
+    ];
+    for (const field of fields) {
+      if (APPEND_ONLY.has(field)) continue;
+      names[`#${field}`] = field;
+      const value = request[field];
+      if (value === undefined) {
+        removes.push(`#${field}`);
+      } else {
+        values[`:${field}`] = value;
+        sets.push(`#${field} = :${field}`);
+      }
+    }
+    const expression = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { requestId: request.requestId },
+          UpdateExpression: expression,
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw classifyAwsError(error, `update request ${request.requestId}`);
+    }
+  }
+
+  appendEvent(requestId: string, event: AuditEvent): Promise<void> {
+    return this.append(requestId, 'events', event);
+  }
+
+  appendCompletedStep(requestId: string, step: CompletedStep): Promise<void> {
+    return this.append(requestId, 'completedSteps', step);
+  }
+
+  private async append(requestId: string, field: 'events' | 'completedSteps', item: unknown): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { requestId },
+          UpdateExpression: 'SET #list = list_append(if_not_exists(#list, :empty), :item)',
+          ConditionExpression: 'attribute_exists(requestId)',
+          ExpressionAttributeNames: { '#list': field },
+          ExpressionAttributeValues: { ':empty': [], ':item': [item] },
+        }),
+      );
+    } catch (error) {
+      throw classifyAwsError(error, `append to the ${field} of request ${requestId}`);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the bot reads, in one place, validated once. A missing or malformed
+ * value fails fast with the variable's name, at the first invocation rather than at import.
+ */
+
+const slackUserIdList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== ''),
+  )
+  .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,30}$/, 'each id must look like U0123ABCD')));
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const EnvSchema = z.object({
+  REQUESTS_TABLE: z.string().min(1),
+  AUDIT_CHANNEL_ID: z.string().regex(/^[CG][A-Z0-9]{2,30}$/, 'must be a Slack channel id like C0123ABCD'),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_SIGNING_SECRET_PARAMETER: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_BOT_TOKEN_PARAMETER: optionalText,
+  SLACK_API_URL: optionalText.pipe(z.url().optional()),
+  SLACK_TEAM_ID: optionalText,
+  SLACK_APP_ID: optionalText,
+  STATE_MACHINE_ARN: optionalText,
+  APPROVER_USER_IDS: slackUserIdList,
+  IAM_USER_MAPPING: z.enum(['email', 'tag']).default('email'),
+  APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(86_400),
+});
+
+export interface SecretRef {
+  /** The value itself (local runs and tests). */
+  value?: string;
+  /** An SSM SecureString parameter name, read at runtime and cached. */
+  parameter?: string;
+}
+
+export interface Config {
+  requestsTable: string;
+  auditChannelId: string;
+  /** Only the slack function needs it; see requireSecret. */
+  signingSecret?: SecretRef;
+  botToken?: SecretRef;
+  slackApiUrl?: string;
+  slackTeamId?: string;
+  slackAppId?: string;
+  stateMachineArn?: string;
+  approverUserIds: string[];
+  iamUserMapping: 'email' | 'tag';
+  approvalTimeoutSeconds: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates process.env (or the given env) into a typed Config. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const secret = (value: string | undefined, parameter: string | undefined): SecretRef | undefined => {
+    if (value !== undefined) return { value };
+    return parameter === undefined ? undefined : { parameter };
+  };
+  return {
+    requestsTable: e.REQUESTS_TABLE,
+    auditChannelId: e.AUDIT_CHANNEL_ID,
+    signingSecret: secret(e.SLACK_SIGNING_SECRET, e.SLACK_SIGNING_SECRET_PARAMETER),
+    botToken: secret(e.SLACK_BOT_TOKEN, e.SLACK_BOT_TOKEN_PARAMETER),
+    slackApiUrl: e.SLACK_API_URL,
+    slackTeamId: e.SLACK_TEAM_ID,
+    slackAppId: e.SLACK_APP_ID,
+    stateMachineArn: e.STATE_MACHINE_ARN,
+    approverUserIds: e.APPROVER_USER_IDS,
+    iamUserMapping: e.IAM_USER_MAPPING,
+    approvalTimeoutSeconds: e.APPROVAL_TIMEOUT_SECONDS,
+  };
+}
+
+/** The secret reference, or a ConfigError naming both variables that could provide it. */
+export function requireSecret(ref: SecretRef | undefined, name: string): SecretRef {
+  if (ref === undefined) {
+    throw new ConfigError(`Invalid configuration: set ${name} or ${name}_PARAMETER`);
+  }
+  return ref;
+}

@@ -1,0 +1,108 @@
+import type { AccessRequest } from './request';
+
+export interface Click {
+  userId: string;
+  teamId: string | undefined;
+  appId: string | undefined;
+  choice: 'approve' | 'deny';
+  reason?: string;
+}
+
+export interface ClickContext {
+  /** Whether the clicker is an approver, as checked on the server for this click. */
+  isApprover: boolean;
+  expectedTeamId?: string;
+  expectedAppId?: string;
+  now: string;
+}
+
+export type ClickOutcome =
+  | { kind: 'refused'; message: string }
+  | { kind: 'already_decided'; message: string }
+  | { kind: 'recorded'; request: AccessRequest; approvalsNeeded: number }
+  | { kind: 'decided'; request: AccessRequest; outcome: 'approved' | 'denied' };
+
+const mention = (userId: string): string => `<@${userId}>`;
+const mentions = (userIds: string[]): string => userIds.map(mention).join(' and ');
+
+/** Why a request can no longer be decided, in the words a late clicker sees. */
+export function alreadyDecidedMessage(request: AccessRequest): string | undefined {
+  const decision = request.decision;
+  if (decision?.outcome === 'approved') return `Already approved by ${mentions(decision.by)}.`;
+  if (decision?.outcome === 'denied') return `Already denied by ${mentions(decision.by)}.`;
+  if (decision?.outcome === 'expired' || request.status === 'expired') {
+    return 'This request expired before anyone decided. Ask again with a new command.';
+  }
+  if (request.status !== 'awaiting_approval') {
+    return `This request is not waiting for approval (it is ${request.status.replace('_', ' ')}).`;
+  }
+  return undefined;
+}
+
+/**
+ * Applies one Approve/Deny click to a request. Pure: the caller stores the returned request with a
+ * version check, so concurrent clicks have exactly one winner.
+ */
+export function applyClick(request: AccessRequest, click: Click, context: ClickContext): ClickOutcome {
+  if (context.expectedTeamId !== undefined && click.teamId !== context.expectedTeamId) {
+    return { kind: 'refused', message: 'This click came from another Slack workspace; it was ignored.' };
+  }
+  if (context.expectedAppId !== undefined && click.appId !== context.expectedAppId) {
+    return { kind: 'refused', message: 'This click came from another Slack app; it was ignored.' };
+  }
+  if (click.userId === request.requester.userId) {
+    return {
+      kind: 'refused',
+      message: 'You asked for this change, so you cannot decide it. Another approver has to.',
+    };
+  }
+  if (!context.isApprover) {
+    return {
+      kind: 'refused',
+      message:
+        'Only configured approvers can decide CodeBuild access requests. Ask one of them to look at it.',
+    };
+  }
+  const already = alreadyDecidedMessage(request);
+  if (already !== undefined) {
+    return { kind: 'already_decided', message: already };
+  }
+  const next: AccessRequest = { ...request, version: request.version + 1 };
+  if (click.choice === 'deny') {
+    const decision = { outcome: 'denied' as const, by: [click.userId], at: context.now };
+    return {
+      kind: 'decided',
+      outcome: 'denied',
+      request: {
+        ...next,
+        status: 'denied',
+        decision: click.reason === undefined ? decision : { ...decision, reason: click.reason },
+      },
+    };
+  }
+  if (request.approvals.some((approval) => approval.userId === click.userId)) {
+    const needed = request.requiredApprovals - request.approvals.length;
+    return {
+      kind: 'already_decided',
+      message: `You already approved this. It needs ${needed} more approval${needed === 1 ? '' : 's'} from someone else.`,
+    };
+  }
+  const approvals = [...request.approvals, { userId: click.userId, at: context.now }];
+  if (approvals.length < request.requiredApprovals) {
+    return {
+      kind: 'recorded',
+      request: { ...next, approvals },
+      approvalsNeeded: request.requiredApprovals - approvals.length,
+    };
+  }
+  return {
+    kind: 'decided',
+    outcome: 'approved',
+    request: {
+      ...next,
+      approvals,
+      status: 'approved',
+      decision: { outcome: 'approved', by: approvals.map((a) => a.userId), at: context.now },
+    },
+  };
+}

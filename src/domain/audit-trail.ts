@@ -1,0 +1,46 @@
+import type { Clock, Log, RequestStore, SlackPort } from './ports';
+import type { AccessRequest, AuditEvent, AuditEventType } from './request';
+
+export interface AuditDeps {
+  store: RequestStore;
+  slack: SlackPort;
+  log: Log;
+  clock: Clock;
+}
+
+/** Builds an audit event stamped with the clock's time. */
+export const auditEvent = (clock: Clock, type: AuditEventType, text: string, actor?: string): AuditEvent =>
+  actor === undefined
+    ? { type, at: clock.now().toISOString(), text }
+    : { type, at: clock.now().toISOString(), actor, text };
+
+/**
+ * Records an event: appended to the request's record first (the durable trail), then posted as a reply
+ * in the card's thread, then logged. A Slack failure is logged, not thrown: the record already has it,
+ * and retrying the task would append the event twice.
+ */
+export async function recordEvent(deps: AuditDeps, request: AccessRequest, event: AuditEvent): Promise<void> {
+  await deps.store.appendEvent(request.requestId, event);
+  deps.log.info('audit event', { requestId: request.requestId, event });
+  if (request.card) {
+    await postToThread(deps, request, event);
+  }
+}
+
+/** Posts one already-recorded event into the request's thread. */
+export async function postToThread(
+  deps: AuditDeps,
+  request: AccessRequest,
+  event: AuditEvent,
+): Promise<void> {
+  if (!request.card) return;
+  try {
+    await deps.slack.post({ channel: request.card.channel, threadTs: request.card.ts, text: event.text });
+  } catch (error) {
+    deps.log.error('could not post audit event to the thread', {
+      requestId: request.requestId,
+      eventType: event.type,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}

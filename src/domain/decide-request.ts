@@ -1,0 +1,104 @@
+import { applyClick, type Click } from './approval';
+import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
+import type { WorkflowPort } from './ports';
+import { type AccessRequest, REQUEST_ID_PATTERN } from './request';
+
+/** Says whether a Slack user may approve; checked on the server for every click. Fails closed. */
+export interface ApproverDirectory {
+  isApprover(userId: string): Promise<boolean>;
+}
+
+export interface DecideDeps extends AuditDeps {
+  workflow: WorkflowPort;
+  approvers: ApproverDirectory;
+  expectedTeamId?: string;
+  expectedAppId?: string;
+}
+
+export type DecideResult =
+  /** Tell only the clicker; nothing changed. */
+  | { kind: 'message'; message: string; request?: AccessRequest }
+  /** An approval was counted but more are needed; refresh the card. */
+  | { kind: 'approval_recorded'; request: AccessRequest; message: string }
+  /** The request is decided; replace the buttons with the decision. */
+  | { kind: 'decided'; request: AccessRequest; message: string };
+
+// Concurrent clicks re-read and re-apply; a handful of rounds always settles (each round has a winner).
+const MAX_ROUNDS = 5;
+
+/** Applies an Approve/Deny click: authorize, store with a version check (one winner), tell the workflow. */
+export async function decideRequest(
+  deps: DecideDeps,
+  click: Click & { requestId: string },
+): Promise<DecideResult> {
+  if (!REQUEST_ID_PATTERN.test(click.requestId)) {
+    return {
+      kind: 'message',
+      message: 'That button does not belong to a request I know; nothing was changed.',
+    };
+  }
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const request = await deps.store.get(click.requestId);
+    if (!request) {
+      return { kind: 'message', message: `I have no request ${click.requestId}; nothing was changed.` };
+    }
+    const outcome = applyClick(request, click, {
+      isApprover: await deps.approvers.isApprover(click.userId),
+      now: deps.clock.now().toISOString(),
+      ...(deps.expectedTeamId ? { expectedTeamId: deps.expectedTeamId } : {}),
+      ...(deps.expectedAppId ? { expectedAppId: deps.expectedAppId } : {}),
+    });
+    if (outcome.kind === 'refused' || outcome.kind === 'already_decided') {
+      deps.log.info('click not applied', {
+        requestId: click.requestId,
+        userId: click.userId,
+        outcome: outcome.kind,
+      });
+      return { kind: 'message', message: outcome.message, request };
+    }
+    if (!(await deps.store.save(outcome.request, request.version))) continue;
+    const decided = outcome.request;
+    if (outcome.kind === 'recorded') {
+      const text =
+        `:ballot_box_with_check: Approved by <@${click.userId}> ` +
+        `(${decided.approvals.length} of ${decided.requiredApprovals}); waiting for another approver.`;
+      await recordEvent(deps, decided, auditEvent(deps.clock, 'approval_recorded', text, click.userId));
+      return {
+        kind: 'approval_recorded',
+        request: decided,
+        message: 'Your approval is recorded; one more approver is needed.',
+      };
+    }
+    return finishDecision(deps, decided, outcome.outcome, click.userId);
+  }
+  return { kind: 'message', message: 'Many people clicked at once; please look at the card again.' };
+}
+
+async function finishDecision(
+  deps: DecideDeps,
+  request: AccessRequest,
+  outcome: 'approved' | 'denied',
+  userId: string,
+): Promise<DecideResult> {
+  const by = request.decision?.by ?? [userId];
+  const sent = request.taskToken
+    ? await deps.workflow.sendDecision(request.taskToken, { outcome, by })
+    : ('already_handled' as const);
+  if (sent === 'already_handled') {
+    // The wait ended first (timed out); the workflow reports the expiry.
+    deps.log.warn('decision arrived after the workflow moved on', { requestId: request.requestId, outcome });
+    return { kind: 'message', message: 'This request had already expired; nothing was changed.', request };
+  }
+  const reason = request.decision?.reason;
+  const text =
+    outcome === 'approved'
+      ? `:white_check_mark: Approved by ${by.map((id) => `<@${id}>`).join(' and ')}.`
+      : `:no_entry: Denied by <@${userId}>${reason ? `: ${reason}` : '.'}`;
+  await recordEvent(deps, request, auditEvent(deps.clock, outcome, text, userId));
+  return {
+    kind: 'decided',
+    request,
+    message:
+      outcome === 'approved' ? 'Approved. The change is being applied.' : 'Denied. Nothing will be changed.',
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Named errors. Each has a literal `name` (minifiers mangle class names, and ASL Retry/Catch match on
+ * the name Lambda reports) and a `userMessage` that is safe to show in Slack.
+ */
+
+export abstract class BotError extends Error {
+  abstract override readonly name: string;
+  /** Safe for Slack: no ARNs of other accounts, no secrets, no stack traces. */
+  readonly userMessage: string;
+  /** Extra detail for logs only (e.g. the raw AWS message). */
+  readonly detail?: string;
+
+  constructor(userMessage: string, options?: { cause?: unknown; detail?: string }) {
+    // message == userMessage: Step Functions shows it as the Cause, and reports quote it.
+    super(userMessage, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.userMessage = userMessage;
+    if (options?.detail !== undefined) this.detail = options.detail;
+  }
+}
+
+/** The command text could not be understood; the message says what to type instead. */
+export class UsageError extends BotError {
+  override readonly name = 'UsageError';
+}
+
+/** The named IAM user, group, role or KMS key does not exist, or a Slack user has no IAM user. */
+export class TargetNotFoundError extends BotError {
+  override readonly name = 'TargetNotFound';
+}
+
+/** An AWS quota (managed policies per principal, inline size, key policy size) would be exceeded. */
+export class QuotaExceededError extends BotError {
+  override readonly name = 'QuotaExceeded';
+}
+
+/** What exists in AWS differs from what the request expects (role conflict, key policy drift). */
+export class ConflictError extends BotError {
+  override readonly name = 'Conflict';
+}
+
+/** The clicker may not decide this request. */
+export class NotAuthorizedError extends BotError {
+  override readonly name = 'NotAuthorized';
+}
+
+/** A request id that no record matches (tampered or stale button). */
+export class UnknownRequestError extends BotError {
+  override readonly name = 'UnknownRequest';
+}
+
+/**
+ * An AWS or Slack error that is worth retrying (throttling, 5xx, eventual consistency).
+ * ASL retries this name with backoff and jitter.
+ */
+export class TransientError extends BotError {
+  override readonly name = 'TransientError';
+}
+
+/** IAM changes are not yet visible (eventual consistency); ASL retries this for a few minutes. */
+export class NotYetConsistentError extends BotError {
+  override readonly name = 'NotYetConsistent';
+}
+
+/** A permanent AWS failure (access denied, malformed document, ...). */
+export class AwsOperationError extends BotError {
+  override readonly name = 'AwsOperationFailed';
+}
+
+/** Verification found actions that should be allowed but are not. */
+export class VerificationFailedError extends BotError {
+  override readonly name = 'VerificationFailed';
+}
+
+/** Every error name the workflow can see from our tasks; ASL Retry/Catch refer to these. */
+export const WORKFLOW_ERROR_NAMES = [
+  'UsageError',
+  'TargetNotFound',
+  'QuotaExceeded',
+  'Conflict',
+  'TransientError',
+  'NotYetConsistent',
+  'AwsOperationFailed',
+  'VerificationFailed',
+] as const;
+
+/** The user-safe message of any thrown value, or undefined when it is not one of ours. */
+export const userMessageOf = (error: unknown): string | undefined =>
+  error instanceof BotError ? error.userMessage : undefined;

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { auditEvent } from './audit-trail';
+import { type ChangeCommand, describeTargetRef } from './command';
+import { BotError } from './errors';
+import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
+import type { AccessRequest } from './request';
+import { type ResolveDeps, resolveTarget } from './resolve-target';
+
+export interface SubmitDeps extends ResolveDeps {
+  store: RequestStore;
+  workflow: WorkflowPort;
+  clock: Clock;
+  log: Log;
+  auditChannelId: string;
+  approvalTimeoutSeconds: number;
+}
+
+export interface Submission {
+  command: ChangeCommand;
+  requester: { userId: string; teamId: string; userName?: string };
+  channelId: string;
+  /** Slack's trigger_id: unique per invocation, identical in a replay of the same request. */
+  triggerId: string;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A request id derived from the invocation, so a replayed slash command maps to the same request. */
+export function requestIdFor(teamId: string, triggerId: string): string {
+  const digest = createHash('sha256').update(`${teamId}:${triggerId}`).digest();
+  let id = '';
+  for (let i = 0; i < 10; i += 1) id += CROCKFORD[(digest[i] ?? 0) % 32];
+  return `REQ-${id}`;
+}
+
+/**
+ * Records a change request and starts its workflow. Returns the requester's acknowledgement.
+ * A replay of the same invocation starts nothing new.
+ */
+export async function submitRequest(deps: SubmitDeps, submission: Submission): Promise<string> {
+  const requestId = requestIdFor(submission.requester.teamId, submission.triggerId);
+  const existing = await deps.store.get(requestId);
+  if (existing) {
+    await startWorkflow(deps, existing);
+    return `Request ${requestId} was already received; it is ${existing.status.replace('_', ' ')}.`;
+  }
+  const { command } = submission;
+  const target = await resolveTarget(deps, command.target);
+  const now = deps.clock.now().toISOString();
+  const request: AccessRequest = {
+    requestId,
+    version: 1,
+    createdAt: now,
+    requester: submission.requester,
+    channelId: submission.channelId,
+    command,
+    target,
+    status: 'planning',
+    requiredApprovals: 1,
+    approvals: [],
+    completedSteps: [],
+    events: [
+      auditEvent(
+        deps.clock,
+        'requested',
+        `:inbox_tray: Requested by <@${submission.requester.userId}>: ${command.action} ${command.tier} ` +
+          `for ${describeTargetRef(command.target)} (\`${target.arn}\`).`,
+        submission.requester.userId,
+      ),
+    ],
+  };
+  if ((await deps.store.create(request)) === 'exists') {
+    return `Request ${requestId} was already received.`;
+  }
+  deps.log.info('request received', { requestId, command, target: target.arn });
+  await startWorkflow(deps, request);
+  return (
+    `Request ${requestId} received: ${command.action} *${command.tier}* for ${describeTargetRef(command.target)} ` +
+    `(\`${target.arn}\`). It waits for approval in <#${deps.auditChannelId}>; progress is posted in its thread.`
+  );
+}
+
+async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<void> {
+  try {
+    await deps.workflow.start(request.requestId, {
+      requestId: request.requestId,
+      approvalTimeoutSeconds: deps.approvalTimeoutSeconds,
+    });
+  } catch (error) {
+    deps.log.error('could not start the workflow', {
+      requestId: request.requestId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    const reason = error instanceof BotError ? error.userMessage : 'The workflow could not be started.';
+    throw new WorkflowStartError(
+      `${reason} Nothing was changed; run the command again (ref ${request.requestId}).`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+export class WorkflowStartError extends BotError {
+  override readonly name = 'WorkflowStartError';
+}

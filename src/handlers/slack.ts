@@ -1,0 +1,90 @@
+import { AwsLambdaReceiver } from '@slack/bolt';
+import type { Context } from 'aws-lambda';
+import { resolveSecret } from '../aws/secrets';
+import { loadConfig, requireSecret } from '../config';
+import { systemClock } from '../domain/ports';
+import { createSlackApp } from '../slack/app';
+import { gateSlackRequest, type HttpEvent, type HttpResponse } from '../slack/http-gate';
+import { SlackWebApi } from '../slack/web-api';
+import { createLogger, lazy, liveAwsPorts, requireWorkflow, staticApprovers } from '../wiring';
+
+type BoltLambdaHandler = (event: unknown, context: unknown) => Promise<HttpResponse>;
+
+export interface SlackRuntime {
+  signingSecret: string;
+  bolt: BoltLambdaHandler;
+  log: {
+    warn(message: string, fields?: Record<string, unknown>): void;
+    error(message: string, fields?: Record<string, unknown>): void;
+  };
+  nowSeconds(): number;
+}
+
+/**
+ * The slack Lambda: our strict gate first, then Bolt with the already-decoded body. Always answers
+ * 200, 400 or 401: Bolt's 404/500 (no listener, listener crash) become a 200 with a clear message.
+ */
+export function makeSlackHandler(getRuntime: () => Promise<SlackRuntime>) {
+  return async (event: HttpEvent, context?: Context): Promise<HttpResponse> => {
+    const runtime = await getRuntime();
+    const gate = gateSlackRequest(event, runtime.signingSecret, runtime.nowSeconds());
+    if (!gate.ok) {
+      runtime.log.warn('rejected a Slack request', { reason: gate.reason, status: gate.response.statusCode });
+      return gate.response;
+    }
+    const headers = { ...(event.headers ?? {}), 'content-type': gate.contentType };
+    const response = await runtime.bolt(
+      { ...event, headers, body: gate.rawBody, isBase64Encoded: false },
+      context,
+    );
+    if (response.statusCode >= 400) {
+      runtime.log.error('Bolt could not handle a verified request', { status: response.statusCode });
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          response_type: 'ephemeral',
+          text: ':warning: Something went wrong on our side; nothing was changed. Please try again.',
+        }),
+      };
+    }
+    return response;
+  };
+}
+
+/** Builds the live runtime on the first request: secrets from SSM, clients, Bolt. */
+export async function liveSlackRuntime(
+  env: Record<string, string | undefined> = process.env,
+): Promise<SlackRuntime> {
+  const config = loadConfig(env);
+  const [signingSecret, botToken] = await Promise.all([
+    resolveSecret(requireSecret(config.signingSecret, 'SLACK_SIGNING_SECRET'), 'SLACK_SIGNING_SECRET'),
+    resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN'),
+  ]);
+  const log = createLogger();
+  const aws = liveAwsPorts(config);
+  const workflow = requireWorkflow(aws);
+  // Our gate has verified the signature already; Bolt's own check is weaker (accepts future timestamps).
+  const receiver = new AwsLambdaReceiver({ signingSecret, signatureVerification: false });
+  createSlackApp(
+    { botToken, receiver, ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}) },
+    (app) => ({
+      iam: aws.iam,
+      store: aws.store,
+      workflow,
+      slack: new SlackWebApi(app.client),
+      log,
+      clock: systemClock,
+      iamUserMapping: config.iamUserMapping,
+      auditChannelId: config.auditChannelId,
+      approvalTimeoutSeconds: config.approvalTimeoutSeconds,
+      approvers: staticApprovers(config.approverUserIds),
+      ...(config.slackTeamId ? { expectedTeamId: config.slackTeamId } : {}),
+      ...(config.slackAppId ? { expectedAppId: config.slackAppId } : {}),
+    }),
+  );
+  const bolt = (await receiver.start()) as unknown as BoltLambdaHandler;
+  return { signingSecret, bolt, log, nowSeconds: () => Math.floor(systemClock.now().getTime() / 1000) };
+}
+
+export const handler = makeSlackHandler(lazy(() => liveSlackRuntime()));

@@ -1,0 +1,4 @@
+import { TASKS } from '../workflows/tasks/registry';
+import { makeTaskHandler } from './task-handler';
+
+export const handler = makeTaskHandler(TASKS.Verify);

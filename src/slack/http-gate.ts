@@ -1,0 +1,69 @@
+import { parse as parseQuery } from 'node:querystring';
+import { SLASH_COMMAND } from './ids';
+import { decodeLambdaBody, headerValue, verifySlackSignature } from './verify-signature';
+
+/** An API Gateway event as both payload formats (v1 and v2) share it. */
+export interface HttpEvent {
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  headers?: Record<string, string | undefined> | null;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+export type GateResult =
+  | { ok: true; rawBody: string; contentType: 'application/x-www-form-urlencoded' | 'application/json' }
+  | { ok: false; response: HttpResponse; reason: string };
+
+const reject = (statusCode: number, reason: string): GateResult => ({
+  ok: false,
+  reason,
+  response: {
+    statusCode,
+    headers: { 'content-type': 'text/plain' },
+    body: statusCode === 401 ? '' : 'Bad request',
+  },
+});
+
+const KNOWN_INTERACTIONS = new Set(['block_actions', 'view_submission']);
+
+/**
+ * Everything that must hold before Bolt sees a request: a valid signature within ±300 s, a body decoded
+ * as UTF-8, and a payload this app handles. Anything else gets 401 or 400 here, so no malformed input
+ * can reach Bolt (whose body parser throws on bad JSON and answers 500).
+ */
+export function gateSlackRequest(event: HttpEvent, signingSecret: string, nowSeconds: number): GateResult {
+  const rawBody = decodeLambdaBody(event);
+  const verdict = verifySlackSignature({
+    signingSecret,
+    timestamp: headerValue(event.headers, 'x-slack-request-timestamp'),
+    signature: headerValue(event.headers, 'x-slack-signature'),
+    rawBody,
+    nowSeconds,
+  });
+  if (!verdict.ok) return reject(401, verdict.reason);
+  const contentType = (headerValue(event.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (contentType !== 'application/x-www-form-urlencoded') return reject(400, 'unsupported content type');
+  const form = parseQuery(rawBody);
+  if (typeof form.payload === 'string') {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(form.payload);
+    } catch {
+      return reject(400, 'payload is not JSON');
+    }
+    const type = (payload as { type?: unknown } | null)?.type;
+    if (typeof type !== 'string' || !KNOWN_INTERACTIONS.has(type))
+      return reject(400, 'unhandled interaction type');
+    return { ok: true, rawBody, contentType };
+  }
+  if (form.command !== SLASH_COMMAND) return reject(400, 'unknown command');
+  for (const field of ['user_id', 'team_id', 'trigger_id', 'channel_id'] as const) {
+    if (typeof form[field] !== 'string' || form[field] === '') return reject(400, `missing ${field}`);
+  }
+  return { ok: true, rawBody, contentType };
+}

@@ -1,0 +1,96 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { WebClient } from '@slack/web-api';
+import { IamGateway } from './aws/iam';
+import { DynamoRequestStore } from './aws/request-store';
+import { resolveSecret } from './aws/secrets';
+import { StepFunctionsWorkflow } from './aws/workflow';
+import { type Config, ConfigError, loadConfig, requireSecret } from './config';
+import type { ApproverDirectory } from './domain/decide-request';
+import { type Log, systemClock } from './domain/ports';
+import { SlackWebApi } from './slack/web-api';
+import type { TaskDeps } from './workflows/tasks/deps';
+
+/**
+ * Live wiring: config -> clients -> ports. Nothing here runs at import; handlers call these once per
+ * container (see lazy) so a cold start opens no connection before the first event.
+ */
+
+/** Memoizes an async factory; a failed attempt is retried on the next call. */
+export function lazy<T>(factory: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= factory().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+/** Powertools Logger behind our Log port: JSON lines with the service name and the fields given. */
+export function createLogger(): Log {
+  const logger = new Logger({ serviceName: 'codebuild-access' });
+  return {
+    info: (message, fields) => (fields ? logger.info(message, fields) : logger.info(message)),
+    warn: (message, fields) => (fields ? logger.warn(message, fields) : logger.warn(message)),
+    error: (message, fields) => (fields ? logger.error(message, fields) : logger.error(message)),
+  };
+}
+
+/** Approvers from APPROVER_USER_IDS. An empty list approves nobody (fail closed). */
+export const staticApprovers = (userIds: readonly string[]): ApproverDirectory => ({
+  isApprover: async (userId) => userIds.includes(userId),
+});
+
+export interface AwsPorts {
+  iam: IamGateway;
+  store: DynamoRequestStore;
+  codebuild: CodeBuildClient;
+  workflow?: StepFunctionsWorkflow;
+}
+
+/** SDK clients honour AWS_ENDPOINT_URL(_<SERVICE>) and the default credential chain. */
+export function liveAwsPorts(config: Config): AwsPorts {
+  return {
+    iam: new IamGateway(new IAMClient({})),
+    store: new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable),
+    codebuild: new CodeBuildClient({}),
+    ...(config.stateMachineArn
+      ? { workflow: new StepFunctionsWorkflow(new SFNClient({}), config.stateMachineArn) }
+      : {}),
+  };
+}
+
+/** Slack Web API client for the workflow tasks (the slack function uses Bolt's own client). */
+export function slackWebClient(token: string, slackApiUrl: string | undefined): WebClient {
+  return new WebClient(token, {
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+  });
+}
+
+/** Everything a workflow task needs, from the environment. */
+export async function liveTaskDeps(env: Record<string, string | undefined> = process.env): Promise<TaskDeps> {
+  const config = loadConfig(env);
+  const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
+  const aws = liveAwsPorts(config);
+  return {
+    iam: aws.iam,
+    store: aws.store,
+    slack: new SlackWebApi(slackWebClient(token, config.slackApiUrl)),
+    log: createLogger(),
+    clock: systemClock,
+    auditChannelId: config.auditChannelId,
+  };
+}
+
+/** The state machine ARN, required by the slack function only. */
+export function requireWorkflow(aws: AwsPorts): StepFunctionsWorkflow {
+  if (!aws.workflow) throw new ConfigError('Invalid configuration: set STATE_MACHINE_ARN');
+  return aws.workflow;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { REQUEST_ID_PATTERN } from '../domain/request';
+
+/**
+ * The workflow's state is small on purpose: the request id and what each task returned. The record in
+ * DynamoDB holds everything else, so a task reads current facts, not a copy made hours earlier.
+ */
+export const RequestIdSchema = z.string().regex(REQUEST_ID_PATTERN);
+
+/** Execution input, written by the slack function. */
+export const ExecutionInput = z.object({
+  requestId: RequestIdSchema,
+  approvalTimeoutSeconds: z.number().int().min(1),
+});
+export type ExecutionInput = z.infer<typeof ExecutionInput>;
+
+export const TaskInput = z.object({ requestId: RequestIdSchema }).loose();
+
+export const AskApprovalInput = z.object({
+  requestId: RequestIdSchema,
+  taskToken: z.string().min(1),
+  approvalTimeoutSeconds: z.number().int().min(1),
+});
+
+/** What an Approve/Deny click sends back through SendTaskSuccess; ResultPath $.decision. */
+export const DecisionOutput = z.object({
+  outcome: z.enum(['approved', 'denied']),
+  by: z.array(z.string()),
+});
+export type DecisionOutput = z.infer<typeof DecisionOutput>;
+
+/** The error object a Catch puts at $.error: Cause is the Lambda error JSON in AWS, a message locally. */
+export const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional() });
+
+export const ReportInput = z.object({
+  requestId: RequestIdSchema,
+  outcome: z.enum(['completed', 'no_change', 'denied', 'expired', 'failed']),
+  error: CaughtError.optional(),
+});
+export type ReportInput = z.infer<typeof ReportInput>;
+
+/** The user-facing message inside a caught error: our errors carry it as errorMessage in Cause. */
+export function causeMessage(error: z.infer<typeof CaughtError> | undefined): string {
+  if (!error) return 'an unknown error';
+  const cause = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not JSON: a local run or a States.* error, whose Cause is plain text.
+  }
+  return cause === '' ? error.Error : cause;
+}

@@ -1,0 +1,45 @@
+import { auditEvent, recordEvent } from '../../domain/audit-trail';
+import { describeOperation } from '../../domain/plan';
+import type { AccessRequest } from '../../domain/request';
+import { loadRequest, type TaskDeps } from './deps';
+
+/** Defence in depth: the workflow only gets here after a Choice, but a record is the authority. */
+function assertApproved(request: AccessRequest): void {
+  const decision = request.decision;
+  const approvers = new Set(request.approvals.map((approval) => approval.userId));
+  if (
+    decision?.outcome !== 'approved' ||
+    approvers.size < request.requiredApprovals ||
+    approvers.has(request.requester.userId) ||
+    !request.plan
+  ) {
+    throw new Error(`Request ${request.requestId} is not approved; refusing to apply it`);
+  }
+}
+
+/**
+ * "Apply the change": runs each plan step once, journaling it (with its undo) before moving on, so a
+ * retry skips finished steps and a rollback knows exactly what to reverse.
+ */
+export async function applyChange(deps: TaskDeps, requestId: string): Promise<{ changed: number }> {
+  const request = await loadRequest(deps, requestId);
+  assertApproved(request);
+  const plan = request.plan!;
+  const done = new Set(request.completedSteps.map((step) => step.stepId));
+  let changed = request.completedSteps.filter((step) => step.outcome === 'changed').length;
+  for (const step of plan.steps) {
+    if (done.has(step.id)) continue;
+    const outcome = await deps.iam.run(step.do);
+    await deps.store.appendCompletedStep(requestId, {
+      stepId: step.id,
+      description: describeOperation(step.do),
+      outcome,
+      undo: outcome === 'changed' ? step.undo : null,
+      at: deps.clock.now().toISOString(),
+    });
+    if (outcome === 'changed') changed += 1;
+  }
+  const lines = plan.steps.map((step) => `• ${describeOperation(step.do)}`);
+  await recordEvent(deps, request, auditEvent(deps.clock, 'applied', `:gear: Applied:\n${lines.join('\n')}`));
+  return { changed };
+}

@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import { AskApprovalInput, ReportInput, TaskInput } from '../state';
+import { applyChange } from './apply-change';
+import { askApproval } from './ask-approval';
+import type { TaskDeps } from './deps';
+import { planChange } from './plan-change';
+import { reportOutcome } from './report-outcome';
+import { rollBack } from './roll-back';
+import { verifyAccess } from './verify-access';
+
+export interface TaskDefinition<S extends z.ZodType = z.ZodType, R = unknown> {
+  schema: S;
+  run: (deps: TaskDeps, input: z.infer<S>) => Promise<R>;
+}
+
+const task = <S extends z.ZodType, R>(
+  schema: S,
+  run: (deps: TaskDeps, input: z.infer<S>) => Promise<R>,
+): TaskDefinition<S, R> => ({ schema, run });
+
+/**
+ * Every workflow task, keyed by its Lambda's logical name in serverless.yml (PlanLambdaFunction ->
+ * Plan). The ASL names the function; local runs bind each Task state here by that same name.
+ */
+export const TASKS = {
+  Plan: task(TaskInput, (deps, input) => planChange(deps, input.requestId)),
+  AskApproval: task(AskApprovalInput, (deps, input) => askApproval(deps, input)),
+  Apply: task(TaskInput, (deps, input) => applyChange(deps, input.requestId)),
+  Rollback: task(TaskInput, (deps, input) => rollBack(deps, input.requestId)),
+  Verify: task(TaskInput, (deps, input) => verifyAccess(deps, input.requestId)),
+  Report: task(ReportInput, (deps, input) => reportOutcome(deps, input)),
+} as const;
+
+export type TaskName = keyof typeof TASKS;

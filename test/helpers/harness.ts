@@ -1,0 +1,135 @@
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import type { MetadataBearer } from '@smithy/types';
+import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { DynamoRequestStore } from '../../src/aws/request-store';
+import type { AccessRequest } from '../../src/domain/request';
+import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
+import { LocalWorkflow } from '../../src/local/local-workflow';
+import { lazy, liveTaskDeps } from '../../src/wiring';
+import { createRequestsTable, startDynalite, testDynamoClient } from './dynalite';
+import { FakeIam } from './fake-iam';
+import { FakeSlack } from './fake-slack';
+import { TEST_SIGNING_SECRET } from './signed-event';
+
+export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:111122223333:stateMachine:access-request';
+export const AUDIT_CHANNEL = 'C0AUDIT';
+export const REQUESTER = 'U0REQUESTER';
+export const APPROVER_1 = 'U0APPROVER1';
+export const APPROVER_2 = 'U0APPROVER2';
+export const OUTSIDER = 'U0OUTSIDER';
+export const ALICE = 'U0ALICE';
+
+export interface Harness {
+  handler: ReturnType<typeof makeSlackHandler>;
+  slack: FakeSlack;
+  iam: FakeIam;
+  workflow: LocalWorkflow;
+  store: DynamoRequestStore;
+  sfn: AwsStub<object, MetadataBearer, unknown>;
+  env: Record<string, string>;
+  /** The only request recorded so far (most tests make one). */
+  onlyRequest(): Promise<AccessRequest>;
+  /** Resolves once the request's workflow waits for a click (polls the local run, bounded). */
+  awaitApprovalWait(requestId: string): Promise<void>;
+  /** Resolves with the run's end state. */
+  finished(requestId: string): Promise<{ status: string; error?: string }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything real except AWS and Slack: the exported slack handler with live wiring, the real ASL on
+ * aws-local-stepfunctions with the real task code, DynamoDB on dynalite, Slack on a loopback server.
+ * StartExecution and SendTaskSuccess are bridged from the SFN client to the local run.
+ */
+export async function startHarness(extraEnv: Record<string, string> = {}): Promise<Harness> {
+  const dynalite = await startDynalite();
+  const table = 'requests';
+  await createRequestsTable(dynalite.endpoint, table);
+  const slack = await FakeSlack.start();
+  for (const [id, name] of [
+    [REQUESTER, 'requester'],
+    [APPROVER_1, 'approver1'],
+    [APPROVER_2, 'approver2'],
+    [OUTSIDER, 'outsider'],
+    [ALICE, 'alice'],
+  ] as const) {
+    slack.users.set(id, { id, name, email: `${name}@example.com` });
+  }
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynalite.endpoint;
+  const env: Record<string, string> = {
+    REQUESTS_TABLE: table,
+    AUDIT_CHANNEL_ID: AUDIT_CHANNEL,
+    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_API_URL: slack.url,
+    STATE_MACHINE_ARN,
+    APPROVER_USER_IDS: `${APPROVER_1},${APPROVER_2}`,
+    APPROVAL_TIMEOUT_SECONDS: '86400',
+    ...extraEnv,
+  };
+  const iam = new FakeIam();
+  const workflow = new LocalWorkflow({ deps: lazy(() => liveTaskDeps(env)), retryIntervalMs: 0 });
+  const sfn = mockClient(SFNClient);
+  sfn.on(StartExecutionCommand).callsFake(async (input: { name: string; input: string }) => {
+    if ((await workflow.start(input.name, JSON.parse(input.input))) === 'already_started') {
+      throw new ExecutionAlreadyExists({ message: 'Execution already exists', $metadata: {} });
+    }
+    return { executionArn: `${STATE_MACHINE_ARN}:${input.name}`, startDate: new Date() };
+  });
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+  sfn.on(SendTaskSuccessCommand).callsFake(async (input: { taskToken: string; output: string }) => {
+    if ((await workflow.sendDecision(input.taskToken, JSON.parse(input.output))) === 'already_handled') {
+      throw new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} });
+    }
+    return {};
+  });
+  const store = new DynamoRequestStore(testDynamoClient(dynalite.endpoint), table);
+  const handler = makeSlackHandler(lazy(() => liveSlackRuntime(env)));
+
+  const poll = async (check: () => boolean | Promise<boolean>, what: string): Promise<void> => {
+    for (let i = 0; i < 400; i += 1) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  return {
+    handler,
+    slack,
+    iam,
+    workflow,
+    store,
+    sfn,
+    env,
+    async onlyRequest() {
+      const ids = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
+      const unique = [...new Set(ids)];
+      if (unique.length !== 1) throw new Error(`expected one request, saw ${unique.length}`);
+      const request = await store.get(String(unique[0]));
+      if (!request) throw new Error('request not stored');
+      return request;
+    },
+    awaitApprovalWait: (requestId) =>
+      poll(() => workflow.isWaiting(requestId), `${requestId} to await approval`),
+    async finished(requestId) {
+      const run = workflow.run(requestId);
+      if (!run) throw new Error(`no run for ${requestId}`);
+      return run.result;
+    },
+    async stop() {
+      workflow.stop();
+      sfn.restore();
+      iam.restore();
+      await slack.stop();
+      await dynalite.stop();
+    },
+  };
+}
