@@ -10,7 +10,7 @@ import { resolveSecret } from './aws/secrets';
 import { StepFunctionsWorkflow } from './aws/workflow';
 import { type Config, ConfigError, loadConfig, requireSecret } from './config';
 import type { ApproverDirectory } from './domain/decide-request';
-import { type Log, systemClock } from './domain/ports';
+import { type IamPort, type Log, type RequestStore, systemClock, type WorkflowPort } from './domain/ports';
 import { SlackWebApi } from './slack/web-api';
 import type { TaskDeps } from './workflows/tasks/deps';
 
@@ -47,20 +47,36 @@ export const staticApprovers = (userIds: readonly string[]): ApproverDirectory =
 });
 
 export interface AwsPorts {
-  iam: IamGateway;
-  store: DynamoRequestStore;
+  iam: IamPort;
+  store: RequestStore;
   codebuild: CodeBuildClient;
-  workflow?: StepFunctionsWorkflow;
+  workflow?: WorkflowPort;
+}
+
+/** The SDK clients behind the ports; local mode passes sandboxed ones. */
+export interface AwsClients {
+  iam: IAMClient;
+  dynamodb: DynamoDBClient;
+  codebuild: CodeBuildClient;
+  sfn: SFNClient;
 }
 
 /** SDK clients honour AWS_ENDPOINT_URL(_<SERVICE>) and the default credential chain. */
-export function liveAwsPorts(config: Config): AwsPorts {
+export const defaultAwsClients = (): AwsClients => ({
+  iam: new IAMClient({}),
+  dynamodb: new DynamoDBClient({}),
+  codebuild: new CodeBuildClient({}),
+  sfn: new SFNClient({}),
+});
+
+/** Ports over the given clients (live by default). */
+export function liveAwsPorts(config: Config, clients: AwsClients = defaultAwsClients()): AwsPorts {
   return {
-    iam: new IamGateway(new IAMClient({})),
-    store: new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable),
-    codebuild: new CodeBuildClient({}),
+    iam: new IamGateway(clients.iam),
+    store: new DynamoRequestStore(clients.dynamodb, config.requestsTable),
+    codebuild: clients.codebuild,
     ...(config.stateMachineArn
-      ? { workflow: new StepFunctionsWorkflow(new SFNClient({}), config.stateMachineArn) }
+      ? { workflow: new StepFunctionsWorkflow(clients.sfn, config.stateMachineArn) }
       : {}),
   };
 }
@@ -74,11 +90,14 @@ export function slackWebClient(token: string, slackApiUrl: string | undefined): 
   });
 }
 
-/** Everything a workflow task needs, from the environment. */
-export async function liveTaskDeps(env: Record<string, string | undefined> = process.env): Promise<TaskDeps> {
+/** Everything a workflow task needs, from the environment (and, in local mode, given ports). */
+export async function liveTaskDeps(
+  env: Record<string, string | undefined> = process.env,
+  ports?: AwsPorts,
+): Promise<TaskDeps> {
   const config = loadConfig(env);
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
-  const aws = liveAwsPorts(config);
+  const aws = ports ?? liveAwsPorts(config);
   return {
     iam: aws.iam,
     store: aws.store,
@@ -90,7 +109,7 @@ export async function liveTaskDeps(env: Record<string, string | undefined> = pro
 }
 
 /** The state machine ARN, required by the slack function only. */
-export function requireWorkflow(aws: AwsPorts): StepFunctionsWorkflow {
+export function requireWorkflow(aws: AwsPorts): WorkflowPort {
   if (!aws.workflow) throw new ConfigError('Invalid configuration: set STATE_MACHINE_ARN');
   return aws.workflow;
 }

@@ -2,11 +2,11 @@ import { AwsLambdaReceiver } from '@slack/bolt';
 import type { Context } from 'aws-lambda';
 import { resolveSecret } from '../aws/secrets';
 import { loadConfig, requireSecret } from '../config';
-import { systemClock } from '../domain/ports';
+import { type Clock, systemClock } from '../domain/ports';
 import { createSlackApp } from '../slack/app';
 import { gateSlackRequest, type HttpEvent, type HttpResponse } from '../slack/http-gate';
 import { SlackWebApi } from '../slack/web-api';
-import { createLogger, lazy, liveAwsPorts, requireWorkflow, staticApprovers } from '../wiring';
+import { type AwsPorts, createLogger, lazy, liveAwsPorts, requireWorkflow, staticApprovers } from '../wiring';
 
 type BoltLambdaHandler = (event: unknown, context: unknown) => Promise<HttpResponse>;
 
@@ -52,17 +52,22 @@ export function makeSlackHandler(getRuntime: () => Promise<SlackRuntime>) {
   };
 }
 
-/** Builds the live runtime on the first request: secrets from SSM, clients, Bolt. */
+/**
+ * Builds the runtime on the first request: secrets from SSM (or env), clients, Bolt. Local mode passes
+ * its own ports (sandbox IAM, local workflow) and clock; everything else is the Lambda's code.
+ */
 export async function liveSlackRuntime(
   env: Record<string, string | undefined> = process.env,
+  overrides: { ports?: AwsPorts; clock?: Clock } = {},
 ): Promise<SlackRuntime> {
   const config = loadConfig(env);
+  const clock = overrides.clock ?? systemClock;
   const [signingSecret, botToken] = await Promise.all([
     resolveSecret(requireSecret(config.signingSecret, 'SLACK_SIGNING_SECRET'), 'SLACK_SIGNING_SECRET'),
     resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN'),
   ]);
   const log = createLogger();
-  const aws = liveAwsPorts(config);
+  const aws = overrides.ports ?? liveAwsPorts(config);
   const workflow = requireWorkflow(aws);
   // Our gate has verified the signature already; Bolt's own check is weaker (accepts future timestamps).
   const receiver = new AwsLambdaReceiver({ signingSecret, signatureVerification: false });
@@ -84,7 +89,7 @@ export async function liveSlackRuntime(
     }),
   );
   const bolt = (await receiver.start()) as unknown as BoltLambdaHandler;
-  return { signingSecret, bolt, log, nowSeconds: () => Math.floor(systemClock.now().getTime() / 1000) };
+  return { signingSecret, bolt, log, nowSeconds: () => Math.floor(clock.now().getTime() / 1000) };
 }
 
 export const handler = makeSlackHandler(lazy(() => liveSlackRuntime()));
