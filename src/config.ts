@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every environment variable the bot reads, in one place, validated once. A missing or malformed
@@ -34,7 +34,56 @@ const EnvSchema = z.object({
   STATE_MACHINE_ARN: optionalText,
   APPROVER_USER_IDS: slackUserIdList,
   IAM_USER_MAPPING: z.enum(['email', 'tag']).default('email'),
-  APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(86_400),
+  APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(31_536_000).default(86_400),
+  // The longest `grant … for <duration>`; longer requests are refused when parsed. Default 7 days.
+  MAX_GRANT_DURATION_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(604_800),
+  // How long before a time-bound grant ends the requester is reminded in the thread. Default 1 hour.
+  GRANT_REMINDER_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(3600),
+  // Optional Slack user group (S…) whose members may approve, besides APPROVER_USER_IDS.
+  APPROVER_USERGROUP_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^S[A-Z0-9]{2,30}$/, 'must look like S0123ABCD')
+      .optional(),
+  ),
+  // The account the bot works in: serverless.yml sets it from AWS::AccountId (no AWS call at package time).
+  AWS_ACCOUNT_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit account id')
+      .optional(),
+  ),
+  // Set by Lambda itself; local runs set it by hand.
+  AWS_REGION: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be a region like us-east-1')
+      .optional(),
+  ),
+  // Keys `kms allow` may change; empty means any key the bot's role may touch (tag codebuild-access=allowed).
+  KMS_KEY_ARNS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((arn) => arn.trim())
+        .filter((arn) => arn !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, 'each must be a KMS key ARN'),
+      ),
+    ),
+  // Every service role the bot creates gets this boundary; the bot's role may then create roles only with it.
+  PERMISSIONS_BOUNDARY_ARN: optionalText.pipe(
+    z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/\S+$/, 'must be a managed policy ARN')
+      .optional(),
+  ),
 });
 
 export interface SecretRef {
@@ -57,6 +106,15 @@ export interface Config {
   approverUserIds: string[];
   iamUserMapping: 'email' | 'tag';
   approvalTimeoutSeconds: number;
+  maxGrantDurationSeconds: number;
+  grantReminderSeconds: number;
+  approverUsergroupId?: string;
+  /** AWS_ACCOUNT_ID; needed by service-role and kms commands (trust conditions, ARNs). */
+  accountId?: string;
+  /** AWS_REGION. */
+  region?: string;
+  kmsKeyArns: string[];
+  permissionsBoundaryArn?: string;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +145,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approverUserIds: e.APPROVER_USER_IDS,
     iamUserMapping: e.IAM_USER_MAPPING,
     approvalTimeoutSeconds: e.APPROVAL_TIMEOUT_SECONDS,
+    maxGrantDurationSeconds: e.MAX_GRANT_DURATION_SECONDS,
+    grantReminderSeconds: e.GRANT_REMINDER_SECONDS,
+    approverUsergroupId: e.APPROVER_USERGROUP_ID,
+    accountId: e.AWS_ACCOUNT_ID,
+    region: e.AWS_REGION,
+    kmsKeyArns: e.KMS_KEY_ARNS,
+    permissionsBoundaryArn: e.PERMISSIONS_BOUNDARY_ARN,
   };
 }
 

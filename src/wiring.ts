@@ -69,7 +69,7 @@ export const defaultAwsClients = (): AwsClients => ({
   sfn: new SFNClient({}),
 });
 
-/** Ports over the given clients (live by default). */
+/** Ports over the given clients (live by default). Tests and local mode; the Lambdas use narrower wiring below. */
 export function liveAwsPorts(config: Config, clients: AwsClients = defaultAwsClients()): AwsPorts {
   return {
     iam: new IamGateway(clients.iam),
@@ -98,18 +98,69 @@ export async function liveTaskDeps(
   const config = loadConfig(env);
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
   const aws = ports ?? liveAwsPorts(config);
+  return taskDeps(config, token, aws.iam, aws.store);
+}
+
+/** The port factories one task Lambda may use; its role in serverless.yml decides which. */
+export interface TaskPorts {
+  iam: () => IamPort;
+}
+
+/**
+ * The deps of one task Lambda, with only the clients that task uses. Its handler names the factories,
+ * so a task without IAM (report) bundles no IAM client at all: esbuild drops what no entry references.
+ */
+export async function lambdaTaskDeps(
+  ports: TaskPorts,
+  env: Record<string, string | undefined> = process.env,
+): Promise<TaskDeps> {
+  const config = loadConfig(env);
+  const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
+  const store = new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable);
+  return taskDeps(config, token, ports.iam(), store);
+}
+
+function taskDeps(config: Config, token: string, iam: IamPort, store: RequestStore): TaskDeps {
   return {
-    iam: aws.iam,
-    store: aws.store,
+    iam,
+    store,
     slack: new SlackWebApi(slackWebClient(token, config.slackApiUrl)),
     log: createLogger(),
     clock: systemClock,
     auditChannelId: config.auditChannelId,
+    // The time-bound grants a completed revoke ends early are found through the table's byTarget index.
+    ...(store instanceof DynamoRequestStore ? { grants: store } : {}),
+  };
+}
+
+/** IAM on the SDK, for the tasks whose role allows IAM calls (plan, apply, rollback, verify). */
+export const liveIam = (): IamPort => new IamGateway(new IAMClient({}));
+
+/** For the tasks whose role allows no IAM action (askApproval, report): every call is a wiring bug. */
+export function noIam(task: string): IamPort {
+  const refuse = async (): Promise<never> => {
+    throw new ConfigError(`The ${task} task has no IAM access (see its role in serverless.yml)`);
+  };
+  // Every method refuses, whatever IamPort grows; `then` stays undefined so the port is not a thenable.
+  return new Proxy({} as IamPort, { get: (_, key) => (key === 'then' ? undefined : refuse) });
+}
+
+/**
+ * The ports of the slack function: only the clients it uses (no CodeBuild). They are built on the first
+ * request, not at import, and open no connection until a command or click needs one.
+ */
+export function liveSlackPorts(config: Config): Pick<AwsPorts, 'iam' | 'store' | 'workflow'> {
+  return {
+    iam: new IamGateway(new IAMClient({})),
+    store: new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable),
+    ...(config.stateMachineArn
+      ? { workflow: new StepFunctionsWorkflow(new SFNClient({}), config.stateMachineArn) }
+      : {}),
   };
 }
 
 /** The state machine ARN, required by the slack function only. */
-export function requireWorkflow(aws: AwsPorts): WorkflowPort {
+export function requireWorkflow(aws: Pick<AwsPorts, 'workflow'>): WorkflowPort {
   if (!aws.workflow) throw new ConfigError('Invalid configuration: set STATE_MACHINE_ARN');
   return aws.workflow;
 }

@@ -1,20 +1,47 @@
 import {
   AttachGroupPolicyCommand,
   AttachUserPolicyCommand,
+  CreateRoleCommand,
+  DeleteGroupPolicyCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DeleteUserPolicyCommand,
   DetachGroupPolicyCommand,
   DetachUserPolicyCommand,
   GetGroupCommand,
+  GetGroupPolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
   GetUserCommand,
+  GetUserPolicyCommand,
   type IAMClient,
   ListAttachedGroupPoliciesCommand,
   ListAttachedUserPoliciesCommand,
+  ListGroupPoliciesCommand,
+  ListRolePoliciesCommand,
+  ListUserPoliciesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
+  PutGroupPolicyCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { describeOperation, type Operation, type PrincipalRef } from '../domain/plan';
+import { ConflictError } from '../domain/errors';
+import {
+  describeOperation,
+  documentsEquivalent,
+  type IamOperation,
+  type PrincipalRef,
+  parsePolicyText,
+  type RoleFacts,
+} from '../domain/plan';
+import type { PolicyDocument } from '../domain/policy-documents';
 import type { IamPort } from '../domain/ports';
-import { classifyAwsError, isNotFound } from './classify-error';
+import { awsErrorName, classifyAwsError, isNotFound } from './classify-error';
+
+// IAM returns every policy document URL-encoded (RFC 3986).
+const decodePolicy = (text: string | undefined): string => decodeURIComponent(text ?? '');
 
 /** IamPort on the AWS SDK. Every SDK error leaves here as one of our named errors. */
 export class IamGateway implements IamPort {
@@ -88,10 +115,209 @@ export class IamGateway implements IamPort {
     return arns;
   }
 
-  async run(op: Operation): Promise<'changed' | 'unchanged'> {
+  async listInlinePolicies(principal: PrincipalRef): Promise<Record<string, string>> {
+    const policies: Record<string, string> = {};
+    try {
+      const names: string[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await this.listInlinePage(principal, marker);
+        names.push(...(page.PolicyNames ?? []));
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
+      for (const name of names) {
+        const text = await this.getInlinePolicy(principal, name);
+        if (text !== undefined) policies[name] = text;
+      }
+    } catch (error) {
+      throw classifyAwsError(error, `list the inline policies of ${principal.kind} ${principal.name}`);
+    }
+    return policies;
+  }
+
+  async getRole(roleName: string): Promise<RoleFacts | undefined> {
+    try {
+      const out = await this.client.send(new GetRoleCommand({ RoleName: roleName }));
+      const role = out.Role;
+      if (!role?.Arn) return undefined;
+      const ref: PrincipalRef = { kind: 'role', name: roleName, arn: role.Arn };
+      const boundary = role.PermissionsBoundary?.PermissionsBoundaryArn;
+      return {
+        arn: role.Arn,
+        path: role.Path ?? '/',
+        trustPolicy: decodePolicy(role.AssumeRolePolicyDocument),
+        inlinePolicies: await this.listInlinePolicies(ref),
+        ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw classifyAwsError(error, `look up IAM role ${roleName}`);
+    }
+  }
+
+  private async listInlinePage(
+    principal: PrincipalRef,
+    marker: string | undefined,
+  ): Promise<{ PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string }> {
+    switch (principal.kind) {
+      case 'user':
+        return this.client.send(new ListUserPoliciesCommand({ UserName: principal.name, Marker: marker }));
+      case 'group':
+        return this.client.send(new ListGroupPoliciesCommand({ GroupName: principal.name, Marker: marker }));
+      case 'role':
+        return this.client.send(new ListRolePoliciesCommand({ RoleName: principal.name, Marker: marker }));
+    }
+  }
+
+  /** The inline policy's text, or undefined when there is none of that name. */
+  private async getInlinePolicy(principal: PrincipalRef, policyName: string): Promise<string | undefined> {
+    try {
+      switch (principal.kind) {
+        case 'user':
+          return decodePolicy(
+            (
+              await this.client.send(
+                new GetUserPolicyCommand({ UserName: principal.name, PolicyName: policyName }),
+              )
+            ).PolicyDocument,
+          );
+        case 'group':
+          return decodePolicy(
+            (
+              await this.client.send(
+                new GetGroupPolicyCommand({ GroupName: principal.name, PolicyName: policyName }),
+              )
+            ).PolicyDocument,
+          );
+        case 'role':
+          return decodePolicy(
+            (
+              await this.client.send(
+                new GetRolePolicyCommand({ RoleName: principal.name, PolicyName: policyName }),
+              )
+            ).PolicyDocument,
+          );
+      }
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async putInlinePolicy(
+    principal: PrincipalRef,
+    policyName: string,
+    document: PolicyDocument,
+  ): Promise<'changed' | 'unchanged'> {
+    // Put is idempotent in IAM, but the journal must know whether we changed anything.
+    const current = await this.getInlinePolicy(principal, policyName);
+    if (current !== undefined && documentsEquivalent(parsePolicyText(current), document)) return 'unchanged';
+    const PolicyDocument = JSON.stringify(document);
+    switch (principal.kind) {
+      case 'user':
+        await this.client.send(
+          new PutUserPolicyCommand({ UserName: principal.name, PolicyName: policyName, PolicyDocument }),
+        );
+        break;
+      case 'group':
+        await this.client.send(
+          new PutGroupPolicyCommand({ GroupName: principal.name, PolicyName: policyName, PolicyDocument }),
+        );
+        break;
+      case 'role':
+        await this.client.send(
+          new PutRolePolicyCommand({ RoleName: principal.name, PolicyName: policyName, PolicyDocument }),
+        );
+        break;
+    }
+    return 'changed';
+  }
+
+  private async deleteInlinePolicy(
+    principal: PrincipalRef,
+    policyName: string,
+  ): Promise<'changed' | 'unchanged'> {
+    try {
+      switch (principal.kind) {
+        case 'user':
+          await this.client.send(
+            new DeleteUserPolicyCommand({ UserName: principal.name, PolicyName: policyName }),
+          );
+          break;
+        case 'group':
+          await this.client.send(
+            new DeleteGroupPolicyCommand({ GroupName: principal.name, PolicyName: policyName }),
+          );
+          break;
+        case 'role':
+          await this.client.send(
+            new DeleteRolePolicyCommand({ RoleName: principal.name, PolicyName: policyName }),
+          );
+          break;
+      }
+    } catch (error) {
+      if (isNotFound(error)) return 'unchanged';
+      throw error;
+    }
+    return 'changed';
+  }
+
+  private async createRole(
+    op: Extract<IamOperation, { type: 'createRole' }>,
+  ): Promise<'changed' | 'unchanged'> {
+    try {
+      await this.client.send(
+        new CreateRoleCommand({
+          RoleName: op.role.name,
+          Path: op.path,
+          AssumeRolePolicyDocument: JSON.stringify(op.trustPolicy),
+          Description: op.description,
+          ...(op.permissionsBoundaryArn ? { PermissionsBoundary: op.permissionsBoundaryArn } : {}),
+        }),
+      );
+      return 'changed';
+    } catch (error) {
+      if (
+        awsErrorName(error) !== 'EntityAlreadyExistsException' &&
+        awsErrorName(error) !== 'EntityAlreadyExists'
+      ) {
+        throw error;
+      }
+    }
+    // A retry after a create whose journal entry was lost, or someone else's role made since the plan.
+    // Only an identical role counts as done, and as 'unchanged', so a rollback never deletes a role it
+    // cannot prove it made.
+    const existing = await this.getRole(op.role.name);
+    if (
+      existing &&
+      existing.path === op.path &&
+      documentsEquivalent(parsePolicyText(existing.trustPolicy), op.trustPolicy)
+    ) {
+      return 'unchanged';
+    }
+    throw new ConflictError(
+      `Role ${op.role.name} was created by someone else after the plan was approved; I left it untouched. Ask again.`,
+    );
+  }
+
+  async run(op: IamOperation): Promise<'changed' | 'unchanged'> {
     const what = describeOperation(op);
     try {
       switch (op.type) {
+        case 'putInlinePolicy':
+          return await this.putInlinePolicy(op.principal, op.policyName, op.document);
+        case 'deleteInlinePolicy':
+          return await this.deleteInlinePolicy(op.principal, op.policyName);
+        case 'createRole':
+          return await this.createRole(op);
+        case 'deleteRole':
+          try {
+            await this.client.send(new DeleteRoleCommand({ RoleName: op.role.name }));
+            return 'changed';
+          } catch (error) {
+            if (isNotFound(error)) return 'unchanged';
+            throw error;
+          }
         case 'attachPolicy': {
           // Attach is idempotent in IAM, but the journal must know whether we changed anything,
           // so a rollback never detaches a policy that someone else had attached.

@@ -1,15 +1,34 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RequestStore } from '../domain/ports';
-import type { AccessRequest, AuditEvent, CompletedStep } from '../domain/request';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ActiveGrantFinder, PendingRequestFinder, RequestStore } from '../domain/ports';
+import {
+  type AccessRequest,
+  type AuditEvent,
+  type CompletedStep,
+  PENDING_STATUSES,
+  type RequestSummary,
+} from '../domain/request';
 import { classifyAwsError } from './classify-error';
 
 // Fields that only ever grow by append; `save` never writes them, so a decision cannot erase an
 // audit event or a journal entry written concurrently by a workflow task.
 const APPEND_ONLY = new Set(['requestId', 'events', 'completedSteps']);
 
+/**
+ * The table's global secondary index for `status`: targetArn (hash) + createdAt (range), projecting only
+ * what a status line shows. serverless.yml and test/helpers/dynalite.ts declare the same index.
+ */
+export const BY_TARGET_INDEX = 'byTarget';
+export const BY_TARGET_PROJECTED = ['status', 'command', 'requester'] as const;
+
 /** RequestStore on one DynamoDB table keyed by requestId. */
-export class DynamoRequestStore implements RequestStore {
+export class DynamoRequestStore implements RequestStore, PendingRequestFinder, ActiveGrantFinder {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -61,6 +80,8 @@ export class DynamoRequestStore implements RequestStore {
       'card',
       'taskToken',
       'approvalExpiresAt',
+      'accessExpiresAt',
+      'endedBy',
       'target',
     ];
     for (const field of fields) {
@@ -90,6 +111,54 @@ export class DynamoRequestStore implements RequestStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw classifyAwsError(error, `update request ${request.requestId}`);
+    }
+  }
+
+  async pendingFor(targetArn: string): Promise<RequestSummary[]> {
+    const values: Record<string, string> = { ':target': targetArn };
+    PENDING_STATUSES.forEach((status, index) => {
+      values[`:s${index}`] = status;
+    });
+    const found: RequestSummary[] = [];
+    try {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: BY_TARGET_INDEX,
+            KeyConditionExpression: '#target = :target',
+            FilterExpression: `#status IN (${PENDING_STATUSES.map((_, index) => `:s${index}`).join(', ')})`,
+            ExpressionAttributeNames: { '#target': 'targetArn', '#status': 'status' },
+            ExpressionAttributeValues: values,
+            ScanIndexForward: false,
+            ExclusiveStartKey: start,
+          }),
+        );
+        found.push(...((page.Items ?? []) as RequestSummary[]));
+        start = page.LastEvaluatedKey;
+      } while (start && found.length < 20);
+    } catch (error) {
+      throw classifyAwsError(error, `look up the pending requests for ${targetArn}`);
+    }
+    return found;
+  }
+
+  async activeGrantsFor(targetArn: string): Promise<RequestSummary[]> {
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: BY_TARGET_INDEX,
+          KeyConditionExpression: '#target = :target',
+          FilterExpression: '#status = :active',
+          ExpressionAttributeNames: { '#target': 'targetArn', '#status': 'status' },
+          ExpressionAttributeValues: { ':target': targetArn, ':active': 'active' },
+        }),
+      );
+      return (out.Items ?? []) as RequestSummary[];
+    } catch (error) {
+      throw classifyAwsError(error, `look up the time-bound grants for ${targetArn}`);
     }
   }
 

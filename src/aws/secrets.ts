@@ -1,3 +1,7 @@
+// A static import, though only deployed functions read SSM: import() would make esbuild bundle the
+// whole SSM client (every command, +107 KB), while this keeps what Powertools uses. Importing it
+// constructs no client and opens no connection.
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import type { SecretRef } from '../config';
 
 // Secrets are re-read at most every 5 minutes, so a rotated token takes effect without a deploy.
@@ -10,8 +14,6 @@ const SECRET_MAX_AGE_SECONDS = 300;
 export async function resolveSecret(ref: SecretRef, name: string): Promise<string> {
   if (ref.value !== undefined) return ref.value;
   if (ref.parameter === undefined) throw new Error(`No value or SSM parameter configured for ${name}`);
-  // Loaded on first use: the SSM client is not needed when secrets come from the environment.
-  const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
   const value = await getParameter(ref.parameter, { decrypt: true, maxAge: SECRET_MAX_AGE_SECONDS });
   if (typeof value !== 'string' || value === '') {
     throw new Error(`SSM parameter ${ref.parameter} (${name}) is empty or missing`);

@@ -14,24 +14,65 @@ const MAX_REASON_LENGTH = 300;
 export const HELP_TEXT = [
   '*`/codebuild-access` asks for CodeBuild access in AWS; another person approves it here.*',
   '',
-  '`grant <target> <tier> [because <reason>]`: attach the tier’s policies to an IAM user or group.',
+  '`grant <target> <tier> [for <8h|30m|2d>] [because <reason>]`: attach the tier’s policies to an IAM user or group; with `for`, they are revoked automatically when the time is up.',
   '`revoke <target> <tier> [because <reason>]`: detach them (policies another held tier needs stay).',
+  '`service-role create <RoleName> [--vpc] [--project-prefix PREFIX] [because <reason>]`: create the CodeBuild service role under /codebuild/ (trusted only by this account’s projects PREFIX*; default prefix: the role name).',
+  '`kms allow <key-id|alias/NAME|key ARN> <RoleName> [because <reason>]`: add the two CodeBuild statements to a KMS key policy (every existing statement stays).',
+  '`kms create <alias/NAME> <RoleName> [because <reason>]`: create a KMS key for CodeBuild with those statements, and its alias.',
+  '`verify <target>`: check now, without approval, that the target’s tiers work (IAM policy simulator + `codebuild:ListBuilds`).',
+  '`status <target>`: the target’s CodeBuild policies and pending requests.',
   '`help`: this message.',
   '',
   '*Targets:* a Slack mention (`@alice`), `user:NAME` (an IAM user) or `group:NAME` (an IAM group).',
-  '*Tiers:* `admin` (CodeBuild admin + S3 read-only + IAMFullAccess; needs two approvers), `developer`, `readonly`.',
+  '*Tiers:* `admin` (CodeBuild admin + S3 read-only + IAMFullAccess; needs two approvers), `developer`, `readonly`, `custom` (the seed’s inline policy).',
   '',
   '*Examples:*',
   '`/codebuild-access grant @alice developer because on-call for the build pipeline`',
   '`/codebuild-access grant group:qa readonly`',
   '`/codebuild-access revoke user:bob developer`',
+  '`/codebuild-access grant group:builders custom`',
+  '`/codebuild-access service-role create payments-build --vpc --project-prefix payments-`',
+  '`/codebuild-access kms allow alias/codebuild-artifacts payments-build`',
+  '`/codebuild-access verify @alice`',
 ].join('\n');
 
 const usage = (problem: string): UsageError =>
   new UsageError(`${problem}\nTry \`${COMMAND_NAME} help\` for the grammar and examples.`);
 
+export interface ParseOptions {
+  /** The longest time-bound grant allowed (`grant … for 8h`); config MAX_GRANT_DURATION. */
+  maxDurationSeconds: number;
+}
+
+export const DEFAULT_PARSE_OPTIONS: ParseOptions = { maxDurationSeconds: 7 * 24 * 3600 };
+
+const DURATION = /^([1-9][0-9]{0,5})([mhd])$/;
+const UNIT_SECONDS = { m: 60, h: 3600, d: 86_400 } as const;
+
+/** "8h" -> seconds, or a UsageError; the maximum comes from config. */
+export function parseDuration(word: string, maxSeconds: number): number {
+  const match = DURATION.exec(word.toLowerCase());
+  if (!match) {
+    throw usage(`\`${truncate(word, 20)}\` is not a duration. Use a number and m, h or d, e.g. \`for 8h\`.`);
+  }
+  const seconds = Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
+  if (seconds > maxSeconds) {
+    throw usage(
+      `\`${word}\` is longer than the maximum of ${formatDuration(maxSeconds)} for a time-bound grant.`,
+    );
+  }
+  return seconds;
+}
+
+/** 28800 -> "8h", 90 -> "1m 30s"-free short form used in messages. */
+export function formatDuration(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  return `${Math.round(seconds / 60)}m`;
+}
+
 /** Turns slash-command text into a Command, or throws a UsageError that says what was wrong. */
-export function parseCommand(text: string): Command {
+export function parseCommand(text: string, options: ParseOptions = DEFAULT_PARSE_OPTIONS): Command {
   const normalized = text.replace(/\s+/g, ' ').trim();
   if (normalized === '' || normalized.toLowerCase() === 'help') {
     return { action: 'help' };
@@ -41,15 +82,23 @@ export function parseCommand(text: string): Command {
   switch (verb) {
     case 'grant':
     case 'revoke':
-      return parseTierChange(verb, rest);
+      return parseTierChange(verb, rest, options);
+    case 'service-role':
+      return parseServiceRole(rest);
+    case 'kms':
+      return parseKms(rest);
+    case 'verify':
+    case 'status':
+      return parseInspect(verb, rest);
     default:
       throw usage(
-        `I don't know the command \`${truncate(verbRaw, 40)}\`. Use \`grant\`, \`revoke\` or \`help\`.`,
+        `I don't know the command \`${truncate(verbRaw, 40)}\`. Use \`grant\`, \`revoke\`, \`service-role\`, ` +
+          '`kms`, `verify`, `status` or `help`.',
       );
   }
 }
 
-function parseTierChange(verb: 'grant' | 'revoke', words: string[]): Command {
+function parseTierChange(verb: 'grant' | 'revoke', words: string[], options: ParseOptions): Command {
   const becauseAt = words.findIndex((word) => word.toLowerCase() === 'because');
   const head = becauseAt === -1 ? words : words.slice(0, becauseAt);
   const reason = becauseAt === -1 ? undefined : parseReason(words.slice(becauseAt + 1));
@@ -57,14 +106,29 @@ function parseTierChange(verb: 'grant' | 'revoke', words: string[]): Command {
   if (targetWord === undefined || tierWord === undefined) {
     throw usage(`\`${verb}\` needs a target and a tier, e.g. \`${verb} @alice developer\`.`);
   }
+  let durationSeconds: number | undefined;
+  if (verb === 'grant' && extra[0]?.toLowerCase() === 'for') {
+    if (extra[1] === undefined) throw usage('`for` must be followed by a duration, e.g. `for 8h`.');
+    durationSeconds = parseDuration(extra[1], options.maxDurationSeconds);
+    extra.splice(0, 2);
+  }
   if (extra.length > 0) {
     throw usage(
-      `I didn't expect \`${truncate(extra.join(' '), 60)}\` after the tier. A reason starts with \`because\`.`,
+      `I didn't expect \`${truncate(extra.join(' '), 60)}\` after the tier. ` +
+        (verb === 'grant'
+          ? 'A time limit is `for 8h`; a reason starts with `because`.'
+          : 'A reason starts with `because`.'),
     );
   }
   const target = parseTarget(targetWord);
   const tier = parseTier(tierWord);
-  return reason === undefined ? { action: verb, target, tier } : { action: verb, target, tier, reason };
+  return {
+    action: verb,
+    target,
+    tier,
+    ...(durationSeconds === undefined ? {} : { durationSeconds }),
+    ...(reason === undefined ? {} : { reason }),
+  } as Command;
 }
 
 /** Parses one target word: an escaped Slack mention, user:NAME or group:NAME. */
@@ -105,10 +169,12 @@ export function parseTarget(word: string): TargetRef {
 
 function parseTier(word: string): Tier {
   const tier = word.toLowerCase();
-  if ((ALL_TIERS as readonly string[]).includes(tier) && tier !== 'custom') {
+  if ((ALL_TIERS as readonly string[]).includes(tier)) {
     return tier as Tier;
   }
-  throw usage(`\`${truncate(word, 40)}\` is not a tier. Use \`admin\`, \`developer\` or \`readonly\`.`);
+  throw usage(
+    `\`${truncate(word, 40)}\` is not a tier. Use \`admin\`, \`developer\`, \`readonly\` or \`custom\`.`,
+  );
 }
 
 function parseReason(words: string[]): string {
@@ -124,3 +190,116 @@ function parseReason(words: string[]): string {
 
 const truncate = (value: string, max: number): string =>
   value.length > max ? `${value.slice(0, max - 1)}…` : value;
+
+// IAM role names: 1-64 of [\w+=,.@-].
+const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+// CodeBuild project names; `*` or `?` would widen the trust policy's ArnLike condition.
+const PROJECT_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
+const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KEY_ARN =
+  /^arn:aws(?:-cn|-us-gov)?:kms:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:(?:key\/[0-9a-z-]{36,36}|key\/mrk-[0-9a-f]{32}|alias\/[a-zA-Z0-9/_-]{1,250})$/;
+const ALIAS = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
+
+/** Splits off `because <reason>`: the words before it, and the reason. */
+function splitReason(words: string[]): { head: string[]; reason?: string } {
+  const becauseAt = words.findIndex((word) => word.toLowerCase() === 'because');
+  if (becauseAt === -1) return { head: words };
+  return { head: words.slice(0, becauseAt), reason: parseReason(words.slice(becauseAt + 1)) };
+}
+
+const withReason = <T extends object>(command: T, reason: string | undefined): T =>
+  reason === undefined ? command : { ...command, reason };
+
+function parseRoleName(word: string): string {
+  if (!IAM_ROLE_NAME.test(word)) {
+    throw usage(
+      `\`${truncate(word, 70)}\` is not a valid IAM role name (1-64 of letters, digits and +=,.@_-).`,
+    );
+  }
+  return word;
+}
+
+/** `service-role create <RoleName> [--vpc] [--project-prefix PREFIX] [because <reason>]` */
+function parseServiceRole(words: string[]): Command {
+  const { head, reason } = splitReason(words);
+  const [sub, roleWord, ...flags] = head;
+  if (sub?.toLowerCase() !== 'create' || roleWord === undefined) {
+    throw usage('Use `service-role create <RoleName> [--vpc] [--project-prefix PREFIX]`.');
+  }
+  const roleName = parseRoleName(roleWord);
+  let vpc = false;
+  let projectPrefix: string | undefined;
+  for (let i = 0; i < flags.length; i += 1) {
+    const flag = (flags[i] ?? '').toLowerCase();
+    if (flag === '--vpc' && !vpc) {
+      vpc = true;
+    } else if (flag === '--project-prefix' && projectPrefix === undefined) {
+      const value = flags[i + 1];
+      if (value === undefined || !PROJECT_PREFIX.test(value)) {
+        throw usage(
+          '`--project-prefix` needs a CodeBuild project name prefix: letters, digits, `-` and `_`, starting with a letter or digit (no `*`).',
+        );
+      }
+      projectPrefix = value;
+      i += 1;
+    } else {
+      throw usage(
+        `I didn't expect \`${truncate(flags[i] ?? '', 40)}\`. Options are \`--vpc\` and \`--project-prefix PREFIX\`; a reason starts with \`because\`.`,
+      );
+    }
+  }
+  if (projectPrefix === undefined) {
+    if (!PROJECT_PREFIX.test(roleName)) {
+      throw usage(
+        `The role name \`${roleName}\` cannot double as a project prefix; add \`--project-prefix PREFIX\` (the projects allowed to use the role).`,
+      );
+    }
+    projectPrefix = roleName;
+  }
+  return withReason({ action: 'service-role' as const, roleName, vpc, projectPrefix }, reason);
+}
+
+function parseKeyRef(word: string): string {
+  if (KEY_ID.test(word) || KEY_ARN.test(word) || ALIAS.test(word)) return word;
+  throw usage(`\`${truncate(word, 80)}\` is not a KMS key. Use its key id, its key ARN or \`alias/NAME\`.`);
+}
+
+function parseAlias(word: string): string {
+  const alias = word.startsWith('alias/') ? word : `alias/${word}`;
+  if (!ALIAS.test(alias) || alias.startsWith('alias/aws/')) {
+    throw usage(
+      `\`${truncate(word, 80)}\` is not an alias I can create: use \`alias/NAME\` with letters, digits, \`/\`, \`_\` and \`-\` (not alias/aws/…).`,
+    );
+  }
+  return alias;
+}
+
+/** `kms allow <key> <RoleName>` and `kms create <alias> <RoleName>`, each with an optional reason. */
+function parseKms(words: string[]): Command {
+  const { head, reason } = splitReason(words);
+  const [subRaw, keyWord, roleWord, ...extra] = head;
+  const sub = subRaw?.toLowerCase();
+  if ((sub !== 'allow' && sub !== 'create') || keyWord === undefined || roleWord === undefined) {
+    throw usage(
+      'Use `kms allow <key-id|alias/NAME|key ARN> <RoleName>` or `kms create <alias/NAME> <RoleName>`.',
+    );
+  }
+  if (extra.length > 0) {
+    throw usage(
+      `I didn't expect \`${truncate(extra.join(' '), 60)}\` after the role name. A reason starts with \`because\`.`,
+    );
+  }
+  const roleName = parseRoleName(roleWord);
+  return sub === 'allow'
+    ? withReason({ action: 'kms-allow' as const, key: parseKeyRef(keyWord), roleName }, reason)
+    : withReason({ action: 'kms-create' as const, alias: parseAlias(keyWord), roleName }, reason);
+}
+
+/** `verify <target>` and `status <target>`: read-only, so no reason. */
+function parseInspect(verb: 'verify' | 'status', words: string[]): Command {
+  const [targetWord, ...extra] = words;
+  if (targetWord === undefined || extra.length > 0) {
+    throw usage(`\`${verb}\` takes one target, e.g. \`${verb} @alice\` or \`${verb} group:qa\`.`);
+  }
+  return { action: verb, target: parseTarget(targetWord) };
+}

@@ -8,20 +8,69 @@ export type TargetRef =
 
 /** An IAM user or group that exists, with the ARN the approver will see. */
 export interface ResolvedTarget {
-  kind: 'user' | 'group';
+  /** 'role' for a service role (it may not exist yet); 'key' for a KMS key (or the alias of one to create). */
+  kind: 'user' | 'group' | 'role' | 'key';
   name: string;
   arn: string;
   /** Set when the target was named by a Slack mention. */
   slackUserId?: string;
 }
 
+/** A resolved IAM user or group: what tier grants, revokes, verify and status work on. */
+export type IdentityTarget = ResolvedTarget & { kind: 'user' | 'group' };
+
+/** Narrows a resolved target to an IAM user or group. */
+export const isIdentityTarget = (target: ResolvedTarget): target is IdentityTarget =>
+  target.kind === 'user' || target.kind === 'group';
+
 export type Command =
   | { action: 'help' }
   | { action: 'grant'; target: TargetRef; tier: Tier; reason?: string; durationSeconds?: number }
-  | { action: 'revoke'; target: TargetRef; tier: Tier; reason?: string };
+  | { action: 'revoke'; target: TargetRef; tier: Tier; reason?: string }
+  /** The seed's "Create a CodeBuild service role", under the path /codebuild/. */
+  | { action: 'service-role'; roleName: string; vpc: boolean; projectPrefix: string; reason?: string }
+  /** Merge the seed's two key statements into an existing key's policy. `key`: id, alias/NAME or key ARN. */
+  | { action: 'kms-allow'; key: string; roleName: string; reason?: string }
+  /** The seed's "Create and configure an AWS KMS CMK for CodeBuild"; `alias` is alias/NAME. */
+  | { action: 'kms-create'; alias: string; roleName: string; reason?: string }
+  /** Read-only, no approval: simulate the target's tier actions and call ListBuilds. */
+  | { action: 'verify'; target: TargetRef }
+  /** Read-only, no approval: the target's CodeBuild policies and pending requests. */
+  | { action: 'status'; target: TargetRef };
 
 /** Commands that change AWS and therefore go through approval. */
-export type ChangeCommand = Extract<Command, { action: 'grant' | 'revoke' }>;
+export type ChangeCommand = Extract<
+  Command,
+  { action: 'grant' | 'revoke' | 'service-role' | 'kms-allow' | 'kms-create' }
+>;
+
+/** Commands answered at once, with no approval and no change. */
+export type InspectCommand = Extract<Command, { action: 'verify' | 'status' }>;
+
+/** Tier grants and revokes (managed or custom). */
+export type TierCommand = Extract<Command, { action: 'grant' | 'revoke' }>;
+
+/** Narrows a change command to a tier grant or revoke. */
+export const isTierCommand = (command: ChangeCommand): command is TierCommand =>
+  command.action === 'grant' || command.action === 'revoke';
+
+/** What a change command asks for, in words: "grant developer for @alice", "create service role build-bot". */
+export const describeCommand = (command: ChangeCommand): string => {
+  switch (command.action) {
+    case 'grant':
+    case 'revoke':
+      return `${command.action} ${command.tier} for ${describeTargetRef(command.target)}`;
+    case 'service-role':
+      return (
+        `create service role ${command.roleName}${command.vpc ? ' with VPC access' : ''} ` +
+        `for projects ${command.projectPrefix}*`
+      );
+    case 'kms-allow':
+      return `allow role ${command.roleName} to use KMS key ${command.key}`;
+    case 'kms-create':
+      return `create KMS key ${command.alias} for role ${command.roleName}`;
+  }
+};
 
 /** A human label for a target, as typed ("@alice", "user:alice", "group:devs"). */
 export const describeTargetRef = (target: TargetRef): string => {

@@ -26,6 +26,28 @@ export type DecideResult =
 // Concurrent clicks re-read and re-apply; a handful of rounds always settles (each round has a winner).
 const MAX_ROUNDS = 5;
 
+/**
+ * Checks a click without recording it: the refusal or "already decided" message, or undefined when
+ * the click would count. Used before opening the Deny modal; the submission is checked again.
+ */
+export async function previewClick(
+  deps: DecideDeps,
+  click: Click & { requestId: string },
+): Promise<string | undefined> {
+  if (!REQUEST_ID_PATTERN.test(click.requestId)) {
+    return 'That button does not belong to a request I know; nothing was changed.';
+  }
+  const request = await deps.store.get(click.requestId);
+  if (!request) return `I have no request ${click.requestId}; nothing was changed.`;
+  const outcome = applyClick(request, click, {
+    isApprover: await deps.approvers.isApprover(click.userId),
+    now: deps.clock.now().toISOString(),
+    ...(deps.expectedTeamId ? { expectedTeamId: deps.expectedTeamId } : {}),
+    ...(deps.expectedAppId ? { expectedAppId: deps.expectedAppId } : {}),
+  });
+  return outcome.kind === 'refused' || outcome.kind === 'already_decided' ? outcome.message : undefined;
+}
+
 /** Applies an Approve/Deny click: authorize, store with a version check (one winner), tell the workflow. */
 export async function decideRequest(
   deps: DecideDeps,
@@ -93,7 +115,7 @@ async function finishDecision(
   const text =
     outcome === 'approved'
       ? `:white_check_mark: Approved by ${by.map((id) => `<@${id}>`).join(' and ')}.`
-      : `:no_entry: Denied by <@${userId}>${reason ? `: ${reason}` : '.'}`;
+      : `:no_entry: Denied by <@${userId}>${reason ? `. Reason: ${reason}` : '.'}`;
   await recordEvent(deps, request, auditEvent(deps.clock, outcome, text, userId));
   return {
     kind: 'decided',

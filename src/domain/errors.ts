@@ -71,6 +71,11 @@ export class VerificationFailedError extends BotError {
   override readonly name = 'VerificationFailed';
 }
 
+/** The bot lacks a setting an operation needs (AWS_ACCOUNT_ID, a KMS client, ...). */
+export class ConfigMissingError extends BotError {
+  override readonly name = 'ConfigMissing';
+}
+
 /** Every error name the workflow can see from our tasks; ASL Retry/Catch refer to these. */
 export const WORKFLOW_ERROR_NAMES = [
   'UsageError',
@@ -81,6 +86,7 @@ export const WORKFLOW_ERROR_NAMES = [
   'NotYetConsistent',
   'AwsOperationFailed',
   'VerificationFailed',
+  'ConfigMissing',
 ] as const;
 
 /** The user-safe message of any thrown value, or undefined when it is not one of ours. */

@@ -1,5 +1,5 @@
-import type { Operation, PrincipalRef } from './plan';
-import type { AccessRequest, AuditEvent, CompletedStep } from './request';
+import type { IamOperation, KeyFacts, KmsOperation, PrincipalRef, RoleFacts } from './plan';
+import type { AccessRequest, AuditEvent, CompletedStep, RequestSummary } from './request';
 
 /** The domain's view of IAM; src/aws/iam.ts implements it with the SDK. */
 export interface IamPort {
@@ -8,9 +8,39 @@ export interface IamPort {
   /** The IAM user tagged SlackUserId=<id>, if exactly one is. */
   findUserByTag(key: string, value: string): Promise<PrincipalRef | undefined>;
   listAttachedPolicyArns(principal: PrincipalRef): Promise<string[]>;
+  /** Inline policy name -> document text (decoded), for quota counts, held tiers and role comparisons. */
+  listInlinePolicies(principal: PrincipalRef): Promise<Record<string, string>>;
+  /** The role with its trust policy and inline policies, or undefined when IAM says NoSuchEntity. */
+  getRole(roleName: string): Promise<RoleFacts | undefined>;
   /** Runs one plan operation; 'unchanged' means AWS already was in the requested state. */
-  run(op: Operation): Promise<'changed' | 'unchanged'>;
+  run(op: IamOperation): Promise<'changed' | 'unchanged'>;
   simulate(principalArn: string, actions: string[]): Promise<Array<{ action: string; allowed: boolean }>>;
+}
+
+/** The domain's view of KMS; src/aws/kms.ts implements it with the SDK. */
+export interface KmsPort {
+  /** The key an id, key ARN, alias/NAME or alias ARN names, with its policy; undefined when KMS says NotFound. */
+  describeKey(keyRef: string): Promise<KeyFacts | undefined>;
+  /**
+   * Runs one plan operation. `keyArn` is the key a createKey made, so the apply step can bind the steps
+   * that refer to "the new key" and record the real undo.
+   */
+  run(op: KmsOperation): Promise<{ outcome: 'changed' | 'unchanged'; keyArn?: string }>;
+}
+
+/** CodeBuild, called with the bot's own credentials: the seed's `aws codebuild list-builds` check. */
+export interface CodeBuildPort {
+  listBuilds(): Promise<string[]>;
+}
+
+/** Finds requests still in flight for a target (status command); DynamoDB GSI byTarget. */
+export interface PendingRequestFinder {
+  pendingFor(targetArn: string): Promise<RequestSummary[]>;
+}
+
+/** Finds time-bound grants still in effect for a target; DynamoDB GSI byTarget. */
+export interface ActiveGrantFinder {
+  activeGrantsFor(targetArn: string): Promise<RequestSummary[]>;
 }
 
 /** Durable request records; src/aws/request-store.ts implements it on DynamoDB. */
@@ -41,6 +71,8 @@ export interface SlackPort {
   post(message: SlackMessage): Promise<{ channel: string; ts: string }>;
   update(message: SlackMessage & { ts: string }): Promise<void>;
   postEphemeral(message: { channel: string; user: string; text: string; threadTs?: string }): Promise<void>;
+  /** Opens a modal for the user who triggered `triggerId` (valid for 3 s after the click). */
+  openModal(triggerId: string, view: Record<string, unknown>): Promise<void>;
   /** The user's profile email and display name, or undefined when Slack does not know the user. */
   lookupUser(userId: string): Promise<{ email?: string; name: string; deleted: boolean } | undefined>;
 }

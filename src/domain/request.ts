@@ -9,6 +9,10 @@ export type RequestStatus =
   | 'expired'
   | 'applying'
   | 'completed'
+  /** A time-bound grant that is applied and waiting for its expiry. */
+  | 'active'
+  /** A time-bound grant that a later revoke ended before its expiry. */
+  | 'revoked_early'
   | 'no_change'
   | 'failed';
 
@@ -25,6 +29,8 @@ export interface CompletedStep {
   outcome: 'changed' | 'unchanged';
   undo: Operation | null;
   at: string;
+  /** The key a createKey step made; later steps of the plan that name "the new key" use it. */
+  output?: { keyArn?: string };
 }
 
 export type AuditEventType =
@@ -38,6 +44,8 @@ export type AuditEventType =
   | 'verified'
   | 'verification_failed'
   | 'rolled_back'
+  | 'reminder'
+  | 'access_expired'
   | 'no_change'
   | 'failed';
 
@@ -61,6 +69,11 @@ export interface AccessRequest {
   channelId: string;
   command: ChangeCommand;
   target: ResolvedTarget;
+  /**
+   * The target's ARN as resolved when the request was made; never changes. Key of the byTarget index,
+   * so `status` finds the pending requests for a user or group (DynamoDB indexes top-level attributes only).
+   */
+  targetArn?: string;
   status: RequestStatus;
   plan?: ChangePlan;
   requiredApprovals: number;
@@ -68,6 +81,10 @@ export interface AccessRequest {
   decision?: { outcome: 'approved' | 'denied' | 'expired'; by: string[]; at: string; reason?: string };
   /** The approval card in the audit channel; the thread under it is the audit trail. */
   card?: { channel: string; ts: string };
+  /** When a time-bound grant's access ends (set when it is applied). */
+  accessExpiresAt?: string;
+  /** For a time-bound grant ended early: the revoke request that ended it. */
+  endedBy?: string;
   /** When the approval wait times out (set when the card is posted). */
   approvalExpiresAt?: string;
   /** Step Functions task token; kept server side, never sent to Slack. */
@@ -75,6 +92,23 @@ export interface AccessRequest {
   completedSteps: CompletedStep[];
   events: AuditEvent[];
 }
+
+/** What `status` shows of a pending request (the byTarget index projects these attributes). */
+export interface RequestSummary {
+  requestId: string;
+  status: RequestStatus;
+  createdAt: string;
+  command: ChangeCommand;
+  requester: { userId: string };
+}
+
+/** Statuses of a request that is still going somewhere. */
+export const PENDING_STATUSES: readonly RequestStatus[] = [
+  'planning',
+  'awaiting_approval',
+  'approved',
+  'applying',
+];
 
 /** Request ids look like REQ-7K3QX9M2PA; execution names and button values carry them. */
 export const REQUEST_ID_PATTERN = /^REQ-[0-9A-Z]{10}$/;

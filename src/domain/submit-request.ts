@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { auditEvent } from './audit-trail';
-import { type ChangeCommand, describeTargetRef } from './command';
+import { type ChangeCommand, describeCommand } from './command';
 import { BotError } from './errors';
+import type { AccountContext } from './plan';
 import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
-import { type ResolveDeps, resolveTarget } from './resolve-target';
+import { resolveChangeTarget } from './resolve-change-target';
+import type { ResolveDeps } from './resolve-target';
 
 export interface SubmitDeps extends ResolveDeps {
   store: RequestStore;
@@ -13,6 +15,15 @@ export interface SubmitDeps extends ResolveDeps {
   log: Log;
   auditChannelId: string;
   approvalTimeoutSeconds: number;
+  /** Lead time of the reminder before a time-bound grant ends (default 1 h). */
+  grantReminderSeconds?: number;
+  /** The longest time-bound grant (default 7 d). */
+  maxGrantDurationSeconds?: number;
+  /** When set, commands from another workspace or app are refused. */
+  expectedTeamId?: string;
+  expectedAppId?: string;
+  /** Account id and region; service-role and kms requests need them to name their target. */
+  account?: AccountContext;
 }
 
 export interface Submission {
@@ -45,7 +56,7 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
     return `Request ${requestId} was already received; it is ${existing.status.replace('_', ' ')}.`;
   }
   const { command } = submission;
-  const target = await resolveTarget(deps, command.target);
+  const target = await resolveChangeTarget(deps, command);
   const now = deps.clock.now().toISOString();
   const request: AccessRequest = {
     requestId,
@@ -55,6 +66,7 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
     channelId: submission.channelId,
     command,
     target,
+    targetArn: target.arn,
     status: 'planning',
     requiredApprovals: 1,
     approvals: [],
@@ -63,8 +75,8 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
       auditEvent(
         deps.clock,
         'requested',
-        `:inbox_tray: Requested by <@${submission.requester.userId}>: ${command.action} ${command.tier} ` +
-          `for ${describeTargetRef(command.target)} (\`${target.arn}\`).`,
+        `:inbox_tray: Requested by <@${submission.requester.userId}>: ${describeCommand(command)} ` +
+          `(\`${target.arn}\`).`,
         submission.requester.userId,
       ),
     ],
@@ -75,8 +87,8 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
   deps.log.info('request received', { requestId, command, target: target.arn });
   await startWorkflow(deps, request);
   return (
-    `Request ${requestId} received: ${command.action} *${command.tier}* for ${describeTargetRef(command.target)} ` +
-    `(\`${target.arn}\`). It waits for approval in <#${deps.auditChannelId}>; progress is posted in its thread.`
+    `Request ${requestId} received: *${describeCommand(command)}* (\`${target.arn}\`). ` +
+    `It waits for approval in <#${deps.auditChannelId}>; progress is posted in its thread.`
   );
 }
 
@@ -85,6 +97,7 @@ async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<
     await deps.workflow.start(request.requestId, {
       requestId: request.requestId,
       approvalTimeoutSeconds: deps.approvalTimeoutSeconds,
+      ...timeBoundWaits(request, deps.grantReminderSeconds ?? 3600),
     });
   } catch (error) {
     deps.log.error('could not start the workflow', {
@@ -103,4 +116,15 @@ async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<
 
 export class WorkflowStartError extends BotError {
   override readonly name = 'WorkflowStartError';
+}
+
+/** The Wait durations of a time-bound grant: remind `lead` seconds before the end, then expire. */
+export function timeBoundWaits(
+  request: AccessRequest,
+  leadSeconds: number,
+): { timeBound?: { remindAfterSeconds: number; expireAfterSeconds: number } } {
+  const duration = 'durationSeconds' in request.command ? request.command.durationSeconds : undefined;
+  if (duration === undefined) return {};
+  const remindAfterSeconds = Math.max(0, duration - leadSeconds);
+  return { timeBound: { remindAfterSeconds, expireAfterSeconds: duration - remindAfterSeconds } };
 }

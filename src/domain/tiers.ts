@@ -63,6 +63,14 @@ export const TIER_SPECS: Record<ManagedTier, ManagedTierSpec> = {
   },
 };
 
+/** Actions the verify step expects the custom tier (the seed's inline policy) to allow. */
+export const CUSTOM_TIER_ACTIONS: readonly string[] = [
+  'codebuild:ListBuilds',
+  'codebuild:StartBuild',
+  'logs:GetLogEvents',
+  's3:GetObject',
+];
+
 /** Every managed policy ARN the bot may ever attach or detach: the allowlist behind `iam:PolicyARN`. */
 export const ATTACHABLE_POLICY_ARNS: readonly string[] = [
   ...new Set(MANAGED_TIERS.flatMap((tier) => TIER_SPECS[tier].policyArns)),

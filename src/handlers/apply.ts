@@ -1,4 +1,8 @@
+import { lambdaTaskDeps, lazy, liveIam } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { makeTaskHandler } from './task-handler';
 
-export const handler = makeTaskHandler(TASKS.Apply);
+export const handler = makeTaskHandler(
+  TASKS.Apply,
+  lazy(() => lambdaTaskDeps({ iam: liveIam })),
+);

@@ -1,4 +1,8 @@
+import { lambdaTaskDeps, lazy, liveIam } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { makeTaskHandler } from './task-handler';
 
-export const handler = makeTaskHandler(TASKS.Plan);
+export const handler = makeTaskHandler(
+  TASKS.Plan,
+  lazy(() => lambdaTaskDeps({ iam: liveIam })),
+);

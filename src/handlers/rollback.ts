@@ -1,4 +1,8 @@
+import { lambdaTaskDeps, lazy, liveIam } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { makeTaskHandler } from './task-handler';
 
-export const handler = makeTaskHandler(TASKS.Rollback);
+export const handler = makeTaskHandler(
+  TASKS.Rollback,
+  lazy(() => lambdaTaskDeps({ iam: liveIam })),
+);

@@ -4,9 +4,9 @@ import { resolveSecret } from '../aws/secrets';
 import { loadConfig, requireSecret } from '../config';
 import { type Clock, systemClock } from '../domain/ports';
 import { createSlackApp } from '../slack/app';
+import { slackAppDeps } from '../slack/app-deps';
 import { gateSlackRequest, type HttpEvent, type HttpResponse } from '../slack/http-gate';
-import { SlackWebApi } from '../slack/web-api';
-import { type AwsPorts, createLogger, lazy, liveAwsPorts, requireWorkflow, staticApprovers } from '../wiring';
+import { type AwsPorts, createLogger, lazy, liveSlackPorts } from '../wiring';
 
 type BoltLambdaHandler = (event: unknown, context: unknown) => Promise<HttpResponse>;
 
@@ -67,26 +67,12 @@ export async function liveSlackRuntime(
     resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN'),
   ]);
   const log = createLogger();
-  const aws = overrides.ports ?? liveAwsPorts(config);
-  const workflow = requireWorkflow(aws);
+  const aws = overrides.ports ?? liveSlackPorts(config);
   // Our gate has verified the signature already; Bolt's own check is weaker (accepts future timestamps).
   const receiver = new AwsLambdaReceiver({ signingSecret, signatureVerification: false });
   createSlackApp(
     { botToken, receiver, ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}) },
-    (app) => ({
-      iam: aws.iam,
-      store: aws.store,
-      workflow,
-      slack: new SlackWebApi(app.client),
-      log,
-      clock: systemClock,
-      iamUserMapping: config.iamUserMapping,
-      auditChannelId: config.auditChannelId,
-      approvalTimeoutSeconds: config.approvalTimeoutSeconds,
-      approvers: staticApprovers(config.approverUserIds),
-      ...(config.slackTeamId ? { expectedTeamId: config.slackTeamId } : {}),
-      ...(config.slackAppId ? { expectedAppId: config.slackAppId } : {}),
-    }),
+    (app) => slackAppDeps(config, aws, app.client, log, clock),
   );
   const bolt = (await receiver.start()) as unknown as BoltLambdaHandler;
   return { signingSecret, bolt, log, nowSeconds: () => Math.floor(clock.now().getTime() / 1000) };

@@ -1,11 +1,7 @@
 import type { z } from 'zod';
 import { BotError } from '../domain/errors';
-import { lazy, liveTaskDeps } from '../wiring';
 import type { TaskDeps } from '../workflows/tasks/deps';
 import type { TaskDefinition } from '../workflows/tasks/registry';
-
-/** Live task deps, built once per container on the first invocation. */
-export const liveDeps = lazy(() => liveTaskDeps());
 
 /**
  * A workflow task Lambda: validate the state input at the edge, run the task, and log a failure with
@@ -13,7 +9,7 @@ export const liveDeps = lazy(() => liveTaskDeps());
  */
 export function makeTaskHandler<S extends z.ZodType, R>(
   { schema, run }: TaskDefinition<S, R>,
-  getDeps: () => Promise<TaskDeps> = liveDeps,
+  getDeps: () => Promise<TaskDeps>,
 ): (event: unknown) => Promise<R> {
   return async (event: unknown) => {
     const input = schema.parse(event);

@@ -30,6 +30,8 @@ export interface LocalWorkflowOptions {
   retryIntervalMs?: number;
   /** Wait state durations in ms, by state name (time-bound grants; "faster" local runs). */
   waitTimeOverrides?: Record<string, number>;
+  /** Awaited before a Task state runs its task: lets a test hold a run at a chosen point. */
+  beforeTask?: (stateName: string, requestId: string) => Promise<void>;
 }
 
 export interface RunRecord {
@@ -72,6 +74,7 @@ export class LocalWorkflow implements WorkflowPort {
   });
   private readonly runs = new Map<string, RunRecord>();
   private readonly waiting = new Map<string, (output: unknown) => void>();
+  private readonly cancels = new Map<string, () => void>();
   /** Tokens whose approval task has finished (card posted): a click can now be answered. */
   private readonly ready = new Set<string>();
   private readonly aborts = new Set<() => void>();
@@ -117,6 +120,7 @@ export class LocalWorkflow implements WorkflowPort {
     const resolve = this.waiting.get(taskToken);
     if (!resolve) return 'already_handled';
     this.waiting.delete(taskToken);
+    this.cancels.delete(taskToken);
     resolve(output);
     return 'sent';
   }
@@ -135,6 +139,11 @@ export class LocalWorkflow implements WorkflowPort {
   stop(): void {
     for (const abort of this.aborts) abort();
     this.aborts.clear();
+    // Settle the approval waits too: the runner clears a Task's timeout timer only when the task
+    // settles, and a 24 h timer would keep the process alive.
+    for (const cancel of this.cancels.values()) cancel();
+    this.cancels.clear();
+    this.waiting.clear();
   }
 
   private bindTasks(): Record<string, (input: JSONValue) => Promise<JSONValue>> {
@@ -144,19 +153,25 @@ export class LocalWorkflow implements WorkflowPort {
       if (state.Type !== 'Task' || taskName === undefined) continue;
       const invoke = async (payload: unknown): Promise<unknown> => {
         const task = TASKS[taskName];
+        await this.options.beforeTask?.(stateName, String((payload as { requestId?: unknown }).requestId));
         const deps = await this.options.deps();
         return task.run(deps, task.schema.parse(payload) as never);
       };
       if (state.Resource?.endsWith('.waitForTaskToken')) {
         handlers[stateName] = async (input) => {
           const payload = (input as { Payload: { taskToken: string } }).Payload;
-          const decision = new Promise<unknown>((resolve) => this.waiting.set(payload.taskToken, resolve));
+          const decision = new Promise<unknown>((resolve) => {
+            this.waiting.set(payload.taskToken, resolve);
+            // Used by stop() after abort: the run ends at this state either way.
+            this.cancels.set(payload.taskToken, () => resolve({ outcome: 'cancelled', by: [] }));
+          });
           await invoke(payload);
           this.ready.add(payload.taskToken);
           try {
             return (await decision) as JSONValue;
           } finally {
             this.ready.delete(payload.taskToken);
+            this.cancels.delete(payload.taskToken);
           }
         };
       } else {

@@ -7,3 +7,10 @@ export const ACTION_IDS = {
 } as const;
 
 export const DECISION_BLOCK_ID = 'decision';
+
+/** The Deny modal: its callback id, and the block/action ids of the reason input. */
+export const DENY_MODAL = {
+  callbackId: 'deny_reason',
+  reasonBlockId: 'reason',
+  reasonActionId: 'reason_input',
+} as const;

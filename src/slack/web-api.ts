@@ -47,6 +47,15 @@ export class SlackWebApi implements SlackPort {
     });
   }
 
+  async openModal(triggerId: string, view: Record<string, unknown>): Promise<void> {
+    await this.client.views.open({ trigger_id: triggerId, view: view as never });
+  }
+
+  async usergroupMembers(usergroupId: string): Promise<string[]> {
+    const out = await this.client.usergroups.users.list({ usergroup: usergroupId });
+    return out.users ?? [];
+  }
+
   async lookupUser(userId: string): Promise<{ email?: string; name: string; deleted: boolean } | undefined> {
     try {
       const out = await this.client.users.info({ user: userId });

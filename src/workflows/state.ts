@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REQUEST_ID_PATTERN } from '../domain/request';
 
 /**
@@ -11,6 +11,10 @@ export const RequestIdSchema = z.string().regex(REQUEST_ID_PATTERN);
 export const ExecutionInput = z.object({
   requestId: RequestIdSchema,
   approvalTimeoutSeconds: z.number().int().min(1),
+  /** Only for `grant … for 8h`: the two Wait states after the grant is verified. */
+  timeBound: z
+    .object({ remindAfterSeconds: z.number().int().min(0), expireAfterSeconds: z.number().int().min(0) })
+    .optional(),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInput>;
 
@@ -34,7 +38,7 @@ export const CaughtError = z.object({ Error: z.string(), Cause: z.string().optio
 
 export const ReportInput = z.object({
   requestId: RequestIdSchema,
-  outcome: z.enum(['completed', 'no_change', 'denied', 'expired', 'failed']),
+  outcome: z.enum(['completed', 'no_change', 'denied', 'expired', 'failed', 'reminder']),
   error: CaughtError.optional(),
 });
 export type ReportInput = z.infer<typeof ReportInput>;
@@ -51,3 +55,9 @@ export function causeMessage(error: z.infer<typeof CaughtError> | undefined): st
   }
   return cause === '' ? error.Error : cause;
 }
+
+/** Rollback after a failed apply, or the revoke at the end of a time-bound grant. */
+export const RollbackInput = z.object({
+  requestId: RequestIdSchema,
+  mode: z.enum(['rollback', 'expire']).default('rollback'),
+});

@@ -1,8 +1,13 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { POLICY_ARNS } from '../../src/domain/tiers';
-import { ACTION_IDS } from '../../src/slack/ids';
+import { ACTION_IDS, DENY_MODAL } from '../../src/slack/ids';
 import { APPROVER_1, AUDIT_CHANNEL, type Harness, REQUESTER, startHarness } from '../helpers/harness';
-import { blockActionEvent, slashCommandEvent, TEST_SIGNING_SECRET } from '../helpers/signed-event';
+import {
+  blockActionEvent,
+  slashCommandEvent,
+  TEST_SIGNING_SECRET,
+  viewSubmissionEvent,
+} from '../helpers/signed-event';
 
 let h: Harness;
 
@@ -85,16 +90,38 @@ describe('grant flow, end to end through the slack handler and the real ASL', ()
     expect(JSON.stringify(updated?.blocks)).toContain(`Approved by <@${APPROVER_1}>`);
   });
 
-  it('denied: changes nothing and reports the denial', async () => {
+  it('denied: Deny asks for a reason in a modal, changes nothing and reports the denial with the reason', async () => {
     await grant('grant user:alice developer');
     const { requestId } = await h.onlyRequest();
     await h.awaitApprovalWait(requestId);
     await click(requestId, APPROVER_1, ACTION_IDS.deny);
+    const modal = h.slack.callsTo('views.open').at(-1)?.args.view as {
+      callback_id: string;
+      private_metadata: string;
+    };
+    expect(modal).toMatchObject({ callback_id: DENY_MODAL.callbackId, private_metadata: requestId });
+    const submitted = await h.handler(
+      viewSubmissionEvent({
+        secret: TEST_SIGNING_SECRET,
+        callbackId: DENY_MODAL.callbackId,
+        privateMetadata: requestId,
+        userId: APPROVER_1,
+        values: {
+          [DENY_MODAL.reasonBlockId]: {
+            [DENY_MODAL.reasonActionId]: { type: 'plain_text_input', value: 'not during the freeze' },
+          },
+        },
+      }),
+    );
+    expect(submitted.statusCode).toBe(200);
     await expect(h.finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
     expect(h.iam.attached('user', 'alice')).toEqual([]);
     const stored = await h.store.get(requestId);
     expect(stored?.status).toBe('denied');
     expect(stored?.events.map((e) => e.type)).toEqual(['requested', 'denied', 'denied']);
+    expect(stored?.events[1]?.text).toBe(
+      `:no_entry: Denied by <@${APPROVER_1}>. Reason: not during the freeze`,
+    );
     expect(stored?.events[2]?.text).toContain('nothing was changed');
   });
 });

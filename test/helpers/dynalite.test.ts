@@ -16,7 +16,7 @@ describe('dynalite helper', () => {
     expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('creates an ACTIVE requests table keyed by requestId only', async () => {
+  it('creates an ACTIVE requests table keyed by requestId, with the byTarget index of serverless.yml', async () => {
     await createRequestsTable(dynamo.endpoint, 'requests-schema');
     const client = testDynamoClient(dynamo.endpoint);
 
@@ -26,8 +26,22 @@ describe('dynalite helper', () => {
     expect(Table).toMatchObject({
       TableStatus: 'ACTIVE',
       KeySchema: [{ AttributeName: 'requestId', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'requestId', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'requestId', AttributeType: 'S' },
+        { AttributeName: 'targetArn', AttributeType: 'S' },
+        { AttributeName: 'createdAt', AttributeType: 'S' },
+      ],
       BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+      GlobalSecondaryIndexes: [
+        expect.objectContaining({
+          IndexName: 'byTarget',
+          KeySchema: [
+            { AttributeName: 'targetArn', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status', 'command', 'requester'] },
+        }),
+      ],
     });
   });
 

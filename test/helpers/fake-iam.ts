@@ -1,19 +1,28 @@
 import {
   AttachGroupPolicyCommand,
   AttachUserPolicyCommand,
+  DeleteGroupPolicyCommand,
+  DeleteUserPolicyCommand,
   DetachGroupPolicyCommand,
   DetachUserPolicyCommand,
   GetGroupCommand,
+  GetGroupPolicyCommand,
   GetUserCommand,
+  GetUserPolicyCommand,
   IAMClient,
   ListAttachedGroupPoliciesCommand,
   ListAttachedUserPoliciesCommand,
+  ListGroupPoliciesCommand,
+  ListUserPoliciesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
   NoSuchEntityException,
+  PutGroupPolicyCommand,
+  PutUserPolicyCommand,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { PolicyDocument } from '../../src/domain/policy-documents';
 import { evaluateActions } from './iam-sim';
 
 export const ACCOUNT_ID = '111122223333';
@@ -22,6 +31,8 @@ interface Principal {
   arn: string;
   attached: Set<string>;
   tags: Record<string, string>;
+  /** Inline policy name -> document text as put. */
+  inline: Map<string, string>;
 }
 
 type Kind = 'user' | 'group';
@@ -50,6 +61,7 @@ export class FakeIam {
       arn: `arn:aws:iam::${ACCOUNT_ID}:user/${name}`,
       attached: new Set(attached),
       tags,
+      inline: new Map(),
     });
   }
 
@@ -58,11 +70,17 @@ export class FakeIam {
       arn: `arn:aws:iam::${ACCOUNT_ID}:group/${name}`,
       attached: new Set(attached),
       tags: {},
+      inline: new Map(),
     });
   }
 
   attached(kind: Kind, name: string): string[] {
     return [...((kind === 'user' ? this.users : this.groups).get(name)?.attached ?? [])].sort();
+  }
+
+  /** Inline policies of a user or group: name -> document text. */
+  inline(kind: Kind, name: string): Map<string, string> {
+    return this.find(kind, name).inline;
   }
 
   restore(): void {
@@ -134,6 +152,37 @@ export class FakeIam {
     m.on(AttachGroupPolicyCommand).callsFake(this.guard('AttachGroupPolicy', attach('group')));
     m.on(DetachUserPolicyCommand).callsFake(this.guard('DetachUserPolicy', detach('user')));
     m.on(DetachGroupPolicyCommand).callsFake(this.guard('DetachGroupPolicy', detach('group')));
+    const inlineOf = (kind: Kind, i: { UserName?: string; GroupName?: string }) =>
+      this.find(kind, kind === 'user' ? i.UserName : i.GroupName).inline;
+    const listInline = (kind: Kind) => (i: { UserName?: string; GroupName?: string }) => ({
+      PolicyNames: [...inlineOf(kind, i).keys()],
+      IsTruncated: false,
+    });
+    // IAM returns documents URL-encoded.
+    const getInline = (kind: Kind) => (i: { UserName?: string; GroupName?: string; PolicyName?: string }) => {
+      const text = inlineOf(kind, i).get(String(i.PolicyName));
+      if (text === undefined) throw notFound(`policy ${i.PolicyName}`);
+      return { PolicyName: i.PolicyName, PolicyDocument: encodeURIComponent(text) };
+    };
+    const putInline =
+      (kind: Kind) =>
+      (i: { UserName?: string; GroupName?: string; PolicyName?: string; PolicyDocument?: string }) => {
+        inlineOf(kind, i).set(String(i.PolicyName), String(i.PolicyDocument));
+        return {};
+      };
+    const deleteInline =
+      (kind: Kind) => (i: { UserName?: string; GroupName?: string; PolicyName?: string }) => {
+        if (!inlineOf(kind, i).delete(String(i.PolicyName))) throw notFound(`policy ${i.PolicyName}`);
+        return {};
+      };
+    m.on(ListUserPoliciesCommand).callsFake(this.guard('ListUserPolicies', listInline('user')));
+    m.on(ListGroupPoliciesCommand).callsFake(this.guard('ListGroupPolicies', listInline('group')));
+    m.on(GetUserPolicyCommand).callsFake(this.guard('GetUserPolicy', getInline('user')));
+    m.on(GetGroupPolicyCommand).callsFake(this.guard('GetGroupPolicy', getInline('group')));
+    m.on(PutUserPolicyCommand).callsFake(this.guard('PutUserPolicy', putInline('user')));
+    m.on(PutGroupPolicyCommand).callsFake(this.guard('PutGroupPolicy', putInline('group')));
+    m.on(DeleteUserPolicyCommand).callsFake(this.guard('DeleteUserPolicy', deleteInline('user')));
+    m.on(DeleteGroupPolicyCommand).callsFake(this.guard('DeleteGroupPolicy', deleteInline('group')));
     m.on(SimulatePrincipalPolicyCommand).callsFake(
       this.guard(
         'SimulatePrincipalPolicy',
@@ -143,7 +192,7 @@ export class FakeIam {
           if (!principal) throw notFound(`principal ${arn}`);
           const decisions = await evaluateActions({
             managedPolicyArns: [...principal.attached],
-            inlineDocuments: [],
+            inlineDocuments: [...principal.inline.values()].map((text) => JSON.parse(text) as PolicyDocument),
             principalArn: arn,
             actions: i.ActionNames ?? [],
           });

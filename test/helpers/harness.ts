@@ -48,7 +48,18 @@ export interface Harness {
  * aws-local-stepfunctions with the real task code, DynamoDB on dynalite, Slack on a loopback server.
  * StartExecution and SendTaskSuccess are bridged from the SFN client to the local run.
  */
-export async function startHarness(extraEnv: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Passed to LocalWorkflow: hold a run before a Task state. */
+  beforeTask?: (stateName: string, requestId: string) => Promise<void>;
+}
+
+/** Wait states take no real time in tests. */
+export const INSTANT_WAITS = { 'Wait until the reminder': 0, 'Wait until expiry': 0 };
+
+export async function startHarness(
+  extraEnv: Record<string, string> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const dynalite = await startDynalite();
   const table = 'requests';
   await createRequestsTable(dynalite.endpoint, table);
@@ -75,7 +86,12 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
     ...extraEnv,
   };
   const iam = new FakeIam();
-  const workflow = new LocalWorkflow({ deps: lazy(() => liveTaskDeps(env)), retryIntervalMs: 0 });
+  const workflow = new LocalWorkflow({
+    deps: lazy(() => liveTaskDeps(env)),
+    retryIntervalMs: 0,
+    waitTimeOverrides: INSTANT_WAITS,
+    ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
+  });
   const sfn = mockClient(SFNClient);
   sfn.on(StartExecutionCommand).callsFake(async (input: { name: string; input: string }) => {
     if ((await workflow.start(input.name, JSON.parse(input.input))) === 'already_started') {

@@ -1,5 +1,9 @@
-import { describeTargetRef } from '../../domain/command';
-import { describeOperation } from '../../domain/plan';
+import { formatDuration } from '../../commands/parse-command';
+import { describeCommand } from '../../domain/command';
+import { statementDelta } from '../../domain/key-policy';
+import { type ChangePlan, describeOperation, type Operation } from '../../domain/plan';
+import { statementList } from '../../domain/plans/documents';
+import type { PolicyDocument, PolicyStatement } from '../../domain/policy-documents';
 import type { AccessRequest } from '../../domain/request';
 import { ACTION_IDS, DECISION_BLOCK_ID } from '../ids';
 import { mention, neutralizeBroadcasts, slackDate } from './text';
@@ -12,17 +16,24 @@ const bullets = (lines: string[]): string => lines.map((line) => `• ${line}`).
 
 /** The fallback text of the card (notifications, screen readers). */
 export const cardText = (request: AccessRequest): string =>
-  `CodeBuild access request ${request.requestId}: ${request.plan?.summary ?? request.command.action}`;
+  `CodeBuild access request ${request.requestId}: ${request.plan?.summary ?? describeCommand(request.command)}`;
+
+/** A time-bound grant's limit: before approval its length, once applied its end. */
+function timeLimitField(request: AccessRequest): Array<{ type: 'mrkdwn'; text: string }> {
+  const duration = 'durationSeconds' in request.command ? request.command.durationSeconds : undefined;
+  if (duration === undefined) return [];
+  const end = request.accessExpiresAt
+    ? `ends ${slackDate(request.accessExpiresAt)}`
+    : `${formatDuration(duration)} from when it is applied`;
+  return [{ type: 'mrkdwn', text: `*Time limit*\n${end}, then revoked automatically` }];
+}
 
 /** The part of the card every state shares: who, what, why, and the exact change. */
 function describeRequest(request: AccessRequest): Block[] {
   const plan = request.plan;
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: `CodeBuild access request ${request.requestId}` } },
-    section(
-      `${mention(request.requester.userId)} asks to *${request.command.action} ${request.command.tier}* ` +
-        `for ${describeTargetRef(request.command.target)}.`,
-    ),
+    section(`${mention(request.requester.userId)} asks to *${describeCommand(request.command)}*.`),
     {
       type: 'section',
       fields: [
@@ -31,12 +42,15 @@ function describeRequest(request: AccessRequest): Block[] {
           type: 'mrkdwn',
           text: `*Reason*\n${request.command.reason ? neutralizeBroadcasts(request.command.reason) : '_none given_'}`,
         },
+        ...timeLimitField(request),
       ],
     },
   ];
   if (plan) {
     const changes = plan.steps.map((step) => describeOperation(step.do));
     blocks.push(section(`*Will change*\n${changes.length > 0 ? bullets(changes) : '_nothing_'}`));
+    blocks.push(...documentBlocks(plan));
+    if (plan.details && plan.details.length > 0) blocks.push(context(plan.details.join('\n')));
     if (plan.unchanged.length > 0) blocks.push(context(`Already in place: ${plan.unchanged.join('; ')}`));
     for (const warning of plan.warnings) blocks.push(section(`:warning: *${warning}*`));
   }
@@ -93,4 +107,63 @@ export function decidedCard(request: AccessRequest): Block[] {
     outcome = ':hourglass: Expired: nobody decided in time. Nothing was changed.';
   }
   return [...describeRequest(request), section(outcome)];
+}
+
+// Slack caps a section's text at 3,000 characters.
+const SECTION_LIMIT = 2900;
+
+/** One statement per line: compact enough for a card, exact enough to check against the seed. */
+const statementLines = (statements: PolicyStatement[]): string =>
+  statements.map((s) => JSON.stringify(s)).join('\n');
+
+const codeBlock = (title: string, body: string): Block => {
+  const fence = '```';
+  const room = SECTION_LIMIT - title.length - 10;
+  const text =
+    body.length > room ? `${body.slice(0, room - 40)}\n… (truncated; the full text is in the plan)` : body;
+  return section(`${title}\n${fence}${text}${fence}`);
+};
+
+const documentLines = (document: PolicyDocument): string => statementLines(statementList(document));
+
+/** The statement delta of a key policy: what is added, and that everything else stays. */
+function keyPolicyBlocks(op: Extract<Operation, { type: 'putKeyPolicy' }>): Block[] {
+  const delta = statementDelta(op.previous, op.policy);
+  const added = statementList(op.policy).filter((s) => s.Sid !== undefined && delta.added.includes(s.Sid));
+  const kept = statementList(op.previous);
+  const keptNames = kept.map((s) => (s.Sid ? `"${s.Sid}"` : '(no Sid)')).join(', ');
+  const blocks = [codeBlock(`*Key policy: statements added* (${added.length})`, statementLines(added))];
+  blocks.push(
+    context(
+      `Kept unchanged (${kept.length}): ${keptNames || 'none'}.` +
+        (delta.removed.length + delta.changed.length > 0
+          ? ` :warning: Also removed: ${delta.removed.join(', ') || 'none'}; changed: ${delta.changed.join(', ') || 'none'}.`
+          : ''),
+    ),
+  );
+  return blocks;
+}
+
+/** The documents a plan puts, so the approver sees exactly what will be written. */
+function documentBlocks(plan: ChangePlan): Block[] {
+  const blocks: Block[] = [];
+  for (const { do: op } of plan.steps) {
+    switch (op.type) {
+      case 'putInlinePolicy':
+        blocks.push(codeBlock(`*Inline policy ${op.policyName}*`, documentLines(op.document)));
+        break;
+      case 'createRole':
+        blocks.push(codeBlock(`*Trust policy of ${op.role.name}*`, documentLines(op.trustPolicy)));
+        break;
+      case 'putKeyPolicy':
+        blocks.push(...keyPolicyBlocks(op));
+        break;
+      case 'createKey':
+        blocks.push(codeBlock(`*Key policy of the new key ${op.alias}*`, documentLines(op.policy)));
+        break;
+      default:
+        break;
+    }
+  }
+  return blocks;
 }

@@ -1,19 +1,33 @@
 import type { App, RespondArguments } from '@slack/bolt';
-import { HELP_TEXT, parseCommand } from '../../commands/parse-command';
-import { BotError } from '../../domain/errors';
+import { DEFAULT_PARSE_OPTIONS, HELP_TEXT, parseCommand } from '../../commands/parse-command';
+import { BotError, NotAuthorizedError } from '../../domain/errors';
+import { type InspectDeps, inspectTarget } from '../../domain/inspect-target';
 import { type SubmitDeps, submitRequest } from '../../domain/submit-request';
 import { SLASH_COMMAND } from '../ids';
 
 const ephemeral = (text: string): RespondArguments => ({ response_type: 'ephemeral', text });
 
 /** `/codebuild-access …`: parse, resolve, record, start the workflow, and answer within Slack's 3 s. */
-export function registerCommandListener(app: App, deps: SubmitDeps): void {
+export function registerCommandListener(app: App, deps: SubmitDeps & InspectDeps): void {
   app.command(SLASH_COMMAND, async ({ command, ack }) => {
     let reply: string;
     try {
-      const parsed = parseCommand(command.text ?? '');
+      if (
+        (deps.expectedTeamId !== undefined && command.team_id !== deps.expectedTeamId) ||
+        (deps.expectedAppId !== undefined && command.api_app_id !== deps.expectedAppId)
+      ) {
+        throw new NotAuthorizedError(
+          'This command came from a Slack workspace or app this bot does not serve.',
+        );
+      }
+      const parsed = parseCommand(command.text ?? '', {
+        maxDurationSeconds: deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds,
+      });
       if (parsed.action === 'help') {
         reply = HELP_TEXT;
+      } else if (parsed.action === 'verify' || parsed.action === 'status') {
+        // Read-only: answered at once, no approval, no workflow.
+        reply = await inspectTarget(deps, parsed);
       } else {
         reply = await submitRequest(deps, {
           command: parsed,

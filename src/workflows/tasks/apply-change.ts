@@ -2,6 +2,7 @@ import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { describeOperation } from '../../domain/plan';
 import type { AccessRequest } from '../../domain/request';
 import { loadRequest, type TaskDeps } from './deps';
+import { bindCreatedKey, runOperation } from './run-operation';
 
 /** Defence in depth: the workflow only gets here after a Choice, but a record is the authority. */
 function assertApproved(request: AccessRequest): void {
@@ -27,15 +28,19 @@ export async function applyChange(deps: TaskDeps, requestId: string): Promise<{ 
   const plan = request.plan!;
   const done = new Set(request.completedSteps.map((step) => step.stepId));
   let changed = request.completedSteps.filter((step) => step.outcome === 'changed').length;
+  let createdKey = request.completedSteps.find((step) => step.output?.keyArn)?.output?.keyArn;
   for (const step of plan.steps) {
     if (done.has(step.id)) continue;
-    const outcome = await deps.iam.run(step.do);
+    const op = bindCreatedKey(step.do, createdKey);
+    const { outcome, keyArn } = await runOperation(deps, op);
+    createdKey = keyArn ?? createdKey;
     await deps.store.appendCompletedStep(requestId, {
       stepId: step.id,
-      description: describeOperation(step.do),
+      description: describeOperation(op),
       outcome,
-      undo: outcome === 'changed' ? step.undo : null,
+      undo: outcome === 'changed' && step.undo ? bindCreatedKey(step.undo, createdKey) : null,
       at: deps.clock.now().toISOString(),
+      ...(keyArn ? { output: { keyArn } } : {}),
     });
     if (outcome === 'changed') changed += 1;
   }

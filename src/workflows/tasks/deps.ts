@@ -1,12 +1,35 @@
 import type { AuditDeps } from '../../domain/audit-trail';
-import { UnknownRequestError } from '../../domain/errors';
-import type { IamPort } from '../../domain/ports';
+import { ConfigMissingError, UnknownRequestError } from '../../domain/errors';
+import type { AccountContext } from '../../domain/plan';
+import type { ActiveGrantFinder, IamPort, KmsPort } from '../../domain/ports';
 import type { AccessRequest } from '../../domain/request';
 
 /** What the workflow tasks need; src/handlers wires the live versions, tests wire fakes. */
 export interface TaskDeps extends AuditDeps {
   iam: IamPort;
   auditChannelId: string;
+  /** KMS, for the tasks whose role allows it (plan, apply, rollback, verify); see requireKms. */
+  kms?: KmsPort;
+  /** Finds the time-bound grants a revoke ends early (the report task only). */
+  grants?: ActiveGrantFinder;
+  /** Account id, region and setup options; service-role and kms requests need them. See requireAccount. */
+  account?: AccountContext;
+}
+
+/** The KMS port, or a named error saying the task was wired without one. */
+export function requireKms(deps: Pick<TaskDeps, 'kms'>): KmsPort {
+  if (!deps.kms) throw new ConfigMissingError('This task has no KMS access configured; nothing was changed.');
+  return deps.kms;
+}
+
+/** The account context, or a named error naming the variables to set. */
+export function requireAccount(deps: Pick<TaskDeps, 'account'>): AccountContext {
+  if (!deps.account) {
+    throw new ConfigMissingError(
+      'The bot does not know its AWS account and region (set AWS_ACCOUNT_ID and AWS_REGION); nothing was changed.',
+    );
+  }
+  return deps.account;
 }
 
 /** Loads a request or fails with a named error (a run whose record vanished cannot go on). */

@@ -1,33 +1,32 @@
+import { isIdentityTarget } from '../../domain/command';
 import { TargetNotFoundError } from '../../domain/errors';
-import { type ChangePlan, planGrant, planRevoke } from '../../domain/plan';
+import {
+  type ChangePlan,
+  planGrant,
+  planKmsAllow,
+  planKmsCreate,
+  planRevoke,
+  planServiceRole,
+} from '../../domain/plan';
+import type { IamPort } from '../../domain/ports';
+import { readPrincipalFacts } from '../../domain/read-facts';
 import type { AccessRequest } from '../../domain/request';
-import { isManagedTier } from '../../domain/tiers';
-import { loadRequest, type TaskDeps } from './deps';
+import { loadRequest, requireAccount, requireKms, type TaskDeps } from './deps';
 
-/** "Plan the change": reads the target's current policies and stores the exact plan to approve. */
+/** "Plan the change": reads the current state in AWS and stores the exact plan to approve. */
 export async function planChange(deps: TaskDeps, requestId: string): Promise<{ noop: boolean }> {
   const request = await loadRequest(deps, requestId);
   if (request.plan && request.status !== 'planning') {
     // A retried task after the plan was stored: the approver may already be looking at it.
     return { noop: request.plan.steps.length === 0 };
   }
-  const { target, command } = request;
-  const principal = await deps.iam.findPrincipal(target.kind, target.name);
-  if (!principal) {
-    throw new TargetNotFoundError(`IAM ${target.kind} ${target.name} no longer exists. Nothing was changed.`);
-  }
-  const facts = { attachedPolicyArns: await deps.iam.listAttachedPolicyArns(principal) };
-  if (!isManagedTier(command.tier)) {
-    throw new TargetNotFoundError(`The ${command.tier} tier is not available for ${command.action}.`);
-  }
-  const plan: ChangePlan =
-    command.action === 'grant'
-      ? planGrant(target, command.tier, facts)
-      : planRevoke(target, command.tier, facts);
+  const plan = await planFor(deps, request);
   const next: AccessRequest = {
     ...request,
     version: request.version + 1,
     plan,
+    // The plan resolves what the request only named (a key alias, a role's real path).
+    target: plan.target,
     requiredApprovals: plan.requiredApprovals,
     status: plan.steps.length === 0 ? 'no_change' : 'awaiting_approval',
   };
@@ -35,4 +34,58 @@ export async function planChange(deps: TaskDeps, requestId: string): Promise<{ n
     throw new Error(`Request ${requestId} changed while it was being planned`);
   }
   return { noop: plan.steps.length === 0 };
+}
+
+/** Reads what the request's planner needs from AWS and plans it. Throws the planner's named errors. */
+export async function planFor(deps: TaskDeps, request: AccessRequest): Promise<ChangePlan> {
+  const { command, target } = request;
+  switch (command.action) {
+    case 'grant':
+    case 'revoke': {
+      if (!isIdentityTarget(target)) {
+        throw new TargetNotFoundError(
+          `${command.action} works on IAM users and groups, not on ${target.kind}s.`,
+        );
+      }
+      const facts = await readPrincipalFacts(deps.iam, target);
+      return command.action === 'grant'
+        ? planGrant(target, command.tier, facts)
+        : planRevoke(target, command.tier, facts);
+    }
+    case 'service-role':
+      return planServiceRole(command, requireAccount(deps), await deps.iam.getRole(command.roleName));
+    case 'kms-allow': {
+      const account = requireAccount(deps);
+      const role = await requireRole(deps.iam, command.roleName);
+      const key = await requireKms(deps).describeKey(command.key);
+      if (!key) {
+        throw new TargetNotFoundError(
+          `There is no KMS key \`${command.key}\` in account ${account.accountId}, region ${account.region}. ` +
+            'Use the key id, its ARN or alias/NAME. Nothing was changed.',
+        );
+      }
+      return planKmsAllow({ roleName: command.roleName, roleArn: role.arn }, account, key);
+    }
+    case 'kms-create': {
+      const account = requireAccount(deps);
+      const role = await requireRole(deps.iam, command.roleName);
+      const existing = await requireKms(deps).describeKey(command.alias);
+      return planKmsCreate(
+        { alias: command.alias, roleName: command.roleName, roleArn: role.arn },
+        account,
+        existing?.keyArn,
+      );
+    }
+  }
+}
+
+async function requireRole(iam: IamPort, roleName: string): Promise<{ arn: string }> {
+  const role = await iam.getRole(roleName);
+  if (!role) {
+    throw new TargetNotFoundError(
+      `There is no IAM role named \`${roleName}\` (names are case-sensitive). ` +
+        `Create it first with \`service-role create ${roleName}\`. Nothing was changed.`,
+    );
+  }
+  return role;
 }

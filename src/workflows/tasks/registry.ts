@@ -1,8 +1,9 @@
 import type { z } from 'zod';
-import { AskApprovalInput, ReportInput, TaskInput } from '../state';
+import { AskApprovalInput, ReportInput, RollbackInput, TaskInput } from '../state';
 import { applyChange } from './apply-change';
 import { askApproval } from './ask-approval';
 import type { TaskDeps } from './deps';
+import { expireGrant } from './expire-grant';
 import { planChange } from './plan-change';
 import { reportOutcome } from './report-outcome';
 import { rollBack } from './roll-back';
@@ -26,7 +27,9 @@ export const TASKS = {
   Plan: task(TaskInput, (deps, input) => planChange(deps, input.requestId)),
   AskApproval: task(AskApprovalInput, (deps, input) => askApproval(deps, input)),
   Apply: task(TaskInput, (deps, input) => applyChange(deps, input.requestId)),
-  Rollback: task(TaskInput, (deps, input) => rollBack(deps, input.requestId)),
+  Rollback: task(RollbackInput, (deps, input) =>
+    input.mode === 'expire' ? expireGrant(deps, input.requestId) : rollBack(deps, input.requestId),
+  ),
   Verify: task(TaskInput, (deps, input) => verifyAccess(deps, input.requestId)),
   Report: task(ReportInput, (deps, input) => reportOutcome(deps, input)),
 } as const;

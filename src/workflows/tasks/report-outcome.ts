@@ -1,8 +1,8 @@
-import { auditEvent, recordEvent } from '../../domain/audit-trail';
+import { auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
 import { WORKFLOW_ERROR_NAMES } from '../../domain/errors';
 import type { AccessRequest, AuditEventType, RequestStatus } from '../../domain/request';
 import { decidedCard } from '../../slack/blocks/approval-card';
-import { mention } from '../../slack/blocks/text';
+import { mention, slackDate } from '../../slack/blocks/text';
 import { causeMessage, type ReportInput } from '../state';
 import { loadRequest, type TaskDeps } from './deps';
 import { summarizeJournal } from './roll-back';
@@ -13,6 +13,7 @@ const STATUS: Record<ReportInput['outcome'], RequestStatus> = {
   denied: 'denied',
   expired: 'expired',
   failed: 'failed',
+  reminder: 'active',
 };
 
 const EVENT: Record<ReportInput['outcome'], AuditEventType> = {
@@ -21,6 +22,7 @@ const EVENT: Record<ReportInput['outcome'], AuditEventType> = {
   denied: 'denied',
   expired: 'expired',
   failed: 'failed',
+  reminder: 'reminder',
 };
 
 /** The user-facing reason of a caught error; unexpected errors get a reference, not internals. */
@@ -36,7 +38,14 @@ export function outcomeText(request: AccessRequest, input: ReportInput): string 
   const who = mention(request.requester.userId);
   switch (input.outcome) {
     case 'completed':
-      return `:white_check_mark: Done. ${request.plan?.summary ?? 'The change'} was applied and verified. ${who}`;
+      return (
+        `:white_check_mark: Done. ${request.plan?.summary ?? 'The change'} was applied and verified. ${who}` +
+        (request.accessExpiresAt
+          ? `\nThis access is time-bound: it is revoked automatically ${slackDate(request.accessExpiresAt)}.`
+          : '')
+      );
+    case 'reminder':
+      return `:alarm_clock: ${who}, ${request.plan?.summary ?? 'this access'} ends ${slackDate(request.accessExpiresAt ?? '')}. Ask again before then if you still need it.`;
     case 'no_change':
       return `:information_source: Nothing to change: ${request.plan?.unchanged.join('; ') || 'already in place'}. ${who}`;
     case 'denied':
@@ -63,12 +72,31 @@ export function outcomeText(request: AccessRequest, input: ReportInput): string 
 
 /** "Report …": the final thread reply, the card's final state, and the record's final status. */
 export async function reportOutcome(deps: TaskDeps, input: ReportInput): Promise<{ status: RequestStatus }> {
-  const request = await loadRequest(deps, input.requestId);
-  const status = STATUS[input.outcome];
+  const loaded = await loadRequest(deps, input.requestId);
+  if (input.outcome === 'reminder') {
+    await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', outcomeText(loaded, input)));
+    return { status: loaded.status };
+  }
+  const durationSeconds = 'durationSeconds' in loaded.command ? loaded.command.durationSeconds : undefined;
+  const timeBound = input.outcome === 'completed' && durationSeconds !== undefined;
+  const request: AccessRequest = timeBound
+    ? {
+        ...loaded,
+        accessExpiresAt:
+          loaded.accessExpiresAt ??
+          new Date(deps.clock.now().getTime() + (durationSeconds ?? 0) * 1000).toISOString(),
+      }
+    : loaded;
+  const status = timeBound ? 'active' : STATUS[input.outcome];
   const text = outcomeText(request, input);
   let current = request;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const next: AccessRequest = { ...current, version: current.version + 1, status };
+    const next: AccessRequest = {
+      ...current,
+      version: current.version + 1,
+      status,
+      ...(request.accessExpiresAt ? { accessExpiresAt: request.accessExpiresAt } : {}),
+    };
     if (input.outcome === 'expired') {
       next.decision = { outcome: 'expired', by: [], at: deps.clock.now().toISOString() };
       delete next.taskToken;
@@ -78,6 +106,14 @@ export async function reportOutcome(deps: TaskDeps, input: ReportInput): Promise
       break;
     }
     current = await loadRequest(deps, input.requestId);
+  }
+  if (input.outcome === 'completed' && current.command.action === 'revoke') {
+    await endTimeBoundGrants(deps, current);
+  }
+  if (!current.card) {
+    // Failed (or no-op) before any card was posted: the outcome starts the request's own message in
+    // the audit channel, so it is never reported to nobody.
+    current = await postStandaloneOutcome(deps, current, text);
   }
   await recordEvent(deps, current, auditEvent(deps.clock, EVENT[input.outcome], text));
   if (
@@ -114,3 +150,59 @@ const statusLine = (input: ReportInput): string => {
       return `Status: ${input.outcome.replace('_', ' ')}.`;
   }
 };
+
+async function postStandaloneOutcome(
+  deps: TaskDeps,
+  request: AccessRequest,
+  text: string,
+): Promise<AccessRequest> {
+  try {
+    const card = await deps.slack.post({
+      channel: deps.auditChannelId,
+      text: `CodeBuild access request ${request.requestId} by <@${request.requester.userId}>: ${request.plan?.summary ?? request.command.action}`,
+    });
+    const next = { ...request, version: request.version + 1, card };
+    if (await deps.store.save(next, request.version)) {
+      for (const event of request.events) await postToThread(deps, next, event);
+      return next;
+    }
+  } catch (error) {
+    deps.log.error('could not post the outcome to the audit channel', {
+      requestId: request.requestId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return request;
+}
+
+/**
+ * A completed revoke ends any time-bound grant of the same tier to the same target, so its expiry
+ * (still waiting in its own run) revokes nothing twice.
+ */
+async function endTimeBoundGrants(deps: TaskDeps, revoke: AccessRequest): Promise<void> {
+  if (!deps.grants || !('tier' in revoke.command)) return;
+  const tier = revoke.command.tier;
+  for (const summary of await deps.grants.activeGrantsFor(revoke.target.arn)) {
+    if (!('tier' in summary.command) || summary.command.tier !== tier || summary.command.action !== 'grant')
+      continue;
+    const grant = await deps.store.get(summary.requestId);
+    if (!grant || grant.status !== 'active') continue;
+    const ended: AccessRequest = {
+      ...grant,
+      version: grant.version + 1,
+      status: 'revoked_early',
+      endedBy: revoke.requestId,
+    };
+    if (await deps.store.save(ended, grant.version)) {
+      await recordEvent(
+        deps,
+        ended,
+        auditEvent(
+          deps.clock,
+          'access_expired',
+          `:scissors: Ended early by ${revoke.requestId} (revoke by <@${revoke.requester.userId}>); the scheduled expiry will revoke nothing.`,
+        ),
+      );
+    }
+  }
+}

@@ -1,8 +1,9 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { BotError, TransientError } from '../../domain/errors';
 import { describeOperation, manualCommand } from '../../domain/plan';
-import type { CompletedStep } from '../../domain/request';
+import type { AccessRequest, AuditEventType, CompletedStep } from '../../domain/request';
 import { loadRequest, type TaskDeps } from './deps';
+import { runOperation } from './run-operation';
 
 export const UNDO_PREFIX = 'undo:';
 
@@ -27,22 +28,44 @@ export function summarizeJournal(steps: CompletedStep[]): JournalSummary {
   };
 }
 
+export interface UndoResult {
+  rolledBack: number;
+  failed: Array<{ description: string; command: string; reason: string }>;
+}
+
 /**
  * "Roll back the change": undoes every journaled change in reverse order. Each undo is journaled, so
  * a retry continues where it stopped. Undos that fail for good are reported with the manual command.
  */
-export async function rollBack(
-  deps: TaskDeps,
-  requestId: string,
-): Promise<{ rolledBack: number; failed: Array<{ description: string; command: string; reason: string }> }> {
+export async function rollBack(deps: TaskDeps, requestId: string): Promise<UndoResult> {
   const request = await loadRequest(deps, requestId);
-  const { inEffect, rolledBack } = summarizeJournal(request.completedSteps);
-  const failed: Array<{ description: string; command: string; reason: string }> = [];
+  return undoJournal(deps, request, { title: ':rewind: Rollback', eventType: 'rolled_back' });
+}
+
+/**
+ * Undoes the journaled changes still in effect (those `keep` does not exempt), newest first, and
+ * records one audit event listing what was undone and what was not (with the command to run by hand).
+ */
+export async function undoJournal(
+  deps: TaskDeps,
+  request: AccessRequest,
+  options: { title: string; eventType: AuditEventType; keep?: (step: CompletedStep) => string | undefined },
+): Promise<UndoResult> {
+  const { requestId } = request;
+  const { inEffect } = summarizeJournal(request.completedSteps);
+  const undone: CompletedStep[] = [];
+  const kept: string[] = [];
+  const failed: UndoResult['failed'] = [];
   let transient: TransientError | undefined;
   for (const step of [...inEffect].reverse()) {
     if (!step.undo) continue;
+    const keepReason = options.keep?.(step);
+    if (keepReason !== undefined) {
+      kept.push(`• kept: ${step.description} (${keepReason})`);
+      continue;
+    }
     try {
-      const outcome = await deps.iam.run(step.undo);
+      const { outcome } = await runOperation(deps, step.undo);
       await deps.store.appendCompletedStep(requestId, {
         stepId: `${UNDO_PREFIX}${step.stepId}`,
         description: describeOperation(step.undo),
@@ -50,7 +73,7 @@ export async function rollBack(
         undo: null,
         at: deps.clock.now().toISOString(),
       });
-      rolledBack.push(step);
+      undone.push(step);
     } catch (error) {
       if (error instanceof TransientError) transient ??= error;
       failed.push({
@@ -61,19 +84,20 @@ export async function rollBack(
     }
   }
   if (transient && failed.length > 0) {
-    // Let the workflow retry the whole rollback with backoff; journaled undos are skipped next time.
+    // Let the workflow retry the whole task with backoff; journaled undos are skipped next time.
     throw transient;
   }
-  if (rolledBack.length > 0 || failed.length > 0) {
+  if (undone.length > 0 || failed.length > 0 || kept.length > 0) {
     const lines = [
-      ...rolledBack.map((step) => `• undone: ${step.description}`),
+      ...undone.map((step) => `• undone: ${step.description}`),
+      ...kept,
       ...failed.map((item) => `• NOT undone: ${item.description}. Run by hand: \`${item.command}\``),
     ];
     await recordEvent(
       deps,
       request,
-      auditEvent(deps.clock, 'rolled_back', `:rewind: Rollback:\n${lines.join('\n')}`),
+      auditEvent(deps.clock, options.eventType, `${options.title}:\n${lines.join('\n')}`),
     );
   }
-  return { rolledBack: rolledBack.length, failed };
+  return { rolledBack: undone.length, failed };
 }

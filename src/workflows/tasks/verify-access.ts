@@ -1,6 +1,10 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { NotYetConsistentError, VerificationFailedError } from '../../domain/errors';
-import { loadRequest, type TaskDeps } from './deps';
+import { statementsEquivalent } from '../../domain/key-policy';
+import { parsePolicyText } from '../../domain/plan';
+import { statementList } from '../../domain/plans/documents';
+import type { PolicyStatement } from '../../domain/policy-documents';
+import { loadRequest, requireKms, type TaskDeps } from './deps';
 
 export interface VerifyResult {
   allowed: string[];
@@ -33,15 +37,49 @@ export async function verifyAccess(deps: TaskDeps, requestId: string): Promise<V
     denied: spec.expectDenied.filter((action) => !isAllowed(action)),
     stillAllowed: spec.expectDenied.filter(isAllowed),
   };
+  const keyLines = spec.keyPolicy ? await verifyKeyPolicy(deps, spec.keyPolicy) : [];
   const lines = [
     ...result.allowed.map((action) => `• ${action}: allowed :white_check_mark:`),
     ...result.denied.map((action) => `• ${action}: denied :white_check_mark:`),
     ...result.stillAllowed.map((action) => `• ${action}: still allowed by another policy :warning:`),
+    ...keyLines,
   ];
+  const how = spec.keyPolicy
+    ? actions.length > 0
+      ? 'with the IAM policy simulator and the key policy read back from KMS'
+      : 'by reading the key policy back from KMS'
+    : 'with the IAM policy simulator';
   await recordEvent(
     deps,
     request,
-    auditEvent(deps.clock, 'verified', `:mag: Verified with the IAM policy simulator:\n${lines.join('\n')}`),
+    auditEvent(deps.clock, 'verified', `:mag: Verified ${how}:\n${lines.join('\n')}`),
   );
   return result;
+}
+
+/**
+ * The key is enabled and its policy holds the seed's statements. The IAM simulator does not evaluate key
+ * policies, so this reads the policy back; KMS is consistent for its own key policies, so a miss fails.
+ */
+async function verifyKeyPolicy(
+  deps: TaskDeps,
+  expected: { key: string; statements: PolicyStatement[] },
+): Promise<string[]> {
+  const key = await requireKms(deps).describeKey(expected.key);
+  if (!key) throw new VerificationFailedError(`Applied, but KMS does not find ${expected.key}.`);
+  if (key.state !== 'Enabled')
+    throw new VerificationFailedError(`Applied, but key ${key.keyArn} is ${key.state}.`);
+  const statements = statementList(parsePolicyText(key.policyText));
+  const missing = expected.statements.filter(
+    (wanted) => !statements.some((statement) => statementsEquivalent(statement, wanted)),
+  );
+  if (missing.length > 0) {
+    throw new VerificationFailedError(
+      `Applied, but the policy of key ${key.keyArn} lacks ${missing.map((s) => `"${s.Sid}"`).join(', ')}.`,
+    );
+  }
+  return [
+    `• key ${key.keyId} is enabled :white_check_mark:`,
+    ...expected.statements.map((s) => `• key policy has "${s.Sid}" :white_check_mark:`),
+  ];
 }

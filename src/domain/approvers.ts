@@ -1,0 +1,53 @@
+import type { ApproverDirectory } from './decide-request';
+import { NotAuthorizedError } from './errors';
+import type { Clock, Log } from './ports';
+
+/** Looks up a Slack user group's members (usergroups.users.list). */
+export interface UsergroupLookup {
+  usergroupMembers(usergroupId: string): Promise<string[]>;
+}
+
+export interface ApproverOptions {
+  /** APPROVER_USER_IDS. */
+  userIds: readonly string[];
+  /** APPROVER_USERGROUP_ID: its members may approve too. */
+  usergroupId?: string;
+  slack: UsergroupLookup;
+  clock: Clock;
+  log: Log;
+  /** How long a group's member list is trusted (default 60 s): removals take effect within it. */
+  cacheSeconds?: number;
+}
+
+/**
+ * Approvers from the configured ids and/or a Slack user group. The group is looked up on the server
+ * for the click and cached briefly; if Slack cannot answer (rate limit, unknown group, 5xx) the click
+ * is refused: access control fails closed.
+ */
+export function approverDirectory(options: ApproverOptions): ApproverDirectory {
+  const ttlMs = (options.cacheSeconds ?? 60) * 1000;
+  let cached: { members: Set<string>; at: number } | undefined;
+  return {
+    async isApprover(userId) {
+      if (options.userIds.includes(userId)) return true;
+      if (!options.usergroupId) return false;
+      const now = options.clock.now().getTime();
+      if (!cached || now - cached.at > ttlMs) {
+        try {
+          cached = { members: new Set(await options.slack.usergroupMembers(options.usergroupId)), at: now };
+        } catch (error) {
+          cached = undefined;
+          const reason = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+          options.log.error('approver group lookup failed; refusing the click', {
+            usergroupId: options.usergroupId,
+            reason,
+          });
+          throw new NotAuthorizedError(
+            `I could not check the approver group with Slack (${reason}), so I cannot accept this click. Nothing was changed; try again in a minute.`,
+          );
+        }
+      }
+      return cached.members.has(userId);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import type { ModeInfo } from './http/server';
+import type { ResumePlan } from './resume';
+import type { SandboxAccount } from './sandbox/account';
+import type { WorkspaceFixture } from './workspace/fixture';
+
+/** What local mode prints at start-up: what runs where, where state is kept, who can do what. */
+
+export interface StartupInfo {
+  url: string;
+  mode: ModeInfo;
+  stateDir: string;
+  signingSecret: string;
+  fixture?: WorkspaceFixture;
+  fixturePath?: string;
+  sandbox?: { account: SandboxAccount; path: string };
+  realAws?: { region: string; accessKeyHint: string };
+  approverIds: string[];
+  auditChannelId: string;
+  resumed: ResumePlan[];
+  fastWaitSeconds: number | undefined;
+}
+
+const pad = (text: string, width: number): string => text.padEnd(width);
+
+/** The IAM user a Slack profile email maps to (IAM_USER_MAPPING=email): full email, else its local part. */
+export function iamUserFor(
+  email: string | undefined,
+  account: SandboxAccount | undefined,
+): string | undefined {
+  if (!email || !account) return undefined;
+  for (const name of [email, email.slice(0, email.indexOf('@'))]) {
+    const user = account.findUser(name);
+    if (user) return user.name;
+  }
+  return undefined;
+}
+
+/** The start-up banner. */
+export function describeStartup(info: StartupInfo, seconds: number): string {
+  const lines: string[] = [];
+  const row = (label: string, value: string) => lines.push(`  ${pad(label, 16)}${value}`);
+  lines.push('', `codebuild-access local mode is up (${seconds.toFixed(1)} s)`, '');
+  if (info.mode.slack === 'local') {
+    row('Slack', `${info.url}   local workspace: open it in your browser`);
+    row(
+      'Bot endpoint',
+      `${info.url}/slack/events   (the slack Lambda's handler, behind its signature check)`,
+    );
+    row('Signing secret', `${info.signingSecret}   (new at every start; the page signs with it)`);
+  } else {
+    row('Slack', 'your workspace, over Socket Mode (SLACK_APP_TOKEN); no public URL needed');
+    row('Debug', `${info.url}/local/requests`);
+  }
+  if (info.sandbox) {
+    const { account, path } = info.sandbox;
+    row('AWS', `sandbox account ${account.accountId} (${account.region}), nothing leaves this machine`);
+    row('', `state ${path}; view it at ${info.url}/local/sandbox`);
+  } else if (info.realAws) {
+    row(
+      'AWS',
+      `REAL AWS in ${info.realAws.region} (default credential chain, key ${info.realAws.accessKeyHint})`,
+    );
+  }
+  row('DynamoDB', `dynalite, table "requests" in ${info.stateDir}/dynamodb/`);
+  row(
+    'Workflow',
+    `src/workflows/access-request.asl.json on aws-local-stepfunctions; Wait states ${
+      info.fastWaitSeconds ? `shortened to ${info.fastWaitSeconds} s (--fast)` : 'in real time'
+    }`,
+  );
+  if (info.mode.slack === 'local') row('Workspace', `${info.stateDir}/workspace.json (messages, threads)`);
+  if (info.resumed.length > 0) {
+    row(
+      'Resumed',
+      info.resumed.map((plan) => `${plan.requestId} (${plan.status.replace('_', ' ')})`).join(', '),
+    );
+  }
+
+  if (info.fixture) {
+    const { fixture } = info;
+    lines.push('', `  People (${info.fixturePath ?? 'fixture'}):`);
+    for (const user of fixture.users) {
+      const iamUser = iamUserFor(user.email, info.sandbox?.account);
+      lines.push(
+        `    ${pad(`@${user.name}`, 9)}${pad(user.realName, 14)}${pad(user.title, 19)}${
+          user.approver ? 'approver' : pad('member', 8)
+        }${iamUser ? `  -> IAM user ${iamUser}` : ''}`,
+      );
+    }
+    const approvers = fixture.users
+      .filter((user) => info.approverIds.includes(user.id))
+      .map((user) => `@${user.name}`);
+    const audit = fixture.channels.find((channel) => channel.id === info.auditChannelId);
+    lines.push(
+      '',
+      `  Approvers: ${approvers.join(', ') || 'nobody'}. Cards go to #${audit?.name ?? info.auditChannelId}.`,
+      `  Try it: pick @alice, type  /codebuild-access grant @alice developer because first build`,
+      `  then pick @${fixture.users.find((user) => user.approver)?.name ?? 'an approver'}, open #${audit?.name ?? 'the audit channel'} and click Approve.`,
+    );
+  }
+  lines.push('', `  Ctrl-C stops everything. State stays in ${info.stateDir}/; delete it to start over.`, '');
+  return lines.join('\n');
+}

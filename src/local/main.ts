@@ -1,0 +1,381 @@
+import './polyfills';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { loadConfig } from '../config';
+import { type Clock, systemClock } from '../domain/ports';
+import { liveSlackRuntime, makeSlackHandler } from '../handlers/slack';
+import { type AwsPorts, lazy, liveAwsPorts, liveTaskDeps } from '../wiring';
+import definition from '../workflows/access-request.asl.json';
+import { describeStartup, type StartupInfo } from './banner';
+import { CliArgsError, parseCliArgs, USAGE } from './cli-args';
+import { ensureRequestsTable, LOCAL_REGION, scanRequests, startLocalDynamo } from './dynamo';
+import type { LambdaHttpHandler } from './http/bot-endpoint';
+import { LocalServer, type ModeInfo } from './http/server';
+import { LocalWorkflow } from './local-workflow';
+import { planResume, type ResumePlan, resumeRuns } from './resume';
+import { loadSandboxFixture, SandboxStore } from './sandbox/account';
+import { loadManagedPolicyDocument } from './sandbox/evaluate';
+import { createSandboxClients } from './sandbox/plug';
+import { type SocketModeHandle, startSocketMode } from './socket-mode';
+import { approverIdsOf, auditChannelOf, loadWorkspaceFixture } from './workspace/fixture';
+import { LocalSlackClient } from './workspace/slack-client';
+import { LocalSlackWebApi } from './workspace/slack-web-api';
+import { WorkspaceState } from './workspace/state';
+
+/**
+ * `npm start`: the whole bot on one machine. The slack Lambda's handler serves /slack/events, the
+ * deployed state machine runs on aws-local-stepfunctions with the Lambdas' task code, DynamoDB is
+ * dynalite on disk, AWS is the sandbox account (or real AWS with --aws), and Slack is a local
+ * workspace in the browser (or a real one over Socket Mode).
+ */
+
+export interface LocalOptions {
+  /** Where state is kept (default: <repo>/.local). */
+  stateDir?: string;
+  /** 0 picks a free port (tests). Default 3000. */
+  port?: number;
+  /** Real AWS through the default credential chain instead of the sandbox account. */
+  aws?: boolean;
+  /** Wait states last FAST_WAIT_SECONDS instead of their real time. */
+  fast?: boolean;
+  /** Folder with workspace.json and sandbox-account.json (default: <repo>/local/fixtures). */
+  fixturesDir?: string;
+  /** Folder with the page's static files (default: <repo>/local/web). */
+  webRoot?: string;
+  /** The environment to read SLACK_APP_TOKEN / SLACK_BOT_TOKEN and bot settings from. */
+  env?: Record<string, string | undefined>;
+  /** Default 86400 (or APPROVAL_TIMEOUT_SECONDS from env). */
+  approvalTimeoutSeconds?: number;
+  clock?: Clock;
+  /** Terminal lines (deliveries, resumes, errors). Default: none. */
+  log?: (line: string) => void;
+}
+
+export interface LocalHandle {
+  /** The page (and bot) origin, e.g. http://127.0.0.1:3000. */
+  url: string;
+  port: number;
+  signingSecret: string;
+  stateDir: string;
+  mode: ModeInfo;
+  /** Runs restarted from the table at start-up. */
+  resumed: ResumePlan[];
+  workflow: LocalWorkflow;
+  /** What runs where, for the start-up banner. */
+  info: StartupInfo;
+  stop(): Promise<void>;
+}
+
+export const REQUESTS_TABLE = 'requests';
+export const FAST_WAIT_SECONDS = 10;
+
+/** The repository root: the nearest folder above this file that holds local/fixtures. */
+export function findRepoRoot(from: string = __dirname): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'local', 'fixtures', 'workspace.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`Cannot find the repository (local/fixtures) above ${from}`);
+    dir = parent;
+  }
+}
+
+/** Every Wait state of the deployed definition, shortened to FAST_WAIT_SECONDS. */
+export function fastWaitOverrides(): Record<string, number> {
+  const overrides: Record<string, number> = {};
+  for (const [name, state] of Object.entries(definition.States as Record<string, { Type: string }>)) {
+    if (state.Type === 'Wait') overrides[name] = FAST_WAIT_SECONDS * 1000;
+  }
+  return overrides;
+}
+
+/** Starts local mode; resolves once the page is served and every resumed run is back in place. */
+export async function startLocal(options: LocalOptions = {}): Promise<LocalHandle> {
+  const root = findRepoRoot();
+  const stateDir = resolve(options.stateDir ?? join(root, '.local'));
+  const fixturesDir = options.fixturesDir ?? join(root, 'local', 'fixtures');
+  const processEnv = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? (() => {});
+  const socketMode = Boolean(processEnv.SLACK_APP_TOKEN && processEnv.SLACK_BOT_TOKEN);
+  mkdirSync(stateDir, { recursive: true });
+
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log(`while stopping: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  };
+
+  try {
+    const dynamo = await startLocalDynamo(join(stateDir, 'dynamodb'));
+    cleanups.push(() => dynamo.stop());
+    await ensureRequestsTable(dynamo.client, REQUESTS_TABLE);
+
+    const sandboxStore = options.aws
+      ? undefined
+      : SandboxStore.open(join(stateDir, 'sandbox-account.json'), {
+          seed: () => loadSandboxFixture(join(fixturesDir, 'sandbox-account.json')),
+        });
+    if (sandboxStore) cleanups.push(() => sandboxStore.saveIfChanged());
+    const sandbox = sandboxStore ? createSandboxClients(sandboxStore) : undefined;
+    // Not annotated: ports that need more clients (KMS) pick them up as the wiring grows.
+    const clients = {
+      iam: sandbox?.iam ?? new IAMClient({}),
+      kms: sandbox?.kms ?? new KMSClient({}),
+      codebuild: sandbox?.codebuild ?? new CodeBuildClient({}),
+      dynamodb: dynamo.client,
+      // Never called: the workflow runs locally. liveAwsPorts wants one.
+      sfn: new SFNClient({
+        region: LOCAL_REGION,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    };
+    cleanups.push(() => {
+      for (const client of [clients.iam, clients.kms, clients.codebuild, clients.sfn]) client.destroy();
+    });
+    const realAws = options.aws ? await describeRealAws(clients.iam) : undefined;
+
+    const mode: ModeInfo = {
+      aws: options.aws ? 'real' : 'sandbox',
+      slack: socketMode ? 'socket' : 'local',
+      fast: options.fast === true,
+      stateDir,
+    };
+    const fixture = socketMode ? undefined : loadWorkspaceFixture(join(fixturesDir, 'workspace.json'));
+    const botToken = socketMode
+      ? String(processEnv.SLACK_BOT_TOKEN)
+      : `xoxb-local-${randomBytes(12).toString('hex')}`;
+    const signingSecret = randomBytes(16).toString('hex');
+    const state = fixture ? WorkspaceState.open(join(stateDir, 'workspace.json'), fixture, clock) : undefined;
+
+    let ready!: () => void;
+    const readyPromise = new Promise<void>((resolveReady) => {
+      ready = resolveReady;
+    });
+    let bot: LambdaHttpHandler | undefined;
+    let server: LocalServer | undefined;
+    const origin = () => server?.origin ?? '';
+    const client = state
+      ? new LocalSlackClient({
+          state,
+          appUrl: () => `${origin()}/slack/events`,
+          responseUrlBase: () => `${origin()}/local/response/`,
+          signingSecret,
+          clock,
+          onDelivery: log,
+        })
+      : undefined;
+    server = new LocalServer({
+      webRoot: options.webRoot ?? join(root, 'local', 'web'),
+      mode,
+      ...(state && client
+        ? { workspace: { state, webApi: new LocalSlackWebApi(state, botToken), client } }
+        : {}),
+      bot: () => bot,
+      ready: readyPromise,
+      debug: {
+        ...(sandboxStore ? { sandbox: () => sandboxStore.account.toJSON() } : {}),
+        requests: () => scanRequests(dynamo.client, REQUESTS_TABLE),
+      },
+      log,
+    });
+    const listening = server;
+    await listening.listen(options.port ?? 3000).catch((error: unknown) => {
+      if ((error as { code?: string }).code === 'EADDRINUSE') {
+        throw new Error(`Port ${options.port ?? 3000} is in use; pick another with --port N`);
+      }
+      throw error;
+    });
+    cleanups.push(() => listening.close());
+
+    const env: Record<string, string | undefined> = {
+      ...processEnv,
+      REQUESTS_TABLE,
+      SLACK_BOT_TOKEN: botToken,
+      APPROVAL_TIMEOUT_SECONDS: String(
+        options.approvalTimeoutSeconds ?? processEnv.APPROVAL_TIMEOUT_SECONDS ?? 86_400,
+      ),
+      // Never the deployed machine: runs are local.
+      STATE_MACHINE_ARN: undefined,
+      ...(fixture
+        ? {
+            AUDIT_CHANNEL_ID: auditChannelOf(fixture).id,
+            SLACK_SIGNING_SECRET: signingSecret,
+            SLACK_SIGNING_SECRET_PARAMETER: undefined,
+            SLACK_BOT_TOKEN_PARAMETER: undefined,
+            SLACK_API_URL: `${listening.origin}/api/`,
+            SLACK_TEAM_ID: fixture.team.id,
+            SLACK_APP_ID: fixture.app.id,
+            APPROVER_USER_IDS: approverIdsOf(fixture).join(','),
+            IAM_USER_MAPPING: 'email',
+          }
+        : {}),
+      // The sandbox's account and region, for the commands that build ARNs and trust conditions.
+      ...(sandboxStore
+        ? { AWS_ACCOUNT_ID: sandboxStore.account.accountId, AWS_REGION: sandboxStore.account.region }
+        : {}),
+    };
+    const config = loadConfig(env);
+    const base = liveAwsPorts(config, clients);
+    const workflow = new LocalWorkflow({
+      deps: lazy(() => liveTaskDeps(env, ports)),
+      ...(options.fast ? { waitTimeOverrides: fastWaitOverrides() } : {}),
+    });
+    const ports: AwsPorts = { ...base, workflow };
+    // Runs stop before DynamoDB and the server close (cleanups run in reverse).
+    cleanups.push(() => workflow.stop());
+
+    let socket: SocketModeHandle | undefined;
+    if (socketMode) {
+      socket = await startSocketMode({ appToken: String(processEnv.SLACK_APP_TOKEN), env, ports, clock });
+      const connected = socket;
+      cleanups.push(() => connected.stop());
+    } else {
+      const getRuntime = lazy(() => liveSlackRuntime(env, { ports, clock }));
+      await getRuntime();
+      bot = makeSlackHandler(getRuntime);
+    }
+
+    const resumed = planResume(
+      await scanRequests(dynamo.client, REQUESTS_TABLE),
+      clock.now(),
+      config.approvalTimeoutSeconds,
+    );
+    await resumeRuns(resumed, { workflow, store: ports.store, log });
+    ready();
+
+    const info: StartupInfo = {
+      url: `http://localhost:${listening.listeningPort}`,
+      mode,
+      stateDir: relativeOrAbsolute(stateDir),
+      signingSecret,
+      ...(fixture ? { fixture, fixturePath: relativeOrAbsolute(join(fixturesDir, 'workspace.json')) } : {}),
+      ...(sandboxStore
+        ? { sandbox: { account: sandboxStore.account, path: relativeOrAbsolute(sandboxStore.path) } }
+        : {}),
+      ...(realAws ? { realAws } : {}),
+      approverIds: config.approverUserIds,
+      auditChannelId: config.auditChannelId,
+      resumed,
+      fastWaitSeconds: options.fast ? FAST_WAIT_SECONDS : undefined,
+    };
+    return {
+      url: listening.origin,
+      port: listening.listeningPort,
+      signingSecret,
+      stateDir,
+      mode,
+      resumed,
+      workflow,
+      info,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+const relativeOrAbsolute = (path: string): string => {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') ? rel : path;
+};
+
+/** Region and credentials of the default chain, checked before anything runs (--aws). */
+async function describeRealAws(iam: IAMClient): Promise<{ region: string; accessKeyHint: string }> {
+  let region: string;
+  try {
+    region = await iam.config.region();
+  } catch (error) {
+    throw new Error('--aws needs a region: set AWS_REGION or a region in your AWS profile', { cause: error });
+  }
+  try {
+    const credentials = await iam.config.credentials();
+    return {
+      region,
+      accessKeyHint: `${credentials.accessKeyId.slice(0, 4)}…${credentials.accessKeyId.slice(-4)}`,
+    };
+  } catch (error) {
+    throw new Error(
+      '--aws found no AWS credentials in the default chain (env, profile, SSO, instance role)',
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** The `npm start` entry point: flags, banner, Ctrl-C. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  const startedAt = Date.now() - Math.round(process.uptime() * 1000);
+  let args: ReturnType<typeof parseCliArgs>;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof CliArgsError)) throw error;
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  // The Lambdas log every audit event as JSON; in a terminal that drowns the banner unless asked for.
+  process.env.POWERTOOLS_LOG_LEVEL ??= args.verbose ? 'INFO' : 'WARN';
+  process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';
+  // The SDK warns on every start under Node 20; the README already says Lambda runs 22.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)}  ${line}`);
+  let handle: LocalHandle;
+  try {
+    handle = await startLocal({
+      port: args.port,
+      aws: args.aws,
+      fast: args.fast,
+      ...(args.stateDir ? { stateDir: args.stateDir } : {}),
+      log,
+    });
+  } catch (error) {
+    console.error(`Local mode did not start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+    return;
+  }
+  console.log(describeStartup(handle.info, (Date.now() - startedAt) / 1000));
+  // Load the managed-policy catalogue now, so the first "Verify access" does not wait for it.
+  if (handle.mode.aws === 'sandbox') {
+    void loadManagedPolicyDocument('arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess').catch(() => {});
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      console.log(`\n${signal} again: exiting without waiting.`);
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping the workflow runs, the server and DynamoDB…`);
+    handle
+      .stop()
+      .then(() => {
+        console.log(`Stopped. State is kept in ${handle.info.stateDir}/ (delete it to start over).`);
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        console.error(`Stopped with an error: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}

@@ -1,0 +1,345 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { type Clock, systemClock } from '../../domain/ports';
+import { SLASH_COMMAND } from '../../slack/ids';
+import { signSlackRequest } from '../../slack/verify-signature';
+import { escapeLikeSlack } from './escape';
+import type { WorkspaceUser } from './fixture';
+import type { WorkspaceState } from './state';
+
+/**
+ * The part of Slack that talks to an app: it turns what a person does on the page (type a slash
+ * command, click a button) into the request Slack would send to the app's Request URL, form-encoded
+ * and signed with the signing secret, and shows the app's answer the way Slack does.
+ */
+
+/** Slack waits this long for an app to acknowledge a command or a click. */
+export const SLACK_ACK_TIMEOUT_MS = 3000;
+
+export interface Delivery {
+  status: number;
+  body: string;
+  contentType: string;
+  ms: number;
+}
+
+export interface ButtonRef {
+  actionId: string;
+  blockId: string;
+  value?: string;
+  text: string;
+  style?: string;
+}
+
+export interface SlackClientOptions {
+  state: WorkspaceState;
+  /** The app's Request URL, e.g. http://127.0.0.1:3000/slack/events. */
+  appUrl: () => string;
+  signingSecret: string;
+  /** Base of the response_url links given to the app. */
+  responseUrlBase: () => string;
+  clock?: Clock;
+  /** One line per command or click delivered, for the terminal. */
+  onDelivery?: (line: string) => void;
+}
+
+export type ComposeResult =
+  | { kind: 'message'; ts: string }
+  | { kind: 'command'; status: number; ms: number }
+  | { kind: 'rejected'; reason: string };
+
+interface ResponseTarget {
+  channel: string;
+  user: string;
+  uses: number;
+  expires: number;
+  command?: string;
+}
+
+// A response_url allows 5 uses in 30 minutes.
+const RESPONSE_URL_USES = 5;
+const RESPONSE_URL_TTL_MS = 30 * 60 * 1000;
+
+/** Slack trigger ids look like `398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c`. */
+const triggerId = (): string =>
+  `${randomInt(1e11, 1e12)}.${randomInt(1e10, 1e11)}.${randomBytes(16).toString('hex')}`;
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** Every button in a message's blocks (actions elements and section accessories). */
+export function buttonsIn(blocks: unknown[] | undefined): ButtonRef[] {
+  const buttons: ButtonRef[] = [];
+  for (const [index, raw] of (blocks ?? []).entries()) {
+    const block = raw as { type?: string; block_id?: string; elements?: unknown[]; accessory?: unknown };
+    const blockId = block.block_id ?? `block-${index}`;
+    const candidates = block.type === 'actions' ? (block.elements ?? []) : [block.accessory];
+    for (const element of candidates) {
+      const button = element as
+        | { type?: string; action_id?: string; value?: string; style?: string; text?: { text?: string } }
+        | undefined;
+      if (button?.type !== 'button' || !button.action_id) continue;
+      buttons.push({
+        actionId: button.action_id,
+        blockId,
+        text: button.text?.text ?? button.action_id,
+        ...(button.value !== undefined ? { value: button.value } : {}),
+        ...(button.style !== undefined ? { style: button.style } : {}),
+      });
+    }
+  }
+  return buttons;
+}
+
+export class LocalSlackClient {
+  private readonly responseTargets = new Map<string, ResponseTarget>();
+  private readonly clock: Clock;
+
+  constructor(private readonly options: SlackClientOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  private get state(): WorkspaceState {
+    return this.options.state;
+  }
+
+  /** What the composer does with a line: a slash command goes to the app, anything else is a message. */
+  async compose(input: {
+    userId: string;
+    channelId: string;
+    text: string;
+    threadTs?: string;
+  }): Promise<ComposeResult> {
+    const user = this.state.user(input.userId);
+    const channel = this.state.channel(input.channelId);
+    if (!user) return { kind: 'rejected', reason: 'unknown user' };
+    if (!channel) return { kind: 'rejected', reason: 'unknown channel' };
+    const text = input.text.trim();
+    if (text === '') return { kind: 'rejected', reason: 'empty message' };
+    if (!text.startsWith('/')) {
+      const message = this.state.post({
+        channel: channel.id,
+        user: user.id,
+        text: escapeLikeSlack(text, this.state.fixture),
+        ...(input.threadTs && this.state.message(channel.id, input.threadTs)
+          ? { threadTs: input.threadTs }
+          : {}),
+      });
+      return { kind: 'message', ts: message.ts };
+    }
+    const command = text.split(/\s/, 1)[0] ?? '';
+    if (command !== SLASH_COMMAND) {
+      this.notice(
+        channel.id,
+        user.id,
+        `\`${command}\` is not a valid command. This workspace has \`${SLASH_COMMAND}\`.`,
+      );
+      return { kind: 'rejected', reason: 'unknown command' };
+    }
+    return this.runCommand(user, channel.id, command, text.slice(command.length).trim());
+  }
+
+  /** A click on a button of a message, as the given user. Only buttons the message has can be clicked. */
+  async click(input: {
+    userId: string;
+    channelId: string;
+    messageTs: string;
+    actionId: string;
+    blockId?: string;
+  }) {
+    const user = this.state.user(input.userId);
+    const message = this.state.message(input.channelId, input.messageTs);
+    if (!user || !message) return { kind: 'rejected' as const, reason: 'unknown user or message' };
+    const button = buttonsIn(message.blocks).find(
+      (candidate) =>
+        candidate.actionId === input.actionId &&
+        (input.blockId === undefined || candidate.blockId === input.blockId),
+    );
+    if (!button) return { kind: 'rejected' as const, reason: 'that message has no such button (any more)' };
+    const { team, app } = this.state.fixture;
+    const channel = this.state.channel(message.channel);
+    const now = this.clock.now().getTime();
+    const payload = {
+      type: 'block_actions',
+      user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
+      api_app_id: app.id,
+      token: 'local-verification-token',
+      container: {
+        type: 'message',
+        message_ts: message.ts,
+        channel_id: message.channel,
+        is_ephemeral: false,
+      },
+      trigger_id: triggerId(),
+      team: { id: team.id, domain: team.domain },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: message.channel, name: channel?.name ?? '' },
+      message: {
+        type: 'message',
+        user: message.user,
+        ...(message.botId ? { bot_id: message.botId, app_id: app.id } : {}),
+        ts: message.ts,
+        text: message.text,
+        blocks: message.blocks ?? [],
+        ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+      },
+      state: { values: {} },
+      response_url: this.responseUrl({ channel: message.channel, user: user.id }),
+      actions: [
+        {
+          type: 'button',
+          action_id: button.actionId,
+          block_id: button.blockId,
+          text: { type: 'plain_text', text: button.text, emoji: true },
+          ...(button.value !== undefined ? { value: button.value } : {}),
+          ...(button.style !== undefined ? { style: button.style } : {}),
+          action_ts: `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`,
+        },
+      ],
+    };
+    const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    this.options.onDelivery?.(
+      `${user.name} clicked "${button.text}" on ${button.value ?? message.ts} -> HTTP ${delivery.status} in ${delivery.ms} ms`,
+    );
+    if (delivery.status !== 200) {
+      this.notice(
+        message.channel,
+        user.id,
+        `The app answered HTTP ${delivery.status} to your click on “${button.text}”.`,
+      );
+    } else if (delivery.ms > SLACK_ACK_TIMEOUT_MS) {
+      this.notice(message.channel, user.id, lateNotice(delivery.ms));
+    }
+    return { kind: 'clicked' as const, status: delivery.status, ms: delivery.ms };
+  }
+
+  /**
+   * A POST to a response_url the app was given: ephemeral by default, in the channel with
+   * response_type in_channel. Returns undefined when the link is unknown, used up or expired.
+   */
+  respond(id: string, body: Record<string, unknown>): 'ok' | 'used_up' | 'unknown' {
+    const target = this.responseTargets.get(id);
+    if (!target) return 'unknown';
+    if (target.uses >= RESPONSE_URL_USES || this.clock.now().getTime() > target.expires) return 'used_up';
+    target.uses += 1;
+    this.show(target, body);
+    return 'ok';
+  }
+
+  private async runCommand(user: WorkspaceUser, channelId: string, command: string, rawText: string) {
+    const { team, app } = this.state.fixture;
+    const channel = this.state.channel(channelId);
+    const typed = `${command} ${rawText}`.trim();
+    const form = new URLSearchParams({
+      token: 'local-verification-token',
+      team_id: team.id,
+      team_domain: team.domain,
+      channel_id: channelId,
+      channel_name: channel?.name ?? '',
+      user_id: user.id,
+      user_name: user.name,
+      command,
+      text: escapeLikeSlack(rawText, this.state.fixture),
+      api_app_id: app.id,
+      is_enterprise_install: 'false',
+      response_url: this.responseUrl({ channel: channelId, user: user.id, command: typed }),
+      trigger_id: triggerId(),
+    }).toString();
+    const delivery = await this.deliver(form);
+    this.options.onDelivery?.(`${user.name} ran ${typed} -> HTTP ${delivery.status} in ${delivery.ms} ms`);
+    const target = { channel: channelId, user: user.id, command: typed };
+    if (delivery.status !== 200) {
+      this.notice(
+        channelId,
+        user.id,
+        `\`${command}\` failed with the error "dispatch_failed" (the app answered HTTP ${delivery.status}).`,
+        typed,
+      );
+    } else if (delivery.body.trim() !== '') {
+      this.show(target, parseAck(delivery));
+      if (delivery.ms > SLACK_ACK_TIMEOUT_MS) this.notice(channelId, user.id, lateNotice(delivery.ms));
+    }
+    return { kind: 'command' as const, status: delivery.status, ms: delivery.ms };
+  }
+
+  /** Shows an app's message to a user (ephemeral) or to the channel (in_channel). */
+  private show(
+    target: { channel: string; user: string; command?: string },
+    body: Record<string, unknown>,
+  ): void {
+    const text = str(body.text) ?? '';
+    const blocks = Array.isArray(body.blocks) ? body.blocks : undefined;
+    if (text === '' && !blocks) return;
+    const { app } = this.state.fixture;
+    if (body.response_type === 'in_channel') {
+      this.state.post({
+        channel: target.channel,
+        user: app.botUserId,
+        botId: app.botId,
+        text,
+        ...(blocks ? { blocks } : {}),
+      });
+      return;
+    }
+    this.state.postEphemeral({
+      channel: target.channel,
+      user: target.user,
+      from: 'bot',
+      text,
+      ...(blocks ? { blocks } : {}),
+      ...(target.command ? { command: target.command } : {}),
+    });
+  }
+
+  /** A notice from the workspace itself (Slackbot), seen by one user. */
+  private notice(channel: string, user: string, text: string, command?: string): void {
+    this.state.postEphemeral({ channel, user, from: 'slackbot', text, ...(command ? { command } : {}) });
+  }
+
+  private responseUrl(target: Omit<ResponseTarget, 'uses' | 'expires'>): string {
+    const id = randomBytes(12).toString('hex');
+    this.responseTargets.set(id, {
+      ...target,
+      uses: 0,
+      expires: this.clock.now().getTime() + RESPONSE_URL_TTL_MS,
+    });
+    return `${this.options.responseUrlBase()}${id}`;
+  }
+
+  private async deliver(body: string): Promise<Delivery> {
+    const timestamp = String(Math.floor(this.clock.now().getTime() / 1000));
+    const started = Date.now();
+    const response = await fetch(this.options.appUrl(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+        'x-slack-request-timestamp': timestamp,
+        'x-slack-signature': signSlackRequest(this.options.signingSecret, timestamp, body),
+      },
+      body,
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: text,
+      contentType: response.headers.get('content-type') ?? '',
+      ms: Date.now() - started,
+    };
+  }
+}
+
+/** An ack body: JSON (text, blocks, response_type) or plain text, which Slack shows as is. */
+function parseAck(delivery: Delivery): Record<string, unknown> {
+  if (delivery.contentType.includes('json')) {
+    try {
+      const parsed: unknown = JSON.parse(delivery.body);
+      if (typeof parsed === 'object' && parsed !== null) return parsed as Record<string, unknown>;
+    } catch {
+      // Fall through: shown as text, as Slack would.
+    }
+  }
+  return { text: delivery.body };
+}
+
+const lateNotice = (ms: number): string =>
+  `The app took ${ms} ms to answer; real Slack gives up after ${SLACK_ACK_TIMEOUT_MS} ms and shows "operation_timeout".`;

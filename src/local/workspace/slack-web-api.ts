@@ -1,0 +1,223 @@
+import type { WorkspaceMessage, WorkspaceState } from './state';
+
+/**
+ * The Slack Web API methods the bot calls, answered from the local workspace. Request and response
+ * shapes follow api.slack.com/methods/<method>; errors come back as `{ ok: false, error }` with HTTP 200,
+ * as Slack sends them, so @slack/web-api raises its usual platform errors.
+ */
+
+export interface WebApiResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+type Args = Record<string, unknown>;
+
+// Fields Slack takes as JSON; WebClient form-encodes them as JSON strings.
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata']);
+
+const ok = (body: Record<string, unknown> = {}): WebApiResponse => ({
+  status: 200,
+  body: { ok: true, ...body },
+});
+const fail = (error: string): WebApiResponse => ({ status: 200, body: { ok: false, error } });
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+const blocksOf = (value: unknown): unknown[] | undefined => (Array.isArray(value) ? value : undefined);
+
+/** Parses a Web API request body (form or JSON); JSON-valued form fields are decoded. */
+export function parseWebApiArgs(raw: string, contentType: string | undefined): Args {
+  if (raw === '') return {};
+  if ((contentType ?? '').toLowerCase().startsWith('application/json')) {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Args) : {};
+  }
+  const args: Args = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    if (!JSON_FIELDS.has(key)) {
+      args[key] = value;
+      continue;
+    }
+    try {
+      args[key] = JSON.parse(value);
+    } catch {
+      args[key] = value;
+    }
+  }
+  return args;
+}
+
+export class LocalSlackWebApi {
+  constructor(
+    private readonly state: WorkspaceState,
+    private readonly botToken: string,
+  ) {}
+
+  /** Answers one call; `token` is the bearer token (or the `token` argument). */
+  call(method: string, args: Args, token: string | undefined): WebApiResponse {
+    if (token === undefined) return fail('not_authed');
+    if (token !== this.botToken) return fail('invalid_auth');
+    switch (method) {
+      case 'auth.test':
+        return this.authTest();
+      case 'chat.postMessage':
+        return this.postMessage(args);
+      case 'chat.update':
+        return this.update(args);
+      case 'chat.postEphemeral':
+        return this.postEphemeral(args);
+      case 'users.info':
+        return this.userInfo(args);
+      case 'usergroups.users.list':
+        return this.usergroupUsers(args);
+      case 'views.open':
+        return this.openView(args);
+      default:
+        return fail('unknown_method');
+    }
+  }
+
+  private get app() {
+    return this.state.fixture.app;
+  }
+
+  private authTest(): WebApiResponse {
+    const { team, app } = this.state.fixture;
+    return ok({
+      url: `https://${team.domain}.slack.com/`,
+      team: team.name,
+      user: app.name,
+      team_id: team.id,
+      user_id: app.botUserId,
+      bot_id: app.botId,
+      is_enterprise_install: false,
+    });
+  }
+
+  private postMessage(args: Args): WebApiResponse {
+    const channel = this.state.channel(str(args.channel) ?? '');
+    if (!channel) return fail('channel_not_found');
+    const text = str(args.text);
+    const blocks = blocksOf(args.blocks);
+    if (text === undefined && (blocks === undefined || blocks.length === 0)) return fail('no_text');
+    const threadTs = str(args.thread_ts);
+    if (threadTs !== undefined) {
+      const parent = this.state.message(channel.id, threadTs);
+      if (!parent) return fail('thread_not_found');
+    }
+    const message = this.state.post({
+      channel: channel.id,
+      user: this.app.botUserId,
+      botId: this.app.botId,
+      text: text ?? '',
+      ...(blocks ? { blocks } : {}),
+      // Replies to a reply join the parent's thread, as in Slack.
+      ...(threadTs ? { threadTs: this.state.message(channel.id, threadTs)?.threadTs ?? threadTs } : {}),
+    });
+    return ok({ channel: channel.id, ts: message.ts, message: this.asSlackMessage(message) });
+  }
+
+  private update(args: Args): WebApiResponse {
+    const channel = this.state.channel(str(args.channel) ?? '');
+    if (!channel) return fail('channel_not_found');
+    const ts = str(args.ts) ?? '';
+    const existing = this.state.message(channel.id, ts);
+    if (!existing) return fail('message_not_found');
+    // A bot token can only edit the bot's own messages.
+    if (existing.user !== this.app.botUserId) return fail('cant_update_message');
+    const text = str(args.text);
+    const blocks = blocksOf(args.blocks);
+    const updated = this.state.update(channel.id, ts, {
+      ...(text !== undefined ? { text } : {}),
+      ...(blocks !== undefined ? { blocks } : {}),
+    });
+    if (!updated) return fail('message_not_found');
+    return ok({ channel: channel.id, ts, text: updated.text, message: this.asSlackMessage(updated) });
+  }
+
+  private postEphemeral(args: Args): WebApiResponse {
+    const channel = this.state.channel(str(args.channel) ?? '');
+    if (!channel) return fail('channel_not_found');
+    const user = this.state.user(str(args.user) ?? '');
+    if (!user) return fail('user_not_found');
+    const text = str(args.text);
+    const blocks = blocksOf(args.blocks);
+    if (text === undefined && blocks === undefined) return fail('no_text');
+    const threadTs = str(args.thread_ts);
+    const ephemeral = this.state.postEphemeral({
+      channel: channel.id,
+      user: user.id,
+      from: 'bot',
+      text: text ?? '',
+      ...(blocks ? { blocks } : {}),
+      ...(threadTs ? { threadTs } : {}),
+    });
+    return ok({ message_ts: ephemeral.ts });
+  }
+
+  private userInfo(args: Args): WebApiResponse {
+    const id = str(args.user) ?? '';
+    const { team, app } = this.state.fixture;
+    if (id === app.botUserId) {
+      return ok({
+        user: {
+          id,
+          team_id: team.id,
+          name: app.name,
+          deleted: false,
+          is_bot: true,
+          profile: { bot_id: app.botId },
+        },
+      });
+    }
+    const user = this.state.user(id);
+    if (!user) return fail('user_not_found');
+    return ok({
+      user: {
+        id: user.id,
+        team_id: team.id,
+        name: user.name,
+        real_name: user.realName,
+        deleted: false,
+        is_bot: false,
+        is_app_user: false,
+        profile: {
+          real_name: user.realName,
+          display_name: user.name,
+          title: user.title,
+          // Present because the app has users:read.email.
+          ...(user.email ? { email: user.email } : {}),
+        },
+      },
+    });
+  }
+
+  private usergroupUsers(args: Args): WebApiResponse {
+    const id = str(args.usergroup) ?? '';
+    const group = this.state.fixture.usergroups.find((candidate) => candidate.id === id);
+    return group ? ok({ users: [...group.users] }) : fail('no_such_subteam');
+  }
+
+  private openView(args: Args): WebApiResponse {
+    if (!str(args.trigger_id)) return fail('invalid_trigger_id');
+    const view = typeof args.view === 'object' && args.view !== null ? args.view : undefined;
+    if (!view) return fail('invalid_arguments');
+    const id = `V0${this.state.nextTs().replace('.', '')}`;
+    return ok({
+      view: { ...view, id, team_id: this.state.fixture.team.id, app_id: this.app.id, root_view_id: id },
+    });
+  }
+
+  private asSlackMessage(message: WorkspaceMessage): Record<string, unknown> {
+    return {
+      type: 'message',
+      user: message.user,
+      ...(message.botId ? { bot_id: message.botId, app_id: this.app.id } : {}),
+      team: this.state.fixture.team.id,
+      ts: message.ts,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+      ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+    };
+  }
+}

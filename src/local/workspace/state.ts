@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { z } from 'zod';
+import { type Clock, systemClock } from '../../domain/ports';
+import type { WorkspaceFixture } from './fixture';
+
+/**
+ * What happened in the local Slack workspace: messages, thread replies and ephemerals. People and
+ * channels come from the fixture at every start; this is the part that changes, persisted as JSON
+ * (atomic replace on every change) so a restart shows the same channels and threads.
+ */
+
+const Message = z.object({
+  channel: z.string(),
+  ts: z.string(),
+  /** Who posted it: a fixture user, or the bot's user id. */
+  user: z.string(),
+  /** Set on messages the bot posted (Slack's bot_id). */
+  botId: z.string().optional(),
+  text: z.string(),
+  blocks: z.array(z.unknown()).optional(),
+  threadTs: z.string().optional(),
+  /** ts of the last chat.update. */
+  edited: z.string().optional(),
+});
+export type WorkspaceMessage = z.infer<typeof Message>;
+
+const Ephemeral = z.object({
+  channel: z.string(),
+  /** The only user who sees it. */
+  user: z.string(),
+  ts: z.string(),
+  threadTs: z.string().optional(),
+  /** 'bot' for chat.postEphemeral and slash-command answers; 'slackbot' for the workspace's own notices. */
+  from: z.enum(['bot', 'slackbot']),
+  text: z.string(),
+  blocks: z.array(z.unknown()).optional(),
+  /** The slash command this answers, as the user typed it. */
+  command: z.string().optional(),
+});
+export type WorkspaceEphemeral = z.infer<typeof Ephemeral>;
+
+const StateFile = z.object({
+  teamId: z.string(),
+  lastTsMicros: z.number().int().nonnegative(),
+  messages: z.array(Message),
+  ephemerals: z.array(Ephemeral),
+});
+type StateFile = z.infer<typeof StateFile>;
+
+/** A ts like Slack's: seconds, a dot, six digits; strictly increasing within the workspace. */
+export const formatTs = (micros: number): string =>
+  `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+
+export class WorkspaceState {
+  private data: StateFile;
+  private version = 0;
+  private readonly listeners = new Set<() => void>();
+
+  private constructor(
+    readonly fixture: WorkspaceFixture,
+    private readonly path: string,
+    data: StateFile,
+    private readonly clock: Clock,
+  ) {
+    this.data = data;
+  }
+
+  /** Opens the state file, or starts an empty workspace when there is none (or it is for another team). */
+  static open(path: string, fixture: WorkspaceFixture, clock: Clock = systemClock): WorkspaceState {
+    let data: StateFile = { teamId: fixture.team.id, lastTsMicros: 0, messages: [], ephemerals: [] };
+    if (existsSync(path)) {
+      const parsed = StateFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+      if (!parsed.success)
+        throw new Error(`The workspace state ${path} is not readable; delete it to start over`);
+      if (parsed.data.teamId === fixture.team.id) data = parsed.data;
+    }
+    const state = new WorkspaceState(fixture, path, data, clock);
+    state.save();
+    return state;
+  }
+
+  /** Bumped by every change; the page refetches when it moves. */
+  get revision(): number {
+    return this.version;
+  }
+
+  get messages(): readonly WorkspaceMessage[] {
+    return this.data.messages;
+  }
+
+  get ephemerals(): readonly WorkspaceEphemeral[] {
+    return this.data.ephemerals;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  user(id: string) {
+    return this.fixture.users.find((user) => user.id === id);
+  }
+
+  /** A channel by id, or by name with or without '#', as chat.postMessage accepts both. */
+  channel(idOrName: string) {
+    const name = idOrName.replace(/^#/, '');
+    return this.fixture.channels.find((channel) => channel.id === idOrName || channel.name === name);
+  }
+
+  message(channel: string, ts: string): WorkspaceMessage | undefined {
+    return this.data.messages.find((message) => message.channel === channel && message.ts === ts);
+  }
+
+  /** Replies in the thread under `ts`, oldest first. */
+  replies(channel: string, ts: string): WorkspaceMessage[] {
+    return this.data.messages.filter((message) => message.channel === channel && message.threadTs === ts);
+  }
+
+  nextTs(): string {
+    const now = this.clock.now().getTime() * 1000;
+    this.data.lastTsMicros = Math.max(now, this.data.lastTsMicros + 1);
+    return formatTs(this.data.lastTsMicros);
+  }
+
+  post(message: Omit<WorkspaceMessage, 'ts'>): WorkspaceMessage {
+    const stored: WorkspaceMessage = { ...message, ts: this.nextTs() };
+    this.data.messages.push(stored);
+    this.changed();
+    return stored;
+  }
+
+  update(
+    channel: string,
+    ts: string,
+    change: { text?: string; blocks?: unknown[] },
+  ): WorkspaceMessage | undefined {
+    const message = this.message(channel, ts);
+    if (!message) return undefined;
+    if (change.text !== undefined) message.text = change.text;
+    if (change.blocks !== undefined) message.blocks = change.blocks;
+    message.edited = this.nextTs();
+    this.changed();
+    return message;
+  }
+
+  postEphemeral(ephemeral: Omit<WorkspaceEphemeral, 'ts'>): WorkspaceEphemeral {
+    const stored: WorkspaceEphemeral = { ...ephemeral, ts: this.nextTs() };
+    this.data.ephemerals.push(stored);
+    this.changed();
+    return stored;
+  }
+
+  /** Writes the file atomically (temporary file in the same folder, then rename). */
+  save(): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const temp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${randomUUID()}.tmp`);
+    writeFileSync(temp, `${JSON.stringify(this.data, null, 2)}\n`, 'utf8');
+    renameSync(temp, this.path);
+  }
+
+  private changed(): void {
+    this.version += 1;
+    this.save();
+    for (const listener of this.listeners) listener();
+  }
+}

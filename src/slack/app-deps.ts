@@ -1,0 +1,50 @@
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config';
+import { ConfigError } from '../config';
+import { approverDirectory } from '../domain/approvers';
+import type { Clock, IamPort, Log, RequestStore, WorkflowPort } from '../domain/ports';
+import type { SlackAppDeps } from './app';
+import { SlackWebApi } from './web-api';
+
+export interface SlackAppPorts {
+  iam: IamPort;
+  store: RequestStore;
+  workflow?: WorkflowPort;
+}
+
+/**
+ * The one place the Bolt app's dependencies are built from config, for every receiver (Lambda,
+ * Socket Mode, the local workspace), so no entry point can forget a rule such as the approver group.
+ */
+export function slackAppDeps(
+  config: Config,
+  ports: SlackAppPorts,
+  client: WebClient,
+  log: Log,
+  clock: Clock,
+): SlackAppDeps {
+  if (!ports.workflow) throw new ConfigError('Invalid configuration: set STATE_MACHINE_ARN');
+  const slack = new SlackWebApi(client);
+  return {
+    iam: ports.iam,
+    store: ports.store,
+    workflow: ports.workflow,
+    slack,
+    log,
+    clock,
+    iamUserMapping: config.iamUserMapping,
+    auditChannelId: config.auditChannelId,
+    approvalTimeoutSeconds: config.approvalTimeoutSeconds,
+    grantReminderSeconds: config.grantReminderSeconds,
+    maxGrantDurationSeconds: config.maxGrantDurationSeconds,
+    approvers: approverDirectory({
+      userIds: config.approverUserIds,
+      ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),
+      slack,
+      clock,
+      log,
+    }),
+    ...(config.slackTeamId ? { expectedTeamId: config.slackTeamId } : {}),
+    ...(config.slackAppId ? { expectedAppId: config.slackAppId } : {}),
+  };
+}
