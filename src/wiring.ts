@@ -2,15 +2,28 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { WebClient } from '@slack/web-api';
+import { CodeBuildGateway } from './aws/codebuild';
 import { IamGateway } from './aws/iam';
+import { KmsGateway } from './aws/kms';
 import { DynamoRequestStore } from './aws/request-store';
 import { resolveSecret } from './aws/secrets';
 import { StepFunctionsWorkflow } from './aws/workflow';
 import { type Config, ConfigError, loadConfig, requireSecret } from './config';
 import type { ApproverDirectory } from './domain/decide-request';
-import { type IamPort, type Log, type RequestStore, systemClock, type WorkflowPort } from './domain/ports';
+import type { AccountContext } from './domain/plan';
+import { partitionForRegion } from './domain/policy-documents';
+import {
+  type CodeBuildPort,
+  type IamPort,
+  type KmsPort,
+  type Log,
+  type RequestStore,
+  systemClock,
+  type WorkflowPort,
+} from './domain/ports';
 import { SlackWebApi } from './slack/web-api';
 import type { TaskDeps } from './workflows/tasks/deps';
 
@@ -51,6 +64,10 @@ export interface AwsPorts {
   store: RequestStore;
   codebuild: CodeBuildClient;
   workflow?: WorkflowPort;
+  /** KMS for service-role/kms requests; absent, those requests fail with a clear message. */
+  kms?: KmsPort;
+  /** `verify`'s ListBuilds with the bot's own credentials. */
+  codebuildPort?: CodeBuildPort;
 }
 
 /** The SDK clients behind the ports; local mode passes sandboxed ones. */
@@ -59,6 +76,7 @@ export interface AwsClients {
   dynamodb: DynamoDBClient;
   codebuild: CodeBuildClient;
   sfn: SFNClient;
+  kms?: KMSClient;
 }
 
 /** SDK clients honour AWS_ENDPOINT_URL(_<SERVICE>) and the default credential chain. */
@@ -67,6 +85,7 @@ export const defaultAwsClients = (): AwsClients => ({
   dynamodb: new DynamoDBClient({}),
   codebuild: new CodeBuildClient({}),
   sfn: new SFNClient({}),
+  kms: new KMSClient({}),
 });
 
 /** Ports over the given clients (live by default). Tests and local mode; the Lambdas use narrower wiring below. */
@@ -75,6 +94,8 @@ export function liveAwsPorts(config: Config, clients: AwsClients = defaultAwsCli
     iam: new IamGateway(clients.iam),
     store: new DynamoRequestStore(clients.dynamodb, config.requestsTable),
     codebuild: clients.codebuild,
+    codebuildPort: new CodeBuildGateway(clients.codebuild),
+    ...(clients.kms ? { kms: new KmsGateway(clients.kms) } : {}),
     ...(config.stateMachineArn
       ? { workflow: new StepFunctionsWorkflow(clients.sfn, config.stateMachineArn) }
       : {}),
@@ -98,12 +119,14 @@ export async function liveTaskDeps(
   const config = loadConfig(env);
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
   const aws = ports ?? liveAwsPorts(config);
-  return taskDeps(config, token, aws.iam, aws.store);
+  return taskDeps(config, token, aws.iam, aws.store, aws.kms);
 }
 
 /** The port factories one task Lambda may use; its role in serverless.yml decides which. */
 export interface TaskPorts {
   iam: () => IamPort;
+  /** Only the tasks whose role allows KMS (plan, apply, rollback, verify) pass it. */
+  kms?: () => KmsPort;
 }
 
 /**
@@ -117,11 +140,26 @@ export async function lambdaTaskDeps(
   const config = loadConfig(env);
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
   const store = new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable);
-  return taskDeps(config, token, ports.iam(), store);
+  return taskDeps(config, token, ports.iam(), store, ports.kms?.());
 }
 
-function taskDeps(config: Config, token: string, iam: IamPort, store: RequestStore): TaskDeps {
+/** The account id, region and setup options, when config names the account; see AccountContext. */
+export function accountContext(config: Config): AccountContext | undefined {
+  if (config.accountId === undefined || config.region === undefined) return undefined;
   return {
+    accountId: config.accountId,
+    region: config.region,
+    partition: partitionForRegion(config.region).partition,
+    kmsKeyArns: config.kmsKeyArns,
+    ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
+  };
+}
+
+function taskDeps(config: Config, token: string, iam: IamPort, store: RequestStore, kms?: KmsPort): TaskDeps {
+  const account = accountContext(config);
+  return {
+    ...(kms ? { kms } : {}),
+    ...(account ? { account } : {}),
     iam,
     store,
     slack: new SlackWebApi(slackWebClient(token, config.slackApiUrl)),
@@ -136,6 +174,9 @@ function taskDeps(config: Config, token: string, iam: IamPort, store: RequestSto
 /** IAM on the SDK, for the tasks whose role allows IAM calls (plan, apply, rollback, verify). */
 export const liveIam = (): IamPort => new IamGateway(new IAMClient({}));
 
+/** KMS on the SDK, for the tasks whose role allows KMS calls (plan, apply, rollback, verify). */
+export const liveKms = (): KmsPort => new KmsGateway(new KMSClient({}));
+
 /** For the tasks whose role allows no IAM action (askApproval, report): every call is a wiring bug. */
 export function noIam(task: string): IamPort {
   const refuse = async (): Promise<never> => {
@@ -146,12 +187,16 @@ export function noIam(task: string): IamPort {
 }
 
 /**
- * The ports of the slack function: only the clients it uses (no CodeBuild). They are built on the first
- * request, not at import, and open no connection until a command or click needs one.
+ * The ports of the slack function: only the clients it uses (CodeBuild for `verify`'s ListBuilds, no KMS).
+ * They are built on the first request, not at import, and open no connection until a command or click
+ * needs one.
  */
-export function liveSlackPorts(config: Config): Pick<AwsPorts, 'iam' | 'store' | 'workflow'> {
+export function liveSlackPorts(
+  config: Config,
+): Pick<AwsPorts, 'iam' | 'store' | 'workflow'> & { codebuildPort: CodeBuildPort } {
   return {
     iam: new IamGateway(new IAMClient({})),
+    codebuildPort: new CodeBuildGateway(new CodeBuildClient({})),
     store: new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable),
     ...(config.stateMachineArn
       ? { workflow: new StepFunctionsWorkflow(new SFNClient({}), config.stateMachineArn) }

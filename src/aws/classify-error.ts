@@ -47,7 +47,7 @@ export function classifyAwsError(error: unknown, what: string): BotError {
   const status = shape.$metadata?.httpStatusCode ?? 0;
   const awsMessage = (shape.message ?? '').slice(0, 300);
   if (TRANSIENT_NAMES.has(name) || status >= 500 || status === 429) {
-    return new TransientError(`AWS was briefly unavailable while trying to ${what} (${name}); retrying.`, {
+    return new TransientError(`AWS was briefly unavailable while trying to ${what} (${name}).`, {
       cause: error,
     });
   }

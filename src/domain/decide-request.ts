@@ -1,7 +1,10 @@
 import { applyClick, type Click } from './approval';
 import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
+import { BotError } from './errors';
 import type { WorkflowPort } from './ports';
-import { type AccessRequest, REQUEST_ID_PATTERN } from './request';
+import type { AccessRequest } from './request';
+import { REQUEST_ID_PATTERN } from './request';
+import { retryTransient } from './retry';
 
 /** Says whether a Slack user may approve; checked on the server for every click. Fails closed. */
 export interface ApproverDirectory {
@@ -78,7 +81,7 @@ export async function decideRequest(
       });
       return { kind: 'message', message: outcome.message, request };
     }
-    if (!(await deps.store.save(outcome.request, request.version))) continue;
+    if (!(await retryTransient(() => deps.store.save(outcome.request, request.version)))) continue;
     const decided = outcome.request;
     if (outcome.kind === 'recorded') {
       const text =
@@ -91,21 +94,39 @@ export async function decideRequest(
         message: 'Your approval is recorded; one more approver is needed.',
       };
     }
-    return finishDecision(deps, decided, outcome.outcome, click.userId);
+    return finishDecision(deps, request, decided, outcome.outcome, click.userId);
   }
   return { kind: 'message', message: 'Many people clicked at once; please look at the card again.' };
 }
 
 async function finishDecision(
   deps: DecideDeps,
+  before: AccessRequest,
   request: AccessRequest,
   outcome: 'approved' | 'denied',
   userId: string,
 ): Promise<DecideResult> {
   const by = request.decision?.by ?? [userId];
-  const sent = request.taskToken
-    ? await deps.workflow.sendDecision(request.taskToken, { outcome, by })
-    : ('already_handled' as const);
+  let sent: 'sent' | 'already_handled';
+  try {
+    sent = request.taskToken
+      ? await retryTransient(() => deps.workflow.sendDecision(request.taskToken as string, { outcome, by }))
+      : 'already_handled';
+  } catch (error) {
+    // The workflow never heard the decision: put the record back so the card stays decidable, and
+    // say so. Otherwise the request would read "approved" while nothing happens.
+    const restored = await deps.store.save({ ...before, version: request.version + 1 }, request.version);
+    deps.log.error('could not pass a decision to the workflow', {
+      requestId: request.requestId,
+      restored,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    const reason = error instanceof BotError ? error.userMessage : 'The workflow did not accept it.';
+    return {
+      kind: 'message',
+      message: `Your ${outcome === 'approved' ? 'approval' : 'denial'} could not be passed on: ${reason} Nothing was changed; click again in a minute.`,
+    };
+  }
   if (sent === 'already_handled') {
     // The wait ended first (timed out); the workflow reports the expiry.
     deps.log.warn('decision arrived after the workflow moved on', { requestId: request.requestId, outcome });

@@ -7,6 +7,7 @@ import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
 import { resolveChangeTarget } from './resolve-change-target';
 import type { ResolveDeps } from './resolve-target';
+import { retryTransient } from './retry';
 
 export interface SubmitDeps extends ResolveDeps {
   store: RequestStore;
@@ -50,13 +51,13 @@ export function requestIdFor(teamId: string, triggerId: string): string {
  */
 export async function submitRequest(deps: SubmitDeps, submission: Submission): Promise<string> {
   const requestId = requestIdFor(submission.requester.teamId, submission.triggerId);
-  const existing = await deps.store.get(requestId);
+  const existing = await retryTransient(() => deps.store.get(requestId));
   if (existing) {
     await startWorkflow(deps, existing);
     return `Request ${requestId} was already received; it is ${existing.status.replace('_', ' ')}.`;
   }
   const { command } = submission;
-  const target = await resolveChangeTarget(deps, command);
+  const target = await retryTransient(() => resolveChangeTarget(deps, command));
   const now = deps.clock.now().toISOString();
   const request: AccessRequest = {
     requestId,
@@ -81,7 +82,7 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
       ),
     ],
   };
-  if ((await deps.store.create(request)) === 'exists') {
+  if ((await retryTransient(() => deps.store.create(request))) === 'exists') {
     return `Request ${requestId} was already received.`;
   }
   deps.log.info('request received', { requestId, command, target: target.arn });
@@ -94,16 +95,20 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
 
 async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<void> {
   try {
-    await deps.workflow.start(request.requestId, {
-      requestId: request.requestId,
-      approvalTimeoutSeconds: deps.approvalTimeoutSeconds,
-      ...timeBoundWaits(request, deps.grantReminderSeconds ?? 3600),
-    });
+    await retryTransient(() =>
+      deps.workflow.start(request.requestId, {
+        requestId: request.requestId,
+        approvalTimeoutSeconds: deps.approvalTimeoutSeconds,
+        ...timeBoundWaits(request, deps.grantReminderSeconds ?? 3600),
+      }),
+    );
   } catch (error) {
     deps.log.error('could not start the workflow', {
       requestId: request.requestId,
       error: error instanceof Error ? error.message : String(error),
     });
+    // The record must not sit in "planning" forever: it says what happened.
+    await markStartFailed(deps, request).catch(() => undefined);
     const reason = error instanceof BotError ? error.userMessage : 'The workflow could not be started.';
     throw new WorkflowStartError(
       `${reason} Nothing was changed; run the command again (ref ${request.requestId}).`,
@@ -112,6 +117,16 @@ async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<
       },
     );
   }
+}
+
+async function markStartFailed(deps: SubmitDeps, request: AccessRequest): Promise<void> {
+  const current = await deps.store.get(request.requestId);
+  if (!current || current.status !== 'planning') return;
+  await deps.store.save({ ...current, version: current.version + 1, status: 'failed' }, current.version);
+  await deps.store.appendEvent(
+    request.requestId,
+    auditEvent(deps.clock, 'failed', 'The workflow could not be started; nothing was changed.'),
+  );
 }
 
 export class WorkflowStartError extends BotError {

@@ -1,8 +1,8 @@
-import { lambdaTaskDeps, lazy, liveIam } from '../wiring';
+import { lambdaTaskDeps, lazy, liveIam, liveKms } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { makeTaskHandler } from './task-handler';
 
 export const handler = makeTaskHandler(
   TASKS.Plan,
-  lazy(() => lambdaTaskDeps({ iam: liveIam })),
+  lazy(() => lambdaTaskDeps({ iam: liveIam, kms: liveKms })),
 );

@@ -2,7 +2,16 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { ConfigError } from '../config';
 import { approverDirectory } from '../domain/approvers';
-import type { Clock, IamPort, Log, RequestStore, WorkflowPort } from '../domain/ports';
+import type {
+  Clock,
+  CodeBuildPort,
+  IamPort,
+  Log,
+  PendingRequestFinder,
+  RequestStore,
+  WorkflowPort,
+} from '../domain/ports';
+import { accountContext } from '../wiring';
 import type { SlackAppDeps } from './app';
 import { SlackWebApi } from './web-api';
 
@@ -10,7 +19,15 @@ export interface SlackAppPorts {
   iam: IamPort;
   store: RequestStore;
   workflow?: WorkflowPort;
+  /** `verify`'s ListBuilds with the bot's own credentials. */
+  codebuildPort?: CodeBuildPort;
 }
+
+// The DynamoDB store also finds pending requests by target (byTarget index); fakes may not.
+const pendingFinder = (store: RequestStore): PendingRequestFinder | undefined =>
+  typeof (store as Partial<PendingRequestFinder>).pendingFor === 'function'
+    ? (store as RequestStore & PendingRequestFinder)
+    : undefined;
 
 /**
  * The one place the Bolt app's dependencies are built from config, for every receiver (Lambda,
@@ -25,6 +42,8 @@ export function slackAppDeps(
 ): SlackAppDeps {
   if (!ports.workflow) throw new ConfigError('Invalid configuration: set STATE_MACHINE_ARN');
   const slack = new SlackWebApi(client);
+  const account = accountContext(config);
+  const pending = pendingFinder(ports.store);
   return {
     iam: ports.iam,
     store: ports.store,
@@ -34,6 +53,9 @@ export function slackAppDeps(
     clock,
     iamUserMapping: config.iamUserMapping,
     auditChannelId: config.auditChannelId,
+    ...(account ? { account } : {}),
+    ...(ports.codebuildPort ? { codebuild: ports.codebuildPort } : {}),
+    ...(pending ? { pending } : {}),
     approvalTimeoutSeconds: config.approvalTimeoutSeconds,
     grantReminderSeconds: config.grantReminderSeconds,
     maxGrantDurationSeconds: config.maxGrantDurationSeconds,

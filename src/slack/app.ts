@@ -1,9 +1,10 @@
 import { App, LogLevel, type Receiver } from '@slack/bolt';
+import type { InspectDeps } from '../domain/inspect-target';
 import type { SubmitDeps } from '../domain/submit-request';
 import { registerCommandListener } from './listeners/command';
 import { type DecisionDeps, registerDecisionListeners } from './listeners/decision';
 
-export type SlackAppDeps = SubmitDeps & DecisionDeps;
+export type SlackAppDeps = SubmitDeps & DecisionDeps & InspectDeps;
 
 export interface SlackAppOptions {
   botToken: string;

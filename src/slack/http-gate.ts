@@ -1,5 +1,5 @@
 import { parse as parseQuery } from 'node:querystring';
-import { SLASH_COMMAND } from './ids';
+import { ACTION_IDS, DENY_MODAL, SLASH_COMMAND } from './ids';
 import { decodeLambdaBody, headerValue, verifySlackSignature } from './verify-signature';
 
 /** An API Gateway event as both payload formats (v1 and v2) share it. */
@@ -29,7 +29,28 @@ const reject = (statusCode: number, reason: string): GateResult => ({
   },
 });
 
-const KNOWN_INTERACTIONS = new Set(['block_actions', 'view_submission']);
+const OUR_ACTIONS = new Set<string>(Object.values(ACTION_IDS));
+
+type Interaction = {
+  type?: unknown;
+  user?: { id?: unknown } | null;
+  actions?: Array<{ action_id?: unknown }> | null;
+  view?: { callback_id?: unknown } | null;
+};
+
+/** Why Bolt would have no listener for this interaction (so it would never be acked), or undefined. */
+function unhandledInteraction(payload: unknown): string | undefined {
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Interaction;
+  if (typeof p.user?.id !== 'string' || p.user.id === '') return 'interaction without a user';
+  if (p.type === 'block_actions') {
+    const actionId = Array.isArray(p.actions) ? p.actions[0]?.action_id : undefined;
+    return typeof actionId === 'string' && OUR_ACTIONS.has(actionId) ? undefined : 'unknown action';
+  }
+  if (p.type === 'view_submission') {
+    return p.view?.callback_id === DENY_MODAL.callbackId ? undefined : 'unknown view';
+  }
+  return 'unhandled interaction type';
+}
 
 /**
  * Everything that must hold before Bolt sees a request: a valid signature within ±300 s, a body decoded
@@ -56,9 +77,8 @@ export function gateSlackRequest(event: HttpEvent, signingSecret: string, nowSec
     } catch {
       return reject(400, 'payload is not JSON');
     }
-    const type = (payload as { type?: unknown } | null)?.type;
-    if (typeof type !== 'string' || !KNOWN_INTERACTIONS.has(type))
-      return reject(400, 'unhandled interaction type');
+    const reason = unhandledInteraction(payload);
+    if (reason !== undefined) return reject(400, reason);
     return { ok: true, rawBody, contentType };
   }
   if (form.command !== SLASH_COMMAND) return reject(400, 'unknown command');

@@ -1,3 +1,4 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
@@ -9,10 +10,18 @@ import {
 import type { MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { DynamoRequestStore } from '../../src/aws/request-store';
+import { loadConfig } from '../../src/config';
 import type { AccessRequest } from '../../src/domain/request';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
 import { LocalWorkflow } from '../../src/local/local-workflow';
-import { lazy, liveTaskDeps } from '../../src/wiring';
+import {
+  type AwsClients,
+  type AwsPorts,
+  defaultAwsClients,
+  lazy,
+  liveAwsPorts,
+  liveTaskDeps,
+} from '../../src/wiring';
 import { createRequestsTable, startDynalite, testDynamoClient } from './dynalite';
 import { FakeIam } from './fake-iam';
 import { FakeSlack } from './fake-slack';
@@ -34,6 +43,8 @@ export interface Harness {
   store: DynamoRequestStore;
   sfn: AwsStub<object, MetadataBearer, unknown>;
   env: Record<string, string>;
+  /** Makes the next calls of a Step Functions command fail with these errors, in order. */
+  failSfn(command: 'StartExecution' | 'SendTaskSuccess', ...errors: Error[]): void;
   /** The only request recorded so far (most tests make one). */
   onlyRequest(): Promise<AccessRequest>;
   /** Resolves once the request's workflow waits for a click (polls the local run, bounded). */
@@ -51,6 +62,12 @@ export interface Harness {
 export interface HarnessOptions {
   /** Passed to LocalWorkflow: hold a run before a Task state. */
   beforeTask?: (stateName: string, requestId: string) => Promise<void>;
+  /**
+   * SDK clients for IAM, KMS and CodeBuild, e.g. a sandbox account's (createSandboxClients), with
+   * aws-sdk-client-mock layered on an instance for faults. The slack function and every task then use
+   * them, and FakeIam stays uninstalled (its class-wide mock would answer the sandbox's calls).
+   */
+  aws?: Pick<AwsClients, 'iam' | 'codebuild'> & { kms?: KMSClient };
 }
 
 /** Wait states take no real time in tests. */
@@ -86,14 +103,26 @@ export async function startHarness(
     ...extraEnv,
   };
   const iam = new FakeIam();
+  const clients = options.aws;
+  // With clients given, FakeIam is inert: the sandbox answers IAM.
+  if (clients) iam.restore();
+  const ports = clients
+    ? (): AwsPorts => liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), ...clients })
+    : undefined;
   const workflow = new LocalWorkflow({
-    deps: lazy(() => liveTaskDeps(env)),
+    deps: lazy(() => liveTaskDeps(env, ports?.())),
     retryIntervalMs: 0,
     waitTimeOverrides: INSTANT_WAITS,
     ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
   });
   const sfn = mockClient(SFNClient);
+  const sfnFaults: Record<string, Error[]> = {};
+  const sfnFault = (command: string): void => {
+    const error = sfnFaults[command]?.shift();
+    if (error) throw error;
+  };
   sfn.on(StartExecutionCommand).callsFake(async (input: { name: string; input: string }) => {
+    sfnFault('StartExecution');
     if ((await workflow.start(input.name, JSON.parse(input.input))) === 'already_started') {
       throw new ExecutionAlreadyExists({ message: 'Execution already exists', $metadata: {} });
     }
@@ -101,13 +130,14 @@ export async function startHarness(
   });
   sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
   sfn.on(SendTaskSuccessCommand).callsFake(async (input: { taskToken: string; output: string }) => {
+    sfnFault('SendTaskSuccess');
     if ((await workflow.sendDecision(input.taskToken, JSON.parse(input.output))) === 'already_handled') {
       throw new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} });
     }
     return {};
   });
   const store = new DynamoRequestStore(testDynamoClient(dynalite.endpoint), table);
-  const handler = makeSlackHandler(lazy(() => liveSlackRuntime(env)));
+  const handler = makeSlackHandler(lazy(() => liveSlackRuntime(env, ports ? { ports: ports() } : {})));
 
   const poll = async (check: () => boolean | Promise<boolean>, what: string): Promise<void> => {
     for (let i = 0; i < 400; i += 1) {
@@ -125,6 +155,9 @@ export async function startHarness(
     store,
     sfn,
     env,
+    failSfn(command, ...errors) {
+      sfnFaults[command] = [...(sfnFaults[command] ?? []), ...errors];
+    },
     async onlyRequest() {
       const ids = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name);
       const unique = [...new Set(ids)];

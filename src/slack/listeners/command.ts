@@ -1,9 +1,10 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import { DEFAULT_PARSE_OPTIONS, HELP_TEXT, parseCommand } from '../../commands/parse-command';
-import { BotError, NotAuthorizedError } from '../../domain/errors';
+import { NotAuthorizedError } from '../../domain/errors';
 import { type InspectDeps, inspectTarget } from '../../domain/inspect-target';
 import { type SubmitDeps, submitRequest } from '../../domain/submit-request';
 import { SLASH_COMMAND } from '../ids';
+import { answerFor } from './answer';
 
 const ephemeral = (text: string): RespondArguments => ({ response_type: 'ephemeral', text });
 
@@ -41,17 +42,4 @@ export function registerCommandListener(app: App, deps: SubmitDeps & InspectDeps
     }
     await ack(ephemeral(reply));
   });
-}
-
-/** A known error's own message; anything else is logged and answered with a reference. */
-export function answerFor(error: unknown, deps: Pick<SubmitDeps, 'log'>, ref: string): string {
-  if (error instanceof BotError) return `:warning: ${error.userMessage}`;
-  deps.log.error('unexpected error in a Slack listener', {
-    ref,
-    error:
-      error instanceof Error
-        ? { name: error.name, message: error.message, stack: error.stack }
-        : String(error),
-  });
-  return `:warning: Something went wrong (ref ${ref}). Nothing was changed; try again, and if it persists tell the bot's admins the ref.`;
 }

@@ -4,7 +4,7 @@ import type { SlackPort } from '../../domain/ports';
 import { approvalCard, cardText, decidedCard } from '../blocks/approval-card';
 import { denyModal, MAX_DENY_REASON } from '../blocks/deny-modal';
 import { ACTION_IDS, DENY_MODAL } from '../ids';
-import { answerFor } from './command';
+import { answerFor } from './answer';
 
 export interface DecisionDeps extends DecideDeps {
   slack: SlackPort;
