@@ -379,7 +379,8 @@ describe('AWS faults: throttling recovers; access denied and 5xx fail with a rep
       let attaches = 0;
       h.iam.failWith = (command) => {
         if (command !== call) return undefined;
-        if (call === 'AttachUserPolicy' && (attaches += 1) === 1) return undefined;
+        if (call === 'AttachUserPolicy') attaches += 1;
+        if (call === 'AttachUserPolicy' && attaches === 1) return undefined;
         return iamError(name, status);
       };
       const { id, ack } = await runGrant();
