@@ -15,13 +15,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../src/config';
 import { liveSlackRuntime, makeSlackHandler } from '../src/handlers/slack';
 import { LocalWorkflow } from '../src/local/local-workflow';
-import { ACTION_IDS } from '../src/slack/ids';
+import { ACTION_IDS, DENY_MODAL } from '../src/slack/ids';
 import { defaultAwsClients, lazy, liveAwsPorts, liveTaskDeps } from '../src/wiring';
 import definition from '../src/workflows/access-request.asl.json';
 import { createRequestsTable, startDynalite, testDynamoClient } from '../test/helpers/dynalite';
 import { FakeIam } from '../test/helpers/fake-iam';
 import { FakeSlack } from '../test/helpers/fake-slack';
-import { blockActionEvent, slashCommandEvent } from '../test/helpers/signed-event';
+import { blockActionEvent, slashCommandEvent, viewSubmissionEvent } from '../test/helpers/signed-event';
 import { BENCH_SECRET, SLACK_FUNCTION_ENV } from './lib/cold';
 
 const REQUESTER = 'U0REQUESTER';
@@ -152,10 +152,44 @@ async function main(): Promise<void> {
     phases.push(phaseSince('plan, ask for approval (task functions)', mark));
 
     mark = snapshot();
-    const actionId = choice === 'approve' ? ACTION_IDS.approve : ACTION_IDS.deny;
-    await handler(blockActionEvent({ secret: BENCH_SECRET, actionId, value: requestId, userId: APPROVER }));
-    if (pendingDecision === undefined) throw new Error(`${flow}: the click sent no decision`);
-    phases.push(phaseSince(`${choice} click (slack function)`, mark));
+    if (choice === 'approve') {
+      await handler(
+        blockActionEvent({
+          secret: BENCH_SECRET,
+          actionId: ACTION_IDS.approve,
+          value: requestId,
+          userId: APPROVER,
+        }),
+      );
+      phases.push(phaseSince('approve click (slack function)', mark));
+    } else {
+      // Deny opens a modal for the reason; submitting it decides.
+      await handler(
+        blockActionEvent({
+          secret: BENCH_SECRET,
+          actionId: ACTION_IDS.deny,
+          value: requestId,
+          userId: APPROVER,
+        }),
+      );
+      phases.push(phaseSince('deny click, opens the reason modal (slack function)', mark));
+      mark = snapshot();
+      await handler(
+        viewSubmissionEvent({
+          secret: BENCH_SECRET,
+          callbackId: DENY_MODAL.callbackId,
+          privateMetadata: requestId,
+          userId: APPROVER,
+          values: {
+            [DENY_MODAL.reasonBlockId]: {
+              [DENY_MODAL.reasonActionId]: { type: 'plain_text_input', value: 'not needed (cost benchmark)' },
+            },
+          },
+        }),
+      );
+      phases.push(phaseSince('deny reason submitted (slack function)', mark));
+    }
+    if (pendingDecision === undefined) throw new Error(`${flow}: the ${choice} sent no decision`);
     const decision = pendingDecision;
     pendingDecision = undefined;
 

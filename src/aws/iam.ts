@@ -38,7 +38,7 @@ import {
 } from '../domain/plan';
 import type { PolicyDocument } from '../domain/policy-documents';
 import type { IamPort } from '../domain/ports';
-import { awsErrorName, classifyAwsError, isNotFound } from './classify-error';
+import { awsErrorName, classifyAwsError, isAccessDenied, isNotFound } from './classify-error';
 
 // IAM returns every policy document URL-encoded (RFC 3986).
 const decodePolicy = (text: string | undefined): string => decodeURIComponent(text ?? '');
@@ -151,6 +151,14 @@ export class IamGateway implements IamPort {
       };
     } catch (error) {
       if (isNotFound(error)) return undefined;
+      if (isAccessDenied(error)) {
+        // The bot's role may read only roles under /codebuild/ (serverless.yml).
+        throw new ConflictError(
+          `The bot may not read role ${roleName}: it works only with roles under /codebuild/, and a role of ` +
+            'that name elsewhere cannot be used or replaced. Pick another name, or use a role the bot created.',
+          { cause: error },
+        );
+      }
       throw classifyAwsError(error, `look up IAM role ${roleName}`);
     }
   }

@@ -24,7 +24,7 @@ import {
 } from '../domain/plan';
 import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from '../domain/policy-size';
 import type { KmsPort } from '../domain/ports';
-import { awsErrorName, classifyAwsError, isNotFound } from './classify-error';
+import { awsErrorName, classifyAwsError, isAccessDenied, isNotFound } from './classify-error';
 
 /** The tag on every key the bot creates; its IAM role may schedule deletion only of keys tagged so. */
 export const CREATED_KEY_TAG = { TagKey: 'codebuild-access', TagValue: 'created' } as const;
@@ -51,6 +51,14 @@ export class KmsGateway implements KmsPort {
       };
     } catch (error) {
       if (isNotFound(error)) return undefined;
+      if (isAccessDenied(error)) {
+        // The bot's role may touch only keys tagged codebuild-access=allowed|created (serverless.yml).
+        throw new ConflictError(
+          `The bot may not use KMS key ${keyRef}. To let it, a key admin tags the key codebuild-access=allowed ` +
+            '(and, if KMS_KEY_ARNS is set, adds its ARN there).',
+          { cause: error },
+        );
+      }
       throw classifyAwsError(error, `look up KMS key ${keyRef}`);
     }
   }

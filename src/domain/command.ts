@@ -63,7 +63,7 @@ export const describeCommand = (command: ChangeCommand): string => {
     case 'service-role':
       return (
         `create service role ${command.roleName}${command.vpc ? ' with VPC access' : ''} ` +
-        `for projects ${command.projectPrefix}*`
+        `for projects named ${command.projectPrefix}…`
       );
     case 'kms-allow':
       return `allow role ${command.roleName} to use KMS key ${command.key}`;

@@ -3,7 +3,7 @@
  * approval and no workflow. They change nothing in AWS.
  */
 import { describeCommand, type IdentityTarget, type InspectCommand, isIdentityTarget } from './command';
-import { BotError } from './errors';
+import { BotError, TransientError } from './errors';
 import { expectedActionsOf, heldTiers, policyName } from './plan';
 import type { CodeBuildPort, PendingRequestFinder } from './ports';
 import { readPrincipalFacts } from './read-facts';
@@ -22,9 +22,35 @@ const FAIL = ':x:';
 
 /** Answers `verify <target>` or `status <target>` as a Slack message. */
 export async function inspectTarget(deps: InspectDeps, command: InspectCommand): Promise<string> {
-  const resolved = await resolveTarget(deps, command.target);
-  if (!isIdentityTarget(resolved)) throw new Error('resolveTarget returned a non-identity target');
-  return command.action === 'verify' ? verifyTarget(deps, resolved) : targetStatus(deps, resolved);
+  try {
+    return await retryTransient(async () => {
+      const resolved = await resolveTarget(deps, command.target);
+      if (!isIdentityTarget(resolved)) throw new Error('resolveTarget returned a non-identity target');
+      return command.action === 'verify' ? verifyTarget(deps, resolved) : targetStatus(deps, resolved);
+    });
+  } catch (error) {
+    if (error instanceof TransientError) {
+      throw new TransientError(
+        `AWS is busy right now, so \`${command.action}\` could not finish. Try again in a minute.`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+// No workflow retries this path, and it must answer within Slack's 3 s: a throttled or failed AWS
+// call is tried again at once, a bounded number of times (the live SDK clients also back off).
+async function retryTransient<T>(call: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof TransientError) || attempt >= attempts) throw error;
+    }
+  }
 }
 
 /**

@@ -25,8 +25,11 @@ export interface Approval {
 export interface CompletedStep {
   stepId: string;
   description: string;
-  /** 'unchanged' when AWS already was as requested, so there is nothing to undo. */
-  outcome: 'changed' | 'unchanged';
+  /**
+   * 'unchanged' when AWS already was as requested, so there is nothing to undo. 'started' is written
+   * before the call, so a retry after a crash knows the call may have acted.
+   */
+  outcome: 'changed' | 'unchanged' | 'started';
   undo: Operation | null;
   at: string;
   /** The key a createKey step made; later steps of the plan that name "the new key" use it. */

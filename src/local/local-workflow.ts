@@ -68,10 +68,40 @@ function adaptForLocalRunner(asl: typeof definition): typeof definition {
   return copy as unknown as typeof definition;
 }
 
+/** The definition from `start` on, without the states it cannot reach (the validator rejects those). */
+function startingAt(asl: typeof definition, start: string): typeof definition {
+  type Transitions = {
+    Next?: string;
+    Default?: string;
+    Choices?: Array<{ Next?: string }>;
+    Catch?: Array<{ Next?: string }>;
+  };
+  const states = asl.States as Record<string, Transitions>;
+  const reachable = new Set<string>();
+  const queue = [start];
+  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+    const state = states[name];
+    if (reachable.has(name) || !state) continue;
+    reachable.add(name);
+    for (const next of [
+      state.Next,
+      state.Default,
+      ...(state.Choices ?? []).map((c) => c.Next),
+      ...(state.Catch ?? []).map((c) => c.Next),
+    ]) {
+      if (next !== undefined) queue.push(next);
+    }
+  }
+  const kept = Object.fromEntries(Object.entries(asl.States).filter(([name]) => reachable.has(name)));
+  return { ...asl, StartAt: start, States: kept } as typeof definition;
+}
+
 export class LocalWorkflow implements WorkflowPort {
   private readonly machine = new StateMachine(adaptForLocalRunner(definition) as never, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
+  /** Machines that start part-way (local mode resuming a time-bound grant's wait), by StartAt. */
+  private readonly resumedMachines = new Map<string, StateMachine>();
   private readonly runs = new Map<string, RunRecord>();
   private readonly waiting = new Map<string, (output: unknown) => void>();
   private readonly cancels = new Map<string, () => void>();
@@ -81,11 +111,20 @@ export class LocalWorkflow implements WorkflowPort {
 
   constructor(private readonly options: LocalWorkflowOptions) {}
 
-  async start(requestId: string, input: unknown): Promise<'started' | 'already_started'> {
+  /**
+   * `startAt` runs the same definition from another state (local mode only: a restart resumes a
+   * time-bound grant at its Wait, where Step Functions would still hold the run).
+   */
+  async start(
+    requestId: string,
+    input: unknown,
+    options: { startAt?: string } = {},
+  ): Promise<'started' | 'already_started'> {
     if (this.runs.has(requestId)) return 'already_started';
     const events: EventLog[] = [];
     const token = `local-task-token:${requestId}`;
-    const execution = this.machine.run(input as JSONValue, {
+    const machine = options.startAt === undefined ? this.machine : this.machineStartingAt(options.startAt);
+    const execution = machine.run(input as JSONValue, {
       overrides: {
         taskResourceLocalHandlers: this.bindTasks(),
         ...(this.options.waitTimeOverrides ? { waitTimeOverrides: this.options.waitTimeOverrides } : {}),
@@ -114,6 +153,19 @@ export class LocalWorkflow implements WorkflowPort {
       });
     this.runs.set(requestId, { requestId, result, events });
     return 'started';
+  }
+
+  private machineStartingAt(stateName: string): StateMachine {
+    let machine = this.resumedMachines.get(stateName);
+    if (!machine) {
+      if (!(stateName in definition.States))
+        throw new Error(`The workflow has no state named "${stateName}"`);
+      machine = new StateMachine(startingAt(adaptForLocalRunner(definition), stateName) as never, {
+        validationOptions: { checkArn: true, checkPaths: true },
+      });
+      this.resumedMachines.set(stateName, machine);
+    }
+    return machine;
   }
 
   async sendDecision(taskToken: string, output: unknown): Promise<'sent' | 'already_handled'> {

@@ -41,8 +41,8 @@ export interface LocalOptions {
   port?: number;
   /** Real AWS through the default credential chain instead of the sandbox account. */
   aws?: boolean;
-  /** Wait states last FAST_WAIT_SECONDS instead of their real time. */
-  fast?: boolean;
+  /** Wait states (a time-bound grant's reminder and expiry) last this long instead of their real time. */
+  waitSeconds?: number;
   /** Folder with workspace.json and sandbox-account.json (default: <repo>/local/fixtures). */
   fixturesDir?: string;
   /** Folder with the page's static files (default: <repo>/local/web). */
@@ -85,11 +85,11 @@ export function findRepoRoot(from: string = __dirname): string {
   }
 }
 
-/** Every Wait state of the deployed definition, shortened to FAST_WAIT_SECONDS. */
-export function fastWaitOverrides(): Record<string, number> {
+/** Every Wait state of the deployed definition, shortened to `seconds`. */
+export function waitOverrides(seconds: number): Record<string, number> {
   const overrides: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States as Record<string, { Type: string }>)) {
-    if (state.Type === 'Wait') overrides[name] = FAST_WAIT_SECONDS * 1000;
+    if (state.Type === 'Wait') overrides[name] = Math.round(seconds * 1000);
   }
   return overrides;
 }
@@ -148,7 +148,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
     const mode: ModeInfo = {
       aws: options.aws ? 'real' : 'sandbox',
       slack: socketMode ? 'socket' : 'local',
-      fast: options.fast === true,
+      fast: options.waitSeconds !== undefined,
       stateDir,
     };
     const fixture = socketMode ? undefined : loadWorkspaceFixture(join(fixturesDir, 'workspace.json'));
@@ -229,7 +229,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
     const base = liveAwsPorts(config, clients);
     const workflow = new LocalWorkflow({
       deps: lazy(() => liveTaskDeps(env, ports)),
-      ...(options.fast ? { waitTimeOverrides: fastWaitOverrides() } : {}),
+      ...(options.waitSeconds !== undefined ? { waitTimeOverrides: waitOverrides(options.waitSeconds) } : {}),
     });
     const ports: AwsPorts = { ...base, workflow };
     // Runs stop before DynamoDB and the server close (cleanups run in reverse).
@@ -246,11 +246,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
       bot = makeSlackHandler(getRuntime);
     }
 
-    const resumed = planResume(
-      await scanRequests(dynamo.client, REQUESTS_TABLE),
-      clock.now(),
-      config.approvalTimeoutSeconds,
-    );
+    const resumed = planResume(await scanRequests(dynamo.client, REQUESTS_TABLE), clock.now(), {
+      approvalTimeoutSeconds: config.approvalTimeoutSeconds,
+      grantReminderSeconds: config.grantReminderSeconds,
+    });
     await resumeRuns(resumed, { workflow, store: ports.store, log });
     ready();
 
@@ -267,7 +266,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
       approverIds: config.approverUserIds,
       auditChannelId: config.auditChannelId,
       resumed,
-      fastWaitSeconds: options.fast ? FAST_WAIT_SECONDS : undefined,
+      fastWaitSeconds: options.waitSeconds,
     };
     return {
       url: listening.origin,
@@ -342,7 +341,7 @@ export async function runCli(argv: readonly string[]): Promise<void> {
     handle = await startLocal({
       port: args.port,
       aws: args.aws,
-      fast: args.fast,
+      ...(args.fast ? { waitSeconds: FAST_WAIT_SECONDS } : {}),
       ...(args.stateDir ? { stateDir: args.stateDir } : {}),
       log,
     });

@@ -1,5 +1,6 @@
 import type { RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
+import { timeBoundWaits } from '../domain/submit-request';
 import type { DecisionOutput, ExecutionInput } from '../workflows/state';
 import type { LocalWorkflow } from './local-workflow';
 
@@ -11,8 +12,21 @@ import type { LocalWorkflow } from './local-workflow';
  *   - "Plan the change" keeps the stored plan (the one the approver is looking at);
  *   - "Ask for approval" finds the card, refreshes the stored task token and posts no second card;
  *   - "Apply the change" skips the steps already in the journal.
+ * A time-bound grant that is in effect (status active) resumes at its Wait state instead, with the
+ * time left until its recorded expiry, so it is still revoked on time.
  * In AWS none of this is needed: Step Functions keeps the run itself.
  */
+
+/** The Wait states of a time-bound grant in access-request.asl.json. */
+export const REMINDER_WAIT_STATE = 'Wait until the reminder';
+export const EXPIRY_WAIT_STATE = 'Wait until expiry';
+
+export interface ResumeSettings {
+  /** APPROVAL_TIMEOUT_SECONDS: a run restarted before its card was posted waits this long. */
+  approvalTimeoutSeconds: number;
+  /** GRANT_REMINDER_SECONDS: how long before a time-bound grant ends the requester is reminded. */
+  grantReminderSeconds: number;
+}
 
 export interface ResumePlan {
   requestId: string;
@@ -20,33 +34,41 @@ export interface ResumePlan {
   input: ExecutionInput;
   /** A decision already stored before the restart, handed to the run once it waits for it again. */
   decision?: DecisionOutput;
+  /** The state to start at, when not the first one. */
+  startAt?: string;
 }
 
 /**
- * Which runs to restart, and how. A wait for approval keeps its original deadline (a request that
- * expired while local mode was down times out at once and is reported as expired).
+ * Which runs to restart, and how: with the input the slash command gave the run (including a
+ * time-bound grant's waits). A wait for approval keeps its original deadline (a request that expired
+ * while local mode was down times out at once and is reported as expired).
  */
 export function planResume(
   requests: readonly AccessRequest[],
   now: Date,
-  approvalTimeoutSeconds: number,
+  settings: ResumeSettings,
 ): ResumePlan[] {
   const plans: ResumePlan[] = [];
   for (const request of requests) {
-    const input: ExecutionInput = { requestId: request.requestId, approvalTimeoutSeconds };
-    switch (request.status) {
+    const { requestId, status } = request;
+    const input: ExecutionInput = {
+      requestId,
+      approvalTimeoutSeconds: settings.approvalTimeoutSeconds,
+      ...timeBoundWaits(request, settings.grantReminderSeconds),
+    };
+    switch (status) {
       case 'planning':
-        plans.push({ requestId: request.requestId, status: request.status, input });
+        plans.push({ requestId, status, input });
         break;
       case 'awaiting_approval': {
-        const deadline = request.approvalExpiresAt ? Date.parse(request.approvalExpiresAt) : Number.NaN;
-        const left = Number.isNaN(deadline)
-          ? approvalTimeoutSeconds
-          : Math.max(1, Math.ceil((deadline - now.getTime()) / 1000));
+        const left = secondsUntil(request.approvalExpiresAt, now);
         plans.push({
-          requestId: request.requestId,
-          status: request.status,
-          input: { ...input, approvalTimeoutSeconds: left },
+          requestId,
+          status,
+          input: {
+            ...input,
+            approvalTimeoutSeconds: left === undefined ? input.approvalTimeoutSeconds : Math.max(1, left),
+          },
         });
         break;
       }
@@ -55,20 +77,42 @@ export function planResume(
         // Approved before the restart, maybe half applied: the stored decision is replayed.
         if (request.decision?.outcome === 'approved') {
           plans.push({
-            requestId: request.requestId,
-            status: request.status,
+            requestId,
+            status,
             input,
             decision: { outcome: 'approved', by: request.decision.by },
           });
         }
         break;
+      case 'active': {
+        const left = secondsUntil(request.accessExpiresAt, now);
+        if (left === undefined) break;
+        const remaining = Math.max(0, left);
+        const reminded = request.events.some((event) => event.type === 'reminder');
+        const remindAfterSeconds = reminded ? 0 : Math.max(0, remaining - settings.grantReminderSeconds);
+        plans.push({
+          requestId,
+          status,
+          input: {
+            ...input,
+            timeBound: { remindAfterSeconds, expireAfterSeconds: remaining - remindAfterSeconds },
+          },
+          startAt: reminded ? EXPIRY_WAIT_STATE : REMINDER_WAIT_STATE,
+        });
+        break;
+      }
       default:
-        // Finished (completed, no change, denied, expired, failed): nothing to run.
+        // Finished (completed, no change, denied, expired, failed, revoked): nothing to run.
         break;
     }
   }
   return plans;
 }
+
+const secondsUntil = (iso: string | undefined, now: Date): number | undefined => {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.ceil((at - now.getTime()) / 1000);
+};
 
 export interface ResumeOptions {
   workflow: LocalWorkflow;
@@ -89,7 +133,9 @@ export async function resumeRuns(plans: readonly ResumePlan[], options: ResumeOp
 
 async function resumeOne(plan: ResumePlan, options: ResumeOptions): Promise<void> {
   const { workflow, store } = options;
-  await workflow.start(plan.requestId, plan.input);
+  await workflow.start(plan.requestId, plan.input, plan.startAt ? { startAt: plan.startAt } : {});
+  // A grant in effect is resumed at its Wait: nothing to wait for here.
+  if (plan.startAt) return;
   const settled = { done: false };
   void workflow.run(plan.requestId)?.result.then(() => {
     settled.done = true;

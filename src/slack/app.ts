@@ -1,4 +1,5 @@
 import { App, LogLevel, type Receiver } from '@slack/bolt';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { InspectDeps } from '../domain/inspect-target';
 import type { SubmitDeps } from '../domain/submit-request';
 import { registerCommandListener } from './listeners/command';
@@ -17,19 +18,25 @@ export interface SlackAppOptions {
  * `deps` is built from the app's own client, hence the callback.
  */
 export function createSlackApp(options: SlackAppOptions, makeDeps: (app: App) => SlackAppDeps): App {
-  const app = new App({
-    token: options.botToken,
-    receiver: options.receiver,
-    // No auth.test call at cold start: it would cost a network round trip before the first ack.
-    tokenVerificationEnabled: false,
+  const clientOptions: WebClientOptions = {
+    ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
     logLevel: LogLevel.WARN,
-    clientOptions: {
-      ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
-      // A click handler must finish fast; a rate-limited call fails now instead of sleeping.
-      rejectRateLimitedCalls: true,
-      retryConfig: { retries: 1, factor: 1, minTimeout: 100, maxTimeout: 300 },
-    },
+    // A click handler must finish fast; a rate-limited call fails now instead of sleeping.
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 1, factor: 1, minTimeout: 100, maxTimeout: 300 },
+  };
+  const app = new App({
+    // One workspace, one bot token: `authorize` hands Bolt the token as it is. Given `token` instead,
+    // Bolt calls auth.test at construction, or (tokenVerificationEnabled: false) before EVERY event,
+    // i.e. one Slack round trip in front of every ack; bench/ measured it. Our listeners use neither
+    // the bot id nor the bot user id that auth.test would add.
+    authorize: async () => ({ botToken: options.botToken }),
+    receiver: options.receiver,
+    logLevel: LogLevel.WARN,
+    clientOptions,
   });
+  // With `authorize`, Bolt leaves app.client without a token; the deps post with this one.
+  app.client = new WebClient(options.botToken, clientOptions);
   const deps = makeDeps(app);
   registerCommandListener(app, deps);
   registerDecisionListeners(app, deps);

@@ -31,14 +31,26 @@ export async function startDynalite(): Promise<DynaliteHandle> {
     });
   });
   const { port } = server.address() as AddressInfo;
+  // Requests dynalite is still working on. Closing the server closes its database, and a request caught
+  // half-way (e.g. from a workflow task a test stopped) then throws "Database is closed" out of
+  // dynalite's handler, failing whichever test runs next.
+  let inFlight = 0;
+  server.on('request', (_req, res) => {
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+    });
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    async stop() {
+      for (let i = 0; i < 1000 && inFlight > 0; i += 1) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve, reject) => {
         server.close((err?: Error) => (err ? reject(err) : resolve()));
         // The SDK keeps sockets alive; drop them so close() does not wait for their idle timeout.
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

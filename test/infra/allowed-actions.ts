@@ -22,6 +22,21 @@ const ATTACH_ALLOWLISTED = [
   'iam:DetachGroupPolicy',
 ];
 
+const READ_INLINE = [
+  'iam:ListUserPolicies',
+  'iam:GetUserPolicy',
+  'iam:ListGroupPolicies',
+  'iam:GetGroupPolicy',
+];
+const WRITE_INLINE = [
+  'iam:PutUserPolicy',
+  'iam:DeleteUserPolicy',
+  'iam:PutGroupPolicy',
+  'iam:DeleteGroupPolicy',
+];
+const READ_SERVICE_ROLES = ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy'];
+const READ_KEYS = ['kms:DescribeKey', 'kms:GetKeyPolicy'];
+
 /** Keyed by the function name in serverless.yml. */
 export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   slack: [
@@ -37,17 +52,63 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'iam:GetGroup',
     'iam:ListUsers',
     'iam:ListUserTags',
+    // verify and status, answered at once
+    'iam:ListAttachedUserPolicies',
+    'iam:ListAttachedGroupPolicies',
+    ...READ_INLINE,
+    'iam:SimulatePrincipalPolicy',
+    'codebuild:ListBuilds',
+    'dynamodb:Query',
   ],
-  plan: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, ...READ_TARGETS],
+  plan: [
+    ...OWN_LOGS,
+    ...BOT_TOKEN,
+    ...REQUESTS_TABLE,
+    ...READ_TARGETS,
+    ...READ_INLINE,
+    ...READ_SERVICE_ROLES,
+    ...READ_KEYS,
+  ],
   askApproval: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE],
-  apply: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, ...READ_TARGETS, ...ATTACH_ALLOWLISTED],
-  rollback: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, ...READ_TARGETS, ...ATTACH_ALLOWLISTED],
+  apply: [
+    ...OWN_LOGS,
+    ...BOT_TOKEN,
+    ...REQUESTS_TABLE,
+    ...READ_TARGETS,
+    ...ATTACH_ALLOWLISTED,
+    ...READ_INLINE,
+    ...WRITE_INLINE,
+    ...READ_SERVICE_ROLES,
+    'iam:CreateRole',
+    'iam:PutRolePolicy',
+    ...READ_KEYS,
+    'kms:PutKeyPolicy',
+    'kms:CreateKey',
+    'kms:TagResource',
+    'kms:CreateAlias',
+  ],
+  rollback: [
+    ...OWN_LOGS,
+    ...BOT_TOKEN,
+    ...REQUESTS_TABLE,
+    ...READ_TARGETS,
+    ...ATTACH_ALLOWLISTED,
+    ...READ_INLINE,
+    ...WRITE_INLINE,
+    'iam:DeleteRolePolicy',
+    'iam:DeleteRole',
+    ...READ_KEYS,
+    'kms:PutKeyPolicy',
+    'kms:ScheduleKeyDeletion',
+    'kms:DeleteAlias',
+  ],
   verify: [
     ...OWN_LOGS,
     ...BOT_TOKEN,
     ...REQUESTS_TABLE,
     'iam:SimulatePrincipalPolicy',
     'codebuild:ListBuilds',
+    ...READ_KEYS,
   ],
   report: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE],
 };
@@ -77,4 +138,6 @@ export const WILDCARD_WRITE_EXCEPTIONS: Readonly<Record<string, string>> = {
   'logs:UpdateLogDelivery': 'state machine logging (Step Functions guide, cw-logs)',
   'logs:DeleteLogDelivery': 'state machine logging (Step Functions guide, cw-logs)',
   'logs:PutResourcePolicy': 'state machine logging: lets delivery.logs write to the vendedlogs group',
+  'kms:CreateKey': 'apply creates the kms create key; limited by aws:RequestTag codebuild-access=created',
+  'kms:TagResource': 'CreateKey with Tags needs it; limited by aws:RequestTag codebuild-access=created',
 };

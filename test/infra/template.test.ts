@@ -33,6 +33,7 @@ interface CfnResource {
 
 interface Template {
   Resources: Record<string, CfnResource>;
+  Conditions?: Record<string, unknown>;
   Outputs?: Record<string, { Value: unknown }>;
 }
 
@@ -124,9 +125,16 @@ const getAttTarget = (value: unknown): string | undefined => {
   return Array.isArray(getAtt) && getAtt[1] === 'Arn' ? String(getAtt[0]) : undefined;
 };
 
+/**
+ * A conditional statement (`Fn::If: [condition, whenTrue, whenFalse]`, e.g. CreateRole with or without a
+ * permissions boundary) counts as both branches: each must pass every rule.
+ */
+const branches = (statement: Statement | { 'Fn::If': [string, Statement, Statement] }): Statement[] =>
+  'Fn::If' in statement ? [statement['Fn::If'][1], statement['Fn::If'][2]] : [statement as Statement];
+
 const roleStatements = (roleId: string): Statement[] => {
   const policies = (resource(roleId).Properties?.Policies ?? []) as { PolicyDocument: PolicyDocument }[];
-  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement.flatMap(branches));
 };
 
 const actionsOf = (statements: Statement[]): string[] => [
@@ -146,7 +154,9 @@ const allStatements = (): { owner: string; statement: Statement }[] =>
     if (res.Type === 'AWS::IAM::Policy' || res.Type === 'AWS::IAM::ManagedPolicy') {
       documents.push(props.PolicyDocument as PolicyDocument);
     }
-    return documents.flatMap((doc) => doc.Statement.map((statement) => ({ owner: logicalId, statement })));
+    return documents.flatMap((doc) =>
+      doc.Statement.flatMap(branches).map((statement) => ({ owner: logicalId, statement })),
+    );
   });
 
 /** Function name in serverless.yml -> its AWS::Lambda::Function resource. */
@@ -252,10 +262,32 @@ describe('requests table', () => {
     expect(table.Properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'requestId', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'requestId', AttributeType: 'S' }],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
     });
+  });
+
+  it('has the byTarget index that status queries, the same one the tests create in dynalite', async () => {
+    const { createRequestsTable, startDynalite, testDynamoClient } = await import('../helpers/dynalite');
+    const { DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
+    const dynamo = await startDynalite();
+    try {
+      await createRequestsTable(dynamo.endpoint, 'schema');
+      const client = testDynamoClient(dynamo.endpoint);
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: 'schema' }));
+      client.destroy();
+      const local = Table?.GlobalSecondaryIndexes?.map(({ IndexName, KeySchema, Projection }) => ({
+        IndexName,
+        KeySchema,
+        Projection,
+      }));
+      const props = resource('RequestsTable').Properties ?? {};
+
+      expect(props.GlobalSecondaryIndexes).toEqual(local);
+      expect(props.AttributeDefinitions).toEqual(Table?.AttributeDefinitions);
+    } finally {
+      await dynamo.stop();
+    }
   });
 });
 
@@ -299,7 +331,8 @@ describe('functions', () => {
       const environment = fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
       const variables = environment?.Variables ?? {};
       for (const [key, value] of Object.entries(variables)) {
-        if (/SECRET|TOKEN|PASSWORD|KEY/.test(key)) {
+        // KMS_KEY_ARNS holds key ARNs (an allowlist), not key material.
+        if (/SECRET|TOKEN|PASSWORD|KEY/.test(key) && key !== 'KMS_KEY_ARNS') {
           expect({ name, key, isParameterName: key.endsWith('_PARAMETER') }).toEqual({
             name,
             key,
@@ -334,6 +367,108 @@ describe('functions', () => {
     // Entry names are stored uncompressed in the zip headers.
     expect(zip.includes(handlerFile)).toBe(true);
     expect(zip.includes('node_modules/')).toBe(false);
+  });
+});
+
+// CloudFormation Fn::Sub placeholders such as ${AWS::Region}, spelled so they are not JavaScript templates.
+const cfn = (name: string): string => ['$', '{', name, '}'].join('');
+const sub = (tail: string) => ({ 'Fn::Sub': `arn:${cfn('AWS::Partition')}:${tail}` });
+const ROLE_PATH_ARN = sub(`iam::${cfn('AWS::AccountId')}:role/codebuild/*`);
+const KEY_ARNS = sub(`kms:${cfn('AWS::Region')}:${cfn('AWS::AccountId')}:key/*`);
+const ALIAS_ARNS = sub(`kms:${cfn('AWS::Region')}:${cfn('AWS::AccountId')}:alias/*`);
+
+describe('IAM for the setup operations (service roles, inline policies, KMS)', () => {
+  const roleActionStatements = () =>
+    allStatements().filter(({ statement }) =>
+      asArray(statement.Action).some((action) =>
+        /^iam:\w+Role(Policy|Policies)?$|^iam:(Create|Delete|Get)Role$/.test(action),
+      ),
+    );
+
+  it('lets every role action touch only roles under /codebuild/ of this account', () => {
+    const statements = roleActionStatements();
+
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { owner, statement } of statements) {
+      const roleResources = asArray(statement.Resource).filter((r) => JSON.stringify(r).includes(':role/'));
+      expect({ owner, roleResources }).toEqual({ owner, roleResources: [ROLE_PATH_ARN] });
+    }
+  });
+
+  it('creates roles only with the configured permissions boundary when one is set', () => {
+    const statement = (
+      (resource('ApplyFunctionRole').Properties?.Policies ?? []) as { PolicyDocument: PolicyDocument }[]
+    )
+      .flatMap((policy) => policy.PolicyDocument.Statement as unknown[])
+      .find((s) => JSON.stringify(s).includes('iam:CreateRole')) as {
+      'Fn::If': [string, Statement, Statement];
+    };
+    const [condition, withBoundary, withoutBoundary] = statement['Fn::If'];
+
+    expect(condition).toBe('HasPermissionsBoundary');
+    expect(withBoundary.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': '' } });
+    expect(withBoundary.Resource).toEqual(ROLE_PATH_ARN);
+    expect(withoutBoundary.Condition).toBeUndefined();
+    expect(template.Conditions?.HasPermissionsBoundary).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': ['', ''] }],
+    });
+  });
+
+  it('lets KMS actions touch only tagged keys (or, for CreateKey, keys tagged at creation) and aliases', () => {
+    const kms = allStatements().filter(({ statement }) =>
+      asArray(statement.Action).some((action) => action.startsWith('kms:')),
+    );
+
+    expect(kms.length).toBeGreaterThan(0);
+    for (const { owner, statement } of kms) {
+      const resources = asArray(statement.Resource);
+      const conditions = JSON.stringify(statement.Condition ?? {});
+      const onAliasesOnly = resources.every((r) => JSON.stringify(r) === JSON.stringify(ALIAS_ARNS));
+      const tagged =
+        conditions.includes('aws:ResourceTag/codebuild-access') ||
+        conditions.includes('"aws:RequestTag/codebuild-access":"created"');
+      expect({ owner, sid: statement.Sid, ok: onAliasesOnly || tagged }).toEqual({
+        owner,
+        sid: statement.Sid,
+        ok: true,
+      });
+      if (resources.includes('*')) expect(statement.Condition?.['ForAllValues:StringEquals']).toBeDefined();
+      if (!onAliasesOnly && !resources.includes('*')) expect(resources).toEqual([KEY_ARNS]);
+    }
+  });
+
+  it('schedules deletion only of keys the bot created, and never bypasses the key policy lockout check', () => {
+    const deletions = allStatements().filter(({ statement }) =>
+      asArray(statement.Action).includes('kms:ScheduleKeyDeletion'),
+    );
+
+    expect(deletions.map(({ owner }) => owner)).toEqual(['RollbackFunctionRole']);
+    expect(deletions[0]?.statement.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/codebuild-access': 'created' },
+    });
+    expect(JSON.stringify(template)).not.toContain('BypassPolicyLockoutSafetyCheck');
+  });
+
+  it('lets only the slack function query the requests table, and only through the byTarget index', () => {
+    const queries = allStatements().filter(({ statement }) =>
+      asArray(statement.Action).includes('dynamodb:Query'),
+    );
+
+    expect(queries.map(({ owner }) => owner)).toEqual(['SlackFunctionRole']);
+    expect(queries[0]?.statement.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': ['RequestsTable', 'Arn'] }, '/index/byTarget']],
+    });
+  });
+
+  it('gives the functions the account id from CloudFormation, not from AWS at package time', () => {
+    for (const [name, fn] of lambdaFunctions()) {
+      const variables =
+        (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      expect({ name, accountId: variables.AWS_ACCOUNT_ID }).toEqual({
+        name,
+        accountId: { Ref: 'AWS::AccountId' },
+      });
+    }
   });
 });
 

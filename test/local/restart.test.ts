@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoRequestStore } from '../../src/aws/request-store';
 import { POLICY_ARNS } from '../../src/domain/tiers';
-import { type LocalHandle, startLocal } from '../../src/local/main';
+import { startLocalDynamo } from '../../src/local/dynamo';
+import { type LocalHandle, REQUESTS_TABLE, startLocal } from '../../src/local/main';
 import { ACTION_IDS } from '../../src/slack/ids';
 import { PageDriver, requestIdIn } from './page-driver';
 
-// Fixture ids (local/fixtures/workspace.json).
+// Fixture ids (local/fixtures/workspace.json). `env: {}`: a developer's SLACK_APP_TOKEN must not switch a test to Socket Mode.
 const ALICE = 'U0ALICE';
 const PRIYA = 'U0PRIYA';
 const GENERAL = 'C0GENERAL';
@@ -28,7 +30,7 @@ afterEach(async () => {
 });
 
 const start = async (): Promise<PageDriver> => {
-  running = await startLocal({ stateDir, port: 0 });
+  running = await startLocal({ stateDir, port: 0, env: {} });
   return new PageDriver(running.url);
 };
 
@@ -41,6 +43,13 @@ const awaitPending = async (page: PageDriver): Promise<string> => {
     async () => running?.workflow.isWaiting(requestId) || undefined,
   );
   return requestId;
+};
+
+/** Resolves when the request's run has ended (its last thread reply and card update are done). */
+const finished = async (requestId: string) => {
+  const run = running?.workflow.run(requestId);
+  if (!run) throw new Error(`no run for ${requestId}`);
+  return run.result;
 };
 
 const stop = async (): Promise<void> => {
@@ -71,7 +80,10 @@ describe('local mode across a restart', () => {
     const clicked = await page.click(PRIYA, AUDIT, cardTs, ACTION_IDS.approve);
     expect(clicked).toEqual({ status: 200, body: expect.objectContaining({ kind: 'clicked', status: 200 }) });
 
-    await page.requestWithStatus(requestId, 'completed');
+    await expect(finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+    expect((await page.requests()).find((request) => request.requestId === requestId)?.status).toBe(
+      'completed',
+    );
     expect((await page.sandboxUser('alice'))?.attachedPolicyArns.sort()).toEqual(
       [POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly].sort(),
     );
@@ -101,5 +113,74 @@ describe('local mode across a restart', () => {
     expect(after.messages).toEqual(before.messages);
     expect(after.ephemerals).toEqual(before.ephemerals);
     expect(after.messages.map((message) => message.text)).toContain('hello before the restart');
+  });
+});
+
+describe('resuming a request that was approved just before the restart', () => {
+  it('hands the stored decision to the new run, which applies and verifies without another click', async () => {
+    const page = await start();
+    await page.type(ALICE, GENERAL, '/codebuild-access grant user:carol developer because crash test');
+    const requestId = await awaitPending(page);
+    await stop();
+
+    // The click was stored, then local mode died before the run got the decision.
+    const dynamo = await startLocalDynamo(join(stateDir, 'dynamodb'));
+    try {
+      const store = new DynamoRequestStore(dynamo.client, REQUESTS_TABLE);
+      const request = await store.get(requestId);
+      if (!request) throw new Error('request not stored');
+      const at = new Date().toISOString();
+      const approved = {
+        ...request,
+        version: request.version + 1,
+        status: 'approved' as const,
+        approvals: [{ userId: PRIYA, at }],
+        decision: { outcome: 'approved' as const, by: [PRIYA], at },
+      };
+      expect(await store.save(approved, request.version)).toBe(true);
+    } finally {
+      await dynamo.stop();
+    }
+
+    const again = await start();
+    expect(running?.resumed).toEqual([
+      expect.objectContaining({
+        requestId,
+        status: 'approved',
+        decision: { outcome: 'approved', by: [PRIYA] },
+      }),
+    ]);
+    await expect(finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+    expect((await again.requests()).find((request) => request.requestId === requestId)?.status).toBe(
+      'completed',
+    );
+    expect((await again.sandboxUser('carol'))?.attachedPolicyArns.sort()).toEqual(
+      [POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly].sort(),
+    );
+  });
+});
+
+describe('resuming a time-bound grant that is in effect', () => {
+  it('resumes the run at its Wait after a restart, so the grant is still revoked at its expiry', async () => {
+    // Long waits first: the grant is active when local mode stops.
+    running = await startLocal({ stateDir, port: 0, env: {}, waitSeconds: 600 });
+    let page = new PageDriver(running.url);
+    await page.type(ALICE, GENERAL, '/codebuild-access grant user:bob readonly for 1h because restart test');
+    const requestId = await awaitPending(page);
+    const card = (await page.requests()).find((request) => request.requestId === requestId)?.card;
+    await page.click(PRIYA, AUDIT, card?.ts ?? '', ACTION_IDS.approve);
+    await page.requestWithStatus(requestId, 'active');
+    expect((await page.sandboxUser('bob'))?.attachedPolicyArns.sort()).toEqual(
+      [POLICY_ARNS.codeBuildReadOnly, POLICY_ARNS.s3ReadOnly].sort(),
+    );
+    await stop();
+
+    running = await startLocal({ stateDir, port: 0, env: {}, waitSeconds: 0.05 });
+    page = new PageDriver(running.url);
+    expect(running.resumed).toEqual([
+      expect.objectContaining({ requestId, status: 'active', startAt: 'Wait until the reminder' }),
+    ]);
+    await expect(finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+    expect((await page.sandboxUser('bob'))?.attachedPolicyArns).toEqual([]);
   });
 });

@@ -402,6 +402,36 @@ describe('AWS faults: throttling recovers; access denied and 5xx fail with a rep
     }
   });
 
+  it('a retried apply whose first attempt acted but lost the answer is harmless, and a rollback still undoes it', async () => {
+    let lostAnswer = false;
+    h.iam.failWith = (command, input) => {
+      if (command !== 'AttachUserPolicy') return undefined;
+      if (input.PolicyArn === POLICY_ARNS.codeBuildDeveloper && !lostAnswer) {
+        lostAnswer = true;
+        // IAM applied the attach, but the answer was lost (a 503 after the fact).
+        h.iam.users.get('alice')?.attached.add(POLICY_ARNS.codeBuildDeveloper);
+        return iamError('ServiceUnavailable', 503);
+      }
+      return input.PolicyArn === POLICY_ARNS.s3ReadOnly ? iamError('AccessDenied', 403) : undefined;
+    };
+    const { id } = await runGrant();
+    expect(lostAnswer).toBe(true);
+    // The retry found the policy attached; the journal still records it as this request's change.
+    const journal = (await h.store.get(id))?.completedSteps ?? [];
+    expect(
+      journal.find(
+        (step) => step.stepId === 'attach:AWSCodeBuildDeveloperAccess' && step.outcome !== 'started',
+      ),
+    ).toMatchObject({
+      outcome: 'changed',
+      undo: { type: 'detachPolicy', policyArn: POLICY_ARNS.codeBuildDeveloper },
+    });
+    expect(h.iam.attached('user', 'alice')).toEqual([]);
+    expect((await h.store.get(id))?.events.at(-1)?.text).toContain(
+      'Rolled back: attach AWSCodeBuildDeveloperAccess to user alice',
+    );
+  });
+
   it('sfn:StartExecution throttled once → recovers; denied → the requester is told and nothing is left running', async () => {
     h.failSfn(
       'StartExecution',

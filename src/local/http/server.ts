@@ -189,6 +189,26 @@ export class LocalServer {
         });
         return json(res, result.kind === 'rejected' ? 400 : 200, result);
       }
+      case 'POST view': {
+        if (!workspace) throw new HttpError(409, 'Socket Mode: use your Slack workspace');
+        const input = (await readJson(req)) as {
+          userId?: unknown;
+          viewId?: unknown;
+          values?: unknown;
+          cancel?: unknown;
+        };
+        const who = { userId: String(input.userId ?? ''), viewId: String(input.viewId ?? '') };
+        if (input.cancel === true) {
+          workspace.client.closeModal(who);
+          return json(res, 200, { kind: 'closed' });
+        }
+        const values = typeof input.values === 'object' && input.values !== null ? input.values : {};
+        const result = await workspace.client.submitModal({
+          ...who,
+          values: values as Record<string, Record<string, string>>,
+        });
+        return json(res, result.kind === 'rejected' ? 400 : 200, result);
+      }
       default:
         throw new HttpError(404, 'not found');
     }
@@ -203,6 +223,7 @@ export class LocalServer {
     const { fixture } = state;
     return {
       ...base,
+      viewer: userId,
       revision: state.revision,
       team: fixture.team,
       app: { name: fixture.app.name, botUserId: fixture.app.botUserId },
@@ -216,6 +237,7 @@ export class LocalServer {
       channels: fixture.channels,
       messages: state.messages,
       ephemerals: state.ephemerals.filter((ephemeral) => ephemeral.user === userId),
+      modal: state.modalOf(userId) ?? null,
     };
   }
 

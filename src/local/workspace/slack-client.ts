@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../../domain/ports';
 import { SLASH_COMMAND } from '../../slack/ids';
 import { signSlackRequest } from '../../slack/verify-signature';
@@ -58,10 +58,6 @@ interface ResponseTarget {
 // A response_url allows 5 uses in 30 minutes.
 const RESPONSE_URL_USES = 5;
 const RESPONSE_URL_TTL_MS = 30 * 60 * 1000;
-
-/** Slack trigger ids look like `398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c`. */
-const triggerId = (): string =>
-  `${randomInt(1e11, 1e12)}.${randomInt(1e10, 1e11)}.${randomBytes(16).toString('hex')}`;
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -168,7 +164,7 @@ export class LocalSlackClient {
         channel_id: message.channel,
         is_ephemeral: false,
       },
-      trigger_id: triggerId(),
+      trigger_id: this.state.issueTrigger(user.id),
       team: { id: team.id, domain: team.domain },
       enterprise: null,
       is_enterprise_install: false,
@@ -213,6 +209,94 @@ export class LocalSlackClient {
   }
 
   /**
+   * Submits the modal open in front of a person: a signed view_submission with what they typed. The
+   * app's answer closes the modal (empty ack, `clear`), shows errors under the inputs (`errors`) or
+   * replaces the view (`update`), as Slack does.
+   */
+  async submitModal(input: {
+    userId: string;
+    viewId: string;
+    values: Record<string, Record<string, string>>;
+  }) {
+    const user = this.state.user(input.userId);
+    const modal = this.state.modalOf(input.userId);
+    if (!user || !modal || modal.id !== input.viewId)
+      return { kind: 'rejected' as const, reason: 'no such modal' };
+    const { team, app } = this.state.fixture;
+    const values: Record<string, Record<string, { type: string; value: string }>> = {};
+    for (const [blockId, actions] of Object.entries(input.values)) {
+      for (const [actionId, value] of Object.entries(actions)) {
+        values[blockId] = {
+          ...values[blockId],
+          [actionId]: { type: 'plain_text_input', value: String(value) },
+        };
+      }
+    }
+    const view = modal.view;
+    const payload = {
+      type: 'view_submission',
+      team: { id: team.id, domain: team.domain },
+      user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
+      api_app_id: app.id,
+      token: 'local-verification-token',
+      trigger_id: this.state.issueTrigger(user.id),
+      view: {
+        id: modal.id,
+        team_id: team.id,
+        type: 'modal',
+        blocks: Array.isArray(view.blocks) ? view.blocks : [],
+        private_metadata: typeof view.private_metadata === 'string' ? view.private_metadata : '',
+        callback_id: typeof view.callback_id === 'string' ? view.callback_id : '',
+        state: { values },
+        hash: `${Math.floor(this.clock.now().getTime() / 1000)}.local`,
+        title: view.title,
+        clear_on_close: false,
+        notify_on_close: false,
+        close: view.close ?? null,
+        submit: view.submit ?? null,
+        previous_view_id: null,
+        root_view_id: modal.id,
+        app_id: app.id,
+        external_id: '',
+        app_installed_team_id: team.id,
+        bot_id: app.botId,
+      },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+    const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    this.options.onDelivery?.(
+      `${user.name} submitted the "${payload.view.callback_id}" modal -> HTTP ${delivery.status} in ${delivery.ms} ms`,
+    );
+    if (delivery.status !== 200) {
+      this.state.showModalErrors(user.id, modal.id, {
+        '': `The app answered HTTP ${delivery.status}; try again.`,
+      });
+      return { kind: 'submitted' as const, status: delivery.status, ms: delivery.ms };
+    }
+    const answer = delivery.body.trim() === '' ? {} : parseAck(delivery);
+    if (answer.response_action === 'errors' && typeof answer.errors === 'object' && answer.errors !== null) {
+      this.state.showModalErrors(user.id, modal.id, answer.errors as Record<string, string>);
+    } else if (
+      answer.response_action === 'update' &&
+      typeof answer.view === 'object' &&
+      answer.view !== null
+    ) {
+      this.state.closeModal(user.id, modal.id);
+      this.state.openModal(user.id, answer.view as Record<string, unknown>);
+    } else {
+      this.state.closeModal(user.id, modal.id);
+    }
+    return { kind: 'submitted' as const, status: delivery.status, ms: delivery.ms };
+  }
+
+  /** Cancel: the modal goes away (the app asked for no view_closed event). */
+  closeModal(input: { userId: string; viewId: string }): void {
+    this.state.closeModal(input.userId, input.viewId);
+  }
+
+  /**
    * A POST to a response_url the app was given: ephemeral by default, in the channel with
    * response_type in_channel. Returns undefined when the link is unknown, used up or expired.
    */
@@ -242,7 +326,7 @@ export class LocalSlackClient {
       api_app_id: app.id,
       is_enterprise_install: 'false',
       response_url: this.responseUrl({ channel: channelId, user: user.id, command: typed }),
-      trigger_id: triggerId(),
+      trigger_id: this.state.issueTrigger(user.id),
     }).toString();
     const delivery = await this.deliver(form);
     this.options.onDelivery?.(`${user.name} ran ${typed} -> HTTP ${delivery.status} in ${delivery.ms} ms`);

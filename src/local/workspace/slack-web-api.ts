@@ -199,12 +199,24 @@ export class LocalSlackWebApi {
   }
 
   private openView(args: Args): WebApiResponse {
-    if (!str(args.trigger_id)) return fail('invalid_trigger_id');
-    const view = typeof args.view === 'object' && args.view !== null ? args.view : undefined;
-    if (!view) return fail('invalid_arguments');
-    const id = `V0${this.state.nextTs().replace('.', '')}`;
+    const view =
+      typeof args.view === 'object' && args.view !== null
+        ? (args.view as Record<string, unknown>)
+        : undefined;
+    if (view?.type !== 'modal') return fail('invalid_arguments');
+    const trigger = this.state.takeTrigger(str(args.trigger_id) ?? '');
+    if (trigger === undefined) return fail('invalid_trigger_id');
+    if (trigger === 'expired') return fail('expired_trigger_id');
+    const modal = this.state.openModal(trigger.user, view);
     return ok({
-      view: { ...view, id, team_id: this.state.fixture.team.id, app_id: this.app.id, root_view_id: id },
+      view: {
+        ...view,
+        id: modal.id,
+        team_id: this.state.fixture.team.id,
+        app_id: this.app.id,
+        bot_id: this.app.botId,
+        root_view_id: modal.id,
+      },
     });
   }
 

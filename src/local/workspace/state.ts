@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -49,6 +49,18 @@ const StateFile = z.object({
 });
 type StateFile = z.infer<typeof StateFile>;
 
+/** A modal open in front of one person (views.open). Like Slack, modals are not kept across restarts. */
+export interface OpenModal {
+  id: string;
+  user: string;
+  view: Record<string, unknown>;
+  /** Per-block errors from a `response_action: errors` answer to the last submit. */
+  errors?: Record<string, string>;
+}
+
+// Slack: "trigger_id … expires in 3 seconds".
+export const TRIGGER_TTL_MS = 3000;
+
 /** A ts like Slack's: seconds, a dot, six digits; strictly increasing within the workspace. */
 export const formatTs = (micros: number): string =>
   `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
@@ -56,6 +68,8 @@ export const formatTs = (micros: number): string =>
 export class WorkspaceState {
   private data: StateFile;
   private version = 0;
+  private readonly triggers = new Map<string, { user: string; expires: number }>();
+  private readonly modals = new Map<string, OpenModal>();
   private readonly listeners = new Set<() => void>();
 
   private constructor(
@@ -152,6 +166,45 @@ export class WorkspaceState {
     return stored;
   }
 
+  /** A trigger id for one interaction of `user`, as Slack puts in every command and click. */
+  issueTrigger(user: string): string {
+    const id = `${randomInt(1e11, 1e12)}.${randomInt(1e10, 1e11)}.${randomBytes(16).toString('hex')}`;
+    this.triggers.set(id, { user, expires: this.clock.now().getTime() + TRIGGER_TTL_MS });
+    return id;
+  }
+
+  /** Uses up a trigger id: its user, 'expired', or undefined when it was never issued (or used). */
+  takeTrigger(id: string): { user: string } | 'expired' | undefined {
+    const trigger = this.triggers.get(id);
+    if (!trigger) return undefined;
+    this.triggers.delete(id);
+    return this.clock.now().getTime() > trigger.expires ? 'expired' : { user: trigger.user };
+  }
+
+  openModal(user: string, view: Record<string, unknown>): OpenModal {
+    const modal: OpenModal = { id: `V0${randomBytes(5).toString('hex').toUpperCase()}`, user, view };
+    this.modals.set(user, modal);
+    this.notify();
+    return modal;
+  }
+
+  modalOf(user: string): OpenModal | undefined {
+    return this.modals.get(user);
+  }
+
+  closeModal(user: string, id: string): void {
+    if (this.modals.get(user)?.id !== id) return;
+    this.modals.delete(user);
+    this.notify();
+  }
+
+  showModalErrors(user: string, id: string, errors: Record<string, string>): void {
+    const modal = this.modals.get(user);
+    if (modal?.id !== id) return;
+    modal.errors = errors;
+    this.notify();
+  }
+
   /** Writes the file atomically (temporary file in the same folder, then rename). */
   save(): void {
     mkdirSync(dirname(this.path), { recursive: true });
@@ -161,8 +214,12 @@ export class WorkspaceState {
   }
 
   private changed(): void {
-    this.version += 1;
     this.save();
+    this.notify();
+  }
+
+  private notify(): void {
+    this.version += 1;
     for (const listener of this.listeners) listener();
   }
 }

@@ -26,13 +26,30 @@ export async function applyChange(deps: TaskDeps, requestId: string): Promise<{ 
   const request = await loadRequest(deps, requestId);
   assertApproved(request);
   const plan = request.plan!;
-  const done = new Set(request.completedSteps.map((step) => step.stepId));
-  let changed = request.completedSteps.filter((step) => step.outcome === 'changed').length;
+  const finished = request.completedSteps.filter((step) => step.outcome !== 'started');
+  const done = new Set(finished.map((step) => step.stepId));
+  const started = new Set(
+    request.completedSteps.filter((step) => step.outcome === 'started').map((step) => step.stepId),
+  );
+  let changed = finished.filter((step) => step.outcome === 'changed').length;
   let createdKey = request.completedSteps.find((step) => step.output?.keyArn)?.output?.keyArn;
   for (const step of plan.steps) {
     if (done.has(step.id)) continue;
     const op = bindCreatedKey(step.do, createdKey);
-    const { outcome, keyArn } = await runOperation(deps, op);
+    if (!started.has(step.id)) {
+      await deps.store.appendCompletedStep(requestId, {
+        stepId: step.id,
+        description: describeOperation(op),
+        outcome: 'started',
+        undo: null,
+        at: deps.clock.now().toISOString(),
+      });
+    }
+    const result = await runOperation(deps, op);
+    const { keyArn } = result;
+    // A previous attempt started this step and died before journaling it: AWS now reporting
+    // "already so" most likely means that attempt did it, so keep the undo (a rollback must reverse it).
+    const outcome = result.outcome === 'unchanged' && started.has(step.id) ? 'changed' : result.outcome;
     createdKey = keyArn ?? createdKey;
     await deps.store.appendCompletedStep(requestId, {
       stepId: step.id,

@@ -1,0 +1,178 @@
+/**
+ * The local Slack workspace in a real browser (Debian's chromium through playwright-core), driven the
+ * way a person uses it: type a grant, switch to an approver, click Approve, read the audit thread.
+ * Everything behind the page is local mode as `npm start` runs it. Skipped only when /usr/bin/chromium
+ * is missing (.ci/run installs it).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { POLICY_ARNS } from '../../src/domain/tiers';
+import { type LocalHandle, startLocal } from '../../src/local/main';
+import { PageDriver } from '../local/page-driver';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = resolve(__dirname, '..', '..', 'docs', 'local-workspace.png');
+const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
+
+jest.setTimeout(120_000);
+
+// Fixture ids (local/fixtures/workspace.json).
+const ALICE = 'U0ALICE';
+const BOB = 'U0BOB';
+const CAROL = 'U0CAROL';
+const PRIYA = 'U0PRIYA';
+const GENERAL = 'C0GENERAL';
+const AUDIT = 'C0AUDIT';
+const UI_TIMEOUT = 20_000;
+
+describeWithChromium('the local Slack workspace in a browser', () => {
+  let stateDir: string;
+  let local: LocalHandle;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'codebuild-access-e2e-'));
+    local = await startLocal({ stateDir, port: 0, env: {} });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(local.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await local?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const actAs = async (userId: string) => {
+    await page.selectOption('#identity', userId);
+    // The page has re-rendered with what this person sees (their ephemerals).
+    await page.locator(`#app[data-viewer="${userId}"]`).waitFor({ timeout: UI_TIMEOUT });
+  };
+  const openChannel = async (channelId: string) => {
+    await page.click(`#channels a[data-channel="${channelId}"]`);
+    await page.locator(`#messages[data-channel="${channelId}"]`).waitFor({ timeout: UI_TIMEOUT });
+  };
+  const typeInComposer = async (text: string) => {
+    await page.fill('#composer', text);
+    await page.press('#composer', 'Enter');
+  };
+  /** Types a grant and returns the request id from the ephemeral acknowledgement the user sees. */
+  const grant = async (text: string): Promise<string> => {
+    const before = await page.locator('#messages .message.ephemeral').count();
+    await typeInComposer(text);
+    const ack = page.locator('#messages .message.ephemeral').nth(before);
+    await ack.filter({ hasText: 'received' }).waitFor({ timeout: UI_TIMEOUT });
+    const requestId = /REQ-[0-9A-Z]{10}/.exec((await ack.textContent()) ?? '')?.[0];
+    if (!requestId) throw new Error('no request id in the acknowledgement');
+    return requestId;
+  };
+  const card = (requestId: string) =>
+    page
+      .locator('#messages article.message:not(.ephemeral)')
+      .filter({ hasText: `CodeBuild access request ${requestId}` });
+
+  it('grant as a requester, approve as an approver, and read "applied" and "verified" in the thread', async () => {
+    await actAs(ALICE);
+    await openChannel(GENERAL);
+    const requestId = await grant('/codebuild-access grant user:alice developer because e2e');
+    expect(await page.locator('#messages .message.ephemeral').last().textContent()).toContain(
+      'Only visible to you',
+    );
+
+    await actAs(PRIYA);
+    await openChannel(AUDIT);
+    // The requester's acknowledgement is theirs alone.
+    expect(await page.locator('.message.ephemeral', { hasText: requestId }).count()).toBe(0);
+    await card(requestId).locator('button[data-action-id="approve_request"]').click();
+
+    await card(requestId)
+      .locator('.replies')
+      .filter({ hasText: '5 replies' })
+      .waitFor({ timeout: UI_TIMEOUT });
+    await card(requestId).locator('.replies').click();
+    const thread = page.locator('#thread-messages');
+    await thread.filter({ hasText: 'applied and verified' }).waitFor({ timeout: UI_TIMEOUT });
+    const trail = await thread.textContent();
+    expect(trail).toContain('Requested by @alice');
+    expect(trail).toContain('Approved by @priya');
+    expect(trail).toContain('Applied');
+    expect(trail).toContain('attach AWSCodeBuildDeveloperAccess to user alice');
+    expect(trail).toContain('Verified');
+    // The card lost its buttons once decided.
+    expect(await card(requestId).locator('button[data-action-id="approve_request"]').count()).toBe(0);
+
+    const alice = await new PageDriver(local.url).sandboxUser('alice');
+    expect(alice?.attachedPolicyArns.sort()).toEqual(
+      [POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly].sort(),
+    );
+
+    mkdirSync(resolve(SCREENSHOT, '..'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+  });
+
+  it("refuses a non-approver's click on another pending request, on screen, and changes nothing", async () => {
+    await actAs(BOB);
+    await openChannel(GENERAL);
+    const requestId = await grant('/codebuild-access grant user:bob readonly because second request');
+
+    await actAs(CAROL);
+    await openChannel(AUDIT);
+    await card(requestId).locator('button[data-action-id="approve_request"]').click();
+    const refusal = page.locator('#messages .message.ephemeral', { hasText: 'Only configured approvers' });
+    await refusal.waitFor({ timeout: UI_TIMEOUT });
+    expect(await refusal.textContent()).toContain('Only visible to you');
+
+    // Still pending: the buttons are there, and bob's IAM user is unchanged.
+    expect(await card(requestId).locator('button[data-action-id="approve_request"]').count()).toBe(1);
+    const bob = await new PageDriver(local.url).sandboxUser('bob');
+    expect(bob?.attachedPolicyArns).toEqual([]);
+
+    // Nobody else sees carol's refusal.
+    await actAs(PRIYA);
+    expect(await page.locator('.message.ephemeral', { hasText: 'Only configured approvers' }).count()).toBe(
+      0,
+    );
+  });
+
+  it('denies through the reason modal: a too-short reason is refused in the modal, then the card says why', async () => {
+    await actAs(BOB);
+    await openChannel(GENERAL);
+    const requestId = await grant('/codebuild-access grant user:bob developer because third request');
+
+    await actAs(PRIYA);
+    await openChannel(AUDIT);
+    await card(requestId).locator('button[data-action-id="deny_request"]').click();
+    const modal = page.locator('#modal .modal');
+    await modal.waitFor({ timeout: UI_TIMEOUT });
+    expect(await modal.locator('h2').textContent()).toBe('Deny request');
+
+    await modal.locator('.modal-input').fill('no');
+    await modal.locator('button[type="submit"]').click();
+    await modal.locator('.modal-error', { hasText: 'Give a reason' }).waitFor({ timeout: UI_TIMEOUT });
+
+    await modal.locator('.modal-input').fill('not during the freeze');
+    await modal.locator('button[type="submit"]').click();
+    await page.locator('#modal').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    await card(requestId)
+      .filter({ hasText: 'Denied by @priya: not during the freeze' })
+      .waitFor({ timeout: UI_TIMEOUT });
+    expect(await card(requestId).locator('button[data-action-id="deny_request"]').count()).toBe(0);
+    await expect(local.workflow.run(requestId)?.result).resolves.toMatchObject({ status: 'SUCCEEDED' });
+  });
+});

@@ -1,0 +1,631 @@
+/**
+ * The seed's setup operations (issue 3) end to end: signed slash commands into the exported slack
+ * handler, the real ASL on aws-local-stepfunctions with the real tasks, DynamoDB on dynalite, Slack on a
+ * loopback server, and IAM/KMS/CodeBuild on the sandbox account at the SDK client level (with
+ * aws-sdk-client-mock layered on a client instance for faults).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateRoleCommand,
+  IAMServiceException,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  SimulatePrincipalPolicyCommand,
+} from '@aws-sdk/client-iam';
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  KMSServiceException,
+  PutKeyPolicyCommand,
+} from '@aws-sdk/client-kms';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  codeBuildKeyStatements,
+  defaultKeyPolicy,
+  type PolicyDocument,
+  type PolicyStatement,
+  serviceRolePolicy,
+  serviceRoleTrustPolicy,
+} from '../../src/domain/policy-documents';
+import { POLICY_ARNS } from '../../src/domain/tiers';
+import {
+  loadSandboxFixture,
+  type SandboxAccount,
+  type SandboxOptions,
+  SandboxStore,
+} from '../../src/local/sandbox/account';
+import { createSandboxClients, type SandboxClients } from '../../src/local/sandbox/plug';
+import { ACTION_IDS } from '../../src/slack/ids';
+import { APPROVER_1, AUDIT_CHANNEL, type Harness, REQUESTER, startHarness } from '../helpers/harness';
+import { blockActionEvent, slashCommandEvent, TEST_SIGNING_SECRET } from '../helpers/signed-event';
+
+jest.setTimeout(60_000);
+
+const FIXTURE = join(__dirname, '../../local/fixtures/sandbox-account.json');
+const ACCOUNT = '111122223333';
+const REGION = 'us-east-1';
+const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${KEY_ID}`;
+
+// The seed's JSON with its placeholders filled in (as in test/domain/policy-documents.test.ts).
+const seedFixture = <T>(file: string): T =>
+  JSON.parse(
+    readFileSync(join(__dirname, '../fixtures/seed', file), 'utf8')
+      .replaceAll('account-ID', ACCOUNT)
+      .replaceAll('region-ID', REGION),
+  ) as T;
+
+const list = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : [...new Set(Array.isArray(value) ? value : [value])].sort();
+
+/** What a statement grants: its Sid, effect, principal, actions and resources (as sets), conditions. */
+const meaning = (statement: PolicyStatement) => ({
+  Sid: statement.Sid,
+  Effect: statement.Effect,
+  Principal: statement.Principal,
+  Action: list(statement.Action),
+  Resource: list(statement.Resource),
+  Condition: statement.Condition,
+});
+const meanings = (document: PolicyDocument) => document.Statement.map(meaning);
+
+let h: Harness;
+let dir: string;
+let store: SandboxStore;
+let account: SandboxAccount;
+let clients: SandboxClients;
+
+async function start(options: SandboxOptions = {}): Promise<void> {
+  dir = mkdtempSync(join(tmpdir(), 'setup-ops-'));
+  store = SandboxStore.open(join(dir, 'account.json'), { seed: () => loadSandboxFixture(FIXTURE, options) });
+  account = store.account;
+  clients = createSandboxClients(store);
+  h = await startHarness({ AWS_ACCOUNT_ID: ACCOUNT, AWS_REGION: REGION }, { aws: clients });
+}
+
+afterEach(async () => {
+  await h.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const command = async (text: string) => {
+  const response = await h.handler(
+    slashCommandEvent({ secret: TEST_SIGNING_SECRET, text, userId: REQUESTER }),
+  );
+  return JSON.parse(response.body) as { text: string };
+};
+
+const approve = (requestId: string) =>
+  h.handler(
+    blockActionEvent({
+      secret: TEST_SIGNING_SECRET,
+      actionId: ACTION_IDS.approve,
+      value: requestId,
+      userId: APPROVER_1,
+    }),
+  );
+
+/** Sends the command, waits for the card, approves, and waits for the run to end. */
+async function requestAndApprove(text: string) {
+  await command(text);
+  const { requestId } = await h.onlyRequest();
+  await h.awaitApprovalWait(requestId);
+  const card = cardOf();
+  await approve(requestId);
+  const run = await h.finished(requestId);
+  const record = await h.store.get(requestId);
+  return { requestId, run, record: record!, card, thread: threadOf(card?.ts ?? '') };
+}
+
+/** Sends the command and waits for the run to end without anyone clicking (plan-time failures). */
+async function requestOnly(text: string) {
+  await command(text);
+  const { requestId } = await h.onlyRequest();
+  const run = await h.finished(requestId);
+  const record = await h.store.get(requestId);
+  return { requestId, run, record: record! };
+}
+
+const cardOf = () => h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && !m.thread_ts && m.blocks);
+const threadOf = (ts: string) => h.slack.thread(ts).map((m) => m.text ?? '');
+const lastEvent = (record: { events: { text: string }[] }) => record.events.at(-1)?.text ?? '';
+const inlinePolicy = (kind: 'user' | 'group' | 'role', name: string, policy: string): PolicyDocument => {
+  const entity =
+    kind === 'user'
+      ? account.findUser(name)
+      : kind === 'group'
+        ? account.findGroup(name)
+        : account.findRole(name);
+  const text = entity?.inlinePolicies[policy];
+  if (text === undefined) throw new Error(`${kind} ${name} has no inline policy ${policy}`);
+  return JSON.parse(text) as PolicyDocument;
+};
+const keyPolicy = (): PolicyDocument =>
+  JSON.parse(account.keys.get(KEY_ID)?.policy ?? '{}') as PolicyDocument;
+
+const throttling = () =>
+  new IAMServiceException({
+    name: 'Throttling',
+    $fault: 'client',
+    message: 'Rate exceeded',
+    $metadata: { httpStatusCode: 400 },
+  });
+
+describe('grant <target> custom', () => {
+  beforeEach(() => start());
+
+  it('puts the seed custom policy as CodeBuildUserAccessPolicy, statement for statement, and verifies it', async () => {
+    const { run, record, card, thread } = await requestAndApprove('grant user:alice custom because builds');
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(meanings(inlinePolicy('user', 'alice', 'CodeBuildUserAccessPolicy'))).toEqual(
+      meanings(seedFixture<PolicyDocument>('custom-user-policy.json')),
+    );
+    const cardJson = JSON.stringify(card?.blocks);
+    expect(cardJson).toContain('put inline policy CodeBuildUserAccessPolicy on user alice');
+    expect(cardJson).toContain('*Inline policy CodeBuildUserAccessPolicy*');
+    expect(cardJson).toContain('codebuild:*');
+    expect(cardJson).toMatch(/of 2,048 non-whitespace characters/);
+    expect(record.status).toBe('completed');
+    expect(thread.join('\n')).toContain('codebuild:StartBuild: allowed');
+    expect(thread.join('\n')).toContain('logs:GetLogEvents: allowed');
+  });
+
+  it('names the policy CodeBuildGroupAccessPolicy on a group', async () => {
+    const { run } = await requestAndApprove('grant group:qa custom');
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(meanings(inlinePolicy('group', 'qa', 'CodeBuildGroupAccessPolicy'))).toEqual(
+      meanings(seedFixture<PolicyDocument>('custom-user-policy.json')),
+    );
+  });
+
+  it('refuses before approval when the inline quota would be exceeded, counting like IAM, and changes nothing', async () => {
+    const padding = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'Padding',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: Array.from({ length: 38 }, (_, i) => `arn:aws:s3:::bucket-with-a-long-name-${i}/*`),
+        },
+      ],
+    };
+    account.findUser('bob')!.inlinePolicies.Existing = JSON.stringify(padding, null, 2);
+
+    const { run, record } = await requestOnly('grant user:bob custom');
+
+    expect(run.status).toBe('FAILED');
+    expect(record.status).toBe('failed');
+    expect(lastEvent(record)).toMatch(
+      /would total [\d,]+ non-whitespace characters; IAM allows 2,048 for a user/,
+    );
+    expect(Object.keys(account.findUser('bob')!.inlinePolicies)).toEqual(['Existing']);
+    expect(h.slack.messages.some((m) => JSON.stringify(m.blocks ?? []).includes(ACTION_IDS.approve))).toBe(
+      false,
+    );
+  });
+
+  it('revoke custom deletes the inline policy, and the verify step sees the actions denied', async () => {
+    account.findUser('alice')!.inlinePolicies.CodeBuildUserAccessPolicy = JSON.stringify(
+      seedFixture('custom-user-policy.json'),
+    );
+
+    const { run, record, thread } = await requestAndApprove('revoke user:alice custom');
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(account.findUser('alice')!.inlinePolicies).toEqual({});
+    expect(record.completedSteps.find((step) => step.outcome !== 'started')?.undo).toMatchObject({
+      type: 'putInlinePolicy',
+      policyName: 'CodeBuildUserAccessPolicy',
+    });
+    expect(thread.join('\n')).toContain('codebuild:StartBuild: denied');
+  });
+
+  it('recovers from IAM throttling on PutUserPolicy (the workflow retries)', async () => {
+    const iam = mockClient(clients.iam);
+    iam.send.callThrough();
+    iam
+      .on(PutUserPolicyCommand)
+      .rejectsOnce(throttling())
+      .callsFake((input) => createSandboxClients(store).iam.send(new PutUserPolicyCommand(input)));
+    try {
+      const { run } = await requestAndApprove('grant user:alice custom');
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(iam.commandCalls(PutUserPolicyCommand)).toHaveLength(2);
+      expect(inlinePolicy('user', 'alice', 'CodeBuildUserAccessPolicy').Statement).toHaveLength(4);
+    } finally {
+      iam.restore();
+    }
+  });
+});
+
+describe('service-role create', () => {
+  beforeEach(() => start());
+
+  it('creates the role under /codebuild/ with the seed trust policy narrowed by confused-deputy conditions and the seed inline policy', async () => {
+    const { run, card, thread } = await requestAndApprove(
+      'service-role create payments-build --project-prefix payments- because new pipeline',
+    );
+
+    expect(run.status).toBe('SUCCEEDED');
+    const role = account.findRole('payments-build')!;
+    expect(role.path).toBe('/codebuild/');
+    expect(role.arn).toBe(`arn:aws:iam::${ACCOUNT}:role/codebuild/payments-build`);
+    const trust = JSON.parse(role.assumeRolePolicyDocument) as PolicyDocument;
+    const seedTrust = seedFixture<PolicyDocument>('create-role.json');
+    // The seed's statement (principal, action), plus exactly the two confused-deputy conditions.
+    expect({ ...meaning(trust.Statement[0]!), Condition: undefined }).toEqual(
+      meaning(seedTrust.Statement[0]!),
+    );
+    expect(trust.Statement[0]?.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': ACCOUNT },
+      ArnLike: { 'aws:SourceArn': `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/payments-*` },
+    });
+    expect(meanings(inlinePolicy('role', 'payments-build', 'CodeBuildServiceRolePolicy'))).toEqual(
+      meanings(seedFixture<PolicyDocument>('service-role-policy-console.json')),
+    );
+    const cardJson = JSON.stringify(card?.blocks);
+    expect(cardJson).toContain('*Trust policy of payments-build*');
+    expect(cardJson).toContain('*Inline policy CodeBuildServiceRolePolicy*');
+    expect(cardJson).toContain('aws:SourceArn');
+    const text = thread.join('\n');
+    expect(text).toContain('logs:PutLogEvents: allowed');
+    expect(text).toContain('s3:GetObject: allowed');
+    expect(text).toContain('iam:CreateRole: denied');
+  });
+
+  it('adds the documented EC2 statements with --vpc', async () => {
+    const { run } = await requestAndApprove('service-role create vpc-build --vpc');
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(inlinePolicy('role', 'vpc-build', 'CodeBuildServiceRolePolicy')).toEqual(
+      serviceRolePolicy({ vpc: true, accountId: ACCOUNT, region: REGION }),
+    );
+  });
+
+  it('reports a conflict showing the difference when the role exists with another trust policy, and leaves it untouched', async () => {
+    const before = structuredClone(account.findRole('legacy-build'));
+
+    const { run, record } = await requestOnly('service-role create legacy-build --project-prefix legacy-');
+
+    expect(run.status).toBe('FAILED');
+    expect(lastEvent(record)).toContain('Role legacy-build already exists and is not what you asked for');
+    expect(lastEvent(record)).toContain('trust policy');
+    expect(account.findRole('legacy-build')).toEqual(before);
+  });
+
+  it('plans nothing when the role already is exactly what was asked', async () => {
+    const trustPolicy = serviceRoleTrustPolicy({ accountId: ACCOUNT, region: REGION, projectPrefix: 'same' });
+    account.addRole({
+      ...structuredClone(account.findRole('legacy-build')!),
+      name: 'same',
+      arn: `arn:aws:iam::${ACCOUNT}:role/codebuild/same`,
+      assumeRolePolicyDocument: JSON.stringify(trustPolicy),
+      inlinePolicies: { CodeBuildServiceRolePolicy: JSON.stringify(serviceRolePolicy({ vpc: false })) },
+    });
+
+    const { run, record } = await requestOnly('service-role create same');
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(record.status).toBe('no_change');
+    expect(lastEvent(record)).toContain('exists with the same trust policy');
+  });
+
+  it('recovers from IAM throttling on CreateRole', async () => {
+    const iam = mockClient(clients.iam);
+    iam.send.callThrough();
+    iam
+      .on(CreateRoleCommand)
+      .rejectsOnce(throttling())
+      .callsFake((input) => createSandboxClients(store).iam.send(new CreateRoleCommand(input)));
+    try {
+      const { run } = await requestAndApprove('service-role create retry-build');
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(iam.commandCalls(CreateRoleCommand)).toHaveLength(2);
+      expect(account.findRole('retry-build')?.path).toBe('/codebuild/');
+    } finally {
+      iam.restore();
+    }
+  });
+
+  it('deletes the new role when the inline policy put fails after CreateRole, and says so', async () => {
+    const iam = mockClient(clients.iam);
+    iam.send.callThrough();
+    iam.on(PutRolePolicyCommand).rejects(
+      new IAMServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        message: 'denied',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    try {
+      const { run, record } = await requestAndApprove('service-role create doomed-build');
+
+      expect(run.status).toBe('FAILED');
+      expect(account.findRole('doomed-build')).toBeUndefined();
+      const report = lastEvent(record);
+      expect(report).toContain(
+        'AWS denied the bot permission to put inline policy CodeBuildServiceRolePolicy',
+      );
+      expect(report).toContain('Rolled back: create role /codebuild/doomed-build');
+      expect(record.events.map((e) => e.type)).toContain('rolled_back');
+    } finally {
+      iam.restore();
+    }
+  });
+});
+
+describe('kms allow', () => {
+  it('merges the seed two statements into the key policy, keeps every statement, and shows the delta on the card', async () => {
+    await start();
+    const before = keyPolicy();
+
+    const { run, card, thread } = await requestAndApprove('kms allow alias/codebuild-artifacts legacy-build');
+
+    expect(run.status).toBe('SUCCEEDED');
+    const after = keyPolicy();
+    expect(after.Statement.slice(0, before.Statement.length)).toEqual(before.Statement);
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/codebuild/legacy-build`;
+    expect(after.Statement.slice(before.Statement.length)).toEqual(
+      codeBuildKeyStatements({ accountId: ACCOUNT, region: REGION, roleArn }),
+    );
+    // Same statements, actions and resources as the seed (its second statement gets a Sid naming the role).
+    const seed = seedFixture<PolicyStatement[]>('kms-statements.json');
+    expect(
+      after.Statement.slice(before.Statement.length).map((s) => ({
+        ...meaning(s),
+        Sid: undefined,
+        Principal: undefined,
+      })),
+    ).toEqual(seed.map((s) => ({ ...meaning(s), Sid: undefined, Principal: undefined })));
+    expect(account.keys.get(KEY_ID)?.lockoutCheckBypassed).toBe(false);
+    const cardJson = JSON.stringify(card?.blocks);
+    expect(cardJson).toContain('*Key policy: statements added* (2)');
+    expect(cardJson).toContain('Kept unchanged (');
+    expect(thread.join('\n')).toContain('key policy has "AllowCodeBuildServiceRole-legacy-build"');
+  });
+
+  it('aborts on key policy drift between approval and apply, never overwriting, and asks for a new approval', async () => {
+    await start();
+    await command(`kms allow ${KEY_ARN} legacy-build`);
+    const { requestId } = await h.onlyRequest();
+    await h.awaitApprovalWait(requestId);
+    // Someone edits the key policy while the request waits.
+    const drifted = keyPolicy();
+    drifted.Statement.push({
+      Sid: 'AddedByHand',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+    });
+    account.keys.get(KEY_ID)!.policy = JSON.stringify(drifted);
+    await approve(requestId);
+    const run = await h.finished(requestId);
+    const record = (await h.store.get(requestId))!;
+
+    expect(run.status).toBe('FAILED');
+    expect(keyPolicy()).toEqual(drifted);
+    expect(lastEvent(record)).toContain('changed after it was approved (statements added: AddedByHand)');
+    expect(lastEvent(record)).toContain('I did not overwrite it. Run the command again');
+  });
+
+  it('fails clearly on an unknown key', async () => {
+    await start();
+    const { run, record } = await requestOnly('kms allow alias/no-such-key legacy-build');
+
+    expect(run.status).toBe('FAILED');
+    expect(lastEvent(record)).toContain('There is no KMS key `alias/no-such-key`');
+  });
+
+  it('fails clearly on an unknown role', async () => {
+    await start();
+    const before = account.keys.get(KEY_ID)?.policy;
+    const { run, record } = await requestOnly('kms allow alias/codebuild-artifacts ghost-role');
+
+    expect(run.status).toBe('FAILED');
+    expect(lastEvent(record)).toContain('There is no IAM role named `ghost-role`');
+    expect(account.keys.get(KEY_ID)?.policy).toBe(before);
+  });
+
+  it('retries MalformedPolicyDocument while KMS cannot see a role created moments ago', async () => {
+    await start();
+    account.hideRoleFromKms('legacy-build', 2);
+
+    const { run, record } = await requestAndApprove('kms allow alias/codebuild-artifacts legacy-build');
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(record.status).toBe('completed');
+    const retried = h.workflow.run(record.requestId)?.events.filter((e) => e.type === 'StateRetried') ?? [];
+    expect(retried.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('recovers from KMS throttling on PutKeyPolicy', async () => {
+    await start();
+    const kms = mockClient(clients.kms);
+    kms.send.callThrough();
+    kms
+      .on(PutKeyPolicyCommand)
+      .rejectsOnce(
+        new KMSServiceException({
+          name: 'ThrottlingException',
+          $fault: 'client',
+          message: 'slow down',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      )
+      .callsFake((input) => createSandboxClients(store).kms.send(new PutKeyPolicyCommand(input)));
+    try {
+      const { run } = await requestAndApprove('kms allow alias/codebuild-artifacts legacy-build');
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(keyPolicy().Statement.some((s) => s.Sid === 'AllowCodeBuildServiceRole-legacy-build')).toBe(
+        true,
+      );
+    } finally {
+      kms.restore();
+    }
+  });
+});
+
+describe('kms create', () => {
+  beforeEach(() => start());
+
+  it('creates a key with the default statement plus the seed two, then its alias', async () => {
+    const { run, card } = await requestAndApprove('kms create alias/payments-artifacts legacy-build');
+
+    expect(run.status).toBe('SUCCEEDED');
+    const alias = account.aliases.get('alias/payments-artifacts');
+    const key = account.keys.get(alias?.keyId ?? '');
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/codebuild/legacy-build`;
+    expect(JSON.parse(key?.policy ?? '{}')).toEqual({
+      ...defaultKeyPolicy(ACCOUNT),
+      Statement: [
+        ...defaultKeyPolicy(ACCOUNT).Statement,
+        ...codeBuildKeyStatements({ accountId: ACCOUNT, region: REGION, roleArn }),
+      ],
+    });
+    expect(key?.lockoutCheckBypassed).toBe(false);
+    expect(JSON.stringify(card?.blocks)).toContain('*Key policy of the new key alias/payments-artifacts*');
+  });
+
+  it('recovers from KMS throttling on CreateKey, creating one key only', async () => {
+    const keys = account.keys.size;
+    const kms = mockClient(clients.kms);
+    kms.send.callThrough();
+    kms
+      .on(CreateKeyCommand)
+      .rejectsOnce(
+        new KMSServiceException({
+          name: 'ThrottlingException',
+          $fault: 'client',
+          message: 'slow down',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      )
+      .callsFake((input) => createSandboxClients(store).kms.send(new CreateKeyCommand(input)));
+    try {
+      const { run } = await requestAndApprove('kms create alias/payments-artifacts legacy-build');
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(account.keys.size).toBe(keys + 1);
+      expect(account.aliases.has('alias/payments-artifacts')).toBe(true);
+    } finally {
+      kms.restore();
+    }
+  });
+
+  it('refuses when the alias already names a key', async () => {
+    const keys = account.keys.size;
+    const { run, record } = await requestOnly('kms create alias/codebuild-artifacts legacy-build');
+
+    expect(run.status).toBe('FAILED');
+    expect(lastEvent(record)).toContain('alias/codebuild-artifacts already names key');
+    expect(account.keys.size).toBe(keys);
+  });
+
+  it('schedules the new key for deletion (7 days) when the alias cannot be created', async () => {
+    const kms = mockClient(clients.kms);
+    kms.send.callThrough();
+    kms.on(CreateAliasCommand).rejects(
+      new KMSServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        message: 'no',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    try {
+      const { run, record } = await requestAndApprove('kms create alias/payments-artifacts legacy-build');
+
+      expect(run.status).toBe('FAILED');
+      const created = [...account.keys.values()].find((k) => k.keyId !== KEY_ID);
+      expect(created).toMatchObject({ keyState: 'PendingDeletion', pendingWindowInDays: 7 });
+      expect(account.aliases.has('alias/payments-artifacts')).toBe(false);
+      expect(lastEvent(record)).toContain('Rolled back: create a KMS key for alias/payments-artifacts');
+    } finally {
+      kms.restore();
+    }
+  });
+});
+
+describe('verify and status: answered at once, no approval', () => {
+  beforeEach(() => start());
+
+  it('verify simulates the actions of the tiers held and calls ListBuilds with the bot credentials', async () => {
+    account
+      .findUser('alice')!
+      .attachedPolicyArns.push(POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly);
+
+    const { text } = await command('verify user:alice');
+
+    expect(text).toContain('Tiers held: developer');
+    expect(text).toContain('codebuild:StartBuild: allowed :white_check_mark:');
+    expect(text).toContain("codebuild:ListBuilds with the bot's credentials: CodeBuild answered");
+    expect(text).toContain('*Result: pass*');
+    expect(h.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  it('verify recovers from IAM throttling on SimulatePrincipalPolicy', async () => {
+    account.findUser('alice')!.attachedPolicyArns.push(POLICY_ARNS.codeBuildReadOnly, POLICY_ARNS.s3ReadOnly);
+    const iam = mockClient(clients.iam);
+    iam.send.callThrough();
+    iam
+      .on(SimulatePrincipalPolicyCommand)
+      .rejectsOnce(throttling())
+      .callsFake((input) => createSandboxClients(store).iam.send(new SimulatePrincipalPolicyCommand(input)));
+    try {
+      const { text } = await command('verify user:alice');
+
+      expect(text).toContain('*Result: pass*');
+      expect(iam.commandCalls(SimulatePrincipalPolicyCommand)).toHaveLength(2);
+    } finally {
+      iam.restore();
+    }
+  });
+
+  it('verify fails an action the tier should allow but IAM denies', async () => {
+    // carol holds the custom tier's policy name with a document that allows nothing CodeBuild needs.
+    account.findUser('carol')!.inlinePolicies.CodeBuildUserAccessPolicy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Nothing', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+    });
+
+    const { text } = await command('verify user:carol');
+
+    expect(text).toContain('Tiers held: custom');
+    expect(text).toContain('codebuild:StartBuild: denied :x:');
+    expect(text).toContain('*Result: fail*');
+  });
+
+  it('status lists the CodeBuild policies and the pending requests of the target', async () => {
+    account.findUser('alice')!.attachedPolicyArns.push(POLICY_ARNS.codeBuildReadOnly, POLICY_ARNS.s3ReadOnly);
+    await command('grant user:alice developer');
+    const { requestId } = await h.onlyRequest();
+    await h.awaitApprovalWait(requestId);
+
+    const { text } = await command('status user:alice');
+
+    expect(text).toContain('Tiers held: readonly');
+    expect(text).toContain('• AWSCodeBuildReadOnlyAccess (readonly tier)');
+    expect(text).toContain('• AmazonS3ReadOnlyAccess (admin, developer, readonly tier)');
+    expect(text).toContain(
+      `• ${requestId}: grant developer for user:alice, awaiting approval, asked by <@${REQUESTER}>`,
+    );
+  });
+
+  it('status on an unknown user says how to name one, and starts nothing', async () => {
+    const { text } = await command('status user:nobody');
+
+    expect(text).toContain('There is no IAM user named `nobody`');
+    expect(h.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+});

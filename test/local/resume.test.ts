@@ -1,0 +1,133 @@
+import type { AccessRequest } from '../../src/domain/request';
+import { EXPIRY_WAIT_STATE, planResume, REMINDER_WAIT_STATE } from '../../src/local/resume';
+import definition from '../../src/workflows/access-request.asl.json';
+
+const NOW = new Date('2026-11-28T12:00:00.000Z');
+const SETTINGS = { approvalTimeoutSeconds: 86_400, grantReminderSeconds: 3600 };
+const ID = 'REQ-0000000001';
+
+const request = (overrides: Partial<AccessRequest>): AccessRequest =>
+  ({
+    requestId: ID,
+    version: 3,
+    createdAt: '2026-11-28T11:00:00.000Z',
+    requester: { userId: 'U0ALICE', teamId: 'T0LOCAL' },
+    channelId: 'C0GENERAL',
+    command: { action: 'grant', target: { kind: 'user', name: 'alice' }, tier: 'developer' },
+    status: 'awaiting_approval',
+    requiredApprovals: 1,
+    approvals: [],
+    completedSteps: [],
+    events: [],
+    ...overrides,
+  }) as AccessRequest;
+
+const forEightHours = {
+  command: {
+    action: 'grant',
+    target: { kind: 'user', name: 'alice' },
+    tier: 'developer',
+    durationSeconds: 28_800,
+  },
+} as Partial<AccessRequest>;
+
+describe('which runs local mode restarts, and how', () => {
+  it.each([
+    [
+      'planning: from the top, full approval timeout',
+      { status: 'planning' },
+      { approvalTimeoutSeconds: 86_400 },
+    ],
+    [
+      'awaiting approval: keeps the original deadline',
+      { status: 'awaiting_approval', approvalExpiresAt: '2026-11-28T13:00:00.000Z' },
+      { approvalTimeoutSeconds: 3600 },
+    ],
+    [
+      'awaiting approval past its deadline: times out at once (reported as expired)',
+      { status: 'awaiting_approval', approvalExpiresAt: '2026-11-28T11:59:00.000Z' },
+      { approvalTimeoutSeconds: 1 },
+    ],
+    [
+      'awaiting approval without a card yet: full timeout',
+      { status: 'awaiting_approval' },
+      { approvalTimeoutSeconds: 86_400 },
+    ],
+    [
+      'awaiting approval of `grant … for 8h`: the same time-bound waits the command gave the run',
+      { status: 'awaiting_approval', ...forEightHours },
+      { approvalTimeoutSeconds: 86_400, timeBound: { remindAfterSeconds: 25_200, expireAfterSeconds: 3600 } },
+    ],
+  ] as const)('%s', (_name, overrides, input) => {
+    expect(planResume([request(overrides as Partial<AccessRequest>)], NOW, SETTINGS)).toEqual([
+      { requestId: ID, status: overrides.status, input: { requestId: ID, ...input } },
+    ]);
+  });
+
+  it('approved before the restart: replays the stored decision', () => {
+    const approved = request({
+      status: 'approved',
+      decision: { outcome: 'approved', by: ['U0PRIYA'], at: '2026-11-28T11:30:00.000Z' },
+    });
+    expect(planResume([approved], NOW, SETTINGS)).toEqual([
+      {
+        requestId: ID,
+        status: 'approved',
+        input: { requestId: ID, approvalTimeoutSeconds: 86_400 },
+        decision: { outcome: 'approved', by: ['U0PRIYA'] },
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      'before its reminder: at the reminder wait, with the time left',
+      '2026-11-28T17:00:00.000Z',
+      [],
+      REMINDER_WAIT_STATE,
+      { remindAfterSeconds: 14_400, expireAfterSeconds: 3600 },
+    ],
+    [
+      'after its reminder: at the expiry wait, with the time left',
+      '2026-11-28T12:30:00.000Z',
+      [{ type: 'reminder', at: '2026-11-28T11:30:00.000Z', text: 'reminder' }],
+      EXPIRY_WAIT_STATE,
+      { remindAfterSeconds: 0, expireAfterSeconds: 1800 },
+    ],
+    [
+      'past its expiry: revoked at once',
+      '2026-11-28T11:00:00.000Z',
+      [],
+      REMINDER_WAIT_STATE,
+      { remindAfterSeconds: 0, expireAfterSeconds: 0 },
+    ],
+  ])('a time-bound grant in effect, %s', (_name, accessExpiresAt, events, startAt, timeBound) => {
+    const active = request({
+      ...forEightHours,
+      status: 'active',
+      accessExpiresAt,
+      events: events as AccessRequest['events'],
+    });
+    expect(planResume([active], NOW, SETTINGS)).toEqual([
+      {
+        requestId: ID,
+        status: 'active',
+        startAt,
+        input: { requestId: ID, approvalTimeoutSeconds: 86_400, timeBound },
+      },
+    ]);
+  });
+
+  it.each(['completed', 'no_change', 'denied', 'expired', 'failed', 'revoked_early'] as const)(
+    '%s: nothing to run',
+    (status) => {
+      expect(planResume([request({ status })], NOW, SETTINGS)).toEqual([]);
+    },
+  );
+
+  it('names Wait states that exist in the deployed definition', () => {
+    const states = definition.States as Record<string, { Type: string }>;
+    expect(states[REMINDER_WAIT_STATE]?.Type).toBe('Wait');
+    expect(states[EXPIRY_WAIT_STATE]?.Type).toBe('Wait');
+  });
+});

@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalHandle, startLocal } from '../../src/local/main';
+import { signSlackRequest } from '../../src/slack/verify-signature';
+import { PageDriver } from './page-driver';
+
+jest.setTimeout(30_000);
+
+let stateDir: string;
+let local: LocalHandle;
+let page: PageDriver;
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'codebuild-access-server-'));
+  local = await startLocal({ stateDir, port: 0, env: {} });
+  page = new PageDriver(local.url);
+});
+afterAll(async () => {
+  await local.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** A request with headers fetch would not let us set (Host). */
+function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: string }) {
+  return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>(
+    (resolve, reject) => {
+      const req = httpRequest(
+        `${local.url}${path}`,
+        { method: options.method ?? 'GET', headers: options.headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              headers: res.headers,
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(options.body);
+    },
+  );
+}
+
+const command = new URLSearchParams({
+  team_id: 'T0LOCAL',
+  channel_id: 'C0GENERAL',
+  user_id: 'U0ALICE',
+  user_name: 'alice',
+  command: '/codebuild-access',
+  text: 'help',
+  api_app_id: 'A0LOCAL',
+  trigger_id: '1.2.3',
+}).toString();
+
+const signed = (body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)) => ({
+  'content-type': 'application/x-www-form-urlencoded',
+  'x-slack-request-timestamp': String(timestamp),
+  'x-slack-signature': signSlackRequest(secret, timestamp, body),
+});
+
+describe('the bot endpoint /slack/events (the slack Lambda behind an API Gateway v2 event)', () => {
+  it('answers a command signed with the local signing secret', async () => {
+    const response = await raw('/slack/events', {
+      method: 'POST',
+      headers: signed(command, local.signingSecret),
+      body: command,
+    });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('grant'),
+    });
+  });
+
+  it.each([
+    ['no signature', () => ({ 'content-type': 'application/x-www-form-urlencoded' })],
+    ['another secret', () => signed(command, 'not-the-local-secret')],
+    // Signed with the real secret, so only its age can fail it.
+    [
+      'a timestamp 10 minutes old',
+      () => signed(command, local.signingSecret, Math.floor(Date.now() / 1000) - 600),
+    ],
+  ])('rejects a request with %s (401), as the Lambda does', async (_name, headers) => {
+    const response = await raw('/slack/events', { method: 'POST', headers: headers(), body: command });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('the page server protects its signing power', () => {
+  it('answers only to loopback host names (no DNS rebinding)', async () => {
+    const response = await raw('/local/state?user=U0ALICE', {
+      headers: { host: `evil.example:${local.port}` },
+    });
+    expect(response.status).toBe(421);
+  });
+
+  it('refuses a cross-site POST to the composer', async () => {
+    const response = await raw('/local/command', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({ userId: 'U0ALICE', channelId: 'C0GENERAL', text: '/codebuild-access help' }),
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it('refuses a form or text POST (a "simple" cross-site request) to the composer', async () => {
+    const response = await raw('/local/command', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ userId: 'U0ALICE', channelId: 'C0GENERAL', text: '/codebuild-access help' }),
+    });
+    expect(response.status).toBe(415);
+  });
+
+  it('serves the page with a strict content security policy', async () => {
+    const response = await raw('/', {});
+    expect(response.status).toBe(200);
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.body).toContain('<script src="/app.js"');
+  });
+});
+
+describe('the composer', () => {
+  it('answers an unknown slash command itself, like Slack, without calling the bot', async () => {
+    const response = await page.type('U0BOB', 'C0GENERAL', '/deploy prod');
+    expect(response).toEqual({ status: 400, body: { kind: 'rejected', reason: 'unknown command' } });
+    const { ephemerals } = await page.state('U0BOB');
+    expect(ephemerals.at(-1)).toMatchObject({
+      from: 'slackbot',
+      text: expect.stringContaining('`/deploy` is not a valid command'),
+    });
+  });
+
+  it('posts plain text as the person, with @names escaped as Slack does', async () => {
+    await page.type('U0BOB', 'C0GENERAL', 'thanks @priya');
+    const { messages } = await page.state('U0BOB');
+    expect(messages.at(-1)).toMatchObject({
+      user: 'U0BOB',
+      channel: 'C0GENERAL',
+      text: 'thanks <@U0PRIYA|priya>',
+    });
+  });
+
+  it('shows the bot’s answer to a command to the person who typed it only', async () => {
+    await page.type('U0BOB', 'C0GENERAL', '/codebuild-access help');
+    const bob = await page.state('U0BOB');
+    expect(bob.ephemerals.at(-1)).toMatchObject({
+      from: 'bot',
+      command: '/codebuild-access help',
+      user: 'U0BOB',
+    });
+    const carol = await page.state('U0CAROL');
+    expect(carol.ephemerals).toEqual([]);
+  });
+
+  it('only clicks buttons the message has', async () => {
+    const response = await page.click('U0PRIYA', 'C0AUDIT', '1.000001', 'approve_request');
+    expect(response.status).toBe(400);
+  });
+});
