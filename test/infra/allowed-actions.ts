@@ -110,7 +110,8 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'codebuild:ListBuilds',
     ...READ_KEYS,
   ],
-  report: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE],
+  // Query: a completed revoke finds the target's time-bound grants (byTarget index) to end them early.
+  report: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, 'dynamodb:Query'],
 };
 
 /** The access-request state machine's role: invoke the task functions, deliver its ERROR logs. */

@@ -449,15 +449,17 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
     expect(JSON.stringify(template)).not.toContain('BypassPolicyLockoutSafetyCheck');
   });
 
-  it('lets only the slack function query the requests table, and only through the byTarget index', () => {
+  it('lets only the slack (status) and report (early revoke) functions query the table, through byTarget only', () => {
     const queries = allStatements().filter(({ statement }) =>
       asArray(statement.Action).includes('dynamodb:Query'),
     );
 
-    expect(queries.map(({ owner }) => owner)).toEqual(['SlackFunctionRole']);
-    expect(queries[0]?.statement.Resource).toEqual({
-      'Fn::Join': ['', [{ 'Fn::GetAtt': ['RequestsTable', 'Arn'] }, '/index/byTarget']],
-    });
+    expect(queries.map(({ owner }) => owner).sort()).toEqual(['ReportFunctionRole', 'SlackFunctionRole']);
+    for (const { statement } of queries) {
+      expect(statement.Resource).toEqual({
+        'Fn::Join': ['', [{ 'Fn::GetAtt': ['RequestsTable', 'Arn'] }, '/index/byTarget']],
+      });
+    }
   });
 
   it('gives the functions the account id from CloudFormation, not from AWS at package time', () => {
