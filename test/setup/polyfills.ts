@@ -1,16 +1,6 @@
-// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks (Lambda runs 22, where it exists).
-const P = Promise as unknown as { withResolvers?: unknown };
-if (typeof P.withResolvers !== 'function') {
-  P.withResolvers = <T>() => {
-    let resolve!: (value: T | PromiseLike<T>) => void;
-    let reject!: (reason?: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
-  };
-}
+// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks; local mode needs it too.
+import '../../src/local/polyfills';
+
 // Tests talk to loopback only: no real AWS credentials or region lookups.
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
