@@ -22,6 +22,7 @@ import { loadSandboxFixture, SandboxStore } from './sandbox/account';
 import { loadManagedPolicyDocument } from './sandbox/evaluate';
 import { createSandboxClients } from './sandbox/plug';
 import { type SocketModeHandle, startSocketMode } from './socket-mode';
+import { lockStateDir } from './state-lock';
 import { approverIdsOf, auditChannelOf, loadWorkspaceFixture } from './workspace/fixture';
 import { LocalSlackClient } from './workspace/slack-client';
 import { LocalSlackWebApi } from './workspace/slack-web-api';
@@ -117,6 +118,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
   };
 
   try {
+    cleanups.push(lockStateDir(stateDir));
     const dynamo = await startLocalDynamo(join(stateDir, 'dynamodb'));
     cleanups.push(() => dynamo.stop());
     await ensureRequestsTable(dynamo.client, REQUESTS_TABLE);
@@ -163,8 +165,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
       ready = resolveReady;
     });
     let bot: LambdaHttpHandler | undefined;
-    let server: LocalServer | undefined;
-    const origin = () => server?.origin ?? '';
+    // Called only once the server listens (it is declared below, so the client can be passed to it).
+    const origin = (): string => server.origin;
     const client = state
       ? new LocalSlackClient({
           state,
@@ -175,7 +177,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
           onDelivery: log,
         })
       : undefined;
-    server = new LocalServer({
+    const server = new LocalServer({
       webRoot: options.webRoot ?? join(root, 'local', 'web'),
       mode,
       ...(state && client
@@ -189,14 +191,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
       },
       log,
     });
-    const listening = server;
-    await listening.listen(options.port ?? 3000).catch((error: unknown) => {
+    await server.listen(options.port ?? 3000).catch((error: unknown) => {
       if ((error as { code?: string }).code === 'EADDRINUSE') {
         throw new Error(`Port ${options.port ?? 3000} is in use; pick another with --port N`);
       }
       throw error;
     });
-    cleanups.push(() => listening.close());
+    cleanups.push(() => server.close());
 
     const env: Record<string, string | undefined> = {
       ...processEnv,
@@ -213,10 +214,12 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
             SLACK_SIGNING_SECRET: signingSecret,
             SLACK_SIGNING_SECRET_PARAMETER: undefined,
             SLACK_BOT_TOKEN_PARAMETER: undefined,
-            SLACK_API_URL: `${listening.origin}/api/`,
+            SLACK_API_URL: `${server.origin}/api/`,
             SLACK_TEAM_ID: fixture.team.id,
             SLACK_APP_ID: fixture.app.id,
             APPROVER_USER_IDS: approverIdsOf(fixture).join(','),
+            // Approvers are the fixture's `approver: true` people; a real user group id would not resolve here.
+            APPROVER_USERGROUP_ID: undefined,
             IAM_USER_MAPPING: 'email',
           }
         : {}),
@@ -254,7 +257,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
     ready();
 
     const info: StartupInfo = {
-      url: `http://localhost:${listening.listeningPort}`,
+      url: `http://localhost:${server.listeningPort}`,
       mode,
       stateDir: relativeOrAbsolute(stateDir),
       signingSecret,
@@ -269,8 +272,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
       fastWaitSeconds: options.waitSeconds,
     };
     return {
-      url: listening.origin,
-      port: listening.listeningPort,
+      url: server.origin,
+      port: server.listeningPort,
       signingSecret,
       stateDir,
       mode,

@@ -126,6 +126,14 @@ describe('the page server protects its signing power', () => {
   });
 });
 
+describe('the state folder', () => {
+  it('is used by one local mode at a time', async () => {
+    await expect(startLocal({ stateDir, port: 0, env: {} })).rejects.toThrow(
+      `Another local mode (pid ${process.pid}) is using ${stateDir}`,
+    );
+  });
+});
+
 describe('the composer', () => {
   it('answers an unknown slash command itself, like Slack, without calling the bot', async () => {
     const response = await page.type('U0BOB', 'C0GENERAL', '/deploy prod');
