@@ -1,8 +1,9 @@
 /**
  * The local Slack workspace in a real browser (Debian's chromium through playwright-core), driven the
  * way a person uses it: type a grant, switch to an approver, click Approve, read the audit thread.
- * Everything behind the page is local mode as `npm start` runs it. Skipped only when /usr/bin/chromium
- * is missing (.ci/run installs it).
+ * Everything behind the page is local mode as `npm start` runs it. On a developer machine without
+ * /usr/bin/chromium it is skipped; in CI (CI=true, where .ci/run installs chromium) it always runs, so a
+ * missing browser fails the build instead of hiding the test.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { PageDriver } from '../local/page-driver';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = resolve(__dirname, '..', '..', 'docs', 'local-workspace.png');
-const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
+const describeWithChromium = existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
 
 jest.setTimeout(120_000);
 
