@@ -3,8 +3,11 @@
  * message, with nothing lost and nothing half-applied. Everything runs through the exported slack
  * handler with signed events and the real ASL on aws-local-stepfunctions.
  */
+import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { IAMServiceException } from '@aws-sdk/client-iam';
-import { SFNServiceException } from '@aws-sdk/client-sfn';
+import { SFNServiceException, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { ACTION_IDS, DENY_MODAL } from '../../src/slack/ids';
 import { signSlackRequest } from '../../src/slack/verify-signature';
@@ -478,5 +481,76 @@ describe('AWS faults: throttling recovers; access denied and 5xx fail with a rep
     expect((await h.store.get(id))?.status).toBe('awaiting_approval');
     await approve(id, APPROVER_1);
     await expect(h.finished(id)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+  });
+});
+
+describe('DynamoDB faults: throttling recovers; a permanent error is a clear message and starts nothing', () => {
+  let ddb: ReturnType<typeof mockClient>;
+  beforeEach(async () => {
+    h = await startHarness();
+    h.iam.addUser('alice');
+    // Layered on the real dynalite calls: only the injected calls fail, everything else goes through.
+    // The store talks through the DocumentClient, so that is the client to stub.
+    ddb = mockClient(DynamoDBDocumentClient);
+    ddb.send.callThrough();
+  });
+  afterEach(() => ddb.restore());
+
+  const ddbError = (name: string, status: number) =>
+    new DynamoDBServiceException({
+      name,
+      $fault: status >= 500 ? 'server' : 'client',
+      message: name,
+      $metadata: { httpStatusCode: status },
+    });
+
+  it('GetItem throttled once on the slash command → the request is still received', async () => {
+    ddb.on(GetCommand).rejectsOnce(ddbError('ThrottlingException', 400));
+    expect(ackText(await slash('grant user:alice developer'))).toContain('received');
+    expect(ddb.commandCalls(GetCommand).length).toBeGreaterThanOrEqual(2);
+    expect(h.sfn.calls()).toHaveLength(1);
+  });
+
+  it('PutItem denied → the requester is told, and no workflow starts', async () => {
+    ddb.on(PutCommand).rejects(ddbError('AccessDeniedException', 400));
+    const text = ackText(await slash('grant user:alice developer'));
+    expect(text).toContain('AWS denied the bot permission to store request');
+    expect(text).toContain('Nothing was changed');
+    expect(h.sfn.calls()).toHaveLength(0);
+  });
+
+  it('UpdateItem throttled once inside the workflow (planning) → retried by the ASL, the grant completes', async () => {
+    // Set before any call: sinon counts earlier calls toward "once".
+    ddb.on(UpdateCommand).rejectsOnce(ddbError('ProvisionedThroughputExceededException', 400));
+    await slash('grant user:alice developer');
+    const { requestId } = await h.onlyRequest();
+    await h.awaitApprovalWait(requestId);
+    await approve(requestId, APPROVER_1);
+    await expect(h.finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+    const outcomes = await Promise.allSettled(
+      ddb.commandCalls(UpdateCommand).map((call) => call.returnValue),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(1);
+    expect(h.iam.attached('user', 'alice')).toEqual(
+      [POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly].sort(),
+    );
+  });
+});
+
+describe('late decisions', () => {
+  beforeEach(async () => {
+    h = await startHarness();
+    h.iam.addUser('alice');
+  });
+
+  it('SendTaskSuccess answering TaskTimedOut is reported as already handled, not as an error', async () => {
+    const id = await pending();
+    h.failSfn(
+      'SendTaskSuccess',
+      new TaskTimedOut({ message: 'Task Timed Out', $metadata: { httpStatusCode: 400 } }),
+    );
+    await approve(id, APPROVER_1);
+    expect(ephemeralsFor(APPROVER_1)).toEqual(['This request had already expired; nothing was changed.']);
+    expect(h.iam.attached('user', 'alice')).toEqual([]);
   });
 });

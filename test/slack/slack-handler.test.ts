@@ -144,6 +144,25 @@ describe('the slack handler: commands', () => {
     expect((await h.onlyRequest()).target.name).toBe('alice@example.com');
   });
 
+  it('resolves a Slack mention through the SlackUserId tag when IAM_USER_MAPPING=tag', async () => {
+    await h.stop();
+    h = await startHarness({ IAM_USER_MAPPING: 'tag' });
+    h.iam.addUser('alice');
+    h.iam.addUser('a.chen', [], { SlackUserId: ALICE });
+    await slash(`grant <@${ALICE}|alice> developer`);
+    expect((await h.onlyRequest()).target).toMatchObject({ name: 'a.chen', slackUserId: ALICE });
+  });
+
+  it('refuses to guess when two IAM users carry the same SlackUserId tag', async () => {
+    await h.stop();
+    h = await startHarness({ IAM_USER_MAPPING: 'tag' });
+    h.iam.addUser('a.chen', [], { SlackUserId: ALICE });
+    h.iam.addUser('alice.old', [], { SlackUserId: ALICE });
+    const text = ackText(await slash(`grant <@${ALICE}|alice> developer`));
+    expect(text).toContain(`No single IAM user is tagged \`SlackUserId=${ALICE}\``);
+    expect(h.sfn.calls()).toHaveLength(0);
+  });
+
   it('tells the requester to use user:NAME when a mention resolves to no IAM user', async () => {
     const text = ackText(await slash(`grant <@${OUTSIDER}|outsider> developer`));
     expect(text).toContain('No IAM user is named `outsider@example.com` or `outsider`');
