@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CUSTOM_ACCESS_POLICY,
   codeBuildKeyStatements,
@@ -14,30 +12,14 @@ import {
   serviceRolePolicy,
   serviceRoleTrustPolicy,
 } from '../../src/domain/policy-documents';
+import { seedFixture, statementMeaning } from '../helpers/seed-fixtures';
 
 // The seed's JSON, copied verbatim into fixtures (only re-indented), with its placeholders filled in.
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/CodeBuild-service-role`;
-const seed = <T>(file: string): T =>
-  JSON.parse(
-    readFileSync(join(__dirname, '../fixtures/seed', file), 'utf8')
-      .replaceAll('account-ID', ACCOUNT)
-      .replaceAll('region-ID', REGION),
-  ) as T;
-
-const list = (value: string | string[] | undefined): string[] =>
-  value === undefined ? [] : [...new Set(Array.isArray(value) ? value : [value])].sort();
-
-// What the seed fixes for a statement: set semantics for Action/Resource, everything else as written.
-const meaning = (statement: PolicyStatement) => ({
-  Sid: statement.Sid,
-  Effect: statement.Effect,
-  Principal: statement.Principal,
-  Action: list(statement.Action),
-  Resource: list(statement.Resource),
-  Condition: statement.Condition,
-});
+const meaning = statementMeaning;
+const seed = seedFixture;
 
 const bySid = (document: PolicyDocument) =>
   Object.fromEntries(document.Statement.map((statement) => [statement.Sid, meaning(statement)]));

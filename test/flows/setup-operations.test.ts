@@ -4,7 +4,7 @@
  * loopback server, and IAM/KMS/CodeBuild on the sandbox account at the SDK client level (with
  * aws-sdk-client-mock layered on a client instance for faults).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -40,6 +40,7 @@ import {
 import { createSandboxClients, type SandboxClients } from '../../src/local/sandbox/plug';
 import { ACTION_IDS } from '../../src/slack/ids';
 import { APPROVER_1, AUDIT_CHANNEL, type Harness, REQUESTER, startHarness } from '../helpers/harness';
+import { seedFixture, statementMeaning } from '../helpers/seed-fixtures';
 import { blockActionEvent, slashCommandEvent, TEST_SIGNING_SECRET } from '../helpers/signed-event';
 
 jest.setTimeout(60_000);
@@ -50,26 +51,7 @@ const REGION = 'us-east-1';
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${KEY_ID}`;
 
-// The seed's JSON with its placeholders filled in (as in test/domain/policy-documents.test.ts).
-const seedFixture = <T>(file: string): T =>
-  JSON.parse(
-    readFileSync(join(__dirname, '../fixtures/seed', file), 'utf8')
-      .replaceAll('account-ID', ACCOUNT)
-      .replaceAll('region-ID', REGION),
-  ) as T;
-
-const list = (value: string | string[] | undefined): string[] =>
-  value === undefined ? [] : [...new Set(Array.isArray(value) ? value : [value])].sort();
-
-/** What a statement grants: its Sid, effect, principal, actions and resources (as sets), conditions. */
-const meaning = (statement: PolicyStatement) => ({
-  Sid: statement.Sid,
-  Effect: statement.Effect,
-  Principal: statement.Principal,
-  Action: list(statement.Action),
-  Resource: list(statement.Resource),
-  Condition: statement.Condition,
-});
+const meaning = statementMeaning;
 const meanings = (document: PolicyDocument) => document.Statement.map(meaning);
 
 let h: Harness;
