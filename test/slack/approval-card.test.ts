@@ -1,0 +1,149 @@
+import type { ChangeCommand } from '../../src/domain/command';
+import { planGrant } from '../../src/domain/plan';
+import type { AccessRequest } from '../../src/domain/request';
+import { POLICY_ARNS } from '../../src/domain/tiers';
+import { approvalCard, decidedCard } from '../../src/slack/blocks/approval-card';
+
+const alice = { kind: 'user' as const, name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' };
+
+const grantRequest = (command: ChangeCommand, tier: 'developer' | 'admin'): AccessRequest => {
+  const plan = planGrant(alice, tier, { attachedPolicyArns: [POLICY_ARNS.s3ReadOnly] });
+  return {
+    requestId: 'REQ-7K3QX9M2PA',
+    version: 2,
+    createdAt: '2026-11-28T10:00:00.000Z',
+    requester: { userId: 'U0REQUESTER', teamId: 'T0' },
+    channelId: 'C0',
+    command,
+    target: alice,
+    status: 'awaiting_approval',
+    plan,
+    requiredApprovals: plan.requiredApprovals,
+    approvals: [],
+    completedSteps: [],
+    events: [],
+  };
+};
+
+const header = {
+  type: 'header',
+  text: { type: 'plain_text', text: 'CodeBuild access request REQ-7K3QX9M2PA' },
+};
+const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+const context = (text: string) => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+const field = (text: string) => ({ type: 'mrkdwn', text });
+const buttons = {
+  type: 'actions',
+  block_id: 'decision',
+  elements: [
+    {
+      type: 'button',
+      action_id: 'approve_request',
+      style: 'primary',
+      text: { type: 'plain_text', text: 'Approve' },
+      value: 'REQ-7K3QX9M2PA',
+    },
+    {
+      type: 'button',
+      action_id: 'deny_request',
+      style: 'danger',
+      text: { type: 'plain_text', text: 'Deny' },
+      value: 'REQ-7K3QX9M2PA',
+    },
+  ],
+};
+const EXPIRES = '2026-11-29T10:00:00.000Z';
+const EXPIRES_TOKEN = '<!date^1795946400^{date_short_pretty} at {time}|2026-11-29T10:00:00.000Z>';
+
+describe('the approval card of a managed-tier grant', () => {
+  it('shows who asked and why, the target ARN, what will change, what is already there, and the buttons', () => {
+    const request = grantRequest(
+      {
+        action: 'grant',
+        target: { kind: 'user', name: 'alice' },
+        tier: 'developer',
+        reason: 'on-call <!channel>',
+      },
+      'developer',
+    );
+    expect(approvalCard(request, EXPIRES)).toEqual([
+      header,
+      section('<@U0REQUESTER> asks to *grant developer for user:alice*.'),
+      {
+        type: 'section',
+        fields: [
+          field('*Target*\n`arn:aws:iam::111122223333:user/alice`'),
+          field('*Reason*\non-call @channel'),
+        ],
+      },
+      section('*Will change*\n• attach AWSCodeBuildDeveloperAccess to user alice'),
+      context('Already in place: AmazonS3ReadOnlyAccess is already attached'),
+      context(`Needs one approver other than the requester. Expires ${EXPIRES_TOKEN}.`),
+      buttons,
+    ]);
+  });
+
+  it('for admin, warns about IAMFullAccess and shows the approvals so far', () => {
+    const request = {
+      ...grantRequest({ action: 'grant', target: { kind: 'user', name: 'alice' }, tier: 'admin' }, 'admin'),
+      approvals: [{ userId: 'U0APPROVER1', at: '2026-11-28T10:05:00.000Z' }],
+    };
+    const blocks = approvalCard(request, EXPIRES);
+    expect(blocks).toContainEqual(
+      section(
+        ':warning: *admin includes IAMFullAccess: whoever holds it can give themselves any permission in this account. Two different approvers are required.*',
+      ),
+    );
+    expect(blocks.at(-2)).toEqual(
+      context(
+        `Approvals: 1 of 2 (<@U0APPROVER1>). Needs 2 different approvers other than the requester. Expires ${EXPIRES_TOKEN}.`,
+      ),
+    );
+    expect(blocks.at(-1)).toEqual(buttons);
+  });
+
+  it('for a time-bound grant, shows the limit before approval and the end once applied', () => {
+    const request = grantRequest(
+      {
+        action: 'grant',
+        target: { kind: 'user', name: 'alice' },
+        tier: 'developer',
+        durationSeconds: 28_800,
+      },
+      'developer',
+    );
+    expect(approvalCard(request, EXPIRES)[2]).toEqual({
+      type: 'section',
+      fields: [
+        field('*Target*\n`arn:aws:iam::111122223333:user/alice`'),
+        field('*Reason*\n_none given_'),
+        field('*Time limit*\n8h from when it is applied, then revoked automatically'),
+      ],
+    });
+    const applied = { ...request, accessExpiresAt: EXPIRES };
+    expect(decidedCard(applied)[2]).toMatchObject({
+      fields: expect.arrayContaining([
+        field(`*Time limit*\nends ${EXPIRES_TOKEN}, then revoked automatically`),
+      ]),
+    });
+  });
+
+  it('once decided, replaces the buttons with the decision and the reason', () => {
+    const request: AccessRequest = {
+      ...grantRequest(
+        { action: 'grant', target: { kind: 'user', name: 'alice' }, tier: 'developer' },
+        'developer',
+      ),
+      status: 'denied',
+      decision: {
+        outcome: 'denied',
+        by: ['U0APPROVER1'],
+        at: '2026-11-28T10:05:00.000Z',
+        reason: 'not during the freeze',
+      },
+    };
+    const blocks = decidedCard(request);
+    expect(blocks.at(-1)).toEqual(section(':no_entry: Denied by <@U0APPROVER1>: not during the freeze'));
+    expect(JSON.stringify(blocks)).not.toContain('approve_request');
+  });
+});
