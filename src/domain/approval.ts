@@ -11,6 +11,8 @@ export interface Click {
 export interface ClickContext {
   /** Whether the clicker is an approver, as checked on the server for this click. */
   isApprover: boolean;
+  /** Whether the clicker is the person the change is for (their own IAM user); see decide-request. */
+  isTarget?: boolean;
   expectedTeamId?: string;
   expectedAppId?: string;
   now: string;
@@ -54,6 +56,12 @@ export function applyClick(request: AccessRequest, click: Click, context: ClickC
     return {
       kind: 'refused',
       message: 'You asked for this change, so you cannot decide it. Another approver has to.',
+    };
+  }
+  if (click.userId === request.target.slackUserId || context.isTarget === true) {
+    return {
+      kind: 'refused',
+      message: 'This change is for you, so you cannot decide it. Another approver has to.',
     };
   }
   if (!context.isApprover) {

@@ -1,4 +1,4 @@
-import { applyClick, type Click } from './approval';
+import { applyClick, type Click, type ClickContext } from './approval';
 import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
 import { BotError } from './errors';
 import type { WorkflowPort } from './ports';
@@ -11,7 +11,12 @@ export interface ApproverDirectory {
   isApprover(userId: string): Promise<boolean>;
 }
 
+/** The IAM principal ARN a Slack user maps to (IAM_USER_MAPPING), or undefined when none does. */
+export type IdentityLookup = (slackUserId: string) => Promise<string | undefined>;
+
 export interface DecideDeps extends AuditDeps {
+  /** Used to stop someone approving a change to their own IAM user named as user:NAME. */
+  identity?: IdentityLookup;
   workflow: WorkflowPort;
   approvers: ApproverDirectory;
   expectedTeamId?: string;
@@ -29,6 +34,24 @@ export type DecideResult =
 // Concurrent clicks re-read and re-apply; a handful of rounds always settles (each round has a winner).
 const MAX_ROUNDS = 5;
 
+/** What the server knows about the clicker for this request: approver? the target themselves? */
+async function clickContext(deps: DecideDeps, request: AccessRequest, userId: string): Promise<ClickContext> {
+  const isApprover = await deps.approvers.isApprover(userId);
+  // A mention target carries its Slack id (compared in applyClick); a user:NAME target is compared
+  // by mapping the clicker to their IAM user, only when it could matter.
+  const isTarget =
+    isApprover && request.target.kind === 'user' && !request.target.slackUserId && deps.identity
+      ? (await deps.identity(userId)) === request.target.arn
+      : false;
+  return {
+    isApprover,
+    isTarget,
+    now: deps.clock.now().toISOString(),
+    ...(deps.expectedTeamId ? { expectedTeamId: deps.expectedTeamId } : {}),
+    ...(deps.expectedAppId ? { expectedAppId: deps.expectedAppId } : {}),
+  };
+}
+
 /**
  * Checks a click without recording it: the refusal or "already decided" message, or undefined when
  * the click would count. Used before opening the Deny modal; the submission is checked again.
@@ -42,12 +65,7 @@ export async function previewClick(
   }
   const request = await deps.store.get(click.requestId);
   if (!request) return `I have no request ${click.requestId}; nothing was changed.`;
-  const outcome = applyClick(request, click, {
-    isApprover: await deps.approvers.isApprover(click.userId),
-    now: deps.clock.now().toISOString(),
-    ...(deps.expectedTeamId ? { expectedTeamId: deps.expectedTeamId } : {}),
-    ...(deps.expectedAppId ? { expectedAppId: deps.expectedAppId } : {}),
-  });
+  const outcome = applyClick(request, click, await clickContext(deps, request, click.userId));
   return outcome.kind === 'refused' || outcome.kind === 'already_decided' ? outcome.message : undefined;
 }
 
@@ -67,12 +85,7 @@ export async function decideRequest(
     if (!request) {
       return { kind: 'message', message: `I have no request ${click.requestId}; nothing was changed.` };
     }
-    const outcome = applyClick(request, click, {
-      isApprover: await deps.approvers.isApprover(click.userId),
-      now: deps.clock.now().toISOString(),
-      ...(deps.expectedTeamId ? { expectedTeamId: deps.expectedTeamId } : {}),
-      ...(deps.expectedAppId ? { expectedAppId: deps.expectedAppId } : {}),
-    });
+    const outcome = applyClick(request, click, await clickContext(deps, request, click.userId));
     if (outcome.kind === 'refused' || outcome.kind === 'already_decided') {
       deps.log.info('click not applied', {
         requestId: click.requestId,

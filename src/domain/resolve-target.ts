@@ -54,3 +54,18 @@ export async function resolveTarget(deps: ResolveDeps, ref: TargetRef): Promise<
     `No IAM user is named \`${candidates.join('` or `')}\` for <@${ref.slackUserId}>. ${HOW_TO_NAME}`,
   );
 }
+
+/**
+ * The IAM user ARN a Slack user maps to, for the "nobody approves a change to themselves" rule; undefined
+ * when no IAM user maps. Other failures (Slack or IAM unavailable) propagate, so the click is refused.
+ */
+export const clickerIdentity =
+  (deps: ResolveDeps) =>
+  async (slackUserId: string): Promise<string | undefined> => {
+    try {
+      return (await resolveTarget(deps, { kind: 'slack', slackUserId })).arn;
+    } catch (error) {
+      if (error instanceof TargetNotFoundError) return undefined;
+      throw error;
+    }
+  };

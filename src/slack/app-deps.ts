@@ -11,6 +11,7 @@ import type {
   RequestStore,
   WorkflowPort,
 } from '../domain/ports';
+import { clickerIdentity } from '../domain/resolve-target';
 import { accountContext } from '../wiring';
 import type { SlackAppDeps } from './app';
 import { SlackWebApi } from './web-api';
@@ -59,6 +60,7 @@ export function slackAppDeps(
     approvalTimeoutSeconds: config.approvalTimeoutSeconds,
     grantReminderSeconds: config.grantReminderSeconds,
     maxGrantDurationSeconds: config.maxGrantDurationSeconds,
+    identity: clickerIdentity({ iam: ports.iam, slack, iamUserMapping: config.iamUserMapping }),
     approvers: approverDirectory({
       userIds: config.approverUserIds,
       ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),

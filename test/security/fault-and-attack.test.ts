@@ -172,6 +172,24 @@ describe('click attacks are refused on the server, with a message only the click
     expect((await h.store.get(id))?.approvals).toEqual([]);
   });
 
+  it('an approver cannot approve a change to themselves, named by mention', async () => {
+    h.iam.addUser('approver2');
+    const id = await pending(`grant <@${APPROVER_2}|approver2> developer`);
+    await approve(id, APPROVER_2);
+    expect(ephemeralsFor(APPROVER_2)).toEqual([expect.stringContaining('This change is for you')]);
+    expect((await h.store.get(id))?.approvals).toEqual([]);
+  });
+
+  it('an approver cannot approve a change to their own IAM user named as user:NAME; another approver can', async () => {
+    h.iam.addUser('approver1');
+    const id = await pending('grant user:approver1 developer');
+    await approve(id, APPROVER_1);
+    expect(ephemeralsFor(APPROVER_1)).toEqual([expect.stringContaining('This change is for you')]);
+    await approve(id, APPROVER_2);
+    await expect(h.finished(id)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+    expect(h.iam.attached('user', 'approver1')).toContain(POLICY_ARNS.codeBuildDeveloper);
+  });
+
   it.each([
     ['another workspace', { teamId: 'T0EVIL' }, 'another Slack workspace'],
     ['another app', { apiAppId: 'A0EVIL' }, 'another Slack app'],
