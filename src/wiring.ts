@@ -12,7 +12,6 @@ import { DynamoRequestStore } from './aws/request-store';
 import { resolveSecret } from './aws/secrets';
 import { StepFunctionsWorkflow } from './aws/workflow';
 import { type Config, ConfigError, loadConfig, requireSecret } from './config';
-import type { ApproverDirectory } from './domain/decide-request';
 import type { AccountContext } from './domain/plan';
 import { partitionForRegion } from './domain/policy-documents';
 import {
@@ -53,11 +52,6 @@ export function createLogger(): Log {
     error: (message, fields) => (fields ? logger.error(message, fields) : logger.error(message)),
   };
 }
-
-/** Approvers from APPROVER_USER_IDS. An empty list approves nobody (fail closed). */
-export const staticApprovers = (userIds: readonly string[]): ApproverDirectory => ({
-  isApprover: async (userId) => userIds.includes(userId),
-});
 
 export interface AwsPorts {
   iam: IamPort;
@@ -202,10 +196,4 @@ export function liveSlackPorts(
       ? { workflow: new StepFunctionsWorkflow(new SFNClient({}), config.stateMachineArn) }
       : {}),
   };
-}
-
-/** The state machine ARN, required by the slack function only. */
-export function requireWorkflow(aws: Pick<AwsPorts, 'workflow'>): WorkflowPort {
-  if (!aws.workflow) throw new ConfigError('Invalid configuration: set STATE_MACHINE_ARN');
-  return aws.workflow;
 }

@@ -87,8 +87,5 @@ export const WORKFLOW_ERROR_NAMES = [
   'AwsOperationFailed',
   'VerificationFailed',
   'ConfigMissing',
+  'UnknownRequest',
 ] as const;
-
-/** The user-safe message of any thrown value, or undefined when it is not one of ours. */
-export const userMessageOf = (error: unknown): string | undefined =>
-  error instanceof BotError ? error.userMessage : undefined;

@@ -1,13 +1,8 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { ACTION_IDS, DENY_MODAL } from '../../src/slack/ids';
-import { APPROVER_1, AUDIT_CHANNEL, type Harness, REQUESTER, startHarness } from '../helpers/harness';
-import {
-  blockActionEvent,
-  slashCommandEvent,
-  TEST_SIGNING_SECRET,
-  viewSubmissionEvent,
-} from '../helpers/signed-event';
+import { APPROVER_1, AUDIT_CHANNEL, type Harness, startHarness } from '../helpers/harness';
+import { TEST_SIGNING_SECRET, viewSubmissionEvent } from '../helpers/signed-event';
 
 let h: Harness;
 
@@ -17,11 +12,9 @@ beforeEach(async () => {
 });
 afterEach(async () => h.stop());
 
-const grant = (text: string, userId = REQUESTER) =>
-  h.handler(slashCommandEvent({ secret: TEST_SIGNING_SECRET, text, userId }));
-
+const grant = (text: string) => h.slash(text);
 const click = (requestId: string, userId: string, actionId: string = ACTION_IDS.approve) =>
-  h.handler(blockActionEvent({ secret: TEST_SIGNING_SECRET, actionId, value: requestId, userId }));
+  h.click(requestId, userId, { actionId });
 
 describe('grant flow, end to end through the slack handler and the real ASL', () => {
   it('starts one execution named after the request and acks with the request id', async () => {

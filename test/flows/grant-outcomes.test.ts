@@ -1,18 +1,13 @@
 import { IAMServiceException } from '@aws-sdk/client-iam';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { ACTION_IDS } from '../../src/slack/ids';
-import { APPROVER_1, AUDIT_CHANNEL, type Harness, REQUESTER, startHarness } from '../helpers/harness';
-import { blockActionEvent, slashCommandEvent, TEST_SIGNING_SECRET } from '../helpers/signed-event';
+import { APPROVER_1, AUDIT_CHANNEL, type Harness, startHarness } from '../helpers/harness';
 
 let h: Harness;
 afterEach(async () => h.stop());
 
-const slash = (text: string) =>
-  h.handler(slashCommandEvent({ secret: TEST_SIGNING_SECRET, text, userId: REQUESTER }));
-const approve = (requestId: string, userId = APPROVER_1) =>
-  h.handler(
-    blockActionEvent({ secret: TEST_SIGNING_SECRET, actionId: ACTION_IDS.approve, value: requestId, userId }),
-  );
+const slash = (text: string) => h.slash(text);
+const approve = (requestId: string, userId = APPROVER_1) => h.click(requestId, userId);
 const threadTexts = async (requestId: string): Promise<string[]> => {
   const request = await h.store.get(requestId);
   return h.slack.thread(request?.card?.ts ?? '').map((m) => m.text ?? '');

@@ -136,6 +136,14 @@ const throttling = () =>
     $metadata: { httpStatusCode: 400 },
   });
 
+const kmsThrottling = () =>
+  new KMSServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    message: 'slow down',
+    $metadata: { httpStatusCode: 400 },
+  });
+
 describe('grant <target> custom', () => {
   beforeEach(() => start());
 
@@ -436,14 +444,7 @@ describe('kms allow', () => {
     kms.send.callThrough();
     kms
       .on(PutKeyPolicyCommand)
-      .rejectsOnce(
-        new KMSServiceException({
-          name: 'ThrottlingException',
-          $fault: 'client',
-          message: 'slow down',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      )
+      .rejectsOnce(kmsThrottling())
       .callsFake((input) => createSandboxClients(store).kms.send(new PutKeyPolicyCommand(input)));
     try {
       const { run } = await requestAndApprove('kms allow alias/codebuild-artifacts legacy-build');
@@ -485,14 +486,7 @@ describe('kms create', () => {
     kms.send.callThrough();
     kms
       .on(CreateKeyCommand)
-      .rejectsOnce(
-        new KMSServiceException({
-          name: 'ThrottlingException',
-          $fault: 'client',
-          message: 'slow down',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      )
+      .rejectsOnce(kmsThrottling())
       .callsFake((input) => createSandboxClients(store).kms.send(new CreateKeyCommand(input)));
     try {
       const { run } = await requestAndApprove('kms create alias/payments-artifacts legacy-build');

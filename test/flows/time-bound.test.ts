@@ -1,23 +1,11 @@
 import { POLICY_ARNS } from '../../src/domain/tiers';
-import { ACTION_IDS } from '../../src/slack/ids';
-import { APPROVER_1, type Harness, REQUESTER, startHarness } from '../helpers/harness';
-import { blockActionEvent, slashCommandEvent, TEST_SIGNING_SECRET } from '../helpers/signed-event';
+import { APPROVER_1, ackText, type Harness, REQUESTER, startHarness } from '../helpers/harness';
 
 let h: Harness;
 afterEach(async () => h.stop());
 
-const slash = (text: string) =>
-  h.handler(slashCommandEvent({ secret: TEST_SIGNING_SECRET, text, userId: REQUESTER }));
-const approve = (requestId: string) =>
-  h.handler(
-    blockActionEvent({
-      secret: TEST_SIGNING_SECRET,
-      actionId: ACTION_IDS.approve,
-      value: requestId,
-      userId: APPROVER_1,
-    }),
-  );
-const ackText = (response: { body: string }): string => (JSON.parse(response.body) as { text: string }).text;
+const slash = (text: string) => h.slash(text);
+const approve = (requestId: string) => h.click(requestId, APPROVER_1);
 
 const startedIds = (): string[] =>
   h.sfn.calls().flatMap((call) => {

@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config';
 import type { AccessRequest } from '../../src/domain/request';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
 import { LocalWorkflow } from '../../src/local/local-workflow';
+import { ACTION_IDS } from '../../src/slack/ids';
 import {
   type AwsClients,
   type AwsPorts,
@@ -25,7 +26,16 @@ import {
 import { createRequestsTable, startDynalite, testDynamoClient } from './dynalite';
 import { FakeIam } from './fake-iam';
 import { FakeSlack } from './fake-slack';
-import { TEST_SIGNING_SECRET } from './signed-event';
+import {
+  blockActionEvent,
+  type SlashCommandEventOptions,
+  slashCommandEvent,
+  TEST_SIGNING_SECRET,
+} from './signed-event';
+
+/** The text of an ephemeral slash-command ack. */
+export const ackText = (response: { body: string }): string =>
+  (JSON.parse(response.body) as { text: string }).text;
 
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:111122223333:stateMachine:access-request';
 export const AUDIT_CHANNEL = 'C0AUDIT';
@@ -43,6 +53,14 @@ export interface Harness {
   store: DynamoRequestStore;
   sfn: AwsStub<object, MetadataBearer, unknown>;
   env: Record<string, string>;
+  /** A signed slash command from `userId` (default the requester) into the handler. */
+  slash(text: string, options?: Partial<SlashCommandEventOptions>): ReturnType<Harness['handler']>;
+  /** A signed button click (Approve by default) on a request's card. */
+  click(
+    requestId: string,
+    userId: string,
+    options?: { actionId?: string; teamId?: string; apiAppId?: string },
+  ): ReturnType<Harness['handler']>;
   /** Makes the next calls of a Step Functions command fail with these errors, in order. */
   failSfn(command: 'StartExecution' | 'SendTaskSuccess', ...errors: Error[]): void;
   /** The only request recorded so far (most tests make one). */
@@ -155,6 +173,19 @@ export async function startHarness(
     store,
     sfn,
     env,
+    slash: (text, options = {}) =>
+      handler(slashCommandEvent({ secret: TEST_SIGNING_SECRET, text, userId: REQUESTER, ...options })),
+    click: (requestId, userId, options = {}) =>
+      handler(
+        blockActionEvent({
+          secret: TEST_SIGNING_SECRET,
+          actionId: options.actionId ?? ACTION_IDS.approve,
+          value: requestId,
+          userId,
+          ...(options.teamId ? { teamId: options.teamId } : {}),
+          ...(options.apiAppId ? { apiAppId: options.apiAppId } : {}),
+        }),
+      ),
     failSfn(command, ...errors) {
       sfnFaults[command] = [...(sfnFaults[command] ?? []), ...errors];
     },

@@ -11,9 +11,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { ACTION_IDS, DENY_MODAL } from '../../src/slack/ids';
 import { signSlackRequest } from '../../src/slack/verify-signature';
-import { APPROVER_1, APPROVER_2, type Harness, OUTSIDER, REQUESTER, startHarness } from '../helpers/harness';
 import {
-  blockActionEvent,
+  APPROVER_1,
+  APPROVER_2,
+  ackText,
+  type Harness,
+  OUTSIDER,
+  REQUESTER,
+  startHarness,
+} from '../helpers/harness';
+import {
   rawSignedEvent,
   slashCommandEvent,
   TEST_SIGNING_SECRET,
@@ -24,19 +31,9 @@ let h: Harness;
 afterEach(async () => h?.stop());
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-const ackText = (response: { body: string }): string => (JSON.parse(response.body) as { text: string }).text;
-const slash = (text: string, userId = REQUESTER) =>
-  h.handler(slashCommandEvent({ secret: TEST_SIGNING_SECRET, text, userId }));
+const slash = (text: string, userId = REQUESTER) => h.slash(text, { userId });
 const approve = (requestId: string, userId: string, extra: { teamId?: string; apiAppId?: string } = {}) =>
-  h.handler(
-    blockActionEvent({
-      secret: TEST_SIGNING_SECRET,
-      actionId: ACTION_IDS.approve,
-      value: requestId,
-      userId,
-      ...extra,
-    }),
-  );
+  h.click(requestId, userId, extra);
 const denyWithReason = (requestId: string, userId: string, reason = 'not now') =>
   h.handler(
     viewSubmissionEvent({

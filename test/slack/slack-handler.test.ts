@@ -6,17 +6,13 @@ import {
   ALICE,
   APPROVER_1,
   APPROVER_2,
+  ackText,
   type Harness,
   OUTSIDER,
   REQUESTER,
   startHarness,
 } from '../helpers/harness';
-import {
-  blockActionEvent,
-  rawSignedEvent,
-  slashCommandEvent,
-  TEST_SIGNING_SECRET,
-} from '../helpers/signed-event';
+import { rawSignedEvent, slashCommandEvent, TEST_SIGNING_SECRET } from '../helpers/signed-event';
 
 let h: Harness;
 beforeEach(async () => {
@@ -26,11 +22,9 @@ beforeEach(async () => {
 afterEach(async () => h.stop());
 
 const now = () => Math.floor(Date.now() / 1000);
-const ackText = (response: { body: string }): string => (JSON.parse(response.body) as { text: string }).text;
-const slash = (text: string, extra: Partial<Parameters<typeof slashCommandEvent>[0]> = {}) =>
-  h.handler(slashCommandEvent({ secret: TEST_SIGNING_SECRET, text, userId: REQUESTER, ...extra }));
+const slash = (text: string, extra: Parameters<Harness['slash']>[1] = {}) => h.slash(text, extra);
 const click = (requestId: string, userId: string, actionId: string = ACTION_IDS.approve) =>
-  h.handler(blockActionEvent({ secret: TEST_SIGNING_SECRET, actionId, value: requestId, userId }));
+  h.click(requestId, userId, { actionId });
 const lastEphemeralFor = (userId: string): string | undefined =>
   h.slack.ephemerals.filter((e) => e.user === userId).at(-1)?.text;
 
