@@ -53,6 +53,12 @@ const EnvSchema = z.object({
       .regex(/^\d{12}$/, 'must be a 12-digit account id')
       .optional(),
   ),
+  // The deployment stage (serverless.yml sets it): the stack's managed policies and the bot's own roles
+  // carry it in their names (src/domain/plans/account.ts).
+  STAGE: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1 to 20 letters, digits or dashes')
+    .default('dev'),
   // Set by Lambda itself; local runs set it by hand.
   AWS_REGION: optionalText.pipe(
     z
@@ -77,7 +83,8 @@ const EnvSchema = z.object({
           .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, 'each must be a KMS key ARN'),
       ),
     ),
-  // Every service role the bot creates gets this boundary; the bot's role may then create roles only with it.
+  // Every service role the bot creates gets this boundary (default: the one the stack creates); the bot's
+  // role may create roles only with it.
   PERMISSIONS_BOUNDARY_ARN: optionalText.pipe(
     z
       .string()
@@ -113,6 +120,8 @@ export interface Config {
   accountId?: string;
   /** AWS_REGION. */
   region?: string;
+  /** STAGE: names the stack's managed policies and the bot's roles. */
+  stage: string;
   kmsKeyArns: string[];
   permissionsBoundaryArn?: string;
 }
@@ -150,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approverUsergroupId: e.APPROVER_USERGROUP_ID,
     accountId: e.AWS_ACCOUNT_ID,
     region: e.AWS_REGION,
+    stage: e.STAGE,
     kmsKeyArns: e.KMS_KEY_ARNS,
     permissionsBoundaryArn: e.PERMISSIONS_BOUNDARY_ARN,
   };

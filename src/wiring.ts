@@ -12,7 +12,7 @@ import { DynamoRequestStore } from './aws/request-store';
 import { resolveSecret } from './aws/secrets';
 import { StepFunctionsWorkflow } from './aws/workflow';
 import { type Config, ConfigError, loadConfig, requireSecret } from './config';
-import type { AccountContext } from './domain/plan';
+import { type AccountContext, accountContextFor } from './domain/plan';
 import { partitionForRegion } from './domain/policy-documents';
 import {
   type CodeBuildPort,
@@ -140,13 +140,14 @@ export async function lambdaTaskDeps(
 /** The account id, region and setup options, when config names the account; see AccountContext. */
 export function accountContext(config: Config): AccountContext | undefined {
   if (config.accountId === undefined || config.region === undefined) return undefined;
-  return {
+  return accountContextFor({
     accountId: config.accountId,
     region: config.region,
     partition: partitionForRegion(config.region).partition,
+    stage: config.stage,
     kmsKeyArns: config.kmsKeyArns,
     ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
-  };
+  });
 }
 
 function taskDeps(config: Config, token: string, iam: IamPort, store: RequestStore, kms?: KmsPort): TaskDeps {

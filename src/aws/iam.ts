@@ -1,5 +1,6 @@
 import {
   AttachGroupPolicyCommand,
+  AttachRolePolicyCommand,
   AttachUserPolicyCommand,
   CreateRoleCommand,
   DeleteGroupPolicyCommand,
@@ -7,6 +8,7 @@ import {
   DeleteRolePolicyCommand,
   DeleteUserPolicyCommand,
   DetachGroupPolicyCommand,
+  DetachRolePolicyCommand,
   DetachUserPolicyCommand,
   GetGroupCommand,
   GetGroupPolicyCommand,
@@ -16,15 +18,13 @@ import {
   GetUserPolicyCommand,
   type IAMClient,
   ListAttachedGroupPoliciesCommand,
+  ListAttachedRolePoliciesCommand,
   ListAttachedUserPoliciesCommand,
   ListGroupPoliciesCommand,
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
-  PutGroupPolicyCommand,
-  PutRolePolicyCommand,
-  PutUserPolicyCommand,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { ConflictError } from '../domain/errors';
@@ -35,10 +35,10 @@ import {
   type PrincipalRef,
   parsePolicyText,
   type RoleFacts,
+  SERVICE_ROLE_PATH,
 } from '../domain/plan';
-import type { PolicyDocument } from '../domain/policy-documents';
 import type { IamPort } from '../domain/ports';
-import { awsErrorName, classifyAwsError, isAccessDenied, isNotFound } from './classify-error';
+import { awsErrorName, classifyAwsError, isNotFound } from './classify-error';
 
 // IAM returns every policy document URL-encoded (RFC 3986).
 const decodePolicy = (text: string | undefined): string => decodeURIComponent(text ?? '');
@@ -96,14 +96,7 @@ export class IamGateway implements IamPort {
     try {
       let marker: string | undefined;
       do {
-        const page =
-          principal.kind === 'user'
-            ? await this.client.send(
-                new ListAttachedUserPoliciesCommand({ UserName: principal.name, Marker: marker }),
-              )
-            : await this.client.send(
-                new ListAttachedGroupPoliciesCommand({ GroupName: principal.name, Marker: marker }),
-              );
+        const page = await this.listAttachedPage(principal, marker);
         for (const policy of page.AttachedPolicies ?? []) {
           if (policy.PolicyArn) arns.push(policy.PolicyArn);
         }
@@ -113,6 +106,26 @@ export class IamGateway implements IamPort {
       throw classifyAwsError(error, `list the policies attached to ${principal.kind} ${principal.name}`);
     }
     return arns;
+  }
+
+  private listAttachedPage(
+    principal: PrincipalRef,
+    marker: string | undefined,
+  ): Promise<{ AttachedPolicies?: Array<{ PolicyArn?: string }>; IsTruncated?: boolean; Marker?: string }> {
+    switch (principal.kind) {
+      case 'user':
+        return this.client.send(
+          new ListAttachedUserPoliciesCommand({ UserName: principal.name, Marker: marker }),
+        );
+      case 'group':
+        return this.client.send(
+          new ListAttachedGroupPoliciesCommand({ GroupName: principal.name, Marker: marker }),
+        );
+      case 'role':
+        return this.client.send(
+          new ListAttachedRolePoliciesCommand({ RoleName: principal.name, Marker: marker }),
+        );
+    }
   }
 
   async listInlinePolicies(principal: PrincipalRef): Promise<Record<string, string>> {
@@ -142,23 +155,20 @@ export class IamGateway implements IamPort {
       if (!role?.Arn) return undefined;
       const ref: PrincipalRef = { kind: 'role', name: roleName, arn: role.Arn };
       const boundary = role.PermissionsBoundary?.PermissionsBoundaryArn;
+      const path = role.Path ?? '/';
+      // The bot may read the policies only of roles under /codebuild/ (serverless.yml); any other role is
+      // never the bot's to use or change, and its path alone says so.
+      const mine = path === SERVICE_ROLE_PATH;
       return {
         arn: role.Arn,
-        path: role.Path ?? '/',
+        path,
         trustPolicy: decodePolicy(role.AssumeRolePolicyDocument),
-        inlinePolicies: await this.listInlinePolicies(ref),
+        attachedPolicyArns: mine ? await this.listAttachedPolicyArns(ref) : [],
+        inlinePolicies: mine ? await this.listInlinePolicies(ref) : {},
         ...(boundary ? { permissionsBoundaryArn: boundary } : {}),
       };
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      if (isAccessDenied(error)) {
-        // The bot's role may read only roles under /codebuild/ (serverless.yml).
-        throw new ConflictError(
-          `The bot may not read role ${roleName}: it works only with roles under /codebuild/, and a role of ` +
-            'that name elsewhere cannot be used or replaced. Pick another name, or use a role the bot created.',
-          { cause: error },
-        );
-      }
       throw classifyAwsError(error, `look up IAM role ${roleName}`);
     }
   }
@@ -212,35 +222,6 @@ export class IamGateway implements IamPort {
     }
   }
 
-  private async putInlinePolicy(
-    principal: PrincipalRef,
-    policyName: string,
-    document: PolicyDocument,
-  ): Promise<'changed' | 'unchanged'> {
-    // Put is idempotent in IAM, but the journal must know whether we changed anything.
-    const current = await this.getInlinePolicy(principal, policyName);
-    if (current !== undefined && documentsEquivalent(parsePolicyText(current), document)) return 'unchanged';
-    const PolicyDocument = JSON.stringify(document);
-    switch (principal.kind) {
-      case 'user':
-        await this.client.send(
-          new PutUserPolicyCommand({ UserName: principal.name, PolicyName: policyName, PolicyDocument }),
-        );
-        break;
-      case 'group':
-        await this.client.send(
-          new PutGroupPolicyCommand({ GroupName: principal.name, PolicyName: policyName, PolicyDocument }),
-        );
-        break;
-      case 'role':
-        await this.client.send(
-          new PutRolePolicyCommand({ RoleName: principal.name, PolicyName: policyName, PolicyDocument }),
-        );
-        break;
-    }
-    return 'changed';
-  }
-
   private async deleteInlinePolicy(
     principal: PrincipalRef,
     policyName: string,
@@ -280,7 +261,7 @@ export class IamGateway implements IamPort {
           Path: op.path,
           AssumeRolePolicyDocument: JSON.stringify(op.trustPolicy),
           Description: op.description,
-          ...(op.permissionsBoundaryArn ? { PermissionsBoundary: op.permissionsBoundaryArn } : {}),
+          PermissionsBoundary: op.permissionsBoundaryArn,
         }),
       );
       return 'changed';
@@ -299,6 +280,7 @@ export class IamGateway implements IamPort {
     if (
       existing &&
       existing.path === op.path &&
+      existing.permissionsBoundaryArn === op.permissionsBoundaryArn &&
       documentsEquivalent(parsePolicyText(existing.trustPolicy), op.trustPolicy)
     ) {
       return 'unchanged';
@@ -308,12 +290,38 @@ export class IamGateway implements IamPort {
     );
   }
 
+  private async attach(principal: PrincipalRef, PolicyArn: string): Promise<void> {
+    switch (principal.kind) {
+      case 'user':
+        await this.client.send(new AttachUserPolicyCommand({ PolicyArn, UserName: principal.name }));
+        return;
+      case 'group':
+        await this.client.send(new AttachGroupPolicyCommand({ PolicyArn, GroupName: principal.name }));
+        return;
+      case 'role':
+        await this.client.send(new AttachRolePolicyCommand({ PolicyArn, RoleName: principal.name }));
+        return;
+    }
+  }
+
+  private async detach(principal: PrincipalRef, PolicyArn: string): Promise<void> {
+    switch (principal.kind) {
+      case 'user':
+        await this.client.send(new DetachUserPolicyCommand({ PolicyArn, UserName: principal.name }));
+        return;
+      case 'group':
+        await this.client.send(new DetachGroupPolicyCommand({ PolicyArn, GroupName: principal.name }));
+        return;
+      case 'role':
+        await this.client.send(new DetachRolePolicyCommand({ PolicyArn, RoleName: principal.name }));
+        return;
+    }
+  }
+
   async run(op: IamOperation): Promise<'changed' | 'unchanged'> {
     const what = describeOperation(op);
     try {
       switch (op.type) {
-        case 'putInlinePolicy':
-          return await this.putInlinePolicy(op.principal, op.policyName, op.document);
         case 'deleteInlinePolicy':
           return await this.deleteInlinePolicy(op.principal, op.policyName);
         case 'createRole':
@@ -331,28 +339,12 @@ export class IamGateway implements IamPort {
           // so a rollback never detaches a policy that someone else had attached.
           const attached = await this.listAttachedPolicyArns(op.principal);
           if (attached.includes(op.policyArn)) return 'unchanged';
-          if (op.principal.kind === 'user') {
-            await this.client.send(
-              new AttachUserPolicyCommand({ PolicyArn: op.policyArn, UserName: op.principal.name }),
-            );
-          } else {
-            await this.client.send(
-              new AttachGroupPolicyCommand({ PolicyArn: op.policyArn, GroupName: op.principal.name }),
-            );
-          }
+          await this.attach(op.principal, op.policyArn);
           return 'changed';
         }
         case 'detachPolicy': {
           try {
-            if (op.principal.kind === 'user') {
-              await this.client.send(
-                new DetachUserPolicyCommand({ PolicyArn: op.policyArn, UserName: op.principal.name }),
-              );
-            } else {
-              await this.client.send(
-                new DetachGroupPolicyCommand({ PolicyArn: op.policyArn, GroupName: op.principal.name }),
-              );
-            }
+            await this.detach(op.principal, op.policyArn);
           } catch (error) {
             if (isNotFound(error)) return 'unchanged';
             throw error;

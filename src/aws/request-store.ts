@@ -12,13 +12,38 @@ import {
   type AuditEvent,
   type CompletedStep,
   PENDING_STATUSES,
+  REQUEST_CREATE_FIELDS,
   type RequestSummary,
+  type SavableField,
 } from '../domain/request';
 import { classifyAwsError } from './classify-error';
 
-// Fields that only ever grow by append; `save` never writes them, so a decision cannot erase an
-// audit event or a journal entry written concurrently by a workflow task.
-const APPEND_ONLY = new Set(['requestId', 'events', 'completedSteps']);
+// Every field `save` writes by default. The append-only lists (events, completedSteps) are never
+// written by save, so a decision cannot erase an audit event or a journal entry written concurrently.
+const SAVABLE_FIELDS: readonly SavableField[] = [
+  'status',
+  'plan',
+  'planHash',
+  'requiredApprovals',
+  'approvals',
+  'decision',
+  'card',
+  'taskToken',
+  'approvalExpiresAt',
+  'accessExpiresAt',
+  'endedBy',
+  'target',
+];
+
+/** A stored item as a request: the lists the slack function does not write start empty. */
+const asRequest = (item: Record<string, unknown>): AccessRequest =>
+  ({
+    requiredApprovals: 1,
+    approvals: [],
+    completedSteps: [],
+    events: [],
+    ...item,
+  }) as unknown as AccessRequest;
 
 /**
  * The table's global secondary index for `status`: targetArn (hash) + createdAt (range), projecting only
@@ -43,7 +68,8 @@ export class DynamoRequestStore implements RequestStore, PendingRequestFinder, A
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: request,
+          // Only the creation fields: the slack function's role may put no other attribute.
+          Item: Object.fromEntries(REQUEST_CREATE_FIELDS.map((field) => [field, request[field]])),
           ConditionExpression: 'attribute_not_exists(requestId)',
         }),
       );
@@ -59,33 +85,22 @@ export class DynamoRequestStore implements RequestStore, PendingRequestFinder, A
       const out = await this.doc.send(
         new GetCommand({ TableName: this.tableName, Key: { requestId }, ConsistentRead: true }),
       );
-      return out.Item as AccessRequest | undefined;
+      return out.Item ? asRequest(out.Item) : undefined;
     } catch (error) {
       throw classifyAwsError(error, `read request ${requestId}`);
     }
   }
 
-  async save(request: AccessRequest, expectedVersion: number): Promise<boolean> {
+  async save(
+    request: AccessRequest,
+    expectedVersion: number,
+    only: readonly SavableField[] = SAVABLE_FIELDS,
+  ): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':expected': expectedVersion };
     const sets: string[] = [];
     const removes: string[] = [];
-    const fields: Array<keyof AccessRequest> = [
-      'version',
-      'status',
-      'plan',
-      'requiredApprovals',
-      'approvals',
-      'decision',
-      'card',
-      'taskToken',
-      'approvalExpiresAt',
-      'accessExpiresAt',
-      'endedBy',
-      'target',
-    ];
-    for (const field of fields) {
-      if (APPEND_ONLY.has(field)) continue;
+    for (const field of ['version' as const, ...only.filter((name) => name !== 'version')]) {
       names[`#${field}`] = field;
       const value = request[field];
       if (value === undefined) {

@@ -95,7 +95,14 @@ export function applyClick(request: AccessRequest, click: Click, context: ClickC
       message: `You already approved this. It needs ${needed} more approval${needed === 1 ? '' : 's'} from someone else.`,
     };
   }
-  const approvals = [...request.approvals, { userId: click.userId, at: context.now }];
+  if (request.planHash === undefined) {
+    return { kind: 'already_decided', message: 'This request has no approval card yet; wait for it.' };
+  }
+  // The approval is for the plan the card shows: apply refuses a plan whose hash it does not carry.
+  const approvals = [
+    ...request.approvals,
+    { userId: click.userId, at: context.now, planHash: request.planHash },
+  ];
   if (approvals.length < request.requiredApprovals) {
     return {
       kind: 'recorded',

@@ -3,7 +3,7 @@ import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
 import { BotError } from './errors';
 import type { WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
-import { REQUEST_ID_PATTERN } from './request';
+import { DECISION_FIELDS, REQUEST_ID_PATTERN } from './request';
 import { retryTransient } from './retry';
 
 /** Says whether a Slack user may approve; checked on the server for every click. Fails closed. */
@@ -94,7 +94,8 @@ export async function decideRequest(
       });
       return { kind: 'message', message: outcome.message, request };
     }
-    if (!(await retryTransient(() => deps.store.save(outcome.request, request.version)))) continue;
+    if (!(await retryTransient(() => deps.store.save(outcome.request, request.version, DECISION_FIELDS))))
+      continue;
     const decided = outcome.request;
     if (outcome.kind === 'recorded') {
       const text =
@@ -128,7 +129,11 @@ async function finishDecision(
   } catch (error) {
     // The workflow never heard the decision: put the record back so the card stays decidable, and
     // say so. Otherwise the request would read "approved" while nothing happens.
-    const restored = await deps.store.save({ ...before, version: request.version + 1 }, request.version);
+    const restored = await deps.store.save(
+      { ...before, version: request.version + 1 },
+      request.version,
+      DECISION_FIELDS,
+    );
     deps.log.error('could not pass a decision to the workflow', {
       requestId: request.requestId,
       restored,

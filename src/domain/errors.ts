@@ -76,6 +76,14 @@ export class ConfigMissingError extends BotError {
   override readonly name = 'ConfigMissing';
 }
 
+/**
+ * The apply or rollback step was handed something the code would not build for the request's command, or
+ * approvals that do not match the plan the card showed. Nothing was changed by it.
+ */
+export class PlanRefusedError extends BotError {
+  override readonly name = 'PlanRefused';
+}
+
 /** Every error name the workflow can see from our tasks; ASL Retry/Catch refer to these. */
 export const WORKFLOW_ERROR_NAMES = [
   'UsageError',
@@ -88,4 +96,5 @@ export const WORKFLOW_ERROR_NAMES = [
   'VerificationFailed',
   'ConfigMissing',
   'UnknownRequest',
+  'PlanRefused',
 ] as const;

@@ -4,7 +4,7 @@
  */
 import { describeCommand, type IdentityTarget, type InspectCommand, isIdentityTarget } from './command';
 import { BotError, TransientError } from './errors';
-import { expectedActionsOf, heldTiers, policyName } from './plan';
+import { type AccountContext, expectedActionsOf, heldTiers, policyName } from './plan';
 import type { CodeBuildPort, PendingRequestFinder } from './ports';
 import { readPrincipalFacts } from './read-facts';
 import { type ResolveDeps, resolveTarget } from './resolve-target';
@@ -15,7 +15,11 @@ export interface InspectDeps extends ResolveDeps {
   codebuild?: CodeBuildPort;
   /** Pending requests by target (status); absent means they are not listed. */
   pending?: PendingRequestFinder;
+  /** The stack's policies (the custom tier's ARN); absent, only a legacy inline custom policy is recognised. */
+  account?: Pick<AccountContext, 'stackPolicies'>;
 }
+
+const NO_STACK = { customTier: '' };
 
 const PASS = ':white_check_mark:';
 const FAIL = ':x:';
@@ -59,7 +63,7 @@ async function retryTransient<T>(call: () => Promise<T>, attempts = 3): Promise<
  */
 export async function verifyTarget(deps: InspectDeps, target: IdentityTarget): Promise<string> {
   const facts = await readPrincipalFacts(deps.iam, target);
-  const tiers = heldTiers(facts, target.kind);
+  const tiers = heldTiers(facts, target.kind, deps.account?.stackPolicies ?? NO_STACK);
   const actions = [...new Set(tiers.flatMap((tier) => expectedActionsOf(tier)))];
   const results = actions.length > 0 ? await deps.iam.simulate(target.arn, actions) : [];
   const allowed = (action: string): boolean => results.some((r) => r.action === action && r.allowed);
@@ -98,15 +102,16 @@ export async function targetStatus(deps: InspectDeps, target: IdentityTarget): P
   const managed = facts.attachedPolicyArns.filter(
     (arn) => ATTACHABLE_POLICY_ARNS.includes(arn) || /codebuild/i.test(policyName(arn)),
   );
+  const custom = deps.account?.stackPolicies.customTier;
   const inline = Object.keys(facts.inlinePolicies ?? {}).filter((name) => /codebuild/i.test(name));
-  const tiers = heldTiers(facts, target.kind);
+  const tiers = heldTiers(facts, target.kind, deps.account?.stackPolicies ?? NO_STACK);
   const lines = [
     `*Status of* ${target.kind} \`${target.name}\` (\`${target.arn}\`)`,
     `Tiers held: ${tiers.length > 0 ? tiers.join(', ') : 'none'}`,
     '*Managed policies (CodeBuild-related)*',
     ...(managed.length > 0
       ? managed.map((arn) => {
-          const usedBy = tierOf(arn);
+          const usedBy = arn === custom ? ['custom'] : tierOf(arn);
           return `• ${policyName(arn)}${usedBy.length > 0 ? ` (${usedBy.join(', ')} tier)` : ''}`;
         })
       : ['• none']),

@@ -217,3 +217,10 @@ export const statementDelta = (before: PolicyDocument, after: PolicyDocument): S
     unnamedRemoved: countUnmatched(unnamed(before), unnamed(after)),
   };
 };
+
+/** The sha256 (hex) of any JSON value's canonical form: equal data, equal hash, whatever the key order. */
+export const contentHash = (value: unknown): string =>
+  createHash('sha256').update(stableStringify(value)).digest('hex');
+
+/** True when two JSON values are the same data (key order aside). */
+export const sameContent = (a: unknown, b: unknown): boolean => stableStringify(a) === stableStringify(b);

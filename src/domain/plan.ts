@@ -3,7 +3,17 @@
  * rollback. The planners live in src/domain/plans/, one file per kind of request; this module is the
  * entry point the rest of the code imports.
  */
-export { type AccountContext, kmsArn, SERVICE_ROLE_PATH, serviceRoleArn } from './plans/account';
+export {
+  type AccountContext,
+  accountContextFor,
+  type BotRoleArns,
+  botRoleArns,
+  kmsArn,
+  SERVICE_ROLE_PATH,
+  type StackPolicyArns,
+  serviceRoleArn,
+  stackPolicyArns,
+} from './plans/account';
 export {
   type ChangePlan,
   describeOperation,
@@ -20,7 +30,14 @@ export {
   policyName,
   type VerificationSpec,
 } from './plans/change-plan';
+export {
+  approvalsNeeded,
+  assertPlanBuildable,
+  foreignUndo,
+  planHash,
+  type RequestScope,
+} from './plans/closed-set';
 export { documentsEquivalent, parsePolicyText } from './plans/documents';
 export { describeKeyPolicyDrift, type KeyFacts, planKmsAllow, planKmsCreate } from './plans/kms-plans';
 export { planServiceRole, type RoleFacts, SERVICE_ROLE_EXPECTED_ACTIONS } from './plans/service-role-plan';
-export { expectedActionsOf, heldTiers, planGrant, planRevoke } from './plans/tier-plans';
+export { expectedActionsOf, heldTiers, planGrant, planRevoke, tierPolicyArns } from './plans/tier-plans';

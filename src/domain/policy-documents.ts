@@ -77,11 +77,13 @@ export const partitionForRegion = (region: string): Partition => {
 // --- CodeBuild access for an IAM user or group (seed: put-user-policy.json / put-group-policy.json) ---
 
 /**
- * The seed's custom access policy, CLI variant. The console variant of the seed is the same document
- * except that its first Sid is `CodeBuildDefaultPolicy`; the CLI Sid is used because the bot works like
- * the CLI procedure (put-user-policy / put-group-policy).
+ * The seed's custom access policy, CLI variant, verbatim. The console variant is the same document
+ * except that its first Sid is `CodeBuildDefaultPolicy`. The bot does not put this document anywhere:
+ * its `iam:PassRole` on `*` lets the holder hand any role that trusts CodeBuild to a build and run code
+ * as it. The stack creates customAccessPolicy() instead (see there); this constant stays so the tests can
+ * show exactly where the two differ.
  */
-export const CUSTOM_ACCESS_POLICY: PolicyDocument = deepFreeze({
+export const SEED_CUSTOM_ACCESS_POLICY: PolicyDocument = deepFreeze({
   Version: POLICY_VERSION,
   Statement: [
     {
@@ -111,8 +113,40 @@ export const CUSTOM_ACCESS_POLICY: PolicyDocument = deepFreeze({
   ],
 });
 
-/** The inline policy name the seed uses for the custom tier on a user or a group. */
-export const customPolicyName = (kind: InlinePolicyTarget): string =>
+/**
+ * The custom tier's policy, as the stack creates it (customer managed policy CodeBuildAccessPolicy-<stage>,
+ * the seed's console path): the seed's statements, except that `iam:PassRole` is narrowed, as the seed's
+ * own note invites, to roles CodeBuild may use (service roles under /codebuild/ and /service-role/) and
+ * only when passed to codebuild.amazonaws.com. Documented in docs/security.md.
+ */
+export const customAccessPolicy = (opts: { partition: string; accountId: string }): PolicyDocument => {
+  const accountId = requireMatch('account id', opts.accountId, ACCOUNT_ID);
+  const [codebuild, ...rest] = SEED_CUSTOM_ACCESS_POLICY.Statement;
+  return {
+    Version: POLICY_VERSION,
+    Statement: [
+      { ...structuredClone(codebuild!), Action: ['codebuild:*'] },
+      {
+        Sid: 'PassServiceRolesToCodeBuild',
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: [
+          `arn:${opts.partition}:iam::${accountId}:role/codebuild/*`,
+          `arn:${opts.partition}:iam::${accountId}:role/service-role/*`,
+        ],
+        Condition: { StringEquals: { 'iam:PassedToService': 'codebuild.amazonaws.com' } },
+      },
+      ...structuredClone(rest),
+    ],
+  };
+};
+
+/**
+ * The inline policy names earlier versions of the bot (and the seed's CLI procedure) used for the custom
+ * tier. The bot no longer writes them; `status`, `verify` and `revoke` still recognise them, and a revoke
+ * deletes them (deleting is never an escalation).
+ */
+export const legacyCustomPolicyName = (kind: InlinePolicyTarget): string =>
   kind === 'user' ? 'CodeBuildUserAccessPolicy' : 'CodeBuildGroupAccessPolicy';
 
 // --- CodeBuild service role (seed: create-role.json, put-role-policy.json, console JSON policy) ---
@@ -335,3 +369,54 @@ export const defaultKeyPolicy = (accountId: string, partition = 'aws'): PolicyDo
     },
   ],
 });
+
+/**
+ * The permissions boundary of every service role the bot creates (customer managed policy
+ * CodeBuildServiceRoleBoundary-<stage>): the seed's service-role permissions plus CodeBuild's VPC
+ * statements, so whatever assumes such a role can never do more than a CodeBuild build needs.
+ */
+export const serviceRoleBoundaryPolicy = (opts: { accountId: string; region: string }): PolicyDocument =>
+  serviceRolePolicy({ vpc: true, accountId: opts.accountId, region: opts.region });
+
+/** The Sids of the statements that let the bot's own roles finish and undo a request on a key it created. */
+export const BOT_KEY_SIDS = {
+  read: 'codebuild-access reads this key',
+  apply: 'codebuild-access finishes setting up this key',
+  rollback: 'codebuild-access may undo its own key',
+} as const;
+
+/**
+ * Statements for the key policy of a key the bot creates: its plan, verify, apply and rollback roles may
+ * read the key; apply may set its policy and create its alias; rollback may restore its policy, delete
+ * its alias and schedule its deletion. Granting this in the key's own policy replaces tag-based (ABAC)
+ * permissions, which KMS may take up to 5 minutes to honour, and which would need kms:TagResource (a
+ * role that may tag could tag any key as its own).
+ */
+export const botKeyStatements = (roles: {
+  plan: string;
+  apply: string;
+  rollback: string;
+  verify: string;
+}): PolicyStatement[] => [
+  {
+    Sid: BOT_KEY_SIDS.read,
+    Effect: 'Allow',
+    Principal: { AWS: [roles.plan, roles.verify, roles.apply, roles.rollback] },
+    Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'],
+    Resource: '*',
+  },
+  {
+    Sid: BOT_KEY_SIDS.apply,
+    Effect: 'Allow',
+    Principal: { AWS: roles.apply },
+    Action: ['kms:PutKeyPolicy', 'kms:CreateAlias'],
+    Resource: '*',
+  },
+  {
+    Sid: BOT_KEY_SIDS.rollback,
+    Effect: 'Allow',
+    Principal: { AWS: roles.rollback },
+    Action: ['kms:PutKeyPolicy', 'kms:DeleteAlias', 'kms:ScheduleKeyDeletion'],
+    Resource: '*',
+  },
+];

@@ -1,5 +1,5 @@
 import type { IamOperation, KeyFacts, KmsOperation, PrincipalRef, RoleFacts } from './plan';
-import type { AccessRequest, AuditEvent, CompletedStep, RequestSummary } from './request';
+import type { AccessRequest, AuditEvent, CompletedStep, RequestSummary, SavableField } from './request';
 
 /** The domain's view of IAM; src/aws/iam.ts implements it with the SDK. */
 export interface IamPort {
@@ -49,10 +49,11 @@ export interface RequestStore {
   create(request: AccessRequest): Promise<'created' | 'exists'>;
   get(requestId: string): Promise<AccessRequest | undefined>;
   /**
-   * Replaces the mutable fields when the stored version still equals `expectedVersion`
-   * (the caller bumps `version`); false when someone else wrote first.
+   * Replaces the mutable fields (only `fields`, when given, besides `version`) when the stored version
+   * still equals `expectedVersion` (the caller bumps `version`); false when someone else wrote first.
+   * The slack function passes DECISION_FIELDS: its IAM role may write no other attribute.
    */
-  save(request: AccessRequest, expectedVersion: number): Promise<boolean>;
+  save(request: AccessRequest, expectedVersion: number, fields?: readonly SavableField[]): Promise<boolean>;
   /** Appends to the audit trail without a version check: events never conflict. */
   appendEvent(requestId: string, event: AuditEvent): Promise<void>;
   /** Appends to the apply journal without a version check. */

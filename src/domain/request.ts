@@ -19,6 +19,8 @@ export type RequestStatus =
 export interface Approval {
   userId: string;
   at: string;
+  /** The hash of the plan the card showed when this approval was given (planHash); apply checks it. */
+  planHash?: string;
 }
 
 /** A step the apply task finished, with the undo it recorded; rollback walks these in reverse. */
@@ -84,6 +86,8 @@ export interface AccessRequest {
   decision?: { outcome: 'approved' | 'denied' | 'expired'; by: string[]; at: string; reason?: string };
   /** The approval card in the audit channel; the thread under it is the audit trail. */
   card?: { channel: string; ts: string };
+  /** The hash of the plan the card shows (set with the card; the slack function may not write it). */
+  planHash?: string;
   /** When a time-bound grant's access ends (set when it is applied). */
   accessExpiresAt?: string;
   /** For a time-bound grant ended early: the revoke request that ended it. */
@@ -115,3 +119,33 @@ export const PENDING_STATUSES: readonly RequestStatus[] = [
 
 /** Request ids look like REQ-7K3QX9M2PA; execution names and button values carry them. */
 export const REQUEST_ID_PATTERN = /^REQ-[0-9A-Z]{10}$/;
+
+/**
+ * The attributes the internet-facing slack function writes when it creates a request. Its IAM role may
+ * put no others (dynamodb:Attributes in serverless.yml; test/infra/template.test.ts checks they match):
+ * never a plan, a card, a plan hash, a task token or a journal, so it cannot act as an approved run.
+ */
+export const REQUEST_CREATE_FIELDS = [
+  'requestId',
+  'version',
+  'createdAt',
+  'requester',
+  'channelId',
+  'command',
+  'target',
+  'targetArn',
+  'status',
+  'approvals',
+  'events',
+] as const satisfies ReadonlyArray<keyof AccessRequest>;
+
+/** The attributes a decision (a click) changes; with `version`, `requestId` and `events`, all the slack role may update. */
+export const DECISION_FIELDS = ['status', 'approvals', 'decision'] as const satisfies ReadonlyArray<
+  keyof AccessRequest
+>;
+
+/** The attributes the slack function's role may name in an UpdateItem. */
+export const SLACK_UPDATE_FIELDS = ['requestId', 'version', 'events', ...DECISION_FIELDS] as const;
+
+/** A field `save` may write (everything but the key and the append-only lists). */
+export type SavableField = Exclude<keyof AccessRequest, 'requestId' | 'events' | 'completedSteps'>;

@@ -122,7 +122,9 @@ async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<
 async function markStartFailed(deps: SubmitDeps, request: AccessRequest): Promise<void> {
   const current = await deps.store.get(request.requestId);
   if (!current || current.status !== 'planning') return;
-  await deps.store.save({ ...current, version: current.version + 1, status: 'failed' }, current.version);
+  await deps.store.save({ ...current, version: current.version + 1, status: 'failed' }, current.version, [
+    'status',
+  ]);
   await deps.store.appendEvent(
     request.requestId,
     auditEvent(deps.clock, 'failed', 'The workflow could not be started; nothing was changed.'),

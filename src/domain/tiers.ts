@@ -26,8 +26,6 @@ export interface ManagedTierSpec {
   policyArns: readonly string[];
   /** Actions the verify step expects to be allowed after a grant. */
   expectedActions: readonly string[];
-  /** Shown on the approval card; admin carries IAMFullAccess, which lets its holder escalate. */
-  risky: boolean;
 }
 
 export const TIER_SPECS: Record<ManagedTier, ManagedTierSpec> = {
@@ -42,7 +40,6 @@ export const TIER_SPECS: Record<ManagedTier, ManagedTierSpec> = {
       's3:GetObject',
       'iam:CreateRole',
     ],
-    risky: true,
   },
   developer: {
     primary: POLICY_ARNS.codeBuildDeveloper,
@@ -53,17 +50,15 @@ export const TIER_SPECS: Record<ManagedTier, ManagedTierSpec> = {
       'codebuild:BatchGetBuilds',
       's3:GetObject',
     ],
-    risky: false,
   },
   readonly: {
     primary: POLICY_ARNS.codeBuildReadOnly,
     policyArns: [POLICY_ARNS.codeBuildReadOnly, POLICY_ARNS.s3ReadOnly],
     expectedActions: ['codebuild:ListBuilds', 'codebuild:BatchGetBuilds', 's3:GetObject'],
-    risky: false,
   },
 };
 
-/** Actions the verify step expects the custom tier (the seed's inline policy) to allow. */
+/** Actions the verify step expects the custom tier (the stack's CodeBuildAccessPolicy) to allow. */
 export const CUSTOM_TIER_ACTIONS: readonly string[] = [
   'codebuild:ListBuilds',
   'codebuild:StartBuild',
@@ -78,3 +73,11 @@ export const ATTACHABLE_POLICY_ARNS: readonly string[] = [
 
 export const isManagedTier = (value: string): value is ManagedTier =>
   (MANAGED_TIERS as readonly string[]).includes(value);
+
+/**
+ * How many different approvers a change needs. admin (IAMFullAccess) and custom (iam:PassRole to
+ * CodeBuild) let the holder escalate, so granting either takes two. The apply step recomputes this from
+ * the command; it never trusts a count stored in the request record.
+ */
+export const approvalsRequiredFor = (command: { action: string; tier?: Tier }): 1 | 2 =>
+  command.action === 'grant' && (command.tier === 'admin' || command.tier === 'custom') ? 2 : 1;

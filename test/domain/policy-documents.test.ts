@@ -1,12 +1,13 @@
 import {
-  CUSTOM_ACCESS_POLICY,
   codeBuildKeyStatements,
-  customPolicyName,
+  customAccessPolicy,
   defaultKeyPolicy,
+  legacyCustomPolicyName,
   type PolicyDocument,
   type PolicyStatement,
   partitionForRegion,
   S3_VIA_SERVICE_SID,
+  SEED_CUSTOM_ACCESS_POLICY,
   SERVICE_ROLE_POLICY_NAME,
   serviceRoleKeySid,
   serviceRolePolicy,
@@ -27,21 +28,56 @@ const bySid = (document: PolicyDocument) =>
 describe('custom access policy', () => {
   it('is the seed put-user-policy.json, statement for statement and in order', () => {
     const fixture = seed<PolicyDocument>('custom-user-policy.json');
-    expect(CUSTOM_ACCESS_POLICY.Statement.map((s) => s.Sid)).toEqual(fixture.Statement.map((s) => s.Sid));
-    expect(bySid(CUSTOM_ACCESS_POLICY)).toEqual(bySid(fixture));
-    expect(CUSTOM_ACCESS_POLICY.Version).toBe(fixture.Version);
+    expect(SEED_CUSTOM_ACCESS_POLICY.Statement.map((s) => s.Sid)).toEqual(
+      fixture.Statement.map((s) => s.Sid),
+    );
+    expect(bySid(SEED_CUSTOM_ACCESS_POLICY)).toEqual(bySid(fixture));
+    expect(SEED_CUSTOM_ACCESS_POLICY.Version).toBe(fixture.Version);
+  });
+
+  it('is narrowed by the stack only where the seed invites it: iam:PassRole goes to CodeBuild service roles only', () => {
+    const stack = customAccessPolicy({ partition: 'aws', accountId: ACCOUNT });
+    const seedSids = SEED_CUSTOM_ACCESS_POLICY.Statement.map((s) => s.Sid);
+    expect(stack.Statement.map((s) => s.Sid)).toEqual([
+      seedSids[0],
+      'PassServiceRolesToCodeBuild',
+      ...seedSids.slice(1),
+    ]);
+    expect(
+      bySid({
+        ...stack,
+        Statement: stack.Statement.filter(
+          (s) => s.Sid !== 'CodeBuildAccessPolicy' && s.Sid !== 'PassServiceRolesToCodeBuild',
+        ),
+      }),
+    ).toEqual(
+      bySid({ ...SEED_CUSTOM_ACCESS_POLICY, Statement: SEED_CUSTOM_ACCESS_POLICY.Statement.slice(1) }),
+    );
+    expect(stack.Statement[0]).toEqual({
+      Sid: 'CodeBuildAccessPolicy',
+      Effect: 'Allow',
+      Action: ['codebuild:*'],
+      Resource: '*',
+    });
+    expect(stack.Statement[1]).toEqual({
+      Sid: 'PassServiceRolesToCodeBuild',
+      Effect: 'Allow',
+      Action: ['iam:PassRole'],
+      Resource: [`arn:aws:iam::${ACCOUNT}:role/codebuild/*`, `arn:aws:iam::${ACCOUNT}:role/service-role/*`],
+      Condition: { StringEquals: { 'iam:PassedToService': 'codebuild.amazonaws.com' } },
+    });
   });
 
   it.each([
     ['user', 'CodeBuildUserAccessPolicy'],
     ['group', 'CodeBuildGroupAccessPolicy'],
   ] as const)('is named as the seed names it for a %s', (kind, name) => {
-    expect(customPolicyName(kind)).toBe(name);
+    expect(legacyCustomPolicyName(kind)).toBe(name);
   });
 
   it('cannot be edited in place by a caller', () => {
     expect(() => {
-      (CUSTOM_ACCESS_POLICY.Statement as PolicyStatement[]).push({
+      (SEED_CUSTOM_ACCESS_POLICY.Statement as PolicyStatement[]).push({
         Effect: 'Allow',
         Action: '*',
         Resource: '*',

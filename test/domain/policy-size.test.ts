@@ -1,4 +1,4 @@
-import { CUSTOM_ACCESS_POLICY, serviceRolePolicy } from '../../src/domain/policy-documents';
+import { SEED_CUSTOM_ACCESS_POLICY, serviceRolePolicy } from '../../src/domain/policy-documents';
 import {
   assertPolicyCharset,
   checkInlineQuota,
@@ -28,8 +28,8 @@ describe('inlinePolicySize', () => {
   });
 
   it('counts a document the same as its pretty-printed text', () => {
-    expect(inlinePolicySize(CUSTOM_ACCESS_POLICY)).toBe(
-      inlinePolicySize(JSON.stringify(CUSTOM_ACCESS_POLICY, null, 2)),
+    expect(inlinePolicySize(SEED_CUSTOM_ACCESS_POLICY)).toBe(
+      inlinePolicySize(JSON.stringify(SEED_CUSTOM_ACCESS_POLICY, null, 2)),
     );
   });
 
@@ -76,7 +76,7 @@ describe('checkInlineQuota', () => {
   });
 
   it('fits the seed custom policy on a user with no other inline policy', () => {
-    expect(checkInlineQuota('user', [], CUSTOM_ACCESS_POLICY).ok).toBe(true);
+    expect(checkInlineQuota('user', [], SEED_CUSTOM_ACCESS_POLICY).ok).toBe(true);
   });
 
   it('fits the service role policy with VPC statements on a role', () => {
@@ -122,6 +122,6 @@ describe('keyPolicyBytes', () => {
   });
 
   it('counts a document as its compact JSON', () => {
-    expect(keyPolicyBytes(CUSTOM_ACCESS_POLICY)).toBe(JSON.stringify(CUSTOM_ACCESS_POLICY).length);
+    expect(keyPolicyBytes(SEED_CUSTOM_ACCESS_POLICY)).toBe(JSON.stringify(SEED_CUSTOM_ACCESS_POLICY).length);
   });
 });

@@ -3,6 +3,7 @@ import { ConflictError, QuotaExceededError, UsageError } from '../../src/domain/
 import { policyHash } from '../../src/domain/key-policy';
 import {
   type AccountContext,
+  accountContextFor,
   describeOperation,
   heldTiers,
   type KeyFacts,
@@ -16,9 +17,10 @@ import {
   type RoleFacts,
 } from '../../src/domain/plan';
 import {
-  CUSTOM_ACCESS_POLICY,
+  BOT_KEY_SIDS,
   codeBuildKeyStatements,
   defaultKeyPolicy,
+  SEED_CUSTOM_ACCESS_POLICY,
   serviceRolePolicy,
   serviceRoleTrustPolicy,
 } from '../../src/domain/policy-documents';
@@ -26,131 +28,110 @@ import { POLICY_ARNS } from '../../src/domain/tiers';
 
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
-const account: AccountContext = { accountId: ACCOUNT, region: REGION, partition: 'aws', kmsKeyArns: [] };
+const account: AccountContext = accountContextFor({
+  accountId: ACCOUNT,
+  region: REGION,
+  partition: 'aws',
+  stage: 'test',
+});
+const CUSTOM_ARN = `arn:aws:iam::${ACCOUNT}:policy/codebuild-access/CodeBuildAccessPolicy-test`;
+const SERVICE_POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/codebuild-access/CodeBuildServiceRolePolicy-test`;
+const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/codebuild-access/CodeBuildServiceRoleBoundary-test`;
+const stack = account.stackPolicies;
 const alice: IdentityTarget = { kind: 'user', name: 'alice', arn: `arn:aws:iam::${ACCOUNT}:user/alice` };
 const qa: IdentityTarget = { kind: 'group', name: 'qa', arn: `arn:aws:iam::${ACCOUNT}:group/qa` };
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/codebuild/build`;
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-const custom = JSON.stringify(CUSTOM_ACCESS_POLICY);
-
-const big = (chars: number): string =>
-  JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'x'.repeat(chars)}` }],
-  });
+const legacyCustom = JSON.stringify(SEED_CUSTOM_ACCESS_POLICY);
 
 describe('planGrant custom', () => {
-  it('puts CodeBuildUserAccessPolicy on a user, with an undo that deletes it', () => {
-    const plan = planGrant(alice, 'custom', { attachedPolicyArns: [], inlinePolicies: {} });
+  it("attaches the stack's CodeBuildAccessPolicy by ARN, with an undo that detaches it, and needs two approvers", () => {
+    const plan = planGrant(alice, 'custom', { attachedPolicyArns: [], inlinePolicies: {} }, stack);
+    const principal = { kind: 'user', name: 'alice', arn: alice.arn };
+    expect(stack.customTier).toBe(CUSTOM_ARN);
     expect(plan.steps).toEqual([
       {
-        id: 'put:CodeBuildUserAccessPolicy',
-        do: {
-          type: 'putInlinePolicy',
-          principal: { kind: 'user', name: 'alice', arn: alice.arn },
-          policyName: 'CodeBuildUserAccessPolicy',
-          document: CUSTOM_ACCESS_POLICY,
-        },
-        undo: {
-          type: 'deleteInlinePolicy',
-          principal: { kind: 'user', name: 'alice', arn: alice.arn },
-          policyName: 'CodeBuildUserAccessPolicy',
-        },
+        id: 'attach:CodeBuildAccessPolicy-test',
+        do: { type: 'attachPolicy', principal, policyArn: CUSTOM_ARN },
+        undo: { type: 'detachPolicy', principal, policyArn: CUSTOM_ARN },
       },
     ]);
+    expect(plan.requiredApprovals).toBe(2);
+    expect(plan.warnings[0]).toMatch(/iam:PassRole to CodeBuild.*Two different approvers are required/);
     expect(plan.verification.expectAllowed).toEqual([
       'codebuild:ListBuilds',
       'codebuild:StartBuild',
       'logs:GetLogEvents',
       's3:GetObject',
     ]);
-    expect(plan.details?.[0]).toMatch(/of 2,048 non-whitespace characters/);
   });
 
-  it('uses CodeBuildGroupAccessPolicy and the group quota (5,120) on a group', () => {
-    const plan = planGrant(qa, 'custom', { attachedPolicyArns: [], inlinePolicies: { Other: big(4000) } });
-    expect(plan.steps[0]?.do).toMatchObject({ policyName: 'CodeBuildGroupAccessPolicy' });
-    expect(() =>
-      planGrant(alice, 'custom', { attachedPolicyArns: [], inlinePolicies: { Other: big(1700) } }),
-    ).toThrow(QuotaExceededError);
-  });
-
-  it.each([
-    ['a user', alice, 1700, 'IAM allows 2,048 for a user'],
-    ['a group', qa, 4800, 'IAM allows 5,120 for a group'],
-  ] as const)(
-    'refuses %s over the inline quota, counting non-whitespace characters',
-    (_label, target, size, text) => {
-      expect(() =>
-        planGrant(target, 'custom', { attachedPolicyArns: [], inlinePolicies: { Other: big(size) } }),
-      ).toThrow(text);
-    },
-  );
-
-  it('does not count white space, as IAM does not', () => {
-    const spaced = big(1300)
-      .split('{')
-      .join(`{\n${' '.repeat(300)}`);
-    // Counting its white space too, the total would be over the quota.
-    expect(spaced.length + custom.length).toBeGreaterThan(2048);
-    expect(() =>
-      planGrant(alice, 'custom', { attachedPolicyArns: [], inlinePolicies: { Other: spaced } }),
-    ).not.toThrow();
-  });
-
-  it('plans nothing when the same policy is already there (in any spelling)', () => {
-    const plan = planGrant(alice, 'custom', {
-      attachedPolicyArns: [],
-      inlinePolicies: { CodeBuildUserAccessPolicy: JSON.stringify(CUSTOM_ACCESS_POLICY, null, 2) },
+  it('works the same on a group and counts the managed-policy quota', () => {
+    const plan = planGrant(qa, 'custom', { attachedPolicyArns: [] }, stack);
+    expect(plan.steps[0]?.do).toMatchObject({
+      principal: { kind: 'group', name: 'qa' },
+      policyArn: CUSTOM_ARN,
     });
+    const full = Array.from({ length: 10 }, (_, i) => `arn:aws:iam::${ACCOUNT}:policy/p${i}`);
+    expect(() => planGrant(qa, 'custom', { attachedPolicyArns: full }, stack)).toThrow(QuotaExceededError);
+  });
+
+  it('plans nothing when CodeBuildAccessPolicy is already attached', () => {
+    const plan = planGrant(alice, 'custom', { attachedPolicyArns: [CUSTOM_ARN] }, stack);
     expect(plan.steps).toEqual([]);
-    expect(plan.unchanged).toEqual([
-      "CodeBuildUserAccessPolicy is already in place with the seed's statements",
-    ]);
+    expect(plan.unchanged).toEqual(['CodeBuildAccessPolicy-test is already attached']);
   });
 
-  it('replaces a different policy of that name, warns, and undoes by putting the old one back', () => {
-    const old = {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow' as const, Action: 'codebuild:ListBuilds', Resource: '*' }],
-    };
-    const plan = planGrant(alice, 'custom', {
-      attachedPolicyArns: [],
-      inlinePolicies: { CodeBuildUserAccessPolicy: JSON.stringify(old) },
-    });
-    expect(plan.steps[0]?.undo).toMatchObject({ type: 'putInlinePolicy', document: old });
-    expect(plan.warnings[0]).toContain('it will be replaced');
+  it('never writes a document, and says a legacy inline policy is still there', () => {
+    const plan = planGrant(
+      alice,
+      'custom',
+      { attachedPolicyArns: [], inlinePolicies: { CodeBuildUserAccessPolicy: legacyCustom } },
+      stack,
+    );
+    expect(plan.steps.map((step) => step.do.type)).toEqual(['attachPolicy']);
+    expect(plan.details?.[0]).toContain('legacy inline CodeBuildUserAccessPolicy');
   });
 });
 
 describe('planRevoke and held tiers with custom', () => {
-  it('deletes the custom policy, with an undo that puts the same document back', () => {
-    const plan = planRevoke(alice, 'custom', {
-      attachedPolicyArns: [],
-      inlinePolicies: { CodeBuildUserAccessPolicy: custom },
-    });
-    expect(plan.steps.map((s) => [s.do.type, s.undo?.type])).toEqual([
-      ['deleteInlinePolicy', 'putInlinePolicy'],
-    ]);
+  it('detaches CodeBuildAccessPolicy, with an undo that attaches it again', () => {
+    const plan = planRevoke(alice, 'custom', { attachedPolicyArns: [CUSTOM_ARN], inlinePolicies: {} }, stack);
+    expect(plan.steps.map((s) => [s.do.type, s.undo?.type])).toEqual([['detachPolicy', 'attachPolicy']]);
     expect(plan.verification.expectDenied).toContain('codebuild:StartBuild');
   });
 
-  it('plans nothing when the custom policy is absent', () => {
-    const plan = planRevoke(alice, 'custom', { attachedPolicyArns: [], inlinePolicies: {} });
-    expect(plan.steps).toEqual([]);
-    expect(plan.unchanged).toEqual(['CodeBuildUserAccessPolicy is not on user alice']);
+  it('deletes a legacy inline custom policy last, with no undo (nothing may write it back), and warns', () => {
+    const plan = planRevoke(
+      alice,
+      'custom',
+      { attachedPolicyArns: [CUSTOM_ARN], inlinePolicies: { CodeBuildUserAccessPolicy: legacyCustom } },
+      stack,
+    );
+    expect(plan.steps.map((s) => [s.do.type, s.undo?.type ?? null])).toEqual([
+      ['detachPolicy', 'attachPolicy'],
+      ['deleteInlinePolicy', null],
+    ]);
+    expect(plan.warnings[0]).toContain('cannot put it back');
   });
 
-  it('holds custom while its inline policy exists, and a developer revoke expects what custom allows to stay', () => {
+  it('plans nothing when custom is not held', () => {
+    const plan = planRevoke(alice, 'custom', { attachedPolicyArns: [], inlinePolicies: {} }, stack);
+    expect(plan.steps).toEqual([]);
+    expect(plan.unchanged).toEqual(['CodeBuildAccessPolicy-test is not attached']);
+  });
+
+  it('holds custom while its managed or legacy inline policy exists, and a developer revoke expects what custom allows to stay', () => {
     const facts = {
       attachedPolicyArns: [POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly],
-      inlinePolicies: { CodeBuildUserAccessPolicy: custom },
+      inlinePolicies: { CodeBuildUserAccessPolicy: legacyCustom },
     };
-    expect(heldTiers(facts, 'user')).toEqual(['developer', 'custom']);
-    expect(heldTiers({ ...facts, inlinePolicies: { CodeBuildGroupAccessPolicy: custom } }, 'user')).toEqual([
-      'developer',
-    ]);
-    const plan = planRevoke(alice, 'developer', facts);
+    expect(heldTiers(facts, 'user', stack)).toEqual(['developer', 'custom']);
+    expect(
+      heldTiers({ ...facts, inlinePolicies: { CodeBuildGroupAccessPolicy: legacyCustom } }, 'user', stack),
+    ).toEqual(['developer']);
+    expect(heldTiers({ attachedPolicyArns: [CUSTOM_ARN] }, 'group', stack)).toEqual(['custom']);
+    const plan = planRevoke(alice, 'developer', facts, stack);
     expect(plan.verification.expectAllowed).toContain('codebuild:StartBuild');
     expect(plan.verification.expectDenied).toEqual(['codebuild:BatchGetBuilds']);
   });
@@ -163,28 +144,40 @@ describe('planServiceRole', () => {
     arn: ROLE_ARN,
     path: '/codebuild/',
     trustPolicy: JSON.stringify(trust),
-    inlinePolicies: { CodeBuildServiceRolePolicy: JSON.stringify(serviceRolePolicy({ vpc: false })) },
+    permissionsBoundaryArn: BOUNDARY_ARN,
+    attachedPolicyArns: [SERVICE_POLICY_ARN],
+    inlinePolicies: {},
     ...overrides,
   });
 
-  it('creates the role under /codebuild/ and then puts its policy; undo deletes both, policy first', () => {
+  it('creates the role under /codebuild/ with the stack boundary, then attaches the stack policy; undo detaches, then deletes', () => {
     const plan = planServiceRole(request, account, undefined);
     const role = { kind: 'role', name: 'build', arn: ROLE_ARN };
-    expect(plan.steps.map((s) => s.id)).toEqual(['create-role', 'put:CodeBuildServiceRolePolicy']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['create-role', 'attach:CodeBuildServiceRolePolicy-test']);
     expect(plan.steps[0]).toMatchObject({
-      do: { type: 'createRole', role, path: '/codebuild/', trustPolicy: trust },
+      do: {
+        type: 'createRole',
+        role,
+        path: '/codebuild/',
+        trustPolicy: trust,
+        permissionsBoundaryArn: BOUNDARY_ARN,
+      },
       undo: { type: 'deleteRole', role },
     });
-    expect(plan.steps[0]?.do).not.toHaveProperty('permissionsBoundaryArn');
-    expect(plan.steps[1]?.undo).toEqual({
-      type: 'deleteInlinePolicy',
-      principal: role,
-      policyName: 'CodeBuildServiceRolePolicy',
+    expect(plan.steps[1]).toEqual({
+      id: 'attach:CodeBuildServiceRolePolicy-test',
+      do: { type: 'attachPolicy', principal: role, policyArn: SERVICE_POLICY_ARN },
+      undo: { type: 'detachPolicy', principal: role, policyArn: SERVICE_POLICY_ARN },
     });
     expect(plan.target).toEqual({ kind: 'role', name: 'build', arn: ROLE_ARN });
   });
 
-  it('creates the role with the configured permissions boundary', () => {
+  it('attaches the VPC variant for --vpc', () => {
+    const plan = planServiceRole({ ...request, vpc: true }, account, undefined);
+    expect(plan.steps[1]?.do).toMatchObject({ policyArn: stack.serviceRoleVpc });
+  });
+
+  it("creates the role with the operator's permissions boundary when one is configured", () => {
     const boundary = `arn:aws:iam::${ACCOUNT}:policy/CodeBuildBoundary`;
     const plan = planServiceRole(request, { ...account, permissionsBoundaryArn: boundary }, undefined);
     expect(plan.steps[0]?.do).toMatchObject({ permissionsBoundaryArn: boundary });
@@ -192,6 +185,14 @@ describe('planServiceRole', () => {
 
   it('plans nothing for a role that is exactly what was asked', () => {
     expect(planServiceRole(request, account, existing()).steps).toEqual([]);
+  });
+
+  it('accepts a role an earlier version made with the seed policy inline', () => {
+    const legacy = existing({
+      attachedPolicyArns: [],
+      inlinePolicies: { CodeBuildServiceRolePolicy: JSON.stringify(serviceRolePolicy({ vpc: false })) },
+    });
+    expect(planServiceRole(request, account, legacy).steps).toEqual([]);
   });
 
   it.each([
@@ -209,8 +210,9 @@ describe('planServiceRole', () => {
       'trust policy: 1 statement(s) without a Sid exist only in the role, 1 only in the seed',
     ],
     [
-      'an inline policy without the ECR statements',
+      'a legacy inline policy without the ECR statements',
       {
+        attachedPolicyArns: [],
         inlinePolicies: {
           CodeBuildServiceRolePolicy: JSON.stringify({
             Version: '2012-10-17',
@@ -220,7 +222,8 @@ describe('planServiceRole', () => {
       },
       "CodeBuildServiceRolePolicy: lacks the seed's statements: ECRPullPolicy, ECRAuthPolicy",
     ],
-    ['no inline policy', { inlinePolicies: {} }, 'it has no inline CodeBuildServiceRolePolicy'],
+    ['no policy', { attachedPolicyArns: [] }, 'it does not have CodeBuildServiceRolePolicy-test attached'],
+    ['no boundary', { permissionsBoundaryArn: undefined }, 'its permissions boundary is none'],
   ] as const)(
     'reports a conflict for a role with %s, showing the difference',
     (_label, overrides, difference) => {
@@ -340,6 +343,22 @@ describe('planKmsCreate', () => {
     expect(plan.steps[1]?.do).toEqual({ type: 'createAlias', alias: 'alias/artifacts', keyArn: null });
   });
 
+  it("names the bot's own roles in the new key's policy, so no tag-based permission is needed", () => {
+    const plan = planKmsCreate(
+      { alias: 'alias/artifacts', roleName: 'build', roleArn: ROLE_ARN },
+      account,
+      undefined,
+    );
+    const op = plan.steps[0]?.do as Extract<Operation, { type: 'createKey' }>;
+    const bySid = new Map(op.policy.Statement.map((statement) => [statement.Sid, statement]));
+    expect(bySid.get(BOT_KEY_SIDS.rollback)).toMatchObject({
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/codebuild-access/codebuild-access-test-rollback` },
+      Action: ['kms:PutKeyPolicy', 'kms:DeleteAlias', 'kms:ScheduleKeyDeletion'],
+    });
+    expect(bySid.get(BOT_KEY_SIDS.apply)).toMatchObject({ Action: ['kms:PutKeyPolicy', 'kms:CreateAlias'] });
+    expect(bySid.has('Enable IAM User Permissions')).toBe(true);
+  });
+
   it('refuses an alias that already names a key', () => {
     expect(() =>
       planKmsCreate({ alias: 'alias/artifacts', roleName: 'build', roleArn: ROLE_ARN }, account, KEY_ARN),
@@ -376,15 +395,18 @@ describe('describeOperation and manualCommand for the setup operations', () => {
     expect(manualCommand(op)).toBe(command);
   });
 
-  it('quotes documents for the shell in put commands', () => {
+  it('quotes documents for the shell in create commands', () => {
+    const trust = serviceRoleTrustPolicy({ accountId: ACCOUNT, region: REGION, projectPrefix: 'team-' });
     const op: Operation = {
-      type: 'putInlinePolicy',
-      principal: { kind: 'user', name: 'alice', arn: alice.arn },
-      policyName: 'CodeBuildUserAccessPolicy',
-      document: CUSTOM_ACCESS_POLICY,
+      type: 'createRole',
+      role: { kind: 'role', name: 'build', arn: ROLE_ARN },
+      path: '/codebuild/',
+      trustPolicy: trust,
+      description: 'd',
+      permissionsBoundaryArn: BOUNDARY_ARN,
     };
     expect(manualCommand(op)).toBe(
-      `aws iam put-user-policy --user-name alice --policy-name CodeBuildUserAccessPolicy --policy-document '${custom}'`,
+      `aws iam create-role --role-name build --path /codebuild/ --assume-role-policy-document '${JSON.stringify(trust)}' --permissions-boundary ${BOUNDARY_ARN}`,
     );
   });
 });

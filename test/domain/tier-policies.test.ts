@@ -1,5 +1,5 @@
 import {
-  CUSTOM_ACCESS_POLICY,
+  customAccessPolicy,
   serviceRolePolicy,
   serviceRoleTrustPolicy,
 } from '../../src/domain/policy-documents';
@@ -57,19 +57,55 @@ describe('managed tiers, evaluated against the real AWS managed policies', () =>
   });
 });
 
-describe('custom tier inline policy', () => {
-  const input = { managedPolicyArns: [], inlineDocuments: [CUSTOM_ACCESS_POLICY], principalArn: USER };
+describe("custom tier policy (the stack's CodeBuildAccessPolicy)", () => {
+  const input = {
+    managedPolicyArns: [],
+    inlineDocuments: [customAccessPolicy({ partition: 'aws', accountId: ACCOUNT })],
+    principalArn: USER,
+  };
 
   it.each([
     ['codebuild:StartBuild', 'allowed'],
     ['codebuild:ListBuilds', 'allowed'],
     ['logs:GetLogEvents', 'allowed'],
     ['s3:GetObject', 'allowed'],
-    ['iam:PassRole', 'allowed'],
     ['iam:CreateRole', 'implicitDeny'],
     ['s3:DeleteObject', 'implicitDeny'],
   ] as const)('%s is %s', async (action, decision) => {
     expect(await decisionsFor(input, [action])).toEqual({ [action]: decision });
+  });
+
+  it.each([
+    [
+      'a service role under /codebuild/, to CodeBuild',
+      `arn:aws:iam::${ACCOUNT}:role/codebuild/build`,
+      'codebuild.amazonaws.com',
+      'allowed',
+    ],
+    [
+      'a console service role, to CodeBuild',
+      `arn:aws:iam::${ACCOUNT}:role/service-role/cb`,
+      'codebuild.amazonaws.com',
+      'allowed',
+    ],
+    [
+      'an admin role, to CodeBuild',
+      `arn:aws:iam::${ACCOUNT}:role/Admin`,
+      'codebuild.amazonaws.com',
+      'implicitDeny',
+    ],
+    [
+      'a service role, to EC2',
+      `arn:aws:iam::${ACCOUNT}:role/codebuild/build`,
+      'ec2.amazonaws.com',
+      'implicitDeny',
+    ],
+  ] as const)('iam:PassRole of %s is %s', async (_label, role, service, decision) => {
+    const decisions = await decisionsFor(
+      { ...input, resource: role, context: { 'iam:PassedToService': service } },
+      ['iam:PassRole'],
+    );
+    expect(decisions).toEqual({ 'iam:PassRole': decision });
   });
 });
 

@@ -118,6 +118,9 @@ export async function startHarness(
     STATE_MACHINE_ARN,
     APPROVER_USER_IDS: `${APPROVER_1},${APPROVER_2}`,
     APPROVAL_TIMEOUT_SECONDS: '86400',
+    // The account the flows run in (the STATE_MACHINE_ARN's): apply checks every plan against it.
+    AWS_ACCOUNT_ID: '111122223333',
+    AWS_REGION: 'us-east-1',
     ...extraEnv,
   };
   const iam = new FakeIam();

@@ -57,10 +57,10 @@ import { IamGateway } from '../../src/aws/iam';
 import { TransientError } from '../../src/domain/errors';
 import type { PrincipalRef } from '../../src/domain/plan';
 import {
-  CUSTOM_ACCESS_POLICY,
   codeBuildKeyStatements,
   defaultKeyPolicy,
   type PolicyDocument,
+  SEED_CUSTOM_ACCESS_POLICY,
   serviceRolePolicy,
   serviceRoleTrustPolicy,
 } from '../../src/domain/policy-documents';
@@ -277,7 +277,7 @@ describe('IAM managed policy attachments', () => {
 
 describe('IAM inline policies', () => {
   it('GetUserPolicy returns the document URL-encoded per RFC 3986, exactly as it was put (IAM API Reference: GetUserPolicy)', async () => {
-    const text = JSON.stringify(CUSTOM_ACCESS_POLICY, null, 2);
+    const text = JSON.stringify(SEED_CUSTOM_ACCESS_POLICY, null, 2);
     await iam.send(
       new PutUserPolicyCommand({
         UserName: 'alice',
@@ -452,7 +452,7 @@ describe('IAM SimulatePrincipalPolicy', () => {
       new PutUserPolicyCommand({
         UserName: 'bob',
         PolicyName: 'CodeBuildUserAccessPolicy',
-        PolicyDocument: JSON.stringify(CUSTOM_ACCESS_POLICY),
+        PolicyDocument: JSON.stringify(SEED_CUSTOM_ACCESS_POLICY),
       }),
     );
     await expect(
@@ -649,7 +649,7 @@ describe('the sandbox itself', () => {
       new PutGroupPolicyCommand({
         GroupName: 'qa',
         PolicyName: 'CodeBuildGroupAccessPolicy',
-        PolicyDocument: JSON.stringify(CUSTOM_ACCESS_POLICY, null, 2),
+        PolicyDocument: JSON.stringify(SEED_CUSTOM_ACCESS_POLICY, null, 2),
       }),
     );
     await iam.send(

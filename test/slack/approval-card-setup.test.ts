@@ -1,15 +1,21 @@
 import type { ChangeCommand } from '../../src/domain/command';
-import { type ChangePlan, planKmsAllow, planRevoke, planServiceRole } from '../../src/domain/plan';
 import {
-  CUSTOM_ACCESS_POLICY,
+  accountContextFor,
+  type ChangePlan,
+  planKmsAllow,
+  planRevoke,
+  planServiceRole,
+} from '../../src/domain/plan';
+import {
   codeBuildKeyStatements,
   defaultKeyPolicy,
+  SEED_CUSTOM_ACCESS_POLICY,
 } from '../../src/domain/policy-documents';
 import type { AccessRequest } from '../../src/domain/request';
 import { approvalCard } from '../../src/slack/blocks/approval-card';
 
 const A = '111122223333';
-const account = { accountId: A, region: 'us-east-1', partition: 'aws', kmsKeyArns: [] };
+const account = accountContextFor({ accountId: A, region: 'us-east-1', partition: 'aws', stage: 'dev' });
 const roleArn = `arn:aws:iam::${A}:role/codebuild/payments-build`;
 const keyId = '1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -76,7 +82,7 @@ describe('approval card for the setup operations', () => {
     ]);
   });
 
-  it('shows the trust policy and the inline policy of a new service role', () => {
+  it('shows the trust policy, the attached stack policy and the boundary of a new service role', () => {
     const plan = planServiceRole(
       { roleName: 'payments-build', vpc: false, projectPrefix: 'payments-' },
       account,
@@ -99,23 +105,39 @@ describe('approval card for the setup operations', () => {
         `*Trust policy of payments-build*\n${fence}${line(plan.steps[0]?.do.type === 'createRole' ? plan.steps[0].do.trustPolicy.Statement[0] : '')}${fence}`,
       ),
     );
-    expect(texts[5]).toContain('*Inline policy CodeBuildServiceRolePolicy*');
-    expect(texts[5]).toContain('ECRPullPolicy');
+    expect(blocks[3]).toEqual(
+      section(
+        '*Will change*\n• create role /codebuild/payments-build trusted by codebuild.amazonaws.com (boundary CodeBuildServiceRoleBoundary-dev)\n' +
+          '• attach CodeBuildServiceRolePolicy-dev to role payments-build',
+      ),
+    );
+    expect(texts.join('\n')).toContain(
+      `Permissions boundary: arn:aws:iam::${A}:policy/codebuild-access/CodeBuildServiceRoleBoundary-dev.`,
+    );
+    expect(texts.join('\n')).not.toContain('Inline policy');
   });
 
-  it('shows what a custom revoke deletes', () => {
+  it('shows what a custom revoke detaches and deletes (a legacy inline policy)', () => {
     const alice = { kind: 'user' as const, name: 'alice', arn: `arn:aws:iam::${A}:user/alice` };
-    const plan = planRevoke(alice, 'custom', {
-      attachedPolicyArns: [],
-      inlinePolicies: { CodeBuildUserAccessPolicy: JSON.stringify(CUSTOM_ACCESS_POLICY) },
-    });
+    const plan = planRevoke(
+      alice,
+      'custom',
+      {
+        attachedPolicyArns: [account.stackPolicies.customTier],
+        inlinePolicies: { CodeBuildUserAccessPolicy: JSON.stringify(SEED_CUSTOM_ACCESS_POLICY) },
+      },
+      account.stackPolicies,
+    );
     const blocks = approvalCard(
       request({ action: 'revoke', target: { kind: 'user', name: 'alice' }, tier: 'custom' }, plan),
       '2026-11-29T10:00:00.000Z',
     );
 
     expect(blocks[3]).toEqual(
-      section('*Will change*\n• delete inline policy CodeBuildUserAccessPolicy from user alice'),
+      section(
+        '*Will change*\n• detach CodeBuildAccessPolicy-dev from user alice\n' +
+          '• delete inline policy CodeBuildUserAccessPolicy from user alice',
+      ),
     );
   });
 });

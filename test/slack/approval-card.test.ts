@@ -7,7 +7,7 @@ import { approvalCard, decidedCard } from '../../src/slack/blocks/approval-card'
 const alice = { kind: 'user' as const, name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' };
 
 const grantRequest = (command: ChangeCommand, tier: 'developer' | 'admin'): AccessRequest => {
-  const plan = planGrant(alice, tier, { attachedPolicyArns: [POLICY_ARNS.s3ReadOnly] });
+  const plan = planGrant(alice, tier, { attachedPolicyArns: [POLICY_ARNS.s3ReadOnly] }, { customTier: '' });
   return {
     requestId: 'REQ-7K3QX9M2PA',
     version: 2,

@@ -18,8 +18,10 @@ export interface PrincipalRef {
 export type Operation =
   | { type: 'attachPolicy'; principal: PrincipalRef; policyArn: string }
   | { type: 'detachPolicy'; principal: PrincipalRef; policyArn: string }
-  /** Put*Policy: creates or replaces the inline policy. */
-  | { type: 'putInlinePolicy'; principal: PrincipalRef; policyName: string; document: PolicyDocument }
+  /**
+   * Delete*Policy of a legacy inline policy (earlier versions wrote the custom tier inline). There is no
+   * operation that puts an inline policy: no role of the bot may write a policy document (issue 9).
+   */
   | { type: 'deleteInlinePolicy'; principal: PrincipalRef; policyName: string }
   | {
       type: 'createRole';
@@ -27,7 +29,8 @@ export type Operation =
       path: string;
       trustPolicy: PolicyDocument;
       description: string;
-      permissionsBoundaryArn?: string;
+      /** Always set: the bot's role may create roles only with this boundary (iam:PermissionsBoundary). */
+      permissionsBoundaryArn: string;
     }
   | { type: 'deleteRole'; role: PrincipalRef }
   /**
@@ -121,14 +124,12 @@ export function describeOperation(op: Operation): string {
       return `attach ${policyName(op.policyArn)} to ${op.principal.kind} ${op.principal.name}`;
     case 'detachPolicy':
       return `detach ${policyName(op.policyArn)} from ${op.principal.kind} ${op.principal.name}`;
-    case 'putInlinePolicy':
-      return `put inline policy ${op.policyName} on ${op.principal.kind} ${op.principal.name}`;
     case 'deleteInlinePolicy':
       return `delete inline policy ${op.policyName} from ${op.principal.kind} ${op.principal.name}`;
     case 'createRole':
       return (
-        `create role ${op.path}${op.role.name} trusted by codebuild.amazonaws.com` +
-        (op.permissionsBoundaryArn ? ` (boundary ${policyName(op.permissionsBoundaryArn)})` : '')
+        `create role ${op.path}${op.role.name} trusted by codebuild.amazonaws.com ` +
+        `(boundary ${policyName(op.permissionsBoundaryArn)})`
       );
     case 'deleteRole':
       return `delete role ${op.role.name}`;
@@ -156,13 +157,6 @@ export function manualCommand(op: Operation): string {
       const verb = op.type === 'attachPolicy' ? 'attach' : 'detach';
       return `aws iam ${verb}-${who}-policy --${who}-name ${op.principal.name} --policy-arn ${op.policyArn}`;
     }
-    case 'putInlinePolicy': {
-      const who = op.principal.kind;
-      return (
-        `aws iam put-${who}-policy --${who}-name ${op.principal.name} --policy-name ${op.policyName} ` +
-        `--policy-document ${shellQuote(JSON.stringify(op.document))}`
-      );
-    }
     case 'deleteInlinePolicy': {
       const who = op.principal.kind;
       return `aws iam delete-${who}-policy --${who}-name ${op.principal.name} --policy-name ${op.policyName}`;
@@ -170,8 +164,8 @@ export function manualCommand(op: Operation): string {
     case 'createRole':
       return (
         `aws iam create-role --role-name ${op.role.name} --path ${op.path} ` +
-        `--assume-role-policy-document ${shellQuote(JSON.stringify(op.trustPolicy))}` +
-        (op.permissionsBoundaryArn ? ` --permissions-boundary ${op.permissionsBoundaryArn}` : '')
+        `--assume-role-policy-document ${shellQuote(JSON.stringify(op.trustPolicy))} ` +
+        `--permissions-boundary ${op.permissionsBoundaryArn}`
       );
     case 'deleteRole':
       return `aws iam delete-role --role-name ${op.role.name}`;

@@ -5,7 +5,13 @@
 import type { ResolvedTarget } from '../command';
 import { AwsOperationError, ConflictError, QuotaExceededError, UsageError } from '../errors';
 import { mergeKeyPolicy, policyHash, statementDelta } from '../key-policy';
-import { codeBuildKeyStatements, defaultKeyPolicy, type PolicyDocument } from '../policy-documents';
+import {
+  botKeyStatements,
+  codeBuildKeyStatements,
+  defaultKeyPolicy,
+  type PolicyDocument,
+  type PolicyStatement,
+} from '../policy-documents';
 import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from '../policy-size';
 import { type AccountContext, kmsArn } from './account';
 import type { ChangePlan } from './change-plan';
@@ -27,14 +33,20 @@ export const KEY_DELETION_WINDOW_DAYS = 7;
 const bytes = (policy: PolicyDocument): string =>
   `${keyPolicyBytes(JSON.stringify(policy)).toLocaleString('en-US')} of ${KEY_POLICY_MAX_BYTES.toLocaleString('en-US')} bytes`;
 
+/** The seed's two key statements for a service role of the account. */
+export const seedKeyStatements = (account: AccountContext, roleArn: string): PolicyStatement[] =>
+  codeBuildKeyStatements({ accountId: account.accountId, region: account.region, roleArn });
+
 // A merge result that is not ok is a problem the requester can act on; say which.
-const mergeOrThrow = (before: PolicyDocument, account: AccountContext, roleArn: string, keyLabel: string) => {
-  const statements = codeBuildKeyStatements({
-    accountId: account.accountId,
-    region: account.region,
-    roleArn,
-  });
-  const merged = mergeKeyPolicy(before, statements);
+const mergeOrThrow = (
+  before: PolicyDocument,
+  account: AccountContext,
+  roleArn: string,
+  keyLabel: string,
+  extra: PolicyStatement[] = [],
+) => {
+  const statements = seedKeyStatements(account, roleArn);
+  const merged = mergeKeyPolicy(before, [...statements, ...extra]);
   if (!merged.ok) {
     if (merged.error === 'too_large') throw new QuotaExceededError(`${keyLabel}: ${merged.message}`);
     if (merged.error === 'sid_conflict') throw new ConflictError(`${keyLabel}: ${merged.message}`);
@@ -117,7 +129,26 @@ export function planKmsAllow(
   };
 }
 
-/** Plans `kms create`: CreateKey with the default statement plus the seed's two, then CreateAlias. */
+/**
+ * The policy of a key `kms create` makes: KMS's default statement, the seed's two, and the statements that
+ * let the bot's own roles finish and undo this request on the key (botKeyStatements). Deterministic, so
+ * the apply step can rebuild it and refuse any other.
+ */
+export function kmsCreatePolicy(account: AccountContext, roleArn: string, label: string): PolicyDocument {
+  return mergeOrThrow(
+    defaultKeyPolicy(account.accountId, account.partition),
+    account,
+    roleArn,
+    label,
+    botKeyStatements(account.botRoles),
+  ).merged.policy;
+}
+
+/** The description of a key `kms create` makes. */
+export const kmsKeyDescription = (alias: string, roleName: string): string =>
+  `CodeBuild artifacts key ${alias} for role ${roleName} (codebuild-access)`;
+
+/** Plans `kms create`: CreateKey with the default statement, the seed's two and the bot's own, then CreateAlias. */
 export function planKmsCreate(
   request: { alias: string; roleName: string; roleArn: string },
   account: AccountContext,
@@ -129,12 +160,8 @@ export function planKmsCreate(
         `To set that key up for CodeBuild, use \`kms allow ${request.alias} ${request.roleName}\`.`,
     );
   }
-  const { merged, statements } = mergeOrThrow(
-    defaultKeyPolicy(account.accountId, account.partition),
-    account,
-    request.roleArn,
-    `The new key for ${request.alias}`,
-  );
+  const policy = kmsCreatePolicy(account, request.roleArn, `The new key for ${request.alias}`);
+  const statements = seedKeyStatements(account, request.roleArn);
   const aliasArn = kmsArn(account, request.alias);
   return {
     summary: `Create KMS key ${request.alias} for CodeBuild role ${request.roleName}`,
@@ -145,8 +172,8 @@ export function planKmsCreate(
         do: {
           type: 'createKey',
           alias: request.alias,
-          policy: merged.policy,
-          description: `CodeBuild artifacts key ${request.alias} for role ${request.roleName} (codebuild-access)`,
+          policy,
+          description: kmsKeyDescription(request.alias, request.roleName),
         },
         undo: { type: 'scheduleKeyDeletion', keyArn: null, pendingWindowInDays: KEY_DELETION_WINDOW_DAYS },
       },
@@ -158,7 +185,10 @@ export function planKmsCreate(
     ],
     unchanged: [],
     warnings: [],
-    details: [`Key policy: the default account statement plus the seed's two; ${bytes(merged.policy)}.`],
+    details: [
+      `Key policy: the default account statement, the seed's two, and three that let this bot's own roles ` +
+        `finish and undo this request on the key (no tag-based permission is used); ${bytes(policy)}.`,
+    ],
     requiredApprovals: 1,
     verification: {
       principalArn: request.roleArn,

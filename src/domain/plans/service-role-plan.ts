@@ -1,15 +1,18 @@
-/** The seed's "Create a CodeBuild service role" as a plan: CreateRole, then PutRolePolicy. */
+/**
+ * The seed's "Create a CodeBuild service role" as a plan, on the seed's console path: CreateRole (with
+ * the stack's permissions boundary), then attach the stack's CodeBuildServiceRolePolicy (or its VPC
+ * variant) by ARN. The bot never writes a role policy document.
+ */
 import type { ResolvedTarget } from '../command';
-import { ConflictError, QuotaExceededError } from '../errors';
+import { ConflictError } from '../errors';
 import {
   type PolicyDocument,
   SERVICE_ROLE_POLICY_NAME,
   serviceRolePolicy,
   serviceRoleTrustPolicy,
 } from '../policy-documents';
-import { checkInlineQuota } from '../policy-size';
 import { type AccountContext, SERVICE_ROLE_PATH, serviceRoleArn } from './account';
-import type { ChangePlan, PrincipalRef } from './change-plan';
+import { type ChangePlan, type PrincipalRef, policyName } from './change-plan';
 import { describeDocumentDifference, parsePolicyText, validatePolicyDocument } from './documents';
 
 /** What IAM says about a role that already exists (documents decoded). */
@@ -18,7 +21,9 @@ export interface RoleFacts {
   path: string;
   trustPolicy: string;
   permissionsBoundaryArn?: string;
-  /** Inline policy name -> document text. */
+  /** Managed policies attached to the role (read only for roles under /codebuild/). */
+  attachedPolicyArns: string[];
+  /** Inline policy name -> document text (read only for roles under /codebuild/). */
   inlinePolicies: Record<string, string>;
 }
 
@@ -39,7 +44,8 @@ export const SERVICE_ROLE_EXPECTED_ACTIONS = [
 export const serviceRoleDocuments = (
   request: ServiceRoleRequest,
   account: AccountContext,
-): { trustPolicy: PolicyDocument; inlinePolicy: PolicyDocument } => ({
+): { trustPolicy: PolicyDocument; inlinePolicy: PolicyDocument; policyArn: string } => ({
+  policyArn: request.vpc ? account.stackPolicies.serviceRoleVpc : account.stackPolicies.serviceRole,
   trustPolicy: serviceRoleTrustPolicy({
     accountId: account.accountId,
     region: account.region,
@@ -59,9 +65,8 @@ export function planServiceRole(
   account: AccountContext,
   existing: RoleFacts | undefined,
 ): ChangePlan {
-  const { trustPolicy, inlinePolicy } = serviceRoleDocuments(request, account);
+  const { trustPolicy, inlinePolicy, policyArn } = serviceRoleDocuments(request, account);
   validatePolicyDocument(trustPolicy);
-  validatePolicyDocument(inlinePolicy);
   const arn = existing?.arn ?? serviceRoleArn(account, request.roleName);
   const role: PrincipalRef = { kind: 'role', name: request.roleName, arn };
   const target: ResolvedTarget = { kind: 'role', name: request.roleName, arn };
@@ -77,7 +82,7 @@ export function planServiceRole(
     verification: { principalArn: arn, expectAllowed, expectDenied: ['iam:CreateRole'] },
   };
   if (existing !== undefined) {
-    const differences = roleDifferences(existing, trustPolicy, inlinePolicy, account);
+    const differences = roleDifferences(existing, { trustPolicy, inlinePolicy, policyArn }, account);
     if (differences.length > 0) {
       throw new ConflictError(
         `Role ${request.roleName} already exists and is not what you asked for, so I left it untouched:\n` +
@@ -89,12 +94,10 @@ export function planServiceRole(
       ...base,
       steps: [],
       unchanged: [
-        `Role ${existing.path}${request.roleName} exists with the same trust policy and ${SERVICE_ROLE_POLICY_NAME}`,
+        `Role ${existing.path}${request.roleName} exists with the same trust policy, boundary and ${policyName(policyArn)}`,
       ],
     };
   }
-  const quota = checkInlineQuota('role', [], inlinePolicy, request.roleName);
-  if (!quota.ok) throw new QuotaExceededError(quota.message);
   return {
     ...base,
     steps: [
@@ -105,40 +108,34 @@ export function planServiceRole(
           role,
           path: SERVICE_ROLE_PATH,
           trustPolicy,
-          description: `CodeBuild service role for projects ${request.projectPrefix}* (codebuild-access)`,
-          ...(account.permissionsBoundaryArn
-            ? { permissionsBoundaryArn: account.permissionsBoundaryArn }
-            : {}),
+          description: serviceRoleDescription(request),
+          permissionsBoundaryArn: account.permissionsBoundaryArn,
         },
         undo: { type: 'deleteRole', role },
       },
       {
-        id: `put:${SERVICE_ROLE_POLICY_NAME}`,
-        do: {
-          type: 'putInlinePolicy',
-          principal: role,
-          policyName: SERVICE_ROLE_POLICY_NAME,
-          document: inlinePolicy,
-        },
-        undo: { type: 'deleteInlinePolicy', principal: role, policyName: SERVICE_ROLE_POLICY_NAME },
+        id: `attach:${policyName(policyArn)}`,
+        do: { type: 'attachPolicy', principal: role, policyArn },
+        undo: { type: 'detachPolicy', principal: role, policyArn },
       },
     ],
     unchanged: [],
     details: [
       `CodeBuild may assume the role only for projects ${request.projectPrefix}* in account ${account.accountId} ` +
         `(aws:SourceAccount, aws:SourceArn).`,
-      account.permissionsBoundaryArn
-        ? `Permissions boundary: ${account.permissionsBoundaryArn}.`
-        : 'No permissions boundary is configured (PERMISSIONS_BOUNDARY_ARN).',
-      `Inline policy size: ${quota.total.toLocaleString('en-US')} of ${quota.limit.toLocaleString('en-US')} characters (IAM quota).`,
+      `Permissions: ${policyName(policyArn)} (created by the bot's stack, the seed's document${request.vpc ? ' plus VPC' : ''}).`,
+      `Permissions boundary: ${account.permissionsBoundaryArn}.`,
     ],
   };
 }
 
+/** The role description the bot sets; the apply step checks a createRole carries exactly this one. */
+export const serviceRoleDescription = (request: Pick<ServiceRoleRequest, 'projectPrefix'>): string =>
+  `CodeBuild service role for projects ${request.projectPrefix}* (codebuild-access)`;
+
 function roleDifferences(
   existing: RoleFacts,
-  trustPolicy: PolicyDocument,
-  inlinePolicy: PolicyDocument,
+  wanted: { trustPolicy: PolicyDocument; inlinePolicy: PolicyDocument; policyArn: string },
   account: AccountContext,
 ): string[] {
   const lines: string[] = [];
@@ -146,25 +143,33 @@ function roleDifferences(
     lines.push(
       `its path is ${existing.path}, not ${SERVICE_ROLE_PATH} (the bot only manages roles under ${SERVICE_ROLE_PATH})`,
     );
+    return lines;
   }
   lines.push(
-    ...describeDocumentDifference('trust policy', parsePolicyText(existing.trustPolicy), trustPolicy),
+    ...describeDocumentDifference('trust policy', parsePolicyText(existing.trustPolicy), wanted.trustPolicy),
   );
-  const inlineText = Object.entries(existing.inlinePolicies).find(
-    ([name]) => name === SERVICE_ROLE_POLICY_NAME,
-  )?.[1];
-  if (inlineText === undefined) {
-    lines.push(`it has no inline ${SERVICE_ROLE_POLICY_NAME}`);
-  } else {
+  // A role made by an earlier version carries the seed's policy inline instead of the stack's managed one.
+  const legacyText = existing.inlinePolicies[SERVICE_ROLE_POLICY_NAME];
+  const hasManaged = existing.attachedPolicyArns.includes(wanted.policyArn);
+  if (!hasManaged && legacyText === undefined) {
+    lines.push(`it does not have ${policyName(wanted.policyArn)} attached`);
+  } else if (!hasManaged && legacyText !== undefined) {
     lines.push(
-      ...describeDocumentDifference(SERVICE_ROLE_POLICY_NAME, parsePolicyText(inlineText), inlinePolicy),
+      ...describeDocumentDifference(
+        SERVICE_ROLE_POLICY_NAME,
+        parsePolicyText(legacyText),
+        wanted.inlinePolicy,
+      ),
     );
   }
+  const otherAttached = existing.attachedPolicyArns.filter((arn) => arn !== wanted.policyArn);
+  if (otherAttached.length > 0)
+    lines.push(`it has other managed policies: ${otherAttached.map(policyName).join(', ')}`);
   const others = Object.keys(existing.inlinePolicies).filter((name) => name !== SERVICE_ROLE_POLICY_NAME);
   if (others.length > 0) lines.push(`it has other inline policies: ${others.join(', ')}`);
-  if ((existing.permissionsBoundaryArn ?? '') !== (account.permissionsBoundaryArn ?? '')) {
+  if ((existing.permissionsBoundaryArn ?? '') !== account.permissionsBoundaryArn) {
     lines.push(
-      `its permissions boundary is ${existing.permissionsBoundaryArn ?? 'none'}, the configured one is ${account.permissionsBoundaryArn ?? 'none'}`,
+      `its permissions boundary is ${existing.permissionsBoundaryArn ?? 'none'}, the configured one is ${account.permissionsBoundaryArn}`,
     );
   }
   return lines;

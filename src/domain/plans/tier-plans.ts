@@ -1,12 +1,13 @@
 /**
- * Tier grants and revokes for an IAM user or group: managed tiers attach/detach AWS managed policies,
- * the custom tier puts/deletes the seed's inline policy.
+ * Tier grants and revokes for an IAM user or group. Every tier attaches or detaches managed policies by
+ * ARN: the AWS managed ones for admin/developer/readonly, the stack's CodeBuildAccessPolicy for custom.
+ * A legacy inline custom policy (written by earlier versions) is recognised and removed by a revoke.
  */
 import type { IdentityTarget } from '../command';
 import { QuotaExceededError } from '../errors';
-import { CUSTOM_ACCESS_POLICY, customPolicyName, type PolicyDocument } from '../policy-documents';
-import { checkInlineQuota } from '../policy-size';
-import { CUSTOM_TIER_ACTIONS, MANAGED_TIERS, type ManagedTier, TIER_SPECS, type Tier } from '../tiers';
+import { legacyCustomPolicyName } from '../policy-documents';
+import { approvalsRequiredFor, CUSTOM_TIER_ACTIONS, MANAGED_TIERS, TIER_SPECS, type Tier } from '../tiers';
+import type { StackPolicyArns } from './account';
 import {
   type ChangePlan,
   MANAGED_POLICY_QUOTA,
@@ -15,7 +16,6 @@ import {
   type PrincipalRef,
   policyName,
 } from './change-plan';
-import { documentsEquivalent, parsePolicyText, validatePolicyDocument } from './documents';
 
 const principalOf = (target: IdentityTarget): PrincipalRef => ({
   kind: target.kind,
@@ -25,32 +25,66 @@ const principalOf = (target: IdentityTarget): PrincipalRef => ({
 
 const describeTarget = (target: IdentityTarget): string => `IAM ${target.kind} ${target.name}`;
 
-/** The custom tier's inline policy on the target, when there is one (text as IAM returned it). */
-const customPolicyText = (target: IdentityTarget, facts: PrincipalFacts): string | undefined =>
-  facts.inlinePolicies?.[customPolicyName(target.kind)];
+/** The managed policies a tier attaches, primary first: the seed's for managed tiers, the stack's for custom. */
+export const tierPolicyArns = (tier: Tier, stack: Pick<StackPolicyArns, 'customTier'>): readonly string[] =>
+  tier === 'custom' ? [stack.customTier] : TIER_SPECS[tier].policyArns;
 
-/** Tiers the target holds: managed ones whose CodeBuild policy is attached, custom while its inline policy exists. */
-export const heldTiers = (facts: PrincipalFacts, kind?: 'user' | 'group'): Tier[] => {
+/** The policy whose presence means the target holds the tier. */
+const primaryOf = (tier: Tier, stack: Pick<StackPolicyArns, 'customTier'>): string =>
+  tier === 'custom' ? stack.customTier : TIER_SPECS[tier].primary;
+
+/** The legacy inline custom policy on the target, when there is one. */
+const legacyCustomName = (target: IdentityTarget, facts: PrincipalFacts): string | undefined => {
+  const name = legacyCustomPolicyName(target.kind);
+  return facts.inlinePolicies?.[name] === undefined ? undefined : name;
+};
+
+/**
+ * Tiers the target holds: a tier whose primary policy is attached, and custom also while a legacy inline
+ * custom policy exists.
+ */
+export const heldTiers = (
+  facts: PrincipalFacts,
+  kind: 'user' | 'group' | undefined,
+  stack: Pick<StackPolicyArns, 'customTier'>,
+): Tier[] => {
   const managed: Tier[] = MANAGED_TIERS.filter((tier) =>
     facts.attachedPolicyArns.includes(TIER_SPECS[tier].primary),
   );
   const names = Object.keys(facts.inlinePolicies ?? {});
-  const customNames =
-    kind === undefined ? [customPolicyName('user'), customPolicyName('group')] : [customPolicyName(kind)];
-  return names.some((name) => customNames.includes(name)) ? [...managed, 'custom'] : managed;
+  const legacyNames =
+    kind === undefined
+      ? [legacyCustomPolicyName('user'), legacyCustomPolicyName('group')]
+      : [legacyCustomPolicyName(kind)];
+  const custom =
+    facts.attachedPolicyArns.includes(stack.customTier) || names.some((name) => legacyNames.includes(name));
+  return custom ? [...managed, 'custom'] : managed;
 };
 
 /** The actions the verify step expects a tier to allow. */
 export const expectedActionsOf = (tier: Tier): readonly string[] =>
   tier === 'custom' ? CUSTOM_TIER_ACTIONS : TIER_SPECS[tier].expectedActions;
 
-/** Plans a tier grant: attach what is missing within the managed-policy quota, or put the custom inline policy. */
-export function planGrant(target: IdentityTarget, tier: Tier, facts: PrincipalFacts): ChangePlan {
-  if (tier === 'custom') return planCustomGrant(target, facts);
-  const spec = TIER_SPECS[tier];
+const RISK_WARNINGS: Partial<Record<Tier, string>> = {
+  admin:
+    'admin includes IAMFullAccess: whoever holds it can give themselves any permission in this account. ' +
+    'Two different approvers are required.',
+  custom:
+    'custom allows iam:PassRole to CodeBuild for service roles under /codebuild/ and /service-role/: whoever ' +
+    'holds it can start builds that run as any of those roles. Two different approvers are required.',
+};
+
+/** Plans a tier grant: attach what is missing, within IAM's managed-policy quota. */
+export function planGrant(
+  target: IdentityTarget,
+  tier: Tier,
+  facts: PrincipalFacts,
+  stack: Pick<StackPolicyArns, 'customTier'>,
+): ChangePlan {
   const principal = principalOf(target);
-  const missing = spec.policyArns.filter((arn) => !facts.attachedPolicyArns.includes(arn));
-  const present = spec.policyArns.filter((arn) => facts.attachedPolicyArns.includes(arn));
+  const policyArns = tierPolicyArns(tier, stack);
+  const missing = policyArns.filter((arn) => !facts.attachedPolicyArns.includes(arn));
+  const present = policyArns.filter((arn) => facts.attachedPolicyArns.includes(arn));
   const total = facts.attachedPolicyArns.length + missing.length;
   if (total > MANAGED_POLICY_QUOTA) {
     throw new QuotaExceededError(
@@ -59,6 +93,8 @@ export function planGrant(target: IdentityTarget, tier: Tier, facts: PrincipalFa
         'Detach a policy you no longer need (or raise the quota in Service Quotas), then ask again.',
     );
   }
+  const warning = RISK_WARNINGS[tier];
+  const legacy = tier === 'custom' ? legacyCustomName(target, facts) : undefined;
   return {
     summary: `Grant ${tier} to ${describeTarget(target)}`,
     target,
@@ -68,118 +104,72 @@ export function planGrant(target: IdentityTarget, tier: Tier, facts: PrincipalFa
       undo: { type: 'detachPolicy', principal, policyArn },
     })),
     unchanged: present.map((arn) => `${policyName(arn)} is already attached`),
-    warnings: spec.risky
-      ? [
-          'admin includes IAMFullAccess: whoever holds it can give themselves any permission in this account. ' +
-            'Two different approvers are required.',
-        ]
-      : [],
-    requiredApprovals: spec.risky ? 2 : 1,
-    verification: { principalArn: target.arn, expectAllowed: [...spec.expectedActions], expectDenied: [] },
-  };
-}
-
-/**
- * The seed's custom policy as an inline policy (CodeBuildUserAccessPolicy / CodeBuildGroupAccessPolicy).
- * IAM's aggregate inline quota is checked here, before approval, counting as IAM counts.
- */
-function planCustomGrant(target: IdentityTarget, facts: PrincipalFacts): ChangePlan {
-  const principal = principalOf(target);
-  const name = customPolicyName(target.kind);
-  const document: PolicyDocument = structuredClone(CUSTOM_ACCESS_POLICY);
-  validatePolicyDocument(document);
-  const existingText = customPolicyText(target, facts);
-  const existing = existingText === undefined ? undefined : parsePolicyText(existingText);
-  const base = {
-    summary: `Grant custom to ${describeTarget(target)}`,
-    target,
-    warnings: [] as string[],
-    requiredApprovals: 1 as const,
-    verification: { principalArn: target.arn, expectAllowed: [...CUSTOM_TIER_ACTIONS], expectDenied: [] },
-  };
-  if (existing !== undefined && documentsEquivalent(existing, document)) {
-    return { ...base, steps: [], unchanged: [`${name} is already in place with the seed's statements`] };
-  }
-  const others = Object.entries(facts.inlinePolicies ?? {})
-    .filter(([other]) => other !== name)
-    .map(([, text]) => text);
-  const quota = checkInlineQuota(target.kind, others, document, target.name);
-  if (!quota.ok) throw new QuotaExceededError(quota.message);
-  const step: PlanStep = {
-    id: `put:${name}`,
-    do: { type: 'putInlinePolicy', principal, policyName: name, document },
-    undo:
-      existing === undefined
-        ? { type: 'deleteInlinePolicy', principal, policyName: name }
-        : { type: 'putInlinePolicy', principal, policyName: name, document: existing },
-  };
-  return {
-    ...base,
-    steps: [step],
-    unchanged: [],
-    warnings:
-      existing === undefined
-        ? []
-        : [
-            `${target.kind} ${target.name} already has a different ${name}; it will be replaced (the undo puts it back).`,
+    warnings: warning ? [warning] : [],
+    ...(legacy
+      ? {
+          details: [
+            `${target.kind} ${target.name} still has the legacy inline ${legacy}; \`revoke … custom\` removes it.`,
           ],
-    // The approver sees the count IAM will charge against the quota.
-    details: [
-      `Inline policies of ${target.kind} ${target.name} after the change: ` +
-        `${quota.total.toLocaleString('en-US')} of ${quota.limit.toLocaleString('en-US')} non-whitespace characters (IAM quota).`,
-    ],
+        }
+      : {}),
+    requiredApprovals: approvalsRequiredFor({ action: 'grant', tier }),
+    verification: { principalArn: target.arn, expectAllowed: [...expectedActionsOf(tier)], expectDenied: [] },
   };
 }
 
 /**
  * Plans a tier revoke: detach the tier's policies, except those another tier the target still holds
- * needs (AmazonS3ReadOnlyAccess is shared by every managed tier); for custom, delete the inline policy.
+ * needs (AmazonS3ReadOnlyAccess is shared by every managed tier). For custom, also delete a legacy inline
+ * custom policy, as the last step (deleting it needs no undo that writes a document).
  */
-export function planRevoke(target: IdentityTarget, tier: Tier, facts: PrincipalFacts): ChangePlan {
+export function planRevoke(
+  target: IdentityTarget,
+  tier: Tier,
+  facts: PrincipalFacts,
+  stack: Pick<StackPolicyArns, 'customTier'>,
+): ChangePlan {
   const principal = principalOf(target);
-  const otherTiers = heldTiers(facts, target.kind).filter((held) => held !== tier);
+  const otherTiers = heldTiers(facts, target.kind, stack).filter((held) => held !== tier);
   const stillAllowed = new Set(otherTiers.flatMap((other) => expectedActionsOf(other)));
   const steps: PlanStep[] = [];
   const unchanged: string[] = [];
-  if (tier === 'custom') {
-    const name = customPolicyName(target.kind);
-    const text = customPolicyText(target, facts);
-    if (text === undefined) {
-      unchanged.push(`${name} is not on ${target.kind} ${target.name}`);
+  const neededBy = (arn: string): Tier | undefined =>
+    otherTiers.find((other) => tierPolicyArns(other, stack).includes(arn));
+  for (const policyArn of tierPolicyArns(tier, stack)) {
+    const keeper = neededBy(policyArn);
+    if (!facts.attachedPolicyArns.includes(policyArn)) {
+      unchanged.push(`${policyName(policyArn)} is not attached`);
+    } else if (keeper !== undefined) {
+      unchanged.push(`${policyName(policyArn)} stays: the ${keeper} tier still needs it`);
     } else {
       steps.push({
-        id: `delete:${name}`,
-        do: { type: 'deleteInlinePolicy', principal, policyName: name },
-        undo: { type: 'putInlinePolicy', principal, policyName: name, document: parsePolicyText(text) },
+        id: `detach:${policyName(policyArn)}`,
+        do: { type: 'detachPolicy', principal, policyArn },
+        undo: { type: 'attachPolicy', principal, policyArn },
       });
     }
-  } else {
-    const spec = TIER_SPECS[tier];
-    const managedOthers = otherTiers.filter((other): other is ManagedTier => other !== 'custom');
-    const neededBy = (arn: string): ManagedTier | undefined =>
-      managedOthers.find((other) => TIER_SPECS[other].policyArns.includes(arn));
-    for (const policyArn of spec.policyArns) {
-      const keeper = neededBy(policyArn);
-      if (!facts.attachedPolicyArns.includes(policyArn)) {
-        unchanged.push(`${policyName(policyArn)} is not attached`);
-      } else if (keeper !== undefined) {
-        unchanged.push(`${policyName(policyArn)} stays: the ${keeper} tier still needs it`);
-      } else {
-        steps.push({
-          id: `detach:${policyName(policyArn)}`,
-          do: { type: 'detachPolicy', principal, policyArn },
-          undo: { type: 'attachPolicy', principal, policyArn },
-        });
-      }
-    }
+  }
+  const legacy = tier === 'custom' ? legacyCustomName(target, facts) : undefined;
+  if (legacy !== undefined) {
+    steps.push({
+      id: `delete:${legacy}`,
+      do: { type: 'deleteInlinePolicy', principal, policyName: legacy },
+      undo: null,
+    });
   }
   return {
     summary: `Revoke ${tier} from ${describeTarget(target)}`,
     target,
     steps,
     unchanged,
-    warnings: [],
-    requiredApprovals: 1,
+    warnings:
+      legacy === undefined
+        ? []
+        : [
+            `${target.kind} ${target.name} has the legacy inline ${legacy} from an earlier version; it is deleted ` +
+              'last, and the bot cannot put it back (no role of the bot may write a policy document).',
+          ],
+    requiredApprovals: approvalsRequiredFor({ action: 'revoke', tier }),
     verification: {
       principalArn: target.arn,
       expectAllowed: [...stillAllowed],

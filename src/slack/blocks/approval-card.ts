@@ -68,7 +68,10 @@ export function approvalCard(request: AccessRequest, expiresAt: string): Block[]
     ...describeRequest(request),
     context(
       `${progress}Needs ${request.requiredApprovals === 1 ? 'one approver' : `${request.requiredApprovals} different approvers`} ` +
-        `other than the requester. Expires ${slackDate(expiresAt)}.`,
+        `other than the requester. Expires ${slackDate(expiresAt)}.` +
+        (request.planHash
+          ? ` Plan \`${request.planHash.slice(0, 12)}\`: an approval counts for this exact plan.`
+          : ''),
     ),
     {
       type: 'actions',
@@ -149,9 +152,6 @@ function documentBlocks(plan: ChangePlan): Block[] {
   const blocks: Block[] = [];
   for (const { do: op } of plan.steps) {
     switch (op.type) {
-      case 'putInlinePolicy':
-        blocks.push(codeBlock(`*Inline policy ${op.policyName}*`, documentLines(op.document)));
-        break;
       case 'createRole':
         blocks.push(codeBlock(`*Trust policy of ${op.role.name}*`, documentLines(op.trustPolicy)));
         break;

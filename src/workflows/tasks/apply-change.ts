@@ -1,21 +1,48 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
-import { describeOperation } from '../../domain/plan';
+import { PlanRefusedError } from '../../domain/errors';
+import {
+  type AccountContext,
+  approvalsNeeded,
+  assertPlanBuildable,
+  type ChangePlan,
+  describeOperation,
+  planHash,
+} from '../../domain/plan';
 import type { AccessRequest } from '../../domain/request';
-import { loadRequest, type TaskDeps } from './deps';
+import { loadRequest, requireAccount, type TaskDeps } from './deps';
 import { bindCreatedKey, runOperation } from './run-operation';
 
-/** Defence in depth: the workflow only gets here after a Choice, but a record is the authority. */
-function assertApproved(request: AccessRequest): void {
-  const decision = request.decision;
-  const approvers = new Set(request.approvals.map((approval) => approval.userId));
-  if (
-    decision?.outcome !== 'approved' ||
-    approvers.size < request.requiredApprovals ||
-    approvers.has(request.requester.userId) ||
-    !request.plan
-  ) {
-    throw new Error(`Request ${request.requestId} is not approved; refusing to apply it`);
+/**
+ * The record is not trusted: the workflow only gets here after a Choice, but any function could have
+ * written the record. Apply runs a plan only when (1) every step is one the code builds for the parsed
+ * command (assertPlanBuildable), (2) the plan is the one the card showed (its hash), and (3) enough
+ * different approvers, none of them the requester, approved that very hash (the count comes from the code).
+ */
+function approvedPlan(request: AccessRequest, account: AccountContext): ChangePlan {
+  const plan = request.plan;
+  const refuse = (why: string): never => {
+    throw new PlanRefusedError(
+      `I refused to apply request ${request.requestId}: ${why} Nothing was changed.`,
+    );
+  };
+  if (!plan) return refuse('it has no plan.');
+  assertPlanBuildable(request, account, plan);
+  const hash = planHash(plan);
+  if (request.planHash !== hash) {
+    return refuse('its plan is not the one the approval card showed.');
   }
+  const approvers = new Set(
+    request.approvals
+      .filter((approval) => approval.planHash === hash && approval.userId !== request.requester.userId)
+      .map((approval) => approval.userId),
+  );
+  const needed = approvalsNeeded(request.command, plan);
+  if (request.decision?.outcome !== 'approved' || approvers.size < needed) {
+    return refuse(
+      `it needs ${needed} approval${needed === 1 ? '' : 's'} of the plan the card showed, from people other than the requester, and has ${approvers.size}.`,
+    );
+  }
+  return plan;
 }
 
 /**
@@ -24,8 +51,7 @@ function assertApproved(request: AccessRequest): void {
  */
 export async function applyChange(deps: TaskDeps, requestId: string): Promise<{ changed: number }> {
   const request = await loadRequest(deps, requestId);
-  assertApproved(request);
-  const plan = request.plan!;
+  const plan = approvedPlan(request, requireAccount(deps));
   const finished = request.completedSteps.filter((step) => step.outcome !== 'started');
   const done = new Set(finished.map((step) => step.stepId));
   const started = new Set(

@@ -1,4 +1,6 @@
 import { postToThread } from '../../domain/audit-trail';
+import { UnknownRequestError } from '../../domain/errors';
+import { planHash } from '../../domain/plan';
 import type { AccessRequest } from '../../domain/request';
 import { approvalCard, cardText } from '../../slack/blocks/approval-card';
 import { loadRequest, type TaskDeps } from './deps';
@@ -15,11 +17,14 @@ export async function askApproval(
   const expiresAt =
     request.approvalExpiresAt ??
     new Date(deps.clock.now().getTime() + input.approvalTimeoutSeconds * 1000).toISOString();
+  if (!request.plan) throw new UnknownRequestError(`Request ${request.requestId} has no plan to approve.`);
   const withToken: AccessRequest = {
     ...request,
     version: request.version + 1,
     taskToken: input.taskToken,
     approvalExpiresAt: expiresAt,
+    // What the card shows; every approval records it, and apply refuses a plan without it.
+    planHash: planHash(request.plan),
   };
   if (request.card) {
     // A retry after the card was posted: refresh the token only, never post a second card.
@@ -29,7 +34,7 @@ export async function askApproval(
   const card = await deps.slack.post({
     channel: deps.auditChannelId,
     text: cardText(request),
-    blocks: approvalCard(request, expiresAt),
+    blocks: approvalCard(withToken, expiresAt),
   });
   const posted: AccessRequest = { ...withToken, card };
   await saveOrThrow(deps, posted, request.version);

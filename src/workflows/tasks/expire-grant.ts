@@ -2,7 +2,7 @@ import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { heldTiers } from '../../domain/plan';
 import type { AccessRequest } from '../../domain/request';
 import { isManagedTier, TIER_SPECS } from '../../domain/tiers';
-import { loadRequest, type TaskDeps } from './deps';
+import { loadRequest, requireAccount, type TaskDeps } from './deps';
 import { type UndoResult, undoJournal } from './roll-back';
 
 /**
@@ -49,7 +49,7 @@ async function keeperFor(
     name: target.name,
     arn: target.arn,
   });
-  const others = heldTiers({ attachedPolicyArns: attached })
+  const others = heldTiers({ attachedPolicyArns: attached }, target.kind, requireAccount(deps).stackPolicies)
     .filter((tier) => tier !== grantedTier)
     .filter(isManagedTier);
   return (step) => {

@@ -1,5 +1,5 @@
 import { isIdentityTarget } from '../../domain/command';
-import { TargetNotFoundError } from '../../domain/errors';
+import { ConflictError, TargetNotFoundError } from '../../domain/errors';
 import {
   type ChangePlan,
   planGrant,
@@ -7,6 +7,7 @@ import {
   planKmsCreate,
   planRevoke,
   planServiceRole,
+  SERVICE_ROLE_PATH,
 } from '../../domain/plan';
 import type { IamPort } from '../../domain/ports';
 import { readPrincipalFacts } from '../../domain/read-facts';
@@ -47,10 +48,11 @@ export async function planFor(deps: TaskDeps, request: AccessRequest): Promise<C
           `${command.action} works on IAM users and groups, not on ${target.kind}s.`,
         );
       }
+      const { stackPolicies } = requireAccount(deps);
       const facts = await readPrincipalFacts(deps.iam, target);
       return command.action === 'grant'
-        ? planGrant(target, command.tier, facts)
-        : planRevoke(target, command.tier, facts);
+        ? planGrant(target, command.tier, facts, stackPolicies)
+        : planRevoke(target, command.tier, facts, stackPolicies);
     }
     case 'service-role':
       return planServiceRole(command, requireAccount(deps), await deps.iam.getRole(command.roleName));
@@ -85,6 +87,12 @@ async function requireRole(iam: IamPort, roleName: string): Promise<{ arn: strin
     throw new TargetNotFoundError(
       `There is no IAM role named \`${roleName}\` (names are case-sensitive). ` +
         `Create it first with \`service-role create ${roleName}\`. Nothing was changed.`,
+    );
+  }
+  if (role.path !== SERVICE_ROLE_PATH) {
+    throw new ConflictError(
+      `Role ${roleName} is under ${role.path}, and the bot sets up keys only for service roles under ` +
+        `${SERVICE_ROLE_PATH}. Create one with \`service-role create NAME\`. Nothing was changed.`,
     );
   }
   return role;

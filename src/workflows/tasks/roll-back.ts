@@ -1,8 +1,8 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { BotError, TransientError } from '../../domain/errors';
-import { describeOperation, manualCommand } from '../../domain/plan';
+import { describeOperation, foreignUndo, manualCommand } from '../../domain/plan';
 import type { AccessRequest, AuditEventType, CompletedStep } from '../../domain/request';
-import { loadRequest, type TaskDeps } from './deps';
+import { loadRequest, requireAccount, type TaskDeps } from './deps';
 import { runOperation } from './run-operation';
 
 export const UNDO_PREFIX = 'undo:';
@@ -53,6 +53,8 @@ export async function undoJournal(
 ): Promise<UndoResult> {
   const { requestId } = request;
   const { inEffect } = summarizeJournal(request.completedSteps);
+  const account = requireAccount(deps);
+  const createdKeyArn = request.completedSteps.find((step) => step.output?.keyArn)?.output?.keyArn;
   const undone: CompletedStep[] = [];
   const kept: string[] = [];
   const failed: UndoResult['failed'] = [];
@@ -62,6 +64,16 @@ export async function undoJournal(
     const keepReason = options.keep?.(step);
     if (keepReason !== undefined) {
       kept.push(`• kept: ${step.description} (${keepReason})`);
+      continue;
+    }
+    // The journal is data in a record; run only an undo the code builds for this request.
+    const foreign = foreignUndo(request, account, step.undo, createdKeyArn);
+    if (foreign !== undefined) {
+      failed.push({
+        description: step.description,
+        command: 'none: check the request record',
+        reason: foreign,
+      });
       continue;
     }
     try {
