@@ -42,6 +42,7 @@ import {
   ListPoliciesCommand,
   type ListPoliciesCommandInput,
   ListPolicyVersionsCommand,
+  ListRolesCommand,
   ListUserPoliciesCommand,
   ListUsersCommand,
   NoSuchEntityException,
@@ -1115,6 +1116,15 @@ describe('IAM permissions boundaries', () => {
     );
     // An AWS managed policy is a valid boundary too.
     await expect(createRole('team-build', MANAGED('PowerUserAccess'))).resolves.toBeDefined();
+  });
+
+  it('ListRoles leaves the boundary out; only GetRole returns it (IAM API Reference: ListRoles)', async () => {
+    await createAccessPolicy();
+    await createRole('team-build', ACCESS_ARN);
+    const listed = await iam.send(new ListRolesCommand({ PathPrefix: '/codebuild/' }));
+    const role = listed.Roles?.find((candidate) => candidate.RoleName === 'team-build');
+    expect(role?.Arn).toBe(ROLE_ARN('team-build', '/codebuild/'));
+    expect(role?.PermissionsBoundary).toBeUndefined();
   });
 
   it('PutRolePermissionsBoundary sets or replaces the boundary (NoSuchEntity for a missing policy or role); DeleteRolePermissionsBoundary removes it (IAM API Reference)', async () => {

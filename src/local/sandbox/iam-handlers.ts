@@ -965,7 +965,11 @@ export const iamHandlers: SandboxHandlers = {
     const roles = [...account.roles.values()]
       .filter((role) => role.path.startsWith(prefix))
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map(roleShape);
+      // ListRoles leaves out PermissionsBoundary, RoleLastUsed and Tags; GetRole returns them.
+      .map((role) => {
+        const { PermissionsBoundary: _boundary, Tags: _tags, ...listed } = roleShape(role);
+        return listed;
+      });
     const page = iamPage(roles, input, validationError);
     return { Roles: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   }),
