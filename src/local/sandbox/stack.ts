@@ -24,6 +24,12 @@ export interface StackPolicy {
 /** The stack's policies cannot be deployed into this account as they stand. */
 export class StackDeployError extends Error {
   override readonly name = 'StackDeployError';
+  readonly userMessage: string;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.userMessage = `The local sandbox account cannot take the stack's policies: ${message}`;
+  }
 }
 
 const textOf = (document: string | PolicyDocument): string =>
