@@ -3,7 +3,7 @@
  * run through real SDK v3 clients with the sandbox installed (and through IamGateway where it fits). When
  * a case fails, either the sandbox drifted from AWS or the case misreads the documentation named in it.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListBuildsCommand } from '@aws-sdk/client-codebuild';
@@ -11,16 +11,24 @@ import {
   AttachGroupPolicyCommand,
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
   CreateRoleCommand,
   CreateUserCommand,
   DeleteConflictException,
+  DeletePolicyCommand,
+  DeletePolicyVersionCommand,
   DeleteRoleCommand,
+  DeleteRolePermissionsBoundaryCommand,
   DeleteRolePolicyCommand,
   DeleteUserPolicyCommand,
+  DetachGroupPolicyCommand,
   DetachRolePolicyCommand,
   DetachUserPolicyCommand,
   EntityAlreadyExistsException,
   GetGroupCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRoleCommand,
   GetUserCommand,
   GetUserPolicyCommand,
@@ -28,13 +36,22 @@ import {
   LimitExceededException as IamLimitExceededException,
   MalformedPolicyDocumentException as IamMalformedPolicyDocumentException,
   InvalidInputException,
+  ListAttachedGroupPoliciesCommand,
+  ListAttachedRolePoliciesCommand,
   ListAttachedUserPoliciesCommand,
+  ListPoliciesCommand,
+  type ListPoliciesCommandInput,
+  ListPolicyVersionsCommand,
+  ListRolesCommand,
   ListUserPoliciesCommand,
   ListUsersCommand,
   NoSuchEntityException,
   PutGroupPolicyCommand,
+  PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
+  SetDefaultPolicyVersionCommand,
+  SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
   AlreadyExistsException,
@@ -66,8 +83,14 @@ import {
 } from '../../src/domain/policy-documents';
 import { INLINE_QUOTAS, inlinePolicySize, KEY_POLICY_MAX_BYTES } from '../../src/domain/policy-size';
 import { POLICY_ARNS } from '../../src/domain/tiers';
-import { loadSandboxFixture, type SandboxOptions, SandboxStore } from '../../src/local/sandbox/account';
+import {
+  loadSandboxFixture,
+  SandboxAccount,
+  type SandboxOptions,
+  SandboxStore,
+} from '../../src/local/sandbox/account';
 import { createSandboxClients, SandboxNotImplementedError } from '../../src/local/sandbox/plug';
+import { deployStackPolicies, StackDeployError } from '../../src/local/sandbox/stack';
 
 const FIXTURE = join(__dirname, '../../local/fixtures/sandbox-account.json');
 const ACCOUNT = '111122223333';
@@ -713,5 +736,641 @@ describe('the sandbox itself', () => {
     } finally {
       iamMock.restore();
     }
+  });
+});
+
+// --- Customer managed policies and permissions boundaries (what the bot's stack creates) ---
+
+const POLICY_ARN = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT}:policy${path}${name}`;
+const ACCESS_ARN = POLICY_ARN('CodeBuildAccessPolicy', '/codebuild/');
+const ROLE_ARN = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT}:role${path}${name}`;
+
+const statement = (Effect: 'Allow' | 'Deny', Action: string | string[]) => ({
+  Effect,
+  Action,
+  Resource: '*',
+});
+const policyText = (...statements: object[]): string =>
+  JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2);
+
+const createPolicy = (name: string, document: string, path = '/', Description?: string) =>
+  iam.send(
+    new CreatePolicyCommand({
+      PolicyName: name,
+      Path: path,
+      PolicyDocument: document,
+      ...(Description ? { Description } : {}),
+    }),
+  );
+
+const createAccessPolicy = () =>
+  createPolicy(
+    'CodeBuildAccessPolicy',
+    JSON.stringify(CUSTOM_ACCESS_POLICY, null, 2),
+    '/codebuild/',
+    'The custom tier',
+  );
+
+const createRole = (name: string, PermissionsBoundary?: string) =>
+  iam.send(
+    new CreateRoleCommand({
+      RoleName: name,
+      Path: '/codebuild/',
+      AssumeRolePolicyDocument: JSON.stringify(TRUST),
+      ...(PermissionsBoundary ? { PermissionsBoundary } : {}),
+    }),
+  );
+
+const decisions = async (arn: string, actions: string[]) => {
+  const out = await iam.send(
+    new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn, ActionNames: actions }),
+  );
+  return Object.fromEntries((out.EvaluationResults ?? []).map((r) => [r.EvalActionName, r.EvalDecision]));
+};
+
+describe('IAM customer managed policies', () => {
+  it('CreatePolicy makes arn:aws:iam::ACCOUNT:policy/PATH/NAME at version v1; GetPolicy adds the description (IAM API Reference: CreatePolicy, GetPolicy)', async () => {
+    const created = await createAccessPolicy();
+    expect(created.Policy).toMatchObject({
+      PolicyName: 'CodeBuildAccessPolicy',
+      Path: '/codebuild/',
+      Arn: ACCESS_ARN,
+      DefaultVersionId: 'v1',
+      AttachmentCount: 0,
+      PermissionsBoundaryUsageCount: 0,
+      IsAttachable: true,
+    });
+    expect(created.Policy?.PolicyId).toMatch(/^ANPA[A-Z2-7]{17}$/);
+    expect(created.Policy?.Description).toBeUndefined();
+    const got = await iam.send(new GetPolicyCommand({ PolicyArn: ACCESS_ARN }));
+    expect(got.Policy).toMatchObject({
+      Arn: ACCESS_ARN,
+      Description: 'The custom tier',
+      DefaultVersionId: 'v1',
+    });
+  });
+
+  it('GetPolicyVersion returns the document URL-encoded per RFC 3986, exactly as it was sent (IAM API Reference: GetPolicyVersion)', async () => {
+    await createAccessPolicy();
+    const out = await iam.send(new GetPolicyVersionCommand({ PolicyArn: ACCESS_ARN, VersionId: 'v1' }));
+    expect(out.PolicyVersion).toMatchObject({ VersionId: 'v1', IsDefaultVersion: true });
+    expect(out.PolicyVersion?.Document).toMatch(/^%7B%0A/);
+    expect(decodeURIComponent(out.PolicyVersion?.Document ?? '')).toBe(
+      JSON.stringify(CUSTOM_ACCESS_POLICY, null, 2),
+    );
+    const missing = await rejection(
+      iam.send(new GetPolicyVersionCommand({ PolicyArn: ACCESS_ARN, VersionId: 'v2' })),
+    );
+    expect(missing).toBeInstanceOf(NoSuchEntityException);
+  });
+
+  it('Policy names are unique in the account whatever the path or case: a second CreatePolicy fails with EntityAlreadyExists, HTTP 409 (IAM API Reference: CreatePolicy)', async () => {
+    await createAccessPolicy();
+    const error = await rejection(
+      createPolicy('codebuildaccesspolicy', policyText(statement('Allow', 's3:GetObject'))),
+    );
+    expect(error).toBeInstanceOf(EntityAlreadyExistsException);
+    expect(error).toMatchObject({ $metadata: { httpStatusCode: 409 } });
+  });
+
+  it('CreatePolicy refuses text that is not JSON, no statements, a Principal or no Resource with MalformedPolicyDocument, and creates nothing (IAM API Reference: CreatePolicy)', async () => {
+    const documents = [
+      '{"Version": "2012-10-17", "Statement": [',
+      JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ ...statement('Allow', 's3:*'), Principal: '*' }],
+      }),
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*' }] }),
+    ];
+    for (const document of documents) {
+      expect(await rejection(createPolicy('Bad', document))).toBeInstanceOf(
+        IamMalformedPolicyDocumentException,
+      );
+    }
+    const listed = await iam.send(new ListPoliciesCommand({ Scope: 'Local' }));
+    expect(listed.Policies).toEqual([]);
+  });
+
+  it('A managed policy holds at most 6,144 non-whitespace characters: one more fails with LimitExceeded, in CreatePolicy and CreatePolicyVersion (IAM quotas)', async () => {
+    await expect(createPolicy('Exact', identityPolicyOfSize(6144))).resolves.toBeDefined();
+    expect(await rejection(createPolicy('Over', identityPolicyOfSize(6145)))).toBeInstanceOf(
+      IamLimitExceededException,
+    );
+    const overVersion = await rejection(
+      iam.send(
+        new CreatePolicyVersionCommand({
+          PolicyArn: POLICY_ARN('Exact'),
+          PolicyDocument: identityPolicyOfSize(6145),
+        }),
+      ),
+    );
+    expect(overVersion).toBeInstanceOf(IamLimitExceededException);
+  });
+
+  it('A policy keeps at most 5 versions: the 6th fails with LimitExceeded; version ids are never reused (IAM API Reference: CreatePolicyVersion)', async () => {
+    await createAccessPolicy();
+    const version = (n: number, SetAsDefault = false) =>
+      iam.send(
+        new CreatePolicyVersionCommand({
+          PolicyArn: ACCESS_ARN,
+          PolicyDocument: policyText(statement('Allow', `s3:GetObject`), {
+            Sid: `V${n}`,
+            ...statement('Allow', 'logs:GetLogEvents'),
+          }),
+          SetAsDefault,
+        }),
+      );
+    const v2 = await version(2);
+    expect(v2.PolicyVersion).toMatchObject({ VersionId: 'v2', IsDefaultVersion: false });
+    expect(v2.PolicyVersion?.Document).toBeUndefined();
+    await version(3, true);
+    await version(4);
+    await version(5);
+    expect(await rejection(version(6))).toBeInstanceOf(IamLimitExceededException);
+    const listed = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: ACCESS_ARN }));
+    expect(listed.Versions?.map((v) => [v.VersionId, v.IsDefaultVersion])).toEqual([
+      ['v5', false],
+      ['v4', false],
+      ['v3', true],
+      ['v2', false],
+      ['v1', false],
+    ]);
+    const paged = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: ACCESS_ARN, MaxItems: 2 }));
+    expect(paged.IsTruncated).toBe(true);
+    const rest = await iam.send(
+      new ListPolicyVersionsCommand({ PolicyArn: ACCESS_ARN, Marker: paged.Marker }),
+    );
+    expect(rest.Versions?.map((v) => v.VersionId)).toEqual(['v3', 'v2', 'v1']);
+    await iam.send(new DeletePolicyVersionCommand({ PolicyArn: ACCESS_ARN, VersionId: 'v2' }));
+    await expect(version(6)).resolves.toMatchObject({ PolicyVersion: { VersionId: 'v6' } });
+  });
+
+  it('DeletePolicyVersion refuses the default version with DeleteConflict; SetDefaultPolicyVersion switches it and refuses a missing one with NoSuchEntity (IAM API Reference)', async () => {
+    await createAccessPolicy();
+    await iam.send(
+      new CreatePolicyVersionCommand({
+        PolicyArn: ACCESS_ARN,
+        PolicyDocument: policyText(statement('Allow', 's3:GetObject')),
+      }),
+    );
+    const conflict = await rejection(
+      iam.send(new DeletePolicyVersionCommand({ PolicyArn: ACCESS_ARN, VersionId: 'v1' })),
+    );
+    expect(conflict).toBeInstanceOf(DeleteConflictException);
+    const missing = await rejection(
+      iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: ACCESS_ARN, VersionId: 'v9' })),
+    );
+    expect(missing).toBeInstanceOf(NoSuchEntityException);
+    await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: ACCESS_ARN, VersionId: 'v2' }));
+    const got = await iam.send(new GetPolicyCommand({ PolicyArn: ACCESS_ARN }));
+    expect(got.Policy?.DefaultVersionId).toBe('v2');
+    await iam.send(new DeletePolicyVersionCommand({ PolicyArn: ACCESS_ARN, VersionId: 'v1' }));
+    const listed = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: ACCESS_ARN }));
+    expect(listed.Versions?.map((v) => v.VersionId)).toEqual(['v2']);
+  });
+
+  it('GetPolicy, versions and DeletePolicy of a policy that does not exist fail with NoSuchEntity; a malformed ARN with InvalidInput (IAM API Reference)', async () => {
+    const missing = POLICY_ARN('Nope');
+    for (const call of [
+      () => iam.send(new GetPolicyCommand({ PolicyArn: missing })),
+      () => iam.send(new ListPolicyVersionsCommand({ PolicyArn: missing })),
+      () =>
+        iam.send(
+          new CreatePolicyVersionCommand({
+            PolicyArn: missing,
+            PolicyDocument: policyText(statement('Allow', 's3:*')),
+          }),
+        ),
+      () => iam.send(new DeletePolicyCommand({ PolicyArn: missing })),
+    ]) {
+      expect(await rejection(call())).toBeInstanceOf(NoSuchEntityException);
+    }
+    expect(
+      await rejection(iam.send(new GetPolicyCommand({ PolicyArn: 'CodeBuildAccessPolicy' }))),
+    ).toBeInstanceOf(InvalidInputException);
+  });
+
+  it('ListPolicies filters by Scope (Local, AWS, All), PathPrefix and OnlyAttached, and pages with Marker and MaxItems (IAM API Reference: ListPolicies)', async () => {
+    await createAccessPolicy();
+    await createPolicy(
+      'CodeBuildServiceRolePolicy',
+      JSON.stringify(serviceRolePolicy({ vpc: false })),
+      '/codebuild/',
+    );
+    await createPolicy('Elsewhere', policyText(statement('Allow', 's3:GetObject')), '/other/');
+    const names = async (input: ListPoliciesCommandInput) =>
+      (await iam.send(new ListPoliciesCommand(input))).Policies?.map((policy) => policy.PolicyName);
+    await expect(names({ Scope: 'Local' })).resolves.toEqual([
+      'CodeBuildAccessPolicy',
+      'CodeBuildServiceRolePolicy',
+      'Elsewhere',
+    ]);
+    await expect(names({ Scope: 'Local', PathPrefix: '/codebuild/' })).resolves.toEqual([
+      'CodeBuildAccessPolicy',
+      'CodeBuildServiceRolePolicy',
+    ]);
+    const aws = await names({ Scope: 'AWS' });
+    expect(aws).toContain('AWSCodeBuildDeveloperAccess');
+    expect(aws).not.toContain('CodeBuildAccessPolicy');
+    const all = await names({});
+    expect(all).toEqual(expect.arrayContaining(['CodeBuildAccessPolicy', 'AWSCodeBuildDeveloperAccess']));
+    // carol holds AmazonS3ReadOnlyAccess in the seed.
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'alice', PolicyArn: ACCESS_ARN }));
+    await expect(names({ OnlyAttached: true })).resolves.toEqual([
+      'AmazonS3ReadOnlyAccess',
+      'CodeBuildAccessPolicy',
+    ]);
+    const first = await iam.send(new ListPoliciesCommand({ Scope: 'Local', MaxItems: 2 }));
+    expect(first).toMatchObject({ IsTruncated: true });
+    const second = await iam.send(
+      new ListPoliciesCommand({ Scope: 'Local', MaxItems: 2, Marker: first.Marker }),
+    );
+    expect(second.Policies?.map((p) => p.PolicyName)).toEqual(['Elsewhere']);
+    expect(second.IsTruncated).toBe(false);
+    expect(await rejection(iam.send(new ListPoliciesCommand({ Scope: 'Mine' as 'All' })))).toMatchObject({
+      name: 'ValidationError',
+    });
+  });
+});
+
+describe('IAM attaching customer managed policies by ARN', () => {
+  it('A user, a group and a role take a customer managed policy; ListAttached* name it and AttachmentCount counts them; Detach undoes it (IAM API Reference: AttachUserPolicy)', async () => {
+    await createAccessPolicy();
+    await createRole('team-build');
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'alice', PolicyArn: ACCESS_ARN }));
+    await iam.send(new AttachGroupPolicyCommand({ GroupName: 'qa', PolicyArn: ACCESS_ARN }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'team-build', PolicyArn: ACCESS_ARN }));
+    const expected = [{ PolicyName: 'CodeBuildAccessPolicy', PolicyArn: ACCESS_ARN }];
+    expect(
+      (await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'alice' }))).AttachedPolicies,
+    ).toEqual(expected);
+    expect(
+      (await iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: 'qa' }))).AttachedPolicies,
+    ).toEqual(expected);
+    expect(
+      (
+        await iam.send(
+          new ListAttachedRolePoliciesCommand({ RoleName: 'team-build', PathPrefix: '/codebuild/' }),
+        )
+      ).AttachedPolicies,
+    ).toEqual(expected);
+    expect((await iam.send(new GetPolicyCommand({ PolicyArn: ACCESS_ARN }))).Policy?.AttachmentCount).toBe(3);
+    await iam.send(new DetachUserPolicyCommand({ UserName: 'alice', PolicyArn: ACCESS_ARN }));
+    await iam.send(new DetachGroupPolicyCommand({ GroupName: 'qa', PolicyArn: ACCESS_ARN }));
+    await iam.send(new DetachRolePolicyCommand({ RoleName: 'team-build', PolicyArn: ACCESS_ARN }));
+    expect((await iam.send(new GetPolicyCommand({ PolicyArn: ACCESS_ARN }))).Policy?.AttachmentCount).toBe(0);
+    await expect(attachedTo('alice')).resolves.toEqual([]);
+  });
+
+  it('Attaching a customer policy ARN that does not exist, or exists at another path or in another account, fails with NoSuchEntity (IAM API Reference: AttachUserPolicy)', async () => {
+    await createAccessPolicy();
+    for (const arn of [
+      POLICY_ARN('Nope'),
+      POLICY_ARN('CodeBuildAccessPolicy'),
+      'arn:aws:iam::444455556666:policy/codebuild/CodeBuildAccessPolicy',
+    ]) {
+      const error = await rejection(
+        iam.send(new AttachUserPolicyCommand({ UserName: 'alice', PolicyArn: arn })),
+      );
+      expect(error).toBeInstanceOf(NoSuchEntityException);
+    }
+    await expect(attachedTo('alice')).resolves.toEqual([]);
+  });
+
+  it('Customer managed policies count toward the 10 managed policies per principal: the 11th fails with LimitExceeded (IAM quotas)', async () => {
+    const arns: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      const created = await createPolicy(`P${i}`, policyText(statement('Allow', 's3:GetObject')));
+      arns.push(created.Policy?.Arn ?? '');
+    }
+    for (const arn of arns.slice(0, 10)) {
+      await iam.send(new AttachUserPolicyCommand({ UserName: 'bob', PolicyArn: arn }));
+    }
+    const error = await rejection(
+      iam.send(new AttachUserPolicyCommand({ UserName: 'bob', PolicyArn: arns[10] })),
+    );
+    expect(error).toBeInstanceOf(IamLimitExceededException);
+    await expect(attachedTo('bob')).resolves.toEqual(arns.slice(0, 10));
+  });
+
+  it('DeletePolicy fails with DeleteConflict while attached, while it is a boundary, and while it has other versions; then succeeds (IAM API Reference: DeletePolicy)', async () => {
+    await createAccessPolicy();
+    const remove = () => iam.send(new DeletePolicyCommand({ PolicyArn: ACCESS_ARN }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'alice', PolicyArn: ACCESS_ARN }));
+    expect(await rejection(remove())).toBeInstanceOf(DeleteConflictException);
+    await iam.send(new DetachUserPolicyCommand({ UserName: 'alice', PolicyArn: ACCESS_ARN }));
+    await createRole('bounded', ACCESS_ARN);
+    expect(await rejection(remove())).toBeInstanceOf(DeleteConflictException);
+    await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'bounded' }));
+    await iam.send(
+      new CreatePolicyVersionCommand({
+        PolicyArn: ACCESS_ARN,
+        PolicyDocument: policyText(statement('Allow', 's3:*')),
+      }),
+    );
+    const versions = await rejection(remove());
+    expect(versions).toBeInstanceOf(DeleteConflictException);
+    expect((versions as Error).message).toContain('more than one version');
+    await iam.send(new DeletePolicyVersionCommand({ PolicyArn: ACCESS_ARN, VersionId: 'v2' }));
+    await remove();
+    expect(await rejection(iam.send(new GetPolicyCommand({ PolicyArn: ACCESS_ARN })))).toBeInstanceOf(
+      NoSuchEntityException,
+    );
+  });
+});
+
+describe('IAM permissions boundaries', () => {
+  it('CreateRole with a customer managed boundary; GetRole reports it as PermissionsBoundaryPolicy and GetPolicy counts the use (IAM API Reference: CreateRole, GetRole)', async () => {
+    const boundary =
+      (
+        await createPolicy(
+          'CodeBuildServiceRoleBoundary',
+          JSON.stringify(serviceRolePolicy({ vpc: true, accountId: ACCOUNT, region: REGION })),
+          '/codebuild/',
+        )
+      ).Policy?.Arn ?? '';
+    const created = await createRole('team-build', boundary);
+    const expected = {
+      PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+      PermissionsBoundaryArn: boundary,
+    };
+    expect(created.Role?.PermissionsBoundary).toEqual(expected);
+    const got = await iam.send(new GetRoleCommand({ RoleName: 'team-build' }));
+    expect(got.Role?.PermissionsBoundary).toEqual(expected);
+    expect((await iam.send(new GetPolicyCommand({ PolicyArn: boundary }))).Policy).toMatchObject({
+      AttachmentCount: 0,
+      PermissionsBoundaryUsageCount: 1,
+    });
+  });
+
+  it('CreateRole with a boundary that does not exist fails with NoSuchEntity, a malformed one with InvalidInput, and creates no role (IAM API Reference: CreateRole)', async () => {
+    expect(await rejection(createRole('team-build', POLICY_ARN('Missing', '/codebuild/')))).toBeInstanceOf(
+      NoSuchEntityException,
+    );
+    expect(await rejection(createRole('team-build', 'CodeBuildServiceRoleBoundary'))).toBeInstanceOf(
+      InvalidInputException,
+    );
+    expect(await rejection(iam.send(new GetRoleCommand({ RoleName: 'team-build' })))).toBeInstanceOf(
+      NoSuchEntityException,
+    );
+    // An AWS managed policy is a valid boundary too.
+    await expect(createRole('team-build', MANAGED('PowerUserAccess'))).resolves.toBeDefined();
+  });
+
+  it('ListRoles leaves the boundary out; only GetRole returns it (IAM API Reference: ListRoles)', async () => {
+    await createAccessPolicy();
+    await createRole('team-build', ACCESS_ARN);
+    const listed = await iam.send(new ListRolesCommand({ PathPrefix: '/codebuild/' }));
+    const role = listed.Roles?.find((candidate) => candidate.RoleName === 'team-build');
+    expect(role?.Arn).toBe(ROLE_ARN('team-build', '/codebuild/'));
+    expect(role?.PermissionsBoundary).toBeUndefined();
+  });
+
+  it('PutRolePermissionsBoundary sets or replaces the boundary (NoSuchEntity for a missing policy or role); DeleteRolePermissionsBoundary removes it (IAM API Reference)', async () => {
+    await createAccessPolicy();
+    await createRole('team-build');
+    const put = (RoleName: string, PermissionsBoundary: string) =>
+      iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary }));
+    await put('team-build', ACCESS_ARN);
+    expect(
+      (await iam.send(new GetRoleCommand({ RoleName: 'team-build' }))).Role?.PermissionsBoundary
+        ?.PermissionsBoundaryArn,
+    ).toBe(ACCESS_ARN);
+    expect(await rejection(put('team-build', POLICY_ARN('Missing')))).toBeInstanceOf(NoSuchEntityException);
+    expect(await rejection(put('nobody', ACCESS_ARN))).toBeInstanceOf(NoSuchEntityException);
+    await put('team-build', MANAGED('PowerUserAccess'));
+    expect(
+      (await iam.send(new GetRoleCommand({ RoleName: 'team-build' }))).Role?.PermissionsBoundary
+        ?.PermissionsBoundaryArn,
+    ).toBe(MANAGED('PowerUserAccess'));
+    await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'team-build' }));
+    expect(
+      (await iam.send(new GetRoleCommand({ RoleName: 'team-build' }))).Role?.PermissionsBoundary,
+    ).toBeUndefined();
+  });
+
+  it('DeleteRole fails with DeleteConflict while a customer managed policy is attached, and deletes a role that still has a boundary (IAM API Reference: DeleteRole)', async () => {
+    await createAccessPolicy();
+    await createRole('team-build', ACCESS_ARN);
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'team-build', PolicyArn: ACCESS_ARN }));
+    expect(await rejection(iam.send(new DeleteRoleCommand({ RoleName: 'team-build' })))).toBeInstanceOf(
+      DeleteConflictException,
+    );
+    await iam.send(new DetachRolePolicyCommand({ RoleName: 'team-build', PolicyArn: ACCESS_ARN }));
+    await iam.send(new DeleteRoleCommand({ RoleName: 'team-build' }));
+    expect(
+      (await iam.send(new GetPolicyCommand({ PolicyArn: ACCESS_ARN }))).Policy?.PermissionsBoundaryUsageCount,
+    ).toBe(0);
+  });
+});
+
+describe('IAM SimulatePrincipalPolicy with customer managed policies and boundaries', () => {
+  it("evaluates an attached customer managed policy's default version, and follows SetDefaultPolicyVersion (IAM API Reference: SimulatePrincipalPolicy)", async () => {
+    const arn =
+      (
+        await createPolicy(
+          'Builds',
+          policyText(statement('Allow', ['codebuild:StartBuild', 'codebuild:ListBuilds'])),
+        )
+      ).Policy?.Arn ?? '';
+    await expect(decisions(USER_ARN('alice'), ['codebuild:StartBuild'])).resolves.toEqual({
+      'codebuild:StartBuild': 'implicitDeny',
+    });
+    await iam.send(new AttachGroupPolicyCommand({ GroupName: 'developers', PolicyArn: arn }));
+    await expect(
+      decisions(USER_ARN('alice'), ['codebuild:StartBuild', 'codebuild:DeleteProject']),
+    ).resolves.toEqual({
+      'codebuild:StartBuild': 'allowed',
+      'codebuild:DeleteProject': 'implicitDeny',
+    });
+    // v2 is not the default yet, so it changes nothing until it is.
+    await iam.send(
+      new CreatePolicyVersionCommand({
+        PolicyArn: arn,
+        PolicyDocument: policyText(statement('Allow', 'codebuild:ListBuilds')),
+      }),
+    );
+    await expect(decisions(USER_ARN('alice'), ['codebuild:StartBuild'])).resolves.toEqual({
+      'codebuild:StartBuild': 'allowed',
+    });
+    await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v2' }));
+    await expect(
+      decisions(USER_ARN('alice'), ['codebuild:StartBuild', 'codebuild:ListBuilds']),
+    ).resolves.toEqual({
+      'codebuild:StartBuild': 'implicitDeny',
+      'codebuild:ListBuilds': 'allowed',
+    });
+  });
+
+  it('A role is allowed an action only when its policies and its boundary both allow it, and an explicit deny wins (IAM User Guide: permissions boundaries)', async () => {
+    const boundary =
+      (
+        await createPolicy(
+          'Boundary',
+          policyText(statement('Allow', ['logs:*', 's3:GetObject', 's3:PutObject'])),
+        )
+      ).Policy?.Arn ?? '';
+    const identity =
+      (
+        await createPolicy(
+          'Identity',
+          policyText(
+            statement('Allow', ['logs:CreateLogStream', 's3:GetObject', 'iam:CreateUser']),
+            statement('Deny', 's3:GetObject'),
+          ),
+        )
+      ).Policy?.Arn ?? '';
+    await createRole('team-build', boundary);
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'team-build', PolicyArn: identity }));
+    const actions = ['logs:CreateLogStream', 'iam:CreateUser', 's3:GetObject', 's3:PutObject'];
+    await expect(decisions(ROLE_ARN('team-build', '/codebuild/'), actions)).resolves.toEqual({
+      'logs:CreateLogStream': 'allowed',
+      // The identity policy allows it, the boundary does not.
+      'iam:CreateUser': 'implicitDeny',
+      's3:GetObject': 'explicitDeny',
+      // The boundary allows it, no identity policy does.
+      's3:PutObject': 'implicitDeny',
+    });
+    await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'team-build' }));
+    await expect(decisions(ROLE_ARN('team-build', '/codebuild/'), ['iam:CreateUser'])).resolves.toEqual({
+      'iam:CreateUser': 'allowed',
+    });
+  });
+});
+
+describe('the stack deployed into the sandbox', () => {
+  const STACK = [
+    {
+      path: '/codebuild/',
+      name: 'CodeBuildAccessPolicy',
+      document: CUSTOM_ACCESS_POLICY,
+      description: 'custom tier',
+    },
+    { path: '/codebuild/', name: 'CodeBuildServiceRolePolicy', document: serviceRolePolicy({ vpc: false }) },
+    {
+      path: '/codebuild/',
+      name: 'CodeBuildServiceRoleVpcPolicy',
+      document: serviceRolePolicy({ vpc: true, accountId: ACCOUNT, region: REGION }),
+    },
+  ];
+
+  it('deployStackPolicies creates the policies, returns their ARNs in order, and changes nothing when run again after a restart', async () => {
+    const arns = deployStackPolicies(store.account, STACK);
+    expect(arns).toEqual(STACK.map((policy) => POLICY_ARN(policy.name, '/codebuild/')));
+    store.saveIfChanged();
+    openSandbox();
+    const revision = store.account.revision;
+    // Reformatting a document is not a change.
+    const reformatted = STACK.map((policy) => ({ ...policy, document: JSON.stringify(policy.document) }));
+    expect(deployStackPolicies(store.account, reformatted)).toEqual(arns);
+    expect(store.account.revision).toBe(revision);
+    const got = await iam.send(new GetPolicyCommand({ PolicyArn: arns[0] }));
+    expect(got.Policy).toMatchObject({ Description: 'custom tier', DefaultVersionId: 'v1' });
+  });
+
+  it('A changed document becomes the new default version, the oldest other version going when all five are used, as a CloudFormation update does', async () => {
+    const [access] = STACK;
+    if (!access) throw new Error('no stack');
+    deployStackPolicies(store.account, [access]);
+    for (let n = 2; n <= 7; n++) {
+      deployStackPolicies(store.account, [
+        {
+          ...access,
+          document: policyText(statement('Allow', 's3:GetObject'), {
+            Sid: `N${n}`,
+            ...statement('Allow', 'logs:GetLogEvents'),
+          }),
+        },
+      ]);
+    }
+    const listed = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: ACCESS_ARN }));
+    expect(listed.Versions?.map((v) => [v.VersionId, v.IsDefaultVersion])).toEqual([
+      ['v7', true],
+      ['v6', false],
+      ['v5', false],
+      ['v4', false],
+      ['v3', false],
+    ]);
+  });
+
+  it('deployStackPolicies refuses a policy that exists at another path, and an invalid document with the IAM error', () => {
+    deployStackPolicies(store.account, [{ name: 'CodeBuildAccessPolicy', document: CUSTOM_ACCESS_POLICY }]);
+    expect(() => deployStackPolicies(store.account, STACK)).toThrow(StackDeployError);
+    expect(() => deployStackPolicies(store.account, [{ name: 'Broken', document: '{' }])).toThrow(
+      IamMalformedPolicyDocumentException,
+    );
+  });
+});
+
+describe('persisted state with managed policies', () => {
+  it('Policies, versions, attachments and boundaries are saved and reloaded exactly', async () => {
+    await createAccessPolicy();
+    await iam.send(
+      new CreatePolicyVersionCommand({
+        PolicyArn: ACCESS_ARN,
+        PolicyDocument: policyText(statement('Allow', 's3:*')),
+        SetAsDefault: true,
+      }),
+    );
+    await iam.send(new DeletePolicyVersionCommand({ PolicyArn: ACCESS_ARN, VersionId: 'v1' }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'alice', PolicyArn: ACCESS_ARN }));
+    await createRole('team-build', ACCESS_ARN);
+    const reopened = SandboxStore.open(statePath);
+    expect(reopened.account.toJSON()).toEqual(store.account.toJSON());
+    const again = createSandboxClients(reopened).iam;
+    await again.send(
+      new CreatePolicyVersionCommand({
+        PolicyArn: ACCESS_ARN,
+        PolicyDocument: policyText(statement('Allow', 's3:GetObject')),
+      }),
+    );
+    const listed = await again.send(new ListPolicyVersionsCommand({ PolicyArn: ACCESS_ARN }));
+    expect(listed.Versions?.map((v) => v.VersionId)).toEqual(['v3', 'v2']);
+    expect(
+      (await again.send(new GetRoleCommand({ RoleName: 'team-build' }))).Role?.PermissionsBoundary
+        ?.PermissionsBoundaryArn,
+    ).toBe(ACCESS_ARN);
+  });
+
+  it('A state file from before managed policies were modelled loads with none', async () => {
+    const old = JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>;
+    delete old.policies;
+    writeFileSync(statePath, JSON.stringify(old));
+    const reopened = SandboxStore.open(statePath);
+    expect(reopened.account.policies.size).toBe(0);
+    expect(reopened.account.findUser('alice')).toBeDefined();
+  });
+
+  it("A seed may give a policy as one document, and roles standing for the bot's own Lambda roles that attach it; a dangling policy ARN is refused", () => {
+    const seed = {
+      accountId: ACCOUNT,
+      region: REGION,
+      policies: [
+        {
+          name: 'ApplyFunctionPolicy',
+          path: '/codebuild-access/',
+          document: { Version: '2012-10-17', Statement: [statement('Allow', 'iam:AttachUserPolicy')] },
+        },
+      ],
+      roles: [
+        {
+          name: 'codebuild-access-apply',
+          assumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            ],
+          },
+          attachedPolicyArns: [POLICY_ARN('ApplyFunctionPolicy', '/codebuild-access/')],
+        },
+      ],
+    };
+    const account = SandboxAccount.fromJSON(seed);
+    const policy = account.findPolicy('ApplyFunctionPolicy');
+    expect(policy).toMatchObject({ defaultVersionId: 'v1', nextVersionNumber: 2 });
+    expect(account.attachmentCount(policy?.arn ?? '')).toBe(1);
+    const dangling = { ...seed, policies: [] };
+    expect(() => SandboxAccount.fromJSON(dangling)).toThrow(/unknown managed policy/);
   });
 });

@@ -55,6 +55,31 @@ export interface SandboxRole extends PolicyHolder {
   tags: Record<string, string>;
 }
 
+/** One version of a customer managed policy. */
+export interface SandboxPolicyVersion {
+  /** `v1`, `v2`, ...: IAM numbers versions in creation order and never reuses a number. */
+  versionId: string;
+  /** The document text exactly as it was sent (IAM returns it URL-encoded). */
+  document: string;
+  createDate: string;
+}
+
+/** A customer managed policy: a policy of this account, attached by ARN and usable as a boundary. */
+export interface SandboxManagedPolicy {
+  name: string;
+  path: string;
+  arn: string;
+  id: string;
+  description?: string;
+  createDate: string;
+  defaultVersionId: string;
+  /** Oldest first; at most five (IAM quota "versions per managed policy"). */
+  versions: SandboxPolicyVersion[];
+  /** The number the next version gets. */
+  nextVersionNumber: number;
+  tags: Record<string, string>;
+}
+
 export type SandboxKeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 
 export interface SandboxKey {
@@ -161,6 +186,33 @@ const roleJson = z.object({
   ...holderFields,
 });
 
+const VERSION_ID = /^v[1-9]\d*$/;
+
+const policyVersionJson = z.object({
+  versionId: z.string().regex(VERSION_ID),
+  document: documentText,
+  createDate: z.string().default(SEED_DATE),
+});
+
+// A seed gives `document` (one version, v1); the persisted form spells out `versions`.
+const managedPolicyJson = z
+  .object({
+    name: z.string(),
+    path: pathField,
+    arn: z.string().optional(),
+    id: z.string().optional(),
+    description: z.string().optional(),
+    createDate: z.string().default(SEED_DATE),
+    document: documentText.optional(),
+    versions: z.array(policyVersionJson).default([]),
+    defaultVersionId: z.string().regex(VERSION_ID).optional(),
+    nextVersionNumber: z.number().int().positive().optional(),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .refine((policy) => (policy.document === undefined) !== (policy.versions.length === 0), {
+    message: 'A managed policy gives either `document` or `versions`, not both or neither',
+  });
+
 // KMS key ids are UUID-shaped, but AWS's own documentation example (1234abcd-12ab-34cd-56ef-...) is not an
 // RFC 4122 UUID, so only the shape is checked.
 const KEY_ID = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -192,6 +244,8 @@ export const SandboxAccountJson = z.object({
   users: z.array(userJson).default([]),
   groups: z.array(groupJson).default([]),
   roles: z.array(roleJson).default([]),
+  /** Customer managed policies; state files from before they were modelled have none. */
+  policies: z.array(managedPolicyJson).default([]),
   kms: z
     .object({ keys: z.array(keyJson).default([]), aliases: z.array(aliasJson).default([]) })
     .default({ keys: [], aliases: [] }),
@@ -210,6 +264,8 @@ export class SandboxAccount {
   readonly users = new Map<string, SandboxUser>();
   readonly groups = new Map<string, SandboxGroup>();
   readonly roles = new Map<string, SandboxRole>();
+  /** Customer managed policies, by name: IAM keeps policy names unique in the account whatever the path. */
+  readonly policies = new Map<string, SandboxManagedPolicy>();
   /** By key id. */
   readonly keys = new Map<string, SandboxKey>();
   /** By alias name (`alias/NAME`); KMS alias names are case-sensitive. */
@@ -255,6 +311,22 @@ export class SandboxAccount {
         id: role.id ?? seedId('AROA', role.name),
       });
     }
+    for (const policy of data.policies) {
+      const { document, ...rest } = policy;
+      const versions =
+        document !== undefined
+          ? [{ versionId: 'v1', document, createDate: policy.createDate }]
+          : rest.versions;
+      const highest = Math.max(...versions.map((version) => Number(version.versionId.slice(1))));
+      account.policies.set(nameKey(policy.name), {
+        ...rest,
+        versions,
+        arn: policy.arn ?? account.policyArn(policy.path, policy.name),
+        id: policy.id ?? seedId('ANPA', policy.name),
+        defaultVersionId: policy.defaultVersionId ?? versions[versions.length - 1]?.versionId ?? 'v1',
+        nextVersionNumber: policy.nextVersionNumber ?? highest + 1,
+      });
+    }
     for (const key of data.kms.keys) {
       account.keys.set(key.keyId, {
         ...key,
@@ -282,6 +354,7 @@ export class SandboxAccount {
       users: [...this.users.values()],
       groups: [...this.groups.values()],
       roles: [...this.roles.values()],
+      policies: [...this.policies.values()],
       kms: { keys: [...this.keys.values()], aliases: [...this.aliases.values()] },
       codebuild: { builds: [...this.builds] },
     });
@@ -311,6 +384,11 @@ export class SandboxAccount {
     return `arn:${this.partition}:iam::${this.accountId}:${kind}${path}${name}`;
   }
 
+  /** The ARN of a customer managed policy of this account. */
+  policyArn(path: string, name: string): string {
+    return `arn:${this.partition}:iam::${this.accountId}:policy${path}${name}`;
+  }
+
   keyArn(keyId: string): string {
     return `arn:${this.partition}:kms:${this.region}:${this.accountId}:key/${keyId}`;
   }
@@ -328,6 +406,56 @@ export class SandboxAccount {
   isKnownManagedPolicy(arn: string): boolean {
     const prefix = `arn:${this.partition}:iam::aws:policy/`;
     return arn.startsWith(prefix) && KNOWN_MANAGED_POLICY_NAMES.includes(arn.slice(prefix.length));
+  }
+
+  /** The ARNs of the AWS managed policies the sandbox knows, sorted by name. */
+  knownManagedPolicyArns(): string[] {
+    return [...KNOWN_MANAGED_POLICY_NAMES]
+      .sort((a, b) => a.localeCompare(b))
+      .map((name) => `arn:${this.partition}:iam::aws:policy/${name}`);
+  }
+
+  /** The version of a customer managed policy that is in effect. */
+  defaultVersion(policy: SandboxManagedPolicy): SandboxPolicyVersion {
+    const version = policy.versions.find((candidate) => candidate.versionId === policy.defaultVersionId);
+    if (!version) throw new Error(`Managed policy ${policy.name} has no version ${policy.defaultVersionId}`);
+    return version;
+  }
+
+  findPolicy(name: string): SandboxManagedPolicy | undefined {
+    return this.policies.get(nameKey(name));
+  }
+
+  /** The customer managed policy an ARN names, when it exists (path and account in the ARN must match). */
+  findPolicyByArn(arn: string): SandboxManagedPolicy | undefined {
+    const found = this.findPolicy(arn.slice(arn.lastIndexOf('/') + 1));
+    return found && found.arn === arn ? found : undefined;
+  }
+
+  /** Whether `arn` names a managed policy that can be attached here: a known AWS one or one of this account's. */
+  managedPolicyExists(arn: string): boolean {
+    return this.isKnownManagedPolicy(arn) || this.findPolicyByArn(arn) !== undefined;
+  }
+
+  /** How many users, groups and roles have the managed policy attached (IAM's AttachmentCount). */
+  attachmentCount(arn: string): number {
+    return [...this.users.values(), ...this.groups.values(), ...this.roles.values()].filter((holder) =>
+      holder.attachedPolicyArns.includes(arn),
+    ).length;
+  }
+
+  /** How many roles use the managed policy as their permissions boundary (IAM's PermissionsBoundaryUsageCount). */
+  boundaryUsageCount(arn: string): number {
+    return [...this.roles.values()].filter((role) => role.permissionsBoundary === arn).length;
+  }
+
+  addPolicy(policy: SandboxManagedPolicy): void {
+    this.policies.set(nameKey(policy.name), policy);
+    this.changed();
+  }
+
+  removePolicy(name: string): void {
+    if (this.policies.delete(nameKey(name))) this.changed();
   }
 
   findUser(name: string): SandboxUser | undefined {
@@ -414,6 +542,27 @@ export class SandboxAccount {
 
   // A seed with a dangling reference would make the sandbox answer in ways AWS never could.
   private checkReferences(): void {
+    // Only this account's policies can be checked; AWS managed ARNs are taken as the seed gives them.
+    const ownPolicyPrefix = `arn:${this.partition}:iam::${this.accountId}:policy/`;
+    const checkPolicy = (arn: string, where: string) => {
+      if (arn.startsWith(ownPolicyPrefix) && !this.findPolicyByArn(arn))
+        throw new Error(`${where} names unknown managed policy ${arn}`);
+    };
+    for (const holder of [...this.users.values(), ...this.groups.values(), ...this.roles.values()]) {
+      for (const arn of holder.attachedPolicyArns) checkPolicy(arn, holder.arn);
+    }
+    for (const role of this.roles.values()) {
+      if (role.permissionsBoundary !== undefined)
+        checkPolicy(role.permissionsBoundary, `${role.arn} (boundary)`);
+    }
+    for (const policy of this.policies.values()) {
+      if (policy.arn !== this.policyArn(policy.path, policy.name))
+        throw new Error(
+          `Managed policy ${policy.name} has ARN ${policy.arn}, not the one its path and name give`,
+        );
+      if (!policy.versions.some((version) => version.versionId === policy.defaultVersionId))
+        throw new Error(`Managed policy ${policy.name} has no version ${policy.defaultVersionId}`);
+    }
     for (const group of this.groups.values()) {
       for (const member of group.members) {
         if (!this.findUser(member)) throw new Error(`Group ${group.name} lists unknown user ${member}`);

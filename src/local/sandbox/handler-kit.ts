@@ -5,6 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { SandboxAccount } from './account';
 
+/** A command (or a variant of one) reached the sandbox that it does not model. */
+export class SandboxNotImplementedError extends Error {
+  override readonly name = 'SandboxNotImplementedError';
+}
+
 /** Answers one SDK command from the sandbox account; returns the output without `$metadata`. */
 export type SandboxHandler = (input: object, account: SandboxAccount) => object | Promise<object>;
 

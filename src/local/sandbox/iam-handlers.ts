@@ -8,11 +8,18 @@ import {
   type AttachGroupPolicyCommandInput,
   type AttachRolePolicyCommandInput,
   type AttachUserPolicyCommandInput,
+  type CreatePolicyCommandInput,
+  type CreatePolicyCommandOutput,
+  type CreatePolicyVersionCommandInput,
+  type CreatePolicyVersionCommandOutput,
   type CreateRoleCommandInput,
   type CreateRoleCommandOutput,
   DeleteConflictException,
   type DeleteGroupPolicyCommandInput,
+  type DeletePolicyCommandInput,
+  type DeletePolicyVersionCommandInput,
   type DeleteRoleCommandInput,
+  type DeleteRolePermissionsBoundaryCommandInput,
   type DeleteRolePolicyCommandInput,
   type DeleteUserPolicyCommandInput,
   type DetachGroupPolicyCommandInput,
@@ -24,6 +31,10 @@ import {
   type GetGroupCommandOutput,
   type GetGroupPolicyCommandInput,
   type GetGroupPolicyCommandOutput,
+  type GetPolicyCommandInput,
+  type GetPolicyCommandOutput,
+  type GetPolicyVersionCommandInput,
+  type GetPolicyVersionCommandOutput,
   type GetRoleCommandInput,
   type GetRoleCommandOutput,
   type GetRolePolicyCommandInput,
@@ -46,6 +57,10 @@ import {
   type ListGroupPoliciesCommandOutput,
   type ListGroupsForUserCommandInput,
   type ListGroupsForUserCommandOutput,
+  type ListPoliciesCommandInput,
+  type ListPoliciesCommandOutput,
+  type ListPolicyVersionsCommandInput,
+  type ListPolicyVersionsCommandOutput,
   type ListRolePoliciesCommandInput,
   type ListRolePoliciesCommandOutput,
   type ListRolesCommandInput,
@@ -58,10 +73,14 @@ import {
   type ListUserTagsCommandOutput,
   MalformedPolicyDocumentException,
   NoSuchEntityException,
+  type Policy,
+  type PolicyVersion,
   type PutGroupPolicyCommandInput,
+  type PutRolePermissionsBoundaryCommandInput,
   type PutRolePolicyCommandInput,
   type PutUserPolicyCommandInput,
   type Role,
+  type SetDefaultPolicyVersionCommandInput,
   type SimulatePrincipalPolicyCommandInput,
   type SimulatePrincipalPolicyCommandOutput,
   type Tag,
@@ -70,7 +89,14 @@ import {
 } from '@aws-sdk/client-iam';
 import type { PolicyDocument } from '../../domain/policy-documents';
 import { INLINE_QUOTAS, inlinePolicySize } from '../../domain/policy-size';
-import type { SandboxAccount, SandboxGroup, SandboxRole, SandboxUser } from './account';
+import type {
+  SandboxAccount,
+  SandboxGroup,
+  SandboxManagedPolicy,
+  SandboxPolicyVersion,
+  SandboxRole,
+  SandboxUser,
+} from './account';
 import { evaluateActions, loadManagedPolicyDocument, PolicyEvaluationInputError } from './evaluate';
 import {
   awsError,
@@ -80,6 +106,7 @@ import {
   responseMetadata,
   rfc3986Encode,
   type SandboxHandlers,
+  SandboxNotImplementedError,
 } from './handler-kit';
 import {
   identityPolicyProblem,
@@ -169,8 +196,28 @@ const checkPolicyText = (value: string | undefined, field: string): string => {
   return text;
 };
 
-const checkPolicyArn = (value: string | undefined): string => {
-  const arn = required(value, 'policyArn');
+const checkPath = (value: string | undefined): string => {
+  const path = value ?? '/';
+  if (!PATH.test(path) || path.length > 512) {
+    throw validationError(
+      `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: ` +
+        'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)',
+    );
+  }
+  return path;
+};
+
+const checkDescription = (value: string | undefined): void => {
+  if (value !== undefined && value.length > 1000) {
+    throw validationError(
+      "1 validation error detected: Value at 'description' failed to satisfy constraint: " +
+        'Member must have length less than or equal to 1000',
+    );
+  }
+};
+
+const checkPolicyArn = (value: string | undefined, field = 'policyArn'): string => {
+  const arn = required(value, field);
   if (!POLICY_ARN.test(arn)) throw invalidInput(`ARN ${arn} is not valid.`);
   return arn;
 };
@@ -248,7 +295,7 @@ const attach = (
   const name = checkName(kind, rawName);
   const arn = checkPolicyArn(rawArn);
   const entity = holder(account, kind, name);
-  if (!account.isKnownManagedPolicy(arn))
+  if (!account.managedPolicyExists(arn))
     throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
   // Attaching an attached policy succeeds and changes nothing.
   if (entity.attachedPolicyArns.includes(arn)) return {};
@@ -364,6 +411,256 @@ const deleteInline = (
   return {};
 };
 
+// --- Customer managed policies ---
+
+// IAM quotas: a managed policy holds at most 6,144 non-whitespace characters and 5 versions.
+const MANAGED_POLICY_SIZE_QUOTA = 6144;
+const POLICY_VERSIONS_QUOTA = 5;
+const POLICY_VERSION_ID = /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/;
+const POLICY_SCOPES = ['All', 'AWS', 'Local'];
+
+const checkVersionId = (value: string | undefined): string => {
+  const versionId = required(value, 'versionId');
+  if (!POLICY_VERSION_ID.test(versionId)) {
+    throw validationError(
+      `1 validation error detected: Value '${versionId}' at 'versionId' failed to satisfy constraint: ` +
+        'Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?',
+    );
+  }
+  return versionId;
+};
+
+// The same grammar as an inline policy, against the managed policy size quota.
+const checkManagedDocument = (value: string | undefined): string => {
+  const document = checkPolicyText(value, 'policyDocument');
+  const problem = identityPolicyProblem(document);
+  if (problem) throw malformed(problem);
+  if (inlinePolicySize(document) > MANAGED_POLICY_SIZE_QUOTA) {
+    throw limitExceeded(`Cannot exceed quota for PolicySize: ${MANAGED_POLICY_SIZE_QUOTA}`);
+  }
+  return document;
+};
+
+const notFoundPolicy = (arn: string) => noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+
+// Only this account's policies can be read, versioned or deleted; AWS managed ones are known by ARN only.
+const customerPolicy = (account: SandboxAccount, value: string | undefined): SandboxManagedPolicy => {
+  const arn = checkPolicyArn(value);
+  const policy = account.findPolicyByArn(arn);
+  if (policy) return policy;
+  if (account.isKnownManagedPolicy(arn)) {
+    throw new SandboxNotImplementedError(
+      `The sandbox knows AWS managed policy ${arn} by ARN only: it has no versions or documents for it.`,
+    );
+  }
+  throw notFoundPolicy(arn);
+};
+
+const policyVersion = (policy: SandboxManagedPolicy, value: string | undefined): SandboxPolicyVersion => {
+  const versionId = checkVersionId(value);
+  const version = policy.versions.find((candidate) => candidate.versionId === versionId);
+  if (!version) {
+    throw noSuchEntity(`Policy ${policy.arn} version ${versionId} does not exist or is not attachable.`);
+  }
+  return version;
+};
+
+// UpdateDate is the creation of the newest version (IAM API Reference: Policy).
+const policyUpdateDate = (policy: SandboxManagedPolicy): string =>
+  [policy.createDate, ...policy.versions.map((version) => version.createDate)].sort().at(-1) ??
+  policy.createDate;
+
+// IAM returns the description and tags from GetPolicy (and tags from CreatePolicy) only.
+const policyShape = (
+  account: SandboxAccount,
+  policy: SandboxManagedPolicy,
+  extra: { description?: boolean; tags?: boolean } = {},
+): Policy => ({
+  PolicyName: policy.name,
+  PolicyId: policy.id,
+  Arn: policy.arn,
+  Path: policy.path,
+  DefaultVersionId: policy.defaultVersionId,
+  AttachmentCount: account.attachmentCount(policy.arn),
+  PermissionsBoundaryUsageCount: account.boundaryUsageCount(policy.arn),
+  IsAttachable: true,
+  CreateDate: toDate(policy.createDate),
+  UpdateDate: toDate(policyUpdateDate(policy)),
+  ...(extra.description && policy.description !== undefined ? { Description: policy.description } : {}),
+  ...(extra.tags && Object.keys(policy.tags).length > 0 ? { Tags: tagList(policy.tags) } : {}),
+});
+
+// The sandbox has no catalogue metadata for AWS managed policies (ids, versions, dates), only what it can
+// vouch for.
+const awsPolicyShape = (account: SandboxAccount, arn: string): Policy => ({
+  PolicyName: policyNameOf(arn),
+  Arn: arn,
+  Path: arn.slice(arn.indexOf(':policy') + ':policy'.length, arn.lastIndexOf('/') + 1),
+  AttachmentCount: account.attachmentCount(arn),
+  PermissionsBoundaryUsageCount: account.boundaryUsageCount(arn),
+  IsAttachable: true,
+});
+
+// IAM returns the document (URL-encoded) from GetPolicyVersion only, not from Create or List.
+const versionShape = (
+  policy: SandboxManagedPolicy,
+  version: SandboxPolicyVersion,
+  withDocument: boolean,
+): PolicyVersion => ({
+  VersionId: version.versionId,
+  IsDefaultVersion: version.versionId === policy.defaultVersionId,
+  CreateDate: toDate(version.createDate),
+  ...(withDocument ? { Document: rfc3986Encode(version.document) } : {}),
+});
+
+/** IAM CreatePolicy on the sandbox account. */
+export const createPolicy = (
+  account: SandboxAccount,
+  input: CreatePolicyCommandInput,
+): Result<CreatePolicyCommandOutput> => {
+  const name = checkName('policy', input.PolicyName);
+  const path = checkPath(input.Path);
+  checkDescription(input.Description);
+  const document = checkManagedDocument(input.PolicyDocument);
+  if (account.findPolicy(name)) {
+    throw alreadyExists(`A policy called ${name} already exists. Duplicate names are not allowed.`);
+  }
+  const now = account.now();
+  const policy: SandboxManagedPolicy = {
+    name,
+    path,
+    arn: account.policyArn(path, name),
+    id: account.newUniqueId('ANPA'),
+    createDate: now,
+    defaultVersionId: 'v1',
+    versions: [{ versionId: 'v1', document, createDate: now }],
+    nextVersionNumber: 2,
+    tags: Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    ...(input.Description !== undefined ? { description: input.Description } : {}),
+  };
+  account.addPolicy(policy);
+  return { Policy: policyShape(account, policy, { tags: true }) };
+};
+
+/** IAM CreatePolicyVersion on the sandbox account. */
+export const createPolicyVersion = (
+  account: SandboxAccount,
+  input: CreatePolicyVersionCommandInput,
+): Result<CreatePolicyVersionCommandOutput> => {
+  const policy = customerPolicy(account, input.PolicyArn);
+  const document = checkManagedDocument(input.PolicyDocument);
+  if (policy.versions.length >= POLICY_VERSIONS_QUOTA) {
+    throw limitExceeded(
+      `A managed policy can have up to ${POLICY_VERSIONS_QUOTA} versions. Before you create a new version, ` +
+        'you must delete an existing version.',
+    );
+  }
+  const version = { versionId: `v${policy.nextVersionNumber}`, document, createDate: account.now() };
+  policy.versions.push(version);
+  policy.nextVersionNumber += 1;
+  if (input.SetAsDefault) policy.defaultVersionId = version.versionId;
+  account.changed();
+  return { PolicyVersion: versionShape(policy, version, false) };
+};
+
+/** IAM DeletePolicyVersion on the sandbox account: any version but the default one. */
+export const deletePolicyVersion = (account: SandboxAccount, input: DeletePolicyVersionCommandInput) => {
+  const policy = customerPolicy(account, input.PolicyArn);
+  const version = policyVersion(policy, input.VersionId);
+  if (version.versionId === policy.defaultVersionId) {
+    throw deleteConflict('Cannot delete the default version of a policy.');
+  }
+  policy.versions = policy.versions.filter((candidate) => candidate !== version);
+  account.changed();
+  return {};
+};
+
+// IAM refuses to delete a policy that is attached or used as a boundary, or that has other versions.
+const deletePolicy = (account: SandboxAccount, input: DeletePolicyCommandInput) => {
+  const policy = customerPolicy(account, input.PolicyArn);
+  if (account.attachmentCount(policy.arn) > 0 || account.boundaryUsageCount(policy.arn) > 0) {
+    throw deleteConflict('Cannot delete a policy attached to entities.');
+  }
+  if (policy.versions.length > 1) {
+    throw deleteConflict(
+      "This policy has more than one version. Before you delete a policy, you must delete the policy's " +
+        'versions. The default version is deleted with the policy.',
+    );
+  }
+  account.removePolicy(policy.name);
+  return {};
+};
+
+const listPolicies = (
+  account: SandboxAccount,
+  input: ListPoliciesCommandInput,
+): Result<ListPoliciesCommandOutput> => {
+  const scope = input.Scope ?? 'All';
+  if (!POLICY_SCOPES.includes(scope)) {
+    throw validationError(
+      `1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: ` +
+        'Member must satisfy enum value set: [All, AWS, Local]',
+    );
+  }
+  if (input.PolicyUsageFilter !== undefined) {
+    throw new SandboxNotImplementedError('The sandbox does not model ListPolicies PolicyUsageFilter.');
+  }
+  const prefix = input.PathPrefix ?? '/';
+  const local = scope === 'AWS' ? [] : [...account.policies.values()].map((p) => policyShape(account, p));
+  const aws =
+    scope === 'Local' ? [] : account.knownManagedPolicyArns().map((arn) => awsPolicyShape(account, arn));
+  const policies = [...local, ...aws]
+    .filter((policy) => (policy.Path ?? '/').startsWith(prefix))
+    .filter((policy) => !input.OnlyAttached || (policy.AttachmentCount ?? 0) > 0)
+    .sort((a, b) => (a.PolicyName ?? '').localeCompare(b.PolicyName ?? ''));
+  const page = iamPage(policies, input, validationError);
+  return { Policies: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+};
+
+const managedPolicyHandlers: SandboxHandlers = {
+  CreatePolicyCommand: handle((input: CreatePolicyCommandInput, account) => createPolicy(account, input)),
+  GetPolicyCommand: handle((input: GetPolicyCommandInput, account): Result<GetPolicyCommandOutput> => {
+    const arn = checkPolicyArn(input.PolicyArn);
+    const policy = account.findPolicyByArn(arn);
+    if (policy) return { Policy: policyShape(account, policy, { description: true, tags: true }) };
+    if (account.isKnownManagedPolicy(arn)) return { Policy: awsPolicyShape(account, arn) };
+    throw notFoundPolicy(arn);
+  }),
+  ListPoliciesCommand: handle((input: ListPoliciesCommandInput, account) => listPolicies(account, input)),
+  DeletePolicyCommand: handle((input: DeletePolicyCommandInput, account) => deletePolicy(account, input)),
+
+  CreatePolicyVersionCommand: handle((input: CreatePolicyVersionCommandInput, account) =>
+    createPolicyVersion(account, input),
+  ),
+  GetPolicyVersionCommand: handle(
+    (input: GetPolicyVersionCommandInput, account): Result<GetPolicyVersionCommandOutput> => {
+      const policy = customerPolicy(account, input.PolicyArn);
+      return { PolicyVersion: versionShape(policy, policyVersion(policy, input.VersionId), true) };
+    },
+  ),
+  ListPolicyVersionsCommand: handle(
+    (input: ListPolicyVersionsCommandInput, account): Result<ListPolicyVersionsCommandOutput> => {
+      const policy = customerPolicy(account, input.PolicyArn);
+      // Newest first, as IAM lists them.
+      const versions = [...policy.versions].reverse().map((version) => versionShape(policy, version, false));
+      const page = iamPage(versions, input, validationError);
+      return { Versions: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+  ),
+  DeletePolicyVersionCommand: handle((input: DeletePolicyVersionCommandInput, account) =>
+    deletePolicyVersion(account, input),
+  ),
+  SetDefaultPolicyVersionCommand: handle((input: SetDefaultPolicyVersionCommandInput, account) => {
+    const policy = customerPolicy(account, input.PolicyArn);
+    const version = policyVersion(policy, input.VersionId);
+    if (policy.defaultVersionId !== version.versionId) {
+      policy.defaultVersionId = version.versionId;
+      account.changed();
+    }
+    return {};
+  }),
+};
+
 // --- Roles ---
 
 // IAM refuses a trust policy that names a principal it cannot resolve.
@@ -387,13 +684,7 @@ const createRole = (
   input: CreateRoleCommandInput,
 ): Result<CreateRoleCommandOutput> => {
   const name = checkName('role', input.RoleName);
-  const path = input.Path ?? '/';
-  if (!PATH.test(path) || path.length > 512) {
-    throw validationError(
-      `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: ` +
-        'Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)',
-    );
-  }
+  const path = checkPath(input.Path);
   const document = checkPolicyText(input.AssumeRolePolicyDocument, 'assumeRolePolicyDocument');
   const maxSessionDuration = input.MaxSessionDuration ?? 3600;
   if (maxSessionDuration < 3600 || maxSessionDuration > 43200) {
@@ -402,20 +693,10 @@ const createRole = (
         'constraint: Member must have value between 3600 and 43200',
     );
   }
-  if (input.Description !== undefined && input.Description.length > 1000) {
-    throw validationError(
-      "1 validation error detected: Value at 'description' failed to satisfy constraint: " +
-        'Member must have length less than or equal to 1000',
-    );
-  }
+  checkDescription(input.Description);
   if (account.findRole(name)) throw alreadyExists(`Role with name ${name} already exists.`);
   checkTrustPolicy(account, document);
-  if (input.PermissionsBoundary !== undefined) {
-    const boundary = checkPolicyArn(input.PermissionsBoundary);
-    if (!account.isKnownManagedPolicy(boundary)) {
-      throw noSuchEntity(`Scope ARN: ${boundary} does not exist or is not attachable.`);
-    }
-  }
+  if (input.PermissionsBoundary !== undefined) checkBoundary(account, input.PermissionsBoundary);
   const role: SandboxRole = {
     name,
     path,
@@ -434,6 +715,16 @@ const createRole = (
   return { Role: roleShape(role) };
 };
 
+// A boundary is a managed policy, AWS's or the account's own; IAM refuses one it cannot find.
+const checkBoundary = (account: SandboxAccount, value: string | undefined): string => {
+  const arn = checkPolicyArn(value, 'permissionsBoundary');
+  if (!account.managedPolicyExists(arn)) {
+    throw noSuchEntity(`Scope ARN: ${arn} does not exist or is not attachable.`);
+  }
+  return arn;
+};
+
+// IAM deletes a role with its boundary: only policies must go first (IAM API Reference: DeleteRole).
 const deleteRole = (account: SandboxAccount, input: DeleteRoleCommandInput) => {
   const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
   if (role.attachedPolicyArns.length > 0) {
@@ -450,6 +741,11 @@ const deleteRole = (account: SandboxAccount, input: DeleteRoleCommandInput) => {
 
 const parseDocument = (text: string): PolicyDocument => JSON.parse(text) as PolicyDocument;
 
+const managedDocument = async (account: SandboxAccount, arn: string): Promise<PolicyDocument> => {
+  const policy = account.findPolicyByArn(arn);
+  return policy ? parseDocument(account.defaultVersion(policy).document) : loadManagedPolicyDocument(arn);
+};
+
 const simulate = async (
   account: SandboxAccount,
   input: SimulatePrincipalPolicyCommandInput,
@@ -464,14 +760,22 @@ const simulate = async (
   // A user's effective identity policies include those of every group it belongs to.
   const holders: Holder[] =
     found.kind === 'user' ? [found.entity, ...account.groupsOf(found.entity.name)] : [found.entity];
-  const managedPolicyArns = [...new Set(holders.flatMap((entity) => entity.attachedPolicyArns))];
+  const attached = [...new Set(holders.flatMap((entity) => entity.attachedPolicyArns))];
+  // A customer managed policy counts with its default version, like an inline policy.
+  const customer = attached.flatMap((arn) => {
+    const policy = account.findPolicyByArn(arn);
+    return policy ? [parseDocument(account.defaultVersion(policy).document)] : [];
+  });
+  const managedPolicyArns = attached.filter((arn) => account.findPolicyByArn(arn) === undefined);
   const inlineDocuments = [
+    ...customer,
     ...holders.flatMap((entity) => Object.values(entity.inlinePolicies).map(parseDocument)),
     ...(input.PolicyInputList ?? []).map(parseDocument),
   ];
+  // A boundary given in the request replaces the role's own, as IAM documents.
   const boundaryDocuments = (input.PermissionsBoundaryPolicyInputList ?? []).map(parseDocument);
   if (found.kind === 'role' && found.entity.permissionsBoundary && boundaryDocuments.length === 0) {
-    boundaryDocuments.push(await loadManagedPolicyDocument(found.entity.permissionsBoundary));
+    boundaryDocuments.push(await managedDocument(account, found.entity.permissionsBoundary));
   }
   const context: Record<string, string | string[]> = {};
   for (const entry of input.ContextEntries ?? []) {
@@ -513,6 +817,8 @@ const simulate = async (
 
 /** IAM commands the sandbox answers, keyed by SDK command name. */
 export const iamHandlers: SandboxHandlers = {
+  ...managedPolicyHandlers,
+
   GetUserCommand: handle((input: GetUserCommandInput, account): Result<GetUserCommandOutput> => {
     // Without a name IAM describes the caller, which the sandbox cannot know.
     if (input.UserName === undefined)
@@ -659,7 +965,11 @@ export const iamHandlers: SandboxHandlers = {
     const roles = [...account.roles.values()]
       .filter((role) => role.path.startsWith(prefix))
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map(roleShape);
+      // ListRoles leaves out PermissionsBoundary, RoleLastUsed and Tags; GetRole returns them.
+      .map((role) => {
+        const { PermissionsBoundary: _boundary, Tags: _tags, ...listed } = roleShape(role);
+        return listed;
+      });
     const page = iamPage(roles, input, validationError);
     return { Roles: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   }),
@@ -672,6 +982,26 @@ export const iamHandlers: SandboxHandlers = {
     return {};
   }),
   DeleteRoleCommand: handle((input: DeleteRoleCommandInput, account) => deleteRole(account, input)),
+  PutRolePermissionsBoundaryCommand: handle((input: PutRolePermissionsBoundaryCommandInput, account) => {
+    const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
+    const boundary = checkBoundary(account, input.PermissionsBoundary);
+    if (role.permissionsBoundary !== boundary) {
+      role.permissionsBoundary = boundary;
+      account.changed();
+    }
+    return {};
+  }),
+  // A role without a boundary is left as it is; IAM documents no error for it.
+  DeleteRolePermissionsBoundaryCommand: handle(
+    (input: DeleteRolePermissionsBoundaryCommandInput, account) => {
+      const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
+      if (role.permissionsBoundary !== undefined) {
+        delete role.permissionsBoundary;
+        account.changed();
+      }
+      return {};
+    },
+  ),
 
   SimulatePrincipalPolicyCommand: handle((input: SimulatePrincipalPolicyCommandInput, account) =>
     simulate(account, input),

@@ -27,14 +27,11 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { SandboxAccount, SandboxStore } from './account';
 import { codebuildHandlers } from './codebuild-handlers';
-import { responseMetadata, type SandboxHandlers } from './handler-kit';
+import { responseMetadata, type SandboxHandlers, SandboxNotImplementedError } from './handler-kit';
 import { iamHandlers } from './iam-handlers';
 import { kmsHandlers } from './kms-handlers';
 
-/** A command reached the sandbox that it has no handler for. */
-export class SandboxNotImplementedError extends Error {
-  override readonly name = 'SandboxNotImplementedError';
-}
+export { SandboxNotImplementedError };
 
 type SandboxArgs = { input: object };
 type SandboxOutput = { output: object; response: unknown };
