@@ -34,6 +34,27 @@ const EnvSchema = z.object({
   STATE_MACHINE_ARN: optionalText,
   APPROVER_USER_IDS: slackUserIdList,
   IAM_USER_MAPPING: z.enum(['email', 'tag']).default('email'),
+  // Email domains whose addresses map to an IAM user by the part before the @; any other email must
+  // equal an IAM user name. Empty (the default) means exact names only.
+  IAM_USER_EMAIL_DOMAINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((domain) => domain.trim().toLowerCase())
+        .filter((domain) => domain !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+            'each must be a domain like example.com (no @)',
+          ),
+      ),
+    ),
   APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(31_536_000).default(86_400),
   // The longest `grant … for <duration>`; longer requests are refused when parsed. Default 7 days.
   MAX_GRANT_DURATION_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(604_800),
@@ -112,6 +133,8 @@ export interface Config {
   stateMachineArn?: string;
   approverUserIds: string[];
   iamUserMapping: 'email' | 'tag';
+  /** IAM_USER_EMAIL_DOMAINS, lower case. */
+  iamUserEmailDomains: string[];
   approvalTimeoutSeconds: number;
   maxGrantDurationSeconds: number;
   grantReminderSeconds: number;
@@ -153,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stateMachineArn: e.STATE_MACHINE_ARN,
     approverUserIds: e.APPROVER_USER_IDS,
     iamUserMapping: e.IAM_USER_MAPPING,
+    iamUserEmailDomains: e.IAM_USER_EMAIL_DOMAINS,
     approvalTimeoutSeconds: e.APPROVAL_TIMEOUT_SECONDS,
     maxGrantDurationSeconds: e.MAX_GRANT_DURATION_SECONDS,
     grantReminderSeconds: e.GRANT_REMINDER_SECONDS,

@@ -61,6 +61,24 @@ export class IamGateway implements IamPort {
     }
   }
 
+  async groupMemberNames(groupName: string): Promise<string[] | undefined> {
+    const names: string[] = [];
+    try {
+      let marker: string | undefined;
+      do {
+        const page = await this.client.send(new GetGroupCommand({ GroupName: groupName, Marker: marker }));
+        for (const user of page.Users ?? []) {
+          if (user.UserName) names.push(user.UserName);
+        }
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw classifyAwsError(error, `list the members of IAM group ${groupName}`);
+    }
+    return names;
+  }
+
   async findUserByTag(key: string, value: string): Promise<PrincipalRef | undefined> {
     const matches: PrincipalRef[] = [];
     try {

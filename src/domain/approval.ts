@@ -11,8 +11,11 @@ export interface Click {
 export interface ClickContext {
   /** Whether the clicker is an approver, as checked on the server for this click. */
   isApprover: boolean;
-  /** Whether the clicker is the person the change is for (their own IAM user); see decide-request. */
-  isTarget?: boolean;
+  /**
+   * How the change is for the clicker, by IAM identity, as checked on the server (see decide-request):
+   * 'user' when the target is their own IAM user, 'member' when the target is a group they belong to.
+   */
+  isTarget?: false | 'user' | 'member';
   expectedTeamId?: string;
   expectedAppId?: string;
   now: string;
@@ -58,10 +61,16 @@ export function applyClick(request: AccessRequest, click: Click, context: ClickC
       message: 'You asked for this change, so you cannot decide it. Another approver has to.',
     };
   }
-  if (click.userId === request.target.slackUserId || context.isTarget === true) {
+  if (click.userId === request.target.slackUserId || context.isTarget === 'user') {
     return {
       kind: 'refused',
       message: 'This change is for you, so you cannot decide it. Another approver has to.',
+    };
+  }
+  if (context.isTarget === 'member') {
+    return {
+      kind: 'refused',
+      message: `This change is for IAM group ${request.target.name}, and you are a member of it, so you cannot approve it. Another approver has to.`,
     };
   }
   if (!context.isApprover) {

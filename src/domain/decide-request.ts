@@ -1,7 +1,8 @@
 import { applyClick, type Click, type ClickContext } from './approval';
 import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
-import { BotError } from './errors';
-import type { WorkflowPort } from './ports';
+import { BotError, NotAuthorizedError } from './errors';
+import type { PrincipalRef } from './plan';
+import type { IamPort, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
 import { DECISION_FIELDS, REQUEST_ID_PATTERN } from './request';
 import { retryTransient } from './retry';
@@ -11,12 +12,14 @@ export interface ApproverDirectory {
   isApprover(userId: string): Promise<boolean>;
 }
 
-/** The IAM principal ARN a Slack user maps to (IAM_USER_MAPPING), or undefined when none does. */
-export type IdentityLookup = (slackUserId: string) => Promise<string | undefined>;
+/** The IAM user a Slack user maps to (IAM_USER_MAPPING), or undefined when none does. */
+export type IdentityLookup = (slackUserId: string) => Promise<PrincipalRef | undefined>;
 
 export interface DecideDeps extends AuditDeps {
-  /** Used to stop someone approving a change to their own IAM user named as user:NAME. */
-  identity?: IdentityLookup;
+  /** Maps the clicker to their IAM user, so nobody approves a change to themselves under any Slack id. */
+  identity: IdentityLookup;
+  /** Group membership, so nobody approves a change to a group they belong to. */
+  iam: Pick<IamPort, 'groupMemberNames'>;
   workflow: WorkflowPort;
   approvers: ApproverDirectory;
   expectedTeamId?: string;
@@ -34,15 +37,63 @@ export type DecideResult =
 // Concurrent clicks re-read and re-apply; a handful of rounds always settles (each round has a winner).
 const MAX_ROUNDS = 5;
 
-/** What the server knows about the clicker for this request: approver? the target themselves? */
-async function clickContext(deps: DecideDeps, request: AccessRequest, userId: string): Promise<ClickContext> {
-  const isApprover = await deps.approvers.isApprover(userId);
-  // A mention target carries its Slack id (compared in applyClick); a user:NAME target is compared
-  // by mapping the clicker to their IAM user, only when it could matter.
-  const isTarget =
-    isApprover && request.target.kind === 'user' && !request.target.slackUserId && deps.identity
-      ? (await deps.identity(userId)) === request.target.arn
+// IAM names are unique without regard to case, and an ARN's last segment is the name IAM stores.
+const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+const arnName = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
+const sameIamUser = (a: { name: string; arn: string }, b: { name: string; arn: string }): boolean =>
+  sameName(a.name, b.name) || sameName(arnName(a.arn), arnName(b.arn));
+
+/**
+ * Whether the change is for the clicker, by IAM identity: their own IAM user (whatever Slack account
+ * or spelling named it) or a group they belong to. Roles and keys are no one's own: an approver maps
+ * to an IAM user, never to a role. A clicker with no IAM user is no one's target and no group's member.
+ */
+async function clickerIsTarget(
+  deps: DecideDeps,
+  request: AccessRequest,
+  userId: string,
+): Promise<ClickContext['isTarget']> {
+  const { target } = request;
+  if (target.kind !== 'user' && target.kind !== 'group') return false;
+  try {
+    const clicker = await deps.identity(userId);
+    if (!clicker) return false;
+    if (target.kind === 'user') return sameIamUser(clicker, target) ? 'user' : false;
+    const members = await deps.iam.groupMemberNames(target.name);
+    if (members === undefined) {
+      throw new NotAuthorizedError(
+        `IAM group ${target.name} no longer exists, so I cannot check its members.`,
+      );
+    }
+    return members.some((member) => sameName(member, clicker.name) || sameName(member, arnName(clicker.arn)))
+      ? 'member'
       : false;
+  } catch (error) {
+    // Fail closed: a click we cannot check is not counted.
+    const reason =
+      error instanceof BotError
+        ? error.userMessage
+        : `Slack did not answer (${(error as { data?: { error?: string } }).data?.error ?? 'no reply'}).`;
+    deps.log.error('could not check whether the change is for the clicker; refusing the click', {
+      requestId: request.requestId,
+      userId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    throw new NotAuthorizedError(
+      `I could not check whether this change is for you, so I cannot accept this click. ${reason} Nothing was changed; try again in a minute.`,
+      { cause: error },
+    );
+  }
+}
+
+/** What the server knows about the clicker for this request: approver? the target themselves? */
+async function clickContext(deps: DecideDeps, request: AccessRequest, click: Click): Promise<ClickContext> {
+  const isApprover = await deps.approvers.isApprover(click.userId);
+  // Only an approval needs the identity lookups: a denial changes nothing in AWS, so a target who
+  // denies their own change harms no one, and the Deny modal must open within Slack's 3 s trigger window.
+  // (A mention target is still refused by Slack id in applyClick, for both buttons.)
+  const isTarget =
+    isApprover && click.choice === 'approve' ? await clickerIsTarget(deps, request, click.userId) : false;
   return {
     isApprover,
     isTarget,
@@ -65,7 +116,7 @@ export async function previewClick(
   }
   const request = await deps.store.get(click.requestId);
   if (!request) return `I have no request ${click.requestId}; nothing was changed.`;
-  const outcome = applyClick(request, click, await clickContext(deps, request, click.userId));
+  const outcome = applyClick(request, click, await clickContext(deps, request, click));
   return outcome.kind === 'refused' || outcome.kind === 'already_decided' ? outcome.message : undefined;
 }
 
@@ -85,7 +136,7 @@ export async function decideRequest(
     if (!request) {
       return { kind: 'message', message: `I have no request ${click.requestId}; nothing was changed.` };
     }
-    const outcome = applyClick(request, click, await clickContext(deps, request, click.userId));
+    const outcome = applyClick(request, click, await clickContext(deps, request, click));
     if (outcome.kind === 'refused' || outcome.kind === 'already_decided') {
       deps.log.info('click not applied', {
         requestId: click.requestId,

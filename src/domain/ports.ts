@@ -5,6 +5,8 @@ import type { AccessRequest, AuditEvent, CompletedStep, RequestSummary, SavableF
 export interface IamPort {
   /** The principal's ARN, or undefined when IAM says NoSuchEntity. */
   findPrincipal(kind: 'user' | 'group', name: string): Promise<PrincipalRef | undefined>;
+  /** The names of the IAM users in a group (GetGroup, every page); undefined when IAM says NoSuchEntity. */
+  groupMemberNames(groupName: string): Promise<string[] | undefined>;
   /** The IAM user tagged SlackUserId=<id>, if exactly one is. */
   findUserByTag(key: string, value: string): Promise<PrincipalRef | undefined>;
   listAttachedPolicyArns(principal: PrincipalRef): Promise<string[]>;

@@ -1,3 +1,4 @@
+import { emailUserNames } from '../domain/resolve-target';
 import type { ModeInfo } from './http/server';
 import type { ResumePlan } from './resume';
 import type { SandboxAccount } from './sandbox/account';
@@ -15,6 +16,8 @@ export interface StartupInfo {
   sandbox?: { account: SandboxAccount; path: string };
   realAws?: { region: string; accessKeyHint: string };
   approverIds: string[];
+  /** IAM_USER_EMAIL_DOMAINS, for the IAM user shown next to each person. */
+  iamUserEmailDomains: readonly string[];
   auditChannelId: string;
   resumed: ResumePlan[];
   fastWaitSeconds: number | undefined;
@@ -22,13 +25,14 @@ export interface StartupInfo {
 
 const pad = (text: string, width: number): string => text.padEnd(width);
 
-/** The IAM user a Slack profile email maps to (IAM_USER_MAPPING=email): full email, else its local part. */
+/** The IAM user a Slack profile email maps to (IAM_USER_MAPPING=email), as resolveTarget maps it. */
 export function iamUserFor(
   email: string | undefined,
   account: SandboxAccount | undefined,
+  domains: readonly string[],
 ): string | undefined {
   if (!email || !account) return undefined;
-  for (const name of [email, email.slice(0, email.indexOf('@'))]) {
+  for (const name of emailUserNames(email, domains)) {
     const user = account.findUser(name);
     if (user) return user.name;
   }
@@ -80,7 +84,7 @@ export function describeStartup(info: StartupInfo, seconds: number): string {
     const { fixture } = info;
     lines.push('', `  People (${info.fixturePath ?? 'fixture'}):`);
     for (const user of fixture.users) {
-      const iamUser = iamUserFor(user.email, info.sandbox?.account);
+      const iamUser = iamUserFor(user.email, info.sandbox?.account, info.iamUserEmailDomains);
       lines.push(
         `    ${pad(`@${user.name}`, 9)}${pad(user.realName, 14)}${pad(user.title, 19)}${
           user.approver ? 'approver' : pad('member', 8)

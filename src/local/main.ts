@@ -23,7 +23,7 @@ import { loadManagedPolicyDocument } from './sandbox/evaluate';
 import { createSandboxClients } from './sandbox/plug';
 import { type SocketModeHandle, startSocketMode } from './socket-mode';
 import { lockStateDir } from './state-lock';
-import { approverIdsOf, auditChannelOf, loadWorkspaceFixture } from './workspace/fixture';
+import { approverIdsOf, auditChannelOf, emailDomainsOf, loadWorkspaceFixture } from './workspace/fixture';
 import { LocalSlackClient } from './workspace/slack-client';
 import { LocalSlackWebApi } from './workspace/slack-web-api';
 import { WorkspaceState } from './workspace/state';
@@ -221,6 +221,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
             // Approvers are the fixture's `approver: true` people; a real user group id would not resolve here.
             APPROVER_USERGROUP_ID: undefined,
             IAM_USER_MAPPING: 'email',
+            IAM_USER_EMAIL_DOMAINS: emailDomainsOf(fixture).join(','),
           }
         : {}),
       // The sandbox's account and region, for the commands that build ARNs and trust conditions.
@@ -267,6 +268,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
         : {}),
       ...(realAws ? { realAws } : {}),
       approverIds: config.approverUserIds,
+      iamUserEmailDomains: config.iamUserEmailDomains,
       auditChannelId: config.auditChannelId,
       resumed,
       fastWaitSeconds: options.waitSeconds,

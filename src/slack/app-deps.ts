@@ -53,6 +53,7 @@ export function slackAppDeps(
     log,
     clock,
     iamUserMapping: config.iamUserMapping,
+    iamUserEmailDomains: config.iamUserEmailDomains,
     auditChannelId: config.auditChannelId,
     ...(account ? { account } : {}),
     ...(ports.codebuildPort ? { codebuild: ports.codebuildPort } : {}),
@@ -60,7 +61,12 @@ export function slackAppDeps(
     approvalTimeoutSeconds: config.approvalTimeoutSeconds,
     grantReminderSeconds: config.grantReminderSeconds,
     maxGrantDurationSeconds: config.maxGrantDurationSeconds,
-    identity: clickerIdentity({ iam: ports.iam, slack, iamUserMapping: config.iamUserMapping }),
+    identity: clickerIdentity({
+      iam: ports.iam,
+      slack,
+      iamUserMapping: config.iamUserMapping,
+      iamUserEmailDomains: config.iamUserEmailDomains,
+    }),
     approvers: approverDirectory({
       userIds: config.approverUserIds,
       ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),

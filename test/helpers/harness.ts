@@ -117,6 +117,8 @@ export async function startHarness(
     SLACK_API_URL: slack.url,
     STATE_MACHINE_ARN,
     APPROVER_USER_IDS: `${APPROVER_1},${APPROVER_2}`,
+    // The test workspace's own domain: its people map to IAM users by the part before the @.
+    IAM_USER_EMAIL_DOMAINS: 'example.com',
     APPROVAL_TIMEOUT_SECONDS: '86400',
     // The account the flows run in (the STATE_MACHINE_ARN's): apply checks every plan against it.
     AWS_ACCOUNT_ID: '111122223333',

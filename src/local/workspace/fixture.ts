@@ -96,3 +96,15 @@ export const auditChannelOf = (fixture: WorkspaceFixture): WorkspaceChannel =>
 /** The user ids that may approve (APPROVER_USER_IDS of the local bot). */
 export const approverIdsOf = (fixture: WorkspaceFixture): string[] =>
   fixture.users.filter((user) => user.approver).map((user) => user.id);
+
+/**
+ * The email domains of the fixture's people (IAM_USER_EMAIL_DOMAINS of the local bot): the local
+ * workspace is the operator's own, so its addresses map to sandbox IAM users by their local part.
+ */
+export const emailDomainsOf = (fixture: WorkspaceFixture): string[] => [
+  ...new Set(
+    fixture.users.flatMap((user) =>
+      user.email ? [user.email.slice(user.email.lastIndexOf('@') + 1).toLowerCase()] : [],
+    ),
+  ),
+];
