@@ -15,17 +15,11 @@ import {
   type RequestSummary,
 } from '../domain/request';
 import { classifyAwsError } from './classify-error';
+import { BY_TARGET_INDEX } from './requests-table';
 
 // Fields that only ever grow by append; `save` never writes them, so a decision cannot erase an
 // audit event or a journal entry written concurrently by a workflow task.
 const APPEND_ONLY = new Set(['requestId', 'events', 'completedSteps']);
-
-/**
- * The table's global secondary index for `status`: targetArn (hash) + createdAt (range), projecting only
- * what a status line shows. serverless.yml and test/helpers/dynalite.ts declare the same index.
- */
-export const BY_TARGET_INDEX = 'byTarget';
-export const BY_TARGET_PROJECTED = ['status', 'command', 'requester'] as const;
 
 /** RequestStore on one DynamoDB table keyed by requestId. */
 export class DynamoRequestStore implements RequestStore, PendingRequestFinder, ActiveGrantFinder {
