@@ -149,6 +149,11 @@ export interface Config {
   permissionsBoundaryArn?: string;
 }
 
+/** A Step Functions Standard execution lasts at most one year. */
+export const MAX_EXECUTION_SECONDS = 31_536_000;
+/** Kept out of that year for the states around the two waits (their retries last minutes). */
+export const STEPS_ALLOWANCE_SECONDS = 86_400;
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -161,6 +166,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const longest = e.APPROVAL_TIMEOUT_SECONDS + e.MAX_GRANT_DURATION_SECONDS;
+  if (longest > MAX_EXECUTION_SECONDS - STEPS_ALLOWANCE_SECONDS) {
+    throw new ConfigError(
+      `Invalid configuration: APPROVAL_TIMEOUT_SECONDS (${e.APPROVAL_TIMEOUT_SECONDS}) + MAX_GRANT_DURATION_SECONDS ` +
+        `(${e.MAX_GRANT_DURATION_SECONDS}) = ${longest} s, longer than one workflow run can last: a Step Functions ` +
+        `Standard execution ends after one year (${MAX_EXECUTION_SECONDS} s), and ${STEPS_ALLOWANCE_SECONDS} s of ` +
+        'that are kept for planning, applying, verifying and revoking. Lower one of them.',
+    );
+  }
   const secret = (value: string | undefined, parameter: string | undefined): SecretRef | undefined => {
     if (value !== undefined) return { value };
     return parameter === undefined ? undefined : { parameter };

@@ -96,6 +96,9 @@ export function liveAwsPorts(config: Config, clients: AwsClients = defaultAwsCli
   };
 }
 
+/** The longest Slack Retry-After a workflow task waits out itself (its Lambda timeout is 30 s or more). */
+export const TASK_RATE_LIMIT_WAIT_SECONDS = 10;
+
 /** Slack Web API client for the workflow tasks (the slack function uses Bolt's own client). */
 export function slackWebClient(token: string, slackApiUrl: string | undefined): WebClient {
   return new WebClient(token, {
@@ -157,7 +160,11 @@ function taskDeps(config: Config, token: string, iam: IamPort, store: RequestSto
     ...(account ? { account } : {}),
     iam,
     store,
-    slack: new SlackWebApi(slackWebClient(token, config.slackApiUrl)),
+    // A short Retry-After is waited out in the task (well within its Lambda timeout); a longer one
+    // becomes a TransientError that the state's ASL Retry backs off on.
+    slack: new SlackWebApi(slackWebClient(token, config.slackApiUrl), {
+      maxRateLimitWaitSeconds: TASK_RATE_LIMIT_WAIT_SECONDS,
+    }),
     log: createLogger(),
     clock: systemClock,
     auditChannelId: config.auditChannelId,

@@ -17,6 +17,7 @@ import {
   type SavableField,
 } from '../domain/request';
 import { classifyAwsError } from './classify-error';
+import { BY_TARGET_INDEX } from './requests-table';
 
 // Every field `save` writes by default. The append-only lists (events, completedSteps) are never
 // written by save, so a decision cannot erase an audit event or a journal entry written concurrently.
@@ -44,13 +45,6 @@ const asRequest = (item: Record<string, unknown>): AccessRequest =>
     events: [],
     ...item,
   }) as unknown as AccessRequest;
-
-/**
- * The table's global secondary index for `status`: targetArn (hash) + createdAt (range), projecting only
- * what a status line shows. serverless.yml and test/helpers/dynalite.ts declare the same index.
- */
-export const BY_TARGET_INDEX = 'byTarget';
-export const BY_TARGET_PROJECTED = ['status', 'command', 'requester'] as const;
 
 /** RequestStore on one DynamoDB table keyed by requestId. */
 export class DynamoRequestStore implements RequestStore, PendingRequestFinder, ActiveGrantFinder {

@@ -37,7 +37,11 @@ export function approverDirectory(options: ApproverOptions): ApproverDirectory {
           cached = { members: new Set(await options.slack.usergroupMembers(options.usergroupId)), at: now };
         } catch (error) {
           cached = undefined;
-          const reason = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+          // Slack's short code (no_such_subteam, ratelimited) when the adapter kept it as the cause.
+          const reason =
+            (error as { cause?: { data?: { error?: string } } }).cause?.data?.error ??
+            (error as { data?: { error?: string } }).data?.error ??
+            (error as Error).message;
           options.log.error('approver group lookup failed; refusing the click', {
             usergroupId: options.usergroupId,
             reason,

@@ -54,6 +54,16 @@ export class UnknownRequestError extends BotError {
  */
 export class TransientError extends BotError {
   override readonly name = 'TransientError';
+  /** How long the service asked us to wait before trying again (Slack's Retry-After), if it said. */
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    userMessage: string,
+    options?: { cause?: unknown; detail?: string; retryAfterSeconds?: number },
+  ) {
+    super(userMessage, options);
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+  }
 }
 
 /** IAM changes are not yet visible (eventual consistency); ASL retries this for a few minutes. */
@@ -64,6 +74,11 @@ export class NotYetConsistentError extends BotError {
 /** A permanent AWS failure (access denied, malformed document, ...). */
 export class AwsOperationError extends BotError {
   override readonly name = 'AwsOperationFailed';
+}
+
+/** A permanent Slack Web API error (channel_not_found, not_in_channel, invalid_auth, ...). */
+export class SlackApiError extends BotError {
+  override readonly name = 'SlackApiFailed';
 }
 
 /** Verification found actions that should be allowed but are not. */
@@ -97,4 +112,5 @@ export const WORKFLOW_ERROR_NAMES = [
   'ConfigMissing',
   'UnknownRequest',
   'PlanRefused',
+  'SlackApiFailed',
 ] as const;

@@ -5,13 +5,15 @@ export interface RetryOptions {
   /** First delay; each retry doubles it, with full jitter. */
   baseDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** A Retry-After hint longer than this is not waited for: the error is thrown at once. Default 1 s. */
+  maxHintMs?: number;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Retries a call that failed with a TransientError (throttling, 5xx), with exponential backoff and
- * full jitter. For the Slack path, which must answer within 3 s; workflow tasks rely on ASL Retry.
+ * full jitter, or after the Retry-After the service asked for. For the Slack path, which must answer within 3 s; workflow tasks rely on ASL Retry.
  */
 export async function retryTransient<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 3;
@@ -22,7 +24,10 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryOpti
       return await fn();
     } catch (error) {
       if (!(error instanceof TransientError) || attempt >= attempts) throw error;
-      await sleep(Math.random() * base * 2 ** (attempt - 1));
+      // The service's own Retry-After wins over our backoff; past the budget, retrying is pointless.
+      const hintMs = error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000;
+      if (hintMs !== undefined && hintMs > (options.maxHintMs ?? 1000)) throw error;
+      await sleep(Math.max(hintMs ?? 0, Math.random() * base * 2 ** (attempt - 1)));
     }
   }
 }

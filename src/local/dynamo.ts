@@ -2,16 +2,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { REQUESTS_TABLE_DEFINITION, requestsTableInput } from '../aws/requests-table';
 import type { AccessRequest } from '../domain/request';
 
 /**
  * DynamoDB for local mode: dynalite (DynamoDB's API on LevelDB) on loopback, persisted in a folder,
- * with the table the bot expects (hash key requestId, string) created when it is missing.
+ * with the requests table created from its one definition when it is missing.
  */
 
 // dynalite ships no type declarations; this is the part of its API we use.
@@ -59,29 +62,58 @@ export async function startLocalDynamo(path: string): Promise<LocalDynamo> {
   };
 }
 
-/** Creates the requests table unless it exists; returns whether it was created. */
-export async function ensureRequestsTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+export type EnsureTableOutcome = 'exists' | 'created' | 'migrated';
+
+/**
+ * Creates the requests table from its one definition (src/aws/requests-table.json) unless it exists.
+ * A table kept in .local/ by an older version lacks the byTarget index (`status` and a revoke's report
+ * failed on it); dynalite cannot add an index to a table, so that table is rebuilt with its items.
+ */
+export async function ensureRequestsTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<EnsureTableOutcome> {
+  let existing: TableDescription | undefined;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return false;
+    existing = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'requestId', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'requestId', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
+  if (existing && hasEveryIndex(existing)) return 'exists';
+  const items = existing ? await scanRequests(client, tableName) : [];
+  if (existing) {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    await waitUntil(client, tableName, (table) => table === undefined);
+  }
+  await client.send(new CreateTableCommand(requestsTableInput(tableName)));
+  await waitUntil(client, tableName, (table) => table?.TableStatus === 'ACTIVE');
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  for (const item of items) await doc.send(new PutCommand({ TableName: tableName, Item: item }));
+  return existing ? 'migrated' : 'created';
+}
+
+const hasEveryIndex = (table: TableDescription): boolean =>
+  REQUESTS_TABLE_DEFINITION.GlobalSecondaryIndexes.every((wanted) =>
+    (table.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === wanted.IndexName),
   );
-  // createTableMs: 0 makes it ACTIVE on the next tick; poll without the SDK waiter's 20 s sleeps.
+
+// createTableMs/deleteTableMs: 0 settle on the next tick; poll without the SDK waiter's 20 s sleeps.
+async function waitUntil(
+  client: DynamoDBClient,
+  tableName: string,
+  done: (table: TableDescription | undefined) => boolean,
+): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return true;
+    let table: TableDescription | undefined;
+    try {
+      table = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+    }
+    if (done(table)) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`Table ${tableName} did not become ACTIVE in dynalite`);
+  throw new Error(`Table ${tableName} did not settle in dynalite`);
 }
 
 /** Every request in the table (local mode only: a scan is fine for a developer's handful). */

@@ -121,7 +121,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
     cleanups.push(lockStateDir(stateDir));
     const dynamo = await startLocalDynamo(join(stateDir, 'dynamodb'));
     cleanups.push(() => dynamo.stop());
-    await ensureRequestsTable(dynamo.client, REQUESTS_TABLE);
+    if ((await ensureRequestsTable(dynamo.client, REQUESTS_TABLE)) === 'migrated') {
+      log(
+        `rebuilt the ${REQUESTS_TABLE} table in ${stateDir} with its byTarget index, keeping every request`,
+      );
+    }
 
     const sandboxStore = options.aws
       ? undefined

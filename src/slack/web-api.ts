@@ -1,36 +1,83 @@
 import type { WebClient } from '@slack/web-api';
+import { TransientError } from '../domain/errors';
 import type { SlackMessage, SlackPort } from '../domain/ports';
 import { neutralizeBroadcasts } from './blocks/text';
+import { classifySlackError } from './classify-error';
 
 // The bot never broadcasts: user text (a reason) may carry <!channel>; every message passes here.
 const safeText = (text: string): string => neutralizeBroadcasts(text);
 const safeBlocks = (blocks: unknown[]): never =>
   JSON.parse(neutralizeBroadcasts(JSON.stringify(blocks))) as never;
 
-/** SlackPort on a @slack/web-api WebClient (Bolt's own client in the slack function). */
+export interface SlackWebApiOptions {
+  /**
+   * A rate-limited call whose Retry-After is at most this many seconds is retried once, after
+   * waiting that long; a longer one throws TransientError at once (with the hint) for ASL to retry.
+   * Default 0: the slack function answers within Slack's 3 s and never waits.
+   */
+  maxRateLimitWaitSeconds?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * SlackPort on a @slack/web-api WebClient (Bolt's own client in the slack function). Every Web API
+ * error is classified here, once (classifySlackError): nothing above sees a WebClient error.
+ */
 export class SlackWebApi implements SlackPort {
-  constructor(private readonly client: WebClient) {}
+  private readonly maxWaitSeconds: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly client: WebClient,
+    options: SlackWebApiOptions = {},
+  ) {
+    this.maxWaitSeconds = options.maxRateLimitWaitSeconds ?? 0;
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  /** Runs one Web API call; `what` names it in the error ("post a message to C0AUDIT"). */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      const classified = classifySlackError(error, what);
+      const wait = classified instanceof TransientError ? classified.retryAfterSeconds : undefined;
+      if (wait === undefined || wait > this.maxWaitSeconds) throw classified;
+      await this.sleep(wait * 1000);
+      try {
+        return await fn();
+      } catch (again) {
+        throw classifySlackError(again, what);
+      }
+    }
+  }
 
   async post(message: SlackMessage): Promise<{ channel: string; ts: string }> {
-    const out = await this.client.chat.postMessage({
-      channel: message.channel,
-      text: safeText(message.text),
-      ...(message.blocks ? { blocks: safeBlocks(message.blocks) } : {}),
-      ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+    const out = await this.call(`post a message to ${message.channel}`, () =>
+      this.client.chat.postMessage({
+        channel: message.channel,
+        text: safeText(message.text),
+        ...(message.blocks ? { blocks: safeBlocks(message.blocks) } : {}),
+        ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      }),
+    );
     if (!out.ts || !out.channel) throw new Error('chat.postMessage returned no ts');
     return { channel: out.channel, ts: out.ts };
   }
 
   async update(message: SlackMessage & { ts: string }): Promise<void> {
-    await this.client.chat.update({
-      channel: message.channel,
-      ts: message.ts,
-      text: safeText(message.text),
-      ...(message.blocks ? { blocks: safeBlocks(message.blocks) } : {}),
-    });
+    await this.call(`update message ${message.ts} in ${message.channel}`, () =>
+      this.client.chat.update({
+        channel: message.channel,
+        ts: message.ts,
+        text: safeText(message.text),
+        ...(message.blocks ? { blocks: safeBlocks(message.blocks) } : {}),
+      }),
+    );
   }
 
   async postEphemeral(message: {
@@ -39,26 +86,32 @@ export class SlackWebApi implements SlackPort {
     text: string;
     threadTs?: string;
   }): Promise<void> {
-    await this.client.chat.postEphemeral({
-      channel: message.channel,
-      user: message.user,
-      text: message.text,
-      ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
-    });
+    await this.call(`answer ${message.user} in ${message.channel}`, () =>
+      this.client.chat.postEphemeral({
+        channel: message.channel,
+        user: message.user,
+        text: safeText(message.text),
+        ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+      }),
+    );
   }
 
   async openModal(triggerId: string, view: Record<string, unknown>): Promise<void> {
-    await this.client.views.open({ trigger_id: triggerId, view: view as never });
+    await this.call('open the dialog', () =>
+      this.client.views.open({ trigger_id: triggerId, view: view as never }),
+    );
   }
 
   async usergroupMembers(usergroupId: string): Promise<string[]> {
-    const out = await this.client.usergroups.users.list({ usergroup: usergroupId });
+    const out = await this.call(`list the members of user group ${usergroupId}`, () =>
+      this.client.usergroups.users.list({ usergroup: usergroupId }),
+    );
     return out.users ?? [];
   }
 
   async lookupUser(userId: string): Promise<{ email?: string; name: string; deleted: boolean } | undefined> {
     try {
-      const out = await this.client.users.info({ user: userId });
+      const out = await this.call(`look up user ${userId}`, () => this.client.users.info({ user: userId }));
       const user = out.user;
       if (!user) return undefined;
       return {
@@ -67,8 +120,12 @@ export class SlackWebApi implements SlackPort {
         deleted: user.deleted === true,
       };
     } catch (error) {
-      if ((error as { data?: { error?: string } }).data?.error === 'user_not_found') return undefined;
+      if (slackErrorCode(error) === 'user_not_found') return undefined;
       throw error;
     }
   }
 }
+
+/** Slack's short error code (user_not_found) of a classified Web API error, if Slack gave one. */
+export const slackErrorCode = (error: unknown): string | undefined =>
+  (error as { cause?: { data?: { error?: string } } } | undefined)?.cause?.data?.error;

@@ -1,7 +1,10 @@
 /**
  * The local Slack workspace in a real browser (Debian's chromium through playwright-core), driven the
- * way a person uses it: type a grant, switch to an approver, click Approve, read the audit thread.
- * Everything behind the page is local mode as `npm start` runs it. On a developer machine without
+ * way a person uses it: type each command of the README's "What it does" table, switch to an approver,
+ * click Approve, read the card's final status line and the thread's last reply. Everything behind the
+ * page is local mode as `npm start -- --fast` runs it (Wait states shortened; 1 s here instead of 10 s).
+ * It never writes tracked files: its one screenshot goes to test-results/ (gitignored); the README's
+ * docs/local-workspace.png is made by `npm run screenshot`. On a developer machine without
  * /usr/bin/chromium it is skipped; in CI (CI=true, where .ci/run installs chromium) it always runs, so a
  * missing browser fails the build instead of hiding the test.
  */
@@ -14,7 +17,10 @@ import { type LocalHandle, startLocal } from '../../src/local/main';
 import { PageDriver } from '../local/page-driver';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = resolve(__dirname, '..', '..', 'docs', 'local-workspace.png');
+// Gitignored: a test never rewrites a tracked file.
+const SCREENSHOT_DIR = resolve(__dirname, '..', '..', 'test-results', 'e2e');
+// What `--fast` does (waitSeconds), with 1 s instead of FAST_WAIT_SECONDS so the expiry comes quickly.
+const WAIT_SECONDS = 1;
 const describeWithChromium = existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
 
 jest.setTimeout(120_000);
@@ -36,7 +42,7 @@ describeWithChromium('the local Slack workspace in a browser', () => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'codebuild-access-e2e-'));
-    local = await startLocal({ stateDir, port: 0, env: {} });
+    local = await startLocal({ stateDir, port: 0, env: {}, waitSeconds: WAIT_SECONDS });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -55,6 +61,10 @@ describeWithChromium('the local Slack workspace in a browser', () => {
   });
 
   afterAll(async () => {
+    if (page) {
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'local-workspace.png') }).catch(() => undefined);
+    }
     await browser?.close();
     await local?.stop();
     rmSync(stateDir, { recursive: true, force: true });
@@ -122,9 +132,6 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     expect(alice?.attachedPolicyArns.sort()).toEqual(
       [POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly].sort(),
     );
-
-    mkdirSync(resolve(SCREENSHOT, '..'), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT });
   });
 
   it("refuses a non-approver's click on another pending request, on screen, and changes nothing", async () => {
@@ -175,5 +182,122 @@ describeWithChromium('the local Slack workspace in a browser', () => {
       .waitFor({ timeout: UI_TIMEOUT });
     expect(await card(requestId).locator('button[data-action-id="deny_request"]').count()).toBe(0);
     await expect(local.workflow.run(requestId)?.result).resolves.toMatchObject({ status: 'SUCCEEDED' });
+  });
+  /** Types a command as `userId` in #general; resolves with the answer only they see. */
+  const ask = async (userId: string, text: string, answerHas: string): Promise<string> => {
+    await actAs(userId);
+    await openChannel(GENERAL);
+    const before = await page.locator('#messages .message.ephemeral').count();
+    await typeInComposer(text);
+    const answer = page.locator('#messages .message.ephemeral').nth(before);
+    await answer.filter({ hasText: answerHas }).waitFor({ timeout: UI_TIMEOUT });
+    return (await answer.textContent()) ?? '';
+  };
+  const requestIdIn = (text: string): string => {
+    const requestId = /REQ-[0-9A-Z]{10}/.exec(text)?.[0];
+    if (!requestId) throw new Error(`no request id in: ${text}`);
+    return requestId;
+  };
+  /** Approve as priya on the card in #codebuild-audit. */
+  const approve = async (requestId: string) => {
+    await actAs(PRIYA);
+    await openChannel(AUDIT);
+    await card(requestId).locator('button[data-action-id="approve_request"]').click();
+  };
+  /**
+   * Once the request's run has ended: the status line the card ends with, and the thread's last
+   * reply, as the approver reads them on the page.
+   */
+  const outcomeOf = async (requestId: string, lastReplyHas: string) => {
+    await expect(local.workflow.run(requestId)?.result).resolves.toMatchObject({
+      status: expect.any(String),
+    });
+    await actAs(PRIYA);
+    await openChannel(AUDIT);
+    const shown = card(requestId);
+    await shown.filter({ hasText: 'Status: ' }).waitFor({ timeout: UI_TIMEOUT });
+    const statusLine = /Status: [^\n]*?\.(?: See the thread[^.]*\.)?/.exec(
+      (await shown.textContent()) ?? '',
+    )?.[0];
+    await shown.locator('.replies').click();
+    const last = page.locator('#thread-messages article.message').last();
+    await last.filter({ hasText: lastReplyHas }).waitFor({ timeout: UI_TIMEOUT });
+    return { statusLine, lastReply: (await last.textContent()) ?? '' };
+  };
+  const APPLIED = 'Status: applied and verified. See the thread for each step.';
+  const FAILED = 'Status: failed. See the thread for what was applied and rolled back.';
+
+  it('answers help, verify and status at once, to the asker only', async () => {
+    expect(await ask(ALICE, '/codebuild-access help', 'asks for CodeBuild access')).toContain(
+      'status <target>',
+    );
+    const verify = await ask(ALICE, '/codebuild-access verify user:alice', 'Result:');
+    expect(verify).toContain('codebuild:ListBuilds: allowed');
+    expect(verify).toContain('Result: pass');
+    const status = await ask(ALICE, '/codebuild-access status user:alice', 'Status of');
+    expect(status).toContain('Tiers held: developer');
+    expect(status).toContain('AWSCodeBuildDeveloperAccess');
+    expect(status).toContain('Pending requests');
+
+    await actAs(PRIYA);
+    await openChannel(GENERAL);
+    expect(await page.locator('.message.ephemeral', { hasText: 'Status of' }).count()).toBe(0);
+  });
+
+  it('revoke: detaches the tier, ends with "Done" in the thread and the final status on the card', async () => {
+    const requestId = requestIdIn(
+      await ask(ALICE, '/codebuild-access revoke user:alice developer because e2e', 'received'),
+    );
+    await approve(requestId);
+
+    const { statusLine, lastReply } = await outcomeOf(requestId, 'Done.');
+    expect(statusLine).toBe(APPLIED);
+    expect(lastReply).toContain('Done. Revoke developer from IAM user alice was applied and verified.');
+    expect((await new PageDriver(local.url).sandboxUser('alice'))?.attachedPolicyArns).toEqual([]);
+  });
+
+  it('a time-bound grant (--fast) reminds the requester and is revoked when its time is up', async () => {
+    const before = (await new PageDriver(local.url).sandboxUser('carol'))?.attachedPolicyArns ?? [];
+    const requestId = requestIdIn(
+      await ask(BOB, '/codebuild-access grant user:carol readonly for 1h because e2e', 'received'),
+    );
+    await approve(requestId);
+
+    const { statusLine, lastReply } = await outcomeOf(requestId, 'Time limit reached');
+    // The wording of a time-bound card's last status is being changed (issue 10, finding 8).
+    expect(statusLine).toMatch(/^Status: \w/);
+    expect(lastReply).toContain(`Time limit reached; revoked what ${requestId} granted`);
+    expect(lastReply).toContain('undone: attach AWSCodeBuildReadOnlyAccess to user carol');
+    const trail = (await page.locator('#thread-messages').textContent()) ?? '';
+    expect(trail).toContain('Ask again before then if you still need it.');
+    expect((await new PageDriver(local.url).sandboxUser('carol'))?.attachedPolicyArns.sort()).toEqual(
+      [...before].sort(),
+    );
+  });
+
+  it.each([
+    ['service-role create e2e-build --vpc', 'Create CodeBuild service role e2e-build (with VPC permissions)'],
+    ['kms allow alias/codebuild-artifacts e2e-build', 'Allow role e2e-build to use KMS key'],
+    ['kms create alias/e2e-key e2e-build', 'Create KMS key alias/e2e-key for CodeBuild role e2e-build'],
+  ])('%s: approved, applied, verified, "Done"', async (command, done) => {
+    const requestId = requestIdIn(await ask(ALICE, `/codebuild-access ${command}`, 'received'));
+    await approve(requestId);
+
+    const { statusLine, lastReply } = await outcomeOf(requestId, 'Done.');
+    expect(statusLine).toBe(APPLIED);
+    expect(lastReply).toContain(`Done. ${done}`);
+    expect(lastReply).toContain('was applied and verified.');
+  });
+
+  it('a plan failure (kms create on an alias that exists) is reported, and nothing is asked or changed', async () => {
+    const requestId = requestIdIn(
+      await ask(ALICE, '/codebuild-access kms create alias/codebuild-artifacts legacy-build', 'received'),
+    );
+
+    const { statusLine, lastReply } = await outcomeOf(requestId, 'Failed');
+    expect(statusLine).toBe(FAILED);
+    expect(lastReply).toContain('alias/codebuild-artifacts already names key');
+    expect(lastReply).toContain('Nothing was changed in AWS.');
+    expect(await card(requestId).locator('button[data-action-id="approve_request"]').count()).toBe(0);
   });
 });

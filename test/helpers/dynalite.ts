@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BY_TARGET_INDEX, BY_TARGET_PROJECTED } from '../../src/aws/request-store';
+import { requestsTableInput } from '../../src/aws/requests-table';
 
 // dynalite ships no type declarations; this is the part of its API we use.
 type DynaliteFactory = (options: {
@@ -59,33 +59,11 @@ export function testDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: TEST_AWS_REGION, credentials: TEST_AWS_CREDENTIALS });
 }
 
-/** Creates the requests table (hash key `requestId`; GSI byTarget) and waits until it is ACTIVE. */
+/** Creates the requests table from its one definition (src/aws/requests-table.json) and waits until it is ACTIVE. */
 export async function createRequestsTable(endpoint: string, tableName: string): Promise<void> {
   const client = testDynamoClient(endpoint);
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: 'requestId', AttributeType: 'S' },
-          { AttributeName: 'targetArn', AttributeType: 'S' },
-          { AttributeName: 'createdAt', AttributeType: 'S' },
-        ],
-        KeySchema: [{ AttributeName: 'requestId', KeyType: 'HASH' }],
-        // The same index as serverless.yml (RequestsTable): `status` finds pending requests by target.
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: BY_TARGET_INDEX,
-            KeySchema: [
-              { AttributeName: 'targetArn', KeyType: 'HASH' },
-              { AttributeName: 'createdAt', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...BY_TARGET_PROJECTED] },
-          },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await client.send(new CreateTableCommand(requestsTableInput(tableName)));
     // With createTableMs: 0 the table turns ACTIVE on the next timer tick. The SDK waiter would
     // sleep 20 s between polls, so poll directly, yielding to the event loop only.
     for (let attempt = 0; attempt < 100; attempt += 1) {

@@ -121,6 +121,12 @@ export class FakeSlack {
     this.overrides.set(method, responder);
   }
 
+  /** Answers the next calls of `method` with these replies, in order, then as Slack normally would. */
+  respondInOrder(method: string, replies: FakeSlackResponse[]): void {
+    const queue = [...replies];
+    this.overrides.set(method, (args) => queue.shift() ?? this.defaultResponse(method, args));
+  }
+
   /**
    * Forgets calls, messages and overrides, and restarts ts numbering so each test sees the same ts values;
    * keeps users and user groups, which are fixtures.

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BY_TARGET_INDEX, REQUESTS_TABLE_DEFINITION } from '../../src/aws/requests-table';
 import { ATTACHABLE_POLICY_ARNS } from '../../src/domain/tiers';
 import { ALLOWED_ACTIONS, STATE_MACHINE_ALLOWED_ACTIONS, WILDCARD_WRITE_EXCEPTIONS } from './allowed-actions';
 
@@ -267,27 +268,14 @@ describe('requests table', () => {
     });
   });
 
-  it('has the byTarget index that status queries, the same one the tests create in dynalite', async () => {
-    const { createRequestsTable, startDynalite, testDynamoClient } = await import('../helpers/dynalite');
-    const { DescribeTableCommand } = await import('@aws-sdk/client-dynamodb');
-    const dynamo = await startDynalite();
-    try {
-      await createRequestsTable(dynamo.endpoint, 'schema');
-      const client = testDynamoClient(dynamo.endpoint);
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: 'schema' }));
-      client.destroy();
-      const local = Table?.GlobalSecondaryIndexes?.map(({ IndexName, KeySchema, Projection }) => ({
-        IndexName,
-        KeySchema,
-        Projection,
-      }));
-      const props = resource('RequestsTable').Properties ?? {};
+  it('takes its keys, indexes and billing mode from src/aws/requests-table.json, the file local mode and the tests create', () => {
+    const props = resource('RequestsTable').Properties ?? {};
 
-      expect(props.GlobalSecondaryIndexes).toEqual(local);
-      expect(props.AttributeDefinitions).toEqual(Table?.AttributeDefinitions);
-    } finally {
-      await dynamo.stop();
+    for (const [key, value] of Object.entries(REQUESTS_TABLE_DEFINITION)) {
+      expect({ [key]: props[key] }).toEqual({ [key]: value });
     }
+    expect(props.GlobalSecondaryIndexes).toEqual([expect.objectContaining({ IndexName: BY_TARGET_INDEX })]);
+    expect(props.TimeToLiveSpecification).toBeUndefined();
   });
 });
 

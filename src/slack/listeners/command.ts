@@ -3,10 +3,15 @@ import { DEFAULT_PARSE_OPTIONS, HELP_TEXT, parseCommand } from '../../commands/p
 import { NotAuthorizedError } from '../../domain/errors';
 import { type InspectDeps, inspectTarget } from '../../domain/inspect-target';
 import { type SubmitDeps, submitRequest } from '../../domain/submit-request';
+import { neutralizeBroadcasts } from '../blocks/text';
 import { SLASH_COMMAND } from '../ids';
 import { answerFor } from './answer';
 
-const ephemeral = (text: string): RespondArguments => ({ response_type: 'ephemeral', text });
+// The answer can quote what the user typed (an unknown word, a target); it never pings anyone.
+const ephemeral = (text: string): RespondArguments => ({
+  response_type: 'ephemeral',
+  text: neutralizeBroadcasts(text),
+});
 
 /** `/codebuild-access …`: parse, resolve, record, start the workflow, and answer within Slack's 3 s. */
 export function registerCommandListener(app: App, deps: SubmitDeps & InspectDeps): void {

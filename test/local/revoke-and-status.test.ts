@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalHandle, startLocal } from '../../src/local/main';
+import type { WorkspaceMessage } from '../../src/local/workspace/state';
+import { ACTION_IDS } from '../../src/slack/ids';
+import { PageDriver, requestIdIn } from './page-driver';
+
+// Local mode as `npm start` runs it, driven through the page's endpoints. Both used to fail on the
+// requests table local mode created without the byTarget index: `status` answered with a
+// ValidationException, and every revoke's "Report success" (which ends the target's time-bound
+// grants) failed after "Verified", leaving no "Done" and no card status.
+
+const ALICE = 'U0ALICE';
+const PRIYA = 'U0PRIYA';
+const GENERAL = 'C0GENERAL';
+const AUDIT = 'C0AUDIT';
+
+jest.setTimeout(60_000);
+
+let stateDir: string;
+let local: LocalHandle;
+let page: PageDriver;
+
+beforeEach(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'codebuild-access-local-'));
+  // `env: {}`: a developer's SLACK_APP_TOKEN must not switch the test to Socket Mode.
+  local = await startLocal({ stateDir, port: 0, env: {} });
+  page = new PageDriver(local.url);
+});
+
+afterEach(async () => {
+  await local.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** Types a command as alice and returns the bot's answer, only she sees. */
+const typeAsAlice = async (text: string): Promise<string> => {
+  await page.type(ALICE, GENERAL, `/codebuild-access ${text}`);
+  const answers = (await page.state(ALICE)).ephemerals.filter((ephemeral) => ephemeral.channel === GENERAL);
+  return answers.at(-1)?.text ?? '';
+};
+
+/** Types a change command as alice; resolves with its id once its card waits for a click. */
+const request = async (text: string): Promise<{ requestId: string; cardTs: string }> => {
+  const requestId = requestIdIn(await typeAsAlice(text));
+  await page.until(
+    'the run to wait for a click',
+    async () => local.workflow.isWaiting(requestId) || undefined,
+  );
+  const stored = (await page.requests()).find((r) => r.requestId === requestId);
+  return { requestId, cardTs: stored?.card?.ts ?? '' };
+};
+
+const approveAndFinish = async ({ requestId, cardTs }: { requestId: string; cardTs: string }) => {
+  await page.click(PRIYA, AUDIT, cardTs, ACTION_IDS.approve);
+  return local.workflow.run(requestId)?.result;
+};
+
+/** Every text of a message: its fallback text and each of its blocks' texts. */
+const textOf = (message: WorkspaceMessage | undefined): string =>
+  [message?.text ?? '', ...JSON.stringify(message?.blocks ?? []).matchAll(/"text":"((?:[^"\\]|\\.)*)"/g)]
+    .map((part) => (typeof part === 'string' ? part : (part[1] ?? '')))
+    .join('\n');
+
+describe('revoke in local mode', () => {
+  it('reaches "Done" in its thread and the final status on its card, and detaches the policies', async () => {
+    await expect(approveAndFinish(await request('grant user:alice developer'))).resolves.toMatchObject({
+      status: 'SUCCEEDED',
+    });
+    const revoke = await request('revoke user:alice developer because leaving the team');
+
+    await expect(approveAndFinish(revoke)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+
+    const { messages } = await page.state(PRIYA);
+    const thread = messages.filter((message) => message.threadTs === revoke.cardTs).map((m) => m.text);
+    expect(thread.at(-2)).toContain('Verified');
+    expect(thread.at(-1)).toBe(
+      ':white_check_mark: Done. Revoke developer from IAM user alice was applied and verified. <@U0ALICE>',
+    );
+    const card = messages.find((message) => message.ts === revoke.cardTs && !message.threadTs);
+    expect(textOf(card)).toContain('Status: applied and verified. See the thread for each step.');
+    expect((await page.requests()).find((r) => r.requestId === revoke.requestId)?.status).toBe('completed');
+    expect((await page.sandboxUser('alice'))?.attachedPolicyArns).toEqual([]);
+  });
+});
+
+describe('status in local mode', () => {
+  it('answers with the target’s policies and its pending requests', async () => {
+    const pending = await request('grant user:alice readonly because status test');
+
+    const answer = await typeAsAlice('status user:alice');
+
+    const createdAt = (await page.requests()).find((r) => r.requestId === pending.requestId)?.createdAt;
+    expect(answer).toBe(
+      [
+        '*Status of* user `alice` (`arn:aws:iam::111122223333:user/alice`)',
+        'Tiers held: none',
+        '*Managed policies (CodeBuild-related)*',
+        '• none',
+        '*Inline policies (CodeBuild-related)*',
+        '• none',
+        '*Pending requests*',
+        `• ${pending.requestId}: grant readonly for user:alice, awaiting approval, asked by <@U0ALICE> at ${createdAt}`,
+      ].join('\n'),
+    );
+  });
+});
