@@ -9,7 +9,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { loadConfig } from '../config';
 import { type Clock, systemClock } from '../domain/ports';
 import { liveSlackRuntime, makeSlackHandler } from '../handlers/slack';
-import { type AwsPorts, lazy, liveAwsPorts, liveTaskDeps } from '../wiring';
+import { type AwsPorts, accountContext, lazy, liveAwsPorts, liveTaskDeps } from '../wiring';
 import definition from '../workflows/access-request.asl.json';
 import { describeStartup, type StartupInfo } from './banner';
 import { CliArgsError, parseCliArgs, USAGE } from './cli-args';
@@ -19,6 +19,7 @@ import { LocalServer, type ModeInfo } from './http/server';
 import { LocalWorkflow } from './local-workflow';
 import { planResume, type ResumePlan, resumeRuns } from './resume';
 import { loadSandboxFixture, SandboxStore } from './sandbox/account';
+import { deployBotStack } from './sandbox/bot-stack';
 import { loadManagedPolicyDocument } from './sandbox/evaluate';
 import { createSandboxClients } from './sandbox/plug';
 import { type SocketModeHandle, startSocketMode } from './socket-mode';
@@ -234,6 +235,12 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
         : {}),
     };
     const config = loadConfig(env);
+    const account = accountContext(config);
+    if (sandboxStore && sandbox && account) {
+      // What `serverless deploy` would have created: the stack's managed policies and the bot's roles.
+      await deployBotStack(sandboxStore.account, sandbox.iam, account);
+      sandboxStore.saveIfChanged();
+    }
     const base = liveAwsPorts(config, clients);
     const workflow = new LocalWorkflow({
       deps: lazy(() => liveTaskDeps(env, ports)),

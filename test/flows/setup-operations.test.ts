@@ -37,9 +37,17 @@ import {
   type SandboxOptions,
   SandboxStore,
 } from '../../src/local/sandbox/account';
+import { deployBotStack } from '../../src/local/sandbox/bot-stack';
 import { createSandboxClients, type SandboxClients } from '../../src/local/sandbox/plug';
 import { ACTION_IDS } from '../../src/slack/ids';
-import { APPROVER_1, AUDIT_CHANNEL, type Harness, REQUESTER, startHarness } from '../helpers/harness';
+import {
+  APPROVER_1,
+  AUDIT_CHANNEL,
+  type Harness,
+  REQUESTER,
+  startHarness,
+  testAccountContext,
+} from '../helpers/harness';
 import { seedFixture, statementMeaning } from '../helpers/seed-fixtures';
 import { blockActionEvent, slashCommandEvent, TEST_SIGNING_SECRET } from '../helpers/signed-event';
 
@@ -65,6 +73,7 @@ async function start(options: SandboxOptions = {}): Promise<void> {
   store = SandboxStore.open(join(dir, 'account.json'), { seed: () => loadSandboxFixture(FIXTURE, options) });
   account = store.account;
   clients = createSandboxClients(store);
+  await deployBotStack(account, clients.iam, testAccountContext());
   h = await startHarness({ AWS_ACCOUNT_ID: ACCOUNT, AWS_REGION: REGION }, { aws: clients });
 }
 

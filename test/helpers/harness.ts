@@ -11,6 +11,7 @@ import type { MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { DynamoRequestStore } from '../../src/aws/request-store';
 import { loadConfig } from '../../src/config';
+import { type AccountContext, accountContextFor } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
 import { LocalWorkflow } from '../../src/local/local-workflow';
@@ -32,6 +33,10 @@ import {
   slashCommandEvent,
   TEST_SIGNING_SECRET,
 } from './signed-event';
+
+/** The account context the harness's default environment gives (account 111122223333, us-east-1, stage dev). */
+export const testAccountContext = (): AccountContext =>
+  accountContextFor({ accountId: '111122223333', region: 'us-east-1', partition: 'aws', stage: 'dev' });
 
 /** The text of an ephemeral slash-command ack. */
 export const ackText = (response: { body: string }): string =>

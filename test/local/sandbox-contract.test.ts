@@ -766,7 +766,7 @@ const createPolicy = (name: string, document: string, path = '/', Description?: 
 const createAccessPolicy = () =>
   createPolicy(
     'CodeBuildAccessPolicy',
-    JSON.stringify(CUSTOM_ACCESS_POLICY, null, 2),
+    JSON.stringify(SEED_CUSTOM_ACCESS_POLICY, null, 2),
     '/codebuild/',
     'The custom tier',
   );
@@ -816,7 +816,7 @@ describe('IAM customer managed policies', () => {
     expect(out.PolicyVersion).toMatchObject({ VersionId: 'v1', IsDefaultVersion: true });
     expect(out.PolicyVersion?.Document).toMatch(/^%7B%0A/);
     expect(decodeURIComponent(out.PolicyVersion?.Document ?? '')).toBe(
-      JSON.stringify(CUSTOM_ACCESS_POLICY, null, 2),
+      JSON.stringify(SEED_CUSTOM_ACCESS_POLICY, null, 2),
     );
     const missing = await rejection(
       iam.send(new GetPolicyVersionCommand({ PolicyArn: ACCESS_ARN, VersionId: 'v2' })),
@@ -1244,7 +1244,7 @@ describe('the stack deployed into the sandbox', () => {
     {
       path: '/codebuild/',
       name: 'CodeBuildAccessPolicy',
-      document: CUSTOM_ACCESS_POLICY,
+      document: SEED_CUSTOM_ACCESS_POLICY,
       description: 'custom tier',
     },
     { path: '/codebuild/', name: 'CodeBuildServiceRolePolicy', document: serviceRolePolicy({ vpc: false }) },
@@ -1295,7 +1295,9 @@ describe('the stack deployed into the sandbox', () => {
   });
 
   it('deployStackPolicies refuses a policy that exists at another path, and an invalid document with the IAM error', () => {
-    deployStackPolicies(store.account, [{ name: 'CodeBuildAccessPolicy', document: CUSTOM_ACCESS_POLICY }]);
+    deployStackPolicies(store.account, [
+      { name: 'CodeBuildAccessPolicy', document: SEED_CUSTOM_ACCESS_POLICY },
+    ]);
     expect(() => deployStackPolicies(store.account, STACK)).toThrow(StackDeployError);
     expect(() => deployStackPolicies(store.account, [{ name: 'Broken', document: '{' }])).toThrow(
       IamMalformedPolicyDocumentException,

@@ -1,0 +1,64 @@
+/**
+ * What `serverless deploy` creates in the account, played into the sandbox so local mode and the flow
+ * tests run the bot as it runs on AWS: the customer managed policies it attaches by ARN (serverless.yml
+ * resources CodeBuildAccessPolicy, CodeBuildServiceRole(Vpc)Policy, CodeBuildServiceRoleBoundary) and
+ * its own function roles, which the key policy of every key it creates names. Idempotent.
+ */
+import { CreateRoleCommand, GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { type AccountContext, BOT_ROLE_PATH, STACK_POLICY_PATH } from '../../domain/plans/account';
+import { policyName } from '../../domain/plans/change-plan';
+import {
+  customAccessPolicy,
+  serviceRoleBoundaryPolicy,
+  serviceRolePolicy,
+} from '../../domain/policy-documents';
+import type { SandboxAccount } from './account';
+import { deployStackPolicies } from './stack';
+
+const LAMBDA_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+/** Deploys the bot's stack policies and roles into the sandbox account (through its IAM API). */
+export async function deployBotStack(
+  account: SandboxAccount,
+  iam: IAMClient,
+  context: AccountContext,
+): Promise<void> {
+  const { stackPolicies: arns, accountId, region, partition } = context;
+  deployStackPolicies(account, [
+    {
+      path: STACK_POLICY_PATH,
+      name: policyName(arns.customTier),
+      document: customAccessPolicy({ partition, accountId }),
+    },
+    {
+      path: STACK_POLICY_PATH,
+      name: policyName(arns.serviceRole),
+      document: serviceRolePolicy({ vpc: false }),
+    },
+    {
+      path: STACK_POLICY_PATH,
+      name: policyName(arns.serviceRoleVpc),
+      document: serviceRolePolicy({ vpc: true, accountId, region }),
+    },
+    {
+      path: STACK_POLICY_PATH,
+      name: policyName(arns.serviceRoleBoundary),
+      document: serviceRoleBoundaryPolicy({ accountId, region }),
+    },
+  ]);
+  for (const arn of Object.values(context.botRoles)) {
+    const RoleName = arn.slice(arn.lastIndexOf('/') + 1);
+    const exists = await iam
+      .send(new GetRoleCommand({ RoleName }))
+      .then(() => true)
+      .catch(() => false);
+    if (!exists) {
+      await iam.send(
+        new CreateRoleCommand({ RoleName, Path: BOT_ROLE_PATH, AssumeRolePolicyDocument: LAMBDA_TRUST }),
+      );
+    }
+  }
+}
