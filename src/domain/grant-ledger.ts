@@ -28,7 +28,9 @@ export function summarizeJournal(steps: CompletedStep[]): JournalSummary {
       .map((step) => [step.stepId.slice(UNDO_PREFIX.length), step.outcome] as const),
   );
   const applySteps = steps.filter((step) => !step.stepId.startsWith(UNDO_PREFIX));
-  const finished = new Set(applySteps.filter((step) => step.outcome !== 'started').map((step) => step.stepId));
+  const finished = new Set(
+    applySteps.filter((step) => step.outcome !== 'started').map((step) => step.stepId),
+  );
   const changes = applySteps.filter((step) => step.outcome === 'changed');
   // Started and never answered: the rollback checked it by running its undo ('changed' = it had acted).
   const unanswered = applySteps.filter(
@@ -73,7 +75,11 @@ export function policyNeeds(requests: AccessRequest[]): PolicyNeed[] {
   return requests.filter(grantInEffect).flatMap((request) => {
     const tier = 'tier' in request.command ? request.command.tier : undefined;
     if (tier === undefined || !isManagedTier(tier)) return [];
-    return TIER_SPECS[tier].policyArns.map((policyArn) => ({ policyArn, requestId: request.requestId, tier }));
+    return TIER_SPECS[tier].policyArns.map((policyArn) => ({
+      policyArn,
+      requestId: request.requestId,
+      tier,
+    }));
   });
 }
 

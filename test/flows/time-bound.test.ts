@@ -72,9 +72,7 @@ describe('time-bound grants (waits overridden to zero; the ASL Wait states are r
       [POLICY_ARNS.codeBuildReadOnly, POLICY_ARNS.s3ReadOnly].sort(),
     );
     const expiry = (await h.store.get(requestId))?.events.at(-1)?.text ?? '';
-    expect(expiry).toContain(
-      '• kept: AmazonS3ReadOnlyAccess (the readonly tier still needs it)',
-    );
+    expect(expiry).toContain('• kept: AmazonS3ReadOnlyAccess (the readonly tier still needs it)');
   });
 
   it('an early revoke ends the grant and its scheduled expiry revokes nothing twice', async () => {

@@ -192,7 +192,12 @@ export function planRevoke(target: IdentityTarget, tier: Tier, facts: PrincipalF
  * Revoking a tier the target does not hold would still detach the tier's other policies, which were
  * then attached for some other reason: the approver is told exactly which, before deciding.
  */
-function unheldTierWarning(target: IdentityTarget, tier: Tier, facts: PrincipalFacts, steps: PlanStep[]): string[] {
+function unheldTierWarning(
+  target: IdentityTarget,
+  tier: Tier,
+  facts: PrincipalFacts,
+  steps: PlanStep[],
+): string[] {
   if (tier === 'custom' || steps.length === 0) return [];
   const spec = TIER_SPECS[tier];
   if (facts.attachedPolicyArns.includes(spec.primary)) return [];

@@ -208,7 +208,11 @@ async function deliver(deps: AuditDeps, request: AccessRequest, event: AuditEven
  */
 async function tellRequester(deps: TaskDeps, request: AccessRequest, text: string): Promise<void> {
   try {
-    await deps.slack.postEphemeral({ channel: request.channelId, user: request.requester.userId, text: `${request.requestId}: ${text}` });
+    await deps.slack.postEphemeral({
+      channel: request.channelId,
+      user: request.requester.userId,
+      text: `${request.requestId}: ${text}`,
+    });
   } catch (error) {
     // The thread reply mentions them; an ephemeral fails where the bot is not in the channel.
     deps.log.warn('could not tell the requester directly', {
@@ -303,7 +307,10 @@ async function otherRequestsFor(deps: TaskDeps, request: AccessRequest): Promise
  * "Find what other grants still need": just before the expiry, records per policy ARN which of the
  * target's other grants still in effect need it, and which tier policies the bot is responsible for.
  */
-async function recordExpiryContext(deps: TaskDeps, request: AccessRequest): Promise<{ status: RequestStatus }> {
+async function recordExpiryContext(
+  deps: TaskDeps,
+  request: AccessRequest,
+): Promise<{ status: RequestStatus }> {
   if (!deps.grants) return { status: request.status };
   const others = await otherRequestsFor(deps, request);
   let current = request;
