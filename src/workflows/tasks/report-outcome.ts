@@ -154,7 +154,11 @@ async function reportFinal(
     }
     current = await loadRequest(deps, input.requestId);
   }
-  if (input.outcome === 'completed' && current.command.action === 'revoke') {
+  // A revoke whose detaches stand (done, or done but not confirmed by the check) ends its tier's grants.
+  const revokeStands =
+    input.outcome === 'completed' ||
+    (input.outcome === 'failed' && summarizeJournal(current.completedSteps).inEffect.length > 0);
+  if (revokeStands && current.command.action === 'revoke') {
     await endGrantsOfRevokedTier(deps, current);
   }
   const event = auditEvent(deps.clock, EVENT[input.outcome], text);

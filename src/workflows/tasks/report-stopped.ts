@@ -3,7 +3,7 @@ import { auditEvent } from '../../domain/audit-trail';
 import { OutcomeNotDeliveredError } from '../../domain/errors';
 import { summarizeJournal } from '../../domain/grant-ledger';
 import { manualCommand } from '../../domain/plan';
-import { REQUEST_ID_PATTERN } from '../../domain/request';
+import { type AccessRequest, REQUEST_ID_PATTERN } from '../../domain/request';
 import { mention } from '../../slack/blocks/text';
 import type { TaskDeps } from './deps';
 
@@ -24,6 +24,8 @@ export type ExecutionStoppedEvent = z.infer<typeof ExecutionStoppedEvent>;
 
 /** The Fail state the workflow ends in after it has reported a failure itself ("Request failed"). */
 const REPORTED_FAILURE = 'RequestFailed';
+/** The Fail state of a permanent change whose outcome Slack refused ("Outcome not delivered"). */
+const UNDELIVERED_OUTCOME = 'OutcomeNotDelivered';
 
 const how = (detail: ExecutionStoppedEvent['detail']): string => {
   switch (detail.status) {
@@ -59,6 +61,15 @@ export async function reportStopped(
     deps.log.error('a workflow stopped for a request with no record', { requestId, status: detail.status });
     return { posted: false };
   }
+  if (detail.error === UNDELIVERED_OUTCOME) {
+    // The change went through; only its report was lost. Repost it from the record.
+    const outcome = request.events.at(-1)?.text ?? 'unknown';
+    return post(
+      deps,
+      request,
+      `:rotating_light: The workflow for ${requestId} stopped: Slack refused its outcome at the time. From its record:\n${outcome}`,
+    );
+  }
   const { inEffect, uncertain } = summarizeJournal(request.completedSteps);
   const lines = [`:rotating_light: The workflow for ${requestId} stopped: ${how(detail)}.`];
   for (const step of [...inEffect, ...uncertain]) {
@@ -74,9 +85,13 @@ export async function reportStopped(
   lines.push(
     `${mention(request.requester.userId)}, operators: see the execution's history in Step Functions.`,
   );
-  const text = lines.join('\n');
-  await deps.store.appendEvent(requestId, auditEvent(deps.clock, 'failed', text));
   deps.log.error('workflow stopped', { requestId, status: detail.status, error: detail.error });
+  return post(deps, request, lines.join('\n'));
+}
+
+async function post(deps: TaskDeps, request: AccessRequest, text: string): Promise<{ posted: boolean }> {
+  const { requestId } = request;
+  await deps.store.appendEvent(requestId, auditEvent(deps.clock, 'failed', text));
   try {
     await deps.slack.post({
       channel: request.card?.channel ?? deps.auditChannelId,
