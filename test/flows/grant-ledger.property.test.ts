@@ -120,7 +120,8 @@ class MemorySlack implements SlackPort {
   private ts = 0;
   async post(message: SlackMessage) {
     if (this.down && message.text.startsWith(':white_check_mark: Done')) throw new Error('is_archived');
-    const ts = `${(this.ts += 1)}`;
+    this.ts += 1;
+    const ts = `${this.ts}`;
     this.posts.push({ ...message, ts });
     return { channel: message.channel, ts };
   }
@@ -176,13 +177,19 @@ class World {
     grants: this.store,
     slack: this.slack,
     log: { info() {}, warn() {}, error() {} },
-    clock: { now: () => new Date((this.clockMs += 1000)) },
+    clock: { now: () => this.tick() },
     auditChannelId: 'C0AUDIT',
   };
 
+  private tick(): Date {
+    this.clockMs += 1000;
+    return new Date(this.clockMs);
+  }
+
   /** One request through the state machine's path: Plan ▶ Ask ▶ Apply ▶ Verify ▶ Report [▶ wait]. */
   async run(command: ChangeCommand, fault: Fault): Promise<void> {
-    const requestId = `REQ-${String((this.count += 1)).padStart(10, '0')}`;
+    this.count += 1;
+    const requestId = `REQ-${String(this.count).padStart(10, '0')}`;
     await this.store.create({
       requestId,
       version: 1,
