@@ -43,22 +43,40 @@ let store: SandboxStore;
 const iamStubOf = (client: IAMClient) => mockClient(client);
 type IamStub = ReturnType<typeof iamStubOf>;
 let iamFaults: IamStub | undefined;
-/** Requests whose expiry may run; the others are held before "Find what other grants still need". */
-const released = new Set<string>();
+/**
+ * Each time-bound run is held before "Find what other grants still need" until the test lets it
+ * expire. A gate that is never opened holds nothing alive: the harness aborts the run at the end.
+ */
+const held = new Set<string>();
+const gates = new Map<string, { opened: Promise<void>; open: () => void }>();
+const gate = (requestId: string) => {
+  let entry = gates.get(requestId);
+  if (!entry) {
+    let open: () => void = () => undefined;
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    entry = { opened, open };
+    gates.set(requestId, entry);
+  }
+  return entry;
+};
 
 async function start(): Promise<void> {
   dir = mkdtempSync(join(tmpdir(), 'guarantees-'));
   store = SandboxStore.open(join(dir, 'account.json'), { seed: () => loadSandboxFixture(FIXTURE) });
   account = store.account;
   clients = createSandboxClients(store);
-  released.clear();
+  gates.clear();
+  held.clear();
   h = await startHarness(
     { AWS_ACCOUNT_ID: '111122223333', AWS_REGION: 'us-east-1' },
     {
       aws: clients,
       beforeTask: async (state, requestId) => {
         if (state !== 'Find what other grants still need') return;
-        while (!released.has(requestId)) await new Promise((resolve) => setTimeout(resolve, 2));
+        held.add(requestId);
+        await gate(requestId).opened;
       },
     },
   );
@@ -116,7 +134,7 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 }
 
 async function expire(requestId: string) {
-  released.add(requestId);
+  gate(requestId).open();
   return h.finished(requestId);
 }
 
@@ -381,7 +399,7 @@ describe('(8) the card and the ack state the outcome that happened', () => {
 describe('(c) a run that stops abnormally is posted into its thread', () => {
   it('the EventBridge event of an aborted time-bound run names what stays in effect and the command', async () => {
     const requestId = await approved('grant user:alice readonly for 1h');
-    await waitForStatus(requestId, 'active');
+    await until(async () => held.has(requestId));
     const event = {
       'detail-type': 'Step Functions Execution Status Change',
       source: 'aws.states',
