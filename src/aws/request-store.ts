@@ -33,6 +33,7 @@ const SAVABLE_FIELDS: readonly SavableField[] = [
   'approvalExpiresAt',
   'accessExpiresAt',
   'endedBy',
+  'expiryContext',
   'target',
 ];
 
@@ -153,22 +154,28 @@ export class DynamoRequestStore implements RequestStore, PendingRequestFinder, A
     return found;
   }
 
-  async activeGrantsFor(targetArn: string): Promise<RequestSummary[]> {
+  async requestsFor(targetArn: string): Promise<RequestSummary[]> {
+    const found: RequestSummary[] = [];
     try {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: BY_TARGET_INDEX,
-          KeyConditionExpression: '#target = :target',
-          FilterExpression: '#status = :active',
-          ExpressionAttributeNames: { '#target': 'targetArn', '#status': 'status' },
-          ExpressionAttributeValues: { ':target': targetArn, ':active': 'active' },
-        }),
-      );
-      return (out.Items ?? []) as RequestSummary[];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: BY_TARGET_INDEX,
+            KeyConditionExpression: '#target = :target',
+            ExpressionAttributeNames: { '#target': 'targetArn' },
+            ExpressionAttributeValues: { ':target': targetArn },
+            ExclusiveStartKey: start,
+          }),
+        );
+        found.push(...((page.Items ?? []) as RequestSummary[]));
+        start = page.LastEvaluatedKey;
+      } while (start);
     } catch (error) {
-      throw classifyAwsError(error, `look up the time-bound grants for ${targetArn}`);
+      throw classifyAwsError(error, `look up the requests for ${targetArn}`);
     }
+    return found;
   }
 
   appendEvent(requestId: string, event: AuditEvent): Promise<void> {

@@ -99,6 +99,14 @@ export class PlanRefusedError extends BotError {
   override readonly name = 'PlanRefused';
 }
 
+/**
+ * The final outcome of a request could not be posted to Slack for good. The record has it; the run
+ * then ends visibly (the failed-executions alarm and the operators' notifications).
+ */
+export class OutcomeNotDeliveredError extends BotError {
+  override readonly name = 'OutcomeNotDelivered';
+}
+
 /** Every error name the workflow can see from our tasks; ASL Retry/Catch refer to these. */
 export const WORKFLOW_ERROR_NAMES = [
   'UsageError',

@@ -40,9 +40,12 @@ export interface PendingRequestFinder {
   pendingFor(targetArn: string): Promise<RequestSummary[]>;
 }
 
-/** Finds time-bound grants still in effect for a target; DynamoDB GSI byTarget. */
+/**
+ * Every request recorded for a target (DynamoDB GSI byTarget), so revoke and expiry can tell which of
+ * its grants are still in effect and what each needs.
+ */
 export interface ActiveGrantFinder {
-  activeGrantsFor(targetArn: string): Promise<RequestSummary[]>;
+  requestsFor(targetArn: string): Promise<RequestSummary[]>;
 }
 
 /** Durable request records; src/aws/request-store.ts implements it on DynamoDB. */

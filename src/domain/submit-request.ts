@@ -89,7 +89,8 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
   await startWorkflow(deps, request);
   return (
     `Request ${requestId} received: *${describeCommand(command)}* (\`${target.arn}\`). ` +
-    `It waits for approval in <#${deps.auditChannelId}>; progress is posted in its thread.`
+    `The bot now checks it against AWS; if there is something to change, it goes to approval in ` +
+    `<#${deps.auditChannelId}>, and every step is posted in its thread. You will be told the outcome.`
   );
 }
 

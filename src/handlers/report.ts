@@ -1,8 +1,17 @@
 import { lambdaTaskDeps, lazy, noIam } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
+import { ExecutionStoppedEvent, reportStopped } from '../workflows/tasks/report-stopped';
 import { makeTaskHandler } from './task-handler';
 
-export const handler = makeTaskHandler(
-  TASKS.Report,
-  lazy(() => lambdaTaskDeps({ iam: () => noIam('Report') })),
-);
+const deps = lazy(() => lambdaTaskDeps({ iam: () => noIam('Report') }));
+const reportTask = makeTaskHandler(TASKS.Report, deps);
+
+/**
+ * The workflow's Report tasks, and the EventBridge rule on the state machine's stopped executions
+ * (its events carry `detail-type`, which no task input has).
+ */
+export const handler = async (event: unknown): Promise<unknown> => {
+  const stopped = ExecutionStoppedEvent.safeParse(event);
+  if (stopped.success) return reportStopped(await deps(), stopped.data);
+  return reportTask(event);
+};

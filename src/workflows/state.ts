@@ -38,7 +38,22 @@ export const CaughtError = z.object({ Error: z.string(), Cause: z.string().optio
 
 export const ReportInput = z.object({
   requestId: RequestIdSchema,
-  outcome: z.enum(['completed', 'no_change', 'denied', 'expired', 'failed', 'reminder']),
+  /**
+   * unverified: a time-bound grant applied but not confirmed (it still ends at its time limit);
+   * expiring: before the expiry, record what the target's other grants still need;
+   * ended: after the expiry, the card's final state; stopped: the execution itself ended abnormally.
+   */
+  outcome: z.enum([
+    'completed',
+    'no_change',
+    'denied',
+    'expired',
+    'failed',
+    'reminder',
+    'unverified',
+    'expiring',
+    'ended',
+  ]),
   error: CaughtError.optional(),
 });
 export type ReportInput = z.infer<typeof ReportInput>;

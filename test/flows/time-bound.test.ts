@@ -43,10 +43,15 @@ describe('time-bound grants (waits overridden to zero; the ASL Wait states are r
     const texts = request?.events.map((e) => e.text) ?? [];
     expect(texts[4]).toContain('revoked automatically <!date^');
     expect(texts[5]).toContain(`<@${REQUESTER}>, Grant developer to IAM user alice ends <!date^`);
-    expect(texts[6]).toContain('undone: attach AWSCodeBuildDeveloperAccess to user alice');
-    expect(texts[6]).toContain('undone: attach AmazonS3ReadOnlyAccess to user alice');
+    expect(texts[6]).toBe(
+      `:hourglass: Time limit reached for Grant developer to IAM user alice. <@${REQUESTER}>\n` +
+        '• revoked: detach AWSCodeBuildDeveloperAccess from user alice\n' +
+        '• revoked: detach AmazonS3ReadOnlyAccess from user alice',
+    );
     const card = h.slack.messages.find((m) => m.ts === request?.card?.ts && !m.thread_ts);
     expect(JSON.stringify(card?.blocks)).toContain('Time limit');
+    expect(JSON.stringify(card?.blocks)).toContain('Status: time limit reached; the access was revoked.');
+    expect(JSON.stringify(card?.blocks)).not.toContain('applied and verified');
   });
 
   it('refuses a duration over the maximum when the command is parsed', async () => {
@@ -67,9 +72,7 @@ describe('time-bound grants (waits overridden to zero; the ASL Wait states are r
       [POLICY_ARNS.codeBuildReadOnly, POLICY_ARNS.s3ReadOnly].sort(),
     );
     const expiry = (await h.store.get(requestId))?.events.at(-1)?.text ?? '';
-    expect(expiry).toContain(
-      'kept: attach AmazonS3ReadOnlyAccess to user alice (the readonly tier still needs it)',
-    );
+    expect(expiry).toContain('• kept: AmazonS3ReadOnlyAccess (the readonly tier still needs it)');
   });
 
   it('an early revoke ends the grant and its scheduled expiry revokes nothing twice', async () => {

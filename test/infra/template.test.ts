@@ -519,6 +519,78 @@ describe('IAM', () => {
   });
 });
 
+describe('operations', () => {
+  const FUNCTION_IDS = ['Slack', 'Plan', 'AskApproval', 'Apply', 'Rollback', 'Verify', 'Report'];
+  const alarms = () => resourcesOfType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties ?? {});
+  const notifiesTheOptionalTopic = {
+    'Fn::If': ['HasAlarmTopic', [''], { Ref: 'AWS::NoValue' }],
+  };
+
+  it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])(
+    'alarms on the state machine metric %s from the first one, notifying the optional topic',
+    (metric) => {
+      const alarm = alarms().find((props) => props.Namespace === 'AWS/States' && props.MetricName === metric);
+
+      expect(alarm).toMatchObject({
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'AccessRequestStateMachine' } }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: notifiesTheOptionalTopic,
+      });
+    },
+  );
+
+  it('alarms on the errors of each of the seven functions, and on nothing else', () => {
+    const lambdaAlarms = alarms().filter((props) => props.Namespace === 'AWS/Lambda');
+
+    expect(lambdaAlarms.map((props) => props.Dimensions)).toEqual(
+      FUNCTION_IDS.map((id) => [{ Name: 'FunctionName', Value: { Ref: `${id}LambdaFunction` } }]),
+    );
+    for (const props of lambdaAlarms) {
+      expect(props).toMatchObject({
+        MetricName: 'Errors',
+        Threshold: 1,
+        AlarmActions: notifiesTheOptionalTopic,
+      });
+    }
+  });
+
+  it('notifies no topic unless the alarmTopicArn param names one', () => {
+    expect(template.Conditions?.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+
+  it('sends the failed, timed-out and aborted runs of this state machine to the report function', () => {
+    const rules = resourcesOfType('AWS::Events::Rule').map(([id, rule]) => [id, rule.Properties] as const);
+
+    expect(rules).toHaveLength(1);
+    const [ruleId, props] = rules[0]!;
+    expect(props?.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        stateMachineArn: [{ Ref: 'AccessRequestStateMachine' }],
+      },
+    });
+    expect(props?.Targets).toEqual([
+      expect.objectContaining({ Id: 'report', Arn: { 'Fn::GetAtt': ['ReportLambdaFunction', 'Arn'] } }),
+    ]);
+    const permissions = resourcesOfType('AWS::Lambda::Permission')
+      .map(([, permission]) => permission.Properties)
+      .filter((permission) => permission?.Principal === 'events.amazonaws.com');
+    expect(permissions).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': ['ReportLambdaFunction', 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+      },
+    ]);
+  });
+});
+
 describe('outputs', () => {
   it('publish the Slack request URL and the state machine ARN', () => {
     expect(template.Outputs?.SlackRequestUrl?.Value).toEqual({

@@ -162,13 +162,15 @@ export function planRevoke(
     target,
     steps,
     unchanged,
-    warnings:
-      legacy === undefined
+    warnings: [
+      ...unheldTierWarning(target, tier, facts, steps),
+      ...(legacy === undefined
         ? []
         : [
             `${target.kind} ${target.name} has the legacy inline ${legacy} from an earlier version; it is deleted ` +
               'last, and the bot cannot put it back (no role of the bot may write a policy document).',
-          ],
+          ]),
+    ],
     requiredApprovals: approvalsRequiredFor({ action: 'revoke', tier }),
     verification: {
       principalArn: target.arn,
@@ -176,4 +178,25 @@ export function planRevoke(
       expectDenied: expectedActionsOf(tier).filter((action) => !stillAllowed.has(action)),
     },
   };
+}
+
+/**
+ * Revoking a tier the target does not hold would still detach the tier's other policies, which were
+ * then attached for some other reason: the approver is told exactly which, before deciding.
+ */
+function unheldTierWarning(
+  target: IdentityTarget,
+  tier: Tier,
+  facts: PrincipalFacts,
+  steps: PlanStep[],
+): string[] {
+  if (tier === 'custom' || steps.length === 0) return [];
+  const spec = TIER_SPECS[tier];
+  if (facts.attachedPolicyArns.includes(spec.primary)) return [];
+  const names = steps.flatMap((step) => ('policyArn' in step.do ? [policyName(step.do.policyArn)] : []));
+  return [
+    `${target.kind} ${target.name} does not hold the ${tier} tier (${policyName(spec.primary)} is not attached), ` +
+      `so no ${tier} grant attached ${names.join(' or ')}: they were attached for another reason. ` +
+      `Approving detaches them anyway; approve only if you mean to remove ${names.length === 1 ? 'it' : 'them'}.`,
+  ];
 }

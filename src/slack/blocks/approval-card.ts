@@ -106,8 +106,11 @@ export function decidedCard(request: AccessRequest): Block[] {
     outcome =
       `:no_entry: Denied by ${decision.by.map(mention).join(' and ')}` +
       (decision.reason ? `: ${neutralizeBroadcasts(decision.reason)}` : '');
-  } else {
+  } else if (decision?.outcome === 'expired') {
     outcome = ':hourglass: Expired: nobody decided in time. Nothing was changed.';
+  } else {
+    // Never decided because it never reached approval (it failed or found nothing at planning).
+    return describeRequest(request);
   }
   return [...describeRequest(request), section(outcome)];
 }

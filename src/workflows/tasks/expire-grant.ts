@@ -1,61 +1,115 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
-import { heldTiers } from '../../domain/plan';
-import type { AccessRequest } from '../../domain/request';
+import { BotError, TransientError } from '../../domain/errors';
+import { summarizeJournal, UNDO_PREFIX } from '../../domain/grant-ledger';
+import { describeOperation, heldTiers, manualCommand, type Operation, policyName } from '../../domain/plan';
+import type { AccessRequest, CompletedStep } from '../../domain/request';
 import { isManagedTier, TIER_SPECS } from '../../domain/tiers';
+import { mention } from '../../slack/blocks/text';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
 import { type UndoResult, undoJournal } from './roll-back';
+import { runOperation } from './run-operation';
 
 /**
- * "Revoke expired access": at the end of a time-bound grant, undoes exactly what this grant applied,
- * keeping a policy another tier the target still holds needs. A grant a revoke already ended is left
- * alone, so nothing is revoked twice.
+ * "Revoke expired access": at the end of a time-bound grant, removes, per policy ARN of its tier, what
+ * this grant gave (or what the bot took responsibility for, see botManagedPolicies) unless another
+ * grant still in effect or another tier the target holds needs it. A grant a revoke already ended is a
+ * no-op that says so, and a policy already gone is named as such, never as "undone".
  */
 export async function expireGrant(deps: TaskDeps, requestId: string): Promise<UndoResult> {
   const request = await loadRequest(deps, requestId);
-  if (request.status === 'revoked_early') {
+  const who = mention(request.requester.userId);
+  if (request.status === 'revoked_early' || request.endedBy !== undefined) {
     await recordEvent(
       deps,
       request,
       auditEvent(
         deps.clock,
         'access_expired',
-        `:hourglass: The time limit is up; ${request.endedBy ?? 'an earlier revoke'} already ended this grant, so nothing more was revoked.`,
+        `:hourglass: Time limit reached; ${request.endedBy ?? 'an earlier revoke'} already ended this grant, so nothing more was revoked. ${who}`,
       ),
     );
     return { rolledBack: 0, failed: [] };
   }
-  const keep = await keeperFor(deps, request);
-  const result = await undoJournal(deps, request, {
-    title: `:hourglass: Time limit reached; revoked what ${request.requestId} granted`,
-    eventType: 'access_expired',
-    keep,
-  });
+  const { command, target } = request;
+  const title = `:hourglass: Time limit reached for ${request.plan?.summary ?? requestId}. ${who}`;
+  const managed =
+    command.action === 'grant' &&
+    isManagedTier(command.tier) &&
+    (target.kind === 'user' || target.kind === 'group');
+  const result = managed
+    ? await expireManagedTier(deps, request, title)
+    : await undoJournal(deps, request, { title, eventType: 'access_expired' });
   const current = await loadRequest(deps, requestId);
-  await deps.store.save({ ...current, version: current.version + 1, status: 'completed' }, current.version);
+  await deps.store.save(
+    { ...current, version: current.version + 1, status: result.failed.length > 0 ? 'failed' : 'completed' },
+    current.version,
+  );
   return result;
 }
 
-/** Policies the grant attached that another held tier still needs stay attached at expiry. */
-async function keeperFor(
-  deps: TaskDeps,
-  request: AccessRequest,
-): Promise<((step: { undo: unknown }) => string | undefined) | undefined> {
+async function expireManagedTier(deps: TaskDeps, request: AccessRequest, title: string): Promise<UndoResult> {
   const { command, target } = request;
-  if (command.action !== 'grant' || !('tier' in command) || !isManagedTier(command.tier)) return undefined;
-  const grantedTier = command.tier;
-  if (target.kind !== 'user' && target.kind !== 'group') return undefined;
-  const attached = await deps.iam.listAttachedPolicyArns({
-    kind: target.kind,
-    name: target.name,
-    arn: target.arn,
-  });
-  const others = heldTiers({ attachedPolicyArns: attached }, target.kind, requireAccount(deps).stackPolicies)
-    .filter((tier) => tier !== grantedTier)
+  if (command.action !== 'grant' || !isManagedTier(command.tier)) throw new Error('not a managed tier grant');
+  if (target.kind !== 'user' && target.kind !== 'group') throw new Error('not an identity');
+  const principal = { kind: target.kind, name: target.name, arn: target.arn };
+  const attached = await deps.iam.listAttachedPolicyArns(principal);
+  const heldOthers = heldTiers(
+    { attachedPolicyArns: attached },
+    target.kind,
+    requireAccount(deps).stackPolicies,
+  )
+    .filter((tier) => tier !== command.tier)
     .filter(isManagedTier);
-  return (step) => {
-    const undo = step.undo as { type?: string; policyArn?: string };
-    if (undo.type !== 'detachPolicy' || !undo.policyArn) return undefined;
-    const keeper = others.find((tier) => TIER_SPECS[tier].policyArns.includes(undo.policyArn as string));
-    return keeper === undefined ? undefined : `the ${keeper} tier still needs it`;
-  };
+  const context = request.expiryContext;
+  const journal = new Map<string, CompletedStep>();
+  for (const step of summarizeJournal(request.completedSteps).inEffect) {
+    if (step.undo?.type === 'detachPolicy') journal.set(step.undo.policyArn, step);
+  }
+  const lines: string[] = [];
+  const failed: UndoResult['failed'] = [];
+  let revoked = 0;
+  let transient: TransientError | undefined;
+  for (const policyArn of TIER_SPECS[command.tier].policyArns) {
+    const name = policyName(policyArn);
+    const grant = context?.needs.find((need) => need.policyArn === policyArn);
+    const tier = heldOthers.find((held) => TIER_SPECS[held].policyArns.includes(policyArn));
+    if (grant) {
+      lines.push(`• kept: ${name} (${grant.requestId} still grants ${grant.tier})`);
+    } else if (tier) {
+      lines.push(`• kept: ${name} (the ${tier} tier still needs it)`);
+    } else if (!attached.includes(policyArn)) {
+      lines.push(`• already gone: ${name} was detached before the time limit`);
+    } else if (journal.has(policyArn) || context?.botManaged.includes(policyArn)) {
+      const op: Operation = { type: 'detachPolicy', principal, policyArn };
+      try {
+        const { outcome } = await runOperation(deps, op);
+        const step = journal.get(policyArn);
+        await deps.store.appendCompletedStep(request.requestId, {
+          stepId: step ? `${UNDO_PREFIX}${step.stepId}` : `expire:detach:${name}`,
+          description: describeOperation(op),
+          outcome,
+          undo: null,
+          at: deps.clock.now().toISOString(),
+        });
+        lines.push(outcome === 'changed' ? `• revoked: ${describeOperation(op)}` : `• already gone: ${name}`);
+        if (outcome === 'changed') revoked += 1;
+      } catch (error) {
+        if (error instanceof TransientError) transient ??= error;
+        failed.push({
+          description: describeOperation(op),
+          command: manualCommand(op),
+          reason: error instanceof BotError ? error.userMessage : String(error),
+        });
+      }
+    } else {
+      lines.push(`• kept: ${name} (attached before this grant, not by the bot)`);
+    }
+  }
+  if (transient) throw transient;
+  const all = [
+    ...lines,
+    ...failed.map((item) => `• NOT revoked: ${item.description}. Run by hand: \`${item.command}\``),
+  ];
+  await recordEvent(deps, request, auditEvent(deps.clock, 'access_expired', `${title}\n${all.join('\n')}`));
+  return { rolledBack: revoked, failed };
 }

@@ -1,28 +1,33 @@
-import { auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
-import { WORKFLOW_ERROR_NAMES } from '../../domain/errors';
-import type { AccessRequest, AuditEventType, RequestStatus } from '../../domain/request';
+import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
+import { OutcomeNotDeliveredError, TransientError, WORKFLOW_ERROR_NAMES } from '../../domain/errors';
+import { botManagedPolicies, grantInEffect, policyNeeds, summarizeJournal } from '../../domain/grant-ledger';
+import { manualCommand } from '../../domain/plan';
+import type { AccessRequest, AuditEvent, AuditEventType, RequestStatus } from '../../domain/request';
 import { decidedCard } from '../../slack/blocks/approval-card';
 import { mention, slackDate } from '../../slack/blocks/text';
 import { causeMessage, type ReportInput } from '../state';
 import { loadRequest, type TaskDeps } from './deps';
-import { summarizeJournal } from './roll-back';
 
-const STATUS: Record<ReportInput['outcome'], RequestStatus> = {
+/** The outcomes that close a request (or, for a time-bound grant, its applied phase). */
+type FinalOutcome = Exclude<ReportInput['outcome'], 'reminder' | 'expiring' | 'ended'>;
+
+const STATUS: Record<FinalOutcome, RequestStatus> = {
   completed: 'completed',
   no_change: 'no_change',
   denied: 'denied',
   expired: 'expired',
   failed: 'failed',
-  reminder: 'active',
+  // Only reached for a time-bound grant (see the ASL), which stays active until its expiry.
+  unverified: 'active',
 };
 
-const EVENT: Record<ReportInput['outcome'], AuditEventType> = {
+const EVENT: Record<FinalOutcome, AuditEventType> = {
   completed: 'verified',
   no_change: 'no_change',
   denied: 'denied',
   expired: 'expired',
   failed: 'failed',
-  reminder: 'reminder',
+  unverified: 'verification_failed',
 };
 
 /** The user-facing reason of a caught error; unexpected errors get a reference, not internals. */
@@ -44,6 +49,12 @@ export function outcomeText(request: AccessRequest, input: ReportInput): string 
           ? `\nThis access is time-bound: it is revoked automatically ${slackDate(request.accessExpiresAt)}.`
           : '')
       );
+    case 'unverified':
+      return (
+        `:warning: Applied, but the check failed: ${failureReason(input)}\n` +
+        `${request.plan?.summary ?? 'The change'} stays in effect until its time limit and is revoked automatically ` +
+        `${slackDate(request.accessExpiresAt ?? '')}. ${who}`
+      );
     case 'reminder':
       return `:alarm_clock: ${who}, ${request.plan?.summary ?? 'this access'} ends ${slackDate(request.accessExpiresAt ?? '')}. Ask again before then if you still need it.`;
     case 'no_change':
@@ -52,33 +63,63 @@ export function outcomeText(request: AccessRequest, input: ReportInput): string 
       return `:no_entry: Denied; nothing was changed. ${who}`;
     case 'expired':
       return `:hourglass: Expired: nobody approved in time, so nothing was changed. ${who}, ask again if you still need it.`;
-    case 'failed': {
-      const { inEffect, rolledBack } = summarizeJournal(request.completedSteps);
-      const lines = [`:x: Failed: ${failureReason(input)}`];
-      if (inEffect.length === 0 && rolledBack.length === 0) {
-        lines.push('Nothing was changed in AWS.');
-      }
-      if (rolledBack.length > 0) {
-        lines.push(`Rolled back: ${rolledBack.map((step) => step.description).join('; ')}.`);
-      }
-      if (inEffect.length > 0) {
-        lines.push(`Still in effect: ${inEffect.map((step) => step.description).join('; ')}.`);
-      }
-      lines.push(who);
-      return lines.join('\n');
-    }
+    case 'failed':
+      return failedText(request, input);
+    case 'expiring':
+    case 'ended':
+      return '';
   }
+}
+
+function failedText(request: AccessRequest, input: ReportInput): string {
+  const who = mention(request.requester.userId);
+  const { inEffect, rolledBack, uncertain } = summarizeJournal(request.completedSteps);
+  const lines = [`:x: Failed: ${failureReason(input)}`];
+  if (inEffect.length === 0 && rolledBack.length === 0 && uncertain.length === 0) {
+    lines.push('Nothing was changed in AWS.');
+  }
+  if (rolledBack.length > 0) {
+    lines.push(`Rolled back: ${rolledBack.map((step) => step.description).join('; ')}.`);
+  }
+  if (inEffect.length > 0) {
+    lines.push(`Still in effect: ${inEffect.map((step) => step.description).join('; ')}.`);
+  }
+  for (const step of uncertain) {
+    // The bot stopped between the IAM call and its journal entry, and the rollback could not check it.
+    const undo = request.plan?.steps.find((planned) => planned.id === step.stepId)?.undo;
+    lines.push(
+      `May still be in effect: ${step.description} (the bot stopped before recording IAM's answer).` +
+        (undo ? ` To undo it: \`${manualCommand(undo)}\`` : ''),
+    );
+  }
+  lines.push(who);
+  return lines.join('\n');
 }
 
 /** "Report …": the final thread reply, the card's final state, and the record's final status. */
 export async function reportOutcome(deps: TaskDeps, input: ReportInput): Promise<{ status: RequestStatus }> {
   const loaded = await loadRequest(deps, input.requestId);
-  if (input.outcome === 'reminder') {
-    await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', outcomeText(loaded, input)));
-    return { status: loaded.status };
+  switch (input.outcome) {
+    case 'reminder':
+      await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', outcomeText(loaded, input)));
+      return { status: loaded.status };
+    case 'expiring':
+      return recordExpiryContext(deps, loaded);
+    case 'ended':
+      return showEndOfAccess(deps, loaded);
+    default:
+      return reportFinal(deps, loaded, { ...input, outcome: input.outcome });
   }
+}
+
+async function reportFinal(
+  deps: TaskDeps,
+  loaded: AccessRequest,
+  input: ReportInput & { outcome: FinalOutcome },
+): Promise<{ status: RequestStatus }> {
   const durationSeconds = 'durationSeconds' in loaded.command ? loaded.command.durationSeconds : undefined;
-  const timeBound = input.outcome === 'completed' && durationSeconds !== undefined;
+  const timeBound =
+    (input.outcome === 'completed' || input.outcome === 'unverified') && durationSeconds !== undefined;
   const request: AccessRequest = timeBound
     ? {
         ...loaded,
@@ -87,14 +128,20 @@ export async function reportOutcome(deps: TaskDeps, input: ReportInput): Promise
           new Date(deps.clock.now().getTime() + (durationSeconds ?? 0) * 1000).toISOString(),
       }
     : loaded;
-  const status = timeBound ? 'active' : STATUS[input.outcome];
+  const status: RequestStatus = timeBound
+    ? 'active'
+    : input.outcome === 'unverified'
+      ? 'failed'
+      : STATUS[input.outcome];
   const text = outcomeText(request, input);
   let current = request;
   for (let attempt = 0; attempt < 3; attempt += 1) {
+    // A revoke may have ended this grant while it was being applied; that stays.
+    const nextStatus = current.status === 'revoked_early' ? current.status : status;
     const next: AccessRequest = {
       ...current,
       version: current.version + 1,
-      status,
+      status: nextStatus,
       ...(request.accessExpiresAt ? { accessExpiresAt: request.accessExpiresAt } : {}),
     };
     if (input.outcome === 'expired') {
@@ -107,55 +154,125 @@ export async function reportOutcome(deps: TaskDeps, input: ReportInput): Promise
     }
     current = await loadRequest(deps, input.requestId);
   }
-  if (input.outcome === 'completed' && current.command.action === 'revoke') {
-    await endTimeBoundGrants(deps, current);
+  // A revoke whose detaches stand (done, or done but not confirmed by the check) ends its tier's grants.
+  const revokeStands =
+    input.outcome === 'completed' ||
+    (input.outcome === 'failed' && summarizeJournal(current.completedSteps).inEffect.length > 0);
+  if (revokeStands && current.command.action === 'revoke') {
+    await endGrantsOfRevokedTier(deps, current);
   }
+  const event = auditEvent(deps.clock, EVENT[input.outcome], text);
+  let undelivered: unknown;
   if (!current.card) {
     // Failed (or no-op) before any card was posted: the outcome starts the request's own message in
     // the audit channel, so it is never reported to nobody.
-    current = await postStandaloneOutcome(deps, current, text);
+    const posted = await postStandaloneOutcome(deps, current);
+    if (posted instanceof Error) undelivered = posted;
+    else current = posted;
   }
-  await recordEvent(deps, current, auditEvent(deps.clock, EVENT[input.outcome], text));
-  if (
-    current.card &&
-    (input.outcome === 'expired' || input.outcome === 'completed' || input.outcome === 'failed')
-  ) {
-    try {
-      await deps.slack.update({
-        channel: current.card.channel,
-        ts: current.card.ts,
-        text: `${request.requestId}: ${status.replace('_', ' ')}`,
-        blocks: [
-          ...decidedCard(current),
-          { type: 'context', elements: [{ type: 'mrkdwn', text: statusLine(input) }] },
-        ],
-      });
-    } catch (error) {
-      deps.log.error('could not update the approval card', {
-        requestId: request.requestId,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
+  const alreadyRecorded = loaded.events.some((seen) => seen.type === event.type && seen.text === event.text);
+  if (!alreadyRecorded) await deps.store.appendEvent(current.requestId, event);
+  deps.log.info('audit event', { requestId: current.requestId, event });
+  if (current.card && undelivered === undefined) {
+    undelivered = await deliver(deps, current, event);
+  }
+  if (current.card) await updateCard(deps, current, statusLine(input.outcome, current));
+  if (input.outcome === 'no_change' || (input.outcome === 'failed' && current.decision === undefined)) {
+    await tellRequester(deps, current, text);
+  }
+  if (undelivered !== undefined) {
+    if (undelivered instanceof TransientError) throw undelivered;
+    throw new OutcomeNotDeliveredError(
+      `The outcome of ${current.requestId} could not be posted to Slack; it is in the request's record.`,
+      { cause: undelivered },
+    );
   }
   return { status };
 }
 
-const statusLine = (input: ReportInput): string => {
-  switch (input.outcome) {
+/** Posts the final event into the thread; the error when Slack refused it (the caller decides). */
+async function deliver(deps: AuditDeps, request: AccessRequest, event: AuditEvent): Promise<unknown> {
+  if (!request.card) return undefined;
+  try {
+    await deps.slack.post({ channel: request.card.channel, threadTs: request.card.ts, text: event.text });
+    return undefined;
+  } catch (error) {
+    deps.log.error('could not post the outcome to the thread', {
+      requestId: request.requestId,
+      eventType: event.type,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return error;
+  }
+}
+
+/**
+ * The requester typed the command elsewhere and the ack could not know the outcome yet: when the plan
+ * finds nothing to change, or the request fails before anyone decided, they are told where they asked.
+ */
+async function tellRequester(deps: TaskDeps, request: AccessRequest, text: string): Promise<void> {
+  try {
+    await deps.slack.postEphemeral({
+      channel: request.channelId,
+      user: request.requester.userId,
+      text: `${request.requestId}: ${text}`,
+    });
+  } catch (error) {
+    // The thread reply mentions them; an ephemeral fails where the bot is not in the channel.
+    deps.log.warn('could not tell the requester directly', {
+      requestId: request.requestId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+async function updateCard(deps: TaskDeps, request: AccessRequest, line: string): Promise<void> {
+  if (!request.card) return;
+  try {
+    await deps.slack.update({
+      channel: request.card.channel,
+      ts: request.card.ts,
+      text: `${request.requestId}: ${request.status.replace('_', ' ')}`,
+      blocks: [...decidedCard(request), { type: 'context', elements: [{ type: 'mrkdwn', text: line }] }],
+    });
+  } catch (error) {
+    deps.log.error('could not update the approval card', {
+      requestId: request.requestId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+const statusLine = (outcome: FinalOutcome, request: AccessRequest): string => {
+  switch (outcome) {
     case 'completed':
-      return 'Status: applied and verified. See the thread for each step.';
+      return request.status === 'active'
+        ? 'Status: applied and verified; revoked automatically at its time limit.'
+        : 'Status: applied and verified. See the thread for each step.';
+    case 'unverified':
+      return 'Status: applied, but the check failed; still revoked automatically at its time limit.';
     case 'failed':
       return 'Status: failed. See the thread for what was applied and rolled back.';
+    case 'no_change':
+      return 'Status: nothing to change.';
     default:
-      return `Status: ${input.outcome.replace('_', ' ')}.`;
+      return `Status: ${outcome}.`;
   }
 };
 
-async function postStandaloneOutcome(
-  deps: TaskDeps,
-  request: AccessRequest,
-  text: string,
-): Promise<AccessRequest> {
+/** The card once a time-bound grant's expiry ran: it no longer claims the access is in effect. */
+async function showEndOfAccess(deps: TaskDeps, request: AccessRequest): Promise<{ status: RequestStatus }> {
+  const line =
+    request.status === 'revoked_early'
+      ? `Status: ended early by ${request.endedBy ?? 'a revoke'}; the time limit revoked nothing more.`
+      : request.status === 'failed'
+        ? 'Status: time limit reached, but some access could NOT be revoked. The thread has the command to run.'
+        : 'Status: time limit reached; the access was revoked.';
+  await updateCard(deps, request, line);
+  return { status: request.status };
+}
+
+async function postStandaloneOutcome(deps: TaskDeps, request: AccessRequest): Promise<AccessRequest | Error> {
   try {
     const card = await deps.slack.post({
       channel: deps.auditChannelId,
@@ -166,31 +283,72 @@ async function postStandaloneOutcome(
       for (const event of request.events) await postToThread(deps, next, event);
       return next;
     }
+    return request;
   } catch (error) {
     deps.log.error('could not post the outcome to the audit channel', {
       requestId: request.requestId,
       error: error instanceof Error ? error.message : String(error),
     });
+    return error instanceof Error ? error : new Error(String(error));
   }
-  return request;
+}
+
+/** The other requests recorded for a target, in full (the index projects only a summary). */
+async function otherRequestsFor(deps: TaskDeps, request: AccessRequest): Promise<AccessRequest[]> {
+  if (!deps.grants) return [];
+  const summaries = await deps.grants.requestsFor(request.targetArn ?? request.target.arn);
+  const others: AccessRequest[] = [];
+  for (const summary of summaries) {
+    if (summary.requestId === request.requestId) continue;
+    if (summary.command.action !== 'grant' && summary.command.action !== 'revoke') continue;
+    const full = await deps.store.get(summary.requestId);
+    if (full) others.push(full);
+  }
+  return others;
 }
 
 /**
- * A completed revoke ends any time-bound grant of the same tier to the same target, so its expiry
- * (still waiting in its own run) revokes nothing twice.
+ * "Find what other grants still need": just before the expiry, records per policy ARN which of the
+ * target's other grants still in effect need it, and which tier policies the bot is responsible for.
  */
-async function endTimeBoundGrants(deps: TaskDeps, revoke: AccessRequest): Promise<void> {
-  if (!deps.grants || !('tier' in revoke.command)) return;
+async function recordExpiryContext(
+  deps: TaskDeps,
+  request: AccessRequest,
+): Promise<{ status: RequestStatus }> {
+  if (!deps.grants) return { status: request.status };
+  const others = await otherRequestsFor(deps, request);
+  let current = request;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const next: AccessRequest = {
+      ...current,
+      version: current.version + 1,
+      expiryContext: {
+        needs: policyNeeds(others),
+        botManaged: botManagedPolicies([current, ...others]),
+        at: deps.clock.now().toISOString(),
+      },
+    };
+    if (await deps.store.save(next, current.version)) break;
+    current = await loadRequest(deps, request.requestId);
+  }
+  return { status: current.status };
+}
+
+/**
+ * A completed revoke ends every grant of the same tier to the same target still in effect: a
+ * time-bound one becomes revoked_early (its scheduled expiry then revokes nothing), a permanent one is
+ * marked ended, so neither is counted later as needing a policy.
+ */
+async function endGrantsOfRevokedTier(deps: TaskDeps, revoke: AccessRequest): Promise<void> {
+  if (!('tier' in revoke.command)) return;
   const tier = revoke.command.tier;
-  for (const summary of await deps.grants.activeGrantsFor(revoke.target.arn)) {
-    if (!('tier' in summary.command) || summary.command.tier !== tier || summary.command.action !== 'grant')
-      continue;
-    const grant = await deps.store.get(summary.requestId);
-    if (!grant || grant.status !== 'active') continue;
+  for (const grant of await otherRequestsFor(deps, revoke)) {
+    if (!('tier' in grant.command) || grant.command.tier !== tier || !grantInEffect(grant)) continue;
+    const timeBound = grant.status === 'active';
     const ended: AccessRequest = {
       ...grant,
       version: grant.version + 1,
-      status: 'revoked_early',
+      ...(timeBound ? { status: 'revoked_early' as const } : {}),
       endedBy: revoke.requestId,
     };
     if (await deps.store.save(ended, grant.version)) {
@@ -200,7 +358,8 @@ async function endTimeBoundGrants(deps: TaskDeps, revoke: AccessRequest): Promis
         auditEvent(
           deps.clock,
           'access_expired',
-          `:scissors: Ended early by ${revoke.requestId} (revoke by <@${revoke.requester.userId}>); the scheduled expiry will revoke nothing.`,
+          `:scissors: Ended ${timeBound ? 'early ' : ''}by ${revoke.requestId} (revoke by <@${revoke.requester.userId}>)` +
+            (timeBound ? '; the scheduled expiry will revoke nothing.' : '.'),
         ),
       );
     }

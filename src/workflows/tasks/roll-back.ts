@@ -1,32 +1,12 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { BotError, TransientError } from '../../domain/errors';
-import { describeOperation, foreignUndo, manualCommand } from '../../domain/plan';
+import { summarizeJournal, UNDO_PREFIX } from '../../domain/grant-ledger';
+import { describeOperation, foreignUndo, manualCommand, type Operation } from '../../domain/plan';
 import type { AccessRequest, AuditEventType, CompletedStep } from '../../domain/request';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
-import { runOperation } from './run-operation';
+import { bindCreatedKey, runOperation } from './run-operation';
 
-export const UNDO_PREFIX = 'undo:';
-
-export interface JournalSummary {
-  /** Steps that changed AWS and are still in effect. */
-  inEffect: CompletedStep[];
-  /** Steps whose undo ran. */
-  rolledBack: CompletedStep[];
-}
-
-/** Reads the apply journal: what changed AWS, and which of those changes were undone since. */
-export function summarizeJournal(steps: CompletedStep[]): JournalSummary {
-  const undone = new Set(
-    steps
-      .filter((step) => step.stepId.startsWith(UNDO_PREFIX))
-      .map((step) => step.stepId.slice(UNDO_PREFIX.length)),
-  );
-  const changes = steps.filter((step) => !step.stepId.startsWith(UNDO_PREFIX) && step.outcome === 'changed');
-  return {
-    inEffect: changes.filter((step) => !undone.has(step.stepId)),
-    rolledBack: changes.filter((step) => undone.has(step.stepId)),
-  };
-}
+export { type JournalSummary, summarizeJournal, UNDO_PREFIX } from '../../domain/grant-ledger';
 
 export interface UndoResult {
   rolledBack: number;
@@ -43,8 +23,23 @@ export async function rollBack(deps: TaskDeps, requestId: string): Promise<UndoR
 }
 
 /**
+ * The undo of a step journaled as 'started' with no answer (the task died between the call and its
+ * journal entry): the plan's own undo, which is idempotent ('unchanged' when the step had not acted).
+ * Undefined when it cannot be built (a key the crashed step may have created has no known ARN).
+ */
+function undoOfUnanswered(request: AccessRequest, step: CompletedStep): Operation | undefined {
+  const planned = request.plan?.steps.find((candidate) => candidate.id === step.stepId);
+  if (!planned?.undo) return undefined;
+  const createdKey = request.completedSteps.find((done) => done.output?.keyArn)?.output?.keyArn;
+  const undo = bindCreatedKey(planned.undo, createdKey);
+  return 'keyArn' in undo && undo.keyArn === null ? undefined : undo;
+}
+
+/**
  * Undoes the journaled changes still in effect (those `keep` does not exempt), newest first, and
  * records one audit event listing what was undone and what was not (with the command to run by hand).
+ * A step that may have acted without being journaled is undone idempotently too: that both checks AWS
+ * and reverses it, so nothing the bot may have done is left unreported.
  */
 export async function undoJournal(
   deps: TaskDeps,
@@ -52,22 +47,35 @@ export async function undoJournal(
   options: { title: string; eventType: AuditEventType; keep?: (step: CompletedStep) => string | undefined },
 ): Promise<UndoResult> {
   const { requestId } = request;
-  const { inEffect } = summarizeJournal(request.completedSteps);
+  const { inEffect, uncertain } = summarizeJournal(request.completedSteps);
+  const undone: string[] = [];
   const account = requireAccount(deps);
   const createdKeyArn = request.completedSteps.find((step) => step.output?.keyArn)?.output?.keyArn;
-  const undone: CompletedStep[] = [];
   const kept: string[] = [];
   const failed: UndoResult['failed'] = [];
   let transient: TransientError | undefined;
-  for (const step of [...inEffect].reverse()) {
-    if (!step.undo) continue;
+  const pending: Array<{ step: CompletedStep; undo: Operation | null; unanswered: boolean }> = [
+    ...uncertain.map((step) => ({ step, undo: undoOfUnanswered(request, step) ?? null, unanswered: true })),
+    ...[...inEffect].reverse().map((step) => ({ step, undo: step.undo, unanswered: false })),
+  ];
+  for (const { step, undo, unanswered } of pending) {
+    if (!undo) {
+      if (unanswered) {
+        failed.push({
+          description: `${step.description} (may still be in effect: the bot stopped before recording IAM's answer)`,
+          command: 'check it in the AWS console',
+          reason: 'no undo could be built for it',
+        });
+      }
+      continue;
+    }
     const keepReason = options.keep?.(step);
     if (keepReason !== undefined) {
       kept.push(`• kept: ${step.description} (${keepReason})`);
       continue;
     }
     // The journal is data in a record; run only an undo the code builds for this request.
-    const foreign = foreignUndo(request, account, step.undo, createdKeyArn);
+    const foreign = foreignUndo(request, account, undo, createdKeyArn);
     if (foreign !== undefined) {
       failed.push({
         description: step.description,
@@ -77,20 +85,25 @@ export async function undoJournal(
       continue;
     }
     try {
-      const { outcome } = await runOperation(deps, step.undo);
+      const { outcome } = await runOperation(deps, undo);
       await deps.store.appendCompletedStep(requestId, {
         stepId: `${UNDO_PREFIX}${step.stepId}`,
-        description: describeOperation(step.undo),
+        description: describeOperation(undo),
         outcome,
         undo: null,
         at: deps.clock.now().toISOString(),
       });
-      undone.push(step);
+      if (!unanswered) undone.push(`• undone: ${step.description}`);
+      else if (outcome === 'changed') {
+        undone.push(`• undone: ${step.description} (it had taken effect before the bot stopped)`);
+      } else {
+        undone.push(`• checked: ${step.description} had not taken effect`);
+      }
     } catch (error) {
       if (error instanceof TransientError) transient ??= error;
       failed.push({
-        description: step.description,
-        command: manualCommand(step.undo),
+        description: unanswered ? `${step.description} (may still be in effect)` : step.description,
+        command: manualCommand(undo),
         reason: error instanceof BotError ? error.userMessage : String(error),
       });
     }
@@ -101,7 +114,7 @@ export async function undoJournal(
   }
   if (undone.length > 0 || failed.length > 0 || kept.length > 0) {
     const lines = [
-      ...undone.map((step) => `• undone: ${step.description}`),
+      ...undone,
       ...kept,
       ...failed.map((item) => `• NOT undone: ${item.description}. Run by hand: \`${item.command}\``),
     ];
@@ -111,5 +124,8 @@ export async function undoJournal(
       auditEvent(deps.clock, options.eventType, `${options.title}:\n${lines.join('\n')}`),
     );
   }
-  return { rolledBack: undone.length, failed };
+  return {
+    rolledBack: undone.filter((line) => line.startsWith('• undone')).length,
+    failed,
+  };
 }

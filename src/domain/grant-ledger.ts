@@ -1,0 +1,104 @@
+/**
+ * What the bot's own records say a target holds: which grants are still in effect, what each one needs
+ * per policy ARN, and which tier policies the bot attached or was asked to remove. Revoke and expiry
+ * decide from this, not from the journal of one request alone.
+ */
+import type { AccessRequest, CompletedStep } from './request';
+import { isManagedTier, TIER_SPECS } from './tiers';
+
+export const UNDO_PREFIX = 'undo:';
+
+export interface JournalSummary {
+  /** Steps that changed AWS and are still in effect. */
+  inEffect: CompletedStep[];
+  /** Steps whose undo ran. */
+  rolledBack: CompletedStep[];
+  /**
+   * Steps journaled as 'started' with no answer and no undo since: the call may have acted (a crash
+   * between the IAM call and its journal entry), so they may still be in effect.
+   */
+  uncertain: CompletedStep[];
+}
+
+/** Reads the apply journal: what changed AWS, what was undone since, and what may have acted unrecorded. */
+export function summarizeJournal(steps: CompletedStep[]): JournalSummary {
+  const undoOutcome = new Map(
+    steps
+      .filter((step) => step.stepId.startsWith(UNDO_PREFIX))
+      .map((step) => [step.stepId.slice(UNDO_PREFIX.length), step.outcome] as const),
+  );
+  const applySteps = steps.filter((step) => !step.stepId.startsWith(UNDO_PREFIX));
+  const finished = new Set(
+    applySteps.filter((step) => step.outcome !== 'started').map((step) => step.stepId),
+  );
+  const changes = applySteps.filter((step) => step.outcome === 'changed');
+  // Started and never answered: the rollback checked it by running its undo ('changed' = it had acted).
+  const unanswered = applySteps.filter(
+    (step, index) =>
+      step.outcome === 'started' &&
+      !finished.has(step.stepId) &&
+      applySteps.findIndex((other) => other.stepId === step.stepId) === index,
+  );
+  return {
+    inEffect: changes.filter((step) => !undoOutcome.has(step.stepId)),
+    rolledBack: [
+      ...changes.filter((step) => undoOutcome.has(step.stepId)),
+      ...unanswered.filter((step) => undoOutcome.get(step.stepId) === 'changed'),
+    ],
+    uncertain: unanswered.filter((step) => !undoOutcome.has(step.stepId)),
+  };
+}
+
+/**
+ * A tier grant is in effect while nothing ended it: a time-bound grant while `active` (applied, its
+ * expiry still to come), a permanent one once applied or found already in place, or applied but not
+ * confirmed by the check. A revoke of its tier (endedBy) or its time limit ends it.
+ */
+export function grantInEffect(request: AccessRequest): boolean {
+  const { command } = request;
+  if (command.action !== 'grant' || request.endedBy !== undefined) return false;
+  if (request.status === 'active') return true;
+  if (command.durationSeconds !== undefined) return false;
+  if (request.status === 'completed' || request.status === 'no_change') return true;
+  return request.status === 'failed' && summarizeJournal(request.completedSteps).inEffect.length > 0;
+}
+
+/** One policy a grant still in effect needs. */
+export interface PolicyNeed {
+  policyArn: string;
+  requestId: string;
+  tier: string;
+}
+
+/** Per policy ARN, the grants still in effect that need it (managed tiers only). */
+export function policyNeeds(requests: AccessRequest[]): PolicyNeed[] {
+  return requests.filter(grantInEffect).flatMap((request) => {
+    const tier = 'tier' in request.command ? request.command.tier : undefined;
+    if (tier === undefined || !isManagedTier(tier)) return [];
+    return TIER_SPECS[tier].policyArns.map((policyArn) => ({
+      policyArn,
+      requestId: request.requestId,
+      tier,
+    }));
+  });
+}
+
+/**
+ * Tier policies the bot is responsible for on this target: those a grant of the bot attached, and
+ * those an approved revoke covered but kept only because another tier needed them then. Once nothing
+ * needs them any more, an expiry removes them; a policy attached by hand that the bot never touched stays.
+ */
+export function botManagedPolicies(requests: AccessRequest[]): string[] {
+  const arns = new Set<string>();
+  for (const request of requests) {
+    const { command } = request;
+    if (command.action === 'grant') {
+      for (const step of request.completedSteps) {
+        if (step.outcome === 'changed' && step.undo?.type === 'detachPolicy') arns.add(step.undo.policyArn);
+      }
+    } else if (command.action === 'revoke' && request.status === 'completed' && isManagedTier(command.tier)) {
+      for (const arn of TIER_SPECS[command.tier].policyArns) arns.add(arn);
+    }
+  }
+  return [...arns].sort();
+}
