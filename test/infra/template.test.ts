@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BY_TARGET_INDEX, REQUESTS_TABLE_DEFINITION } from '../../src/aws/requests-table';
 import { ATTACHABLE_POLICY_ARNS } from '../../src/domain/tiers';
+import { runPackage } from '../helpers/packaged-template';
 import { ALLOWED_ACTIONS, STATE_MACHINE_ALLOWED_ACTIONS, WILDCARD_WRITE_EXCEPTIONS } from './allowed-actions';
 
 // asl-validator ships no type declarations.
@@ -69,37 +69,9 @@ interface AslMachine {
 let packageDir: string;
 let template: Template;
 
-const runPackage = (outDir: string): Promise<void> =>
-  new Promise((resolve, reject) => {
-    // Dummy credentials and no profile: packaging must never need (or reach) AWS.
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const key of Object.keys(env)) {
-      if (key.startsWith('AWS_')) delete env[key];
-    }
-    Object.assign(env, {
-      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEDUMMY0000',
-      AWS_SECRET_ACCESS_KEY: 'dummy-secret-access-key',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      SLS_TELEMETRY_DISABLED: '1',
-      SLS_NOTIFICATIONS_MODE: 'off',
-    });
-    execFile(
-      join(ROOT, 'node_modules', '.bin', 'serverless'),
-      ['package', '--stage', STAGE, '--package', outDir],
-      { cwd: ROOT, env, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(new Error(`serverless package failed: ${error.message}\n${stdout}\n${stderr}`));
-        } else {
-          resolve();
-        }
-      },
-    );
-  });
-
 beforeAll(async () => {
   packageDir = mkdtempSync(join(tmpdir(), 'codebuild-access-package-'));
-  await runPackage(packageDir);
+  await runPackage(packageDir, STAGE);
   template = JSON.parse(
     readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
   ) as Template;

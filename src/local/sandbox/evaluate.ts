@@ -28,6 +28,8 @@ export interface EvaluateActionsInput {
   resource?: string;
   /** Request context keys, e.g. `{ 'ec2:AuthorizedService': 'codebuild.amazonaws.com' }`. */
   context?: Record<string, string | string[]>;
+  /** The resource's own policy (a KMS key policy: KMS honours identity policies only if it delegates). */
+  resourcePolicy?: PolicyDocument;
 }
 
 export interface ActionDecision {
@@ -119,6 +121,7 @@ export const evaluateActions = async (input: EvaluateActionsInput): Promise<Acti
           identityPolicies,
           serviceControlPolicies: [],
           resourceControlPolicies: [],
+          ...(input.resourcePolicy ? { resourcePolicy: input.resourcePolicy } : {}),
           ...(boundaries && boundaries.length > 0 ? { permissionBoundaryPolicies: boundaries } : {}),
         },
         {},

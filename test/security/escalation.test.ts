@@ -1,0 +1,530 @@
+/**
+ * Issue 9: "approval is the only way in", proven with IAM's help. The service is packaged offline and
+ * every role in the template is evaluated with iam-simulate against a table of escalation attempts, as if
+ * the function behind it were compromised and called AWS directly with its role. Every attempt must be
+ * denied for every role, and every operation the bot performs must be allowed for the role that performs
+ * it (so the table cannot pass vacuously). The README's "If this function were compromised" table is
+ * checked against COMPROMISE_SUMMARY below.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stackPolicyArns } from '../../src/domain/plan';
+import { defaultKeyPolicy } from '../../src/domain/policy-documents';
+import { REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
+import { type Decision, evaluateActions } from '../helpers/iam-sim';
+import { packagedTemplate, ROOT } from '../helpers/packaged-template';
+
+jest.setTimeout(180_000);
+
+const STAGE = 'test';
+const ACCOUNT = '111122223333';
+const REGION = 'us-east-1';
+const OTHER_ACCOUNT = '999988887777';
+const arn = (service: string, rest: string, region = REGION) =>
+  `arn:aws:${service}:${region}:${ACCOUNT}:${rest}`;
+const iamArn = (rest: string) => `arn:aws:iam::${ACCOUNT}:${rest}`;
+const STACK = stackPolicyArns('aws', ACCOUNT, STAGE);
+const TABLE = arn('dynamodb', `table/codebuild-access-${STAGE}-requests`);
+const STATE_MACHINE = arn('states', `stateMachine:codebuild-access-${STAGE}-access-request`);
+const AWS_POLICY = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+const KEY_ALLOWED = arn('kms', 'key/11111111-1111-1111-1111-111111111111');
+const KEY_OTHER = arn('kms', 'key/22222222-2222-2222-2222-222222222222');
+const ALLOWED_TAG = { 'aws:ResourceTag/codebuild-access': 'allowed' };
+
+type Json = unknown;
+interface Template {
+  Resources: Record<string, { Type: string; Properties?: Record<string, Json> }>;
+}
+
+/** Resolves the intrinsics the roles use, as CloudFormation would in ACCOUNT/REGION for STAGE (no boundary param). */
+function resolve(value: Json): Json {
+  if (Array.isArray(value)) return value.map(resolve);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, Json>;
+  const [key] = Object.keys(object);
+  const arg = key === undefined ? undefined : object[key];
+  switch (key) {
+    case 'Fn::Sub': {
+      const text = Array.isArray(arg) ? (arg[0] as string) : (arg as string);
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => String(ref(name)));
+    }
+    case 'Ref':
+      return ref(arg as string);
+    case 'Fn::GetAtt':
+      return ref((arg as string[]).join('.'));
+    case 'Fn::If':
+      // The only condition the roles use is HasPermissionsBoundary; the default stage sets no boundary.
+      return resolve((arg as Json[])[2]);
+    case 'Fn::Join':
+      return ((resolve((arg as Json[])[1]) as Json[]) ?? []).join((arg as Json[])[0] as string);
+    default:
+      return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, resolve(v)]));
+  }
+}
+
+function ref(name: string): string {
+  const fixed: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::AccountId': ACCOUNT,
+    'AWS::Region': REGION,
+    'RequestsTable.Arn': TABLE,
+    AccessRequestStateMachine: STATE_MACHINE,
+    CodeBuildAccessPolicy: STACK.customTier,
+    CodeBuildServiceRolePolicy: STACK.serviceRole,
+    CodeBuildServiceRoleVpcPolicy: STACK.serviceRoleVpc,
+    CodeBuildServiceRoleBoundary: STACK.serviceRoleBoundary,
+  };
+  if (fixed[name] !== undefined) return fixed[name];
+  const logGroup = /^(\w+)LogGroup\.Arn$/.exec(name);
+  if (logGroup) return arn('logs', `log-group:/aws/lambda/codebuild-access-${STAGE}-${logGroup[1]}:*`);
+  const fn = /^(\w+)LambdaFunction\.Arn$/.exec(name);
+  if (fn) {
+    const name = fn[1] ?? '';
+    return arn('lambda', `function:codebuild-access-${STAGE}-${name.charAt(0).toLowerCase()}${name.slice(1)}`);
+  }
+  throw new Error(`the escalation test does not know how to resolve ${name}`);
+}
+
+const FUNCTION_ROLES = {
+  slack: 'SlackFunctionRole',
+  plan: 'PlanFunctionRole',
+  askApproval: 'AskApprovalFunctionRole',
+  apply: 'ApplyFunctionRole',
+  rollback: 'RollbackFunctionRole',
+  verify: 'VerifyFunctionRole',
+  report: 'ReportFunctionRole',
+  stateMachine: 'StateMachineRole',
+} as const;
+type Fn = keyof typeof FUNCTION_ROLES;
+const FUNCTIONS = Object.keys(FUNCTION_ROLES) as Fn[];
+
+let documents: Record<Fn, Json[]>;
+
+beforeAll(async () => {
+  const template = await packagedTemplate<Template>(STAGE);
+  documents = Object.fromEntries(
+    FUNCTIONS.map((fn) => {
+      const role = template.Resources[FUNCTION_ROLES[fn]];
+      if (role?.Type !== 'AWS::IAM::Role') throw new Error(`no role ${FUNCTION_ROLES[fn]}`);
+      const policies = (role.Properties?.Policies ?? []) as Array<{ PolicyDocument: Json }>;
+      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+      return [fn, policies.map((policy) => resolve(policy.PolicyDocument))];
+    }),
+  ) as Record<Fn, Json[]>;
+});
+
+interface Attempt {
+  action: string;
+  resource: string;
+  context?: Record<string, string | string[]>;
+}
+
+const decide = async (fn: Fn, attempt: Attempt): Promise<Decision> => {
+  const [result] = await evaluateActions({
+    managedPolicyArns: [],
+    inlineDocuments: documents[fn] as never,
+    principalArn: iamArn(`role/codebuild-access/codebuild-access-${STAGE}-${fn}`),
+    actions: [attempt.action],
+    resource: attempt.resource,
+    ...(attempt.context ? { context: attempt.context } : {}),
+    // A key whose policy is KMS's default: it delegates to IAM, so the role's own statements decide.
+    ...(attempt.resource.includes(':key/') ? { resourcePolicy: defaultKeyPolicy(ACCOUNT) as never } : {}),
+  });
+  return result!.decision;
+};
+
+const attach = (policyArn: string, extra: Record<string, string> = {}) => ({
+  'iam:PolicyARN': policyArn,
+  ...extra,
+});
+const withBoundary = (boundary: string) => ({ 'iam:PermissionsBoundary': boundary });
+
+/** What nobody may do, whichever function misbehaves. */
+const ESCALATIONS: Array<[string, Attempt]> = [
+  ['write an inline policy on a user', { action: 'iam:PutUserPolicy', resource: iamArn('user/alice') }],
+  ['write an inline policy on a group', { action: 'iam:PutGroupPolicy', resource: iamArn('group/devs') }],
+  [
+    'write an inline policy on a service role',
+    { action: 'iam:PutRolePolicy', resource: iamArn('role/codebuild/build') },
+  ],
+  ['write an inline policy on any role', { action: 'iam:PutRolePolicy', resource: iamArn('role/Admin') }],
+  [
+    'create a service role with no boundary',
+    { action: 'iam:CreateRole', resource: iamArn('role/codebuild/evil') },
+  ],
+  [
+    'create a service role with AdministratorAccess as its boundary',
+    {
+      action: 'iam:CreateRole',
+      resource: iamArn('role/codebuild/evil'),
+      context: withBoundary(AWS_POLICY('AdministratorAccess')),
+    },
+  ],
+  [
+    'create a role outside /codebuild/, even with the right boundary',
+    {
+      action: 'iam:CreateRole',
+      resource: iamArn('role/evil'),
+      context: withBoundary(STACK.serviceRoleBoundary),
+    },
+  ],
+  [
+    'attach AdministratorAccess to a user',
+    {
+      action: 'iam:AttachUserPolicy',
+      resource: iamArn('user/alice'),
+      context: attach(AWS_POLICY('AdministratorAccess')),
+    },
+  ],
+  [
+    'attach AdministratorAccess to a group',
+    {
+      action: 'iam:AttachGroupPolicy',
+      resource: iamArn('group/devs'),
+      context: attach(AWS_POLICY('AdministratorAccess')),
+    },
+  ],
+  [
+    'attach AdministratorAccess to a service role that has the boundary',
+    {
+      action: 'iam:AttachRolePolicy',
+      resource: iamArn('role/codebuild/build'),
+      context: attach(AWS_POLICY('AdministratorAccess'), withBoundary(STACK.serviceRoleBoundary)),
+    },
+  ],
+  [
+    'attach the service-role policy to a role without the boundary',
+    {
+      action: 'iam:AttachRolePolicy',
+      resource: iamArn('role/codebuild/build'),
+      context: attach(STACK.serviceRole),
+    },
+  ],
+  [
+    'attach the service-role policy to a role outside /codebuild/',
+    {
+      action: 'iam:AttachRolePolicy',
+      resource: iamArn('role/Admin'),
+      context: attach(STACK.serviceRole, withBoundary(STACK.serviceRoleBoundary)),
+    },
+  ],
+  [
+    'attach the custom-tier policy to a role',
+    {
+      action: 'iam:AttachRolePolicy',
+      resource: iamArn('role/codebuild/build'),
+      context: attach(STACK.customTier, withBoundary(STACK.serviceRoleBoundary)),
+    },
+  ],
+  [
+    'pass a service role',
+    {
+      action: 'iam:PassRole',
+      resource: iamArn('role/codebuild/build'),
+      context: { 'iam:PassedToService': 'codebuild.amazonaws.com' },
+    },
+  ],
+  [
+    'pass any role',
+    {
+      action: 'iam:PassRole',
+      resource: iamArn('role/Admin'),
+      context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+    },
+  ],
+  ['create an access key', { action: 'iam:CreateAccessKey', resource: iamArn('user/alice') }],
+  ['create a login profile', { action: 'iam:CreateLoginProfile', resource: iamArn('user/alice') }],
+  ['change a password', { action: 'iam:UpdateLoginProfile', resource: iamArn('user/alice') }],
+  [
+    "rewrite a service role's trust policy",
+    { action: 'iam:UpdateAssumeRolePolicy', resource: iamArn('role/codebuild/build') },
+  ],
+  [
+    "rewrite any role's trust policy",
+    { action: 'iam:UpdateAssumeRolePolicy', resource: iamArn('role/Admin') },
+  ],
+  [
+    'add a version to the custom-tier policy',
+    { action: 'iam:CreatePolicyVersion', resource: STACK.customTier },
+  ],
+  [
+    "switch the boundary policy's default version",
+    { action: 'iam:SetDefaultPolicyVersion', resource: STACK.serviceRoleBoundary },
+  ],
+  ['create a policy', { action: 'iam:CreatePolicy', resource: iamArn('policy/evil') }],
+  ['join an admin group', { action: 'iam:AddUserToGroup', resource: iamArn('group/Admins') }],
+  [
+    "replace a service role's boundary",
+    { action: 'iam:PutRolePermissionsBoundary', resource: iamArn('role/codebuild/build') },
+  ],
+  [
+    "remove a service role's boundary",
+    { action: 'iam:DeleteRolePermissionsBoundary', resource: iamArn('role/codebuild/build') },
+  ],
+  ['delete a role outside /codebuild/', { action: 'iam:DeleteRole', resource: iamArn('role/Admin') }],
+  [
+    'tag a key it was not given',
+    {
+      action: 'kms:TagResource',
+      resource: KEY_OTHER,
+      context: { 'aws:RequestTag/codebuild-access': 'created', 'aws:TagKeys': ['codebuild-access'] },
+    },
+  ],
+  [
+    'tag an opted-in key as its own',
+    { action: 'kms:TagResource', resource: KEY_ALLOWED, context: ALLOWED_TAG },
+  ],
+  ['rewrite the policy of a key it was not given', { action: 'kms:PutKeyPolicy', resource: KEY_OTHER }],
+  ['schedule deletion of a key it was not given', { action: 'kms:ScheduleKeyDeletion', resource: KEY_OTHER }],
+  [
+    'schedule deletion of an opted-in key',
+    { action: 'kms:ScheduleKeyDeletion', resource: KEY_ALLOWED, context: ALLOWED_TAG },
+  ],
+  ['disable an opted-in key', { action: 'kms:DisableKey', resource: KEY_ALLOWED, context: ALLOWED_TAG }],
+  ['decrypt with a key it was not given', { action: 'kms:Decrypt', resource: KEY_OTHER }],
+  ['decrypt with an opted-in key', { action: 'kms:Decrypt', resource: KEY_ALLOWED, context: ALLOWED_TAG }],
+  ['repoint an alias', { action: 'kms:UpdateAlias', resource: arn('kms', 'alias/prod') }],
+  [
+    'assume a role in another account',
+    { action: 'sts:AssumeRole', resource: `arn:aws:iam::${OTHER_ACCOUNT}:role/OrgAdmin` },
+  ],
+  ['assume a role in this account', { action: 'sts:AssumeRole', resource: iamArn('role/Admin') }],
+  [
+    "update a function's code",
+    {
+      action: 'lambda:UpdateFunctionCode',
+      resource: arn('lambda', `function:codebuild-access-${STAGE}-apply`),
+    },
+  ],
+  [
+    "change a function's configuration",
+    {
+      action: 'lambda:UpdateFunctionConfiguration',
+      resource: arn('lambda', `function:codebuild-access-${STAGE}-apply`),
+    },
+  ],
+  ['read another secret', { action: 'ssm:GetParameter', resource: arn('ssm', 'parameter/prod/db-password') }],
+  [
+    'read Secrets Manager',
+    { action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', 'secret:prod-db') },
+  ],
+  ['delete the audit trail', { action: 'dynamodb:DeleteItem', resource: TABLE }],
+  ['scan every request (and task token)', { action: 'dynamodb:Scan', resource: TABLE }],
+];
+
+/** Attribute writes only the workflow may make; the internet-facing slack function may make none. */
+const SLACK_FORBIDDEN_WRITES: Array<[string, Attempt]> = [
+  ...(['plan', 'planHash', 'card', 'taskToken', 'completedSteps', 'requiredApprovals'] as const).flatMap(
+    (attribute): Array<[string, Attempt]> => [
+      [
+        `create a request with its own ${attribute}`,
+        {
+          action: 'dynamodb:PutItem',
+          resource: TABLE,
+          context: { 'dynamodb:Attributes': [...REQUEST_CREATE_FIELDS, attribute] },
+        },
+      ],
+      [
+        `change the ${attribute} of a request`,
+        {
+          action: 'dynamodb:UpdateItem',
+          resource: TABLE,
+          context: { 'dynamodb:Attributes': ['requestId', 'version', attribute] },
+        },
+      ],
+    ],
+  ),
+  ['fail a workflow task', { action: 'states:SendTaskFailure', resource: '*' }],
+  [
+    'stop a workflow run',
+    {
+      action: 'states:StopExecution',
+      resource: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:REQ-1`,
+    },
+  ],
+];
+
+/** What each function legitimately does; each must stay allowed, or the denials above prove nothing. */
+const LEGITIMATE: Array<[Fn, string, Attempt]> = [
+  [
+    'slack',
+    'create a request',
+    {
+      action: 'dynamodb:PutItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': [...REQUEST_CREATE_FIELDS], 'dynamodb:ReturnValues': 'NONE' },
+    },
+  ],
+  [
+    'slack',
+    'record a decision',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': [...SLACK_UPDATE_FIELDS] },
+    },
+  ],
+  [
+    'slack',
+    'append an audit event',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': ['requestId', 'events'] },
+    },
+  ],
+  ['slack', 'read a request', { action: 'dynamodb:GetItem', resource: TABLE }],
+  ['slack', 'start the workflow', { action: 'states:StartExecution', resource: STATE_MACHINE }],
+  ['slack', 'pass a decision on', { action: 'states:SendTaskSuccess', resource: '*' }],
+  ['slack', 'resolve a mention', { action: 'iam:GetUser', resource: iamArn('user/alice') }],
+  ['slack', "read a group's members", { action: 'iam:GetGroup', resource: iamArn('group/devs') }],
+  [
+    'plan',
+    'tell that a new role name is free',
+    { action: 'iam:GetRole', resource: iamArn('role/new-build') },
+  ],
+  [
+    'plan',
+    "read a service role's policies",
+    { action: 'iam:ListAttachedRolePolicies', resource: iamArn('role/codebuild/build') },
+  ],
+  [
+    'plan',
+    'read an opted-in key policy',
+    { action: 'kms:GetKeyPolicy', resource: KEY_ALLOWED, context: ALLOWED_TAG },
+  ],
+  ['plan', 'store the plan', { action: 'dynamodb:UpdateItem', resource: TABLE }],
+  [
+    'apply',
+    'attach a tier policy',
+    {
+      action: 'iam:AttachUserPolicy',
+      resource: iamArn('user/alice'),
+      context: attach(AWS_POLICY('AWSCodeBuildDeveloperAccess')),
+    },
+  ],
+  [
+    'apply',
+    'attach the custom tier',
+    { action: 'iam:AttachGroupPolicy', resource: iamArn('group/devs'), context: attach(STACK.customTier) },
+  ],
+  [
+    'apply',
+    'delete a legacy inline policy',
+    { action: 'iam:DeleteUserPolicy', resource: iamArn('user/alice') },
+  ],
+  [
+    'apply',
+    'create a service role with the boundary',
+    {
+      action: 'iam:CreateRole',
+      resource: iamArn('role/codebuild/build'),
+      context: withBoundary(STACK.serviceRoleBoundary),
+    },
+  ],
+  [
+    'apply',
+    'attach the service-role policy to it',
+    {
+      action: 'iam:AttachRolePolicy',
+      resource: iamArn('role/codebuild/build'),
+      context: attach(STACK.serviceRoleVpc, withBoundary(STACK.serviceRoleBoundary)),
+    },
+  ],
+  [
+    'apply',
+    'update an opted-in key policy',
+    { action: 'kms:PutKeyPolicy', resource: KEY_ALLOWED, context: ALLOWED_TAG },
+  ],
+  ['apply', 'create a key', { action: 'kms:CreateKey', resource: '*' }],
+  [
+    'apply',
+    "create an alias (the key half is in the new key's policy)",
+    { action: 'kms:CreateAlias', resource: arn('kms', 'alias/artifacts') },
+  ],
+  [
+    'rollback',
+    'detach a tier policy',
+    {
+      action: 'iam:DetachUserPolicy',
+      resource: iamArn('user/alice'),
+      context: attach(AWS_POLICY('IAMFullAccess')),
+    },
+  ],
+  [
+    'rollback',
+    'detach the service-role policy',
+    { action: 'iam:DetachRolePolicy', resource: iamArn('role/codebuild/build') },
+  ],
+  [
+    'rollback',
+    'delete the service role',
+    { action: 'iam:DeleteRole', resource: iamArn('role/codebuild/build') },
+  ],
+  [
+    'rollback',
+    'restore an opted-in key policy',
+    { action: 'kms:PutKeyPolicy', resource: KEY_ALLOWED, context: ALLOWED_TAG },
+  ],
+  [
+    'rollback',
+    "delete an alias (the key half is in the new key's policy)",
+    { action: 'kms:DeleteAlias', resource: arn('kms', 'alias/artifacts') },
+  ],
+  ['verify', 'simulate a user', { action: 'iam:SimulatePrincipalPolicy', resource: iamArn('user/alice') }],
+  [
+    'verify',
+    'read back an opted-in key policy',
+    { action: 'kms:GetKeyPolicy', resource: KEY_ALLOWED, context: ALLOWED_TAG },
+  ],
+  ['report', "find a target's grants", { action: 'dynamodb:Query', resource: `${TABLE}/index/byTarget` }],
+  ['askApproval', 'store the card and the task token', { action: 'dynamodb:UpdateItem', resource: TABLE }],
+  [
+    'stateMachine',
+    'invoke the apply function',
+    { action: 'lambda:InvokeFunction', resource: arn('lambda', `function:codebuild-access-${STAGE}-apply`) },
+  ],
+];
+
+/** The README's table: what a compromised function could do at most. Checked against the README below. */
+export const COMPROMISE_SUMMARY: Record<Fn, string> = {
+  slack:
+    'create requests and record decisions (only those attributes); start runs and answer approval waits. No plan, card, plan hash or journal; no IAM or KMS write.',
+  plan: 'read users, groups, roles and opted-in keys; write the plan (apply refuses any plan the code would not build for the command).',
+  askApproval: 'post and store approval cards and task tokens. No AWS write.',
+  apply:
+    "attach or detach the five seed tier policies and the stack's CodeBuildAccessPolicy on users and groups; create /codebuild/ roles only with the boundary and attach only the stack's service-role policies; delete inline policies; update opted-in key policies; create keys and aliases. No policy document of its own, no PassRole, no tags.",
+  rollback:
+    "detach those policies; detach policies from and delete /codebuild/ roles; restore opted-in key policies; delete aliases and schedule deletion of keys the bot created (granted by those keys' own policies).",
+  verify: 'simulate policies and read opted-in key policies. No write.',
+  report: 'post to Slack, update request records, query requests by target. No AWS write.',
+  stateMachine: "invoke the bot's six task functions and deliver its logs.",
+};
+
+describe('escalation attempts, evaluated on the packaged template', () => {
+  it('has at least 30 attempts and a legitimate operation for every function', () => {
+    expect(ESCALATIONS.length + SLACK_FORBIDDEN_WRITES.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(LEGITIMATE.map(([fn]) => fn))).toEqual(new Set(FUNCTIONS));
+  });
+
+  it.each(ESCALATIONS)('no role may %s', async (_name, attempt) => {
+    const allowedFor: Fn[] = [];
+    for (const fn of FUNCTIONS) if ((await decide(fn, attempt)) === 'allowed') allowedFor.push(fn);
+    expect(allowedFor).toEqual([]);
+  });
+
+  it.each(SLACK_FORBIDDEN_WRITES)('the slack role may not %s', async (_name, attempt) => {
+    expect(await decide('slack', attempt)).not.toBe('allowed');
+  });
+
+  it.each(LEGITIMATE)('the %s role may %s', async (fn, _name, attempt) => {
+    expect(await decide(fn, attempt)).toBe('allowed');
+  });
+
+  it('README "If this function were compromised" states exactly this table', () => {
+    const readme = readFileSync(join(ROOT, 'docs', 'security.md'), 'utf8');
+    for (const fn of FUNCTIONS) {
+      expect(readme).toContain(`| ${fn} | ${COMPROMISE_SUMMARY[fn]} |`);
+    }
+  });
+});
