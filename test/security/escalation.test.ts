@@ -80,7 +80,10 @@ function ref(name: string): string {
   const fn = /^(\w+)LambdaFunction\.Arn$/.exec(name);
   if (fn) {
     const name = fn[1] ?? '';
-    return arn('lambda', `function:codebuild-access-${STAGE}-${name.charAt(0).toLowerCase()}${name.slice(1)}`);
+    return arn(
+      'lambda',
+      `function:codebuild-access-${STAGE}-${name.charAt(0).toLowerCase()}${name.slice(1)}`,
+    );
   }
   throw new Error(`the escalation test does not know how to resolve ${name}`);
 }
@@ -487,7 +490,7 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
 ];
 
 /** The README's table: what a compromised function could do at most. Checked against the README below. */
-export const COMPROMISE_SUMMARY: Record<Fn, string> = {
+const COMPROMISE_SUMMARY: Record<Fn, string> = {
   slack:
     'create requests and record decisions (only those attributes); start runs and answer approval waits. No plan, card, plan hash or journal; no IAM or KMS write.',
   plan: 'read users, groups, roles and opted-in keys; write the plan (apply refuses any plan the code would not build for the command).',
