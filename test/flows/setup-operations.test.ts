@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AttachRolePolicyCommand,
+  AttachUserPolicyCommand,
   CreateRoleCommand,
   IAMServiceException,
-  PutRolePolicyCommand,
-  PutUserPolicyCommand,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
@@ -23,7 +23,10 @@ import {
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  BOT_KEY_SIDS,
+  botKeyStatements,
   codeBuildKeyStatements,
+  customAccessPolicy,
   defaultKeyPolicy,
   type PolicyDocument,
   type PolicyStatement,
@@ -42,6 +45,7 @@ import { createSandboxClients, type SandboxClients } from '../../src/local/sandb
 import { ACTION_IDS } from '../../src/slack/ids';
 import {
   APPROVER_1,
+  APPROVER_2,
   AUDIT_CHANNEL,
   type Harness,
   REQUESTER,
@@ -58,6 +62,12 @@ const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${KEY_ID}`;
+// The customer managed policies the bot's stack creates (stage dev), attached by ARN.
+const STACK_POLICY = (name: string) => `arn:aws:iam::${ACCOUNT}:policy/codebuild-access/${name}-dev`;
+const CUSTOM_POLICY_ARN = STACK_POLICY('CodeBuildAccessPolicy');
+const SERVICE_ROLE_POLICY_ARN = STACK_POLICY('CodeBuildServiceRolePolicy');
+const SERVICE_ROLE_VPC_POLICY_ARN = STACK_POLICY('CodeBuildServiceRoleVpcPolicy');
+const BOUNDARY_ARN = STACK_POLICY('CodeBuildServiceRoleBoundary');
 
 const meaning = statementMeaning;
 const meanings = (document: PolicyDocument) => document.Statement.map(meaning);
@@ -89,23 +99,26 @@ const command = async (text: string) => {
   return JSON.parse(response.body) as { text: string };
 };
 
-const approve = (requestId: string) =>
+const approve = (requestId: string, userId = APPROVER_1) =>
   h.handler(
     blockActionEvent({
       secret: TEST_SIGNING_SECRET,
       actionId: ACTION_IDS.approve,
       value: requestId,
-      userId: APPROVER_1,
+      userId,
     }),
   );
 
-/** Sends the command, waits for the card, approves, and waits for the run to end. */
-async function requestAndApprove(text: string) {
+/**
+ * Sends the command, waits for the card, approves (by each approver in turn: custom and admin grants
+ * need two different ones), and waits for the run to end.
+ */
+async function requestAndApprove(text: string, approvers: readonly string[] = [APPROVER_1]) {
   await command(text);
   const { requestId } = await h.onlyRequest();
   await h.awaitApprovalWait(requestId);
   const card = cardOf();
-  await approve(requestId);
+  for (const approver of approvers) await approve(requestId, approver);
   const run = await h.finished(requestId);
   const record = await h.store.get(requestId);
   return { requestId, run, record: record!, card, thread: threadOf(card?.ts ?? '') };
@@ -123,16 +136,11 @@ async function requestOnly(text: string) {
 const cardOf = () => h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && !m.thread_ts && m.blocks);
 const threadOf = (ts: string) => h.slack.thread(ts).map((m) => m.text ?? '');
 const lastEvent = (record: { events: { text: string }[] }) => record.events.at(-1)?.text ?? '';
-const inlinePolicy = (kind: 'user' | 'group' | 'role', name: string, policy: string): PolicyDocument => {
-  const entity =
-    kind === 'user'
-      ? account.findUser(name)
-      : kind === 'group'
-        ? account.findGroup(name)
-        : account.findRole(name);
-  const text = entity?.inlinePolicies[policy];
-  if (text === undefined) throw new Error(`${kind} ${name} has no inline policy ${policy}`);
-  return JSON.parse(text) as PolicyDocument;
+/** The document in effect of a customer managed policy of the sandbox account. */
+const managedPolicyDocument = (arn: string): PolicyDocument => {
+  const policy = account.findPolicyByArn(arn);
+  if (policy === undefined) throw new Error(`no managed policy ${arn}`);
+  return JSON.parse(account.defaultVersion(policy).document) as PolicyDocument;
 };
 const keyPolicy = (): PolicyDocument =>
   JSON.parse(account.keys.get(KEY_ID)?.policy ?? '{}') as PolicyDocument;
@@ -156,88 +164,144 @@ const kmsThrottling = () =>
 describe('grant <target> custom', () => {
   beforeEach(() => start());
 
-  it('puts the seed custom policy as CodeBuildUserAccessPolicy, statement for statement, and verifies it', async () => {
-    const { run, record, card, thread } = await requestAndApprove('grant user:alice custom because builds');
+  /** The seed's custom policy as the stack deploys it: the seed's statements, PassRole narrowed to CodeBuild. */
+  const expectSeedCustomPolicyNarrowed = (document: PolicyDocument) => {
+    const seed = seedFixture<PolicyDocument>('custom-user-policy.json');
+    expect(document).toEqual(customAccessPolicy({ partition: 'aws', accountId: ACCOUNT }));
+    const [codebuild, passRole, ...rest] = document.Statement;
+    const [seedCodebuild, ...seedRest] = seed.Statement;
+    expect(meaning(codebuild!)).toEqual({ ...meaning(seedCodebuild!), Action: ['codebuild:*'] });
+    expect(meaning(passRole!)).toEqual({
+      Sid: 'PassServiceRolesToCodeBuild',
+      Effect: 'Allow',
+      Principal: undefined,
+      Action: ['iam:PassRole'],
+      Resource: [`arn:aws:iam::${ACCOUNT}:role/codebuild/*`, `arn:aws:iam::${ACCOUNT}:role/service-role/*`],
+      Condition: { StringEquals: { 'iam:PassedToService': 'codebuild.amazonaws.com' } },
+    });
+    expect(rest.map(meaning)).toEqual(seedRest.map(meaning));
+  };
 
-    expect(run.status).toBe('SUCCEEDED');
-    expect(meanings(inlinePolicy('user', 'alice', 'CodeBuildUserAccessPolicy'))).toEqual(
-      meanings(seedFixture<PolicyDocument>('custom-user-policy.json')),
-    );
+  it('attaches the stack CodeBuildAccessPolicy by ARN only after two different approvers, and verifies it', async () => {
+    await command('grant user:alice custom because builds');
+    const { requestId } = await h.onlyRequest();
+    await h.awaitApprovalWait(requestId);
+    const card = cardOf();
+    // The card message is updated in place as the request moves on: keep what the approvers saw.
     const cardJson = JSON.stringify(card?.blocks);
-    expect(cardJson).toContain('put inline policy CodeBuildUserAccessPolicy on user alice');
-    expect(cardJson).toContain('*Inline policy CodeBuildUserAccessPolicy*');
-    expect(cardJson).toContain('codebuild:*');
-    expect(cardJson).toMatch(/of 2,048 non-whitespace characters/);
-    expect(record.status).toBe('completed');
-    expect(thread.join('\n')).toContain('codebuild:StartBuild: allowed');
-    expect(thread.join('\n')).toContain('logs:GetLogEvents: allowed');
-  });
 
-  it('names the policy CodeBuildGroupAccessPolicy on a group', async () => {
-    const { run } = await requestAndApprove('grant group:qa custom');
+    // One approval is not enough for custom (it can pass service roles to CodeBuild): nothing changes yet.
+    await approve(requestId, APPROVER_1);
+    const half = (await h.store.get(requestId))!;
+    expect(half.status).toBe('awaiting_approval');
+    expect(half.approvals.map((a) => a.userId)).toEqual([APPROVER_1]);
+    expect(account.findUser('alice')!.attachedPolicyArns).toEqual([]);
+    expect(JSON.stringify(card?.blocks)).toContain(`Approvals: 1 of 2 (<@${APPROVER_1}>)`);
+
+    await approve(requestId, APPROVER_2);
+    const run = await h.finished(requestId);
+    const record = (await h.store.get(requestId))!;
+    const thread = threadOf(card?.ts ?? '');
 
     expect(run.status).toBe('SUCCEEDED');
-    expect(meanings(inlinePolicy('group', 'qa', 'CodeBuildGroupAccessPolicy'))).toEqual(
-      meanings(seedFixture<PolicyDocument>('custom-user-policy.json')),
-    );
+    expect(record.status).toBe('completed');
+    const alice = account.findUser('alice')!;
+    expect(alice.attachedPolicyArns).toEqual([CUSTOM_POLICY_ARN]);
+    expect(alice.inlinePolicies).toEqual({});
+    expectSeedCustomPolicyNarrowed(managedPolicyDocument(CUSTOM_POLICY_ARN));
+    // Both approvals count for the plan the card showed.
+    expect(record.planHash).toMatch(/^[0-9a-f]{12,}$/);
+    expect(record.approvals.map((a) => [a.userId, a.planHash])).toEqual([
+      [APPROVER_1, record.planHash],
+      [APPROVER_2, record.planHash],
+    ]);
+    expect(record.decision?.by).toEqual([APPROVER_1, APPROVER_2]);
+    expect(cardJson).toContain('attach CodeBuildAccessPolicy-dev to user alice');
+    expect(cardJson).toContain('custom allows iam:PassRole to CodeBuild');
+    expect(cardJson).toContain('Needs 2 different approvers');
+    expect(cardJson).toContain(`Plan \`${record.planHash!.slice(0, 12)}\``);
+    expect(cardJson).not.toContain('Inline policy');
+    const text = thread.join('\n');
+    expect(text).toContain('codebuild:StartBuild: allowed');
+    expect(text).toContain('logs:GetLogEvents: allowed');
   });
 
-  it('refuses before approval when the inline quota would be exceeded, counting like IAM, and changes nothing', async () => {
-    const padding = {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'Padding',
-          Effect: 'Allow',
-          Action: 's3:GetObject',
-          Resource: Array.from({ length: 38 }, (_, i) => `arn:aws:s3:::bucket-with-a-long-name-${i}/*`),
-        },
-      ],
-    };
-    account.findUser('bob')!.inlinePolicies.Existing = JSON.stringify(padding, null, 2);
+  it('attaches CodeBuildAccessPolicy to a group, and writes no inline policy', async () => {
+    const { run, record } = await requestAndApprove('grant group:qa custom', [APPROVER_1, APPROVER_2]);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(record.status).toBe('completed');
+    const qa = account.findGroup('qa')!;
+    expect(qa.attachedPolicyArns).toEqual([CUSTOM_POLICY_ARN]);
+    expect(qa.inlinePolicies).toEqual({});
+    expect(record.decision?.by).toEqual([APPROVER_1, APPROVER_2]);
+  });
+
+  it('refuses before approval when the managed-policy quota (10) would be exceeded, and changes nothing', async () => {
+    const bob = account.findUser('bob')!;
+    const ten = account.knownManagedPolicyArns().slice(0, 10);
+    expect(ten).toHaveLength(10);
+    bob.attachedPolicyArns.push(...ten);
 
     const { run, record } = await requestOnly('grant user:bob custom');
 
     expect(run.status).toBe('FAILED');
     expect(record.status).toBe('failed');
-    expect(lastEvent(record)).toMatch(
-      /would total [\d,]+ non-whitespace characters; IAM allows 2,048 for a user/,
+    expect(lastEvent(record)).toContain(
+      'IAM user bob has 10 managed policies attached; granting custom adds 1 and IAM allows 10.',
     );
-    expect(Object.keys(account.findUser('bob')!.inlinePolicies)).toEqual(['Existing']);
+    expect(account.findUser('bob')!.attachedPolicyArns).toEqual(ten);
+    expect(account.findUser('bob')!.inlinePolicies).toEqual({});
     expect(h.slack.messages.some((m) => JSON.stringify(m.blocks ?? []).includes(ACTION_IDS.approve))).toBe(
       false,
     );
   });
 
-  it('revoke custom deletes the inline policy, and the verify step sees the actions denied', async () => {
-    account.findUser('alice')!.inlinePolicies.CodeBuildUserAccessPolicy = JSON.stringify(
-      seedFixture('custom-user-policy.json'),
-    );
+  it('revoke custom detaches CodeBuildAccessPolicy, deletes a legacy inline policy last, and the verify step sees the actions denied', async () => {
+    const alice = account.findUser('alice')!;
+    alice.attachedPolicyArns.push(CUSTOM_POLICY_ARN);
+    alice.inlinePolicies.CodeBuildUserAccessPolicy = JSON.stringify(seedFixture('custom-user-policy.json'));
 
-    const { run, record, thread } = await requestAndApprove('revoke user:alice custom');
+    const { run, record, card, thread } = await requestAndApprove('revoke user:alice custom');
 
     expect(run.status).toBe('SUCCEEDED');
+    expect(record.status).toBe('completed');
+    expect(account.findUser('alice')!.attachedPolicyArns).toEqual([]);
     expect(account.findUser('alice')!.inlinePolicies).toEqual({});
-    expect(record.completedSteps.find((step) => step.outcome !== 'started')?.undo).toMatchObject({
-      type: 'putInlinePolicy',
-      policyName: 'CodeBuildUserAccessPolicy',
-    });
+    // The stack's policy itself stays: only the attachment goes.
+    expect(account.findPolicyByArn(CUSTOM_POLICY_ARN)).toBeDefined();
+    const done = record.completedSteps.filter((step) => step.outcome !== 'started');
+    expect(done.map((step) => [step.stepId, step.outcome])).toEqual([
+      ['detach:CodeBuildAccessPolicy-dev', 'changed'],
+      ['delete:CodeBuildUserAccessPolicy', 'changed'],
+    ]);
+    expect(done[0]?.undo).toMatchObject({ type: 'attachPolicy', policyArn: CUSTOM_POLICY_ARN });
+    // No role of the bot may write a policy document, so the legacy inline policy has no undo.
+    expect(done[1]?.undo).toBeNull();
+    const cardJson = JSON.stringify(card?.blocks);
+    expect(cardJson).toContain('detach CodeBuildAccessPolicy-dev from user alice');
+    expect(cardJson).toContain('delete inline policy CodeBuildUserAccessPolicy from user alice');
+    expect(cardJson).toContain('the bot cannot put it back');
     expect(thread.join('\n')).toContain('codebuild:StartBuild: denied');
   });
 
-  it('recovers from IAM throttling on PutUserPolicy (the workflow retries)', async () => {
+  it('recovers from IAM throttling on AttachUserPolicy (the workflow retries)', async () => {
     const iam = mockClient(clients.iam);
     iam.send.callThrough();
     iam
-      .on(PutUserPolicyCommand)
+      .on(AttachUserPolicyCommand)
       .rejectsOnce(throttling())
-      .callsFake((input) => createSandboxClients(store).iam.send(new PutUserPolicyCommand(input)));
+      .callsFake((input) => createSandboxClients(store).iam.send(new AttachUserPolicyCommand(input)));
     try {
-      const { run } = await requestAndApprove('grant user:alice custom');
+      const { run } = await requestAndApprove('grant user:alice custom', [APPROVER_1, APPROVER_2]);
 
       expect(run.status).toBe('SUCCEEDED');
-      expect(iam.commandCalls(PutUserPolicyCommand)).toHaveLength(2);
-      expect(inlinePolicy('user', 'alice', 'CodeBuildUserAccessPolicy').Statement).toHaveLength(4);
+      expect(iam.commandCalls(AttachUserPolicyCommand)).toHaveLength(2);
+      expect(iam.commandCalls(AttachUserPolicyCommand).map((call) => call.args[0].input.PolicyArn)).toEqual([
+        CUSTOM_POLICY_ARN,
+        CUSTOM_POLICY_ARN,
+      ]);
+      expect(account.findUser('alice')!.attachedPolicyArns).toEqual([CUSTOM_POLICY_ARN]);
     } finally {
       iam.restore();
     }
@@ -247,7 +311,7 @@ describe('grant <target> custom', () => {
 describe('service-role create', () => {
   beforeEach(() => start());
 
-  it('creates the role under /codebuild/ with the seed trust policy narrowed by confused-deputy conditions and the seed inline policy', async () => {
+  it('creates the role under /codebuild/ with the seed trust policy narrowed by confused-deputy conditions, the stack boundary, and the stack CodeBuildServiceRolePolicy attached', async () => {
     const { run, card, thread } = await requestAndApprove(
       'service-role create payments-build --project-prefix payments- because new pipeline',
     );
@@ -256,6 +320,9 @@ describe('service-role create', () => {
     const role = account.findRole('payments-build')!;
     expect(role.path).toBe('/codebuild/');
     expect(role.arn).toBe(`arn:aws:iam::${ACCOUNT}:role/codebuild/payments-build`);
+    expect(role.permissionsBoundary).toBe(BOUNDARY_ARN);
+    expect(role.attachedPolicyArns).toEqual([SERVICE_ROLE_POLICY_ARN]);
+    expect(role.inlinePolicies).toEqual({});
     const trust = JSON.parse(role.assumeRolePolicyDocument) as PolicyDocument;
     const seedTrust = seedFixture<PolicyDocument>('create-role.json');
     // The seed's statement (principal, action), plus exactly the two confused-deputy conditions.
@@ -266,12 +333,20 @@ describe('service-role create', () => {
       StringEquals: { 'aws:SourceAccount': ACCOUNT },
       ArnLike: { 'aws:SourceArn': `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/payments-*` },
     });
-    expect(meanings(inlinePolicy('role', 'payments-build', 'CodeBuildServiceRolePolicy'))).toEqual(
+    // What the attached policy and the boundary allow is the seed's service-role policy (the boundary adds VPC).
+    expect(meanings(managedPolicyDocument(SERVICE_ROLE_POLICY_ARN))).toEqual(
       meanings(seedFixture<PolicyDocument>('service-role-policy-console.json')),
+    );
+    expect(managedPolicyDocument(BOUNDARY_ARN)).toEqual(
+      serviceRolePolicy({ vpc: true, accountId: ACCOUNT, region: REGION }),
     );
     const cardJson = JSON.stringify(card?.blocks);
     expect(cardJson).toContain('*Trust policy of payments-build*');
-    expect(cardJson).toContain('*Inline policy CodeBuildServiceRolePolicy*');
+    expect(cardJson).toContain(
+      'create role /codebuild/payments-build trusted by codebuild.amazonaws.com (boundary CodeBuildServiceRoleBoundary-dev)',
+    );
+    expect(cardJson).toContain('attach CodeBuildServiceRolePolicy-dev to role payments-build');
+    expect(cardJson).toContain(`Permissions boundary: ${BOUNDARY_ARN}.`);
     expect(cardJson).toContain('aws:SourceArn');
     const text = thread.join('\n');
     expect(text).toContain('logs:PutLogEvents: allowed');
@@ -279,13 +354,18 @@ describe('service-role create', () => {
     expect(text).toContain('iam:CreateRole: denied');
   });
 
-  it('adds the documented EC2 statements with --vpc', async () => {
-    const { run } = await requestAndApprove('service-role create vpc-build --vpc');
+  it('attaches the stack VPC variant with --vpc, under the same boundary', async () => {
+    const { run, thread } = await requestAndApprove('service-role create vpc-build --vpc');
 
     expect(run.status).toBe('SUCCEEDED');
-    expect(inlinePolicy('role', 'vpc-build', 'CodeBuildServiceRolePolicy')).toEqual(
+    const role = account.findRole('vpc-build')!;
+    expect(role.permissionsBoundary).toBe(BOUNDARY_ARN);
+    expect(role.attachedPolicyArns).toEqual([SERVICE_ROLE_VPC_POLICY_ARN]);
+    expect(role.inlinePolicies).toEqual({});
+    expect(managedPolicyDocument(SERVICE_ROLE_VPC_POLICY_ARN)).toEqual(
       serviceRolePolicy({ vpc: true, accountId: ACCOUNT, region: REGION }),
     );
+    expect(thread.join('\n')).toContain('ec2:CreateNetworkInterface: allowed');
   });
 
   it('reports a conflict showing the difference when the role exists with another trust policy, and leaves it untouched', async () => {
@@ -306,14 +386,20 @@ describe('service-role create', () => {
       name: 'same',
       arn: `arn:aws:iam::${ACCOUNT}:role/codebuild/same`,
       assumeRolePolicyDocument: JSON.stringify(trustPolicy),
-      inlinePolicies: { CodeBuildServiceRolePolicy: JSON.stringify(serviceRolePolicy({ vpc: false })) },
+      permissionsBoundary: BOUNDARY_ARN,
+      attachedPolicyArns: [SERVICE_ROLE_POLICY_ARN],
+      inlinePolicies: {},
     });
+    const before = structuredClone(account.findRole('same'));
 
     const { run, record } = await requestOnly('service-role create same');
 
     expect(run.status).toBe('SUCCEEDED');
     expect(record.status).toBe('no_change');
-    expect(lastEvent(record)).toContain('exists with the same trust policy');
+    expect(lastEvent(record)).toContain(
+      'exists with the same trust policy, boundary and CodeBuildServiceRolePolicy-dev',
+    );
+    expect(account.findRole('same')).toEqual(before);
   });
 
   it('recovers from IAM throttling on CreateRole', async () => {
@@ -334,10 +420,10 @@ describe('service-role create', () => {
     }
   });
 
-  it('deletes the new role when the inline policy put fails after CreateRole, and says so', async () => {
+  it('deletes the new role when the attach fails after CreateRole, and says so', async () => {
     const iam = mockClient(clients.iam);
     iam.send.callThrough();
-    iam.on(PutRolePolicyCommand).rejects(
+    iam.on(AttachRolePolicyCommand).rejects(
       new IAMServiceException({
         name: 'AccessDenied',
         $fault: 'client',
@@ -349,10 +435,18 @@ describe('service-role create', () => {
       const { run, record } = await requestAndApprove('service-role create doomed-build');
 
       expect(run.status).toBe('FAILED');
+      expect(iam.commandCalls(CreateRoleCommand)).toHaveLength(1);
+      expect(iam.commandCalls(CreateRoleCommand)[0]?.args[0].input).toMatchObject({
+        RoleName: 'doomed-build',
+        Path: '/codebuild/',
+        PermissionsBoundary: BOUNDARY_ARN,
+      });
       expect(account.findRole('doomed-build')).toBeUndefined();
+      expect(account.boundaryUsageCount(BOUNDARY_ARN)).toBe(0);
+      expect(account.attachmentCount(SERVICE_ROLE_POLICY_ARN)).toBe(0);
       const report = lastEvent(record);
       expect(report).toContain(
-        'AWS denied the bot permission to put inline policy CodeBuildServiceRolePolicy',
+        'AWS denied the bot permission to attach CodeBuildServiceRolePolicy-dev to role doomed-build',
       );
       expect(report).toContain('Rolled back: create role /codebuild/doomed-build');
       expect(record.events.map((e) => e.type)).toContain('rolled_back');
@@ -471,22 +565,40 @@ describe('kms allow', () => {
 describe('kms create', () => {
   beforeEach(() => start());
 
-  it('creates a key with the default statement plus the seed two, then its alias', async () => {
+  it('creates a key with the default statement, the seed two and the bot statements, then its alias', async () => {
     const { run, card } = await requestAndApprove('kms create alias/payments-artifacts legacy-build');
 
     expect(run.status).toBe('SUCCEEDED');
     const alias = account.aliases.get('alias/payments-artifacts');
     const key = account.keys.get(alias?.keyId ?? '');
     const roleArn = `arn:aws:iam::${ACCOUNT}:role/codebuild/legacy-build`;
-    expect(JSON.parse(key?.policy ?? '{}')).toEqual({
+    const botRoles = testAccountContext().botRoles;
+    const policy = JSON.parse(key?.policy ?? '{}') as PolicyDocument;
+    expect(policy).toEqual({
       ...defaultKeyPolicy(ACCOUNT),
       Statement: [
         ...defaultKeyPolicy(ACCOUNT).Statement,
         ...codeBuildKeyStatements({ accountId: ACCOUNT, region: REGION, roleArn }),
+        ...botKeyStatements(botRoles),
       ],
     });
+    expect(policy.Statement.map((s) => s.Sid)).toEqual([
+      ...defaultKeyPolicy(ACCOUNT).Statement.map((s) => s.Sid),
+      ...seedFixture<PolicyStatement[]>('kms-statements.json').map((s, i) =>
+        i === 1 ? 'AllowCodeBuildServiceRole-legacy-build' : s.Sid,
+      ),
+      BOT_KEY_SIDS.read,
+      BOT_KEY_SIDS.apply,
+      BOT_KEY_SIDS.rollback,
+    ]);
+    // The bot statements name the bot's own roles, which the stack created in the account.
+    for (const arn of Object.values(botRoles)) {
+      expect(account.findRole(arn.slice(arn.lastIndexOf('/') + 1))?.arn).toBe(arn);
+    }
     expect(key?.lockoutCheckBypassed).toBe(false);
-    expect(JSON.stringify(card?.blocks)).toContain('*Key policy of the new key alias/payments-artifacts*');
+    const cardJson = JSON.stringify(card?.blocks);
+    expect(cardJson).toContain('*Key policy of the new key alias/payments-artifacts*');
+    expect(cardJson).toContain(BOT_KEY_SIDS.apply);
   });
 
   it('recovers from KMS throttling on CreateKey, creating one key only', async () => {

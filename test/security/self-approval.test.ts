@@ -319,10 +319,15 @@ describe('the email mapping and the lookups behind the rule', () => {
 
     await h.click(id, APPROVER_1);
 
+    // The Slack adapter classifies the error (classifySlackError): fatal_error is transient, so the
+    // clicker is told to try again; the click is refused either way.
     expect(ephemeralsFor(APPROVER_1)).toEqual([
       ':warning: I could not check whether this change is for you, so I cannot accept this click. ' +
-        'Slack did not answer (fatal_error). Nothing was changed; try again in a minute.',
+        `Slack was briefly unavailable while trying to look up user ${APPROVER_1} (fatal_error). ` +
+        'Nothing was changed; try again in a minute.',
     ]);
-    expect(approvers(await stored(id))).toEqual([]);
+    const record = await stored(id);
+    expect(record.status).toBe('awaiting_approval');
+    expect(approvers(record)).toEqual([]);
   });
 });
