@@ -264,10 +264,9 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     await approve(requestId);
 
     const { statusLine, lastReply } = await outcomeOf(requestId, 'Time limit reached');
-    // The wording of a time-bound card's last status is being changed (issue 10, finding 8).
-    expect(statusLine).toMatch(/^Status: \w/);
-    expect(lastReply).toContain(`Time limit reached; revoked what ${requestId} granted`);
-    expect(lastReply).toContain('undone: attach AWSCodeBuildReadOnlyAccess to user carol');
+    expect(statusLine).toBe('Status: time limit reached; the access was revoked.');
+    expect(lastReply).toContain('Time limit reached for Grant readonly to IAM user carol.');
+    expect(lastReply).toContain('revoked: detach AWSCodeBuildReadOnlyAccess from user carol');
     const trail = (await page.locator('#thread-messages').textContent()) ?? '';
     expect(trail).toContain('Ask again before then if you still need it.');
     expect((await new PageDriver(local.url).sandboxUser('carol'))?.attachedPolicyArns.sort()).toEqual(

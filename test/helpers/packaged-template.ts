@@ -48,3 +48,32 @@ export async function packagedTemplate<T>(stage: string): Promise<T> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Resolves the intrinsics the template's IAM documents use (Fn::Sub, Ref, Fn::GetAtt, Fn::Join, and
+ * Fn::If taken as false: the default stage sets no optional parameter), looking names up with `ref`.
+ */
+export function resolveIntrinsics(value: unknown, ref: (name: string) => string): unknown {
+  const again = (inner: unknown) => resolveIntrinsics(inner, ref);
+  if (Array.isArray(value)) return value.map(again);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  const [key] = Object.keys(object);
+  const arg = key === undefined ? undefined : object[key];
+  switch (key) {
+    case 'Fn::Sub': {
+      const text = Array.isArray(arg) ? (arg[0] as string) : (arg as string);
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => ref(name));
+    }
+    case 'Ref':
+      return ref(arg as string);
+    case 'Fn::GetAtt':
+      return ref((arg as string[]).join('.'));
+    case 'Fn::If':
+      return again((arg as unknown[])[2]);
+    case 'Fn::Join':
+      return ((again((arg as unknown[])[1]) as unknown[]) ?? []).join((arg as unknown[])[0] as string);
+    default:
+      return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, again(v)]));
+  }
+}

@@ -28,13 +28,14 @@ const READ_INLINE = [
   'iam:ListGroupPolicies',
   'iam:GetGroupPolicy',
 ];
-const WRITE_INLINE = [
-  'iam:PutUserPolicy',
-  'iam:DeleteUserPolicy',
-  'iam:PutGroupPolicy',
-  'iam:DeleteGroupPolicy',
+// Deleting a legacy inline custom policy (revoke … custom). No role may put one (issue 9).
+const DELETE_LEGACY_INLINE = ['iam:DeleteUserPolicy', 'iam:DeleteGroupPolicy'];
+const READ_SERVICE_ROLES = [
+  'iam:GetRole',
+  'iam:ListAttachedRolePolicies',
+  'iam:ListRolePolicies',
+  'iam:GetRolePolicy',
 ];
-const READ_SERVICE_ROLES = ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy'];
 const READ_KEYS = ['kms:DescribeKey', 'kms:GetKeyPolicy'];
 
 /** Keyed by the function name in serverless.yml. */
@@ -47,12 +48,10 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'states:StartExecution',
     'states:DescribeExecution',
     'states:SendTaskSuccess',
-    'states:SendTaskFailure',
     'iam:GetUser',
     'iam:GetGroup',
     'iam:ListUsers',
     'iam:ListUserTags',
-    // verify and status, answered at once
     'iam:ListAttachedUserPolicies',
     'iam:ListAttachedGroupPolicies',
     ...READ_INLINE,
@@ -76,15 +75,13 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     ...REQUESTS_TABLE,
     ...READ_TARGETS,
     ...ATTACH_ALLOWLISTED,
-    ...READ_INLINE,
-    ...WRITE_INLINE,
+    ...DELETE_LEGACY_INLINE,
     ...READ_SERVICE_ROLES,
     'iam:CreateRole',
-    'iam:PutRolePolicy',
+    'iam:AttachRolePolicy',
     ...READ_KEYS,
     'kms:PutKeyPolicy',
     'kms:CreateKey',
-    'kms:TagResource',
     'kms:CreateAlias',
   ],
   rollback: [
@@ -93,13 +90,10 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     ...REQUESTS_TABLE,
     ...READ_TARGETS,
     ...ATTACH_ALLOWLISTED,
-    ...READ_INLINE,
-    ...WRITE_INLINE,
-    'iam:DeleteRolePolicy',
+    'iam:DetachRolePolicy',
     'iam:DeleteRole',
     ...READ_KEYS,
     'kms:PutKeyPolicy',
-    'kms:ScheduleKeyDeletion',
     'kms:DeleteAlias',
   ],
   verify: [
@@ -110,7 +104,6 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'codebuild:ListBuilds',
     ...READ_KEYS,
   ],
-  // Query: a completed revoke finds the target's time-bound grants (byTarget index) to end them early.
   report: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, 'dynamodb:Query'],
 };
 
@@ -134,11 +127,10 @@ export const STATE_MACHINE_ALLOWED_ACTIONS: readonly string[] = [
  */
 export const WILDCARD_WRITE_EXCEPTIONS: Readonly<Record<string, string>> = {
   'states:SendTaskSuccess': 'slack answers the approval task; the task token is the capability',
-  'states:SendTaskFailure': 'slack answers the approval task; the task token is the capability',
   'logs:CreateLogDelivery': 'state machine logging (Step Functions guide, cw-logs)',
   'logs:UpdateLogDelivery': 'state machine logging (Step Functions guide, cw-logs)',
   'logs:DeleteLogDelivery': 'state machine logging (Step Functions guide, cw-logs)',
   'logs:PutResourcePolicy': 'state machine logging: lets delivery.logs write to the vendedlogs group',
-  'kms:CreateKey': 'apply creates the kms create key; limited by aws:RequestTag codebuild-access=created',
-  'kms:TagResource': 'CreateKey with Tags needs it; limited by aws:RequestTag codebuild-access=created',
+  'kms:CreateKey':
+    'apply creates the `kms create` key (no resource-level permission); a new key holds no data, and its own policy names the bot roles',
 };

@@ -2,8 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BY_TARGET_INDEX, REQUESTS_TABLE_DEFINITION } from '../../src/aws/requests-table';
+import { botRoleArns, stackPolicyArns } from '../../src/domain/plan';
+import {
+  customAccessPolicy,
+  serviceRoleBoundaryPolicy,
+  serviceRolePolicy,
+} from '../../src/domain/policy-documents';
+import { REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
 import { ATTACHABLE_POLICY_ARNS } from '../../src/domain/tiers';
-import { runPackage } from '../helpers/packaged-template';
+import { resolveIntrinsics, runPackage } from '../helpers/packaged-template';
 import { ALLOWED_ACTIONS, STATE_MACHINE_ALLOWED_ACTIONS, WILDCARD_WRITE_EXCEPTIONS } from './allowed-actions';
 
 // asl-validator ships no type declarations.
@@ -124,7 +131,9 @@ const allStatements = (): { owner: string; statement: Statement }[] =>
         documents.push(policy.PolicyDocument);
       }
     }
-    if (res.Type === 'AWS::IAM::Policy' || res.Type === 'AWS::IAM::ManagedPolicy') {
+    // The stack's customer managed policies are what the bot attaches to others, not its own permissions;
+    // 'the stack's managed policies' below checks them against src/domain/policy-documents.ts.
+    if (res.Type === 'AWS::IAM::Policy') {
       documents.push(props.PolicyDocument as PolicyDocument);
     }
     return documents.flatMap((doc) =>
@@ -334,6 +343,7 @@ describe('functions', () => {
 const cfn = (name: string): string => ['$', '{', name, '}'].join('');
 const sub = (tail: string) => ({ 'Fn::Sub': `arn:${cfn('AWS::Partition')}:${tail}` });
 const ROLE_PATH_ARN = sub(`iam::${cfn('AWS::AccountId')}:role/codebuild/*`);
+const ANY_ROLE_ARN = sub(`iam::${cfn('AWS::AccountId')}:role/*`);
 const KEY_ARNS = sub(`kms:${cfn('AWS::Region')}:${cfn('AWS::AccountId')}:key/*`);
 const ALIAS_ARNS = sub(`kms:${cfn('AWS::Region')}:${cfn('AWS::AccountId')}:alias/*`);
 
@@ -345,36 +355,63 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
       ),
     );
 
-  it('lets every role action touch only roles under /codebuild/ of this account', () => {
+  it('lets every role write touch only roles under /codebuild/ of this account (GetRole may check any name)', () => {
     const statements = roleActionStatements();
 
     expect(statements.length).toBeGreaterThan(0);
     for (const { owner, statement } of statements) {
       const roleResources = asArray(statement.Resource).filter((r) => JSON.stringify(r).includes(':role/'));
-      expect({ owner, roleResources }).toEqual({ owner, roleResources: [ROLE_PATH_ARN] });
+      const existenceCheck = asArray(statement.Action).every((action) => action === 'iam:GetRole');
+      expect({ owner, roleResources }).toEqual({
+        owner,
+        roleResources: [existenceCheck && owner === 'PlanFunctionRole' ? ANY_ROLE_ARN : ROLE_PATH_ARN],
+      });
     }
   });
 
-  it('creates roles only with the configured permissions boundary when one is set', () => {
-    const statement = (
-      (resource('ApplyFunctionRole').Properties?.Policies ?? []) as { PolicyDocument: PolicyDocument }[]
-    )
-      .flatMap((policy) => policy.PolicyDocument.Statement as unknown[])
-      .find((s) => JSON.stringify(s).includes('iam:CreateRole')) as {
-      'Fn::If': [string, Statement, Statement];
+  it("creates service roles, and attaches their policy, only with the boundary (the operator's or the stack's)", () => {
+    const boundary = {
+      'Fn::If': ['HasPermissionsBoundary', '', { Ref: 'CodeBuildServiceRoleBoundary' }],
     };
-    const [condition, withBoundary, withoutBoundary] = statement['Fn::If'];
+    const byAction = (action: string) =>
+      allStatements().filter(({ statement }) => asArray(statement.Action).includes(action));
 
-    expect(condition).toBe('HasPermissionsBoundary');
-    expect(withBoundary.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': '' } });
-    expect(withBoundary.Resource).toEqual(ROLE_PATH_ARN);
-    expect(withoutBoundary.Condition).toBeUndefined();
+    expect(byAction('iam:CreateRole').map(({ owner, statement }) => [owner, statement.Condition])).toEqual([
+      ['ApplyFunctionRole', { StringEquals: { 'iam:PermissionsBoundary': boundary } }],
+    ]);
+    expect(
+      byAction('iam:AttachRolePolicy').map(({ owner, statement }) => [owner, statement.Condition]),
+    ).toEqual([
+      [
+        'ApplyFunctionRole',
+        {
+          StringEquals: { 'iam:PermissionsBoundary': boundary },
+          ArnEquals: {
+            'iam:PolicyARN': [
+              { Ref: 'CodeBuildServiceRolePolicy' },
+              { Ref: 'CodeBuildServiceRoleVpcPolicy' },
+            ],
+          },
+        },
+      ],
+    ]);
     expect(template.Conditions?.HasPermissionsBoundary).toEqual({
       'Fn::Not': [{ 'Fn::Equals': ['', ''] }],
     });
   });
 
-  it('lets KMS actions touch only tagged keys (or, for CreateKey, keys tagged at creation) and aliases', () => {
+  it('lets no role write a policy document, a trust policy, a boundary or a policy version, or pass a role', () => {
+    const forbidden =
+      /^iam:(Put\w*Policy|CreatePolicy(Version)?|SetDefaultPolicyVersion|UpdateAssumeRolePolicy|\w*PermissionsBoundary|PassRole|CreateAccessKey|\w*LoginProfile|AddUserToGroup)$/;
+    const found = allStatements().flatMap(({ owner, statement }) =>
+      asArray(statement.Action)
+        .filter((action) => forbidden.test(action))
+        .map((action) => `${owner}: ${action}`),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('lets KMS actions touch only keys tagged allowed, aliases, or (CreateKey) a new key; no role may tag', () => {
     const kms = allStatements().filter(({ statement }) =>
       asArray(statement.Action).some((action) => action.startsWith('kms:')),
     );
@@ -382,31 +419,60 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
     expect(kms.length).toBeGreaterThan(0);
     for (const { owner, statement } of kms) {
       const resources = asArray(statement.Resource);
-      const conditions = JSON.stringify(statement.Condition ?? {});
       const onAliasesOnly = resources.every((r) => JSON.stringify(r) === JSON.stringify(ALIAS_ARNS));
-      const tagged =
-        conditions.includes('aws:ResourceTag/codebuild-access') ||
-        conditions.includes('"aws:RequestTag/codebuild-access":"created"');
-      expect({ owner, sid: statement.Sid, ok: onAliasesOnly || tagged }).toEqual({
+      const createKeyOnly = asArray(statement.Action).join() === 'kms:CreateKey' && resources.join() === '*';
+      const allowedKeys =
+        JSON.stringify(resources) === JSON.stringify([KEY_ARNS]) &&
+        JSON.stringify(statement.Condition) ===
+          JSON.stringify({ StringEquals: { 'aws:ResourceTag/codebuild-access': 'allowed' } });
+      expect({ owner, sid: statement.Sid, ok: onAliasesOnly || createKeyOnly || allowedKeys }).toEqual({
         owner,
         sid: statement.Sid,
         ok: true,
       });
-      if (resources.includes('*')) expect(statement.Condition?.['ForAllValues:StringEquals']).toBeDefined();
-      if (!onAliasesOnly && !resources.includes('*')) expect(resources).toEqual([KEY_ARNS]);
+      expect(asArray(statement.Action)).not.toContain('kms:TagResource');
     }
   });
 
-  it('schedules deletion only of keys the bot created, and never bypasses the key policy lockout check', () => {
+  it('gives no role kms:ScheduleKeyDeletion (only a key the bot created grants it, in its own policy), and never bypasses the lockout check', () => {
     const deletions = allStatements().filter(({ statement }) =>
       asArray(statement.Action).includes('kms:ScheduleKeyDeletion'),
     );
 
-    expect(deletions.map(({ owner }) => owner)).toEqual(['RollbackFunctionRole']);
-    expect(deletions[0]?.statement.Condition).toEqual({
-      StringEquals: { 'aws:ResourceTag/codebuild-access': 'created' },
-    });
+    expect(deletions).toEqual([]);
     expect(JSON.stringify(template)).not.toContain('BypassPolicyLockoutSafetyCheck');
+  });
+
+  it('names the bot roles and the stack policies as src/domain/plans/account.ts builds their ARNs', () => {
+    const names = botRoleArns('aws', '111122223333', STAGE);
+    for (const fn of ['plan', 'apply', 'rollback', 'verify'] as const) {
+      const role = resource(`${fn.charAt(0).toUpperCase()}${fn.slice(1)}FunctionRole`).Properties;
+      expect(`arn:aws:iam::111122223333:role${role?.Path}${role?.RoleName}`).toBe(names[fn]);
+    }
+    const arns = stackPolicyArns('aws', '111122223333', STAGE);
+    const logicalIds = {
+      customTier: 'CodeBuildAccessPolicy',
+      serviceRole: 'CodeBuildServiceRolePolicy',
+      serviceRoleVpc: 'CodeBuildServiceRoleVpcPolicy',
+      serviceRoleBoundary: 'CodeBuildServiceRoleBoundary',
+    } as const;
+    for (const [key, logicalId] of Object.entries(logicalIds) as [keyof typeof logicalIds, string][]) {
+      const policy = resource(logicalId);
+      expect(policy.Type).toBe('AWS::IAM::ManagedPolicy');
+      expect(
+        `arn:aws:iam::111122223333:policy${policy.Properties?.Path}${policy.Properties?.ManagedPolicyName}`,
+      ).toBe(arns[key]);
+    }
+  });
+
+  it("holds the slack role's DynamoDB writes to the request and decision attributes of src/domain/request.ts", () => {
+    const slack = allStatements().filter(({ owner }) => owner === 'SlackFunctionRole');
+    const attributes = (action: string) =>
+      slack.find(({ statement }) => asArray(statement.Action).includes(action))?.statement.Condition?.[
+        'ForAllValues:StringEquals'
+      ]?.['dynamodb:Attributes'];
+    expect(attributes('dynamodb:PutItem')).toEqual([...REQUEST_CREATE_FIELDS]);
+    expect(attributes('dynamodb:UpdateItem')).toEqual([...SLACK_UPDATE_FIELDS]);
   });
 
   it('lets only the slack (status) and report (early revoke) functions query the table, through byTarget only', () => {
@@ -434,20 +500,55 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
   });
 });
 
+describe("the stack's managed policies", () => {
+  const ACCOUNT = '111122223333';
+  const REGION = 'us-east-1';
+  const resolved = (logicalId: string) =>
+    resolveIntrinsics(resource(logicalId).Properties?.PolicyDocument, (name) => {
+      const values: Record<string, string> = {
+        'AWS::Partition': 'aws',
+        'AWS::AccountId': ACCOUNT,
+        'AWS::Region': REGION,
+      };
+      if (values[name] === undefined) throw new Error(`unexpected reference ${name}`);
+      return values[name];
+    });
+
+  it.each([
+    ['CodeBuildAccessPolicy', customAccessPolicy({ partition: 'aws', accountId: ACCOUNT })],
+    ['CodeBuildServiceRolePolicy', serviceRolePolicy({ vpc: false })],
+    ['CodeBuildServiceRoleVpcPolicy', serviceRolePolicy({ vpc: true, accountId: ACCOUNT, region: REGION })],
+    ['CodeBuildServiceRoleBoundary', serviceRoleBoundaryPolicy({ accountId: ACCOUNT, region: REGION })],
+  ])('%s is the document src/domain/policy-documents.ts defines', (logicalId, document) => {
+    expect(resolved(logicalId)).toEqual(document);
+  });
+});
+
 describe('IAM', () => {
-  it('limits every attach and detach to the allowlisted managed policies of src/domain/tiers.ts', () => {
+  it("limits every attach and detach to the tier policies of src/domain/tiers.ts and the stack's own", () => {
     const attachStatements = allStatements().filter(({ statement }) =>
       asArray(statement.Action).some((action) => /^iam:(Attach|Detach)/.test(action)),
     );
 
-    expect(attachStatements.map(({ owner }) => owner).sort()).toEqual([
+    expect([...new Set(attachStatements.map(({ owner }) => owner))].sort()).toEqual([
       'ApplyFunctionRole',
       'RollbackFunctionRole',
     ]);
-    for (const { statement } of attachStatements) {
+    for (const { owner, statement } of attachStatements) {
       const allowed = asArray(statement.Condition?.ArnEquals?.['iam:PolicyARN'] as string | string[]);
       expect(statement.Effect).toBe('Allow');
-      expect([...allowed].sort()).toEqual([...ATTACHABLE_POLICY_ARNS].sort());
+      if (asArray(statement.Action).some((action) => action.endsWith('RolePolicy'))) {
+        // On /codebuild/ roles only (checked above); attaching needs the boundary too.
+        expect(asArray(statement.Resource)).toEqual([ROLE_PATH_ARN]);
+        if (asArray(statement.Action).includes('iam:AttachRolePolicy')) expect(allowed.length).toBe(2);
+        continue;
+      }
+      expect({ owner, allowed: [...allowed].map((arn) => JSON.stringify(arn)).sort() }).toEqual({
+        owner,
+        allowed: [...ATTACHABLE_POLICY_ARNS, { Ref: 'CodeBuildAccessPolicy' }]
+          .map((arn) => JSON.stringify(arn))
+          .sort(),
+      });
     }
   });
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoRequestStore } from '../../src/aws/request-store';
+import { applyClick } from '../../src/domain/approval';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { startLocalDynamo } from '../../src/local/dynamo';
 import { type LocalHandle, REQUESTS_TABLE, startLocal } from '../../src/local/main';
@@ -129,15 +130,15 @@ describe('resuming a request that was approved just before the restart', () => {
       const store = new DynamoRequestStore(dynamo.client, REQUESTS_TABLE);
       const request = await store.get(requestId);
       if (!request) throw new Error('request not stored');
-      const at = new Date().toISOString();
-      const approved = {
-        ...request,
-        version: request.version + 1,
-        status: 'approved' as const,
-        approvals: [{ userId: PRIYA, at }],
-        decision: { outcome: 'approved' as const, by: [PRIYA], at },
-      };
-      expect(await store.save(approved, request.version)).toBe(true);
+      // Recorded as the click records it: the approval carries the hash of the plan the card showed.
+      const click = applyClick(
+        request,
+        { userId: PRIYA, teamId: request.requester.teamId, appId: undefined, choice: 'approve' },
+        { isApprover: true, now: new Date().toISOString() },
+      );
+      if (click.kind !== 'decided') throw new Error(`the click was not decisive: ${click.kind}`);
+      expect(click.request.approvals[0]?.planHash).toBe(request.planHash);
+      expect(await store.save(click.request, request.version)).toBe(true);
     } finally {
       await dynamo.stop();
     }

@@ -12,7 +12,7 @@ import { stackPolicyArns } from '../../src/domain/plan';
 import { defaultKeyPolicy } from '../../src/domain/policy-documents';
 import { REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
 import { type Decision, evaluateActions } from '../helpers/iam-sim';
-import { packagedTemplate, ROOT } from '../helpers/packaged-template';
+import { packagedTemplate, ROOT, resolveIntrinsics } from '../helpers/packaged-template';
 
 jest.setTimeout(180_000);
 
@@ -37,30 +37,7 @@ interface Template {
 }
 
 /** Resolves the intrinsics the roles use, as CloudFormation would in ACCOUNT/REGION for STAGE (no boundary param). */
-function resolve(value: Json): Json {
-  if (Array.isArray(value)) return value.map(resolve);
-  if (value === null || typeof value !== 'object') return value;
-  const object = value as Record<string, Json>;
-  const [key] = Object.keys(object);
-  const arg = key === undefined ? undefined : object[key];
-  switch (key) {
-    case 'Fn::Sub': {
-      const text = Array.isArray(arg) ? (arg[0] as string) : (arg as string);
-      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => String(ref(name)));
-    }
-    case 'Ref':
-      return ref(arg as string);
-    case 'Fn::GetAtt':
-      return ref((arg as string[]).join('.'));
-    case 'Fn::If':
-      // The only condition the roles use is HasPermissionsBoundary; the default stage sets no boundary.
-      return resolve((arg as Json[])[2]);
-    case 'Fn::Join':
-      return ((resolve((arg as Json[])[1]) as Json[]) ?? []).join((arg as Json[])[0] as string);
-    default:
-      return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, resolve(v)]));
-  }
-}
+const resolve = (value: Json): Json => resolveIntrinsics(value, ref);
 
 function ref(name: string): string {
   const fixed: Record<string, string> = {
