@@ -1,4 +1,5 @@
 import {
+  type AttachedPolicy,
   AttachGroupPolicyCommand,
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
@@ -17,15 +18,16 @@ import {
   GetUserCommand,
   GetUserPolicyCommand,
   type IAMClient,
-  ListAttachedGroupPoliciesCommand,
-  ListAttachedRolePoliciesCommand,
-  ListAttachedUserPoliciesCommand,
-  ListGroupPoliciesCommand,
-  ListRolePoliciesCommand,
-  ListUserPoliciesCommand,
-  ListUsersCommand,
   ListUserTagsCommand,
-  SimulatePrincipalPolicyCommand,
+  paginateGetGroup,
+  paginateListAttachedGroupPolicies,
+  paginateListAttachedRolePolicies,
+  paginateListAttachedUserPolicies,
+  paginateListGroupPolicies,
+  paginateListRolePolicies,
+  paginateListUserPolicies,
+  paginateListUsers,
+  paginateSimulatePrincipalPolicy,
 } from '@aws-sdk/client-iam';
 import { ConflictError } from '../domain/errors';
 import {
@@ -64,14 +66,11 @@ export class IamGateway implements IamPort {
   async groupMemberNames(groupName: string): Promise<string[] | undefined> {
     const names: string[] = [];
     try {
-      let marker: string | undefined;
-      do {
-        const page = await this.client.send(new GetGroupCommand({ GroupName: groupName, Marker: marker }));
+      for await (const page of paginateGetGroup({ client: this.client }, { GroupName: groupName })) {
         for (const user of page.Users ?? []) {
           if (user.UserName) names.push(user.UserName);
         }
-        marker = page.IsTruncated ? page.Marker : undefined;
-      } while (marker);
+      }
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw classifyAwsError(error, `list the members of IAM group ${groupName}`);
@@ -82,9 +81,7 @@ export class IamGateway implements IamPort {
   async findUserByTag(key: string, value: string): Promise<PrincipalRef | undefined> {
     const matches: PrincipalRef[] = [];
     try {
-      let marker: string | undefined;
-      do {
-        const page = await this.client.send(new ListUsersCommand({ Marker: marker }));
+      for await (const page of paginateListUsers({ client: this.client }, {})) {
         // Tags are not in ListUsers; ask for each user's tags, a few at a time.
         const users = page.Users ?? [];
         for (let i = 0; i < users.length; i += 10) {
@@ -100,8 +97,7 @@ export class IamGateway implements IamPort {
               matches.push({ kind: 'user', name: user.UserName, arn: user.Arn });
           }
         }
-        marker = page.IsTruncated ? page.Marker : undefined;
-      } while (marker);
+      }
     } catch (error) {
       throw classifyAwsError(error, `find the IAM user tagged ${key}=${value}`);
     }
@@ -112,37 +108,26 @@ export class IamGateway implements IamPort {
   async listAttachedPolicyArns(principal: PrincipalRef): Promise<string[]> {
     const arns: string[] = [];
     try {
-      let marker: string | undefined;
-      do {
-        const page = await this.listAttachedPage(principal, marker);
+      for await (const page of this.attachedPages(principal)) {
         for (const policy of page.AttachedPolicies ?? []) {
           if (policy.PolicyArn) arns.push(policy.PolicyArn);
         }
-        marker = page.IsTruncated ? page.Marker : undefined;
-      } while (marker);
+      }
     } catch (error) {
       throw classifyAwsError(error, `list the policies attached to ${principal.kind} ${principal.name}`);
     }
     return arns;
   }
 
-  private listAttachedPage(
-    principal: PrincipalRef,
-    marker: string | undefined,
-  ): Promise<{ AttachedPolicies?: Array<{ PolicyArn?: string }>; IsTruncated?: boolean; Marker?: string }> {
+  private attachedPages(principal: PrincipalRef): AsyncIterable<{ AttachedPolicies?: AttachedPolicy[] }> {
+    const config = { client: this.client };
     switch (principal.kind) {
       case 'user':
-        return this.client.send(
-          new ListAttachedUserPoliciesCommand({ UserName: principal.name, Marker: marker }),
-        );
+        return paginateListAttachedUserPolicies(config, { UserName: principal.name });
       case 'group':
-        return this.client.send(
-          new ListAttachedGroupPoliciesCommand({ GroupName: principal.name, Marker: marker }),
-        );
+        return paginateListAttachedGroupPolicies(config, { GroupName: principal.name });
       case 'role':
-        return this.client.send(
-          new ListAttachedRolePoliciesCommand({ RoleName: principal.name, Marker: marker }),
-        );
+        return paginateListAttachedRolePolicies(config, { RoleName: principal.name });
     }
   }
 
@@ -150,12 +135,7 @@ export class IamGateway implements IamPort {
     const policies: Record<string, string> = {};
     try {
       const names: string[] = [];
-      let marker: string | undefined;
-      do {
-        const page = await this.listInlinePage(principal, marker);
-        names.push(...(page.PolicyNames ?? []));
-        marker = page.IsTruncated ? page.Marker : undefined;
-      } while (marker);
+      for await (const page of this.inlinePages(principal)) names.push(...(page.PolicyNames ?? []));
       for (const name of names) {
         const text = await this.getInlinePolicy(principal, name);
         if (text !== undefined) policies[name] = text;
@@ -191,17 +171,15 @@ export class IamGateway implements IamPort {
     }
   }
 
-  private async listInlinePage(
-    principal: PrincipalRef,
-    marker: string | undefined,
-  ): Promise<{ PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string }> {
+  private inlinePages(principal: PrincipalRef): AsyncIterable<{ PolicyNames?: string[] }> {
+    const config = { client: this.client };
     switch (principal.kind) {
       case 'user':
-        return this.client.send(new ListUserPoliciesCommand({ UserName: principal.name, Marker: marker }));
+        return paginateListUserPolicies(config, { UserName: principal.name });
       case 'group':
-        return this.client.send(new ListGroupPoliciesCommand({ GroupName: principal.name, Marker: marker }));
+        return paginateListGroupPolicies(config, { GroupName: principal.name });
       case 'role':
-        return this.client.send(new ListRolePoliciesCommand({ RoleName: principal.name, Marker: marker }));
+        return paginateListRolePolicies(config, { RoleName: principal.name });
     }
   }
 
@@ -381,22 +359,17 @@ export class IamGateway implements IamPort {
   ): Promise<Array<{ action: string; allowed: boolean }>> {
     const results: Array<{ action: string; allowed: boolean }> = [];
     try {
-      let marker: string | undefined;
-      do {
-        const page = await this.client.send(
-          new SimulatePrincipalPolicyCommand({
-            PolicySourceArn: principalArn,
-            ActionNames: actions,
-            Marker: marker,
-          }),
-        );
+      const pages = paginateSimulatePrincipalPolicy(
+        { client: this.client },
+        { PolicySourceArn: principalArn, ActionNames: actions },
+      );
+      for await (const page of pages) {
         for (const result of page.EvaluationResults ?? []) {
           if (result.EvalActionName) {
             results.push({ action: result.EvalActionName, allowed: result.EvalDecision === 'allowed' });
           }
         }
-        marker = page.IsTruncated ? page.Marker : undefined;
-      } while (marker);
+      }
     } catch (error) {
       throw classifyAwsError(error, `simulate the policies of ${principalArn}`);
     }

@@ -3,7 +3,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ActiveGrantFinder, PendingRequestFinder, RequestStore } from '../domain/ports';
@@ -131,23 +131,23 @@ export class DynamoRequestStore implements RequestStore, PendingRequestFinder, A
     });
     const found: RequestSummary[] = [];
     try {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: BY_TARGET_INDEX,
-            KeyConditionExpression: '#target = :target',
-            FilterExpression: `#status IN (${PENDING_STATUSES.map((_, index) => `:s${index}`).join(', ')})`,
-            ExpressionAttributeNames: { '#target': 'targetArn', '#status': 'status' },
-            ExpressionAttributeValues: values,
-            ScanIndexForward: false,
-            ExclusiveStartKey: start,
-          }),
-        );
+      const pages = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          IndexName: BY_TARGET_INDEX,
+          KeyConditionExpression: '#target = :target',
+          FilterExpression: `#status IN (${PENDING_STATUSES.map((_, index) => `:s${index}`).join(', ')})`,
+          ExpressionAttributeNames: { '#target': 'targetArn', '#status': 'status' },
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+        },
+      );
+      for await (const page of pages) {
         found.push(...((page.Items ?? []) as RequestSummary[]));
-        start = page.LastEvaluatedKey;
-      } while (start && found.length < 20);
+        // `status` shows the newest 20; older pending requests are not worth more reads on the Slack path.
+        if (found.length >= 20) break;
+      }
     } catch (error) {
       throw classifyAwsError(error, `look up the pending requests for ${targetArn}`);
     }
@@ -157,21 +157,17 @@ export class DynamoRequestStore implements RequestStore, PendingRequestFinder, A
   async requestsFor(targetArn: string): Promise<RequestSummary[]> {
     const found: RequestSummary[] = [];
     try {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: BY_TARGET_INDEX,
-            KeyConditionExpression: '#target = :target',
-            ExpressionAttributeNames: { '#target': 'targetArn' },
-            ExpressionAttributeValues: { ':target': targetArn },
-            ExclusiveStartKey: start,
-          }),
-        );
-        found.push(...((page.Items ?? []) as RequestSummary[]));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const pages = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          IndexName: BY_TARGET_INDEX,
+          KeyConditionExpression: '#target = :target',
+          ExpressionAttributeNames: { '#target': 'targetArn' },
+          ExpressionAttributeValues: { ':target': targetArn },
+        },
+      );
+      for await (const page of pages) found.push(...((page.Items ?? []) as RequestSummary[]));
     } catch (error) {
       throw classifyAwsError(error, `look up the requests for ${targetArn}`);
     }
