@@ -3,6 +3,7 @@
 // constructs no client and opens no connection.
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import type { SecretRef } from '../config';
+import { ConfigMissingError } from '../domain/errors';
 
 // Secrets are re-read at most every 5 minutes, so a rotated token takes effect without a deploy.
 const SECRET_MAX_AGE_SECONDS = 300;
@@ -13,10 +14,12 @@ const SECRET_MAX_AGE_SECONDS = 300;
  */
 export async function resolveSecret(ref: SecretRef, name: string): Promise<string> {
   if (ref.value !== undefined) return ref.value;
-  if (ref.parameter === undefined) throw new Error(`No value or SSM parameter configured for ${name}`);
+  if (ref.parameter === undefined) {
+    throw new ConfigMissingError(`No value or SSM parameter is configured for ${name}.`);
+  }
   const value = await getParameter(ref.parameter, { decrypt: true, maxAge: SECRET_MAX_AGE_SECONDS });
   if (typeof value !== 'string' || value === '') {
-    throw new Error(`SSM parameter ${ref.parameter} (${name}) is empty or missing`);
+    throw new ConfigMissingError(`SSM parameter ${ref.parameter} (${name}) is empty or missing.`);
   }
   return value;
 }

@@ -107,8 +107,17 @@ export class OutcomeNotDeliveredError extends BotError {
   override readonly name = 'OutcomeNotDelivered';
 }
 
-/** Every error name the workflow can see from our tasks; ASL Retry/Catch refer to these. */
-export const WORKFLOW_ERROR_NAMES = [
+/** The Step Functions run of a request could not be started; nothing was changed. */
+export class WorkflowStartError extends BotError {
+  override readonly name = 'WorkflowStartError';
+}
+
+/**
+ * The names of our errors whose message is written for the requester and safe to show in Slack (no
+ * secrets, no other accounts' ARNs). A report quotes such an error's message; any other gets a generic
+ * line with the request id. ASL Retry/Catch also match on these names.
+ */
+export const USER_SAFE_ERROR_NAMES = [
   'UsageError',
   'TargetNotFound',
   'QuotaExceeded',

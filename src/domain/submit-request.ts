@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { auditEvent } from './audit-trail';
 import { type ChangeCommand, describeCommand } from './command';
-import { BotError } from './errors';
+import { BotError, WorkflowStartError } from './errors';
 import type { AccountContext } from './plan';
 import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -130,10 +130,6 @@ async function markStartFailed(deps: SubmitDeps, request: AccessRequest): Promis
     request.requestId,
     auditEvent(deps.clock, 'failed', 'The workflow could not be started; nothing was changed.'),
   );
-}
-
-export class WorkflowStartError extends BotError {
-  override readonly name = 'WorkflowStartError';
 }
 
 /** The Wait durations of a time-bound grant: remind `lead` seconds before the end, then expire. */

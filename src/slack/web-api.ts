@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { TransientError } from '../domain/errors';
+import { SlackApiError, TransientError } from '../domain/errors';
 import type { SlackMessage, SlackPort } from '../domain/ports';
 import { neutralizeBroadcasts } from './blocks/text';
 import { classifySlackError } from './classify-error';
@@ -65,7 +65,8 @@ export class SlackWebApi implements SlackPort {
         unfurl_media: false,
       }),
     );
-    if (!out.ts || !out.channel) throw new Error('chat.postMessage returned no ts');
+    if (!out.ts || !out.channel)
+      throw new SlackApiError('Slack accepted a message but returned no timestamp.');
     return { channel: out.channel, ts: out.ts };
   }
 

@@ -29,10 +29,6 @@ const describeTarget = (target: IdentityTarget): string => `IAM ${target.kind} $
 export const tierPolicyArns = (tier: Tier, stack: Pick<StackPolicyArns, 'customTier'>): readonly string[] =>
   tier === 'custom' ? [stack.customTier] : TIER_SPECS[tier].policyArns;
 
-/** The policy whose presence means the target holds the tier. */
-const primaryOf = (tier: Tier, stack: Pick<StackPolicyArns, 'customTier'>): string =>
-  tier === 'custom' ? stack.customTier : TIER_SPECS[tier].primary;
-
 /** The legacy inline custom policy on the target, when there is one. */
 const legacyCustomName = (target: IdentityTarget, facts: PrincipalFacts): string | undefined => {
   const name = legacyCustomPolicyName(target.kind);

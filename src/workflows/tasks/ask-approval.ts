@@ -1,5 +1,5 @@
 import { postToThread } from '../../domain/audit-trail';
-import { UnknownRequestError } from '../../domain/errors';
+import { ConflictError, UnknownRequestError } from '../../domain/errors';
 import { planHash } from '../../domain/plan';
 import type { AccessRequest } from '../../domain/request';
 import { approvalCard, cardText } from '../../slack/blocks/approval-card';
@@ -46,6 +46,9 @@ export async function askApproval(
 
 async function saveOrThrow(deps: TaskDeps, request: AccessRequest, expectedVersion: number): Promise<void> {
   if (!(await deps.store.save(request, expectedVersion))) {
-    throw new Error(`Request ${request.requestId} changed while its approval card was being posted`);
+    // Not retried: the card may already be posted, and a retry would post a second one.
+    throw new ConflictError(
+      `Request ${request.requestId} changed while its approval card was being posted; ask again.`,
+    );
   }
 }

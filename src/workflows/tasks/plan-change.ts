@@ -1,5 +1,5 @@
 import { isIdentityTarget } from '../../domain/command';
-import { ConflictError, TargetNotFoundError } from '../../domain/errors';
+import { ConflictError, TargetNotFoundError, TransientError } from '../../domain/errors';
 import {
   type ChangePlan,
   planGrant,
@@ -32,7 +32,8 @@ export async function planChange(deps: TaskDeps, requestId: string): Promise<{ n
     status: plan.steps.length === 0 ? 'no_change' : 'awaiting_approval',
   };
   if (!(await deps.store.save(next, request.version))) {
-    throw new Error(`Request ${requestId} changed while it was being planned`);
+    // Someone else wrote first (a click, a retried task): the workflow retries with the current record.
+    throw new TransientError(`Request ${requestId} changed while it was being planned; planning again.`);
   }
   return { noop: plan.steps.length === 0 };
 }

@@ -1,5 +1,5 @@
 import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
-import { OutcomeNotDeliveredError, TransientError, WORKFLOW_ERROR_NAMES } from '../../domain/errors';
+import { OutcomeNotDeliveredError, TransientError, USER_SAFE_ERROR_NAMES } from '../../domain/errors';
 import { botManagedPolicies, grantInEffect, policyNeeds, summarizeJournal } from '../../domain/grant-ledger';
 import { manualCommand } from '../../domain/plan';
 import type { AccessRequest, AuditEvent, AuditEventType, RequestStatus } from '../../domain/request';
@@ -33,7 +33,7 @@ const EVENT: Record<FinalOutcome, AuditEventType> = {
 /** The user-facing reason of a caught error; unexpected errors get a reference, not internals. */
 function failureReason(input: ReportInput): string {
   const name = input.error?.Error ?? '';
-  if ((WORKFLOW_ERROR_NAMES as readonly string[]).includes(name)) return causeMessage(input.error);
+  if ((USER_SAFE_ERROR_NAMES as readonly string[]).includes(name)) return causeMessage(input.error);
   if (name === 'States.Timeout') return 'A step took too long.';
   return `Something went wrong (ref ${input.requestId}). The bot's logs have the details.`;
 }
