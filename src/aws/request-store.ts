@@ -33,7 +33,6 @@ const SAVABLE_FIELDS: readonly SavableField[] = [
   'approvalExpiresAt',
   'accessExpiresAt',
   'endedBy',
-  'expiryContext',
   'target',
 ];
 

@@ -49,18 +49,27 @@ export function summarizeJournal(steps: CompletedStep[]): JournalSummary {
   };
 }
 
+/** The journal entry the expiry appends once a time-bound grant's time limit has been handled. */
+export const EXPIRED_STEP_ID = 'expired';
+
 /**
- * A tier grant is in effect while nothing ended it: a time-bound grant while `active` (applied, its
- * expiry still to come), a permanent one once applied or found already in place, or applied but not
- * confirmed by the check. A revoke of its tier (endedBy) or its time limit ends it.
+ * A tier grant is in effect while nothing ended it. Only evidence the workflow alone writes counts (the
+ * slack function may write a status, a decision or a whole new record, so those never do):
+ *   - the apply journal holds an attach still in effect, and the expiry has not run (EXPIRED_STEP_ID);
+ *   - or, for a permanent grant, the planner found everything already in place (a plan with no steps).
+ * A revoke of its tier (endedBy, written by the report function) ends it too.
  */
 export function grantInEffect(request: AccessRequest): boolean {
   const { command } = request;
   if (command.action !== 'grant' || request.endedBy !== undefined) return false;
-  if (request.status === 'active') return true;
-  if (command.durationSeconds !== undefined) return false;
-  if (request.status === 'completed' || request.status === 'no_change') return true;
-  return request.status === 'failed' && summarizeJournal(request.completedSteps).inEffect.length > 0;
+  if (request.completedSteps.some((step) => step.stepId === EXPIRED_STEP_ID)) return false;
+  const attached = summarizeJournal(request.completedSteps).inEffect.some(
+    (step) => step.undo?.type === 'detachPolicy',
+  );
+  if (attached) return true;
+  return (
+    command.durationSeconds === undefined && request.plan !== undefined && request.plan.steps.length === 0
+  );
 }
 
 /** One policy a grant still in effect needs. */
@@ -96,7 +105,12 @@ export function botManagedPolicies(requests: AccessRequest[]): string[] {
       for (const step of request.completedSteps) {
         if (step.outcome === 'changed' && step.undo?.type === 'detachPolicy') arns.add(step.undo.policyArn);
       }
-    } else if (command.action === 'revoke' && request.status === 'completed' && isManagedTier(command.tier)) {
+    } else if (
+      command.action === 'revoke' &&
+      isManagedTier(command.tier) &&
+      // An approved revoke that ran: its apply journaled what it detached (the workflow alone writes that).
+      request.completedSteps.some((step) => step.outcome === 'changed' && step.undo?.type === 'attachPolicy')
+    ) {
       for (const arn of TIER_SPECS[command.tier].policyArns) arns.add(arn);
     }
   }

@@ -92,16 +92,6 @@ export interface AccessRequest {
   accessExpiresAt?: string;
   /** For a grant a revoke of its tier ended (early, for a time-bound one): the revoke request. */
   endedBy?: string;
-  /**
-   * Written just before a time-bound grant's expiry by the report function (which may query the table
-   * by target): per policy ARN, what the target's other grants still in effect need, and which tier
-   * policies the bot attached or was asked to remove. The expiry revokes from this.
-   */
-  expiryContext?: {
-    needs: Array<{ policyArn: string; requestId: string; tier: string }>;
-    botManaged: string[];
-    at: string;
-  };
   /** When the approval wait times out (set when the card is posted). */
   approvalExpiresAt?: string;
   /** Step Functions task token; kept server side, never sent to Slack. */

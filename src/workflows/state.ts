@@ -40,7 +40,6 @@ export const ReportInput = z.object({
   requestId: RequestIdSchema,
   /**
    * unverified: a time-bound grant applied but not confirmed (it still ends at its time limit);
-   * expiring: before the expiry, record what the target's other grants still need;
    * ended: after the expiry, the card's final state; stopped: the execution itself ended abnormally.
    */
   outcome: z.enum([
@@ -51,7 +50,6 @@ export const ReportInput = z.object({
     'failed',
     'reminder',
     'unverified',
-    'expiring',
     'ended',
   ]),
   error: CaughtError.optional(),

@@ -284,11 +284,10 @@ class World {
     }
   }
 
-  /** "Find what other grants still need" ▶ "Revoke expired access" ▶ "Report the end of access". */
+  /** "Revoke expired access" ▶ "Report the end of access". */
   async expire(pick: number): Promise<void> {
     const [requestId] = this.waiting.splice(pick % this.waiting.length, 1);
     if (requestId === undefined) return;
-    await TASKS.Report.run(this.deps, { requestId, outcome: 'expiring' });
     await TASKS.Rollback.run(this.deps, { requestId, mode: 'expire' });
     await TASKS.Report.run(this.deps, { requestId, outcome: 'ended' });
   }
@@ -309,7 +308,7 @@ class World {
 /** What the last message in a request's thread must say for its final status. */
 function expectedLastMessage(record: AccessRequest): RegExp {
   const timeBound = record.command.action === 'grant' && record.command.durationSeconds !== undefined;
-  if (record.status === 'revoked_early')
+  if (record.status === 'revoked_early' || (timeBound && record.endedBy !== undefined))
     return /^:hourglass: Time limit reached; REQ-\d+ already ended this grant/;
   if (record.endedBy !== undefined) return /^:scissors: Ended by REQ-\d+/;
   switch (record.status) {

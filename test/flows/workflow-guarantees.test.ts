@@ -44,7 +44,7 @@ const iamStubOf = (client: IAMClient) => mockClient(client);
 type IamStub = ReturnType<typeof iamStubOf>;
 let iamFaults: IamStub | undefined;
 /**
- * Each time-bound run is held before "Find what other grants still need" until the test lets it
+ * Each time-bound run is held before "Revoke expired access" until the test lets it
  * expire. A gate that is never opened holds nothing alive: the harness aborts the run at the end.
  */
 const held = new Set<string>();
@@ -74,7 +74,7 @@ async function start(): Promise<void> {
     {
       aws: clients,
       beforeTask: async (state, requestId) => {
-        if (state !== 'Find what other grants still need') return;
+        if (state !== 'Revoke expired access') return;
         held.add(requestId);
         await gate(requestId).opened;
       },
@@ -347,7 +347,9 @@ describe('revoke and expiry work from what the bot granted and what each remaini
     const texts = await thread(grantId);
     expect(texts.slice(-2)).toEqual([
       `:scissors: Ended early by ${revokeId} (revoke by <@${REQUESTER}>); the scheduled expiry will revoke nothing.`,
-      `:hourglass: Time limit reached; ${revokeId} already ended this grant, so nothing more was revoked. <@${REQUESTER}>`,
+      `:hourglass: Time limit reached; ${revokeId} already ended this grant, so nothing more was revoked. <@${REQUESTER}>\n` +
+        '• already gone: AWSCodeBuildDeveloperAccess was detached before the time limit\n' +
+        '• already gone: AmazonS3ReadOnlyAccess was detached before the time limit',
     ]);
     expect(texts.join('\n')).not.toContain('undone');
     expect(await statusLine(grantId)).toEqual([

@@ -1,6 +1,12 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { BotError, TransientError } from '../../domain/errors';
-import { summarizeJournal, UNDO_PREFIX } from '../../domain/grant-ledger';
+import {
+  botManagedPolicies,
+  EXPIRED_STEP_ID,
+  policyNeeds,
+  summarizeJournal,
+  UNDO_PREFIX,
+} from '../../domain/grant-ledger';
 import { describeOperation, heldTiers, manualCommand, type Operation, policyName } from '../../domain/plan';
 import type { AccessRequest, CompletedStep } from '../../domain/request';
 import { isManagedTier, TIER_SPECS } from '../../domain/tiers';
@@ -8,6 +14,7 @@ import { mention } from '../../slack/blocks/text';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
 import { type UndoResult, undoJournal } from './roll-back';
 import { runOperation } from './run-operation';
+import { otherRequestsFor } from './target-records';
 
 /**
  * "Revoke expired access": at the end of a time-bound grant, removes, per policy ARN of its tier, what
@@ -18,36 +25,45 @@ import { runOperation } from './run-operation';
 export async function expireGrant(deps: TaskDeps, requestId: string): Promise<UndoResult> {
   const request = await loadRequest(deps, requestId);
   const who = mention(request.requester.userId);
-  if (request.status === 'revoked_early' || request.endedBy !== undefined) {
-    await recordEvent(
-      deps,
-      request,
-      auditEvent(
-        deps.clock,
-        'access_expired',
-        `:hourglass: Time limit reached; ${request.endedBy ?? 'an earlier revoke'} already ended this grant, so nothing more was revoked. ${who}`,
-      ),
-    );
-    return { rolledBack: 0, failed: [] };
-  }
   const { command, target } = request;
-  const title = `:hourglass: Time limit reached for ${request.plan?.summary ?? requestId}. ${who}`;
+  // An earlier revoke (endedBy) changes only the wording: the expiry still checks every policy, so a
+  // record someone altered to look ended can never keep access past its time limit.
+  const title = (revoked: number): string =>
+    request.endedBy && revoked === 0
+      ? `:hourglass: Time limit reached; ${request.endedBy} already ended this grant, so nothing more was revoked. ${who}`
+      : `:hourglass: Time limit reached for ${request.plan?.summary ?? requestId}. ${who}`;
   const managed =
     command.action === 'grant' &&
     isManagedTier(command.tier) &&
     (target.kind === 'user' || target.kind === 'group');
   const result = managed
     ? await expireManagedTier(deps, request, title)
-    : await undoJournal(deps, request, { title, eventType: 'access_expired' });
+    : await undoJournal(deps, request, { title: title(0), eventType: 'access_expired' });
+  // Marks the journal (the workflow alone writes it): this grant no longer needs anything.
+  await deps.store.appendCompletedStep(requestId, {
+    stepId: EXPIRED_STEP_ID,
+    description: 'time limit reached',
+    outcome: 'unchanged',
+    undo: null,
+    at: deps.clock.now().toISOString(),
+  });
   const current = await loadRequest(deps, requestId);
   await deps.store.save(
-    { ...current, version: current.version + 1, status: result.failed.length > 0 ? 'failed' : 'completed' },
+    {
+      ...current,
+      version: current.version + 1,
+      status: result.failed.length > 0 ? 'failed' : current.endedBy ? 'revoked_early' : 'completed',
+    },
     current.version,
   );
   return result;
 }
 
-async function expireManagedTier(deps: TaskDeps, request: AccessRequest, title: string): Promise<UndoResult> {
+async function expireManagedTier(
+  deps: TaskDeps,
+  request: AccessRequest,
+  title: (revoked: number) => string,
+): Promise<UndoResult> {
   const { command, target } = request;
   if (command.action !== 'grant' || !isManagedTier(command.tier)) throw new Error('not a managed tier grant');
   if (target.kind !== 'user' && target.kind !== 'group') throw new Error('not an identity');
@@ -60,7 +76,9 @@ async function expireManagedTier(deps: TaskDeps, request: AccessRequest, title: 
   )
     .filter((tier) => tier !== command.tier)
     .filter(isManagedTier);
-  const context = request.expiryContext;
+  // Recomputed here from the records' evidence, never read from a field another function wrote.
+  const others = await otherRequestsFor(deps, request);
+  const context = { needs: policyNeeds(others), botManaged: botManagedPolicies([request, ...others]) };
   const journal = new Map<string, CompletedStep>();
   for (const step of summarizeJournal(request.completedSteps).inEffect) {
     if (step.undo?.type === 'detachPolicy') journal.set(step.undo.policyArn, step);
@@ -71,7 +89,7 @@ async function expireManagedTier(deps: TaskDeps, request: AccessRequest, title: 
   let transient: TransientError | undefined;
   for (const policyArn of TIER_SPECS[command.tier].policyArns) {
     const name = policyName(policyArn);
-    const grant = context?.needs.find((need) => need.policyArn === policyArn);
+    const grant = context.needs.find((need) => need.policyArn === policyArn);
     const tier = heldOthers.find((held) => TIER_SPECS[held].policyArns.includes(policyArn));
     if (grant) {
       lines.push(`• kept: ${name} (${grant.requestId} still grants ${grant.tier})`);
@@ -79,7 +97,7 @@ async function expireManagedTier(deps: TaskDeps, request: AccessRequest, title: 
       lines.push(`• kept: ${name} (the ${tier} tier still needs it)`);
     } else if (!attached.includes(policyArn)) {
       lines.push(`• already gone: ${name} was detached before the time limit`);
-    } else if (journal.has(policyArn) || context?.botManaged.includes(policyArn)) {
+    } else if (journal.has(policyArn) || context.botManaged.includes(policyArn)) {
       const op: Operation = { type: 'detachPolicy', principal, policyArn };
       try {
         const { outcome } = await runOperation(deps, op);
@@ -110,6 +128,10 @@ async function expireManagedTier(deps: TaskDeps, request: AccessRequest, title: 
     ...lines,
     ...failed.map((item) => `• NOT revoked: ${item.description}. Run by hand: \`${item.command}\``),
   ];
-  await recordEvent(deps, request, auditEvent(deps.clock, 'access_expired', `${title}\n${all.join('\n')}`));
+  await recordEvent(
+    deps,
+    request,
+    auditEvent(deps.clock, 'access_expired', `${title(revoked + failed.length)}\n${all.join('\n')}`),
+  );
   return { rolledBack: revoked, failed };
 }

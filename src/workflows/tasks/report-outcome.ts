@@ -1,15 +1,16 @@
 import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
 import { OutcomeNotDeliveredError, TransientError, USER_SAFE_ERROR_NAMES } from '../../domain/errors';
-import { botManagedPolicies, grantInEffect, policyNeeds, summarizeJournal } from '../../domain/grant-ledger';
+import { grantInEffect, summarizeJournal } from '../../domain/grant-ledger';
 import { manualCommand } from '../../domain/plan';
 import type { AccessRequest, AuditEvent, AuditEventType, RequestStatus } from '../../domain/request';
 import { decidedCard } from '../../slack/blocks/approval-card';
 import { mention, slackDate } from '../../slack/blocks/text';
 import { causeMessage, type ReportInput } from '../state';
 import { loadRequest, type TaskDeps } from './deps';
+import { otherRequestsFor } from './target-records';
 
 /** The outcomes that close a request (or, for a time-bound grant, its applied phase). */
-type FinalOutcome = Exclude<ReportInput['outcome'], 'reminder' | 'expiring' | 'ended'>;
+type FinalOutcome = Exclude<ReportInput['outcome'], 'reminder' | 'ended'>;
 
 const STATUS: Record<FinalOutcome, RequestStatus> = {
   completed: 'completed',
@@ -65,7 +66,6 @@ export function outcomeText(request: AccessRequest, input: ReportInput): string 
       return `:hourglass: Expired: nobody approved in time, so nothing was changed. ${who}, ask again if you still need it.`;
     case 'failed':
       return failedText(request, input);
-    case 'expiring':
     case 'ended':
       return '';
   }
@@ -103,8 +103,6 @@ export async function reportOutcome(deps: TaskDeps, input: ReportInput): Promise
     case 'reminder':
       await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', outcomeText(loaded, input)));
       return { status: loaded.status };
-    case 'expiring':
-      return recordExpiryContext(deps, loaded);
     case 'ended':
       return showEndOfAccess(deps, loaded);
     default:
@@ -291,47 +289,6 @@ async function postStandaloneOutcome(deps: TaskDeps, request: AccessRequest): Pr
     });
     return error instanceof Error ? error : new Error(String(error));
   }
-}
-
-/** The other requests recorded for a target, in full (the index projects only a summary). */
-async function otherRequestsFor(deps: TaskDeps, request: AccessRequest): Promise<AccessRequest[]> {
-  if (!deps.grants) return [];
-  const summaries = await deps.grants.requestsFor(request.targetArn ?? request.target.arn);
-  const others: AccessRequest[] = [];
-  for (const summary of summaries) {
-    if (summary.requestId === request.requestId) continue;
-    if (summary.command.action !== 'grant' && summary.command.action !== 'revoke') continue;
-    const full = await deps.store.get(summary.requestId);
-    if (full) others.push(full);
-  }
-  return others;
-}
-
-/**
- * "Find what other grants still need": just before the expiry, records per policy ARN which of the
- * target's other grants still in effect need it, and which tier policies the bot is responsible for.
- */
-async function recordExpiryContext(
-  deps: TaskDeps,
-  request: AccessRequest,
-): Promise<{ status: RequestStatus }> {
-  if (!deps.grants) return { status: request.status };
-  const others = await otherRequestsFor(deps, request);
-  let current = request;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const next: AccessRequest = {
-      ...current,
-      version: current.version + 1,
-      expiryContext: {
-        needs: policyNeeds(others),
-        botManaged: botManagedPolicies([current, ...others]),
-        at: deps.clock.now().toISOString(),
-      },
-    };
-    if (await deps.store.save(next, current.version)) break;
-    current = await loadRequest(deps, request.requestId);
-  }
-  return { status: current.status };
 }
 
 /**
