@@ -340,7 +340,7 @@ describe('revoke and expiry work from what the bot granted and what each remaini
     await h.awaitApprovalWait(requestId);
     const request = await h.store.get(requestId);
     const card = h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && m.ts === request?.card?.ts);
-    const approve = (card?.blocks as Array<{ elements?: Array<Record<string, unknown>> }>)
+    const approve = ((card?.blocks ?? []) as Array<{ elements?: Array<Record<string, unknown>> }>)
       .flatMap((block) => block.elements ?? [])
       .find((element) => element.action_id === 'approve_request');
     expect(approve?.confirm).toEqual({
