@@ -165,6 +165,8 @@
       text: emojify(element.text?.text || element.action_id),
     });
     node.addEventListener('click', async () => {
+      // Like Slack: a button with a confirm object sends nothing until its dialog is confirmed.
+      if (element.confirm && !(await confirmDialog(element.confirm))) return;
       node.disabled = true;
       try {
         await api('/local/action', {
@@ -173,6 +175,7 @@
           messageTs: message.ts,
           actionId: element.action_id,
           blockId,
+          ...(element.confirm ? { confirmed: true } : {}),
         });
       } catch (error) {
         toast(`Click not delivered: ${error.message}`);
@@ -181,6 +184,58 @@
       }
     });
     return node;
+  }
+
+  /**
+   * Block Kit's confirmation dialog: title, text, a deny and a confirm button (Slack's defaults when a
+   * field is missing). Resolves true on confirm, false on deny, Escape or a click outside.
+   */
+  function confirmDialog(confirm) {
+    return new Promise((resolve) => {
+      const backdrop = $('confirm');
+      const title = confirm.title?.text || 'Are you sure?';
+      const finish = (confirmed) => {
+        document.removeEventListener('keydown', onKey);
+        backdrop.hidden = true;
+        backdrop.replaceChildren();
+        resolve(confirmed);
+      };
+      const onKey = (event) => {
+        if (event.key === 'Escape') finish(false);
+      };
+      const yes = el('button', {
+        type: 'button',
+        className: confirm.style === 'danger' ? 'danger' : 'primary',
+        dataset: { confirm: 'confirm' },
+        text: confirm.confirm?.text || 'Yes',
+        onclick: () => finish(true),
+      });
+      const dialog = el(
+        'div',
+        { className: 'modal confirm-dialog', role: 'alertdialog', 'aria-modal': 'true', 'aria-label': title },
+        [
+          el('header', { className: 'modal-header' }, el('h2', { text: title })),
+          el('div', { className: 'modal-body' }, richText(confirm.text)),
+          el('footer', { className: 'modal-footer' }, [
+            el('button', {
+              type: 'button',
+              className: 'default',
+              dataset: { confirm: 'deny' },
+              text: confirm.deny?.text || 'Cancel',
+              onclick: () => finish(false),
+            }),
+            yes,
+          ]),
+        ],
+      );
+      backdrop.onclick = (event) => {
+        if (event.target === backdrop) finish(false);
+      };
+      document.addEventListener('keydown', onKey);
+      backdrop.replaceChildren(dialog);
+      backdrop.hidden = false;
+      yes.focus();
+    });
   }
 
   function renderBlock(block, message, index) {

@@ -288,6 +288,40 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     expect(lastReply).toContain('was applied and verified.');
   });
 
+  it('revoke of a tier carol does not hold: Approve opens a confirm naming the policy; Cancel sends nothing, "Detach anyway" detaches it', async () => {
+    // After the time-bound grant above, carol again has only AmazonS3ReadOnlyAccess, attached by hand.
+    const requestId = requestIdIn(
+      await ask(BOB, '/codebuild-access revoke user:carol readonly because cleanup', 'received'),
+    );
+    await actAs(PRIYA);
+    await openChannel(AUDIT);
+    const dialog = page.locator('#confirm [role="alertdialog"]');
+
+    await card(requestId).locator('button[data-action-id="approve_request"]').click();
+    await dialog.waitFor({ timeout: UI_TIMEOUT });
+    expect(await dialog.locator('h2').textContent()).toBe('Detach policies the bot never granted?');
+    expect(await dialog.locator('.modal-body').textContent()).toBe(
+      'user carol does not hold the readonly tier, so the bot never granted AmazonS3ReadOnlyAccess for it. ' +
+        'Approving detaches it anyway.',
+    );
+    await dialog.locator('button[data-confirm="deny"]').click();
+    await page.locator('#confirm').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    // Cancelled: no click reached the bot, the card still asks, carol is unchanged.
+    expect(local.workflow.isWaiting(requestId)).toBe(true);
+    expect(await card(requestId).locator('button[data-action-id="approve_request"]').count()).toBe(1);
+    expect((await new PageDriver(local.url).sandboxUser('carol'))?.attachedPolicyArns).toEqual([
+      POLICY_ARNS.s3ReadOnly,
+    ]);
+
+    await card(requestId).locator('button[data-action-id="approve_request"]').click();
+    await dialog.locator('button[data-confirm="confirm"]').click();
+
+    const { statusLine, lastReply } = await outcomeOf(requestId, 'Done.');
+    expect(statusLine).toBe(APPLIED);
+    expect(lastReply).toContain('Done. Revoke readonly from IAM user carol was applied and verified.');
+    expect((await new PageDriver(local.url).sandboxUser('carol'))?.attachedPolicyArns).toEqual([]);
+  });
+
   it('a plan failure (kms create on an alias that exists) is reported, and nothing is asked or changed', async () => {
     const requestId = requestIdIn(
       await ask(ALICE, '/codebuild-access kms create alias/codebuild-artifacts legacy-build', 'received'),

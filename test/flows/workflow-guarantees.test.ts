@@ -328,11 +328,50 @@ describe('revoke and expiry work from what the bot granted and what each remaini
     expect(await cardTexts(requestId)).toContainEqual(
       expect.stringContaining(
         'user carol does not hold the readonly tier (AWSCodeBuildReadOnlyAccess is not attached), so no readonly ' +
-          'grant attached AmazonS3ReadOnlyAccess: they were attached for another reason. Approving detaches them ' +
+          'grant attached AmazonS3ReadOnlyAccess: it was attached for another reason. Approving detaches it ' +
           'anyway; approve only if you mean to remove it.',
       ),
     );
     expect(account.findUser('carol')?.attachedPolicyArns).toEqual([POLICY_ARNS.s3ReadOnly]);
+  });
+
+  it('(4c) the Approve of such a revoke carries a confirm naming the policies; once confirmed, the click detaches them', async () => {
+    const { requestId } = await submit('revoke user:carol readonly');
+    await h.awaitApprovalWait(requestId);
+    const request = await h.store.get(requestId);
+    const card = h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && m.ts === request?.card?.ts);
+    const approve = ((card?.blocks ?? []) as Array<{ elements?: Array<Record<string, unknown>> }>)
+      .flatMap((block) => block.elements ?? [])
+      .find((element) => element.action_id === 'approve_request');
+    expect(approve?.confirm).toEqual({
+      title: { type: 'plain_text', text: 'Detach policies the bot never granted?' },
+      text: {
+        type: 'plain_text',
+        text:
+          'user carol does not hold the readonly tier, so the bot never granted AmazonS3ReadOnlyAccess for it. ' +
+          'Approving detaches it anyway.',
+      },
+      confirm: { type: 'plain_text', text: 'Detach anyway' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+      style: 'danger',
+    });
+
+    // Slack sends the click only after "Detach anyway": what arrives is the ordinary signed click.
+    expect((await h.click(requestId, APPROVER_1)).statusCode).toBe(200);
+    await expect(h.finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+
+    expect(account.findUser('carol')?.attachedPolicyArns).toEqual([]);
+    expect(await thread(requestId)).toEqual([
+      `:inbox_tray: Requested by <@${REQUESTER}>: revoke readonly for user:carol (\`arn:aws:iam::111122223333:user/carol\`).`,
+      `:white_check_mark: Approved by <@${APPROVER_1}>.`,
+      ':gear: Applied:\n• detach AmazonS3ReadOnlyAccess from user carol',
+      ':mag: Verified with the IAM policy simulator:\n• codebuild:ListBuilds: denied :white_check_mark:\n' +
+        '• codebuild:BatchGetBuilds: denied :white_check_mark:\n• s3:GetObject: denied :white_check_mark:',
+      `:white_check_mark: Done. Revoke readonly from IAM user carol was applied and verified. <@${REQUESTER}>`,
+    ]);
+    expect(await statusLine(requestId)).toEqual([
+      'Status: applied and verified. See the thread for each step.',
+    ]);
   });
 
   it('(5) an early revoke makes the expiry a clean no-op that says so, on the thread and the card', async () => {

@@ -38,8 +38,15 @@ export class PageDriver {
     return this.post('/local/command', { userId, channelId, text });
   }
 
-  click(userId: string, channelId: string, messageTs: string, actionId: string) {
-    return this.post('/local/action', { userId, channelId, messageTs, actionId });
+  /** A click; `confirmed` stands for the confirm dialog's "yes" on a button that has one. */
+  click(userId: string, channelId: string, messageTs: string, actionId: string, confirmed?: boolean) {
+    return this.post('/local/action', {
+      userId,
+      channelId,
+      messageTs,
+      actionId,
+      ...(confirmed ? { confirmed } : {}),
+    });
   }
 
   state(userId: string): Promise<PageState> {

@@ -85,6 +85,33 @@ describe('revoke in local mode', () => {
   });
 });
 
+describe('a revoke of a tier the target does not hold, in local mode', () => {
+  it('sends no click until the confirm dialog is confirmed, then detaches what the bot never granted', async () => {
+    // carol has AmazonS3ReadOnlyAccess from the fixture and no CodeBuild tier.
+    const revoke = await request('revoke user:carol readonly because cleanup');
+
+    const unconfirmed = await page.click(PRIYA, AUDIT, revoke.cardTs, ACTION_IDS.approve);
+    expect(unconfirmed).toEqual({
+      status: 400,
+      body: { kind: 'rejected', reason: 'that button asks for confirmation first' },
+    });
+    expect(local.workflow.isWaiting(revoke.requestId)).toBe(true);
+    expect((await page.sandboxUser('carol'))?.attachedPolicyArns).toEqual([
+      'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+    ]);
+
+    expect((await page.click(PRIYA, AUDIT, revoke.cardTs, ACTION_IDS.approve, true)).status).toBe(200);
+    await expect(local.workflow.run(revoke.requestId)?.result).resolves.toMatchObject({
+      status: 'SUCCEEDED',
+    });
+    expect((await page.sandboxUser('carol'))?.attachedPolicyArns).toEqual([]);
+    const thread = (await page.state(PRIYA)).messages.filter((m) => m.threadTs === revoke.cardTs);
+    expect(thread.at(-1)?.text).toBe(
+      ':white_check_mark: Done. Revoke readonly from IAM user carol was applied and verified. <@U0ALICE>',
+    );
+  });
+});
+
 describe('status in local mode', () => {
   it('answers with the target’s policies and its pending requests', async () => {
     const pending = await request('grant user:alice readonly because status test');

@@ -1,5 +1,5 @@
 import type { ChangeCommand } from '../../src/domain/command';
-import { planGrant } from '../../src/domain/plan';
+import { planGrant, planRevoke } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { approvalCard, decidedCard } from '../../src/slack/blocks/approval-card';
@@ -145,5 +145,99 @@ describe('the approval card of a managed-tier grant', () => {
     const blocks = decidedCard(request);
     expect(blocks.at(-1)).toEqual(section(':no_entry: Denied by <@U0APPROVER1>: not during the freeze'));
     expect(JSON.stringify(blocks)).not.toContain('approve_request');
+  });
+});
+
+describe('the approval card of a revoke of a tier the target does not hold', () => {
+  const carol = { kind: 'user' as const, name: 'carol', arn: 'arn:aws:iam::111122223333:user/carol' };
+  const revokeRequest = (tier: 'readonly' | 'admin' | 'developer', attached: string[]): AccessRequest => {
+    const plan = planRevoke(carol, tier, { attachedPolicyArns: attached }, { customTier: '' });
+    return {
+      requestId: 'REQ-7K3QX9M2PA',
+      version: 2,
+      createdAt: '2026-11-28T10:00:00.000Z',
+      requester: { userId: 'U0REQUESTER', teamId: 'T0' },
+      channelId: 'C0',
+      command: { action: 'revoke', target: { kind: 'user', name: 'carol' }, tier },
+      target: carol,
+      status: 'awaiting_approval',
+      plan,
+      requiredApprovals: plan.requiredApprovals,
+      approvals: [],
+      completedSteps: [],
+      events: [],
+    };
+  };
+
+  it('warns which policies no grant attached, and Approve asks to confirm detaching exactly those', () => {
+    const blocks = approvalCard(revokeRequest('readonly', [POLICY_ARNS.s3ReadOnly]), EXPIRES);
+    expect(blocks).toEqual([
+      header,
+      section('<@U0REQUESTER> asks to *revoke readonly for user:carol*.'),
+      {
+        type: 'section',
+        fields: [field('*Target*\n`arn:aws:iam::111122223333:user/carol`'), field('*Reason*\n_none given_')],
+      },
+      section('*Will change*\n• detach AmazonS3ReadOnlyAccess from user carol'),
+      context('Already in place: AWSCodeBuildReadOnlyAccess is not attached'),
+      section(
+        ':warning: *user carol does not hold the readonly tier (AWSCodeBuildReadOnlyAccess is not attached), so no ' +
+          'readonly grant attached AmazonS3ReadOnlyAccess: it was attached for another reason. Approving ' +
+          'detaches it anyway; approve only if you mean to remove it.*',
+      ),
+      context(`Needs one approver other than the requester. Expires ${EXPIRES_TOKEN}.`),
+      {
+        ...buttons,
+        elements: [
+          {
+            ...buttons.elements[0],
+            confirm: {
+              title: { type: 'plain_text', text: 'Detach policies the bot never granted?' },
+              text: {
+                type: 'plain_text',
+                text:
+                  'user carol does not hold the readonly tier, so the bot never granted AmazonS3ReadOnlyAccess ' +
+                  'for it. Approving detaches it anyway.',
+              },
+              confirm: { type: 'plain_text', text: 'Detach anyway' },
+              deny: { type: 'plain_text', text: 'Cancel' },
+              style: 'danger',
+            },
+          },
+          buttons.elements[1],
+        ],
+      },
+    ]);
+  });
+
+  it('for admin, the confirm names both IAMFullAccess and AmazonS3ReadOnlyAccess', () => {
+    const blocks = approvalCard(
+      revokeRequest('admin', [POLICY_ARNS.s3ReadOnly, POLICY_ARNS.iamFull]),
+      EXPIRES,
+    );
+    expect(blocks.at(-1)).toMatchObject({
+      elements: [
+        {
+          action_id: 'approve_request',
+          confirm: {
+            text: {
+              type: 'plain_text',
+              text:
+                'user carol does not hold the admin tier, so the bot never granted AmazonS3ReadOnlyAccess or ' +
+                'IAMFullAccess for it. Approving detaches them anyway.',
+            },
+          },
+        },
+        { action_id: 'deny_request' },
+      ],
+    });
+  });
+
+  it('asks for no confirmation when the target holds the tier it loses', () => {
+    const blocks = approvalCard(
+      revokeRequest('developer', [POLICY_ARNS.s3ReadOnly, POLICY_ARNS.codeBuildDeveloper]),
+      EXPIRES,
+    );
+    expect(blocks.at(-1)).toEqual(buttons);
   });
 });

@@ -99,6 +99,11 @@ export interface ChangePlan {
   /** Things already as requested, shown to the approver ("AmazonS3ReadOnlyAccess already attached"). */
   unchanged: string[];
   warnings: string[];
+  /**
+   * A revoke of a tier the target does not hold: the policies it detaches that no grant of that tier
+   * attached. The approver must confirm detaching them explicitly (the card's Approve asks first).
+   */
+  detachesUngranted?: { tier: string; policyArns: string[] };
   /** Facts the approver should see besides the steps (quota use, policy sizes). */
   details?: string[];
   requiredApprovals: 1 | 2;

@@ -6,7 +6,15 @@
 import type { IdentityTarget } from '../command';
 import { QuotaExceededError } from '../errors';
 import { legacyCustomPolicyName } from '../policy-documents';
-import { approvalsRequiredFor, CUSTOM_TIER_ACTIONS, MANAGED_TIERS, TIER_SPECS, type Tier } from '../tiers';
+import {
+  approvalsRequiredFor,
+  CUSTOM_TIER_ACTIONS,
+  isManagedTier,
+  MANAGED_TIERS,
+  type ManagedTier,
+  TIER_SPECS,
+  type Tier,
+} from '../tiers';
 import type { StackPolicyArns } from './account';
 import {
   type ChangePlan,
@@ -145,6 +153,7 @@ export function planRevoke(
       });
     }
   }
+  const ungranted = ungrantedDetaches(tier, facts, steps);
   const legacy = tier === 'custom' ? legacyCustomName(target, facts) : undefined;
   if (legacy !== undefined) {
     steps.push({
@@ -159,7 +168,7 @@ export function planRevoke(
     steps,
     unchanged,
     warnings: [
-      ...unheldTierWarning(target, tier, facts, steps),
+      ...(ungranted.length > 0 && isManagedTier(tier) ? [unheldTierWarning(target, tier, ungranted)] : []),
       ...(legacy === undefined
         ? []
         : [
@@ -167,6 +176,7 @@ export function planRevoke(
               'last, and the bot cannot put it back (no role of the bot may write a policy document).',
           ]),
     ],
+    ...(ungranted.length > 0 ? { detachesUngranted: { tier, policyArns: ungranted } } : {}),
     requiredApprovals: approvalsRequiredFor({ action: 'revoke', tier }),
     verification: {
       principalArn: target.arn,
@@ -177,22 +187,21 @@ export function planRevoke(
 }
 
 /**
- * Revoking a tier the target does not hold would still detach the tier's other policies, which were
- * then attached for some other reason: the approver is told exactly which, before deciding.
+ * Revoking a tier the target does not hold still detaches the tier's other policies, which were then
+ * attached for some other reason (no grant of this tier attached them): those policy ARNs, else none.
  */
-function unheldTierWarning(
-  target: IdentityTarget,
-  tier: Tier,
-  facts: PrincipalFacts,
-  steps: PlanStep[],
-): string[] {
-  if (tier === 'custom' || steps.length === 0) return [];
-  const spec = TIER_SPECS[tier];
-  if (facts.attachedPolicyArns.includes(spec.primary)) return [];
-  const names = steps.flatMap((step) => ('policyArn' in step.do ? [policyName(step.do.policyArn)] : []));
-  return [
-    `${target.kind} ${target.name} does not hold the ${tier} tier (${policyName(spec.primary)} is not attached), ` +
-      `so no ${tier} grant attached ${names.join(' or ')}: they were attached for another reason. ` +
-      `Approving detaches them anyway; approve only if you mean to remove ${names.length === 1 ? 'it' : 'them'}.`,
-  ];
+function ungrantedDetaches(tier: Tier, facts: PrincipalFacts, steps: PlanStep[]): string[] {
+  if (tier === 'custom' || facts.attachedPolicyArns.includes(TIER_SPECS[tier].primary)) return [];
+  return steps.flatMap((step) => (step.do.type === 'detachPolicy' ? [step.do.policyArn] : []));
+}
+
+/** The card's warning for such a revoke: exactly which policies, before anyone decides. */
+function unheldTierWarning(target: IdentityTarget, tier: ManagedTier, ungranted: string[]): string {
+  const names = ungranted.map(policyName);
+  const [they, were, them] = names.length === 1 ? ['it', 'was', 'it'] : ['they', 'were', 'them'];
+  return (
+    `${target.kind} ${target.name} does not hold the ${tier} tier (${policyName(TIER_SPECS[tier].primary)} is not attached), ` +
+    `so no ${tier} grant attached ${names.join(' or ')}: ${they} ${were} attached for another reason. ` +
+    `Approving detaches ${them} anyway; approve only if you mean to remove ${them}.`
+  );
 }

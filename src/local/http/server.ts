@@ -186,6 +186,7 @@ export class LocalServer {
           messageTs: String(input.messageTs ?? ''),
           actionId: String(input.actionId ?? ''),
           ...(typeof input.blockId === 'string' ? { blockId: input.blockId } : {}),
+          confirmed: input.confirmed === true,
         });
         return json(res, result.kind === 'rejected' ? 400 : 200, result);
       }

@@ -28,6 +28,8 @@ export interface ButtonRef {
   value?: string;
   text: string;
   style?: string;
+  /** The button's Block Kit confirmation dialog: Slack sends its click only once that is confirmed. */
+  confirm?: unknown;
 }
 
 export interface SlackClientOptions {
@@ -70,7 +72,14 @@ export function buttonsIn(blocks: unknown[] | undefined): ButtonRef[] {
     const candidates = block.type === 'actions' ? (block.elements ?? []) : [block.accessory];
     for (const element of candidates) {
       const button = element as
-        | { type?: string; action_id?: string; value?: string; style?: string; text?: { text?: string } }
+        | {
+            type?: string;
+            action_id?: string;
+            value?: string;
+            style?: string;
+            text?: { text?: string };
+            confirm?: unknown;
+          }
         | undefined;
       if (button?.type !== 'button' || !button.action_id) continue;
       buttons.push({
@@ -79,6 +88,7 @@ export function buttonsIn(blocks: unknown[] | undefined): ButtonRef[] {
         text: button.text?.text ?? button.action_id,
         ...(button.value !== undefined ? { value: button.value } : {}),
         ...(button.style !== undefined ? { style: button.style } : {}),
+        ...(button.confirm !== undefined ? { confirm: button.confirm } : {}),
       });
     }
   }
@@ -133,13 +143,17 @@ export class LocalSlackClient {
     return this.runCommand(user, channel.id, command, text.slice(command.length).trim());
   }
 
-  /** A click on a button of a message, as the given user. Only buttons the message has can be clicked. */
+  /**
+   * A click on a button of a message, as the given user. Only buttons the message has can be clicked,
+   * and a button with a confirm dialog only with `confirmed` (Slack sends nothing until it is confirmed).
+   */
   async click(input: {
     userId: string;
     channelId: string;
     messageTs: string;
     actionId: string;
     blockId?: string;
+    confirmed?: boolean;
   }) {
     const user = this.state.user(input.userId);
     const message = this.state.message(input.channelId, input.messageTs);
@@ -150,6 +164,9 @@ export class LocalSlackClient {
         (input.blockId === undefined || candidate.blockId === input.blockId),
     );
     if (!button) return { kind: 'rejected' as const, reason: 'that message has no such button (any more)' };
+    if (button.confirm !== undefined && input.confirmed !== true) {
+      return { kind: 'rejected' as const, reason: 'that button asks for confirmation first' };
+    }
     const { team, app } = this.state.fixture;
     const channel = this.state.channel(message.channel);
     const now = this.clock.now().getTime();

@@ -1,7 +1,7 @@
 import { formatDuration } from '../../commands/parse-command';
 import { describeCommand } from '../../domain/command';
 import { statementDelta } from '../../domain/key-policy';
-import { type ChangePlan, describeOperation, type Operation } from '../../domain/plan';
+import { type ChangePlan, describeOperation, type Operation, policyName } from '../../domain/plan';
 import { statementList } from '../../domain/plans/documents';
 import type { PolicyDocument, PolicyStatement } from '../../domain/policy-documents';
 import type { AccessRequest } from '../../domain/request';
@@ -83,6 +83,9 @@ export function approvalCard(request: AccessRequest, expiresAt: string): Block[]
           style: 'primary',
           text: { type: 'plain_text', text: 'Approve' },
           value: request.requestId,
+          ...(request.plan?.detachesUngranted
+            ? { confirm: confirmUngrantedDetach(request.plan, request.plan.detachesUngranted) }
+            : {}),
         },
         {
           type: 'button',
@@ -94,6 +97,33 @@ export function approvalCard(request: AccessRequest, expiresAt: string): Block[]
       ],
     },
   ];
+}
+
+// Slack caps a confirm dialog's text at 300 characters and its title at 100.
+const CONFIRM_TEXT_LIMIT = 300;
+
+/**
+ * The dialog Slack shows before it sends an Approve that would detach policies no grant of the tier
+ * attached: the approver must click "Detach anyway" as a second, explicit step.
+ */
+function confirmUngrantedDetach(
+  plan: ChangePlan,
+  ungranted: NonNullable<ChangePlan['detachesUngranted']>,
+): Block {
+  const names = ungranted.policyArns.map(policyName);
+  const text =
+    `${plan.target.kind} ${plan.target.name} does not hold the ${ungranted.tier} tier, so the bot never ` +
+    `granted ${names.join(' or ')} for it. Approving detaches ${names.length === 1 ? 'it' : 'them'} anyway.`;
+  return {
+    title: { type: 'plain_text', text: 'Detach policies the bot never granted?' },
+    text: {
+      type: 'plain_text',
+      text: text.length > CONFIRM_TEXT_LIMIT ? `${text.slice(0, CONFIRM_TEXT_LIMIT - 1)}…` : text,
+    },
+    confirm: { type: 'plain_text', text: 'Detach anyway' },
+    deny: { type: 'plain_text', text: 'Cancel' },
+    style: 'danger',
+  };
 }
 
 /** The card once the request is decided or expired: the buttons are replaced by the outcome. */
