@@ -21,21 +21,47 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
-const EnvSchema = z.object({
-  REQUESTS_TABLE: z.string().min(1),
-  AUDIT_CHANNEL_ID: z.string().regex(/^[CG][A-Z0-9]{2,30}$/, 'must be a Slack channel id like C0123ABCD'),
-  SLACK_SIGNING_SECRET: optionalText,
-  SLACK_SIGNING_SECRET_PARAMETER: optionalText,
-  SLACK_BOT_TOKEN: optionalText,
-  SLACK_BOT_TOKEN_PARAMETER: optionalText,
-  SLACK_API_URL: optionalText.pipe(z.url().optional()),
-  SLACK_TEAM_ID: optionalText,
-  SLACK_APP_ID: optionalText,
-  STATE_MACHINE_ARN: optionalText,
-  APPROVER_USER_IDS: slackUserIdList,
-  IAM_USER_MAPPING: z.enum(['email', 'tag']).default('email'),
-  // Email domains whose addresses map to an IAM user by the part before the @; any other email must
-  // equal an IAM user name. Empty (the default) means exact names only.
+/** The environment the bot reads. Its `.describe()` texts are rendered into docs/configuration.md (`npm run docs`). */
+export const EnvSchema = z.object({
+  REQUESTS_TABLE: z
+    .string()
+    .min(1)
+    .describe(
+      'The DynamoDB table of requests (key `requestId`, index `byTarget`; defined in `src/aws/requests-table.json`).',
+    ),
+  AUDIT_CHANNEL_ID: z
+    .string()
+    .regex(/^[CG][A-Z0-9]{2,30}$/, 'must be a Slack channel id like C0123ABCD')
+    .describe('The channel where approval cards and audit threads go.'),
+  SLACK_SIGNING_SECRET: optionalText.describe(
+    'The Slack signing secret itself (local runs, tests). The slack function needs it or its _PARAMETER.',
+  ),
+  SLACK_SIGNING_SECRET_PARAMETER: optionalText.describe(
+    'The name of an SSM SecureString parameter holding the signing secret, read at runtime and cached 5 min.',
+  ),
+  SLACK_BOT_TOKEN: optionalText.describe('The `xoxb-` bot token itself (local runs, tests).'),
+  SLACK_BOT_TOKEN_PARAMETER: optionalText.describe(
+    'The name of an SSM SecureString parameter holding the bot token, read at runtime and cached 5 min.',
+  ),
+  SLACK_API_URL: optionalText
+    .pipe(z.url().optional())
+    .describe("Override of the Slack Web API base URL (local mode, tests); unset means Slack's own."),
+  SLACK_TEAM_ID: optionalText.describe(
+    'When set, commands and clicks from another Slack workspace are refused.',
+  ),
+  SLACK_APP_ID: optionalText.describe('When set, commands and clicks from another Slack app are refused.'),
+  STATE_MACHINE_ARN: optionalText.describe('The workflow the slack function starts.'),
+  APPROVER_USER_IDS: slackUserIdList.describe(
+    'Comma list of Slack user ids who may approve; empty approves nobody (unless APPROVER_USERGROUP_ID is set).',
+  ),
+  IAM_USER_MAPPING: z
+    .enum(['email', 'tag'])
+    .default('email')
+    .describe(
+      'How a Slack user (a mention or a clicker) becomes an IAM user: `email` (the IAM user is named as the ' +
+        'Slack email; only the part before the @ at IAM_USER_EMAIL_DOMAINS) or `tag` (the IAM user tagged ' +
+        '`SlackUserId=<U…>`).',
+    ),
   IAM_USER_EMAIL_DOMAINS: z
     .string()
     .default('')
@@ -54,40 +80,75 @@ const EnvSchema = z.object({
             'each must be a domain like example.com (no @)',
           ),
       ),
+    )
+    .describe(
+      'Comma list of email domains (case-insensitive) whose addresses map to an IAM user by the part before ' +
+        'the @ (`alice@example.com` → `alice`); any other email must equal an IAM user name exactly. Empty ' +
+        'means exact names only. List only domains whose addresses you control.',
     ),
-  APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(31_536_000).default(86_400),
-  // The longest `grant … for <duration>`; longer requests are refused when parsed. Default 7 days.
-  MAX_GRANT_DURATION_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(604_800),
-  // How long before a time-bound grant ends the requester is reminded in the thread. Default 1 hour.
-  GRANT_REMINDER_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(3600),
-  // Optional Slack user group (S…) whose members may approve, besides APPROVER_USER_IDS.
-  APPROVER_USERGROUP_ID: optionalText.pipe(
-    z
-      .string()
-      .regex(/^S[A-Z0-9]{2,30}$/, 'must look like S0123ABCD')
-      .optional(),
-  ),
-  // The account the bot works in: serverless.yml sets it from AWS::AccountId (no AWS call at package time).
-  AWS_ACCOUNT_ID: optionalText.pipe(
-    z
-      .string()
-      .regex(/^\d{12}$/, 'must be a 12-digit account id')
-      .optional(),
-  ),
-  // The deployment stage (serverless.yml sets it): the stack's managed policies and the bot's own roles
-  // carry it in their names (src/domain/plans/account.ts).
+  APPROVAL_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(31_536_000)
+    .default(86_400)
+    .describe('How long a request waits for approval before it expires (default 1 day).'),
+  MAX_GRANT_DURATION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(31_536_000)
+    .default(604_800)
+    .describe(
+      'The longest `grant … for <duration>`; longer requests are refused when parsed (default 7 days).',
+    ),
+  GRANT_REMINDER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(31_536_000)
+    .default(3600)
+    .describe(
+      'How long before a time-bound grant ends the requester is reminded in the thread (default 1 hour).',
+    ),
+  APPROVER_USERGROUP_ID: optionalText
+    .pipe(
+      z
+        .string()
+        .regex(/^S[A-Z0-9]{2,30}$/, 'must look like S0123ABCD')
+        .optional(),
+    )
+    .describe(
+      'A Slack user group whose members may approve too, besides APPROVER_USER_IDS. Looked up at each click ' +
+        '(cached 60 s); if Slack cannot answer, the click is refused.',
+    ),
+  AWS_ACCOUNT_ID: optionalText
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{12}$/, 'must be a 12-digit account id')
+        .optional(),
+    )
+    .describe(
+      'The account the bot works in (trust conditions, ARNs); service-role and kms commands need it. ' +
+        'serverless.yml sets it from `AWS::AccountId` (no AWS call at package time).',
+    ),
   STAGE: z
     .string()
     .regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1 to 20 letters, digits or dashes')
-    .default('dev'),
-  // Set by Lambda itself; local runs set it by hand.
-  AWS_REGION: optionalText.pipe(
-    z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be a region like us-east-1')
-      .optional(),
-  ),
-  // Keys `kms allow` may change; empty means any key the bot's role may touch (tag codebuild-access=allowed).
+    .default('dev')
+    .describe(
+      "The deployment stage (serverless.yml sets it): the stack's managed policies and the bot's own roles " +
+        'carry it in their names (`src/domain/plans/account.ts`).',
+    ),
+  AWS_REGION: optionalText
+    .pipe(
+      z
+        .string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be a region like us-east-1')
+        .optional(),
+    )
+    .describe('The region. Set by Lambda itself; local runs set it by hand.'),
   KMS_KEY_ARNS: z
     .string()
     .default('')
@@ -103,15 +164,22 @@ const EnvSchema = z.object({
           .string()
           .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, 'each must be a KMS key ARN'),
       ),
+    )
+    .describe(
+      "Optional allowlist of keys `kms allow` may change; empty means any key the bot's role may touch " +
+        '(IAM also requires the key tag `codebuild-access=allowed`).',
     ),
-  // Every service role the bot creates gets this boundary (default: the one the stack creates); the bot's
-  // role may create roles only with it.
-  PERMISSIONS_BOUNDARY_ARN: optionalText.pipe(
-    z
-      .string()
-      .regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/\S+$/, 'must be a managed policy ARN')
-      .optional(),
-  ),
+  PERMISSIONS_BOUNDARY_ARN: optionalText
+    .pipe(
+      z
+        .string()
+        .regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/\S+$/, 'must be a managed policy ARN')
+        .optional(),
+    )
+    .describe(
+      'The boundary every service role the bot creates gets (default: the one the stack creates); the ' +
+        "bot's role may create roles only with it.",
+    ),
 });
 
 export interface SecretRef {

@@ -20,7 +20,7 @@ export const USAGE = `Usage: npm start -- [--aws] [--fast] [--port N] [--state-d
   --help           this text
 
 With SLACK_APP_TOKEN and SLACK_BOT_TOKEN set, the bot joins your real Slack workspace over Socket Mode
-(see the README) instead of serving the local one.`;
+(see docs/local-mode.md) instead of serving the local one.`;
 
 export class CliArgsError extends Error {
   override readonly name = 'CliArgsError';

@@ -1,6 +1,6 @@
 /**
  * The local Slack workspace in a real browser (Debian's chromium through playwright-core), driven the
- * way a person uses it: type each command of the README's "What it does" table, switch to an approver,
+ * way a person uses it: type each command of the README's "What it does" table (details in docs/commands.md), switch to an approver,
  * click Approve, read the card's final status line and the thread's last reply. Everything behind the
  * page is local mode as `npm start -- --fast` runs it (Wait states shortened; 1 s here instead of 10 s).
  * It never writes tracked files: its one screenshot goes to test-results/ (gitignored); the README's

@@ -3,8 +3,8 @@
  * every role in the template is evaluated with iam-simulate against a table of escalation attempts, as if
  * the function behind it were compromised and called AWS directly with its role. Every attempt must be
  * denied for every role, and every operation the bot performs must be allowed for the role that performs
- * it (so the table cannot pass vacuously). The README's "If this function were compromised" table is
- * checked against COMPROMISE_SUMMARY below.
+ * it (so the table cannot pass vacuously). The "If this function were compromised" table of docs/security.md
+ * is checked against COMPROMISE_SUMMARY below.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -466,7 +466,7 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
   ],
 ];
 
-/** The README's table: what a compromised function could do at most. Checked against the README below. */
+/** docs/security.md's table: what a compromised function could do at most. Checked against that file below. */
 const COMPROMISE_SUMMARY: Record<Fn, string> = {
   slack:
     'create requests and record decisions (only those attributes); start runs and answer approval waits. No plan, card, plan hash or journal; no IAM or KMS write.',
@@ -501,10 +501,10 @@ describe('escalation attempts, evaluated on the packaged template', () => {
     expect(await decide(fn, attempt)).toBe('allowed');
   });
 
-  it('README "If this function were compromised" states exactly this table', () => {
-    const readme = readFileSync(join(ROOT, 'docs', 'security.md'), 'utf8');
+  it('docs/security.md "If this function were compromised" states exactly this table', () => {
+    const securityDoc = readFileSync(join(ROOT, 'docs', 'security.md'), 'utf8');
     for (const fn of FUNCTIONS) {
-      expect(readme).toContain(`| ${fn} | ${COMPROMISE_SUMMARY[fn]} |`);
+      expect(securityDoc).toContain(`| ${fn} | ${COMPROMISE_SUMMARY[fn]} |`);
     }
   });
 });
