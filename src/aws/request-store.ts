@@ -19,23 +19,6 @@ import {
 import { classifyAwsError } from './classify-error';
 import { BY_TARGET_INDEX } from './requests-table';
 
-// Every field `save` writes by default. The append-only lists (events, completedSteps) are never
-// written by save, so a decision cannot erase an audit event or a journal entry written concurrently.
-const SAVABLE_FIELDS: readonly SavableField[] = [
-  'status',
-  'plan',
-  'planHash',
-  'requiredApprovals',
-  'approvals',
-  'decision',
-  'card',
-  'taskToken',
-  'approvalExpiresAt',
-  'accessExpiresAt',
-  'endedBy',
-  'target',
-];
-
 /** A stored item as a request: the lists the slack function does not write start empty. */
 const asRequest = (item: Record<string, unknown>): AccessRequest =>
   ({
@@ -88,7 +71,7 @@ export class DynamoRequestStore implements RequestStore, PendingRequestFinder, A
   async save(
     request: AccessRequest,
     expectedVersion: number,
-    only: readonly SavableField[] = SAVABLE_FIELDS,
+    only: readonly SavableField[],
   ): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':expected': expectedVersion };

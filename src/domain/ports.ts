@@ -54,11 +54,11 @@ export interface RequestStore {
   create(request: AccessRequest): Promise<'created' | 'exists'>;
   get(requestId: string): Promise<AccessRequest | undefined>;
   /**
-   * Replaces the mutable fields (only `fields`, when given, besides `version`) when the stored version
-   * still equals `expectedVersion` (the caller bumps `version`); false when someone else wrote first.
-   * The slack function passes DECISION_FIELDS: its IAM role may write no other attribute.
+   * Replaces `fields` (and `version`) when the stored version still equals `expectedVersion` (the caller
+   * bumps `version`); false when someone else wrote first. Each function passes the fields its IAM role
+   * may write (savableBy / DECISION_FIELDS): naming another is refused by IAM.
    */
-  save(request: AccessRequest, expectedVersion: number, fields?: readonly SavableField[]): Promise<boolean>;
+  save(request: AccessRequest, expectedVersion: number, fields: readonly SavableField[]): Promise<boolean>;
   /** Appends to the audit trail without a version check: events never conflict. */
   appendEvent(requestId: string, event: AuditEvent): Promise<void>;
   /** Appends to the apply journal without a version check. */

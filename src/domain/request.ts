@@ -149,3 +149,38 @@ export const SLACK_UPDATE_FIELDS = ['requestId', 'version', 'events', ...DECISIO
 
 /** A field `save` may write (everything but the key and the append-only lists). */
 export type SavableField = Exclude<keyof AccessRequest, 'requestId' | 'events' | 'completedSteps'>;
+
+/**
+ * Who may write which attribute of a request record, per function (its IAM role's dynamodb:Attributes in
+ * serverless.yml must equal these; test/infra/template.test.ts checks it). No function but slack may
+ * write approvals, and none may change `command` or `targetArn` after creation, so no single misbehaving
+ * function can put an approved run together: the plan (plan), the hash the card shows (askApproval) and
+ * the approvals of that hash (slack) each have one writer.
+ */
+export const RECORD_WRITES = {
+  slackCreate: REQUEST_CREATE_FIELDS,
+  slack: SLACK_UPDATE_FIELDS,
+  plan: ['requestId', 'version', 'events', 'plan', 'target', 'requiredApprovals', 'status'],
+  askApproval: ['requestId', 'version', 'events', 'card', 'taskToken', 'approvalExpiresAt', 'planHash'],
+  apply: ['requestId', 'events', 'completedSteps'],
+  rollback: ['requestId', 'version', 'events', 'completedSteps', 'status'],
+  verify: ['requestId', 'events'],
+  report: [
+    'requestId',
+    'version',
+    'events',
+    'status',
+    'accessExpiresAt',
+    'decision',
+    'taskToken',
+    'card',
+    'endedBy',
+  ],
+} as const satisfies Record<string, ReadonlyArray<keyof AccessRequest>>;
+
+/** The savable fields a function writes (RECORD_WRITES without the key, version and append-only lists). */
+export const savableBy = (writer: keyof typeof RECORD_WRITES): SavableField[] =>
+  (RECORD_WRITES[writer] as readonly string[]).filter(
+    (field): field is SavableField =>
+      field !== 'requestId' && field !== 'version' && field !== 'events' && field !== 'completedSteps',
+  );

@@ -92,6 +92,7 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     ...ATTACH_ALLOWLISTED,
     'iam:DetachRolePolicy',
     'iam:DeleteRole',
+    'dynamodb:Query',
     ...READ_KEYS,
     'kms:PutKeyPolicy',
     'kms:DeleteAlias',

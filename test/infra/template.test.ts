@@ -8,7 +8,7 @@ import {
   serviceRoleBoundaryPolicy,
   serviceRolePolicy,
 } from '../../src/domain/policy-documents';
-import { REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
+import { RECORD_WRITES, REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
 import { ATTACHABLE_POLICY_ARNS } from '../../src/domain/tiers';
 import { resolveIntrinsics, runPackage } from '../helpers/packaged-template';
 import { ALLOWED_ACTIONS, STATE_MACHINE_ALLOWED_ACTIONS, WILDCARD_WRITE_EXCEPTIONS } from './allowed-actions';
@@ -465,6 +465,32 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
     }
   });
 
+  it.each(
+    Object.entries({
+      Plan: 'plan',
+      AskApproval: 'askApproval',
+      Apply: 'apply',
+      Rollback: 'rollback',
+      Verify: 'verify',
+      Report: 'report',
+    } as const),
+  )(
+    'lets the %s role update only the record attributes RECORD_WRITES gives it, never with no attributes named',
+    (role, writer) => {
+      const updates = allStatements().filter(
+        ({ owner, statement }) =>
+          owner === `${role}FunctionRole` && asArray(statement.Action).includes('dynamodb:UpdateItem'),
+      );
+      expect(updates.map(({ statement }) => statement.Condition)).toEqual([
+        {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...RECORD_WRITES[writer]] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+          Null: { 'dynamodb:Attributes': 'false' },
+        },
+      ]);
+    },
+  );
+
   it("holds the slack role's DynamoDB writes to the request and decision attributes of src/domain/request.ts", () => {
     const slack = allStatements().filter(({ owner }) => owner === 'SlackFunctionRole');
     const attributes = (action: string) =>
@@ -480,7 +506,11 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
       asArray(statement.Action).includes('dynamodb:Query'),
     );
 
-    expect(queries.map(({ owner }) => owner).sort()).toEqual(['ReportFunctionRole', 'SlackFunctionRole']);
+    expect(queries.map(({ owner }) => owner).sort()).toEqual([
+      'ReportFunctionRole',
+      'RollbackFunctionRole',
+      'SlackFunctionRole',
+    ]);
     for (const { statement } of queries) {
       expect(statement.Resource).toEqual({
         'Fn::Join': ['', [{ 'Fn::GetAtt': ['RequestsTable', 'Arn'] }, '/index/byTarget']],

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoRequestStore } from '../../src/aws/request-store';
 import { applyClick } from '../../src/domain/approval';
+import { DECISION_FIELDS } from '../../src/domain/request';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { startLocalDynamo } from '../../src/local/dynamo';
 import { type LocalHandle, REQUESTS_TABLE, startLocal } from '../../src/local/main';
@@ -138,7 +139,7 @@ describe('resuming a request that was approved just before the restart', () => {
       );
       if (click.kind !== 'decided') throw new Error(`the click was not decisive: ${click.kind}`);
       expect(click.request.approvals[0]?.planHash).toBe(request.planHash);
-      expect(await store.save(click.request, request.version)).toBe(true);
+      expect(await store.save(click.request, request.version, DECISION_FIELDS)).toBe(true);
     } finally {
       await dynamo.stop();
     }

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackPolicyArns } from '../../src/domain/plan';
 import { defaultKeyPolicy } from '../../src/domain/policy-documents';
-import { REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
+import { RECORD_WRITES, REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
 import { type Decision, evaluateActions } from '../helpers/iam-sim';
 import { packagedTemplate, ROOT, resolveIntrinsics } from '../helpers/packaged-template';
 
@@ -289,6 +289,39 @@ const ESCALATIONS: Array<[string, Attempt]> = [
     { action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', 'secret:prod-db') },
   ],
   ['delete the audit trail', { action: 'dynamodb:DeleteItem', resource: TABLE }],
+  [
+    'change the command of a request',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': ['requestId', 'version', 'command'] },
+    },
+  ],
+  [
+    'change whom a request is for (targetArn)',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': ['requestId', 'version', 'targetArn'] },
+    },
+  ],
+  [
+    'write a plan and its hash together',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': ['requestId', 'version', 'plan', 'planHash'] },
+    },
+  ],
+  [
+    'write a plan hash and approvals together',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': ['requestId', 'version', 'planHash', 'approvals'] },
+    },
+  ],
+  ['update a request naming no attribute', { action: 'dynamodb:UpdateItem', resource: TABLE }],
   ['scan every request (and task token)', { action: 'dynamodb:Scan', resource: TABLE }],
 ];
 
@@ -323,6 +356,13 @@ const SLACK_FORBIDDEN_WRITES: Array<[string, Attempt]> = [
     },
   ],
 ];
+
+/** Approvals have one writer, the slack function (which records clicks): no workflow role may forge them. */
+const APPROVALS_WRITE: Attempt = {
+  action: 'dynamodb:UpdateItem',
+  resource: TABLE,
+  context: { 'dynamodb:Attributes': ['requestId', 'version', 'approvals'] },
+};
 
 /** What each function legitimately does; each must stay allowed, or the denials above prove nothing. */
 const LEGITIMATE: Array<[Fn, string, Attempt]> = [
@@ -373,7 +413,15 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
     'read an opted-in key policy',
     { action: 'kms:GetKeyPolicy', resource: KEY_ALLOWED, context: ALLOWED_TAG },
   ],
-  ['plan', 'store the plan', { action: 'dynamodb:UpdateItem', resource: TABLE }],
+  [
+    'plan',
+    'store the plan',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': [...RECORD_WRITES.plan] },
+    },
+  ],
   [
     'apply',
     'attach a tier policy',
@@ -458,7 +506,47 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
     { action: 'kms:GetKeyPolicy', resource: KEY_ALLOWED, context: ALLOWED_TAG },
   ],
   ['report', "find a target's grants", { action: 'dynamodb:Query', resource: `${TABLE}/index/byTarget` }],
-  ['askApproval', 'store the card and the task token', { action: 'dynamodb:UpdateItem', resource: TABLE }],
+  [
+    'askApproval',
+    'store the card, the task token and the plan hash',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': [...RECORD_WRITES.askApproval] },
+    },
+  ],
+  [
+    'apply',
+    'journal a step',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': [...RECORD_WRITES.apply] },
+    },
+  ],
+  [
+    'rollback',
+    "read the target's other grants at expiry",
+    { action: 'dynamodb:Query', resource: `${TABLE}/index/byTarget` },
+  ],
+  [
+    'verify',
+    'record what it verified',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': [...RECORD_WRITES.verify] },
+    },
+  ],
+  [
+    'report',
+    'record the outcome',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': [...RECORD_WRITES.report] },
+    },
+  ],
   [
     'stateMachine',
     'invoke the apply function',
@@ -470,14 +558,16 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
 const COMPROMISE_SUMMARY: Record<Fn, string> = {
   slack:
     'create requests and record decisions (only those attributes); start runs and answer approval waits. No plan, card, plan hash or journal; no IAM or KMS write.',
-  plan: 'read users, groups, roles and opted-in keys; write the plan (apply refuses any plan the code would not build for the command).',
-  askApproval: 'post and store approval cards and task tokens. No AWS write.',
+  plan: 'read users, groups, roles and opted-in keys; write the plan and the resolved target (apply refuses any plan the code would not build for the command, or whose hash is not the one the card shows).',
+  askApproval:
+    'post approval cards; store the card, the task token and the plan hash the card shows. No AWS write, no plan, no approvals.',
   apply:
     "attach or detach the five seed tier policies and the stack's CodeBuildAccessPolicy on users and groups; create /codebuild/ roles only with the boundary and attach only the stack's service-role policies; delete inline policies; update opted-in key policies; create keys and aliases. No policy document of its own, no PassRole, no tags.",
   rollback:
-    "detach those policies; detach policies from and delete /codebuild/ roles; restore opted-in key policies; delete aliases and schedule deletion of keys the bot created (granted by those keys' own policies).",
-  verify: 'simulate policies and read opted-in key policies. No write.',
-  report: 'post to Slack, update request records, query requests by target. No AWS write.',
+    "detach those policies; detach policies from and delete /codebuild/ roles; restore opted-in key policies; delete aliases and schedule deletion of keys the bot created (granted by those keys' own policies); journal undos and query a target's requests.",
+  verify: 'simulate policies and read opted-in key policies; append audit events. No other write.',
+  report:
+    "post to Slack; set a request's status, end time, expired decision, card and endedBy; query requests by target. No AWS write, no plan, plan hash or approvals.",
   stateMachine: "invoke the bot's six task functions and deliver its logs.",
 };
 
@@ -491,6 +581,10 @@ describe('escalation attempts, evaluated on the packaged template', () => {
     const allowedFor: Fn[] = [];
     for (const fn of FUNCTIONS) if ((await decide(fn, attempt)) === 'allowed') allowedFor.push(fn);
     expect(allowedFor).toEqual([]);
+  });
+
+  it.each(FUNCTIONS.filter((fn) => fn !== 'slack'))('the %s role may not write approvals', async (fn) => {
+    expect(await decide(fn, APPROVALS_WRITE)).not.toBe('allowed');
   });
 
   it.each(SLACK_FORBIDDEN_WRITES)('the slack role may not %s', async (_name, attempt) => {

@@ -43,13 +43,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const attachedToAlice = async (): Promise<string[]> =>
-  (
-    (await clients.iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'alice' }))).AttachedPolicies ??
-    []
-  )
+const attachedTo = async (UserName: string): Promise<string[]> =>
+  ((await clients.iam.send(new ListAttachedUserPoliciesCommand({ UserName }))).AttachedPolicies ?? [])
     .map((policy) => policy.PolicyArn ?? '')
     .sort();
+const attachedToAlice = (): Promise<string[]> => attachedTo('alice');
 
 const threadText = (): string => {
   const card = h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && !m.thread_ts && m.blocks);
@@ -115,6 +113,7 @@ describe('a forged request record', () => {
       await h.store.save(
         { ...record, version: record.version + 1, plan, planHash: planHash(plan) },
         record.version,
+        ['plan', 'planHash'],
       ),
     ).toBe(true);
     await h.click(requestId, APPROVER_1);
@@ -124,6 +123,36 @@ describe('a forged request record', () => {
     expect(threadText()).toContain(
       `I refused to apply request ${requestId}: "attach AdministratorAccess to user alice" is not a change the bot makes for this request.`,
     );
+  });
+
+  it('retargeted by the plan function (its own plan and target for another user), applies nothing and says why', async () => {
+    const beforeBob = await attachedTo('bob');
+    await h.slash('grant user:alice developer');
+    const { requestId } = await h.onlyRequest();
+    await h.awaitApprovalWait(requestId);
+    // A misbehaving plan function may write `plan` and `target` (nothing else): it points both at bob.
+    const record = (await h.store.get(requestId))!;
+    const bob = { kind: 'user' as const, name: 'bob', arn: record.target.arn.replace(/alice$/, 'bob') };
+    const plan = {
+      ...record.plan!,
+      target: bob,
+      steps: record.plan!.steps.map((step) => ({
+        ...step,
+        do: { ...step.do, principal: bob },
+        undo: step.undo ? { ...step.undo, principal: bob } : null,
+      })) as NonNullable<typeof record.plan>['steps'],
+    };
+    expect(
+      await h.store.save({ ...record, version: record.version + 1, plan, target: bob }, record.version, [
+        'plan',
+        'target',
+      ]),
+    ).toBe(true);
+    await h.click(requestId, APPROVER_1);
+
+    expect((await h.finished(requestId)).status).toBe('FAILED');
+    expect(await attachedTo('bob')).toEqual(beforeBob);
+    expect(threadText()).toContain(`I refused to apply request ${requestId}:`);
   });
 
   it('positive control: the same request, unforged, is applied', async () => {

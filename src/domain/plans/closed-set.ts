@@ -21,6 +21,11 @@ export interface RequestScope {
   requestId: string;
   command: ChangeCommand;
   target: ResolvedTarget;
+  /**
+   * The target's ARN as the slack function resolved it when the request was created; no other function
+   * may write it, so a grant or revoke is held to it (the plan function may rewrite `target`).
+   */
+  targetArn?: string;
 }
 
 type Side = 'do' | 'undo';
@@ -122,10 +127,12 @@ const refuse = (scope: RequestScope, op: Operation, side: Side): PlanRefusedErro
  * builds for the request's command, on the request's target.
  */
 export function assertPlanBuildable(scope: RequestScope, account: AccountContext, plan: ChangePlan): void {
-  if (plan.target.arn !== scope.target.arn) {
+  const identity = scope.command.action === 'grant' || scope.command.action === 'revoke';
+  const expected = identity ? (scope.targetArn ?? scope.target.arn) : scope.target.arn;
+  if (plan.target.arn !== expected || scope.target.arn !== plan.target.arn) {
     throw new PlanRefusedError(
       `I refused to apply request ${scope.requestId}: its plan is for ${plan.target.arn}, the request for ` +
-        `${scope.target.arn}. Nothing was changed.`,
+        `${expected}. Nothing was changed.`,
     );
   }
   for (const step of plan.steps) {

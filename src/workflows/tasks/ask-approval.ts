@@ -1,7 +1,7 @@
 import { postToThread } from '../../domain/audit-trail';
 import { ConflictError, UnknownRequestError } from '../../domain/errors';
 import { planHash } from '../../domain/plan';
-import type { AccessRequest } from '../../domain/request';
+import { type AccessRequest, savableBy } from '../../domain/request';
 import { approvalCard, cardText } from '../../slack/blocks/approval-card';
 import { loadRequest, type TaskDeps } from './deps';
 
@@ -45,7 +45,7 @@ export async function askApproval(
 }
 
 async function saveOrThrow(deps: TaskDeps, request: AccessRequest, expectedVersion: number): Promise<void> {
-  if (!(await deps.store.save(request, expectedVersion))) {
+  if (!(await deps.store.save(request, expectedVersion, savableBy('askApproval')))) {
     // Not retried: the card may already be posted, and a retry would post a second one.
     throw new ConflictError(
       `Request ${request.requestId} changed while its approval card was being posted; ask again.`,

@@ -8,7 +8,7 @@ import {
   UNDO_PREFIX,
 } from '../../domain/grant-ledger';
 import { describeOperation, heldTiers, manualCommand, type Operation, policyName } from '../../domain/plan';
-import type { AccessRequest, CompletedStep } from '../../domain/request';
+import { type AccessRequest, type CompletedStep, savableBy } from '../../domain/request';
 import { isManagedTier, TIER_SPECS } from '../../domain/tiers';
 import { mention } from '../../slack/blocks/text';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
@@ -55,6 +55,7 @@ export async function expireGrant(deps: TaskDeps, requestId: string): Promise<Un
       status: result.failed.length > 0 ? 'failed' : current.endedBy ? 'revoked_early' : 'completed',
     },
     current.version,
+    savableBy('rollback'),
   );
   return result;
 }

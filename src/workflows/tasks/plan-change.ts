@@ -11,7 +11,7 @@ import {
 } from '../../domain/plan';
 import type { IamPort } from '../../domain/ports';
 import { readPrincipalFacts } from '../../domain/read-facts';
-import type { AccessRequest } from '../../domain/request';
+import { type AccessRequest, savableBy } from '../../domain/request';
 import { loadRequest, requireAccount, requireKms, type TaskDeps } from './deps';
 
 /** "Plan the change": reads the current state in AWS and stores the exact plan to approve. */
@@ -31,7 +31,7 @@ export async function planChange(deps: TaskDeps, requestId: string): Promise<{ n
     requiredApprovals: plan.requiredApprovals,
     status: plan.steps.length === 0 ? 'no_change' : 'awaiting_approval',
   };
-  if (!(await deps.store.save(next, request.version))) {
+  if (!(await deps.store.save(next, request.version, savableBy('plan')))) {
     // Someone else wrote first (a click, a retried task): the workflow retries with the current record.
     throw new TransientError(`Request ${requestId} changed while it was being planned; planning again.`);
   }

@@ -2,7 +2,13 @@ import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../dom
 import { OutcomeNotDeliveredError, TransientError, USER_SAFE_ERROR_NAMES } from '../../domain/errors';
 import { grantInEffect, summarizeJournal } from '../../domain/grant-ledger';
 import { manualCommand } from '../../domain/plan';
-import type { AccessRequest, AuditEvent, AuditEventType, RequestStatus } from '../../domain/request';
+import {
+  type AccessRequest,
+  type AuditEvent,
+  type AuditEventType,
+  type RequestStatus,
+  savableBy,
+} from '../../domain/request';
 import { decidedCard } from '../../slack/blocks/approval-card';
 import { mention, slackDate } from '../../slack/blocks/text';
 import { causeMessage, type ReportInput } from '../state';
@@ -146,7 +152,7 @@ async function reportFinal(
       next.decision = { outcome: 'expired', by: [], at: deps.clock.now().toISOString() };
       delete next.taskToken;
     }
-    if (await deps.store.save(next, current.version)) {
+    if (await deps.store.save(next, current.version, savableBy('report'))) {
       current = next;
       break;
     }
@@ -277,7 +283,7 @@ async function postStandaloneOutcome(deps: TaskDeps, request: AccessRequest): Pr
       text: `CodeBuild access request ${request.requestId} by <@${request.requester.userId}>: ${request.plan?.summary ?? request.command.action}`,
     });
     const next = { ...request, version: request.version + 1, card };
-    if (await deps.store.save(next, request.version)) {
+    if (await deps.store.save(next, request.version, savableBy('report'))) {
       for (const event of request.events) await postToThread(deps, next, event);
       return next;
     }
@@ -308,7 +314,7 @@ async function endGrantsOfRevokedTier(deps: TaskDeps, revoke: AccessRequest): Pr
       ...(timeBound ? { status: 'revoked_early' as const } : {}),
       endedBy: revoke.requestId,
     };
-    if (await deps.store.save(ended, grant.version)) {
+    if (await deps.store.save(ended, grant.version, savableBy('report'))) {
       await recordEvent(
         deps,
         ended,
