@@ -225,7 +225,7 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     return { statusLine, lastReply: (await last.textContent()) ?? '' };
   };
   const APPLIED = 'Status: applied and verified. See the thread for each step.';
-  const FAILED = 'Status: failed. See the thread for what was applied and rolled back.';
+  const FAILED_UNCHANGED = 'Status: failed; nothing was changed in AWS. The thread says why.';
 
   it('answers help, verify and status at once, to the asker only', async () => {
     expect(await ask(ALICE, '/codebuild-access help', 'asks for CodeBuild access')).toContain(
@@ -328,7 +328,7 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     );
 
     const { statusLine, lastReply } = await outcomeOf(requestId, 'Failed');
-    expect(statusLine).toBe(FAILED);
+    expect(statusLine).toBe(FAILED_UNCHANGED);
     expect(lastReply).toContain('alias/codebuild-artifacts already names key');
     expect(lastReply).toContain('Nothing was changed in AWS.');
     expect(await card(requestId).locator('button[data-action-id="approve_request"]').count()).toBe(0);

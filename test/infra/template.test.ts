@@ -440,7 +440,21 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
     );
 
     expect(deletions).toEqual([]);
-    expect(JSON.stringify(template)).not.toContain('BypassPolicyLockoutSafetyCheck');
+    // The key name appears once: the CreateKey condition that requires it to be false.
+    const createKey = allStatements().filter(({ statement }) =>
+      asArray(statement.Action).includes('kms:CreateKey'),
+    );
+    expect(createKey.map(({ statement }) => statement.Condition)).toEqual([
+      {
+        StringEqualsIfExists: {
+          'kms:KeySpec': 'SYMMETRIC_DEFAULT',
+          'kms:KeyUsage': 'ENCRYPT_DECRYPT',
+          'kms:KeyOrigin': 'AWS_KMS',
+        },
+        BoolIfExists: { 'kms:MultiRegion': 'false', 'kms:BypassPolicyLockoutSafetyCheck': 'false' },
+      },
+    ]);
+    expect(JSON.stringify(template).split('BypassPolicyLockoutSafetyCheck').length - 1).toBe(1);
   });
 
   it('names the bot roles and the stack policies as src/domain/plans/account.ts builds their ARNs', () => {

@@ -263,6 +263,18 @@ const ESCALATIONS: Array<[string, Attempt]> = [
   ['disable an opted-in key', { action: 'kms:DisableKey', resource: KEY_ALLOWED, context: ALLOWED_TAG }],
   ['decrypt with a key it was not given', { action: 'kms:Decrypt', resource: KEY_OTHER }],
   ['decrypt with an opted-in key', { action: 'kms:Decrypt', resource: KEY_ALLOWED, context: ALLOWED_TAG }],
+  [
+    'create a key that bypasses the lockout check',
+    { action: 'kms:CreateKey', resource: '*', context: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } },
+  ],
+  [
+    'create a multi-Region key',
+    { action: 'kms:CreateKey', resource: '*', context: { 'kms:MultiRegion': 'true' } },
+  ],
+  [
+    'create a key with imported key material',
+    { action: 'kms:CreateKey', resource: '*', context: { 'kms:KeyOrigin': 'EXTERNAL' } },
+  ],
   ['repoint an alias', { action: 'kms:UpdateAlias', resource: arn('kms', 'alias/prod') }],
   [
     'assume a role in another account',

@@ -160,7 +160,15 @@ export class LocalServer {
         return json(res, 200, sandbox);
       }
       case 'GET requests':
-        return json(res, 200, await this.options.debug.requests());
+        // The task token never leaves the server, not even on the local debug page.
+        return json(
+          res,
+          200,
+          ((await this.options.debug.requests()) as Array<Record<string, unknown>>).map(
+            ({ taskToken, ...request }) =>
+              taskToken === undefined ? request : { ...request, taskToken: '(kept server side)' },
+          ),
+        );
       case 'POST command': {
         if (!workspace) throw new HttpError(409, 'Socket Mode: type commands in your Slack workspace');
         const input = (await readJson(req)) as {

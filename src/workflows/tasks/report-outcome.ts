@@ -77,11 +77,17 @@ export function outcomeText(request: AccessRequest, input: ReportInput): string 
   }
 }
 
+/** True when the journal shows no change that ever reached AWS (nothing applied, nothing possibly applied). */
+const nothingChanged = (request: AccessRequest): boolean => {
+  const { inEffect, rolledBack, uncertain } = summarizeJournal(request.completedSteps);
+  return inEffect.length === 0 && rolledBack.length === 0 && uncertain.length === 0;
+};
+
 function failedText(request: AccessRequest, input: ReportInput): string {
   const who = mention(request.requester.userId);
   const { inEffect, rolledBack, uncertain } = summarizeJournal(request.completedSteps);
   const lines = [`:x: Failed: ${failureReason(input)}`];
-  if (inEffect.length === 0 && rolledBack.length === 0 && uncertain.length === 0) {
+  if (nothingChanged(request)) {
     lines.push('Nothing was changed in AWS.');
   }
   if (rolledBack.length > 0) {
@@ -251,12 +257,14 @@ const statusLine = (outcome: FinalOutcome, request: AccessRequest): string => {
   switch (outcome) {
     case 'completed':
       return request.status === 'active'
-        ? 'Status: applied and verified; revoked automatically at its time limit.'
+        ? 'Status: applied and verified; it will be revoked automatically at its time limit.'
         : 'Status: applied and verified. See the thread for each step.';
     case 'unverified':
       return 'Status: applied, but the check failed; still revoked automatically at its time limit.';
     case 'failed':
-      return 'Status: failed. See the thread for what was applied and rolled back.';
+      return nothingChanged(request)
+        ? 'Status: failed; nothing was changed in AWS. The thread says why.'
+        : 'Status: failed. See the thread for what was applied and rolled back.';
     case 'no_change':
       return 'Status: nothing to change.';
     default:
