@@ -225,7 +225,7 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     return { statusLine, lastReply: (await last.textContent()) ?? '' };
   };
   const APPLIED = 'Status: applied and verified. See the thread for each step.';
-  const FAILED_UNCHANGED = 'Status: failed; nothing was changed in AWS. The thread says why.';
+  const FAILED_UNCHANGED = 'Status: failed; nothing was changed in AWS. See the thread for why.';
 
   it('answers help, verify and status at once, to the asker only', async () => {
     expect(await ask(ALICE, '/codebuild-access help', 'asks for CodeBuild access')).toContain(

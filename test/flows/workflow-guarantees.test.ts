@@ -417,7 +417,7 @@ describe('(8) the card and the ack state the outcome that happened', () => {
     const card = h.slack.messages.find((m) => m.ts === request?.card?.ts && !m.thread_ts);
     expect(JSON.stringify(card)).not.toContain('Expired');
     expect(await statusLine(requestId)).toEqual([
-      'Status: failed; nothing was changed in AWS. The thread says why.',
+      'Status: failed; nothing was changed in AWS. See the thread for why.',
     ]);
     expect(h.slack.ephemerals.at(-1)).toMatchObject({ user: REQUESTER, text: `${requestId}: ${last}` });
   });

@@ -263,7 +263,7 @@ const statusLine = (outcome: FinalOutcome, request: AccessRequest): string => {
       return 'Status: applied, but the check failed; still revoked automatically at its time limit.';
     case 'failed':
       return nothingChanged(request)
-        ? 'Status: failed; nothing was changed in AWS. The thread says why.'
+        ? 'Status: failed; nothing was changed in AWS. See the thread for why.'
         : 'Status: failed. See the thread for what was applied and rolled back.';
     case 'no_change':
       return 'Status: nothing to change.';
