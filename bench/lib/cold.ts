@@ -103,6 +103,10 @@ export const SLACK_FUNCTION_ENV: Record<string, string> = {
   STATE_MACHINE_ARN,
   APPROVER_USER_IDS: 'U0APPROVER1,U0APPROVER2',
   APPROVAL_TIMEOUT_SECONDS: '86400',
+  // Every function gets these from serverless.yml (provider environment); apply checks plans against them.
+  AWS_ACCOUNT_ID: '111122223333',
+  AWS_REGION: 'us-east-1',
+  STAGE: 'dev',
 };
 
 /** One fresh `node` process: require the bundle, then answer one signed slash command (if text is given). */
