@@ -2,7 +2,7 @@
 // aws-local-stepfunctions with the real task code, as in test/helpers/harness.ts, wired here so that
 // every call can be counted and attributed to the Lambda that makes it:
 // - DynamoDB on dynalite, counted by a middleware on the one client every port shares;
-// - IAM: the test suite's FakeIam (aws-sdk-client-mock), counted from its recorded calls;
+// - IAM: the test suite's sandbox account, counted by aws-sdk-client-mock passing every call through;
 // - Step Functions: StartExecution and SendTaskSuccess are recorded by a mock and handed to the local
 //   run only after the slack handler has answered (as the real service does it asynchronously), so the
 //   calls of the slack function and of the tasks never interleave;
@@ -19,8 +19,8 @@ import { ACTION_IDS, DENY_MODAL } from '../src/slack/ids';
 import { defaultAwsClients, lazy, liveAwsPorts, liveTaskDeps } from '../src/wiring';
 import definition from '../src/workflows/access-request.asl.json';
 import { createRequestsTable, startDynalite, testDynamoClient } from '../test/helpers/dynalite';
-import { FakeIam } from '../test/helpers/fake-iam';
 import { FakeSlack } from '../test/helpers/fake-slack';
+import { SandboxIam } from '../test/helpers/sandbox-iam';
 import { blockActionEvent, slashCommandEvent, viewSubmissionEvent } from '../test/helpers/signed-event';
 import { BENCH_SECRET, SLACK_FUNCTION_ENV } from './lib/cold';
 
@@ -62,14 +62,19 @@ async function main(): Promise<void> {
   ] as const) {
     slack.users.set(id, { id, name, email: `${name}@example.com` });
   }
-  const iam = new FakeIam();
+  const iam = SandboxIam.empty('111122223333', 'us-east-1');
   // One IAM user per flow, so each plan has something to change.
   for (const user of ['alice', 'bob', 'carol']) iam.addUser(user);
+  const iamCalls = mockClient(iam.clients.iam);
+  iamCalls.send.callThrough();
   const env: Record<string, string> = {
     ...SLACK_FUNCTION_ENV,
     SLACK_SIGNING_SECRET: BENCH_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-bench-token',
     SLACK_API_URL: slack.url,
+    // The account the grants are applied in (apply checks every plan against it).
+    AWS_ACCOUNT_ID: '111122223333',
+    AWS_REGION: 'us-east-1',
   };
 
   const dynamoCalls: string[] = [];
@@ -82,7 +87,7 @@ async function main(): Promise<void> {
     },
     { step: 'initialize', name: 'benchCallCounter' },
   );
-  const ports = liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), dynamodb });
+  const ports = liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), iam: iam.clients.iam, dynamodb });
   const waitTimeOverrides = Object.fromEntries(
     Object.entries(STATES)
       .filter(([, state]) => state.Type === 'Wait')
@@ -111,14 +116,14 @@ async function main(): Promise<void> {
 
   const snapshot = () => ({
     dynamo: dynamoCalls.length,
-    iam: iam.mock.calls().length,
+    iam: iamCalls.calls().length,
     sfn: sfn.calls().length,
     slack: slack.calls.length,
   });
   const phaseSince = (phase: string, from: ReturnType<typeof snapshot>): PhaseCost => {
     const names = [
       ...dynamoCalls.slice(from.dynamo),
-      ...iam.mock
+      ...iamCalls
         .calls()
         .slice(from.iam)
         .map((call) => `IAM.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`),
@@ -243,7 +248,7 @@ async function main(): Promise<void> {
   );
   workflow.stop();
   sfn.restore();
-  iam.restore();
+  iamCalls.restore();
   await slack.stop();
   await dynalite.stop();
 }

@@ -1,6 +1,7 @@
 // Warm ack latency, in one process (run by bench/main.ts): the real slack handler with live wiring,
 // except that the request store is in memory (bench/lib/memory-store.ts) and the workflow answers at
-// once; IAM is the test suite's FakeIam (aws-sdk-client-mock under the real IamGateway) and Slack is the
+// once; IAM is the test suite's sandbox account (src/local/sandbox answering the real IamGateway's SDK
+// commands in process) and Slack is the
 // loopback FakeSlack. So the figures are our code plus Bolt plus loopback HTTP to Slack on clicks.
 import '../test/setup/polyfills';
 import { writeFileSync } from 'node:fs';
@@ -13,8 +14,8 @@ import { liveSlackRuntime, makeSlackHandler } from '../src/handlers/slack';
 import { ACTION_IDS } from '../src/slack/ids';
 import { type AwsPorts, defaultAwsClients, lazy, liveAwsPorts, liveTaskDeps } from '../src/wiring';
 import { TASKS } from '../src/workflows/tasks/registry';
-import { FakeIam } from '../test/helpers/fake-iam';
 import { FakeSlack } from '../test/helpers/fake-slack';
+import { SandboxIam } from '../test/helpers/sandbox-iam';
 import { blockActionEvent, randomTriggerId, slashCommandEvent } from '../test/helpers/signed-event';
 import { BENCH_SECRET, SLACK_FUNCTION_ENV } from './lib/cold';
 import { MemoryRequestStore } from './lib/memory-store';
@@ -82,17 +83,24 @@ async function main(): Promise<void> {
   const slack = await FakeSlack.start();
   slack.users.set(REQUESTER, { id: REQUESTER, name: 'requester', email: 'requester@example.com' });
   slack.users.set(APPROVER, { id: APPROVER, name: 'approver', email: 'approver@example.com' });
-  const iam = new FakeIam();
+  const iam = SandboxIam.empty('111122223333', 'us-east-1');
   iam.addUser('alice');
   const env: Record<string, string> = {
     ...SLACK_FUNCTION_ENV,
     SLACK_SIGNING_SECRET: BENCH_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-bench-token',
     SLACK_API_URL: slack.url,
+    // The account the grants are applied in (apply checks every plan against it).
+    AWS_ACCOUNT_ID: '111122223333',
+    AWS_REGION: 'us-east-1',
   };
   const store = new MemoryRequestStore();
   const workflow: WorkflowPort = { start: async () => 'started', sendDecision: async () => 'sent' };
-  const ports: AwsPorts = { ...liveAwsPorts(loadConfig(env), defaultAwsClients()), store, workflow };
+  const ports: AwsPorts = {
+    ...liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), iam: iam.clients.iam }),
+    store,
+    workflow,
+  };
   const handler = makeSlackHandler(lazy(() => liveSlackRuntime(env, { ports })));
 
   const grant = () =>
@@ -180,7 +188,6 @@ async function main(): Promise<void> {
     outFile!,
     JSON.stringify({ results, store: 'in-memory RequestStore (bench/lib/memory-store.ts)' }),
   );
-  iam.restore();
   await slack.stop();
 }
 

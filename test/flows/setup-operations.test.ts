@@ -84,7 +84,10 @@ async function start(options: SandboxOptions = {}): Promise<void> {
   account = store.account;
   clients = createSandboxClients(store);
   await deployBotStack(account, clients.iam, testAccountContext());
-  h = await startHarness({ AWS_ACCOUNT_ID: ACCOUNT, AWS_REGION: REGION }, { aws: clients });
+  h = await startHarness(
+    { AWS_ACCOUNT_ID: ACCOUNT, AWS_REGION: REGION },
+    { aws: clients, account: store.account },
+  );
 }
 
 afterEach(async () => {

@@ -73,6 +73,7 @@ async function start(): Promise<void> {
     { AWS_ACCOUNT_ID: '111122223333', AWS_REGION: 'us-east-1' },
     {
       aws: clients,
+      account: store.account,
       beforeTask: async (state, requestId) => {
         if (state !== 'Revoke expired access') return;
         held.add(requestId);

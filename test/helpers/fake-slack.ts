@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseWebApiArgs } from '../../src/local/workspace/slack-web-api';
 
 // A loopback stand-in for the Slack Web API, for a real `WebClient` built with
 // `{ slackApiUrl: fake.url, retryConfig: { retries: 0 } }`. It keeps enough state (messages, users,
@@ -55,8 +56,6 @@ export const FAKE_BOT = {
 
 const API_PREFIX = '/api/';
 const RESPONSE_URL_PREFIX = '/response';
-// Fields Slack takes as JSON; WebClient form-encodes them as JSON strings.
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata', 'unfurls', 'user_auth_blocks']);
 const FIRST_TS_SECONDS = '1700000000';
 
 const ok = (body: Record<string, unknown> = {}): FakeSlackResponse => ({ body: { ok: true, ...body } });
@@ -155,7 +154,7 @@ export class FakeSlack {
         return;
       }
       const raw = await readBody(req);
-      const args = parseArgs(raw, req.headers['content-type']);
+      const args = parseWebApiArgs(raw, req.headers['content-type']);
       const token = bearerToken(req.headers.authorization) ?? str(args.token);
       this.calls.push({ method, args, token, path });
       const override = this.overrides.get(method);
@@ -316,30 +315,6 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Parses a JSON or form body; form fields that Slack takes as JSON are decoded back to values. */
-export function parseArgs(raw: string, contentType: string | undefined): Record<string, unknown> {
-  if (raw.length === 0) return {};
-  if (contentType?.toLowerCase().startsWith('application/json')) {
-    const parsed: unknown = JSON.parse(raw);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : { body: parsed };
-  }
-  const args: Record<string, unknown> = {};
-  for (const [key, value] of new URLSearchParams(raw)) {
-    args[key] = JSON_FIELDS.has(key) ? parseJsonOr(value) : value;
-  }
-  return args;
-}
-
-function parseJsonOr(value: string): unknown {
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 function send(res: ServerResponse, response: FakeSlackResponse): void {

@@ -15,18 +15,20 @@ import { type AccountContext, accountContextFor } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
 import { LocalWorkflow } from '../../src/local/local-workflow';
+import type { SandboxAccount } from '../../src/local/sandbox/account';
 import { ACTION_IDS } from '../../src/slack/ids';
 import {
   type AwsClients,
   type AwsPorts,
+  accountContext,
   defaultAwsClients,
   lazy,
   liveAwsPorts,
   liveTaskDeps,
 } from '../../src/wiring';
 import { createRequestsTable, startDynalite, testDynamoClient } from './dynalite';
-import { FakeIam } from './fake-iam';
 import { FakeSlack } from './fake-slack';
+import { SandboxIam } from './sandbox-iam';
 import {
   blockActionEvent,
   type SlashCommandEventOptions,
@@ -53,7 +55,8 @@ export const ALICE = 'U0ALICE';
 export interface Harness {
   handler: ReturnType<typeof makeSlackHandler>;
   slack: FakeSlack;
-  iam: FakeIam;
+  /** The sandbox account answering IAM (seed it, read it, inject faults). */
+  iam: SandboxIam;
   workflow: LocalWorkflow;
   store: DynamoRequestStore;
   sfn: AwsStub<object, MetadataBearer, unknown>;
@@ -79,22 +82,39 @@ export interface Harness {
 
 /**
  * Everything real except AWS and Slack: the exported slack handler with live wiring, the real ASL on
- * aws-local-stepfunctions with the real task code, DynamoDB on dynalite, Slack on a loopback server.
+ * aws-local-stepfunctions with the real task code, DynamoDB on dynalite, IAM/KMS/CodeBuild on the
+ * sandbox account (h.iam; aws-sdk-client-mock on top only for faults), Slack on a loopback server.
  * StartExecution and SendTaskSuccess are bridged from the SFN client to the local run.
  */
 export interface HarnessOptions {
   /** Passed to LocalWorkflow: hold a run before a Task state. */
   beforeTask?: (stateName: string, requestId: string) => Promise<void>;
   /**
-   * SDK clients for IAM, KMS and CodeBuild, e.g. a sandbox account's (createSandboxClients), with
-   * aws-sdk-client-mock layered on an instance for faults. The slack function and every task then use
-   * them, and FakeIam stays uninstalled (its class-wide mock would answer the sandbox's calls).
+   * A sandbox account of the test's own (e.g. a store seeded from the fixture) and its SDK clients
+   * (createSandboxClients), with aws-sdk-client-mock layered on an instance for faults. Without it the
+   * harness starts an empty in-memory sandbox account with the bot's stack deployed.
    */
-  aws?: Pick<AwsClients, 'iam' | 'codebuild'> & { kms?: KMSClient };
+  aws?: Pick<AwsClients, 'iam' | 'codebuild'> & { kms: KMSClient };
+  /** The account behind `aws` (required with it, so `h.iam` reads the same account). */
+  account?: SandboxAccount;
 }
 
 /** Wait states take no real time in tests. */
 export const INSTANT_WAITS = { 'Wait until the reminder': 0, 'Wait until expiry': 0 };
+
+async function sandboxFor(env: Record<string, string>, options: HarnessOptions): Promise<SandboxIam> {
+  if (!options.aws) {
+    const context = accountContext(loadConfig(env));
+    if (!context) throw new Error('startHarness: AWS_ACCOUNT_ID and AWS_REGION name the sandbox account');
+    return SandboxIam.withBotStack(context);
+  }
+  if (!options.account) throw new Error('startHarness: pass the sandbox account with its clients');
+  return new SandboxIam(options.account, {
+    codebuild: options.aws.codebuild,
+    iam: options.aws.iam,
+    kms: options.aws.kms,
+  });
+}
 
 export async function startHarness(
   extraEnv: Record<string, string> = {},
@@ -130,15 +150,11 @@ export async function startHarness(
     AWS_REGION: 'us-east-1',
     ...extraEnv,
   };
-  const iam = new FakeIam();
-  const clients = options.aws;
-  // With clients given, FakeIam is inert: the sandbox answers IAM.
-  if (clients) iam.restore();
-  const ports = clients
-    ? (): AwsPorts => liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), ...clients })
-    : undefined;
+  const iam = await sandboxFor(env, options);
+  const clients = iam.clients;
+  const ports = (): AwsPorts => liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), ...clients });
   const workflow = new LocalWorkflow({
-    deps: lazy(() => liveTaskDeps(env, ports?.())),
+    deps: lazy(() => liveTaskDeps(env, ports())),
     retryIntervalMs: 0,
     waitTimeOverrides: INSTANT_WAITS,
     ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
@@ -165,7 +181,7 @@ export async function startHarness(
     return {};
   });
   const store = new DynamoRequestStore(testDynamoClient(dynalite.endpoint), table);
-  const handler = makeSlackHandler(lazy(() => liveSlackRuntime(env, ports ? { ports: ports() } : {})));
+  const handler = makeSlackHandler(lazy(() => liveSlackRuntime(env, { ports: ports() })));
 
   const poll = async (check: () => boolean | Promise<boolean>, what: string): Promise<void> => {
     for (let i = 0; i < 400; i += 1) {

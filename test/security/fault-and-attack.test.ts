@@ -427,7 +427,7 @@ describe('AWS faults: throttling recovers; access denied and 5xx fail with a rep
       if (input.PolicyArn === POLICY_ARNS.codeBuildDeveloper && !lostAnswer) {
         lostAnswer = true;
         // IAM applied the attach, but the answer was lost (a 503 after the fact).
-        h.iam.users.get('alice')?.attached.add(POLICY_ARNS.codeBuildDeveloper);
+        h.iam.account.findUser('alice')?.attachedPolicyArns.push(POLICY_ARNS.codeBuildDeveloper);
         return iamError('ServiceUnavailable', 503);
       }
       return input.PolicyArn === POLICY_ARNS.s3ReadOnly ? iamError('AccessDenied', 403) : undefined;

@@ -35,7 +35,7 @@ beforeEach(async () => {
   const store = SandboxStore.open(join(dir, 'account.json'), { seed: () => loadSandboxFixture(FIXTURE) });
   clients = createSandboxClients(store);
   await deployBotStack(store.account, clients.iam, testAccountContext());
-  h = await startHarness({}, { aws: clients });
+  h = await startHarness({}, { aws: clients, account: store.account });
 });
 
 afterEach(async () => {

@@ -67,7 +67,7 @@ async function start(world: World): Promise<void> {
       APPROVER_USER_IDS: `${APPROVER_1},${APPROVER_2},${APPROVER_3}`,
       ...world.env,
     },
-    { aws: clients },
+    { aws: clients, account: store.account },
   );
   h.slack.users.set(APPROVER_3, { id: APPROVER_3, name: 'approver3', email: 'approver3@example.com' });
   for (const [id, email] of Object.entries(world.emails ?? {})) {
