@@ -90,9 +90,6 @@ async function main(): Promise<void> {
     SLACK_SIGNING_SECRET: BENCH_SECRET,
     SLACK_BOT_TOKEN: 'xoxb-bench-token',
     SLACK_API_URL: slack.url,
-    // The account the grants are applied in (apply checks every plan against it).
-    AWS_ACCOUNT_ID: '111122223333',
-    AWS_REGION: 'us-east-1',
   };
   const store = new MemoryRequestStore();
   const workflow: WorkflowPort = { start: async () => 'started', sendDecision: async () => 'sent' };
