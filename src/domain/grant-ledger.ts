@@ -54,21 +54,27 @@ export const EXPIRED_STEP_ID = 'expired';
 
 /**
  * A tier grant is in effect while nothing ended it. Only evidence the workflow alone writes counts (the
- * slack function may write a status, a decision or a whole new record, so those never do):
- *   - the apply journal holds an attach still in effect, and the expiry has not run (EXPIRED_STEP_ID);
- *   - or, for a permanent grant, the planner found everything already in place (a plan with no steps).
- * A revoke of its tier (endedBy, written by the report function) ends it too.
+ * slack function may write a status, a decision or a whole new record, so those never do): the apply
+ * journal holds an attach of this grant (changed, or already so when apply ran it: apply runs only an
+ * approved plan) that no undo reversed, and the expiry has not run (EXPIRED_STEP_ID). A request that
+ * found everything in place (no steps, no approval) grants nothing. A revoke of its tier (endedBy,
+ * written by the report function) ends it too.
  */
 export function grantInEffect(request: AccessRequest): boolean {
   const { command } = request;
   if (command.action !== 'grant' || request.endedBy !== undefined) return false;
-  if (request.completedSteps.some((step) => step.stepId === EXPIRED_STEP_ID)) return false;
-  const attached = summarizeJournal(request.completedSteps).inEffect.some(
-    (step) => step.undo?.type === 'detachPolicy',
+  const steps = request.completedSteps;
+  if (steps.some((step) => step.stepId === EXPIRED_STEP_ID)) return false;
+  const undone = new Set(
+    steps
+      .filter((step) => step.stepId.startsWith(UNDO_PREFIX))
+      .map((step) => step.stepId.slice(UNDO_PREFIX.length)),
   );
-  if (attached) return true;
-  return (
-    command.durationSeconds === undefined && request.plan !== undefined && request.plan.steps.length === 0
+  return steps.some(
+    (step) =>
+      step.stepId.startsWith('attach:') &&
+      (step.outcome === 'changed' || step.outcome === 'unchanged') &&
+      !undone.has(step.stepId),
   );
 }
 

@@ -96,6 +96,15 @@ export function planResume(
           input: {
             ...input,
             timeBound: { remindAfterSeconds, expireAfterSeconds: remaining - remindAfterSeconds },
+            // Step Functions would still hold what apply returned; the restarted run gets it from the journal.
+            applied: {
+              changed: request.completedSteps.filter((step) => step.outcome === 'changed').length,
+              attached: request.completedSteps.flatMap((step) =>
+                step.stepId.startsWith('attach:') && step.undo?.type === 'detachPolicy'
+                  ? [step.undo.policyArn]
+                  : [],
+              ),
+            },
           },
           startAt: reminded ? EXPIRY_WAIT_STATE : REMINDER_WAIT_STATE,
         });

@@ -15,6 +15,11 @@ export const ExecutionInput = z.object({
   timeBound: z
     .object({ remindAfterSeconds: z.number().int().min(0), expireAfterSeconds: z.number().int().min(0) })
     .optional(),
+  /**
+   * What "Apply the change" returned. Step Functions keeps it in the run's state; a local run resumed at
+   * a Wait state (src/local/resume.ts) is given it again from the journal.
+   */
+  applied: z.object({ changed: z.number().int().min(0), attached: z.array(z.string()) }).optional(),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInput>;
 
@@ -73,4 +78,6 @@ export function causeMessage(error: z.infer<typeof CaughtError> | undefined): st
 export const RollbackInput = z.object({
   requestId: RequestIdSchema,
   mode: z.enum(['rollback', 'expire']).default('rollback'),
+  /** For expire: the policies apply attached, from the run's own state (the record may have been overwritten). */
+  attached: z.array(z.string()).optional(),
 });

@@ -521,6 +521,7 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
     );
 
     expect(queries.map(({ owner }) => owner).sort()).toEqual([
+      'PlanFunctionRole',
       'ReportFunctionRole',
       'RollbackFunctionRole',
       'SlackFunctionRole',

@@ -537,6 +537,11 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
     },
   ],
   [
+    'plan',
+    "read the target's time-bound grants",
+    { action: 'dynamodb:Query', resource: `${TABLE}/index/byTarget` },
+  ],
+  [
     'rollback',
     "read the target's other grants at expiry",
     { action: 'dynamodb:Query', resource: `${TABLE}/index/byTarget` },

@@ -84,12 +84,19 @@ export function planGrant(
   tier: Tier,
   facts: PrincipalFacts,
   stack: Pick<StackPolicyArns, 'customTier'>,
+  /**
+   * Policies attached only because a time-bound grant holds them (policy ARN -> that request id). A
+   * permanent grant plans them as steps, so it is approved and journaled like any grant, and the
+   * time-bound grant's expiry then keeps them; found "already in place", it would grant nothing.
+   */
+  heldByTimeBound: ReadonlyMap<string, string> = new Map(),
 ): ChangePlan {
   const principal = principalOf(target);
   const policyArns = tierPolicyArns(tier, stack);
-  const missing = policyArns.filter((arn) => !facts.attachedPolicyArns.includes(arn));
-  const present = policyArns.filter((arn) => facts.attachedPolicyArns.includes(arn));
-  const total = facts.attachedPolicyArns.length + missing.length;
+  const attached = (arn: string): boolean => facts.attachedPolicyArns.includes(arn);
+  const missing = policyArns.filter((arn) => !attached(arn) || heldByTimeBound.has(arn));
+  const present = policyArns.filter((arn) => attached(arn) && !heldByTimeBound.has(arn));
+  const total = facts.attachedPolicyArns.length + missing.filter((arn) => !attached(arn)).length;
   if (total > MANAGED_POLICY_QUOTA) {
     throw new QuotaExceededError(
       `${describeTarget(target)} has ${facts.attachedPolicyArns.length} managed policies attached; ` +
@@ -99,6 +106,13 @@ export function planGrant(
   }
   const warning = RISK_WARNINGS[tier];
   const legacy = tier === 'custom' ? legacyCustomName(target, facts) : undefined;
+  const takeOver = missing
+    .filter((arn) => heldByTimeBound.has(arn))
+    .map(
+      (arn) =>
+        `${policyName(arn)} is attached now only by the time-bound grant ${heldByTimeBound.get(arn)}; ` +
+        'approving this makes it permanent (its expiry then keeps it).',
+    );
   return {
     summary: `Grant ${tier} to ${describeTarget(target)}`,
     target,
@@ -109,10 +123,15 @@ export function planGrant(
     })),
     unchanged: present.map((arn) => `${policyName(arn)} is already attached`),
     warnings: warning ? [warning] : [],
-    ...(legacy
+    ...(legacy || takeOver.length > 0
       ? {
           details: [
-            `${target.kind} ${target.name} still has the legacy inline ${legacy}; \`revoke … custom\` removes it.`,
+            ...takeOver,
+            ...(legacy
+              ? [
+                  `${target.kind} ${target.name} still has the legacy inline ${legacy}; \`revoke … custom\` removes it.`,
+                ]
+              : []),
           ],
         }
       : {}),

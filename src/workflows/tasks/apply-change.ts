@@ -49,7 +49,10 @@ function approvedPlan(request: AccessRequest, account: AccountContext): ChangePl
  * "Apply the change": runs each plan step once, journaling it (with its undo) before moving on, so a
  * retry skips finished steps and a rollback knows exactly what to reverse.
  */
-export async function applyChange(deps: TaskDeps, requestId: string): Promise<{ changed: number }> {
+export async function applyChange(
+  deps: TaskDeps,
+  requestId: string,
+): Promise<{ changed: number; attached: string[] }> {
   const request = await loadRequest(deps, requestId);
   const plan = approvedPlan(request, requireAccount(deps));
   const finished = request.completedSteps.filter((step) => step.outcome !== 'started');
@@ -89,5 +92,11 @@ export async function applyChange(deps: TaskDeps, requestId: string): Promise<{ 
   }
   const lines = plan.steps.map((step) => `• ${describeOperation(step.do)}`);
   await recordEvent(deps, request, auditEvent(deps.clock, 'applied', `:gear: Applied:\n${lines.join('\n')}`));
-  return { changed };
+  // Into the execution's own state (no function can rewrite it): what a time-bound grant's expiry must
+  // take back even if the record is later overwritten.
+  return { changed, attached: attachedPolicies(plan) };
 }
+
+/** The policy ARNs a plan attaches (its attach steps, whether AWS already had them or not). */
+export const attachedPolicies = (plan: ChangePlan): string[] =>
+  plan.steps.flatMap((step) => (step.do.type === 'attachPolicy' ? [step.do.policyArn] : []));

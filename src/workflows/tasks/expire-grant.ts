@@ -22,7 +22,12 @@ import { otherRequestsFor } from './target-records';
  * grant still in effect or another tier the target holds needs it. A grant a revoke already ended is a
  * no-op that says so, and a policy already gone is named as such, never as "undone".
  */
-export async function expireGrant(deps: TaskDeps, requestId: string): Promise<UndoResult> {
+export async function expireGrant(
+  deps: TaskDeps,
+  requestId: string,
+  /** What apply attached, from the run's own state: taken back even if the record was overwritten. */
+  attachedByRun: readonly string[] = [],
+): Promise<UndoResult> {
   const request = await loadRequest(deps, requestId);
   const who = mention(request.requester.userId);
   const { command, target } = request;
@@ -37,7 +42,7 @@ export async function expireGrant(deps: TaskDeps, requestId: string): Promise<Un
     isManagedTier(command.tier) &&
     (target.kind === 'user' || target.kind === 'group');
   const result = managed
-    ? await expireManagedTier(deps, request, title)
+    ? await expireManagedTier(deps, request, title, attachedByRun)
     : await undoJournal(deps, request, { title: title(0), eventType: 'access_expired' });
   // Marks the journal (the workflow alone writes it): this grant no longer needs anything.
   await deps.store.appendCompletedStep(requestId, {
@@ -64,6 +69,7 @@ async function expireManagedTier(
   deps: TaskDeps,
   request: AccessRequest,
   title: (revoked: number) => string,
+  attachedByRun: readonly string[],
 ): Promise<UndoResult> {
   const { command, target } = request;
   if (command.action !== 'grant' || !isManagedTier(command.tier)) throw new Error('not a managed tier grant');
@@ -88,7 +94,9 @@ async function expireManagedTier(
   const failed: UndoResult['failed'] = [];
   let revoked = 0;
   let transient: TransientError | undefined;
-  for (const policyArn of TIER_SPECS[command.tier].policyArns) {
+  // The tier's policies, and whatever the run itself says it attached (a record rewritten after the
+  // apply can neither hide nor rename them).
+  for (const policyArn of [...new Set([...TIER_SPECS[command.tier].policyArns, ...attachedByRun])]) {
     const name = policyName(policyArn);
     const grant = context.needs.find((need) => need.policyArn === policyArn);
     const tier = heldOthers.find((held) => TIER_SPECS[held].policyArns.includes(policyArn));
@@ -98,7 +106,11 @@ async function expireManagedTier(
       lines.push(`• kept: ${name} (the ${tier} tier still needs it)`);
     } else if (!attached.includes(policyArn)) {
       lines.push(`• already gone: ${name} was detached before the time limit`);
-    } else if (journal.has(policyArn) || context.botManaged.includes(policyArn)) {
+    } else if (
+      journal.has(policyArn) ||
+      context.botManaged.includes(policyArn) ||
+      attachedByRun.includes(policyArn)
+    ) {
       const op: Operation = { type: 'detachPolicy', principal, policyArn };
       try {
         const { outcome } = await runOperation(deps, op);

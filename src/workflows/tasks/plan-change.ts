@@ -1,5 +1,6 @@
 import { isIdentityTarget } from '../../domain/command';
 import { ConflictError, TargetNotFoundError, TransientError } from '../../domain/errors';
+import { grantInEffect } from '../../domain/grant-ledger';
 import {
   type ChangePlan,
   planGrant,
@@ -8,11 +9,13 @@ import {
   planRevoke,
   planServiceRole,
   SERVICE_ROLE_PATH,
+  tierPolicyArns,
 } from '../../domain/plan';
 import type { IamPort } from '../../domain/ports';
 import { readPrincipalFacts } from '../../domain/read-facts';
 import { type AccessRequest, savableBy } from '../../domain/request';
 import { loadRequest, requireAccount, requireKms, type TaskDeps } from './deps';
+import { otherRequestsFor } from './target-records';
 
 /** "Plan the change": reads the current state in AWS and stores the exact plan to approve. */
 export async function planChange(deps: TaskDeps, requestId: string): Promise<{ noop: boolean }> {
@@ -51,9 +54,12 @@ export async function planFor(deps: TaskDeps, request: AccessRequest): Promise<C
       }
       const { stackPolicies } = requireAccount(deps);
       const facts = await readPrincipalFacts(deps.iam, target);
-      return command.action === 'grant'
-        ? planGrant(target, command.tier, facts, stackPolicies)
-        : planRevoke(target, command.tier, facts, stackPolicies);
+      if (command.action === 'revoke') return planRevoke(target, command.tier, facts, stackPolicies);
+      const heldByTimeBound =
+        command.durationSeconds === undefined
+          ? await timeBoundHolders(deps, request)
+          : new Map<string, string>();
+      return planGrant(target, command.tier, facts, stackPolicies, heldByTimeBound);
     }
     case 'service-role':
       return planServiceRole(command, requireAccount(deps), await deps.iam.getRole(command.roleName));
@@ -97,4 +103,17 @@ async function requireRole(iam: IamPort, roleName: string): Promise<{ arn: strin
     );
   }
   return role;
+}
+
+/** Policy ARN -> the time-bound grant (still in effect, by its journal) that attached it, for this target. */
+async function timeBoundHolders(deps: TaskDeps, request: AccessRequest): Promise<Map<string, string>> {
+  const holders = new Map<string, string>();
+  for (const other of await otherRequestsFor(deps, request)) {
+    if (other.command.action !== 'grant' || other.command.durationSeconds === undefined) continue;
+    if (!grantInEffect(other)) continue;
+    for (const arn of tierPolicyArns(other.command.tier, requireAccount(deps).stackPolicies)) {
+      if (!holders.has(arn)) holders.set(arn, other.requestId);
+    }
+  }
+  return holders;
 }

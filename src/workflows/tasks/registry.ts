@@ -28,7 +28,9 @@ export const TASKS = {
   AskApproval: task(AskApprovalInput, (deps, input) => askApproval(deps, input)),
   Apply: task(TaskInput, (deps, input) => applyChange(deps, input.requestId)),
   Rollback: task(RollbackInput, (deps, input) =>
-    input.mode === 'expire' ? expireGrant(deps, input.requestId) : rollBack(deps, input.requestId),
+    input.mode === 'expire'
+      ? expireGrant(deps, input.requestId, input.attached ?? [])
+      : rollBack(deps, input.requestId),
   ),
   Verify: task(TaskInput, (deps, input) => verifyAccess(deps, input.requestId)),
   Report: task(ReportInput, (deps, input) => reportOutcome(deps, input)),
