@@ -307,9 +307,16 @@ describe('revoke and expiry work from what the bot granted and what each remaini
   it('(4b) a permanent developer grant made while a time-bound one is active survives its expiry', async () => {
     const timeBoundId = await approved('grant user:alice developer for 1h');
     await waitForStatus(timeBoundId, 'active');
-    const { requestId: permanentId } = await submit('grant user:alice developer');
+    // The policies are attached only by the time-bound grant: the permanent one is planned as steps and
+    // approved (a no-change request, with no approval, must never keep access past a time limit).
+    const permanentId = await approved('grant user:alice developer');
     await expect(h.finished(permanentId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
-    expect((await h.store.get(permanentId))?.status).toBe('no_change');
+    const permanent = await h.store.get(permanentId);
+    expect(permanent?.status).toBe('completed');
+    expect(permanent?.plan?.details).toEqual([
+      `AWSCodeBuildDeveloperAccess is attached now only by the time-bound grant ${timeBoundId}; approving this makes it permanent (its expiry then keeps it).`,
+      `AmazonS3ReadOnlyAccess is attached now only by the time-bound grant ${timeBoundId}; approving this makes it permanent (its expiry then keeps it).`,
+    ]);
 
     await expect(expire(timeBoundId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
 
@@ -319,6 +326,25 @@ describe('revoke and expiry work from what the bot granted and what each remaini
         `• kept: AWSCodeBuildDeveloperAccess (${permanentId} still grants developer)\n` +
         `• kept: AmazonS3ReadOnlyAccess (${permanentId} still grants developer)`,
     );
+  });
+
+  it("(4b) a permanent grant found already in place (no approval) does not keep a time-bound grant's access", async () => {
+    account.findUser('bob')?.attachedPolicyArns.splice(0);
+    const timeBoundId = await approved('grant user:bob readonly for 1h');
+    await waitForStatus(timeBoundId, 'active');
+    // Forged evidence: a request that looks like a permanent readonly grant found in place, never approved.
+    const { requestId: forgedId } = await submit('grant user:bob readonly');
+    await h.awaitApprovalWait(forgedId);
+    const forged = (await h.store.get(forgedId))!;
+    await h.store.save(
+      { ...forged, version: forged.version + 1, status: 'no_change', plan: { ...forged.plan!, steps: [] } },
+      forged.version,
+      ['status', 'plan'],
+    );
+
+    await expect(expire(timeBoundId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+
+    expect(attached('bob')).toEqual([]);
   });
 
   it('(4c) revoking a tier the target does not hold warns on the card what it would detach', async () => {

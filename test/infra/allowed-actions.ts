@@ -67,6 +67,7 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     ...READ_INLINE,
     ...READ_SERVICE_ROLES,
     ...READ_KEYS,
+    'dynamodb:Query',
   ],
   askApproval: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE],
   apply: [
