@@ -77,7 +77,7 @@ async function clickerIsTarget(
     deps.log.error('could not check whether the change is for the clicker; refusing the click', {
       requestId: request.requestId,
       userId,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     throw new NotAuthorizedError(
       `I could not check whether this change is for you, so I cannot accept this click. ${reason} Nothing was changed; try again in a minute.`,
@@ -131,6 +131,7 @@ export async function decideRequest(
       message: 'That button does not belong to a request I know; nothing was changed.',
     };
   }
+  deps.log.appendKeys({ requestId: click.requestId });
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     const request = await deps.store.get(click.requestId);
     if (!request) {
@@ -139,7 +140,6 @@ export async function decideRequest(
     const outcome = applyClick(request, click, await clickContext(deps, request, click));
     if (outcome.kind === 'refused' || outcome.kind === 'already_decided') {
       deps.log.info('click not applied', {
-        requestId: click.requestId,
         userId: click.userId,
         outcome: outcome.kind,
       });
@@ -186,9 +186,8 @@ async function finishDecision(
       DECISION_FIELDS,
     );
     deps.log.error('could not pass a decision to the workflow', {
-      requestId: request.requestId,
       restored,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     const reason = error instanceof BotError ? error.userMessage : 'The workflow did not accept it.';
     return {
@@ -198,7 +197,7 @@ async function finishDecision(
   }
   if (sent === 'already_handled') {
     // The wait ended first (timed out); the workflow reports the expiry.
-    deps.log.warn('decision arrived after the workflow moved on', { requestId: request.requestId, outcome });
+    deps.log.warn('decision arrived after the workflow moved on', { outcome });
     return { kind: 'message', message: 'This request had already expired; nothing was changed.', request };
   }
   const reason = request.decision?.reason;

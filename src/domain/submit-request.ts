@@ -51,6 +51,7 @@ export function requestIdFor(teamId: string, triggerId: string): string {
  */
 export async function submitRequest(deps: SubmitDeps, submission: Submission): Promise<string> {
   const requestId = requestIdFor(submission.requester.teamId, submission.triggerId);
+  deps.log.appendKeys({ requestId });
   const existing = await retryTransient(() => deps.store.get(requestId));
   if (existing) {
     await startWorkflow(deps, existing);
@@ -85,7 +86,7 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
   if ((await retryTransient(() => deps.store.create(request))) === 'exists') {
     return `Request ${requestId} was already received.`;
   }
-  deps.log.info('request received', { requestId, command, target: target.arn });
+  deps.log.info('request received', { command, target: target.arn });
   await startWorkflow(deps, request);
   return (
     `Request ${requestId} received: *${describeCommand(command)}* (\`${target.arn}\`). ` +
@@ -105,8 +106,7 @@ async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<
     );
   } catch (error) {
     deps.log.error('could not start the workflow', {
-      requestId: request.requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     // The record must not sit in "planning" forever: it says what happened.
     await markStartFailed(deps, request).catch(() => undefined);

@@ -192,7 +192,7 @@ export class LedgerPorts {
     store: this.store,
     grants: this.store,
     slack: this.slack,
-    log: { info() {}, warn() {}, error() {} },
+    log: { info() {}, warn() {}, error() {}, startInvocation() {}, appendKeys() {} },
     clock: { now: () => this.tick() },
     auditChannelId: 'C0AUDIT',
     account: testAccountContext(),

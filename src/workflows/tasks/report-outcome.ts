@@ -182,7 +182,7 @@ async function reportFinal(
   }
   const alreadyRecorded = loaded.events.some((seen) => seen.type === event.type && seen.text === event.text);
   if (!alreadyRecorded) await deps.store.appendEvent(current.requestId, event);
-  deps.log.info('audit event', { requestId: current.requestId, event });
+  deps.log.info('audit event', { event });
   if (current.card && undelivered === undefined) {
     undelivered = await deliver(deps, current, event);
   }
@@ -208,9 +208,8 @@ async function deliver(deps: AuditDeps, request: AccessRequest, event: AuditEven
     return undefined;
   } catch (error) {
     deps.log.error('could not post the outcome to the thread', {
-      requestId: request.requestId,
       eventType: event.type,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     return error;
   }
@@ -230,8 +229,7 @@ async function tellRequester(deps: TaskDeps, request: AccessRequest, text: strin
   } catch (error) {
     // The thread reply mentions them; an ephemeral fails where the bot is not in the channel.
     deps.log.warn('could not tell the requester directly', {
-      requestId: request.requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
   }
 }
@@ -247,8 +245,7 @@ async function updateCard(deps: TaskDeps, request: AccessRequest, line: string):
     });
   } catch (error) {
     deps.log.error('could not update the approval card', {
-      requestId: request.requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
   }
 }
@@ -298,8 +295,7 @@ async function postStandaloneOutcome(deps: TaskDeps, request: AccessRequest): Pr
     return request;
   } catch (error) {
     deps.log.error('could not post the outcome to the audit channel', {
-      requestId: request.requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     return error instanceof Error ? error : new Error(String(error));
   }
