@@ -1,6 +1,7 @@
 import { applyClick, type Click, type ClickContext } from './approval';
 import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
 import { BotError, NotAuthorizedError } from './errors';
+import { mention, mentions } from './mention';
 import type { PrincipalRef } from './plan';
 import type { IamPort, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -150,7 +151,7 @@ export async function decideRequest(
     const decided = outcome.request;
     if (outcome.kind === 'recorded') {
       const text =
-        `:ballot_box_with_check: Approved by <@${click.userId}> ` +
+        `:ballot_box_with_check: Approved by ${mention(click.userId)} ` +
         `(${decided.approvals.length} of ${decided.requiredApprovals}); waiting for another approver.`;
       await recordEvent(deps, decided, auditEvent(deps.clock, 'approval_recorded', text, click.userId));
       return {
@@ -203,8 +204,8 @@ async function finishDecision(
   const reason = request.decision?.reason;
   const text =
     outcome === 'approved'
-      ? `:white_check_mark: Approved by ${by.map((id) => `<@${id}>`).join(' and ')}.`
-      : `:no_entry: Denied by <@${userId}>${reason ? `. Reason: ${reason}` : '.'}`;
+      ? `:white_check_mark: Approved by ${mentions(by)}.`
+      : `:no_entry: Denied by ${mention(userId)}${reason ? `. Reason: ${reason}` : '.'}`;
   await recordEvent(deps, request, auditEvent(deps.clock, outcome, text, userId));
   return {
     kind: 'decided',

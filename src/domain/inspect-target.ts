@@ -4,6 +4,7 @@
  */
 import { describeCommand, type IdentityTarget, type InspectCommand, isIdentityTarget } from './command';
 import { BotError, TransientError } from './errors';
+import { mention } from './mention';
 import { type AccountContext, expectedActionsOf, heldTiers, policyName } from './plan';
 import type { CodeBuildPort, PendingRequestFinder } from './ports';
 import { readPrincipalFacts } from './read-facts';
@@ -116,7 +117,7 @@ export async function targetStatus(deps: InspectDeps, target: IdentityTarget): P
         ? pending.map(
             (r) =>
               `• ${r.requestId}: ${describeCommand(r.command)}, ${r.status.replace('_', ' ')}, ` +
-              `asked by <@${r.requester.userId}> at ${r.createdAt}`,
+              `asked by ${mention(r.requester.userId)} at ${r.createdAt}`,
           )
         : ['• none']),
     );

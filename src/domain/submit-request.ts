@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { auditEvent } from './audit-trail';
 import { type ChangeCommand, describeCommand } from './command';
+import { DEFAULTS } from './defaults';
 import { BotError, WorkflowStartError } from './errors';
+import { mention } from './mention';
 import type { AccountContext } from './plan';
 import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -77,7 +79,7 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
       auditEvent(
         deps.clock,
         'requested',
-        `:inbox_tray: Requested by <@${submission.requester.userId}>: ${describeCommand(command)} ` +
+        `:inbox_tray: Requested by ${mention(submission.requester.userId)}: ${describeCommand(command)} ` +
           `(\`${target.arn}\`).`,
         submission.requester.userId,
       ),
@@ -101,7 +103,7 @@ async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<
       deps.workflow.start(request.requestId, {
         requestId: request.requestId,
         approvalTimeoutSeconds: deps.approvalTimeoutSeconds,
-        ...timeBoundWaits(request, deps.grantReminderSeconds ?? 3600),
+        ...timeBoundWaits(request, deps.grantReminderSeconds ?? DEFAULTS.grantReminderSeconds),
       }),
     );
   } catch (error) {

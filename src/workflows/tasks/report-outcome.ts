@@ -1,6 +1,8 @@
 import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
+import { isTierCommand } from '../../domain/command';
 import { OutcomeNotDeliveredError, TransientError, USER_SAFE_ERROR_NAMES } from '../../domain/errors';
 import { grantInEffect, summarizeJournal } from '../../domain/grant-ledger';
+import { mention } from '../../domain/mention';
 import { manualCommand } from '../../domain/plan';
 import {
   type AccessRequest,
@@ -10,7 +12,7 @@ import {
   savableBy,
 } from '../../domain/request';
 import { decidedCard } from '../../slack/blocks/approval-card';
-import { mention, slackDate } from '../../slack/blocks/text';
+import { slackDate } from '../../slack/blocks/text';
 import { causeMessage, type ReportInput } from '../state';
 import { loadRequest, type TaskDeps } from './deps';
 import { otherRequestsFor } from './target-records';
@@ -285,7 +287,7 @@ async function postStandaloneOutcome(deps: TaskDeps, request: AccessRequest): Pr
   try {
     const card = await deps.slack.post({
       channel: deps.auditChannelId,
-      text: `CodeBuild access request ${request.requestId} by <@${request.requester.userId}>: ${request.plan?.summary ?? request.command.action}`,
+      text: `CodeBuild access request ${request.requestId} by ${mention(request.requester.userId)}: ${request.plan?.summary ?? request.command.action}`,
     });
     const next = { ...request, version: request.version + 1, card };
     if (await deps.store.save(next, request.version, savableBy('report'))) {
@@ -307,10 +309,10 @@ async function postStandaloneOutcome(deps: TaskDeps, request: AccessRequest): Pr
  * marked ended, so neither is counted later as needing a policy.
  */
 async function endGrantsOfRevokedTier(deps: TaskDeps, revoke: AccessRequest): Promise<void> {
-  if (!('tier' in revoke.command)) return;
+  if (!isTierCommand(revoke.command)) return;
   const tier = revoke.command.tier;
   for (const grant of await otherRequestsFor(deps, revoke)) {
-    if (!('tier' in grant.command) || grant.command.tier !== tier || !grantInEffect(grant)) continue;
+    if (!isTierCommand(grant.command) || grant.command.tier !== tier || !grantInEffect(grant)) continue;
     const timeBound = grant.status === 'active';
     const ended: AccessRequest = {
       ...grant,
@@ -325,7 +327,7 @@ async function endGrantsOfRevokedTier(deps: TaskDeps, revoke: AccessRequest): Pr
         auditEvent(
           deps.clock,
           'access_expired',
-          `:scissors: Ended ${timeBound ? 'early ' : ''}by ${revoke.requestId} (revoke by <@${revoke.requester.userId}>)` +
+          `:scissors: Ended ${timeBound ? 'early ' : ''}by ${revoke.requestId} (revoke by ${mention(revoke.requester.userId)})` +
             (timeBound ? '; the scheduled expiry will revoke nothing.' : '.'),
         ),
       );

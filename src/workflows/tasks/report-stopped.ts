@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { auditEvent } from '../../domain/audit-trail';
 import { OutcomeNotDeliveredError } from '../../domain/errors';
 import { summarizeJournal } from '../../domain/grant-ledger';
+import { mention } from '../../domain/mention';
 import { manualCommand } from '../../domain/plan';
 import { type AccessRequest, REQUEST_ID_PATTERN } from '../../domain/request';
-import { mention } from '../../slack/blocks/text';
 import type { TaskDeps } from './deps';
 
 /** EventBridge's "Step Functions Execution Status Change" event, for the states the rule selects. */
