@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULTS } from './domain/defaults';
 
 /**
  * Every environment variable the bot reads, in one place, validated once. A missing or malformed
@@ -91,14 +92,14 @@ export const EnvSchema = z.object({
     .int()
     .min(1)
     .max(31_536_000)
-    .default(86_400)
+    .default(DEFAULTS.approvalTimeoutSeconds)
     .describe('How long a request waits for approval before it expires (default 1 day).'),
   MAX_GRANT_DURATION_SECONDS: z.coerce
     .number()
     .int()
     .min(60)
     .max(31_536_000)
-    .default(604_800)
+    .default(DEFAULTS.maxGrantDurationSeconds)
     .describe(
       'The longest `grant … for <duration>`; longer requests are refused when parsed (default 7 days).',
     ),
@@ -107,7 +108,7 @@ export const EnvSchema = z.object({
     .int()
     .min(0)
     .max(31_536_000)
-    .default(3600)
+    .default(DEFAULTS.grantReminderSeconds)
     .describe(
       'How long before a time-bound grant ends the requester is reminded in the thread (default 1 hour).',
     ),

@@ -5,6 +5,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { WebClient } from '@slack/web-api';
+import type { Context } from 'aws-lambda';
 import { CodeBuildGateway } from './aws/codebuild';
 import { IamGateway } from './aws/iam';
 import { KmsGateway } from './aws/kms';
@@ -43,13 +44,24 @@ export function lazy<T>(factory: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** Powertools Logger behind our Log port: JSON lines with the service name and the fields given. */
+/**
+ * Powertools Logger behind our Log port: JSON lines with the service name, the Lambda context and the
+ * keys appended for the event being handled (its request id). An Error in `fields` keeps its name,
+ * stack and cause (Powertools formats it). One Lambda container handles one event at a time, so keys
+ * appended by one invocation are dropped by startInvocation before the next.
+ */
 export function createLogger(): Log {
   const logger = new Logger({ serviceName: 'codebuild-access' });
   return {
     info: (message, fields) => (fields ? logger.info(message, fields) : logger.info(message)),
     warn: (message, fields) => (fields ? logger.warn(message, fields) : logger.warn(message)),
     error: (message, fields) => (fields ? logger.error(message, fields) : logger.error(message)),
+    startInvocation: (context) => {
+      logger.resetKeys();
+      // Powertools reads only the fields InvocationContext names.
+      if (context) logger.addContext(context as unknown as Context);
+    },
+    appendKeys: (keys) => logger.appendKeys(keys),
   };
 }
 
@@ -189,19 +201,38 @@ export function noIam(task: string): IamPort {
 }
 
 /**
+ * The slack function's SDK clients make one attempt per call. That path must answer Slack within 3 s,
+ * and the domain already retries it once, with retryTransient (src/domain/retry.ts): three attempts,
+ * jittered backoff, and a Retry-After hint longer than its budget ends the retries at once with a
+ * TransientError the user can read. With the SDK's default three attempts nested inside, one throttled
+ * call became up to nine, with two independent backoffs that could overrun the 3 s. The workflow tasks
+ * keep the SDK default: their retries are the SDK's and ASL Retry, and they have no 3 s limit.
+ */
+export const SLACK_PATH_CLIENT_CONFIG = { maxAttempts: 1 } as const;
+
+/** The slack function's clients: CodeBuild for `verify`'s ListBuilds, no KMS; one attempt each. */
+export const slackAwsClients = (): Omit<AwsClients, 'kms'> => ({
+  iam: new IAMClient(SLACK_PATH_CLIENT_CONFIG),
+  dynamodb: new DynamoDBClient(SLACK_PATH_CLIENT_CONFIG),
+  codebuild: new CodeBuildClient(SLACK_PATH_CLIENT_CONFIG),
+  sfn: new SFNClient(SLACK_PATH_CLIENT_CONFIG),
+});
+
+/**
  * The ports of the slack function: only the clients it uses (CodeBuild for `verify`'s ListBuilds, no KMS).
  * They are built on the first request, not at import, and open no connection until a command or click
  * needs one.
  */
 export function liveSlackPorts(
   config: Config,
+  clients: Omit<AwsClients, 'kms'> = slackAwsClients(),
 ): Pick<AwsPorts, 'iam' | 'store' | 'workflow'> & { codebuildPort: CodeBuildPort } {
   return {
-    iam: new IamGateway(new IAMClient({})),
-    codebuildPort: new CodeBuildGateway(new CodeBuildClient({})),
-    store: new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable),
+    iam: new IamGateway(clients.iam),
+    codebuildPort: new CodeBuildGateway(clients.codebuild),
+    store: new DynamoRequestStore(clients.dynamodb, config.requestsTable),
     ...(config.stateMachineArn
-      ? { workflow: new StepFunctionsWorkflow(new SFNClient({}), config.stateMachineArn) }
+      ? { workflow: new StepFunctionsWorkflow(clients.sfn, config.stateMachineArn) }
       : {}),
   };
 }

@@ -1,18 +1,18 @@
 import type { Command, TargetRef } from '../domain/command';
+import { DEFAULTS } from '../domain/defaults';
 import { UsageError } from '../domain/errors';
+import { IAM_GROUP_NAME, IAM_ROLE_NAME, IAM_USER_NAME } from '../domain/iam-names';
 import { ALL_TIERS, type Tier } from '../domain/tiers';
 
+/** The slash command, spelled once in code (the Slack app's configuration registers the same name). */
 export const COMMAND_NAME = '/codebuild-access';
 
-// IAM's own name rules: users 1-64 and groups 1-128 of [\w+=,.@-].
-const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
-const IAM_GROUP_NAME = /^[\w+=,.@-]{1,128}$/;
 // Slack sends escaped mentions as <@U123ABC|name> (or <@U123ABC> without a name).
 const SLACK_MENTION = /^<@([UW][A-Z0-9]{2,30})(?:\|([^>]{1,80}))?>$/;
 const MAX_REASON_LENGTH = 300;
 
 export const HELP_TEXT = [
-  '*`/codebuild-access` asks for CodeBuild access in AWS; another person approves it here.*',
+  `*\`${COMMAND_NAME}\` asks for CodeBuild access in AWS; another person approves it here.*`,
   '',
   '`grant <target> <tier> [for <8h|30m|2d>] [because <reason>]`: attach the tier’s policies to an IAM user or group; with `for`, they are revoked automatically when the time is up.',
   '`revoke <target> <tier> [because <reason>]`: detach them (policies another held tier needs stay).',
@@ -27,13 +27,13 @@ export const HELP_TEXT = [
   '*Tiers:* `admin` (CodeBuild admin + S3 read-only + IAMFullAccess; needs two approvers), `developer`, `readonly`, `custom` (the seed’s inline policy).',
   '',
   '*Examples:*',
-  '`/codebuild-access grant @alice developer because on-call for the build pipeline`',
-  '`/codebuild-access grant group:qa readonly`',
-  '`/codebuild-access revoke user:bob developer`',
-  '`/codebuild-access grant group:builders custom`',
-  '`/codebuild-access service-role create payments-build --vpc --project-prefix payments-`',
-  '`/codebuild-access kms allow alias/codebuild-artifacts payments-build`',
-  '`/codebuild-access verify @alice`',
+  `\`${COMMAND_NAME} grant @alice developer because on-call for the build pipeline\``,
+  `\`${COMMAND_NAME} grant group:qa readonly\``,
+  `\`${COMMAND_NAME} revoke user:bob developer\``,
+  `\`${COMMAND_NAME} grant group:builders custom\``,
+  `\`${COMMAND_NAME} service-role create payments-build --vpc --project-prefix payments-\``,
+  `\`${COMMAND_NAME} kms allow alias/codebuild-artifacts payments-build\``,
+  `\`${COMMAND_NAME} verify @alice\``,
 ].join('\n');
 
 const usage = (problem: string): UsageError =>
@@ -44,7 +44,7 @@ export interface ParseOptions {
   maxDurationSeconds: number;
 }
 
-export const DEFAULT_PARSE_OPTIONS: ParseOptions = { maxDurationSeconds: 7 * 24 * 3600 };
+export const DEFAULT_PARSE_OPTIONS: ParseOptions = { maxDurationSeconds: DEFAULTS.maxGrantDurationSeconds };
 
 const DURATION = /^([1-9][0-9]{0,5})([mhd])$/;
 const UNIT_SECONDS = { m: 60, h: 3600, d: 86_400 } as const;
@@ -191,8 +191,6 @@ function parseReason(words: string[]): string {
 const truncate = (value: string, max: number): string =>
   value.length > max ? `${value.slice(0, max - 1)}…` : value;
 
-// IAM role names: 1-64 of [\w+=,.@-].
-const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 // CodeBuild project names; `*` or `?` would widen the trust policy's ArnLike condition.
 const PROJECT_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 const KEY_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;

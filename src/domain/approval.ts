@@ -1,3 +1,4 @@
+import { mentions } from './mention';
 import type { AccessRequest } from './request';
 
 export interface Click {
@@ -26,9 +27,6 @@ export type ClickOutcome =
   | { kind: 'already_decided'; message: string }
   | { kind: 'recorded'; request: AccessRequest; approvalsNeeded: number }
   | { kind: 'decided'; request: AccessRequest; outcome: 'approved' | 'denied' };
-
-const mention = (userId: string): string => `<@${userId}>`;
-const mentions = (userIds: string[]): string => userIds.map(mention).join(' and ');
 
 /** Why a request can no longer be decided, in the words a late clicker sees. */
 export function alreadyDecidedMessage(request: AccessRequest): string | undefined {

@@ -45,6 +45,7 @@ export function approverDirectory(options: ApproverOptions): ApproverDirectory {
           options.log.error('approver group lookup failed; refusing the click', {
             usergroupId: options.usergroupId,
             reason,
+            error,
           });
           throw new NotAuthorizedError(
             `I could not check the approver group with Slack (${reason}), so I cannot accept this click. Nothing was changed; try again in a minute.`,

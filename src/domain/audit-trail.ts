@@ -21,7 +21,7 @@ export const auditEvent = (clock: Clock, type: AuditEventType, text: string, act
  */
 export async function recordEvent(deps: AuditDeps, request: AccessRequest, event: AuditEvent): Promise<void> {
   await deps.store.appendEvent(request.requestId, event);
-  deps.log.info('audit event', { requestId: request.requestId, event });
+  deps.log.info('audit event', { event });
   if (request.card) {
     await postToThread(deps, request, event);
   }
@@ -38,9 +38,8 @@ export async function postToThread(
     await deps.slack.post({ channel: request.card.channel, threadTs: request.card.ts, text: event.text });
   } catch (error) {
     deps.log.error('could not post audit event to the thread', {
-      requestId: request.requestId,
       eventType: event.type,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
   }
 }

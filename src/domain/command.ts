@@ -1,3 +1,4 @@
+import { mention } from './mention';
 import type { Tier } from './tiers';
 
 /** Who a request is about, as typed; resolved to an IAM principal before anything is planned. */
@@ -76,7 +77,7 @@ export const describeCommand = (command: ChangeCommand): string => {
 export const describeTargetRef = (target: TargetRef): string => {
   switch (target.kind) {
     case 'slack':
-      return target.label ? `@${target.label}` : `<@${target.slackUserId}>`;
+      return target.label ? `@${target.label}` : mention(target.slackUserId);
     case 'user':
       return `user:${target.name}`;
     case 'group':

@@ -1,6 +1,7 @@
 import { applyClick, type Click, type ClickContext } from './approval';
 import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
 import { BotError, NotAuthorizedError } from './errors';
+import { mention, mentions } from './mention';
 import type { PrincipalRef } from './plan';
 import type { IamPort, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -77,7 +78,7 @@ async function clickerIsTarget(
     deps.log.error('could not check whether the change is for the clicker; refusing the click', {
       requestId: request.requestId,
       userId,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     throw new NotAuthorizedError(
       `I could not check whether this change is for you, so I cannot accept this click. ${reason} Nothing was changed; try again in a minute.`,
@@ -131,6 +132,7 @@ export async function decideRequest(
       message: 'That button does not belong to a request I know; nothing was changed.',
     };
   }
+  deps.log.appendKeys({ requestId: click.requestId });
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     const request = await deps.store.get(click.requestId);
     if (!request) {
@@ -139,7 +141,6 @@ export async function decideRequest(
     const outcome = applyClick(request, click, await clickContext(deps, request, click));
     if (outcome.kind === 'refused' || outcome.kind === 'already_decided') {
       deps.log.info('click not applied', {
-        requestId: click.requestId,
         userId: click.userId,
         outcome: outcome.kind,
       });
@@ -150,7 +151,7 @@ export async function decideRequest(
     const decided = outcome.request;
     if (outcome.kind === 'recorded') {
       const text =
-        `:ballot_box_with_check: Approved by <@${click.userId}> ` +
+        `:ballot_box_with_check: Approved by ${mention(click.userId)} ` +
         `(${decided.approvals.length} of ${decided.requiredApprovals}); waiting for another approver.`;
       await recordEvent(deps, decided, auditEvent(deps.clock, 'approval_recorded', text, click.userId));
       return {
@@ -186,9 +187,8 @@ async function finishDecision(
       DECISION_FIELDS,
     );
     deps.log.error('could not pass a decision to the workflow', {
-      requestId: request.requestId,
       restored,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     const reason = error instanceof BotError ? error.userMessage : 'The workflow did not accept it.';
     return {
@@ -198,14 +198,14 @@ async function finishDecision(
   }
   if (sent === 'already_handled') {
     // The wait ended first (timed out); the workflow reports the expiry.
-    deps.log.warn('decision arrived after the workflow moved on', { requestId: request.requestId, outcome });
+    deps.log.warn('decision arrived after the workflow moved on', { outcome });
     return { kind: 'message', message: 'This request had already expired; nothing was changed.', request };
   }
   const reason = request.decision?.reason;
   const text =
     outcome === 'approved'
-      ? `:white_check_mark: Approved by ${by.map((id) => `<@${id}>`).join(' and ')}.`
-      : `:no_entry: Denied by <@${userId}>${reason ? `. Reason: ${reason}` : '.'}`;
+      ? `:white_check_mark: Approved by ${mentions(by)}.`
+      : `:no_entry: Denied by ${mention(userId)}${reason ? `. Reason: ${reason}` : '.'}`;
   await recordEvent(deps, request, auditEvent(deps.clock, outcome, text, userId));
   return {
     kind: 'decided',

@@ -3,6 +3,8 @@
  * per policy ARN, and which tier policies the bot attached or was asked to remove. Revoke and expiry
  * decide from this, not from the journal of one request alone.
  */
+
+import { isTierCommand } from './command';
 import type { AccessRequest, CompletedStep } from './request';
 import { isManagedTier, TIER_SPECS } from './tiers';
 
@@ -88,7 +90,7 @@ export interface PolicyNeed {
 /** Per policy ARN, the grants still in effect that need it (managed tiers only). */
 export function policyNeeds(requests: AccessRequest[]): PolicyNeed[] {
   return requests.filter(grantInEffect).flatMap((request) => {
-    const tier = 'tier' in request.command ? request.command.tier : undefined;
+    const tier = isTierCommand(request.command) ? request.command.tier : undefined;
     if (tier === undefined || !isManagedTier(tier)) return [];
     return TIER_SPECS[tier].policyArns.map((policyArn) => ({
       policyArn,

@@ -4,10 +4,12 @@
  */
 import { describeCommand, type IdentityTarget, type InspectCommand, isIdentityTarget } from './command';
 import { BotError, TransientError } from './errors';
+import { mention } from './mention';
 import { type AccountContext, expectedActionsOf, heldTiers, policyName } from './plan';
 import type { CodeBuildPort, PendingRequestFinder } from './ports';
 import { readPrincipalFacts } from './read-facts';
 import { type ResolveDeps, resolveTarget } from './resolve-target';
+import { retryTransient } from './retry';
 import { ATTACHABLE_POLICY_ARNS, MANAGED_TIERS, TIER_SPECS } from './tiers';
 
 export interface InspectDeps extends ResolveDeps {
@@ -27,6 +29,7 @@ const FAIL = ':x:';
 /** Answers `verify <target>` or `status <target>` as a Slack message. */
 export async function inspectTarget(deps: InspectDeps, command: InspectCommand): Promise<string> {
   try {
+    // No workflow retries this path: retryTransient is its one retry layer (the SDK clients try once).
     return await retryTransient(async () => {
       const resolved = await resolveTarget(deps, command.target);
       if (!isIdentityTarget(resolved)) throw new Error('resolveTarget returned a non-identity target');
@@ -42,18 +45,6 @@ export async function inspectTarget(deps: InspectDeps, command: InspectCommand):
       );
     }
     throw error;
-  }
-}
-
-// No workflow retries this path, and it must answer within Slack's 3 s: a throttled or failed AWS
-// call is tried again at once, a bounded number of times (the live SDK clients also back off).
-async function retryTransient<T>(call: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof TransientError) || attempt >= attempts) throw error;
-    }
   }
 }
 
@@ -126,7 +117,7 @@ export async function targetStatus(deps: InspectDeps, target: IdentityTarget): P
         ? pending.map(
             (r) =>
               `• ${r.requestId}: ${describeCommand(r.command)}, ${r.status.replace('_', ' ')}, ` +
-              `asked by <@${r.requester.userId}> at ${r.createdAt}`,
+              `asked by ${mention(r.requester.userId)} at ${r.createdAt}`,
           )
         : ['• none']),
     );

@@ -4,6 +4,8 @@
  * approval cards and the apply step read them from here.
  */
 
+import { IAM_NAME_CHARS } from './iam-names';
+
 export const POLICY_VERSION = '2012-10-17';
 
 /** One value or a list of values: IAM accepts both wherever a list is allowed. */
@@ -53,7 +55,9 @@ const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 // CodeBuild project names; anything else (notably `*` or `?`) would widen the ArnLike condition.
 const PROJECT_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
-const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
+const ROLE_ARN = new RegExp(
+  String.raw`^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?(${IAM_NAME_CHARS}{1,64})$`,
+);
 
 // Values land inside IAM and KMS policies, so a malformed one is a bug upstream, never user data to pass on.
 const requireMatch = (what: string, value: string, pattern: RegExp): string => {

@@ -97,9 +97,25 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Structured JSON logging (Powertools Logger in Lambda); fields must never hold secrets. */
+/** The Lambda invocation a log line belongs to (the fields Powertools' addContext reads). */
+export interface InvocationContext {
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+}
+
+/**
+ * Structured JSON logging (Powertools Logger in Lambda); fields must never hold secrets. An error goes
+ * in as the object itself (`{ error }`), so its name, stack and cause are kept.
+ */
 export interface Log {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Starts an invocation: drops the keys the last one appended and, in Lambda, adds its context. */
+  startInvocation(context?: InvocationContext): void;
+  /** Adds keys (the request id being handled) to every later line of this invocation. */
+  appendKeys(keys: Record<string, string | undefined>): void;
 }

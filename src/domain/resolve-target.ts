@@ -1,5 +1,7 @@
 import type { ResolvedTarget, TargetRef } from './command';
 import { TargetNotFoundError } from './errors';
+import { IAM_USER_NAME } from './iam-names';
+import { mention } from './mention';
 import type { PrincipalRef } from './plan';
 import type { IamPort, SlackPort } from './ports';
 
@@ -16,7 +18,6 @@ export interface ResolveDeps {
   iamUserEmailDomains: readonly string[];
 }
 
-const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const HOW_TO_NAME = 'Name the IAM user directly with `user:NAME`.';
 
 /**
@@ -45,7 +46,7 @@ function unmappedEmail(email: string, slackUserId: string, domains: readonly str
       : domains.length === 0
         ? ' The bot maps an email to an IAM user only when the user is named exactly as the email (IAM_USER_EMAIL_DOMAINS lists no domain).'
         : ` Only emails at ${domains.join(', ')} map by the part before the @ (IAM_USER_EMAIL_DOMAINS); at ${domain} the IAM user must be named exactly as the email.`;
-  return `<@${slackUserId}>'s Slack email is \`${email}\`. ${tried} for them.${rule} ${HOW_TO_NAME}`;
+  return `${mention(slackUserId)}'s Slack email is \`${email}\`. ${tried} for them.${rule} ${HOW_TO_NAME}`;
 }
 
 /** Turns what the requester typed into an IAM user or group that exists, or says how to fix it. */
@@ -59,13 +60,15 @@ export async function resolveTarget(deps: ResolveDeps, ref: TargetRef): Promise<
   }
   const slackUser = await deps.slack.lookupUser(ref.slackUserId);
   if (!slackUser || slackUser.deleted) {
-    throw new TargetNotFoundError(`Slack does not know an active user <@${ref.slackUserId}>. ${HOW_TO_NAME}`);
+    throw new TargetNotFoundError(
+      `Slack does not know an active user ${mention(ref.slackUserId)}. ${HOW_TO_NAME}`,
+    );
   }
   if (deps.iamUserMapping === 'tag') {
     const tagged = await deps.iam.findUserByTag('SlackUserId', ref.slackUserId);
     if (!tagged) {
       throw new TargetNotFoundError(
-        `No single IAM user is tagged \`SlackUserId=${ref.slackUserId}\` for <@${ref.slackUserId}>. ${HOW_TO_NAME}`,
+        `No single IAM user is tagged \`SlackUserId=${ref.slackUserId}\` for ${mention(ref.slackUserId)}. ${HOW_TO_NAME}`,
       );
     }
     return { kind: 'user', name: tagged.name, arn: tagged.arn, slackUserId: ref.slackUserId };
@@ -73,7 +76,7 @@ export async function resolveTarget(deps: ResolveDeps, ref: TargetRef): Promise<
   const email = slackUser.email;
   if (!email) {
     throw new TargetNotFoundError(
-      `<@${ref.slackUserId}> has no email in their Slack profile that the bot can read. ${HOW_TO_NAME}`,
+      `${mention(ref.slackUserId)} has no email in their Slack profile that the bot can read. ${HOW_TO_NAME}`,
     );
   }
   for (const name of emailUserNames(email, deps.iamUserEmailDomains)) {

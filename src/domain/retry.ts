@@ -13,7 +13,9 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 
 /**
  * Retries a call that failed with a TransientError (throttling, 5xx), with exponential backoff and
- * full jitter, or after the Retry-After the service asked for. For the Slack path, which must answer within 3 s; workflow tasks rely on ASL Retry.
+ * full jitter, or after the Retry-After the service asked for. The one retry layer of the Slack path,
+ * which must answer within 3 s (its SDK clients make one attempt: see SLACK_PATH_CLIENT_CONFIG in
+ * wiring); workflow tasks rely on the SDK's retries and ASL Retry.
  */
 export async function retryTransient<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 3;

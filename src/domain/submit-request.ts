@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { auditEvent } from './audit-trail';
 import { type ChangeCommand, describeCommand } from './command';
+import { DEFAULTS } from './defaults';
 import { BotError, WorkflowStartError } from './errors';
+import { mention } from './mention';
 import type { AccountContext } from './plan';
 import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -51,6 +53,7 @@ export function requestIdFor(teamId: string, triggerId: string): string {
  */
 export async function submitRequest(deps: SubmitDeps, submission: Submission): Promise<string> {
   const requestId = requestIdFor(submission.requester.teamId, submission.triggerId);
+  deps.log.appendKeys({ requestId });
   const existing = await retryTransient(() => deps.store.get(requestId));
   if (existing) {
     await startWorkflow(deps, existing);
@@ -76,7 +79,7 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
       auditEvent(
         deps.clock,
         'requested',
-        `:inbox_tray: Requested by <@${submission.requester.userId}>: ${describeCommand(command)} ` +
+        `:inbox_tray: Requested by ${mention(submission.requester.userId)}: ${describeCommand(command)} ` +
           `(\`${target.arn}\`).`,
         submission.requester.userId,
       ),
@@ -85,7 +88,7 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
   if ((await retryTransient(() => deps.store.create(request))) === 'exists') {
     return `Request ${requestId} was already received.`;
   }
-  deps.log.info('request received', { requestId, command, target: target.arn });
+  deps.log.info('request received', { command, target: target.arn });
   await startWorkflow(deps, request);
   return (
     `Request ${requestId} received: *${describeCommand(command)}* (\`${target.arn}\`). ` +
@@ -100,13 +103,12 @@ async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<
       deps.workflow.start(request.requestId, {
         requestId: request.requestId,
         approvalTimeoutSeconds: deps.approvalTimeoutSeconds,
-        ...timeBoundWaits(request, deps.grantReminderSeconds ?? 3600),
+        ...timeBoundWaits(request, deps.grantReminderSeconds ?? DEFAULTS.grantReminderSeconds),
       }),
     );
   } catch (error) {
     deps.log.error('could not start the workflow', {
-      requestId: request.requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     // The record must not sit in "planning" forever: it says what happened.
     await markStartFailed(deps, request).catch(() => undefined);

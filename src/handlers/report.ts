@@ -1,3 +1,4 @@
+import type { InvocationContext } from '../domain/ports';
 import { lambdaTaskDeps, lazy, noIam } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { ExecutionStoppedEvent, reportStopped } from '../workflows/tasks/report-stopped';
@@ -10,8 +11,10 @@ const reportTask = makeTaskHandler(TASKS.Report, deps);
  * The workflow's Report tasks, and the EventBridge rule on the state machine's stopped executions
  * (its events carry `detail-type`, which no task input has).
  */
-export const handler = async (event: unknown): Promise<unknown> => {
+export const handler = async (event: unknown, context?: InvocationContext): Promise<unknown> => {
   const stopped = ExecutionStoppedEvent.safeParse(event);
-  if (stopped.success) return reportStopped(await deps(), stopped.data);
-  return reportTask(event);
+  if (!stopped.success) return reportTask(event, context);
+  const live = await deps();
+  live.log.startInvocation(context);
+  return reportStopped(live, stopped.data);
 };

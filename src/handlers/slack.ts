@@ -2,7 +2,7 @@ import { AwsLambdaReceiver } from '@slack/bolt';
 import type { Context } from 'aws-lambda';
 import { resolveSecret } from '../aws/secrets';
 import { loadConfig, requireSecret } from '../config';
-import { type Clock, systemClock } from '../domain/ports';
+import { type Clock, type Log, systemClock } from '../domain/ports';
 import { createSlackApp } from '../slack/app';
 import { slackAppDeps } from '../slack/app-deps';
 import { gateSlackRequest, type HttpEvent, type HttpResponse } from '../slack/http-gate';
@@ -13,10 +13,8 @@ type BoltLambdaHandler = (event: unknown, context: unknown) => Promise<HttpRespo
 export interface SlackRuntime {
   signingSecret: string;
   bolt: BoltLambdaHandler;
-  log: {
-    warn(message: string, fields?: Record<string, unknown>): void;
-    error(message: string, fields?: Record<string, unknown>): void;
-  };
+  /** The listeners' logger too: they append the request id of the event being handled. */
+  log: Log;
   nowSeconds(): number;
 }
 
@@ -27,6 +25,7 @@ export interface SlackRuntime {
 export function makeSlackHandler(getRuntime: () => Promise<SlackRuntime>) {
   return async (event: HttpEvent, context?: Context): Promise<HttpResponse> => {
     const runtime = await getRuntime();
+    runtime.log.startInvocation(context);
     const gate = gateSlackRequest(event, runtime.signingSecret, runtime.nowSeconds());
     if (!gate.ok) {
       runtime.log.warn('rejected a Slack request', { reason: gate.reason, status: gate.response.statusCode });

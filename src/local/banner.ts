@@ -1,4 +1,5 @@
 import { emailUserNames } from '../domain/resolve-target';
+import { SLASH_COMMAND } from '../slack/ids';
 import type { ModeInfo } from './http/server';
 import type { ResumePlan } from './resume';
 import type { SandboxAccount } from './sandbox/account';
@@ -98,7 +99,7 @@ export function describeStartup(info: StartupInfo, seconds: number): string {
     lines.push(
       '',
       `  Approvers: ${approvers.join(', ') || 'nobody'}. Cards go to #${audit?.name ?? info.auditChannelId}.`,
-      `  Try it: pick @alice, type  /codebuild-access grant @alice developer because first build`,
+      `  Try it: pick @alice, type  ${SLASH_COMMAND} grant @alice developer because first build`,
       `  then pick @${fixture.users.find((user) => user.approver)?.name ?? 'an approver'}, open #${audit?.name ?? 'the audit channel'} and click Approve.`,
     );
   }

@@ -1,8 +1,9 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { WorkflowPort } from '../domain/ports';
+import { makeTaskHandler } from '../handlers/task-handler';
 import definition from '../workflows/access-request.asl.json';
 import type { TaskDeps } from '../workflows/tasks/deps';
-import { TASKS, type TaskName } from '../workflows/tasks/registry';
+import { TASKS, type TaskDefinition, type TaskName } from '../workflows/tasks/registry';
 
 /**
  * WorkflowPort on aws-local-stepfunctions: runs the SAME ASL file that serverless.yml deploys, with
@@ -204,10 +205,9 @@ export class LocalWorkflow implements WorkflowPort {
       const taskName = taskOfState(state);
       if (state.Type !== 'Task' || taskName === undefined) continue;
       const invoke = async (payload: unknown): Promise<unknown> => {
-        const task = TASKS[taskName];
         await this.options.beforeTask?.(stateName, String((payload as { requestId?: unknown }).requestId));
-        const deps = await this.options.deps();
-        return task.run(deps, task.schema.parse(payload) as never);
+        // The Lambda's own entry point, so local logs carry the request id and failures as Lambda logs them.
+        return makeTaskHandler(TASKS[taskName] as TaskDefinition, async () => this.options.deps())(payload);
       };
       if (state.Resource?.endsWith('.waitForTaskToken')) {
         handlers[stateName] = async (input) => {

@@ -7,6 +7,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { loadConfig } from '../config';
+import { DEFAULTS } from '../domain/defaults';
 import { type Clock, systemClock } from '../domain/ports';
 import { liveSlackRuntime, makeSlackHandler } from '../handlers/slack';
 import { type AwsPorts, accountContext, lazy, liveAwsPorts, liveTaskDeps } from '../wiring';
@@ -209,7 +210,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
       REQUESTS_TABLE,
       SLACK_BOT_TOKEN: botToken,
       APPROVAL_TIMEOUT_SECONDS: String(
-        options.approvalTimeoutSeconds ?? processEnv.APPROVAL_TIMEOUT_SECONDS ?? 86_400,
+        options.approvalTimeoutSeconds ??
+          processEnv.APPROVAL_TIMEOUT_SECONDS ??
+          DEFAULTS.approvalTimeoutSeconds,
       ),
       // Never the deployed machine: runs are local.
       STATE_MACHINE_ARN: undefined,

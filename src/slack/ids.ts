@@ -1,5 +1,7 @@
+import { COMMAND_NAME } from '../commands/parse-command';
+
 /** Every Slack identifier the app registers or matches, in one place. */
-export const SLASH_COMMAND = '/codebuild-access';
+export const SLASH_COMMAND = COMMAND_NAME;
 
 export const ACTION_IDS = {
   approve: 'approve_request',

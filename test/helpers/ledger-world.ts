@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { applyClick } from '../../src/domain/approval';
-import type { ChangeCommand } from '../../src/domain/command';
+import { type ChangeCommand, isTierCommand } from '../../src/domain/command';
 import { AwsOperationError } from '../../src/domain/errors';
 import { grantInEffect } from '../../src/domain/grant-ledger';
 import type { IamOperation, PrincipalRef } from '../../src/domain/plan';
@@ -192,7 +192,7 @@ export class LedgerPorts {
     store: this.store,
     grants: this.store,
     slack: this.slack,
-    log: { info() {}, warn() {}, error() {} },
+    log: { info() {}, warn() {}, error() {}, startInvocation() {}, appendKeys() {} },
     clock: { now: () => this.tick() },
     auditChannelId: 'C0AUDIT',
     account: testAccountContext(),
@@ -250,7 +250,7 @@ export class LedgerPorts {
   needed(): string[] {
     const arns = new Set<string>();
     for (const record of this.store.records.values()) {
-      const tier = 'tier' in record.command ? record.command.tier : undefined;
+      const tier = isTierCommand(record.command) ? record.command.tier : undefined;
       if (tier && isManagedTier(tier) && grantInEffect(record)) {
         for (const arn of TIER_SPECS[tier].policyArns) arns.add(arn);
       }

@@ -20,7 +20,8 @@ export const neutralizeBroadcasts = (text: string): string =>
     )
     .replace(ANY_LEFT, '&lt;');
 
-export const mention = (userId: string): string => `<@${userId}>`;
+/** One mention helper for the whole app; the domain owns it so domain wording can use it too. */
+export { mention } from '../../domain/mention';
 
 /** A Slack date token that each reader sees in their own time zone, with an ISO fallback. */
 export const slackDate = (iso: string): string => {

@@ -15,10 +15,7 @@ export function answerFor(error: unknown, deps: { log: Log }, ref: string): stri
   }
   deps.log.error('unexpected error in a Slack listener', {
     ref,
-    error:
-      error instanceof Error
-        ? { name: error.name, message: error.message, stack: error.stack }
-        : String(error),
+    error,
   });
   return `:warning: Something went wrong (ref ${ref}). Nothing was changed; try again, and if it persists tell the bot's admins the ref.`;
 }

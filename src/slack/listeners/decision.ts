@@ -111,7 +111,7 @@ export async function showResult(
     }
   } catch (error) {
     deps.log.error('could not show a decision in Slack', {
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
   }
 }

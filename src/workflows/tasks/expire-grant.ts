@@ -7,10 +7,10 @@ import {
   summarizeJournal,
   UNDO_PREFIX,
 } from '../../domain/grant-ledger';
+import { mention } from '../../domain/mention';
 import { describeOperation, heldTiers, manualCommand, type Operation, policyName } from '../../domain/plan';
 import { type AccessRequest, type CompletedStep, savableBy } from '../../domain/request';
 import { isManagedTier, TIER_SPECS } from '../../domain/tiers';
-import { mention } from '../../slack/blocks/text';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
 import { type UndoResult, undoJournal } from './roll-back';
 import { runOperation } from './run-operation';

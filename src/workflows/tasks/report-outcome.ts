@@ -1,6 +1,8 @@
 import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
+import { isTierCommand } from '../../domain/command';
 import { OutcomeNotDeliveredError, TransientError, USER_SAFE_ERROR_NAMES } from '../../domain/errors';
 import { grantInEffect, summarizeJournal } from '../../domain/grant-ledger';
+import { mention } from '../../domain/mention';
 import { manualCommand } from '../../domain/plan';
 import {
   type AccessRequest,
@@ -10,7 +12,7 @@ import {
   savableBy,
 } from '../../domain/request';
 import { decidedCard } from '../../slack/blocks/approval-card';
-import { mention, slackDate } from '../../slack/blocks/text';
+import { slackDate } from '../../slack/blocks/text';
 import { causeMessage, type ReportInput } from '../state';
 import { loadRequest, type TaskDeps } from './deps';
 import { otherRequestsFor } from './target-records';
@@ -182,7 +184,7 @@ async function reportFinal(
   }
   const alreadyRecorded = loaded.events.some((seen) => seen.type === event.type && seen.text === event.text);
   if (!alreadyRecorded) await deps.store.appendEvent(current.requestId, event);
-  deps.log.info('audit event', { requestId: current.requestId, event });
+  deps.log.info('audit event', { event });
   if (current.card && undelivered === undefined) {
     undelivered = await deliver(deps, current, event);
   }
@@ -208,9 +210,8 @@ async function deliver(deps: AuditDeps, request: AccessRequest, event: AuditEven
     return undefined;
   } catch (error) {
     deps.log.error('could not post the outcome to the thread', {
-      requestId: request.requestId,
       eventType: event.type,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     return error;
   }
@@ -230,8 +231,7 @@ async function tellRequester(deps: TaskDeps, request: AccessRequest, text: strin
   } catch (error) {
     // The thread reply mentions them; an ephemeral fails where the bot is not in the channel.
     deps.log.warn('could not tell the requester directly', {
-      requestId: request.requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
   }
 }
@@ -247,8 +247,7 @@ async function updateCard(deps: TaskDeps, request: AccessRequest, line: string):
     });
   } catch (error) {
     deps.log.error('could not update the approval card', {
-      requestId: request.requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
   }
 }
@@ -288,7 +287,7 @@ async function postStandaloneOutcome(deps: TaskDeps, request: AccessRequest): Pr
   try {
     const card = await deps.slack.post({
       channel: deps.auditChannelId,
-      text: `CodeBuild access request ${request.requestId} by <@${request.requester.userId}>: ${request.plan?.summary ?? request.command.action}`,
+      text: `CodeBuild access request ${request.requestId} by ${mention(request.requester.userId)}: ${request.plan?.summary ?? request.command.action}`,
     });
     const next = { ...request, version: request.version + 1, card };
     if (await deps.store.save(next, request.version, savableBy('report'))) {
@@ -298,8 +297,7 @@ async function postStandaloneOutcome(deps: TaskDeps, request: AccessRequest): Pr
     return request;
   } catch (error) {
     deps.log.error('could not post the outcome to the audit channel', {
-      requestId: request.requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error,
     });
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -311,10 +309,10 @@ async function postStandaloneOutcome(deps: TaskDeps, request: AccessRequest): Pr
  * marked ended, so neither is counted later as needing a policy.
  */
 async function endGrantsOfRevokedTier(deps: TaskDeps, revoke: AccessRequest): Promise<void> {
-  if (!('tier' in revoke.command)) return;
+  if (!isTierCommand(revoke.command)) return;
   const tier = revoke.command.tier;
   for (const grant of await otherRequestsFor(deps, revoke)) {
-    if (!('tier' in grant.command) || grant.command.tier !== tier || !grantInEffect(grant)) continue;
+    if (!isTierCommand(grant.command) || grant.command.tier !== tier || !grantInEffect(grant)) continue;
     const timeBound = grant.status === 'active';
     const ended: AccessRequest = {
       ...grant,
@@ -329,7 +327,7 @@ async function endGrantsOfRevokedTier(deps: TaskDeps, revoke: AccessRequest): Pr
         auditEvent(
           deps.clock,
           'access_expired',
-          `:scissors: Ended ${timeBound ? 'early ' : ''}by ${revoke.requestId} (revoke by <@${revoke.requester.userId}>)` +
+          `:scissors: Ended ${timeBound ? 'early ' : ''}by ${revoke.requestId} (revoke by ${mention(revoke.requester.userId)})` +
             (timeBound ? '; the scheduled expiry will revoke nothing.' : '.'),
         ),
       );

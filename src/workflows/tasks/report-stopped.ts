@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { auditEvent } from '../../domain/audit-trail';
 import { OutcomeNotDeliveredError } from '../../domain/errors';
 import { summarizeJournal } from '../../domain/grant-ledger';
+import { mention } from '../../domain/mention';
 import { manualCommand } from '../../domain/plan';
 import { type AccessRequest, REQUEST_ID_PATTERN } from '../../domain/request';
-import { mention } from '../../slack/blocks/text';
 import type { TaskDeps } from './deps';
 
 /** EventBridge's "Step Functions Execution Status Change" event, for the states the rule selects. */
@@ -56,9 +56,10 @@ export async function reportStopped(
   ) {
     return { posted: false };
   }
+  deps.log.appendKeys({ requestId });
   const request = await deps.store.get(requestId);
   if (!request) {
-    deps.log.error('a workflow stopped for a request with no record', { requestId, status: detail.status });
+    deps.log.error('a workflow stopped for a request with no record', { status: detail.status });
     return { posted: false };
   }
   if (detail.error === UNDELIVERED_OUTCOME) {
@@ -85,7 +86,7 @@ export async function reportStopped(
   lines.push(
     `${mention(request.requester.userId)}, operators: see the execution's history in Step Functions.`,
   );
-  deps.log.error('workflow stopped', { requestId, status: detail.status, error: detail.error });
+  deps.log.error('workflow stopped', { status: detail.status, error: detail.error });
   return post(deps, request, lines.join('\n'));
 }
 
