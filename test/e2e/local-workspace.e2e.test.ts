@@ -322,6 +322,26 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     expect((await new PageDriver(local.url).sandboxUser('carol'))?.attachedPolicyArns).toEqual([]);
   });
 
+  it("custom needs two approvers and attaches the stack's CodeBuildAccessPolicy by ARN, writing no inline policy", async () => {
+    const requestId = requestIdIn(
+      await ask(ALICE, '/codebuild-access grant group:qa custom because e2e', 'received'),
+    );
+    await approve(requestId);
+    await card(requestId).filter({ hasText: 'Approvals: 1 of 2' }).waitFor({ timeout: UI_TIMEOUT });
+    expect(await card(requestId).textContent()).toContain('iam:PassRole to CodeBuild');
+    await actAs('U0OMAR');
+    await card(requestId).locator('button[data-action-id="approve_request"]').click();
+
+    const { statusLine, lastReply } = await outcomeOf(requestId, 'Done');
+    expect(statusLine).toBe(APPLIED);
+    expect(lastReply).toContain('Done. Grant custom to IAM group qa was applied and verified.');
+    const qa = await new PageDriver(local.url).sandboxGroup('qa');
+    expect(qa?.attachedPolicyArns).toContain(
+      'arn:aws:iam::111122223333:policy/codebuild-access/CodeBuildAccessPolicy-dev',
+    );
+    expect(qa?.inlinePolicies).toEqual({});
+  });
+
   it('a plan failure (kms create on an alias that exists) is reported, and nothing is asked or changed', async () => {
     const requestId = requestIdIn(
       await ask(ALICE, '/codebuild-access kms create alias/codebuild-artifacts legacy-build', 'received'),

@@ -14,6 +14,7 @@ export interface PageState {
 export interface SandboxUserJson {
   name: string;
   attachedPolicyArns: string[];
+  inlinePolicies?: Record<string, string>;
 }
 
 export class PageDriver {
@@ -60,6 +61,11 @@ export class PageDriver {
   async sandboxUser(name: string): Promise<SandboxUserJson | undefined> {
     const account = await this.get<{ users: SandboxUserJson[] }>('/local/sandbox');
     return account.users.find((user) => user.name === name);
+  }
+
+  async sandboxGroup(name: string): Promise<SandboxUserJson | undefined> {
+    const account = await this.get<{ groups: SandboxUserJson[] }>('/local/sandbox');
+    return account.groups.find((group) => group.name === name);
   }
 
   /** Polls until `check` returns a value (bounded); the workflow runs asynchronously after each click. */

@@ -1,6 +1,7 @@
 import { GetUserCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { SLACK_PATH_CLIENT_CONFIG, slackAwsClients } from '../../src/wiring';
-import { ackText, type Harness, startHarness } from '../helpers/harness';
+import { ackText, type Harness, startHarness, testAccountContext } from '../helpers/harness';
+import { SandboxIam } from '../helpers/sandbox-iam';
 
 /**
  * The slack function must answer within 3 s, so a throttled AWS call there is retried by one layer
@@ -31,7 +32,15 @@ let seen: { commands: string[] };
 beforeEach(async () => {
   const clients = slackAwsClients();
   seen = throttleEveryAttempt(clients.iam);
-  h = await startHarness({}, { aws: { iam: clients.iam, codebuild: clients.codebuild } });
+  // IAM is the slack path's own client, throttled below the SDK's retry step; the rest is the sandbox.
+  const sandbox = await SandboxIam.withBotStack(testAccountContext());
+  h = await startHarness(
+    {},
+    {
+      aws: { iam: clients.iam, codebuild: clients.codebuild, kms: sandbox.clients.kms },
+      account: sandbox.account,
+    },
+  );
 });
 afterEach(async () => h.stop());
 
