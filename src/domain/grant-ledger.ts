@@ -54,6 +54,9 @@ export function summarizeJournal(steps: CompletedStep[]): JournalSummary {
 /** The journal entry the expiry appends once a time-bound grant's time limit has been handled. */
 export const EXPIRED_STEP_ID = 'expired';
 
+/** The journal entry apply appends once every step of an approved plan has run. */
+export const APPLIED_STEP_ID = 'applied';
+
 /**
  * A tier grant is in effect while nothing ended it. Only evidence the workflow alone writes counts (the
  * slack function may write a status, a decision or a whole new record, so those never do): the apply
@@ -72,10 +75,13 @@ export function grantInEffect(request: AccessRequest): boolean {
       .filter((step) => step.stepId.startsWith(UNDO_PREFIX))
       .map((step) => step.stepId.slice(UNDO_PREFIX.length)),
   );
+  // A completed apply vouches for every attach of its plan, also one AWS already had; a failed one only
+  // for what it changed and no rollback undid.
+  const completed = steps.some((step) => step.stepId === APPLIED_STEP_ID);
   return steps.some(
     (step) =>
       step.stepId.startsWith('attach:') &&
-      (step.outcome === 'changed' || step.outcome === 'unchanged') &&
+      (step.outcome === 'changed' || (completed && step.outcome === 'unchanged')) &&
       !undone.has(step.stepId),
   );
 }

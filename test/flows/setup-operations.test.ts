@@ -277,6 +277,7 @@ describe('grant <target> custom', () => {
     expect(done.map((step) => [step.stepId, step.outcome])).toEqual([
       ['detach:CodeBuildAccessPolicy-dev', 'changed'],
       ['delete:CodeBuildUserAccessPolicy', 'changed'],
+      ['applied', 'unchanged'],
     ]);
     expect(done[0]?.undo).toMatchObject({ type: 'attachPolicy', policyArn: CUSTOM_POLICY_ARN });
     // No role of the bot may write a policy document, so the legacy inline policy has no undo.

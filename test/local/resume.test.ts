@@ -107,13 +107,32 @@ describe('which runs local mode restarts, and how', () => {
       status: 'active',
       accessExpiresAt,
       events: events as AccessRequest['events'],
+      completedSteps: [
+        {
+          stepId: 'attach:AWSCodeBuildDeveloperAccess',
+          description: 'attach',
+          outcome: 'changed',
+          undo: {
+            type: 'detachPolicy',
+            principal: { kind: 'user', name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' },
+            policyArn: 'arn:aws:iam::aws:policy/AWSCodeBuildDeveloperAccess',
+          },
+          at: '2026-11-28T10:00:00.000Z',
+        },
+      ],
     });
     expect(planResume([active], NOW, SETTINGS)).toEqual([
       {
         requestId: ID,
         status: 'active',
         startAt,
-        input: { requestId: ID, approvalTimeoutSeconds: 86_400, timeBound },
+        // What Step Functions would still hold from "Apply the change", rebuilt from the journal.
+        input: {
+          requestId: ID,
+          approvalTimeoutSeconds: 86_400,
+          timeBound,
+          applied: { changed: 1, attached: ['arn:aws:iam::aws:policy/AWSCodeBuildDeveloperAccess'] },
+        },
       },
     ]);
   });

@@ -119,7 +119,8 @@ export function planGrant(
     steps: missing.map((policyArn) => ({
       id: `attach:${policyName(policyArn)}`,
       do: { type: 'attachPolicy', principal, policyArn },
-      undo: { type: 'detachPolicy', principal, policyArn },
+      // Taking over a policy a time-bound grant attached: undoing it must never detach that grant's access.
+      undo: heldByTimeBound.has(policyArn) ? null : { type: 'detachPolicy', principal, policyArn },
     })),
     unchanged: present.map((arn) => `${policyName(arn)} is already attached`),
     warnings: warning ? [warning] : [],

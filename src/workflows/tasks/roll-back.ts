@@ -54,8 +54,14 @@ export async function undoJournal(
   const kept: string[] = [];
   const failed: UndoResult['failed'] = [];
   let transient: TransientError | undefined;
+  // A planned step whose undo is null by design (a permanent grant taking over a policy a time-bound grant
+  // attached) leaves nothing to undo, answered or not.
+  const nothingToUndo = (step: CompletedStep): boolean =>
+    request.plan?.steps.some((planned) => planned.id === step.stepId && planned.undo === null) ?? false;
   const pending: Array<{ step: CompletedStep; undo: Operation | null; unanswered: boolean }> = [
-    ...uncertain.map((step) => ({ step, undo: undoOfUnanswered(request, step) ?? null, unanswered: true })),
+    ...uncertain
+      .filter((step) => !nothingToUndo(step))
+      .map((step) => ({ step, undo: undoOfUnanswered(request, step) ?? null, unanswered: true })),
     ...[...inEffect].reverse().map((step) => ({ step, undo: step.undo, unanswered: false })),
   ];
   for (const { step, undo, unanswered } of pending) {
