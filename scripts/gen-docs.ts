@@ -8,6 +8,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as z from 'zod';
+// Types only (erased when compiled): the shapes bench/ writes into bench/results.json.
+import type { FlowCost } from '../bench/cost';
+import type { ColdResult, NetworkAttempt } from '../bench/lib/cold';
+import type { LatencyResult } from '../bench/warm';
 import { EnvSchema, MAX_EXECUTION_SECONDS, STEPS_ALLOWANCE_SECONDS } from '../src/config';
 
 export const REGENERATE_COMMAND = 'npm run docs';
@@ -208,47 +212,6 @@ export function renderConfiguration(): string {
 // ---------------------------------------------------------------------------------------------------
 // docs/performance.md
 
-interface NetworkEvent {
-  phase: string;
-  kind: string;
-  target: string;
-}
-interface ColdResult {
-  id: string;
-  label: string;
-  samples: number;
-  initMs: number;
-  firstMs: number;
-  totalMs: number;
-  modulesLoaded: number;
-  networkAtImport: NetworkEvent[];
-  networkAtFirstResponse: NetworkEvent[];
-}
-interface WarmResult {
-  path: string;
-  requests: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  meanMs: number;
-}
-interface FlowPhase {
-  phase: string;
-  awsCalls: number;
-  slackCalls: number;
-}
-interface CostFlow {
-  flow: string;
-  command: string;
-  outcome: string;
-  stateTransitions: number;
-  statesEntered: string[];
-  retries: number;
-  lambdaInvocations: number;
-  awsCalls: number;
-  slackCalls: number;
-  phases: FlowPhase[];
-}
 interface BundleResult {
   bytes: number;
   gzipBytes: number;
@@ -264,9 +227,9 @@ export interface BenchResults {
   durationSeconds: number;
   bundles: Record<string, BundleResult>;
   cold: ColdResult[];
-  networkAtImportOfTaskBundles: Record<string, NetworkEvent[]>;
-  warm: { results: WarmResult[]; store: string };
-  cost: { flows: CostFlow[]; timeBound: { command: string; pending: string } | null };
+  networkAtImportOfTaskBundles: Record<string, NetworkAttempt[]>;
+  warm: { results: LatencyResult[]; store: string };
+  cost: { flows: FlowCost[]; timeBound: { command: string; pending: string } | null };
   targets: { target: string; value: string; met: boolean }[];
 }
 
@@ -289,7 +252,7 @@ const bundle = (results: BenchResults, name: string): BundleResult => {
 const largestOf = (entry: BundleResult, module: string): number =>
   entry.largest.find(([name]) => name === module)?.[1] ?? Number.NaN;
 
-const network = (events: readonly NetworkEvent[]): string =>
+const network = (events: readonly NetworkAttempt[]): string =>
   events.length === 0 ? 'none' : events.map((event) => `${event.kind} ${event.target}`).join(', ');
 
 export function renderPerformance(results: BenchResults): string {
