@@ -57,6 +57,15 @@ export const EXPIRED_STEP_ID = 'expired';
 /** The journal entry apply appends once every step of an approved plan has run. */
 export const APPLIED_STEP_ID = 'applied';
 
+/** A journal entry that records a milestone of the run (APPLIED_STEP_ID, EXPIRED_STEP_ID), not an AWS call. */
+export const journalMarker = (stepId: string, description: string, at: Date): CompletedStep => ({
+  stepId,
+  description,
+  outcome: 'unchanged',
+  undo: null,
+  at: at.toISOString(),
+});
+
 /**
  * A tier grant is in effect while nothing ended it. Only evidence the workflow alone writes counts (the
  * slack function may write a status, a decision or a whole new record, so those never do): the apply

@@ -1,6 +1,6 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { PlanRefusedError } from '../../domain/errors';
-import { APPLIED_STEP_ID } from '../../domain/grant-ledger';
+import { APPLIED_STEP_ID, journalMarker } from '../../domain/grant-ledger';
 import {
   type AccountContext,
   approvalsNeeded,
@@ -92,13 +92,10 @@ export async function applyChange(
     if (outcome === 'changed') changed += 1;
   }
   if (!request.completedSteps.some((step) => step.stepId === APPLIED_STEP_ID)) {
-    await deps.store.appendCompletedStep(requestId, {
-      stepId: APPLIED_STEP_ID,
-      description: 'every step of the approved plan ran',
-      outcome: 'unchanged',
-      undo: null,
-      at: deps.clock.now().toISOString(),
-    });
+    await deps.store.appendCompletedStep(
+      requestId,
+      journalMarker(APPLIED_STEP_ID, 'every step of the approved plan ran', deps.clock.now()),
+    );
   }
   const lines = plan.steps.map((step) => `• ${describeOperation(step.do)}`);
   await recordEvent(deps, request, auditEvent(deps.clock, 'applied', `:gear: Applied:\n${lines.join('\n')}`));

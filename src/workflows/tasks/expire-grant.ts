@@ -3,6 +3,7 @@ import { BotError, TransientError } from '../../domain/errors';
 import {
   botManagedPolicies,
   EXPIRED_STEP_ID,
+  journalMarker,
   policyNeeds,
   summarizeJournal,
   UNDO_PREFIX,
@@ -45,13 +46,10 @@ export async function expireGrant(
     ? await expireManagedTier(deps, request, title, attachedByRun)
     : await undoJournal(deps, request, { title: title(0), eventType: 'access_expired' });
   // Marks the journal (the workflow alone writes it): this grant no longer needs anything.
-  await deps.store.appendCompletedStep(requestId, {
-    stepId: EXPIRED_STEP_ID,
-    description: 'time limit reached',
-    outcome: 'unchanged',
-    undo: null,
-    at: deps.clock.now().toISOString(),
-  });
+  await deps.store.appendCompletedStep(
+    requestId,
+    journalMarker(EXPIRED_STEP_ID, 'time limit reached', deps.clock.now()),
+  );
   const current = await loadRequest(deps, requestId);
   await deps.store.save(
     {
