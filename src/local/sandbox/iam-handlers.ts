@@ -5,9 +5,6 @@
  */
 import {
   type AttachedPolicy,
-  type AttachGroupPolicyCommandInput,
-  type AttachRolePolicyCommandInput,
-  type AttachUserPolicyCommandInput,
   type CreatePolicyCommandInput,
   type CreatePolicyCommandOutput,
   type CreatePolicyVersionCommandInput,
@@ -15,58 +12,34 @@ import {
   type CreateRoleCommandInput,
   type CreateRoleCommandOutput,
   DeleteConflictException,
-  type DeleteGroupPolicyCommandInput,
   type DeletePolicyCommandInput,
   type DeletePolicyVersionCommandInput,
   type DeleteRoleCommandInput,
   type DeleteRolePermissionsBoundaryCommandInput,
-  type DeleteRolePolicyCommandInput,
-  type DeleteUserPolicyCommandInput,
-  type DetachGroupPolicyCommandInput,
-  type DetachRolePolicyCommandInput,
-  type DetachUserPolicyCommandInput,
   EntityAlreadyExistsException,
   type EvaluationResult,
   type GetGroupCommandInput,
   type GetGroupCommandOutput,
-  type GetGroupPolicyCommandInput,
-  type GetGroupPolicyCommandOutput,
   type GetPolicyCommandInput,
   type GetPolicyCommandOutput,
   type GetPolicyVersionCommandInput,
   type GetPolicyVersionCommandOutput,
   type GetRoleCommandInput,
   type GetRoleCommandOutput,
-  type GetRolePolicyCommandInput,
-  type GetRolePolicyCommandOutput,
   type GetUserCommandInput,
   type GetUserCommandOutput,
-  type GetUserPolicyCommandInput,
-  type GetUserPolicyCommandOutput,
   type Group,
   IAMServiceException,
   InvalidInputException,
   LimitExceededException,
-  type ListAttachedGroupPoliciesCommandInput,
-  type ListAttachedGroupPoliciesCommandOutput,
-  type ListAttachedRolePoliciesCommandInput,
-  type ListAttachedRolePoliciesCommandOutput,
-  type ListAttachedUserPoliciesCommandInput,
-  type ListAttachedUserPoliciesCommandOutput,
-  type ListGroupPoliciesCommandInput,
-  type ListGroupPoliciesCommandOutput,
   type ListGroupsForUserCommandInput,
   type ListGroupsForUserCommandOutput,
   type ListPoliciesCommandInput,
   type ListPoliciesCommandOutput,
   type ListPolicyVersionsCommandInput,
   type ListPolicyVersionsCommandOutput,
-  type ListRolePoliciesCommandInput,
-  type ListRolePoliciesCommandOutput,
   type ListRolesCommandInput,
   type ListRolesCommandOutput,
-  type ListUserPoliciesCommandInput,
-  type ListUserPoliciesCommandOutput,
   type ListUsersCommandInput,
   type ListUsersCommandOutput,
   type ListUserTagsCommandInput,
@@ -75,10 +48,7 @@ import {
   NoSuchEntityException,
   type Policy,
   type PolicyVersion,
-  type PutGroupPolicyCommandInput,
   type PutRolePermissionsBoundaryCommandInput,
-  type PutRolePolicyCommandInput,
-  type PutUserPolicyCommandInput,
   type Role,
   type SetDefaultPolicyVersionCommandInput,
   type SimulatePrincipalPolicyCommandInput,
@@ -108,15 +78,15 @@ import {
   type SandboxHandlers,
   SandboxNotImplementedError,
 } from './handler-kit';
-import {
-  identityPolicyProblem,
-  policyStatements,
-  principalValues,
-  trustPolicyProblem,
-} from './policy-grammar';
+import { policyProblem, principalValues } from './policy-validation';
 
 type Kind = 'user' | 'group' | 'role';
-type Holder = SandboxUser | SandboxGroup | SandboxRole;
+interface Holders {
+  user: SandboxUser;
+  group: SandboxGroup;
+  role: SandboxRole;
+}
+type Holder = Holders[Kind];
 
 // --- Errors, with the HTTP status codes IAM sends for them ---
 
@@ -153,10 +123,44 @@ const POLICY_CHARS = /^[\t\n\r\u0020-\u00ff]+$/;
 const POLICY_ARN = /^arn:[\w-]+:iam::(aws|\d{12}):policy\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]+$/;
 const TRUST_POLICY_QUOTA = 2048;
 const MANAGED_POLICY_QUOTA = 10;
-const QUOTA_NAME: Record<Kind, string> = {
-  user: 'PoliciesPerUser',
-  group: 'PoliciesPerGroup',
-  role: 'PoliciesPerRole',
+
+/**
+ * What differs between users, groups and roles for the policy operations they share: where IAM keeps
+ * them, what the API calls them, how IAM says one is missing, and the quota name of their attachments.
+ * Every shared operation below is written once against this table.
+ */
+interface PrincipalKind<H extends Holder> {
+  /** `User`, as in AttachUserPolicy and ListAttachedUserPolicies. */
+  noun: 'User' | 'Group' | 'Role';
+  /** The input (and GetXPolicy output) member that names the principal. */
+  nameMember: 'UserName' | 'GroupName' | 'RoleName';
+  find(account: SandboxAccount, name: string): H | undefined;
+  notFound(name: string): string;
+  quotaName: string;
+}
+
+const PRINCIPAL_KINDS: { [K in Kind]: PrincipalKind<Holders[K]> } = {
+  user: {
+    noun: 'User',
+    nameMember: 'UserName',
+    find: (account, name) => account.findUser(name),
+    notFound: (name) => `The user with name ${name} cannot be found.`,
+    quotaName: 'PoliciesPerUser',
+  },
+  group: {
+    noun: 'Group',
+    nameMember: 'GroupName',
+    find: (account, name) => account.findGroup(name),
+    notFound: (name) => `The group with name ${name} cannot be found.`,
+    quotaName: 'PoliciesPerGroup',
+  },
+  role: {
+    noun: 'Role',
+    nameMember: 'RoleName',
+    find: (account, name) => account.findRole(name),
+    notFound: (name) => `The role with name ${name} cannot be found.`,
+    quotaName: 'PoliciesPerRole',
+  },
 };
 
 const required = <T>(value: T | undefined, field: string): T => {
@@ -224,14 +228,15 @@ const checkPolicyArn = (value: string | undefined, field = 'policyArn'): string 
 
 // --- Lookups ---
 
-const holder = (account: SandboxAccount, kind: Kind, name: string): Holder => {
-  const found =
-    kind === 'user'
-      ? account.findUser(name)
-      : kind === 'group'
-        ? account.findGroup(name)
-        : account.findRole(name);
-  if (!found) throw noSuchEntity(`The ${kind} with name ${name} cannot be found.`);
+// The user, group or role a request names: its name is checked as IAM's model constrains it first.
+const holder = <K extends Kind>(
+  account: SandboxAccount,
+  kind: K,
+  rawName: string | undefined,
+): Holders[K] => {
+  const name = checkName(kind, rawName);
+  const found = PRINCIPAL_KINDS[kind].find(account, name);
+  if (!found) throw noSuchEntity(PRINCIPAL_KINDS[kind].notFound(name));
   return found;
 };
 
@@ -284,38 +289,45 @@ const roleShape = (role: SandboxRole): Role => ({
   ...(Object.keys(role.tags).length > 0 ? { Tags: tagList(role.tags) } : {}),
 });
 
-// --- Managed policy attachments ---
+// --- Policies of users, groups and roles: one implementation, one handler per kind and command ---
 
-const attach = (
-  account: SandboxAccount,
-  kind: Kind,
-  rawName: string | undefined,
-  rawArn: string | undefined,
-) => {
-  const name = checkName(kind, rawName);
-  const arn = checkPolicyArn(rawArn);
-  const entity = holder(account, kind, name);
+/** The members of every Attach/Detach/Put/Get/List/Delete X Policy input the sandbox reads. */
+type PrincipalPolicyInput = Partial<Record<PrincipalKind<Holder>['nameMember'], string>> & {
+  PolicyArn?: string | undefined;
+  PolicyName?: string | undefined;
+  PolicyDocument?: string | undefined;
+  PathPrefix?: string | undefined;
+  Marker?: string | undefined;
+  MaxItems?: number | undefined;
+};
+
+type PrincipalOperation = (account: SandboxAccount, kind: Kind, input: PrincipalPolicyInput) => object;
+
+const nameIn = (kind: Kind, input: PrincipalPolicyInput): string | undefined =>
+  input[PRINCIPAL_KINDS[kind].nameMember];
+
+const attach: PrincipalOperation = (account, kind, input) => {
+  checkName(kind, nameIn(kind, input));
+  const arn = checkPolicyArn(input.PolicyArn);
+  const entity = holder(account, kind, nameIn(kind, input));
   if (!account.managedPolicyExists(arn))
     throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
   // Attaching an attached policy succeeds and changes nothing.
   if (entity.attachedPolicyArns.includes(arn)) return {};
   if (entity.attachedPolicyArns.length >= MANAGED_POLICY_QUOTA) {
-    throw limitExceeded(`Cannot exceed quota for ${QUOTA_NAME[kind]}: ${MANAGED_POLICY_QUOTA}`);
+    throw limitExceeded(
+      `Cannot exceed quota for ${PRINCIPAL_KINDS[kind].quotaName}: ${MANAGED_POLICY_QUOTA}`,
+    );
   }
   entity.attachedPolicyArns.push(arn);
   account.changed();
   return {};
 };
 
-const detach = (
-  account: SandboxAccount,
-  kind: Kind,
-  rawName: string | undefined,
-  rawArn: string | undefined,
-) => {
-  const name = checkName(kind, rawName);
-  const arn = checkPolicyArn(rawArn);
-  const entity = holder(account, kind, name);
+const detach: PrincipalOperation = (account, kind, input) => {
+  checkName(kind, nameIn(kind, input));
+  const arn = checkPolicyArn(input.PolicyArn);
+  const entity = holder(account, kind, nameIn(kind, input));
   const index = entity.attachedPolicyArns.indexOf(arn);
   if (index < 0) throw noSuchEntity(`Policy ${arn} was not found.`);
   entity.attachedPolicyArns.splice(index, 1);
@@ -323,13 +335,8 @@ const detach = (
   return {};
 };
 
-const listAttached = (
-  account: SandboxAccount,
-  kind: Kind,
-  input: { PathPrefix?: string | undefined; Marker?: string | undefined; MaxItems?: number | undefined },
-  rawName: string | undefined,
-) => {
-  const entity = holder(account, kind, checkName(kind, rawName));
+const listAttached: PrincipalOperation = (account, kind, input) => {
+  const entity = holder(account, kind, nameIn(kind, input));
   const prefix = input.PathPrefix ?? '/';
   const policies: AttachedPolicy[] = entity.attachedPolicyArns
     .filter((arn) => arn.slice(arn.indexOf(':policy') + ':policy'.length).startsWith(prefix))
@@ -338,20 +345,12 @@ const listAttached = (
   return { AttachedPolicies: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
 };
 
-// --- Inline policies ---
-
-const putInline = (
-  account: SandboxAccount,
-  kind: Kind,
-  rawName: string | undefined,
-  rawPolicyName: string | undefined,
-  rawDocument: string | undefined,
-) => {
-  const name = checkName(kind, rawName);
-  const policyName = checkName('policy', rawPolicyName);
-  const document = checkPolicyText(rawDocument, 'policyDocument');
-  const entity = holder(account, kind, name);
-  const problem = identityPolicyProblem(document);
+const putInline: PrincipalOperation = (account, kind, input) => {
+  checkName(kind, nameIn(kind, input));
+  const policyName = checkName('policy', input.PolicyName);
+  const document = checkPolicyText(input.PolicyDocument, 'policyDocument');
+  const entity = holder(account, kind, nameIn(kind, input));
+  const problem = policyProblem('identity', document);
   if (problem) throw malformed(problem);
   // The quota covers all inline policies of the identity together; a put replaces a policy of the same name.
   const replaced = findInlineName(entity, policyName);
@@ -368,48 +367,58 @@ const putInline = (
   return {};
 };
 
-const getInline = (
-  account: SandboxAccount,
-  kind: Kind,
-  rawName: string | undefined,
-  rawPolicyName: string | undefined,
-) => {
-  const entity = holder(account, kind, checkName(kind, rawName));
-  const policyName = checkName('policy', rawPolicyName);
+const getInline: PrincipalOperation = (account, kind, input) => {
+  const entity = holder(account, kind, nameIn(kind, input));
+  const policyName = checkName('policy', input.PolicyName);
   const stored = findInlineName(entity, policyName);
   const document = stored === undefined ? undefined : entity.inlinePolicies[stored];
   if (stored === undefined || document === undefined) {
     throw noSuchEntity(`The ${kind} policy with name ${policyName} cannot be found.`);
   }
   // IAM returns policy documents URL-encoded (RFC 3986); callers must decode before JSON.parse.
-  return { entityName: entity.name, PolicyName: stored, PolicyDocument: rfc3986Encode(document) };
+  return {
+    [PRINCIPAL_KINDS[kind].nameMember]: entity.name,
+    PolicyName: stored,
+    PolicyDocument: rfc3986Encode(document),
+  };
 };
 
-const listInline = (
-  account: SandboxAccount,
-  kind: Kind,
-  input: { Marker?: string | undefined; MaxItems?: number | undefined },
-  rawName: string | undefined,
-) => {
-  const entity = holder(account, kind, checkName(kind, rawName));
+const listInline: PrincipalOperation = (account, kind, input) => {
+  const entity = holder(account, kind, nameIn(kind, input));
   const page = iamPage(Object.keys(entity.inlinePolicies), input, validationError);
   return { PolicyNames: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
 };
 
-const deleteInline = (
-  account: SandboxAccount,
-  kind: Kind,
-  rawName: string | undefined,
-  rawPolicyName: string | undefined,
-) => {
-  const entity = holder(account, kind, checkName(kind, rawName));
-  const policyName = checkName('policy', rawPolicyName);
+const deleteInline: PrincipalOperation = (account, kind, input) => {
+  const entity = holder(account, kind, nameIn(kind, input));
+  const policyName = checkName('policy', input.PolicyName);
   const stored = findInlineName(entity, policyName);
   if (stored === undefined) throw noSuchEntity(`The ${kind} policy with name ${policyName} cannot be found.`);
   delete entity.inlinePolicies[stored];
   account.changed();
   return {};
 };
+
+// SDK command name, with `X` standing for User, Group or Role -> the operation behind it.
+const PRINCIPAL_OPERATIONS: ReadonlyArray<[string, PrincipalOperation]> = [
+  ['AttachXPolicyCommand', attach],
+  ['DetachXPolicyCommand', detach],
+  ['ListAttachedXPoliciesCommand', listAttached],
+  ['PutXPolicyCommand', putInline],
+  ['GetXPolicyCommand', getInline],
+  ['ListXPoliciesCommand', listInline],
+  ['DeleteXPolicyCommand', deleteInline],
+];
+
+/** The 21 policy commands of users, groups and roles (AttachUserPolicy ... DeleteRolePolicy). */
+const principalPolicyHandlers: SandboxHandlers = Object.fromEntries(
+  (Object.keys(PRINCIPAL_KINDS) as Kind[]).flatMap((kind) =>
+    PRINCIPAL_OPERATIONS.map(([command, operation]) => [
+      command.replace('X', PRINCIPAL_KINDS[kind].noun),
+      handle((input: PrincipalPolicyInput, account) => operation(account, kind, input)),
+    ]),
+  ),
+);
 
 // --- Customer managed policies ---
 
@@ -433,7 +442,7 @@ const checkVersionId = (value: string | undefined): string => {
 // The same grammar as an inline policy, against the managed policy size quota.
 const checkManagedDocument = (value: string | undefined): string => {
   const document = checkPolicyText(value, 'policyDocument');
-  const problem = identityPolicyProblem(document);
+  const problem = policyProblem('identity', document);
   if (problem) throw malformed(problem);
   if (inlinePolicySize(document) > MANAGED_POLICY_SIZE_QUOTA) {
     throw limitExceeded(`Cannot exceed quota for PolicySize: ${MANAGED_POLICY_SIZE_QUOTA}`);
@@ -665,14 +674,12 @@ const managedPolicyHandlers: SandboxHandlers = {
 
 // IAM refuses a trust policy that names a principal it cannot resolve.
 const checkTrustPolicy = (account: SandboxAccount, document: string): void => {
-  const problem = trustPolicyProblem(document);
+  const problem = policyProblem('trust', document);
   if (problem) throw malformed(problem);
   if (inlinePolicySize(document) > TRUST_POLICY_QUOTA) {
     throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`);
   }
-  const parsed = policyStatements(document);
-  if ('problem' in parsed) throw malformed(parsed.problem);
-  for (const principal of principalValues(parsed.statements, 'AWS')) {
+  for (const principal of principalValues(document, 'AWS')) {
     if (!account.principalExists(principal)) {
       throw malformed(`Invalid principal in policy: "AWS":"${principal}"`);
     }
@@ -726,7 +733,7 @@ const checkBoundary = (account: SandboxAccount, value: string | undefined): stri
 
 // IAM deletes a role with its boundary: only policies must go first (IAM API Reference: DeleteRole).
 const deleteRole = (account: SandboxAccount, input: DeleteRoleCommandInput) => {
-  const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
+  const role = holder(account, 'role', input.RoleName);
   if (role.attachedPolicyArns.length > 0) {
     throw deleteConflict('Cannot delete entity, must detach all policies first.');
   }
@@ -746,17 +753,23 @@ const managedDocument = async (account: SandboxAccount, arn: string): Promise<Po
   return policy ? parseDocument(account.defaultVersion(policy).document) : loadManagedPolicyDocument(arn);
 };
 
-const simulate = async (
-  account: SandboxAccount,
-  input: SimulatePrincipalPolicyCommandInput,
-): Promise<Result<SimulatePrincipalPolicyCommandOutput>> => {
-  const sourceArn = required(input.PolicySourceArn, 'policySourceArn');
-  const actions = required(input.ActionNames, 'actionNames');
+type SimulatedPrincipal = NonNullable<ReturnType<SandboxAccount['findPrincipalByArn']>>;
+
+const simulatedPrincipal = (account: SandboxAccount, sourceArn: string): SimulatedPrincipal => {
   if (!/^arn:[\w-]+:iam::\d{12}:(user|group|role)\//.test(sourceArn)) {
     throw invalidInput(`Invalid ARN ${sourceArn}: must be an IAM user, group or role.`);
   }
   const found = account.findPrincipalByArn(sourceArn);
   if (!found) throw noSuchEntity(`Entity ${sourceArn} does not exist.`);
+  return found;
+};
+
+// The principal's identity policies: AWS managed ones by ARN, every other one as a document.
+const identityPolicies = (
+  account: SandboxAccount,
+  found: SimulatedPrincipal,
+  input: SimulatePrincipalPolicyCommandInput,
+) => {
   // A user's effective identity policies include those of every group it belongs to.
   const holders: Holder[] =
     found.kind === 'user' ? [found.entity, ...account.groupsOf(found.entity.name)] : [found.entity];
@@ -766,44 +779,64 @@ const simulate = async (
     const policy = account.findPolicyByArn(arn);
     return policy ? [parseDocument(account.defaultVersion(policy).document)] : [];
   });
-  const managedPolicyArns = attached.filter((arn) => account.findPolicyByArn(arn) === undefined);
-  const inlineDocuments = [
-    ...customer,
-    ...holders.flatMap((entity) => Object.values(entity.inlinePolicies).map(parseDocument)),
-    ...(input.PolicyInputList ?? []).map(parseDocument),
-  ];
-  // A boundary given in the request replaces the role's own, as IAM documents.
-  const boundaryDocuments = (input.PermissionsBoundaryPolicyInputList ?? []).map(parseDocument);
-  if (found.kind === 'role' && found.entity.permissionsBoundary && boundaryDocuments.length === 0) {
-    boundaryDocuments.push(await managedDocument(account, found.entity.permissionsBoundary));
-  }
-  const context: Record<string, string | string[]> = {};
-  for (const entry of input.ContextEntries ?? []) {
-    const values = entry.ContextKeyValues ?? [];
-    if (entry.ContextKeyName)
-      context[entry.ContextKeyName] = values.length === 1 ? (values[0] ?? '') : values;
-  }
+  return {
+    managedPolicyArns: attached.filter((arn) => account.findPolicyByArn(arn) === undefined),
+    inlineDocuments: [
+      ...customer,
+      ...holders.flatMap((entity) => Object.values(entity.inlinePolicies).map(parseDocument)),
+      ...(input.PolicyInputList ?? []).map(parseDocument),
+    ],
+  };
+};
+
+// A boundary given in the request replaces the role's own, as IAM documents.
+const boundaryDocuments = async (
+  account: SandboxAccount,
+  found: SimulatedPrincipal,
+  input: SimulatePrincipalPolicyCommandInput,
+): Promise<PolicyDocument[]> => {
+  const given = (input.PermissionsBoundaryPolicyInputList ?? []).map(parseDocument);
+  if (given.length > 0 || found.kind !== 'role' || !found.entity.permissionsBoundary) return given;
+  return [await managedDocument(account, found.entity.permissionsBoundary)];
+};
+
+const contextOf = (input: SimulatePrincipalPolicyCommandInput): Record<string, string | string[]> =>
+  Object.fromEntries(
+    (input.ContextEntries ?? []).flatMap((entry) => {
+      const values = entry.ContextKeyValues ?? [];
+      return entry.ContextKeyName
+        ? [[entry.ContextKeyName, values.length === 1 ? (values[0] ?? '') : values]]
+        : [];
+    }),
+  );
+
+const simulate = async (
+  account: SandboxAccount,
+  input: SimulatePrincipalPolicyCommandInput,
+): Promise<Result<SimulatePrincipalPolicyCommandOutput>> => {
+  const sourceArn = required(input.PolicySourceArn, 'policySourceArn');
+  const actions = required(input.ActionNames, 'actionNames');
+  const found = simulatedPrincipal(account, sourceArn);
+  const evaluation = {
+    principalArn: sourceArn,
+    ...identityPolicies(account, found, input),
+    permissionBoundaryDocuments: await boundaryDocuments(account, found, input),
+    actions,
+    context: contextOf(input),
+  };
   const results: EvaluationResult[] = [];
   try {
     for (const resource of input.ResourceArns?.length ? input.ResourceArns : ['*']) {
-      const decisions = await evaluateActions({
-        principalArn: sourceArn,
-        managedPolicyArns,
-        inlineDocuments,
-        permissionBoundaryDocuments: boundaryDocuments,
-        actions,
-        resource,
-        context,
-      });
-      for (const { action, decision } of decisions) {
-        results.push({
+      const decisions = await evaluateActions({ ...evaluation, resource });
+      results.push(
+        ...decisions.map(({ action, decision }) => ({
           EvalActionName: action,
           EvalResourceName: resource,
           EvalDecision: decision,
           MatchedStatements: [],
           MissingContextValues: [],
-        });
-      }
+        })),
+      );
     }
   } catch (error) {
     if (error instanceof PolicyEvaluationInputError) throw invalidInput(error.message);
@@ -818,12 +851,13 @@ const simulate = async (
 /** IAM commands the sandbox answers, keyed by SDK command name. */
 export const iamHandlers: SandboxHandlers = {
   ...managedPolicyHandlers,
+  ...principalPolicyHandlers,
 
   GetUserCommand: handle((input: GetUserCommandInput, account): Result<GetUserCommandOutput> => {
     // Without a name IAM describes the caller, which the sandbox cannot know.
     if (input.UserName === undefined)
       throw validationError('Must specify userName when calling with non-User credentials');
-    const user = holder(account, 'user', checkName('user', input.UserName)) as SandboxUser;
+    const user = holder(account, 'user', input.UserName);
     const tags = tagList(user.tags);
     return { User: { ...userShape(user), ...(tags.length > 0 ? { Tags: tags } : {}) } };
   }),
@@ -841,14 +875,14 @@ export const iamHandlers: SandboxHandlers = {
 
   ListUserTagsCommand: handle(
     (input: ListUserTagsCommandInput, account): Result<ListUserTagsCommandOutput> => {
-      const user = holder(account, 'user', checkName('user', input.UserName)) as SandboxUser;
+      const user = holder(account, 'user', input.UserName);
       const page = iamPage(tagList(user.tags), input, validationError);
       return { Tags: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
     },
   ),
 
   GetGroupCommand: handle((input: GetGroupCommandInput, account): Result<GetGroupCommandOutput> => {
-    const group = holder(account, 'group', checkName('group', input.GroupName)) as SandboxGroup;
+    const group = holder(account, 'group', input.GroupName);
     const members = group.members.flatMap((name) => {
       const user = account.findUser(name);
       return user ? [userShape(user)] : [];
@@ -864,100 +898,15 @@ export const iamHandlers: SandboxHandlers = {
 
   ListGroupsForUserCommand: handle(
     (input: ListGroupsForUserCommandInput, account): Result<ListGroupsForUserCommandOutput> => {
-      const user = holder(account, 'user', checkName('user', input.UserName));
+      const user = holder(account, 'user', input.UserName);
       const page = iamPage(account.groupsOf(user.name).map(groupShape), input, validationError);
       return { Groups: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
     },
   ),
 
-  ListAttachedUserPoliciesCommand: handle(
-    (input: ListAttachedUserPoliciesCommandInput, account): Result<ListAttachedUserPoliciesCommandOutput> =>
-      listAttached(account, 'user', input, input.UserName),
-  ),
-  ListAttachedGroupPoliciesCommand: handle(
-    (input: ListAttachedGroupPoliciesCommandInput, account): Result<ListAttachedGroupPoliciesCommandOutput> =>
-      listAttached(account, 'group', input, input.GroupName),
-  ),
-  ListAttachedRolePoliciesCommand: handle(
-    (input: ListAttachedRolePoliciesCommandInput, account): Result<ListAttachedRolePoliciesCommandOutput> =>
-      listAttached(account, 'role', input, input.RoleName),
-  ),
-
-  AttachUserPolicyCommand: handle((input: AttachUserPolicyCommandInput, account) =>
-    attach(account, 'user', input.UserName, input.PolicyArn),
-  ),
-  AttachGroupPolicyCommand: handle((input: AttachGroupPolicyCommandInput, account) =>
-    attach(account, 'group', input.GroupName, input.PolicyArn),
-  ),
-  AttachRolePolicyCommand: handle((input: AttachRolePolicyCommandInput, account) =>
-    attach(account, 'role', input.RoleName, input.PolicyArn),
-  ),
-
-  DetachUserPolicyCommand: handle((input: DetachUserPolicyCommandInput, account) =>
-    detach(account, 'user', input.UserName, input.PolicyArn),
-  ),
-  DetachGroupPolicyCommand: handle((input: DetachGroupPolicyCommandInput, account) =>
-    detach(account, 'group', input.GroupName, input.PolicyArn),
-  ),
-  DetachRolePolicyCommand: handle((input: DetachRolePolicyCommandInput, account) =>
-    detach(account, 'role', input.RoleName, input.PolicyArn),
-  ),
-
-  PutUserPolicyCommand: handle((input: PutUserPolicyCommandInput, account) =>
-    putInline(account, 'user', input.UserName, input.PolicyName, input.PolicyDocument),
-  ),
-  PutGroupPolicyCommand: handle((input: PutGroupPolicyCommandInput, account) =>
-    putInline(account, 'group', input.GroupName, input.PolicyName, input.PolicyDocument),
-  ),
-  PutRolePolicyCommand: handle((input: PutRolePolicyCommandInput, account) =>
-    putInline(account, 'role', input.RoleName, input.PolicyName, input.PolicyDocument),
-  ),
-
-  GetUserPolicyCommand: handle(
-    (input: GetUserPolicyCommandInput, account): Result<GetUserPolicyCommandOutput> => {
-      const { entityName, ...rest } = getInline(account, 'user', input.UserName, input.PolicyName);
-      return { UserName: entityName, ...rest };
-    },
-  ),
-  GetGroupPolicyCommand: handle(
-    (input: GetGroupPolicyCommandInput, account): Result<GetGroupPolicyCommandOutput> => {
-      const { entityName, ...rest } = getInline(account, 'group', input.GroupName, input.PolicyName);
-      return { GroupName: entityName, ...rest };
-    },
-  ),
-  GetRolePolicyCommand: handle(
-    (input: GetRolePolicyCommandInput, account): Result<GetRolePolicyCommandOutput> => {
-      const { entityName, ...rest } = getInline(account, 'role', input.RoleName, input.PolicyName);
-      return { RoleName: entityName, ...rest };
-    },
-  ),
-
-  ListUserPoliciesCommand: handle(
-    (input: ListUserPoliciesCommandInput, account): Result<ListUserPoliciesCommandOutput> =>
-      listInline(account, 'user', input, input.UserName),
-  ),
-  ListGroupPoliciesCommand: handle(
-    (input: ListGroupPoliciesCommandInput, account): Result<ListGroupPoliciesCommandOutput> =>
-      listInline(account, 'group', input, input.GroupName),
-  ),
-  ListRolePoliciesCommand: handle(
-    (input: ListRolePoliciesCommandInput, account): Result<ListRolePoliciesCommandOutput> =>
-      listInline(account, 'role', input, input.RoleName),
-  ),
-
-  DeleteUserPolicyCommand: handle((input: DeleteUserPolicyCommandInput, account) =>
-    deleteInline(account, 'user', input.UserName, input.PolicyName),
-  ),
-  DeleteGroupPolicyCommand: handle((input: DeleteGroupPolicyCommandInput, account) =>
-    deleteInline(account, 'group', input.GroupName, input.PolicyName),
-  ),
-  DeleteRolePolicyCommand: handle((input: DeleteRolePolicyCommandInput, account) =>
-    deleteInline(account, 'role', input.RoleName, input.PolicyName),
-  ),
-
   CreateRoleCommand: handle((input: CreateRoleCommandInput, account) => createRole(account, input)),
   GetRoleCommand: handle((input: GetRoleCommandInput, account): Result<GetRoleCommandOutput> => {
-    const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
+    const role = holder(account, 'role', input.RoleName);
     return { Role: { ...roleShape(role), RoleLastUsed: {} } };
   }),
   ListRolesCommand: handle((input: ListRolesCommandInput, account): Result<ListRolesCommandOutput> => {
@@ -974,7 +923,7 @@ export const iamHandlers: SandboxHandlers = {
     return { Roles: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
   }),
   UpdateAssumeRolePolicyCommand: handle((input: UpdateAssumeRolePolicyCommandInput, account) => {
-    const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
+    const role = holder(account, 'role', input.RoleName);
     const document = checkPolicyText(input.PolicyDocument, 'policyDocument');
     checkTrustPolicy(account, document);
     role.assumeRolePolicyDocument = document;
@@ -983,7 +932,7 @@ export const iamHandlers: SandboxHandlers = {
   }),
   DeleteRoleCommand: handle((input: DeleteRoleCommandInput, account) => deleteRole(account, input)),
   PutRolePermissionsBoundaryCommand: handle((input: PutRolePermissionsBoundaryCommandInput, account) => {
-    const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
+    const role = holder(account, 'role', input.RoleName);
     const boundary = checkBoundary(account, input.PermissionsBoundary);
     if (role.permissionsBoundary !== boundary) {
       role.permissionsBoundary = boundary;
@@ -994,7 +943,7 @@ export const iamHandlers: SandboxHandlers = {
   // A role without a boundary is left as it is; IAM documents no error for it.
   DeleteRolePermissionsBoundaryCommand: handle(
     (input: DeleteRolePermissionsBoundaryCommandInput, account) => {
-      const role = holder(account, 'role', checkName('role', input.RoleName)) as SandboxRole;
+      const role = holder(account, 'role', input.RoleName);
       if (role.permissionsBoundary !== undefined) {
         delete role.permissionsBoundary;
         account.changed();

@@ -32,8 +32,10 @@ import {
   type ScheduleKeyDeletionCommandInput,
   type ScheduleKeyDeletionCommandOutput,
 } from '@aws-sdk/client-kms';
+import type { PolicyDocument } from '../../domain/policy-documents';
 import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from '../../domain/policy-size';
 import type { SandboxAccount, SandboxAlias, SandboxKey } from './account';
+import { evaluateActions } from './evaluate';
 import {
   awsError,
   handle,
@@ -42,12 +44,7 @@ import {
   responseMetadata,
   type SandboxHandlers,
 } from './handler-kit';
-import {
-  keyPolicyGrammarProblem,
-  keyPolicyKeepsAdmin,
-  policyStatements,
-  principalValues,
-} from './policy-grammar';
+import { policyProblem, principalValues } from './policy-validation';
 
 // KMS (a JSON protocol service) answers every client error with HTTP 400.
 const notFound = (message: string) => awsError(NotFoundException, 400, message);
@@ -89,6 +86,28 @@ const keyById = (account: SandboxAccount, keyId: string): SandboxKey => {
   return key;
 };
 
+// An alias ARN of another region or account names no alias here.
+const aliasByArn = (account: SandboxAccount, match: RegExpExecArray): SandboxAlias | undefined =>
+  match[1] === account.region && match[2] === account.accountId
+    ? account.aliases.get(match[3] ?? '')
+    : undefined;
+
+const keyByAlias = (account: SandboxAccount, keyId: string): SandboxKey | undefined => {
+  const aliasArn = ALIAS_ARN.exec(keyId);
+  const aliasName = aliasArn ? aliasArn[3] : keyId.startsWith('alias/') ? keyId : undefined;
+  if (aliasName === undefined) return undefined;
+  const alias = aliasArn ? aliasByArn(account, aliasArn) : account.aliases.get(aliasName);
+  if (!alias) throw notFound(`Alias ${account.aliasArn(aliasName)} is not found.`);
+  return keyById(account, alias.keyId);
+};
+
+const keyByArn = (account: SandboxAccount, match: RegExpExecArray): SandboxKey => {
+  if (match[1] !== account.region || match[2] !== account.accountId) {
+    throw notFound(`Key '${match[0]}' does not exist`);
+  }
+  return keyById(account, match[3] ?? '');
+};
+
 /**
  * The key a KeyId parameter names. Every operation takes a key id or key ARN; DescribeKey (and the other
  * operations whose reference says so) also takes an alias name or alias ARN.
@@ -101,22 +120,9 @@ const resolveKey = (
   const keyId = required(rawKeyId, 'keyId');
   if (KEY_ID.test(keyId)) return keyById(account, keyId);
   const keyArn = KEY_ARN.exec(keyId);
-  if (keyArn) {
-    if (keyArn[1] !== account.region || keyArn[2] !== account.accountId) {
-      throw notFound(`Key '${keyId}' does not exist`);
-    }
-    return keyById(account, keyArn[3] ?? '');
-  }
-  const aliasArn = ALIAS_ARN.exec(keyId);
-  const aliasName = aliasArn ? aliasArn[3] : keyId.startsWith('alias/') ? keyId : undefined;
-  if (allowAlias && aliasName !== undefined) {
-    const alias =
-      aliasArn && (aliasArn[1] !== account.region || aliasArn[2] !== account.accountId)
-        ? undefined
-        : account.aliases.get(aliasName);
-    if (!alias) throw notFound(`Alias ${account.aliasArn(aliasName)} is not found.`);
-    return keyById(account, alias.keyId);
-  }
+  if (keyArn) return keyByArn(account, keyArn);
+  const aliased = allowAlias ? keyByAlias(account, keyId) : undefined;
+  if (aliased) return aliased;
   throw notFound(`Invalid keyId '${keyId}'`);
 };
 
@@ -139,12 +145,36 @@ const keyMetadata = (account: SandboxAccount, key: SandboxKey): KeyMetadata => (
   ...(key.pendingWindowInDays !== undefined ? { PendingDeletionWindowInDays: key.pendingWindowInDays } : {}),
 });
 
+// The identity policy of an administrator of the account: whoever IAM policies let manage every key.
+const KEY_ADMINISTRATOR_POLICY: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'kms:PutKeyPolicy', Resource: '*' }],
+};
+
 /**
- * The checks CreateKey and PutKeyPolicy make on a key policy, in the order KMS documents them. A role
- * that exists but that KMS cannot see yet fails like a role that does not exist, as in a real account
- * right after CreateRole.
+ * KMS's lockout safety check, as far as the sandbox can judge it: iam-simulate must find that an
+ * administrator of the account (a principal whose IAM policy allows kms:PutKeyPolicy) could still call
+ * PutKeyPolicy on the key under the new policy. The sandbox does not know the real caller, so a policy that
+ * names only some other principal counts as a lockout, as it would for an administrator calling it.
  */
-const checkKeyPolicy = (account: SandboxAccount, policy: string, bypassLockoutCheck: boolean): void => {
+const keyPolicyKeepsAdmin = async (
+  account: SandboxAccount,
+  policy: string,
+  keyArn: string,
+): Promise<boolean> => {
+  const [result] = await evaluateActions({
+    principalArn: account.principalArn('role', '/', 'sandbox-key-administrator'),
+    managedPolicyArns: [],
+    inlineDocuments: [KEY_ADMINISTRATOR_POLICY],
+    actions: ['kms:PutKeyPolicy'],
+    resource: keyArn,
+    resourcePolicy: JSON.parse(policy) as PolicyDocument,
+  });
+  return result?.decision === 'allowed';
+};
+
+// Size and characters are modelled constraints and quotas, checked before the grammar.
+const checkKeyPolicyText = (policy: string): void => {
   if (!POLICY_CHARS.test(policy)) {
     throw validationError(
       "1 validation error detected: Value at 'policy' failed to satisfy constraint: " +
@@ -155,15 +185,27 @@ const checkKeyPolicy = (account: SandboxAccount, policy: string, bypassLockoutCh
   if (keyPolicyBytes(policy) > KEY_POLICY_MAX_BYTES) {
     throw limitExceeded(`The key policy exceeds the maximum size of ${KEY_POLICY_MAX_BYTES} bytes.`);
   }
-  const problem = keyPolicyGrammarProblem(policy);
+};
+
+/**
+ * The checks CreateKey and PutKeyPolicy make on a key policy, in the order KMS documents them. A role
+ * that exists but that KMS cannot see yet fails like a role that does not exist, as in a real account
+ * right after CreateRole.
+ */
+const checkKeyPolicy = async (
+  account: SandboxAccount,
+  policy: string,
+  keyArn: string,
+  bypassLockoutCheck: boolean,
+): Promise<void> => {
+  checkKeyPolicyText(policy);
+  const problem = policyProblem('key', policy);
   if (problem) throw malformed(problem);
-  const parsed = policyStatements(policy);
-  if ('problem' in parsed) throw malformed(parsed.problem);
-  for (const principal of principalValues(parsed.statements, 'AWS')) {
+  for (const principal of principalValues(policy, 'AWS')) {
     const visible = account.principalExists(principal) && account.kmsSeesRole(principal);
     if (!visible) throw malformed('Policy contains a statement with one or more invalid principals.');
   }
-  if (!bypassLockoutCheck && !keyPolicyKeepsAdmin(policy, account.accountId, [])) {
+  if (!bypassLockoutCheck && !(await keyPolicyKeepsAdmin(account, policy, keyArn))) {
     throw malformed('The new key policy will not allow you to update the key policy in the future.');
   }
 };
@@ -197,31 +239,33 @@ const kmsPage = <T>(
 
 /** KMS commands the sandbox answers, keyed by SDK command name. */
 export const kmsHandlers: SandboxHandlers = {
-  CreateKeyCommand: handle((input: CreateKeyCommandInput, account): Result<CreateKeyCommandOutput> => {
-    const description = input.Description ?? '';
-    if (description.length > 8192) {
-      throw validationError(
-        "1 validation error detected: Value at 'description' failed to satisfy constraint: " +
-          'Member must have length less than or equal to 8192',
-      );
-    }
-    const bypass = input.BypassPolicyLockoutSafetyCheck === true;
-    const policy = input.Policy ?? account.defaultKeyPolicyText();
-    if (input.Policy !== undefined) checkKeyPolicy(account, policy, bypass);
-    const keyId = account.newKeyId();
-    const key: SandboxKey = {
-      keyId,
-      arn: account.keyArn(keyId),
-      description,
-      keyState: 'Enabled',
-      creationDate: account.now(),
-      policy,
-      lockoutCheckBypassed: bypass,
-    };
-    account.keys.set(keyId, key);
-    account.changed();
-    return { KeyMetadata: keyMetadata(account, key) };
-  }),
+  CreateKeyCommand: handle(
+    async (input: CreateKeyCommandInput, account): Promise<Result<CreateKeyCommandOutput>> => {
+      const description = input.Description ?? '';
+      if (description.length > 8192) {
+        throw validationError(
+          "1 validation error detected: Value at 'description' failed to satisfy constraint: " +
+            'Member must have length less than or equal to 8192',
+        );
+      }
+      const bypass = input.BypassPolicyLockoutSafetyCheck === true;
+      const policy = input.Policy ?? account.defaultKeyPolicyText();
+      const keyId = account.newKeyId();
+      if (input.Policy !== undefined) await checkKeyPolicy(account, policy, account.keyArn(keyId), bypass);
+      const key: SandboxKey = {
+        keyId,
+        arn: account.keyArn(keyId),
+        description,
+        keyState: 'Enabled',
+        creationDate: account.now(),
+        policy,
+        lockoutCheckBypassed: bypass,
+      };
+      account.keys.set(keyId, key);
+      account.changed();
+      return { KeyMetadata: keyMetadata(account, key) };
+    },
+  ),
 
   DescribeKeyCommand: handle(
     (input: DescribeKeyCommandInput, account): Result<DescribeKeyCommandOutput> => ({
@@ -243,12 +287,12 @@ export const kmsHandlers: SandboxHandlers = {
     },
   ),
 
-  PutKeyPolicyCommand: handle((input: PutKeyPolicyCommandInput, account) => {
+  PutKeyPolicyCommand: handle(async (input: PutKeyPolicyCommandInput, account) => {
     const key = resolveKey(account, input.KeyId, false);
     checkPolicyName(input.PolicyName);
     const policy = required(input.Policy, 'policy');
     const bypass = input.BypassPolicyLockoutSafetyCheck === true;
-    checkKeyPolicy(account, policy, bypass);
+    await checkKeyPolicy(account, policy, key.arn, bypass);
     key.policy = policy;
     // Sticky: once bypassed, the key's history says so even after a later normal put.
     if (bypass) key.lockoutCheckBypassed = true;
