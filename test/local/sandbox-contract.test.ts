@@ -649,6 +649,148 @@ describe('KMS keys, key policies and aliases', () => {
   });
 });
 
+describe('policy documents judged by @cloud-copilot/iam-policy and iam-simulate', () => {
+  const allow = { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' };
+  const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
+
+  it.each([
+    ['text that is not JSON', '{"Statement": [', 'Syntax errors in policy.'],
+    ['an empty Statement list', doc(), 'Syntax errors in policy.'],
+    ['an element IAM does not know', doc({ ...allow, Comment: 'hi' }), 'Syntax errors in policy.'],
+    ['an Effect other than Allow or Deny', doc({ ...allow, Effect: 'allow' }), 'Syntax errors in policy.'],
+    ['a Condition that is a list', doc({ ...allow, Condition: [] }), 'Syntax errors in policy.'],
+    ['a Principal', doc({ ...allow, Principal: '*' }), 'Policy document should not specify a principal.'],
+    ['no Resource', doc({ Effect: 'Allow', Action: 's3:*' }), 'Policy statement must contain resources.'],
+    ['no Action', doc({ Effect: 'Allow', Resource: '*' }), 'Policy statement must contain actions.'],
+    [
+      'an action without its service prefix',
+      doc({ ...allow, Action: 'GetObject' }),
+      'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.',
+    ],
+    [
+      'an unknown Version',
+      JSON.stringify({ Version: '2020-01-01', Statement: [allow] }),
+      'The policy failed legacy parsing',
+    ],
+    [
+      'two statements with the same Sid',
+      doc({ ...allow, Sid: 'Same' }, { ...allow, Sid: 'Same' }),
+      'Statement IDs (SID) in a single policy must be unique.',
+    ],
+  ])(
+    'PutUserPolicy refuses %s with MalformedPolicyDocument and IAM wording, storing nothing (IAM API Reference: PutUserPolicy)',
+    async (_case, document, message) => {
+      const error = await rejection(
+        iam.send(
+          new PutUserPolicyCommand({ UserName: 'alice', PolicyName: 'Bad', PolicyDocument: document }),
+        ),
+      );
+      expect(error).toBeInstanceOf(IamMalformedPolicyDocumentException);
+      expect(error).toMatchObject({ message, $metadata: { httpStatusCode: 400 } });
+      const names = await iam.send(new ListUserPoliciesCommand({ UserName: 'alice' }));
+      expect(names.PolicyNames).toEqual([]);
+    },
+  );
+
+  it.each([
+    [
+      'a Resource',
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'codebuild.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Resource: '*',
+      },
+      'Has prohibited field Resource',
+    ],
+    ['no Principal', { Effect: 'Allow', Action: 'sts:AssumeRole' }, 'Missing required field Principal'],
+    [
+      'an action outside STS',
+      { Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 's3:GetObject' },
+      'AssumeRole policy may only specify STS AssumeRole actions.',
+    ],
+  ])(
+    'CreateRole refuses a trust policy with %s with MalformedPolicyDocument, creating no role (IAM API Reference: CreateRole)',
+    async (_case, trustStatement, message) => {
+      const error = await rejection(
+        iam.send(
+          new CreateRoleCommand({ RoleName: 'judged', AssumeRolePolicyDocument: doc(trustStatement) }),
+        ),
+      );
+      expect(error).toBeInstanceOf(IamMalformedPolicyDocumentException);
+      expect(error).toMatchObject({ message });
+      expect(store.account.findRole('judged')).toBeUndefined();
+    },
+  );
+
+  it('PutKeyPolicy refuses a statement without a principal with KMS wording, keeping the old policy (KMS API Reference: PutKeyPolicy)', async () => {
+    const before = store.account.keys.get(KEY_ID)?.policy;
+    const policy = doc(...defaultKeyPolicy(ACCOUNT).Statement, {
+      Effect: 'Allow',
+      Action: 'kms:*',
+      Resource: '*',
+    });
+    const error = await rejection(kms.send(new PutKeyPolicyCommand({ KeyId: KEY_ID, Policy: policy })));
+    expect(error).toBeInstanceOf(KmsMalformedPolicyDocumentException);
+    expect(error).toMatchObject({ message: 'Policy contains a statement with no principal.' });
+    expect(store.account.keys.get(KEY_ID)?.policy).toBe(before);
+  });
+
+  const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+  it.each([
+    [
+      'grants the account only kms:Decrypt',
+      doc({ Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*' }),
+    ],
+    [
+      'grants kms:PutKeyPolicy to one user only, not to the account',
+      doc({ Effect: 'Allow', Principal: { AWS: USER_ARN('alice') }, Action: 'kms:*', Resource: '*' }),
+    ],
+    [
+      'delegates kms:* to the account but denies kms:PutKeyPolicy to everyone',
+      doc(...defaultKeyPolicy(ACCOUNT).Statement, {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'kms:PutKeyPolicy',
+        Resource: '*',
+      }),
+    ],
+  ])(
+    'PutKeyPolicy and CreateKey refuse a key policy that %s: the administrator would be locked out (KMS API Reference: PutKeyPolicy, BypassPolicyLockoutSafetyCheck)',
+    async (_case, policy) => {
+      const before = store.account.keys.get(KEY_ID)?.policy;
+      const keysBefore = store.account.keys.size;
+      for (const call of [
+        () => kms.send(new PutKeyPolicyCommand({ KeyId: KEY_ID, Policy: policy })),
+        () => kms.send(new CreateKeyCommand({ Policy: policy })),
+      ]) {
+        const error = await rejection(call());
+        expect(error).toBeInstanceOf(KmsMalformedPolicyDocumentException);
+        expect(error).toMatchObject({
+          message: 'The new key policy will not allow you to update the key policy in the future.',
+        });
+      }
+      expect(store.account.keys.get(KEY_ID)?.policy).toBe(before);
+      expect(store.account.keys.size).toBe(keysBefore);
+    },
+  );
+
+  it.each([
+    ['the default key policy', JSON.stringify(defaultKeyPolicy(ACCOUNT))],
+    [
+      'a delegation to the account by its id, limited to key administration',
+      doc({ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: ['kms:Put*', 'kms:Get*'], Resource: '*' }),
+    ],
+  ])(
+    'PutKeyPolicy accepts %s, which keeps the account able to update it (KMS Developer Guide: default key policy)',
+    async (_case, policy) => {
+      await kms.send(new PutKeyPolicyCommand({ KeyId: KEY_ID, Policy: policy }));
+      const out = await kms.send(new GetKeyPolicyCommand({ KeyId: KEY_ID }));
+      expect(out.Policy).toBe(policy);
+    },
+  );
+});
+
 describe('CodeBuild', () => {
   it("ListBuilds returns the account's build ids, none in the seed (CodeBuild API Reference: ListBuilds)", async () => {
     const { codebuild } = createSandboxClients(store);
