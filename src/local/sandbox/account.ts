@@ -137,6 +137,7 @@ const idFrom = (prefix: string, bytes: Buffer): string =>
   prefix + Array.from(bytes.subarray(0, 17), (byte) => ID_ALPHABET[byte % ID_ALPHABET.length]).join('');
 
 // IAM unique ids start with a type prefix (AIDA user, AGPA group, AROA role) and hold 17 more characters.
+const ID_PREFIX: Record<SandboxPrincipalKind, string> = { user: 'AIDA', group: 'AGPA', role: 'AROA' };
 const seedId = (prefix: string, name: string): string =>
   idFrom(prefix, createHash('sha256').update(`${prefix}:${name}`).digest());
 
@@ -290,43 +291,12 @@ export class SandboxAccount {
   static fromJSON(json: unknown, options: SandboxOptions = {}): SandboxAccount {
     const data = SandboxAccountJson.parse(json);
     const account = new SandboxAccount(data.accountId, data.region, options);
-    for (const user of data.users) {
-      account.users.set(nameKey(user.name), {
-        ...user,
-        arn: user.arn ?? account.principalArn('user', user.path, user.name),
-        id: user.id ?? seedId('AIDA', user.name),
-      });
-    }
-    for (const group of data.groups) {
-      account.groups.set(nameKey(group.name), {
-        ...group,
-        arn: group.arn ?? account.principalArn('group', group.path, group.name),
-        id: group.id ?? seedId('AGPA', group.name),
-      });
-    }
-    for (const role of data.roles) {
-      account.roles.set(nameKey(role.name), {
-        ...role,
-        arn: role.arn ?? account.principalArn('role', role.path, role.name),
-        id: role.id ?? seedId('AROA', role.name),
-      });
-    }
-    for (const policy of data.policies) {
-      const { document, ...rest } = policy;
-      const versions =
-        document !== undefined
-          ? [{ versionId: 'v1', document, createDate: policy.createDate }]
-          : rest.versions;
-      const highest = Math.max(...versions.map((version) => Number(version.versionId.slice(1))));
-      account.policies.set(nameKey(policy.name), {
-        ...rest,
-        versions,
-        arn: policy.arn ?? account.policyArn(policy.path, policy.name),
-        id: policy.id ?? seedId('ANPA', policy.name),
-        defaultVersionId: policy.defaultVersionId ?? versions[versions.length - 1]?.versionId ?? 'v1',
-        nextVersionNumber: policy.nextVersionNumber ?? highest + 1,
-      });
-    }
+    for (const user of data.users) account.users.set(nameKey(user.name), account.identified('user', user));
+    for (const group of data.groups)
+      account.groups.set(nameKey(group.name), account.identified('group', group));
+    for (const role of data.roles) account.roles.set(nameKey(role.name), account.identified('role', role));
+    for (const policy of data.policies)
+      account.policies.set(nameKey(policy.name), account.managedPolicyFrom(policy));
     for (const key of data.kms.keys) {
       account.keys.set(key.keyId, {
         ...key,
@@ -343,6 +313,33 @@ export class SandboxAccount {
     account.builds = [...data.codebuild.builds];
     account.checkReferences();
     return account;
+  }
+
+  // A seeded user, group or role gets the ARN its path and name give, and a stable id.
+  private identified<
+    T extends { name: string; path: string; arn?: string | undefined; id?: string | undefined },
+  >(kind: SandboxPrincipalKind, entity: T): T & { arn: string; id: string } {
+    return {
+      ...entity,
+      arn: entity.arn ?? this.principalArn(kind, entity.path, entity.name),
+      id: entity.id ?? seedId(ID_PREFIX[kind], entity.name),
+    };
+  }
+
+  // A seed gives one `document` (version v1); the persisted form gives every version and the counters.
+  private managedPolicyFrom(policy: z.output<typeof managedPolicyJson>): SandboxManagedPolicy {
+    const { document, ...rest } = policy;
+    const versions =
+      document !== undefined ? [{ versionId: 'v1', document, createDate: policy.createDate }] : rest.versions;
+    const highest = Math.max(...versions.map((version) => Number(version.versionId.slice(1))));
+    return {
+      ...rest,
+      versions,
+      arn: policy.arn ?? this.policyArn(policy.path, policy.name),
+      id: policy.id ?? seedId('ANPA', policy.name),
+      defaultVersionId: policy.defaultVersionId ?? versions[versions.length - 1]?.versionId ?? 'v1',
+      nextVersionNumber: policy.nextVersionNumber ?? highest + 1,
+    };
   }
 
   /** The persisted form: every field spelled out, policy documents as the exact text AWS would return. */
@@ -542,19 +539,7 @@ export class SandboxAccount {
 
   // A seed with a dangling reference would make the sandbox answer in ways AWS never could.
   private checkReferences(): void {
-    // Only this account's policies can be checked; AWS managed ARNs are taken as the seed gives them.
-    const ownPolicyPrefix = `arn:${this.partition}:iam::${this.accountId}:policy/`;
-    const checkPolicy = (arn: string, where: string) => {
-      if (arn.startsWith(ownPolicyPrefix) && !this.findPolicyByArn(arn))
-        throw new Error(`${where} names unknown managed policy ${arn}`);
-    };
-    for (const holder of [...this.users.values(), ...this.groups.values(), ...this.roles.values()]) {
-      for (const arn of holder.attachedPolicyArns) checkPolicy(arn, holder.arn);
-    }
-    for (const role of this.roles.values()) {
-      if (role.permissionsBoundary !== undefined)
-        checkPolicy(role.permissionsBoundary, `${role.arn} (boundary)`);
-    }
+    this.checkPolicyReferences();
     for (const policy of this.policies.values()) {
       if (policy.arn !== this.policyArn(policy.path, policy.name))
         throw new Error(
@@ -564,14 +549,33 @@ export class SandboxAccount {
         throw new Error(`Managed policy ${policy.name} has no version ${policy.defaultVersionId}`);
     }
     for (const group of this.groups.values()) {
-      for (const member of group.members) {
-        if (!this.findUser(member)) throw new Error(`Group ${group.name} lists unknown user ${member}`);
-      }
+      const stranger = group.members.find((member) => !this.findUser(member));
+      if (stranger !== undefined) throw new Error(`Group ${group.name} lists unknown user ${stranger}`);
     }
     for (const alias of this.aliases.values()) {
       if (!this.keys.has(alias.keyId))
         throw new Error(`Alias ${alias.name} points at unknown key ${alias.keyId}`);
     }
+  }
+
+  // Attachments and boundaries naming this account's policies must name ones that exist; AWS managed ARNs
+  // are taken as the seed gives them.
+  private checkPolicyReferences(): void {
+    const ownPolicyPrefix = `arn:${this.partition}:iam::${this.accountId}:policy/`;
+    const references = [
+      ...[...this.users.values(), ...this.groups.values(), ...this.roles.values()].flatMap((holder) =>
+        holder.attachedPolicyArns.map((arn) => ({ arn, where: holder.arn })),
+      ),
+      ...[...this.roles.values()].flatMap((role) =>
+        role.permissionsBoundary === undefined
+          ? []
+          : [{ arn: role.permissionsBoundary, where: `${role.arn} (boundary)` }],
+      ),
+    ];
+    const dangling = references.find(
+      ({ arn }) => arn.startsWith(ownPolicyPrefix) && !this.findPolicyByArn(arn),
+    );
+    if (dangling) throw new Error(`${dangling.where} names unknown managed policy ${dangling.arn}`);
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { PolicyDocument } from '../../domain/policy-documents';
-import type { SandboxAccount } from './account';
+import type { SandboxAccount, SandboxManagedPolicy } from './account';
 import { createPolicy, createPolicyVersion, deletePolicyVersion } from './iam-handlers';
 
 /** One AWS::IAM::ManagedPolicy of the stack. */
@@ -54,27 +54,35 @@ export function deployStackPolicies(account: SandboxAccount, policies: readonly 
     const path = wanted.path ?? '/';
     const document = textOf(wanted.document);
     const existing = account.findPolicy(wanted.name);
-    if (!existing) {
-      const created = createPolicy(account, {
-        PolicyName: wanted.name,
-        Path: path,
-        PolicyDocument: document,
-        ...(wanted.description !== undefined ? { Description: wanted.description } : {}),
-      });
-      return created.Policy?.Arn ?? account.policyArn(path, wanted.name);
-    }
-    // A path is part of the ARN and cannot change in place; CloudFormation would replace the policy.
-    if (existing.path !== path) {
-      throw new StackDeployError(
-        `Managed policy ${existing.name} exists at path ${existing.path}, the stack wants ${path}; delete it first.`,
-      );
-    }
-    if (sameDocument(account.defaultVersion(existing).document, document)) return existing.arn;
-    if (existing.versions.length >= 5) {
-      const oldest = existing.versions.find((version) => version.versionId !== existing.defaultVersionId);
-      if (oldest) deletePolicyVersion(account, { PolicyArn: existing.arn, VersionId: oldest.versionId });
-    }
-    createPolicyVersion(account, { PolicyArn: existing.arn, PolicyDocument: document, SetAsDefault: true });
-    return existing.arn;
+    if (existing) return updateStackPolicy(account, existing, path, document);
+    const created = createPolicy(account, {
+      PolicyName: wanted.name,
+      Path: path,
+      PolicyDocument: document,
+      ...(wanted.description !== undefined ? { Description: wanted.description } : {}),
+    });
+    return created.Policy?.Arn ?? account.policyArn(path, wanted.name);
   });
+}
+
+// What a CloudFormation update does to a policy the stack already created; returns its ARN.
+function updateStackPolicy(
+  account: SandboxAccount,
+  existing: SandboxManagedPolicy,
+  path: string,
+  document: string,
+): string {
+  // A path is part of the ARN and cannot change in place; CloudFormation would replace the policy.
+  if (existing.path !== path) {
+    throw new StackDeployError(
+      `Managed policy ${existing.name} exists at path ${existing.path}, the stack wants ${path}; delete it first.`,
+    );
+  }
+  if (sameDocument(account.defaultVersion(existing).document, document)) return existing.arn;
+  if (existing.versions.length >= 5) {
+    const oldest = existing.versions.find((version) => version.versionId !== existing.defaultVersionId);
+    if (oldest) deletePolicyVersion(account, { PolicyArn: existing.arn, VersionId: oldest.versionId });
+  }
+  createPolicyVersion(account, { PolicyArn: existing.arn, PolicyDocument: document, SetAsDefault: true });
+  return existing.arn;
 }
