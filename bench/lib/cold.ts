@@ -5,7 +5,7 @@ import { createRequestsTable, startDynalite } from '../../test/helpers/dynalite'
 import { FakeSlack } from '../../test/helpers/fake-slack';
 import { slashCommandEvent } from '../../test/helpers/signed-event';
 import { ROOT } from './bundles';
-import { startFakeAws } from './fake-aws';
+import { startLoopbackAws } from './loopback-aws';
 import { median, round } from './stats';
 
 const run = promisify(execFile);
@@ -61,9 +61,9 @@ export interface ColdFakes {
   stop(): Promise<void>;
 }
 
-/** Loopback Slack, DynamoDB (dynalite) and IAM + Step Functions for the cold-start children. */
+/** Loopback Slack, DynamoDB (dynalite), IAM (the sandbox account) and Step Functions for the cold-start children. */
 export async function startColdFakes(): Promise<ColdFakes> {
-  const [slack, dynalite, aws] = await Promise.all([FakeSlack.start(), startDynalite(), startFakeAws()]);
+  const [slack, dynalite, aws] = await Promise.all([FakeSlack.start(), startDynalite(), startLoopbackAws()]);
   await createRequestsTable(dynalite.endpoint, 'requests');
   return {
     env: {
