@@ -138,6 +138,12 @@
           return el('span', { className: 'mention', text: node.label });
         case 'link':
           return el('a', { href: node.url, target: '_blank', rel: 'noopener noreferrer', text: node.label });
+        case 'date': {
+          // In the browser's own time zone, like Slack; hovering shows the exact instant.
+          const props = { className: 'date', title: node.iso, dataset: { iso: node.iso }, text: node.text };
+          if (!node.url) return el('time', { ...props, datetime: node.iso });
+          return el('a', { ...props, href: node.url, target: '_blank', rel: 'noopener noreferrer' });
+        }
         default:
           return document.createTextNode('');
       }

@@ -1,15 +1,29 @@
 // The page's mrkdwn parser (local/web/mrkdwn.js) is plain JS shared with the browser; it returns a tree
 // of plain nodes that the page turns into DOM with textContent only.
+interface DateOptions {
+  now: Date;
+  timeZone?: string;
+  hour12?: boolean;
+}
 const Mrkdwn = require('../../local/web/mrkdwn.js') as {
   parse(
     text: string,
-    lookup?: { user?: (id: string) => string | undefined; channel?: (id: string) => string | undefined },
+    lookup?: {
+      user?: (id: string) => string | undefined;
+      channel?: (id: string) => string | undefined;
+      dates?: DateOptions;
+    },
   ): unknown[];
+  formatDate(seconds: number, template: string, options: DateOptions): string;
+  EMOJI: Record<string, string>;
 };
 
+// Readers in a fixed zone at a fixed time, so the tests do not depend on the machine's.
+const NOW = new Date('2026-11-29T19:42:00Z');
 const lookup = {
   user: (id: string) => ({ U0ALICE: 'alice', U0PRIYA: 'priya' })[id],
   channel: (id: string) => ({ C0AUDIT: 'codebuild-audit' })[id],
+  dates: { now: NOW, timeZone: 'UTC' },
 };
 const parse = (text: string) => Mrkdwn.parse(text, lookup);
 const text = (value: string) => ({ type: 'text', text: value });
@@ -24,10 +38,36 @@ describe('mrkdwn on the local workspace page', () => {
     ['an unknown user with its label', '<@U0NOBODY|zed>', [{ type: 'user', id: 'U0NOBODY', label: '@zed' }]],
     ['a channel as #name', '<#C0AUDIT>', [{ type: 'channel', id: 'C0AUDIT', label: '#codebuild-audit' }]],
     [
-      'a date token as its fallback',
-      '<!date^1700000000^{date_short_pretty} at {time}|2023-11-14T22:13:20.000Z>',
-      [text('2023-11-14T22:13:20.000Z')],
+      "a date token in the reader's zone, keeping the instant and the fallback",
+      '<!date^1700000000^{date_short_pretty} at {time}|2023-11-14 22:13 UTC>',
+      [
+        {
+          type: 'date',
+          text: 'Nov 14, 2023 at 10:13 PM',
+          iso: '2023-11-14T22:13:20.000Z',
+          fallback: '2023-11-14 22:13 UTC',
+        },
+      ],
     ],
+    [
+      'a date token with a link',
+      '<!date^1700000000^{date_num}^https://example.com/r|then>',
+      [
+        {
+          type: 'date',
+          text: '2023-11-14',
+          iso: '2023-11-14T22:13:20.000Z',
+          fallback: 'then',
+          url: 'https://example.com/r',
+        },
+      ],
+    ],
+    [
+      'a date token whose link is not a web address, without the link',
+      '<!date^1700000000^{date_num}^javascript:alert(1)|then>',
+      [{ type: 'date', text: '2023-11-14', iso: '2023-11-14T22:13:20.000Z', fallback: 'then' }],
+    ],
+    ['a date token without a timestamp as its fallback', '<!date^soon^{time}|later>', [text('later')]],
     ['a broadcast as plain text', '<!here>', [{ type: 'broadcast', label: '@here' }]],
     ['newlines', 'a\nb', [text('a'), { type: 'br' }, text('b')]],
     ['"- " lines as bullets', '- one\n- two', [text('• one'), { type: 'br' }, text('• two')]],
@@ -37,6 +77,11 @@ describe('mrkdwn on the local workspace page', () => {
       [{ type: 'emoji', name: 'white_check_mark', text: '✅' }, text(' ok')],
     ],
     ['an unknown emoji as typed', ':not_an_emoji:', [text(':not_an_emoji:')]],
+    [
+      'the emoji of a reminder',
+      ':alarm_clock: ends',
+      [{ type: 'emoji', name: 'alarm_clock', text: '\u23f0' }, text(' ends')],
+    ],
     ['snake_case and arithmetic untouched', 'approve_request 2*3*4', [text('approve_request 2*3*4')]],
     [
       'an https link with its label',
@@ -80,5 +125,108 @@ describe('mrkdwn on the local workspace page', () => {
         ],
       },
     ]);
+  });
+});
+
+// 2014-02-18 14:39:42 UTC, Slack's own example instant; "now" is 2014-02-18 15:00 UTC unless stated.
+const EXAMPLE = 1392734382;
+const at = (now: string, timeZone = 'UTC', hour12?: boolean) => ({
+  now: new Date(now),
+  timeZone,
+  ...(hour12 === undefined ? {} : { hour12 }),
+});
+const FEB18 = at('2014-02-18T15:00:00Z');
+
+describe('Slack date formatting on the local workspace page', () => {
+  it.each([
+    ['{date_num}', FEB18, '2014-02-18'],
+    ['{date}', FEB18, 'February 18th, 2014'],
+    ['{date_short}', FEB18, 'Feb 18, 2014'],
+    ['{date_long}', FEB18, 'Tuesday, February 18th, 2014'],
+    ['{date_pretty}', FEB18, 'Today'],
+    ['{date_short_pretty}', at('2014-02-19T09:00:00Z'), 'Yesterday'],
+    ['{date_long_pretty}', at('2014-02-17T09:00:00Z'), 'Tomorrow'],
+    ['{date_short_pretty}', at('2014-03-01T09:00:00Z'), 'Feb 18, 2014'],
+    ['{date_long_pretty}', at('2014-03-01T09:00:00Z'), 'Tuesday, February 18th, 2014'],
+    ['{date_pretty}', at('2014-03-01T09:00:00Z'), 'February 18th, 2014'],
+    ['{time}', FEB18, '2:39 PM'],
+    ['{time_secs}', FEB18, '2:39:42 PM'],
+    ['{time}', at('2014-02-18T15:00:00Z', 'UTC', false), '14:39'],
+    ['{ago}', FEB18, '20 minutes ago'],
+    ['{ago}', at('2014-02-18T11:00:00Z'), 'in 4 hours'],
+    ['{ago}', at('2014-02-21T15:00:00Z'), '3 days ago'],
+    ['posted {date_short_pretty} at {time}', FEB18, 'posted today at 2:39 PM'],
+    ['{date_short_pretty} at {time}', at('2014-02-18T15:00:00Z', 'Asia/Tokyo'), 'Yesterday at 11:39 PM'],
+    [
+      '{date_long} {time}',
+      at('2014-02-18T15:00:00Z', 'America/New_York'),
+      'Tuesday, February 18th, 2014 9:39 AM',
+    ],
+    ['{date_num} {unknown}', FEB18, '2014-02-18 {unknown}'],
+  ])('renders %s (reader at %o) as "%s"', (template, options, expected) => {
+    expect(Mrkdwn.formatDate(EXAMPLE, template, options)).toBe(expected);
+  });
+
+  it.each([
+    [1, '1st'],
+    [2, '2nd'],
+    [3, '3rd'],
+    [11, '11th'],
+    [12, '12th'],
+    [13, '13th'],
+    [21, '21st'],
+    [22, '22nd'],
+    [23, '23rd'],
+  ])('writes day %i as %s', (day, expected) => {
+    const seconds = Date.UTC(2026, 0, day, 12) / 1000;
+    expect(Mrkdwn.formatDate(seconds, '{date}', at('2027-06-01T00:00:00Z'))).toBe(
+      `January ${expected}, 2026`,
+    );
+  });
+});
+
+describe('emoji shortcodes on the local workspace page', () => {
+  it('has every shortcode the bot writes', () => {
+    const { readdirSync, readFileSync, statSync } = require('node:fs') as typeof import('node:fs');
+    const { join } = require('node:path') as typeof import('node:path');
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+      });
+    const used = new Set<string>();
+    for (const file of files(join(__dirname, '..', '..', 'src', 'slack'))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/(?<![\w:]):([a-z][a-z0-9_]+):(?![\w:])/g)) {
+        if (match[1] !== undefined) used.add(match[1]);
+      }
+    }
+    for (const file of files(join(__dirname, '..', '..', 'src', 'workflows'))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/['`\s]:([a-z][a-z0-9_]+):[\s'`]/g)) {
+        if (match[1] !== undefined) used.add(match[1]);
+      }
+    }
+    expect(used.size).toBeGreaterThan(0);
+    expect([...used].filter((name) => Mrkdwn.EMOJI[name] === undefined)).toEqual([]);
+  });
+
+  it.each([
+    'white_check_mark',
+    'x',
+    'alarm_clock',
+    'scissors',
+    'warning',
+    'lock',
+    'unlock',
+    'hourglass',
+    'rotating_light',
+    'no_entry',
+    'key',
+    'hourglass_flowing_sand',
+    'tada',
+    'wave',
+  ])('renders :%s: as one emoji', (name) => {
+    const [node] = Mrkdwn.parse(`:${name}:`) as Array<{ type: string; text: string }>;
+    expect(node?.type).toBe('emoji');
+    expect(node?.text).toMatch(/^\p{Extended_Pictographic}\ufe0f?$/u);
   });
 });

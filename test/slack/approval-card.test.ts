@@ -53,7 +53,7 @@ const buttons = {
   ],
 };
 const EXPIRES = '2026-11-29T10:00:00.000Z';
-const EXPIRES_TOKEN = '<!date^1795946400^{date_short_pretty} at {time}|2026-11-29T10:00:00.000Z>';
+const EXPIRES_TOKEN = '<!date^1795946400^{date_short_pretty} at {time}|2026-11-29 10:00 UTC>';
 
 describe('the approval card of a managed-tier grant', () => {
   it('shows who asked and why, the target ARN, what will change, what is already there, and the buttons', () => {

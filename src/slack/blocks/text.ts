@@ -23,8 +23,5 @@ export const neutralizeBroadcasts = (text: string): string =>
 /** One mention helper for the whole app; the domain owns it so domain wording can use it too. */
 export { mention } from '../../domain/mention';
 
-/** A Slack date token that each reader sees in their own time zone, with an ISO fallback. */
-export const slackDate = (iso: string): string => {
-  const epoch = Math.floor(Date.parse(iso) / 1000);
-  return `<!date^${epoch}^{date_short_pretty} at {time}|${iso}>`;
-};
+/** Slack date tokens live in dates.ts; re-exported so existing imports keep working. */
+export { slackDate } from './dates';
