@@ -5,7 +5,9 @@ import { extname, join } from 'node:path';
 import type { LocalSlackClient } from '../workspace/slack-client';
 import { type LocalSlackWebApi, parseWebApiArgs } from '../workspace/slack-web-api';
 import type { WorkspaceState } from '../workspace/state';
+import type { TypedValues } from '../workspace/views';
 import { type LambdaHttpHandler, serveLambda } from './bot-endpoint';
+import { requestsPage, sandboxPage, wantsHtml } from './debug-pages';
 
 /**
  * One loopback HTTP server for local mode:
@@ -157,18 +159,20 @@ export class LocalServer {
         const sandbox = this.options.debug.sandbox?.();
         if (sandbox === undefined)
           throw new HttpError(404, 'local mode runs against real AWS (--aws): no sandbox');
+        if (wantsHtml(req.headers.accept, url.searchParams.get('format')))
+          return html(res, sandboxPage(sandbox as Record<string, unknown>, new Date()));
         return json(res, 200, sandbox);
       }
-      case 'GET requests':
+      case 'GET requests': {
         // The task token never leaves the server, not even on the local debug page.
-        return json(
-          res,
-          200,
-          ((await this.options.debug.requests()) as Array<Record<string, unknown>>).map(
-            ({ taskToken, ...request }) =>
-              taskToken === undefined ? request : { ...request, taskToken: '(kept server side)' },
-          ),
+        const requests = ((await this.options.debug.requests()) as Array<Record<string, unknown>>).map(
+          ({ taskToken, ...request }) =>
+            taskToken === undefined ? request : { ...request, taskToken: '(kept server side)' },
         );
+        if (wantsHtml(req.headers.accept, url.searchParams.get('format')))
+          return html(res, requestsPage(requests, new Date()));
+        return json(res, 200, requests);
+      }
       case 'POST command': {
         if (!workspace) throw new HttpError(409, 'Socket Mode: type commands in your Slack workspace');
         const input = (await readJson(req)) as {
@@ -207,14 +211,33 @@ export class LocalServer {
           cancel?: unknown;
         };
         const who = { userId: String(input.userId ?? ''), viewId: String(input.viewId ?? '') };
+        const values = typedValues(input.values);
         if (input.cancel === true) {
-          workspace.client.closeModal(who);
+          await workspace.client.closeModal({ ...who, values });
           return json(res, 200, { kind: 'closed' });
         }
-        const values = typeof input.values === 'object' && input.values !== null ? input.values : {};
-        const result = await workspace.client.submitModal({
-          ...who,
-          values: values as Record<string, Record<string, string>>,
+        const result = await workspace.client.submitModal({ ...who, values });
+        return json(res, result.kind === 'rejected' ? 400 : 200, result);
+      }
+      case 'POST view-action': {
+        if (!workspace) throw new HttpError(409, 'Socket Mode: click in your Slack workspace');
+        const input = (await readJson(req)) as Record<string, unknown>;
+        const result = await workspace.client.clickView({
+          userId: String(input.userId ?? ''),
+          viewId: String(input.viewId ?? ''),
+          actionId: String(input.actionId ?? ''),
+          ...(typeof input.blockId === 'string' ? { blockId: input.blockId } : {}),
+          confirmed: input.confirmed === true,
+          values: typedValues(input.values),
+        });
+        return json(res, result.kind === 'rejected' ? 400 : 200, result);
+      }
+      case 'POST shortcut': {
+        if (!workspace) throw new HttpError(409, 'Socket Mode: use your Slack workspace');
+        const input = (await readJson(req)) as Record<string, unknown>;
+        const result = await workspace.client.shortcut({
+          userId: String(input.userId ?? ''),
+          callbackId: String(input.callbackId ?? ''),
         });
         return json(res, result.kind === 'rejected' ? 400 : 200, result);
       }
@@ -235,7 +258,11 @@ export class LocalServer {
       viewer: userId,
       revision: state.revision,
       team: fixture.team,
-      app: { name: fixture.app.name, botUserId: fixture.app.botUserId },
+      app: {
+        name: fixture.app.name,
+        botUserId: fixture.app.botUserId,
+        shortcuts: fixture.app.shortcuts,
+      },
       users: fixture.users.map(({ id, name, realName, title, approver }) => ({
         id,
         name,
@@ -244,9 +271,16 @@ export class LocalServer {
         approver,
       })),
       channels: fixture.channels,
-      messages: state.messages,
+      // The viewer's DM with the app; other people's DMs are theirs alone.
+      im: state.imOf(userId) ?? null,
+      messages: state.messages.filter((message) => {
+        const im = state.im(message.channel);
+        return im === undefined || im.user === userId;
+      }),
       ephemerals: state.ephemerals.filter((ephemeral) => ephemeral.user === userId),
+      home: state.homeOf(userId) ?? null,
       modal: state.modalOf(userId) ?? null,
+      modalDepth: state.modalDepth(userId),
     };
   }
 
@@ -334,6 +368,15 @@ export class LocalServer {
   }
 }
 
+function html(res: ServerResponse, text: string): void {
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -342,6 +385,25 @@ function json(res: ServerResponse, status: number, body: unknown): void {
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/** What the page sends for a view's inputs: block id -> action id -> text, chosen value(s) or null. */
+function typedValues(raw: unknown): TypedValues {
+  const out: TypedValues = {};
+  if (typeof raw !== 'object' || raw === null) return out;
+  for (const [blockId, actions] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof actions !== 'object' || actions === null) continue;
+    for (const [actionId, value] of Object.entries(actions as Record<string, unknown>)) {
+      const clean =
+        typeof value === 'string' || value === null
+          ? value
+          : Array.isArray(value)
+            ? value.map(String)
+            : String(value);
+      out[blockId] = { ...out[blockId], [actionId]: clean };
+    }
+  }
+  return out;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -34,6 +34,16 @@ export const WorkspaceFixture = z
       botId: z.string().regex(/^B[A-Z0-9]{2,30}$/),
       botUserId: z.string().regex(USER_ID),
       name: z.string(),
+      /** The app's global shortcuts (the ⚡ menu), as configured in its manifest. */
+      shortcuts: z
+        .array(
+          z.object({
+            callbackId: z.string().min(1),
+            name: z.string().min(1),
+            description: z.string().default(''),
+          }),
+        )
+        .default([]),
     }),
     channels: z.array(Channel).min(1),
     users: z.array(User).min(1),

@@ -4,7 +4,8 @@ import { SLASH_COMMAND } from '../../slack/ids';
 import { signSlackRequest } from '../../slack/verify-signature';
 import { escapeLikeSlack } from './escape';
 import type { WorkspaceUser } from './fixture';
-import type { WorkspaceState } from './state';
+import type { OpenModal, WorkspaceState } from './state';
+import { clientSideErrors, type StateValues, stateValuesOf, type TypedValues, viewOutput } from './views';
 
 /**
  * The part of Slack that talks to an app: it turns what a person does on the page (type a slash
@@ -115,9 +116,11 @@ export class LocalSlackClient {
     threadTs?: string;
   }): Promise<ComposeResult> {
     const user = this.state.user(input.userId);
-    const channel = this.state.channel(input.channelId);
+    const channel = this.state.conversation(input.channelId);
     if (!user) return { kind: 'rejected', reason: 'unknown user' };
     if (!channel) return { kind: 'rejected', reason: 'unknown channel' };
+    // A DM is between the app and one person: nobody else can write in it.
+    if (channel.im && channel.im.user !== user.id) return { kind: 'rejected', reason: 'not your conversation' };
     const text = input.text.trim();
     if (text === '') return { kind: 'rejected', reason: 'empty message' };
     if (!text.startsWith('/')) {
@@ -168,7 +171,9 @@ export class LocalSlackClient {
       return { kind: 'rejected' as const, reason: 'that button asks for confirmation first' };
     }
     const { team, app } = this.state.fixture;
-    const channel = this.state.channel(message.channel);
+    const channel = this.state.conversation(message.channel);
+    if (channel?.im && channel.im.user !== user.id)
+      return { kind: 'rejected' as const, reason: 'not your conversation' };
     const now = this.clock.now().getTime();
     const payload = {
       type: 'block_actions',
@@ -185,7 +190,7 @@ export class LocalSlackClient {
       team: { id: team.id, domain: team.domain },
       enterprise: null,
       is_enterprise_install: false,
-      channel: { id: message.channel, name: channel?.name ?? '' },
+      channel: { id: message.channel, name: channel?.im ? 'directmessage' : (channel?.name ?? '') },
       message: {
         type: 'message',
         user: message.user,
@@ -226,30 +231,25 @@ export class LocalSlackClient {
   }
 
   /**
-   * Submits the modal open in front of a person: a signed view_submission with what they typed. The
-   * app's answer closes the modal (empty ack, `clear`), shows errors under the inputs (`errors`) or
-   * replaces the view (`update`), as Slack does.
+   * Submits the modal open in front of a person: a signed view_submission whose `view.state.values`
+   * holds every input in Slack's shape (typed per element: value, selected_option, selected_user, …).
+   * Like Slack's client, a required input left empty is flagged on the page and nothing is sent. The
+   * app's answer closes this view (empty ack; the one below shows again), closes the whole modal
+   * (`clear`), shows errors under the inputs (`errors`), replaces the view (`update`) or stacks one
+   * on top (`push`).
    */
-  async submitModal(input: {
-    userId: string;
-    viewId: string;
-    values: Record<string, Record<string, string>>;
-  }) {
+  async submitModal(input: { userId: string; viewId: string; values: TypedValues }) {
     const user = this.state.user(input.userId);
     const modal = this.state.modalOf(input.userId);
     if (!user || !modal || modal.id !== input.viewId)
       return { kind: 'rejected' as const, reason: 'no such modal' };
-    const { team, app } = this.state.fixture;
-    const values: Record<string, Record<string, { type: string; value: string }>> = {};
-    for (const [blockId, actions] of Object.entries(input.values)) {
-      for (const [actionId, value] of Object.entries(actions)) {
-        values[blockId] = {
-          ...values[blockId],
-          [actionId]: { type: 'plain_text_input', value: String(value) },
-        };
-      }
+    const { values, invalid } = stateValuesOf(modal.view, input.values, this.state.fixture);
+    const local = { ...invalid, ...clientSideErrors(modal.view, values) };
+    if (Object.keys(local).length > 0) {
+      this.state.showModalErrors(user.id, modal.id, local);
+      return { kind: 'invalid' as const, errors: local };
     }
-    const view = modal.view;
+    const { team, app } = this.state.fixture;
     const payload = {
       type: 'view_submission',
       team: { id: team.id, domain: team.domain },
@@ -257,27 +257,7 @@ export class LocalSlackClient {
       api_app_id: app.id,
       token: 'local-verification-token',
       trigger_id: this.state.issueTrigger(user.id),
-      view: {
-        id: modal.id,
-        team_id: team.id,
-        type: 'modal',
-        blocks: Array.isArray(view.blocks) ? view.blocks : [],
-        private_metadata: typeof view.private_metadata === 'string' ? view.private_metadata : '',
-        callback_id: typeof view.callback_id === 'string' ? view.callback_id : '',
-        state: { values },
-        hash: `${Math.floor(this.clock.now().getTime() / 1000)}.local`,
-        title: view.title,
-        clear_on_close: false,
-        notify_on_close: false,
-        close: view.close ?? null,
-        submit: view.submit ?? null,
-        previous_view_id: null,
-        root_view_id: modal.id,
-        app_id: app.id,
-        external_id: '',
-        app_installed_team_id: team.id,
-        bot_id: app.botId,
-      },
+      view: this.modalView(modal, values),
       response_urls: [],
       is_enterprise_install: false,
       enterprise: null,
@@ -293,24 +273,187 @@ export class LocalSlackClient {
       return { kind: 'submitted' as const, status: delivery.status, ms: delivery.ms };
     }
     const answer = delivery.body.trim() === '' ? {} : parseAck(delivery);
-    if (answer.response_action === 'errors' && typeof answer.errors === 'object' && answer.errors !== null) {
-      this.state.showModalErrors(user.id, modal.id, answer.errors as Record<string, string>);
-    } else if (
-      answer.response_action === 'update' &&
-      typeof answer.view === 'object' &&
-      answer.view !== null
-    ) {
-      this.state.closeModal(user.id, modal.id);
-      this.state.openModal(user.id, answer.view as Record<string, unknown>);
-    } else {
-      this.state.closeModal(user.id, modal.id);
+    const view =
+      typeof answer.view === 'object' && answer.view !== null
+        ? (answer.view as Record<string, unknown>)
+        : undefined;
+    switch (answer.response_action) {
+      case 'errors':
+        if (typeof answer.errors === 'object' && answer.errors !== null)
+          this.state.showModalErrors(user.id, modal.id, answer.errors as Record<string, string>);
+        break;
+      case 'update':
+        if (view) this.state.updateModal({ viewId: modal.id }, view);
+        break;
+      case 'push':
+        if (view && this.state.pushModal(user.id, view) === 'push_limit_reached') {
+          this.state.showModalErrors(user.id, modal.id, {
+            '': 'The app tried to push a fourth view; Slack allows three.',
+          });
+        }
+        break;
+      case 'clear':
+        this.state.clearModals(user.id);
+        break;
+      default:
+        this.state.closeModal(user.id, modal.id);
     }
-    return { kind: 'submitted' as const, status: delivery.status, ms: delivery.ms };
+    return {
+      kind: 'submitted' as const,
+      status: delivery.status,
+      ms: delivery.ms,
+      responseAction: typeof answer.response_action === 'string' ? answer.response_action : 'close',
+    };
   }
 
-  /** Cancel: the modal goes away (the app asked for no view_closed event). */
-  closeModal(input: { userId: string; viewId: string }): void {
-    this.state.closeModal(input.userId, input.viewId);
+  /**
+   * Cancel (or ×): the view on top goes away and the one below shows again. Slack tells the app only when
+   * the view asked for it (`notify_on_close`), with a view_closed payload.
+   */
+  async closeModal(input: { userId: string; viewId: string; values?: TypedValues }): Promise<void> {
+    const user = this.state.user(input.userId);
+    const modal = this.state.modalOf(input.userId);
+    if (!user || !modal || modal.id !== input.viewId) return;
+    this.state.closeModal(user.id, modal.id);
+    if (modal.view.notify_on_close !== true) return;
+    const { team, app } = this.state.fixture;
+    const { values } = stateValuesOf(modal.view, input.values ?? {}, this.state.fixture);
+    const payload = {
+      type: 'view_closed',
+      team: { id: team.id, domain: team.domain },
+      user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
+      api_app_id: app.id,
+      token: 'local-verification-token',
+      view: this.modalView(modal, values),
+      is_cleared: false,
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+    const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    this.options.onDelivery?.(`${user.name} closed the "${payload.view.callback_id}" modal -> HTTP ${delivery.status}`);
+  }
+
+  /**
+   * A click on a button of a view: the person's Home tab, or the modal in front of them. Slack sends a
+   * block_actions with `container.type: 'view'` and the whole view (with its state), and no channel,
+   * message or response_url.
+   */
+  async clickView(input: {
+    userId: string;
+    viewId: string;
+    actionId: string;
+    blockId?: string;
+    confirmed?: boolean;
+    values?: TypedValues;
+  }) {
+    const user = this.state.user(input.userId);
+    if (!user) return { kind: 'rejected' as const, reason: 'unknown user' };
+    const home = this.state.homeOf(user.id);
+    const modal = this.state.modalOf(user.id);
+    const surface =
+      home?.id === input.viewId
+        ? { stored: home, view: home.view }
+        : modal?.id === input.viewId
+          ? { stored: modal, view: modal.view }
+          : undefined;
+    if (!surface) return { kind: 'rejected' as const, reason: 'that view is not open (any more)' };
+    const button = buttonsIn(Array.isArray(surface.view.blocks) ? surface.view.blocks : []).find(
+      (candidate) =>
+        candidate.actionId === input.actionId &&
+        (input.blockId === undefined || candidate.blockId === input.blockId),
+    );
+    if (!button) return { kind: 'rejected' as const, reason: 'that view has no such button (any more)' };
+    if (button.confirm !== undefined && input.confirmed !== true) {
+      return { kind: 'rejected' as const, reason: 'that button asks for confirmation first' };
+    }
+    const { team, app } = this.state.fixture;
+    const { values } = stateValuesOf(surface.view, input.values ?? {}, this.state.fixture);
+    const now = this.clock.now().getTime();
+    const view =
+      surface.stored === modal && modal
+        ? this.modalView(modal, values)
+        : viewOutput(surface.stored, this.state.fixture, values);
+    const payload = {
+      type: 'block_actions',
+      user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
+      api_app_id: app.id,
+      token: 'local-verification-token',
+      container: { type: 'view', view_id: input.viewId },
+      trigger_id: this.state.issueTrigger(user.id),
+      team: { id: team.id, domain: team.domain },
+      enterprise: null,
+      is_enterprise_install: false,
+      view,
+      actions: [
+        {
+          type: 'button',
+          action_id: button.actionId,
+          block_id: button.blockId,
+          text: { type: 'plain_text', text: button.text, emoji: true },
+          ...(button.value !== undefined ? { value: button.value } : {}),
+          ...(button.style !== undefined ? { style: button.style } : {}),
+          action_ts: `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`,
+        },
+      ],
+    };
+    const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    const where = surface.stored === home ? 'Home tab' : 'modal';
+    this.options.onDelivery?.(
+      `${user.name} clicked "${button.text}" in the ${where} -> HTTP ${delivery.status} in ${delivery.ms} ms`,
+    );
+    if (delivery.status !== 200) {
+      const notice = `The app answered HTTP ${delivery.status} to your click on “${button.text}”.`;
+      if (surface.stored === modal && modal) this.state.showModalErrors(user.id, modal.id, { '': notice });
+      else {
+        const im = this.state.imOf(user.id);
+        if (im) this.notice(im.id, user.id, notice);
+      }
+    }
+    return { kind: 'clicked' as const, status: delivery.status, ms: delivery.ms };
+  }
+
+  /** A global shortcut chosen from the page's shortcut menu: a signed `shortcut` payload with a trigger. */
+  async shortcut(input: { userId: string; callbackId: string }) {
+    const user = this.state.user(input.userId);
+    const { team, app } = this.state.fixture;
+    if (!user) return { kind: 'rejected' as const, reason: 'unknown user' };
+    const shortcut = app.shortcuts.find((candidate) => candidate.callbackId === input.callbackId);
+    if (!shortcut) return { kind: 'rejected' as const, reason: 'the app has no such shortcut' };
+    const now = this.clock.now().getTime();
+    const payload = {
+      type: 'shortcut',
+      token: 'local-verification-token',
+      action_ts: `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`,
+      team: { id: team.id, domain: team.domain },
+      user: { id: user.id, username: user.name, team_id: team.id },
+      is_enterprise_install: false,
+      enterprise: null,
+      callback_id: shortcut.callbackId,
+      trigger_id: this.state.issueTrigger(user.id),
+    };
+    const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    this.options.onDelivery?.(
+      `${user.name} used the "${shortcut.name}" shortcut -> HTTP ${delivery.status} in ${delivery.ms} ms`,
+    );
+    if (delivery.status !== 200) {
+      const im = this.state.imOf(user.id);
+      if (im) this.notice(im.id, user.id, `The app answered HTTP ${delivery.status} to the “${shortcut.name}” shortcut.`);
+    }
+    return { kind: 'shortcut' as const, status: delivery.status, ms: delivery.ms };
+  }
+
+  private modalView(modal: OpenModal, values: StateValues): Record<string, unknown> {
+    return viewOutput(
+      {
+        id: modal.id,
+        view: modal.view,
+        hash: modal.hash,
+        rootViewId: modal.rootViewId,
+        ...(modal.previousViewId ? { previousViewId: modal.previousViewId } : {}),
+      },
+      this.state.fixture,
+      values,
+    );
   }
 
   /**
@@ -328,7 +471,8 @@ export class LocalSlackClient {
 
   private async runCommand(user: WorkspaceUser, channelId: string, command: string, rawText: string) {
     const { team, app } = this.state.fixture;
-    const channel = this.state.channel(channelId);
+    const conversation = this.state.conversation(channelId);
+    const channel = conversation && { name: conversation.im ? 'directmessage' : conversation.name };
     const typed = `${command} ${rawText}`.trim();
     const form = new URLSearchParams({
       token: 'local-verification-token',

@@ -1,4 +1,5 @@
-import type { WorkspaceMessage, WorkspaceState } from './state';
+import type { OpenModal, WorkspaceMessage, WorkspaceState } from './state';
+import { viewOutput } from './views';
 
 /**
  * The Slack Web API methods the bot calls, answered from the local workspace. Request and response
@@ -24,6 +25,10 @@ const fail = (error: string): WebApiResponse => ({ status: 200, body: { ok: fals
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 const blocksOf = (value: unknown): unknown[] | undefined => (Array.isArray(value) ? value : undefined);
+const viewArg = (args: Args): Record<string, unknown> | undefined =>
+  typeof args.view === 'object' && args.view !== null && !Array.isArray(args.view)
+    ? (args.view as Record<string, unknown>)
+    : undefined;
 
 /** Parses a Web API request body (form or JSON); JSON-valued form fields are decoded. */
 export function parseWebApiArgs(raw: string, contentType: string | undefined): Args {
@@ -72,6 +77,14 @@ export class LocalSlackWebApi {
         return this.usergroupUsers(args);
       case 'views.open':
         return this.openView(args);
+      case 'views.push':
+        return this.pushView(args);
+      case 'views.update':
+        return this.updateView(args);
+      case 'views.publish':
+        return this.publishView(args);
+      case 'conversations.open':
+        return this.openConversation(args);
       default:
         return fail('unknown_method');
     }
@@ -95,7 +108,7 @@ export class LocalSlackWebApi {
   }
 
   private postMessage(args: Args): WebApiResponse {
-    const channel = this.state.channel(str(args.channel) ?? '');
+    const channel = this.state.conversation(str(args.channel) ?? '');
     if (!channel) return fail('channel_not_found');
     const text = str(args.text);
     const blocks = blocksOf(args.blocks);
@@ -118,7 +131,7 @@ export class LocalSlackWebApi {
   }
 
   private update(args: Args): WebApiResponse {
-    const channel = this.state.channel(str(args.channel) ?? '');
+    const channel = this.state.conversation(str(args.channel) ?? '');
     if (!channel) return fail('channel_not_found');
     const ts = str(args.ts) ?? '';
     const existing = this.state.message(channel.id, ts);
@@ -136,7 +149,7 @@ export class LocalSlackWebApi {
   }
 
   private postEphemeral(args: Args): WebApiResponse {
-    const channel = this.state.channel(str(args.channel) ?? '');
+    const channel = this.state.conversation(str(args.channel) ?? '');
     if (!channel) return fail('channel_not_found');
     const user = this.state.user(str(args.user) ?? '');
     if (!user) return fail('user_not_found');
@@ -199,25 +212,90 @@ export class LocalSlackWebApi {
   }
 
   private openView(args: Args): WebApiResponse {
-    const view =
-      typeof args.view === 'object' && args.view !== null
-        ? (args.view as Record<string, unknown>)
-        : undefined;
+    const view = viewArg(args);
     if (view?.type !== 'modal') return fail('invalid_arguments');
     const trigger = this.state.takeTrigger(str(args.trigger_id) ?? '');
     if (trigger === undefined) return fail('invalid_trigger_id');
     if (trigger === 'expired') return fail('expired_trigger_id');
-    const modal = this.state.openModal(trigger.user, view);
+    return ok({ view: this.modalOutput(this.state.openModal(trigger.user, view)) });
+  }
+
+  /** views.push: on top of the modal the trigger's person has open (from a click inside it). */
+  private pushView(args: Args): WebApiResponse {
+    const view = viewArg(args);
+    if (view?.type !== 'modal') return fail('invalid_arguments');
+    const trigger = this.state.takeTrigger(str(args.trigger_id) ?? '');
+    if (trigger === undefined) return fail('invalid_trigger_id');
+    if (trigger === 'expired') return fail('expired_trigger_id');
+    const pushed = this.state.pushModal(trigger.user, view);
+    // No modal open: Slack has no stack to push onto.
+    if (pushed === 'no_modal') return fail('not_found');
+    if (pushed === 'push_limit_reached') return fail('push_limit_reached');
+    return ok({ view: this.modalOutput(pushed) });
+  }
+
+  /** views.update: a view of an open modal, by view_id or external_id, optionally guarded by hash. */
+  private updateView(args: Args): WebApiResponse {
+    const view = viewArg(args);
+    if (view?.type !== 'modal') return fail('invalid_arguments');
+    const viewId = str(args.view_id);
+    const externalId = str(args.external_id);
+    if (viewId === undefined && externalId === undefined) return fail('invalid_arguments');
+    const updated = this.state.updateModal(
+      viewId !== undefined ? { viewId } : { externalId: externalId as string },
+      view,
+      str(args.hash),
+    );
+    if (updated === 'not_found') return fail('not_found');
+    if (updated === 'hash_conflict') return fail('hash_conflict');
+    return ok({ view: this.modalOutput(updated) });
+  }
+
+  /** views.publish: the person's App Home tab. */
+  private publishView(args: Args): WebApiResponse {
+    const view = viewArg(args);
+    if (view?.type !== 'home') return fail('invalid_arguments');
+    const user = this.state.user(str(args.user_id) ?? '');
+    if (!user) return fail('user_not_found');
+    const home = this.state.publishHome(user.id, view, str(args.hash));
+    if (home === 'hash_conflict') return fail('hash_conflict');
+    return ok({ view: viewOutput(home, this.state.fixture) });
+  }
+
+  /** conversations.open with one person: the app's DM with them (the same id every time). */
+  private openConversation(args: Args): WebApiResponse {
+    const channel = str(args.channel);
+    const users = (str(args.users) ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+    if (channel !== undefined) {
+      const im = this.state.im(channel);
+      return im ? ok({ channel: { id: im.id } }) : fail('channel_not_found');
+    }
+    if (users.length === 0) return fail('users_list_not_supplied');
+    // Group DMs are out of scope for the bot; say so rather than pretend.
+    if (users.length > 1) return fail('not_supported_in_local_workspace');
+    const [userId] = users as [string];
+    if (userId === this.app.botUserId) return fail('cannot_dm_bot');
+    const im = this.state.imOf(userId);
+    if (!im) return fail('user_not_found');
+    const full = args.return_im === true || args.return_im === 'true';
     return ok({
-      view: {
-        ...view,
-        id: modal.id,
-        team_id: this.state.fixture.team.id,
-        app_id: this.app.id,
-        bot_id: this.app.botId,
-        root_view_id: modal.id,
-      },
+      channel: full
+        ? { id: im.id, created: 0, is_im: true, is_org_shared: false, user: im.user, is_user_deleted: false }
+        : { id: im.id },
     });
+  }
+
+  private modalOutput(modal: OpenModal): Record<string, unknown> {
+    return viewOutput(
+      {
+        id: modal.id,
+        view: modal.view,
+        hash: modal.hash,
+        rootViewId: modal.rootViewId,
+        ...(modal.previousViewId ? { previousViewId: modal.previousViewId } : {}),
+      },
+      this.state.fixture,
+    );
   }
 
   private asSlackMessage(message: WorkspaceMessage): Record<string, unknown> {

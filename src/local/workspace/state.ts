@@ -41,22 +41,48 @@ const Ephemeral = z.object({
 });
 export type WorkspaceEphemeral = z.infer<typeof Ephemeral>;
 
+/** A person's App Home tab (views.publish); Slack keeps it until the app publishes another. */
+const HomeView = z.object({
+  id: z.string(),
+  hash: z.string(),
+  view: z.record(z.string(), z.unknown()),
+});
+export type HomeView = z.infer<typeof HomeView>;
+
 const StateFile = z.object({
   teamId: z.string(),
   lastTsMicros: z.number().int().nonnegative(),
   messages: z.array(Message),
   ephemerals: z.array(Ephemeral),
+  /** User id -> their App Home view. Absent in files written before the Home tab existed. */
+  homes: z.record(z.string(), HomeView).default({}),
 });
 type StateFile = z.infer<typeof StateFile>;
 
-/** A modal open in front of one person (views.open). Like Slack, modals are not kept across restarts. */
+/**
+ * One view of the modal open in front of a person (views.open, then views.push on top). Like Slack,
+ * modals are not kept across restarts.
+ */
 export interface OpenModal {
   id: string;
   user: string;
   view: Record<string, unknown>;
+  /** Changes with every views.update; a views.update with an older hash is refused (hash_conflict). */
+  hash: string;
+  rootViewId: string;
+  previousViewId?: string;
   /** Per-block errors from a `response_action: errors` answer to the last submit. */
   errors?: Record<string, string>;
 }
+
+/** A direct message conversation between the app and one person (conversations.open). */
+export interface ImChannel {
+  id: string;
+  user: string;
+}
+
+// Slack: "After a modal is opened, the app is limited to pushing 2 additional views."
+export const MAX_MODAL_VIEWS = 3;
 
 // Slack: "trigger_id … expires in 3 seconds".
 export const TRIGGER_TTL_MS = 3000;
@@ -69,7 +95,9 @@ export class WorkspaceState {
   private data: StateFile;
   private version = 0;
   private readonly triggers = new Map<string, { user: string; expires: number }>();
-  private readonly modals = new Map<string, OpenModal>();
+  /** User id -> the views of their open modal, root first. */
+  private readonly modals = new Map<string, OpenModal[]>();
+  private hashCounter = 0;
   private readonly listeners = new Set<() => void>();
 
   private constructor(
@@ -83,7 +111,13 @@ export class WorkspaceState {
 
   /** Opens the state file, or starts an empty workspace when there is none (or it is for another team). */
   static open(path: string, fixture: WorkspaceFixture, clock: Clock = systemClock): WorkspaceState {
-    let data: StateFile = { teamId: fixture.team.id, lastTsMicros: 0, messages: [], ephemerals: [] };
+    let data: StateFile = {
+      teamId: fixture.team.id,
+      lastTsMicros: 0,
+      messages: [],
+      ephemerals: [],
+      homes: {},
+    };
     if (existsSync(path)) {
       const parsed = StateFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
       if (!parsed.success)
@@ -121,6 +155,29 @@ export class WorkspaceState {
   channel(idOrName: string) {
     const name = idOrName.replace(/^#/, '');
     return this.fixture.channels.find((channel) => channel.id === idOrName || channel.name === name);
+  }
+
+  /** The app's DM with a person: one per person, with a stable id (D + the user id without its U). */
+  imOf(userId: string): ImChannel | undefined {
+    return this.user(userId) ? { id: `D${userId.slice(1)}`, user: userId } : undefined;
+  }
+
+  /** The DM a `D…` id names, if it is one of this workspace's people's. */
+  im(id: string): ImChannel | undefined {
+    if (!/^D[A-Z0-9]+$/.test(id)) return undefined;
+    return this.imOf(`U${id.slice(1)}`);
+  }
+
+  /**
+   * Where a message may go: a channel (id or name), a DM by its `D…` id, or a person's user id, which
+   * chat.postMessage takes as "the app's DM with them", as Slack does.
+   */
+  conversation(idOrName: string): { id: string; name: string; im?: ImChannel } | undefined {
+    const channel = this.channel(idOrName);
+    if (channel) return { id: channel.id, name: channel.name };
+    const im = this.im(idOrName) ?? (this.user(idOrName) ? this.imOf(idOrName) : undefined);
+    if (!im) return undefined;
+    return { id: im.id, name: this.user(im.user)?.name ?? im.user, im };
   }
 
   message(channel: string, ts: string): WorkspaceMessage | undefined {
@@ -181,28 +238,115 @@ export class WorkspaceState {
     return this.clock.now().getTime() > trigger.expires ? 'expired' : { user: trigger.user };
   }
 
+  /** views.open: a new modal in front of the person, replacing any open one. */
   openModal(user: string, view: Record<string, unknown>): OpenModal {
-    const modal: OpenModal = { id: `V0${randomBytes(5).toString('hex').toUpperCase()}`, user, view };
-    this.modals.set(user, modal);
+    const id = this.newViewId();
+    const modal: OpenModal = { id, user, view, hash: this.newHash(), rootViewId: id };
+    this.modals.set(user, [modal]);
     this.notify();
     return modal;
   }
 
-  modalOf(user: string): OpenModal | undefined {
-    return this.modals.get(user);
+  /** views.push (or `response_action: push`): a view on top of the open modal; at most three. */
+  pushModal(user: string, view: Record<string, unknown>): OpenModal | 'no_modal' | 'push_limit_reached' {
+    const stack = this.modals.get(user);
+    const top = stack?.[stack.length - 1];
+    if (!stack || !top) return 'no_modal';
+    if (stack.length >= MAX_MODAL_VIEWS) return 'push_limit_reached';
+    const modal: OpenModal = {
+      id: this.newViewId(),
+      user,
+      view,
+      hash: this.newHash(),
+      rootViewId: top.rootViewId,
+      previousViewId: top.id,
+    };
+    stack.push(modal);
+    this.notify();
+    return modal;
   }
 
+  /**
+   * views.update (or `response_action: update`): replaces one view of an open modal, found by its id or
+   * its external_id, keeping its id. With `hash`, only the latest version may be replaced.
+   */
+  updateModal(
+    ref: { viewId?: string; externalId?: string },
+    view: Record<string, unknown>,
+    hash?: string,
+  ): OpenModal | 'not_found' | 'hash_conflict' {
+    const modal = [...this.modals.values()]
+      .flat()
+      .find((candidate) =>
+        ref.viewId !== undefined
+          ? candidate.id === ref.viewId
+          : ref.externalId !== undefined && candidate.view.external_id === ref.externalId,
+      );
+    if (!modal) return 'not_found';
+    if (hash !== undefined && hash !== modal.hash) return 'hash_conflict';
+    modal.view = view;
+    modal.hash = this.newHash();
+    delete modal.errors;
+    this.notify();
+    return modal;
+  }
+
+  /** The view on top of the person's modal (what they see). */
+  modalOf(user: string): OpenModal | undefined {
+    const stack = this.modals.get(user);
+    return stack?.[stack.length - 1];
+  }
+
+  /** How many views the person's modal has (1 for views.open, up to 3 with views.push). */
+  modalDepth(user: string): number {
+    return this.modals.get(user)?.length ?? 0;
+  }
+
+  /** Closes the view on top (Cancel, or an empty ack to its submission); the one below shows again. */
   closeModal(user: string, id: string): void {
-    if (this.modals.get(user)?.id !== id) return;
-    this.modals.delete(user);
+    const stack = this.modals.get(user);
+    if (!stack || stack[stack.length - 1]?.id !== id) return;
+    stack.pop();
+    if (stack.length === 0) this.modals.delete(user);
+    this.notify();
+  }
+
+  /** `response_action: clear`: the whole modal goes away. */
+  clearModals(user: string): void {
+    if (!this.modals.delete(user)) return;
     this.notify();
   }
 
   showModalErrors(user: string, id: string, errors: Record<string, string>): void {
-    const modal = this.modals.get(user);
+    const modal = this.modalOf(user);
     if (modal?.id !== id) return;
     modal.errors = errors;
     this.notify();
+  }
+
+  /** The person's App Home view, once the app has published one. */
+  homeOf(user: string): HomeView | undefined {
+    return this.data.homes[user];
+  }
+
+  /** views.publish: the person's Home tab; keeps its id across publishes, as Slack does. */
+  publishHome(user: string, view: Record<string, unknown>, hash?: string): HomeView | 'hash_conflict' {
+    const existing = this.data.homes[user];
+    if (hash !== undefined && existing && hash !== existing.hash) return 'hash_conflict';
+    const home: HomeView = { id: existing?.id ?? this.newViewId(), hash: this.newHash(), view };
+    this.data.homes[user] = home;
+    this.changed();
+    return home;
+  }
+
+  private newViewId(): string {
+    return `V0${randomBytes(5).toString('hex').toUpperCase()}`;
+  }
+
+  // Like Slack's "1569362015.55b5e41b": changes on every update.
+  private newHash(): string {
+    this.hashCounter += 1;
+    return `${Math.floor(this.clock.now().getTime() / 1000)}.${randomBytes(4).toString('hex')}${this.hashCounter}`;
   }
 
   /** Writes the file atomically (temporary file in the same folder, then rename). */
