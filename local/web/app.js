@@ -48,6 +48,23 @@
   const channels = () => view.snapshot?.channels || [];
   const userById = (id) => users().find((user) => user.id === id);
   const channelById = (id) => channels().find((channel) => channel.id === id);
+  // The sidebar entry for the Home tab of the app (not a conversation).
+  const HOME = 'home';
+  /** A channel, or the viewer's DM with the app, with the label the header shows. */
+  const conversationById = (id) => {
+    const channel = channelById(id);
+    if (channel) return { ...channel, label: `# ${channel.name}` };
+    const im = view.snapshot?.im;
+    if (im && im.id === id)
+      return {
+        id,
+        name: view.snapshot.app.name,
+        label: view.snapshot.app.name,
+        im: true,
+        topic: 'Direct messages',
+      };
+    return undefined;
+  };
   const lookup = {
     user: (id) => {
       if (view.snapshot && id === view.snapshot.app.botUserId) return view.snapshot.app.name;
@@ -163,7 +180,12 @@
     return text.replace(/:([a-z0-9_+-]+):/g, (match, name) => window.Mrkdwn.EMOJI[name] || match);
   }
 
-  function button(element, message, blockId) {
+  // A surface is where blocks are shown: a message ({ kind: 'message', message }) or a view (the Home tab
+  // or a modal: { kind: 'view', viewId, values() }). Clicks go to the app the way Slack sends them from
+  // there (block_actions with a message container, or with a view container and the view's state).
+  const messageSurface = (message) => ({ kind: 'message', message });
+
+  function button(element, surface, blockId) {
     const node = el('button', {
       type: 'button',
       className: element.style || 'default',
@@ -174,15 +196,27 @@
       // Like Slack: a button with a confirm object sends nothing until its dialog is confirmed.
       if (element.confirm && !(await confirmDialog(element.confirm))) return;
       node.disabled = true;
+      const confirmed = element.confirm ? { confirmed: true } : {};
       try {
-        await api('/local/action', {
-          userId: view.me,
-          channelId: message.channel,
-          messageTs: message.ts,
-          actionId: element.action_id,
-          blockId,
-          ...(element.confirm ? { confirmed: true } : {}),
-        });
+        if (surface.kind === 'view') {
+          await api('/local/view-action', {
+            userId: view.me,
+            viewId: surface.viewId,
+            actionId: element.action_id,
+            blockId,
+            values: surface.values(),
+            ...confirmed,
+          });
+        } else {
+          await api('/local/action', {
+            userId: view.me,
+            channelId: surface.message.channel,
+            messageTs: surface.message.ts,
+            actionId: element.action_id,
+            blockId,
+            ...confirmed,
+          });
+        }
       } catch (error) {
         toast(`Click not delivered: ${error.message}`);
       } finally {
@@ -190,6 +224,140 @@
       }
     });
     return node;
+  }
+
+  // ---- inputs (modals and the Home tab) -------------------------------------------------------------
+
+  const optionText = (option) => emojify(option.text?.text || option.value || '');
+  function optionNodes(element) {
+    const plain = (element.options || []).map((option) =>
+      el('option', { value: option.value, text: optionText(option) }),
+    );
+    const groups = (element.option_groups || []).map((group) =>
+      el(
+        'optgroup',
+        { label: group.label?.text || '' },
+        (group.options || []).map((option) =>
+          el('option', { value: option.value, text: optionText(option) }),
+        ),
+      ),
+    );
+    return plain.concat(groups);
+  }
+
+  function initialOf(element) {
+    switch (element.type) {
+      case 'static_select':
+      case 'radio_buttons':
+        return element.initial_option ? [element.initial_option.value] : [];
+      case 'multi_static_select':
+      case 'checkboxes':
+        return (element.initial_options || []).map((option) => option.value);
+      case 'users_select':
+        return element.initial_user ? [element.initial_user] : [];
+      case 'multi_users_select':
+        return element.initial_users || [];
+      case 'channels_select':
+        return element.initial_channel ? [element.initial_channel] : [];
+      case 'conversations_select':
+        return element.initial_conversation ? [element.initial_conversation] : [];
+      default:
+        return [];
+    }
+  }
+
+  /**
+   * A control for a stateful Block Kit element, or undefined for one the page does not know. Every
+   * control carries data-block-id, data-action-id and data-element so values() can read it back.
+   */
+  function inputControl(element, blockId, label) {
+    const data = { blockId, actionId: element.action_id, element: element.type };
+    const placeholder = element.placeholder?.text || '';
+    const select = (multiple, options) => {
+      const initial = new Set(initialOf(element));
+      const nodes = (multiple ? [] : [el('option', { value: '', text: placeholder || 'Select…' })]).concat(
+        options,
+      );
+      const node = el(
+        'select',
+        { className: 'modal-input', dataset: data, multiple, 'aria-label': label },
+        nodes,
+      );
+      for (const option of node.querySelectorAll('option')) option.selected = initial.has(option.value);
+      return node;
+    };
+    const people = () =>
+      users().map((user) => el('option', { value: user.id, text: `${user.realName} (@${user.name})` }));
+    switch (element.type) {
+      case 'plain_text_input':
+      case 'email_text_input':
+      case 'url_text_input':
+      case 'number_input': {
+        const node = el(element.multiline ? 'textarea' : 'input', {
+          className: 'modal-input',
+          dataset: data,
+          type: element.multiline
+            ? undefined
+            : { email_text_input: 'email', url_text_input: 'url', number_input: 'number' }[element.type] ||
+              'text',
+          rows: element.multiline ? 3 : undefined,
+          maxlength: element.max_length,
+          placeholder,
+          'aria-label': label,
+        });
+        if (element.initial_value) node.value = element.initial_value;
+        return node;
+      }
+      case 'static_select':
+      case 'radio_buttons':
+        return select(false, optionNodes(element));
+      case 'multi_static_select':
+      case 'checkboxes':
+        return select(true, optionNodes(element));
+      case 'users_select':
+        return select(false, people());
+      case 'multi_users_select':
+        return select(true, people());
+      case 'channels_select':
+      case 'conversations_select':
+        return select(
+          false,
+          channels().map((channel) => el('option', { value: channel.id, text: `# ${channel.name}` })),
+        );
+      case 'datepicker':
+      case 'timepicker': {
+        const node = el('input', {
+          className: 'modal-input',
+          dataset: data,
+          type: element.type === 'datepicker' ? 'date' : 'time',
+          'aria-label': label,
+        });
+        const initial = element.type === 'datepicker' ? element.initial_date : element.initial_time;
+        if (initial) node.value = initial;
+        return node;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** What the person typed and chose in a container, as the server wants it: block -> action -> value. */
+  function valuesIn(container) {
+    const out = {};
+    for (const input of container.querySelectorAll('[data-action-id][data-element]')) {
+      const value =
+        input.tagName === 'SELECT'
+          ? input.multiple
+            ? [...input.selectedOptions].map((option) => option.value)
+            : input.value || null
+          : input.value === ''
+            ? null
+            : input.value;
+      out[input.dataset.blockId] = Object.assign(out[input.dataset.blockId] || {}, {
+        [input.dataset.actionId]: value,
+      });
+    }
+    return out;
   }
 
   /**
@@ -244,9 +412,23 @@
     });
   }
 
-  function renderBlock(block, message, index) {
+  function renderBlock(block, surface, index) {
     const blockId = block.block_id || `block-${index}`;
     switch (block.type) {
+      case 'input': {
+        const element = block.element || {};
+        const label = block.label?.text || '';
+        const control = inputControl(element, blockId, label) || unknownBlock(element);
+        return el('label', { className: 'block modal-field', dataset: { blockId } }, [
+          el('div', { className: 'modal-label' }, [
+            label,
+            block.optional ? el('span', { className: 'optional', text: ' (optional)' }) : null,
+          ]),
+          control,
+          block.hint ? el('div', { className: 'modal-hint' }, richText(block.hint)) : null,
+          el('div', { className: 'modal-error', dataset: { errorFor: blockId } }),
+        ]);
+      }
       case 'header':
         return el('div', { className: 'block block-header' }, richText(block.text));
       case 'section': {
@@ -263,10 +445,13 @@
         }
         if (block.accessory && block.accessory.type === 'button') {
           parts.push(
-            el('div', { className: 'section-accessory' }, button(block.accessory, message, blockId)),
+            el('div', { className: 'section-accessory' }, button(block.accessory, surface, blockId)),
           );
         } else if (block.accessory) {
-          parts.push(unknownBlock(block.accessory));
+          const control = inputControl(block.accessory, blockId, '');
+          parts.push(
+            control ? el('div', { className: 'section-accessory' }, control) : unknownBlock(block.accessory),
+          );
         }
         return el('div', { className: 'block block-section' }, parts);
       }
@@ -285,7 +470,9 @@
           'div',
           { className: 'block block-actions' },
           (block.elements || []).map((element) =>
-            element.type === 'button' ? button(element, message, blockId) : unknownBlock(element),
+            element.type === 'button'
+              ? button(element, surface, blockId)
+              : inputControl(element, blockId, '') || unknownBlock(element),
           ),
         );
       case 'divider':
@@ -304,7 +491,7 @@
       return el(
         'div',
         { className: 'body blocks' },
-        message.blocks.map((block, index) => renderBlock(block, message, index)),
+        message.blocks.map((block, index) => renderBlock(block, messageSurface(message), index)),
       );
     }
     return el('div', { className: 'body' }, richText({ type: 'mrkdwn', text: message.text }));
@@ -382,7 +569,9 @@
       return;
     }
     if (!userById(view.me)) view.me = snapshot.users[0].id;
-    if (!channelById(view.channel)) view.channel = snapshot.channels[0].id;
+    // A DM id follows the person signed in: switching identity shows the new person's DM with the app.
+    if (view.channel.startsWith('D') && snapshot.im) view.channel = snapshot.im.id;
+    if (view.channel !== HOME && !conversationById(view.channel)) view.channel = snapshot.channels[0].id;
     store.setItem('me', view.me);
     store.setItem('channel', view.channel);
 
@@ -425,6 +614,7 @@
   }
 
   function renderChannels() {
+    renderDirect();
     const list = channels().map((channel) => {
       const items = visibleIn(channel.id);
       const seen = view.lastSeen[channel.id] || '0';
@@ -451,11 +641,56 @@
     $('channels').replaceChildren(...list);
   }
 
+  /** The Direct messages section (the viewer's DM with the app) and the Apps section (its Home tab). */
+  function renderDirect() {
+    const snapshot = view.snapshot;
+    const entry = (id, label, unread) =>
+      el(
+        'li',
+        {},
+        el(
+          'a',
+          {
+            href: `#${id}`,
+            className: [id === view.channel ? 'active' : '', unread ? 'unread' : ''].join(' ').trim(),
+            dataset: { channel: id },
+            onclick: (event) => {
+              event.preventDefault();
+              view.channel = id;
+              render();
+            },
+          },
+          [
+            el('span', { text: label }),
+            unread ? el('span', { className: 'badge', text: String(unread) }) : null,
+          ],
+        ),
+      );
+    const im = snapshot.im;
+    const dmItems = im ? visibleIn(im.id) : [];
+    const seen = im ? view.lastSeen[im.id] || '0' : '0';
+    const unread = im && im.id !== view.channel ? dmItems.filter((item) => item.ts > seen).length : 0;
+    $('dms').replaceChildren(...(im ? [entry(im.id, `● ${snapshot.app.name}`, unread)] : []));
+    $('apps').replaceChildren(entry(HOME, `⌂ ${snapshot.app.name} · Home`, 0));
+    const shortcuts = snapshot.app.shortcuts || [];
+    $('shortcuts').hidden = shortcuts.length === 0;
+  }
+
   function renderChannel() {
-    const channel = channelById(view.channel);
-    $('channel-name').textContent = `# ${channel.name}`;
+    const container = $('messages');
+    if (view.channel === HOME) {
+      renderHome();
+      return;
+    }
+    delete container.dataset.viewId;
+    delete container.dataset.hash;
+    $('composer-form').hidden = false;
+    const channel = conversationById(view.channel);
+    $('channel-name').textContent = channel.label;
     $('channel-topic').textContent = channel.topic || '';
-    $('composer').placeholder = `Message #${channel.name}, or type /codebuild-access help`;
+    $('composer').placeholder = channel.im
+      ? `Message ${channel.name}, or type /codebuild-access help`
+      : `Message #${channel.name}, or type /codebuild-access help`;
     const me = userById(view.me);
     // Approvers have no IAM user in the sandbox; they would ask for someone else.
     const target = me && !me.approver ? me.name : 'alice';
@@ -470,14 +705,20 @@
         },
       }),
     );
-    const container = $('messages');
     const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
     const items = visibleIn(channel.id);
     const replies = (ts) =>
       view.snapshot.messages.filter((m) => m.channel === channel.id && m.threadTs === ts).length;
     container.replaceChildren(
       ...(items.length === 0
-        ? [el('div', { className: 'empty', text: `This is the very beginning of #${channel.name}.` })]
+        ? [
+            el('div', {
+              className: 'empty',
+              text: channel.im
+                ? `This is the very beginning of your direct messages with ${channel.name}.`
+                : `This is the very beginning of #${channel.name}.`,
+            }),
+          ]
         : items.map((item) =>
             renderMessage(item, { replies: item.from === undefined ? replies(item.ts) : 0 }),
           )),
@@ -509,7 +750,7 @@
     }
     pane.hidden = false;
     layout.classList.add('with-thread');
-    $('thread-channel').textContent = `# ${channelById(parent.channel)?.name || parent.channel}`;
+    $('thread-channel').textContent = conversationById(parent.channel)?.label || parent.channel;
     const replies = view.snapshot.messages
       .filter((m) => m.channel === parent.channel && m.threadTs === parent.ts)
       .concat(
@@ -539,77 +780,101 @@
       backdrop.hidden = true;
       backdrop.replaceChildren();
       delete backdrop.dataset.viewId;
+      delete backdrop.dataset.hash;
       return;
     }
-    // Same modal as on screen: keep what the person typed, refresh the errors only.
-    if (backdrop.dataset.viewId !== modal.id) buildModal(backdrop, modal);
+    // Same view as on screen: keep what the person typed, refresh the errors only. A views.update (new
+    // hash, same id) or a pushed view rebuilds it, keeping what was typed in inputs that still exist.
+    if (backdrop.dataset.viewId !== modal.id || backdrop.dataset.hash !== modal.hash) {
+      const typed = backdrop.dataset.viewId === modal.id ? valuesIn(backdrop) : {};
+      buildModal(backdrop, modal);
+      restoreValues(backdrop, typed);
+    }
     for (const node of backdrop.querySelectorAll('[data-error-for]')) {
       node.textContent = modal.errors?.[node.dataset.errorFor] || '';
+      node.closest('.modal-field')?.classList.toggle('has-error', Boolean(node.textContent));
     }
     backdrop.hidden = false;
+  }
+
+  function restoreValues(container, typed) {
+    for (const input of container.querySelectorAll('[data-action-id][data-element]')) {
+      const value = typed[input.dataset.blockId]?.[input.dataset.actionId];
+      if (value === undefined || value === null) continue;
+      if (input.tagName === 'SELECT') {
+        const wanted = new Set([].concat(value));
+        for (const option of input.options) option.selected = wanted.has(option.value);
+      } else input.value = value;
+    }
   }
 
   function buildModal(backdrop, modal) {
     const v = modal.view;
     const text = (t, fallback) => t?.text || fallback;
-    const blocks = (v.blocks || []).map((block, index) => {
-      if (block.type !== 'input') return renderBlock(block, { channel: '', ts: '' }, index);
-      const element = block.element || {};
-      const control =
-        element.type === 'plain_text_input'
-          ? el(element.multiline ? 'textarea' : 'input', {
-              className: 'modal-input',
-              dataset: { blockId: block.block_id, actionId: element.action_id },
-              rows: element.multiline ? 3 : undefined,
-              maxlength: element.max_length,
-              placeholder: text(element.placeholder, ''),
-              'aria-label': text(block.label, 'input'),
-            })
-          : unknownBlock(element);
-      return el('label', { className: 'block modal-field' }, [
-        el('div', { className: 'modal-label', text: text(block.label, '') }),
-        control,
-        el('div', { className: 'modal-error', dataset: { errorFor: block.block_id } }),
-      ]);
-    });
-    const values = () => {
-      const out = {};
-      for (const input of backdrop.querySelectorAll('.modal-input')) {
-        out[input.dataset.blockId] = Object.assign(out[input.dataset.blockId] || {}, {
-          [input.dataset.actionId]: input.value,
-        });
-      }
-      return out;
-    };
+    let form;
+    const surface = { kind: 'view', viewId: modal.id, values: () => valuesIn(form) };
+    const blocks = (v.blocks || []).map((block, index) => renderBlock(block, surface, index));
     const close = async () => {
-      await api('/local/view', { userId: view.me, viewId: modal.id, cancel: true }).catch(() => {});
+      await api('/local/view', {
+        userId: view.me,
+        viewId: modal.id,
+        cancel: true,
+        values: valuesIn(form),
+      }).catch(() => {});
     };
-    const submit = el('button', { type: 'submit', className: 'primary', text: text(v.submit, 'Submit') });
-    const form = el('form', { className: 'modal', role: 'dialog', 'aria-label': text(v.title, 'Modal') }, [
-      el('header', { className: 'modal-header' }, [
-        el('h2', { text: text(v.title, '') }),
-        el('button', {
-          type: 'button',
-          className: 'close',
-          'aria-label': 'Close',
-          text: '×',
-          onclick: close,
-        }),
-      ]),
-      el('div', { className: 'modal-body' }, [
-        ...blocks,
-        el('div', { className: 'modal-error', dataset: { errorFor: '' } }),
-      ]),
-      el('footer', { className: 'modal-footer' }, [
-        el('button', { type: 'button', className: 'default', text: text(v.close, 'Cancel'), onclick: close }),
-        submit,
-      ]),
-    ]);
+    const submit = v.submit
+      ? el('button', { type: 'submit', className: 'primary', text: text(v.submit, 'Submit') })
+      : null;
+    const depth = view.snapshot.modalDepth || 1;
+    form = el(
+      'form',
+      {
+        className: 'modal',
+        role: 'dialog',
+        'aria-label': text(v.title, 'Modal'),
+        dataset: { callbackId: v.callback_id || '', depth: String(depth) },
+      },
+      [
+        el('header', { className: 'modal-header' }, [
+          depth > 1
+            ? el('button', {
+                type: 'button',
+                className: 'back',
+                text: '‹',
+                'aria-label': 'Back',
+                onclick: close,
+              })
+            : null,
+          el('h2', { text: emojify(text(v.title, '')) }),
+          el('button', {
+            type: 'button',
+            className: 'close',
+            'aria-label': 'Close',
+            text: '×',
+            onclick: close,
+          }),
+        ]),
+        el('div', { className: 'modal-body' }, [
+          ...blocks,
+          el('div', { className: 'modal-error', dataset: { errorFor: '' } }),
+        ]),
+        el('footer', { className: 'modal-footer' }, [
+          el('button', {
+            type: 'button',
+            className: 'default',
+            text: text(v.close, depth > 1 ? 'Back' : 'Cancel'),
+            onclick: close,
+          }),
+          submit,
+        ]),
+      ],
+    );
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
+      if (!submit) return;
       submit.disabled = true;
       try {
-        await api('/local/view', { userId: view.me, viewId: modal.id, values: values() });
+        await api('/local/view', { userId: view.me, viewId: modal.id, values: valuesIn(form) });
       } catch (error) {
         toast(`Not submitted: ${error.message}`);
       } finally {
@@ -618,8 +883,45 @@
     });
     backdrop.replaceChildren(form);
     backdrop.dataset.viewId = modal.id;
+    backdrop.dataset.hash = modal.hash || '';
     const first = form.querySelector('.modal-input');
     if (first) setTimeout(() => first.focus(), 0);
+  }
+
+  // ---- the Home tab (views.publish) -----------------------------------------------------------------
+
+  function renderHome() {
+    const snapshot = view.snapshot;
+    const home = snapshot.home;
+    $('channel-name').textContent = snapshot.app.name;
+    $('channel-topic').textContent = 'Home';
+    $('composer-form').hidden = true;
+    const container = $('messages');
+    if (!home) {
+      container.replaceChildren(
+        el('div', {
+          className: 'empty',
+          text: `${snapshot.app.name} has not published a Home tab for you yet.`,
+        }),
+      );
+      delete container.dataset.viewId;
+      return;
+    }
+    // Re-render only when the app published a new version, so a half-filled select survives refreshes.
+    if (container.dataset.viewId === home.id && container.dataset.hash === home.hash) return;
+    const typed = container.dataset.viewId === home.id ? valuesIn(container) : {};
+    const surface = { kind: 'view', viewId: home.id, values: () => valuesIn(container) };
+    container.replaceChildren(
+      el(
+        'div',
+        { className: 'home-view blocks', dataset: { viewId: home.id } },
+        (home.view.blocks || []).map((block, index) => renderBlock(block, surface, index)),
+      ),
+    );
+    restoreValues(container, typed);
+    container.dataset.viewId = home.id;
+    container.dataset.hash = home.hash;
+    container.dataset.channel = 'home';
   }
 
   // ---- input ----------------------------------------------------------------------------------------
@@ -658,6 +960,34 @@
   $('identity').addEventListener('change', (event) => {
     view.me = event.target.value;
     refresh();
+  });
+  // The ⚡ menu: the app's global shortcuts, each sent as a signed `shortcut` payload.
+  $('shortcuts').addEventListener('click', (event) => {
+    event.preventDefault();
+    const menu = $('shortcut-menu');
+    if (!menu.hidden) {
+      menu.hidden = true;
+      return;
+    }
+    menu.replaceChildren(
+      ...(view.snapshot.app.shortcuts || []).map((shortcut) =>
+        el('button', {
+          type: 'button',
+          dataset: { callbackId: shortcut.callbackId },
+          title: shortcut.description || '',
+          text: shortcut.name,
+          onclick: async () => {
+            menu.hidden = true;
+            try {
+              await api('/local/shortcut', { userId: view.me, callbackId: shortcut.callbackId });
+            } catch (error) {
+              toast(`Shortcut not delivered: ${error.message}`);
+            }
+          },
+        }),
+      ),
+    );
+    menu.hidden = false;
   });
   $('thread-close').addEventListener('click', () => {
     view.thread = null;
