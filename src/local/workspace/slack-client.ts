@@ -120,7 +120,8 @@ export class LocalSlackClient {
     if (!user) return { kind: 'rejected', reason: 'unknown user' };
     if (!channel) return { kind: 'rejected', reason: 'unknown channel' };
     // A DM is between the app and one person: nobody else can write in it.
-    if (channel.im && channel.im.user !== user.id) return { kind: 'rejected', reason: 'not your conversation' };
+    if (channel.im && channel.im.user !== user.id)
+      return { kind: 'rejected', reason: 'not your conversation' };
     const text = input.text.trim();
     if (text === '') return { kind: 'rejected', reason: 'empty message' };
     if (!text.startsWith('/')) {
@@ -330,7 +331,9 @@ export class LocalSlackClient {
       enterprise: null,
     };
     const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
-    this.options.onDelivery?.(`${user.name} closed the "${payload.view.callback_id}" modal -> HTTP ${delivery.status}`);
+    this.options.onDelivery?.(
+      `${user.name} closed the "${payload.view.callback_id}" modal -> HTTP ${delivery.status}`,
+    );
   }
 
   /**
@@ -437,7 +440,12 @@ export class LocalSlackClient {
     );
     if (delivery.status !== 200) {
       const im = this.state.imOf(user.id);
-      if (im) this.notice(im.id, user.id, `The app answered HTTP ${delivery.status} to the “${shortcut.name}” shortcut.`);
+      if (im)
+        this.notice(
+          im.id,
+          user.id,
+          `The app answered HTTP ${delivery.status} to the “${shortcut.name}” shortcut.`,
+        );
     }
     return { kind: 'shortcut' as const, status: delivery.status, ms: delivery.ms };
   }

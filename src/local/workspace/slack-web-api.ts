@@ -265,7 +265,10 @@ export class LocalSlackWebApi {
   /** conversations.open with one person: the app's DM with them (the same id every time). */
   private openConversation(args: Args): WebApiResponse {
     const channel = str(args.channel);
-    const users = (str(args.users) ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+    const users = (str(args.users) ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
     if (channel !== undefined) {
       const im = this.state.im(channel);
       return im ? ok({ channel: { id: im.id } }) : fail('channel_not_found');

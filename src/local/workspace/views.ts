@@ -19,7 +19,10 @@ export interface StoredView {
 
 /** One element's value as Slack puts it in `view.state.values[block_id][action_id]`. */
 export type StateValue =
-  | { type: 'plain_text_input' | 'email_text_input' | 'url_text_input' | 'number_input'; value: string | null }
+  | {
+      type: 'plain_text_input' | 'email_text_input' | 'url_text_input' | 'number_input';
+      value: string | null;
+    }
   | { type: 'static_select' | 'radio_buttons'; selected_option: SelectedOption | null }
   | { type: 'multi_static_select' | 'checkboxes'; selected_options: SelectedOption[] }
   | { type: 'users_select'; selected_user: string | null }
@@ -260,7 +263,15 @@ export function stateValuesOf(
 
 const isEmpty = (value: StateValue): boolean => {
   const record = value as unknown as Json;
-  for (const key of ['value', 'selected_option', 'selected_user', 'selected_conversation', 'selected_channel', 'selected_date', 'selected_time']) {
+  for (const key of [
+    'value',
+    'selected_option',
+    'selected_user',
+    'selected_conversation',
+    'selected_channel',
+    'selected_date',
+    'selected_time',
+  ]) {
     if (key in record) return record[key] === null || record[key] === '';
   }
   for (const key of ['selected_options', 'selected_users']) {
@@ -293,11 +304,7 @@ export function clientSideErrors(view: Json, values: StateValues): Record<string
 }
 
 /** The view as Slack returns and sends it: the app's fields plus Slack's. */
-export function viewOutput(
-  stored: StoredView,
-  fixture: WorkspaceFixture,
-  values: StateValues = {},
-): Json {
+export function viewOutput(stored: StoredView, fixture: WorkspaceFixture, values: StateValues = {}): Json {
   const { view } = stored;
   const str = (key: string): string => (typeof view[key] === 'string' ? (view[key] as string) : '');
   return {
