@@ -172,3 +172,66 @@ describe('the composer', () => {
     expect(response.status).toBe(400);
   });
 });
+
+describe('the debug pages', () => {
+  const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+
+  it('shows the sandbox account to a browser as tables with pretty-printed policies', async () => {
+    const response = await raw('/local/sandbox', { headers: html });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.body).toContain('<h2>IAM users</h2>');
+    expect(response.body).toContain('<strong>alice</strong>');
+    expect(response.body).toContain('<h2>KMS keys</h2>');
+    // A key policy, indented inside <pre>, its quotes escaped.
+    expect(response.body).toMatch(/<pre>\{\n {2}&quot;Version&quot;: &quot;2012-10-17&quot;/);
+    expect(response.body).not.toContain('<script');
+  });
+
+  it('keeps the JSON for tools: ?format=json, or a client that does not ask for HTML', async () => {
+    const forced = await raw('/local/sandbox?format=json', { headers: html });
+    expect(forced.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(forced.body)).toMatchObject({ users: expect.any(Array) });
+    expect(await page.sandboxUser('alice')).toMatchObject({ name: 'alice' });
+    expect(Array.isArray(await page.requests())).toBe(true);
+  });
+
+  // Rows (statuses, readable times, escaping) are covered in debug-pages.test.ts; a request made here
+  // would leave a workflow run behind this suite's shutdown.
+  it('shows the requests table to a browser as a page', async () => {
+    const response = await raw('/local/requests', { headers: html });
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.body).toContain('<h2>Requests, newest first</h2>');
+    expect(response.body).toContain('<th scope="col">access ends</th>');
+    expect(response.body).toMatch(/\d+ requests? in the local DynamoDB table/);
+  });
+});
+
+describe('direct messages with the app on the page', () => {
+  it('shows a person their DM with the app and nobody else’s', async () => {
+    expect(await page.type('U0ALICE', 'D0ALICE', 'hello app')).toMatchObject({
+      status: 200,
+      body: { kind: 'message' },
+    });
+    const alice = (await page.state('U0ALICE')) as unknown as {
+      im: unknown;
+      messages: Array<{ channel: string }>;
+    };
+    expect(alice.im).toEqual({ id: 'D0ALICE', user: 'U0ALICE' });
+    expect(alice.messages.filter((message) => message.channel === 'D0ALICE')).toHaveLength(1);
+    const bob = await page.state('U0BOB');
+    expect(bob.messages.filter((message) => message.channel.startsWith('D'))).toEqual([]);
+  });
+
+  it('refuses a click in a view the person does not have', async () => {
+    const response = await page.post('/local/view-action', {
+      userId: 'U0ALICE',
+      viewId: 'V0NOPE',
+      actionId: 'relinquish',
+    });
+    expect(response).toEqual({
+      status: 400,
+      body: { kind: 'rejected', reason: 'that view is not open (any more)' },
+    });
+  });
+});
