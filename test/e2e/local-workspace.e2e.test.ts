@@ -170,9 +170,12 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     await modal.waitFor({ timeout: UI_TIMEOUT });
     expect(await modal.locator('h2').textContent()).toBe('Deny request');
 
+    // The input's min_length is 3: like Slack's client, the workspace refuses it before the app sees it.
     await modal.locator('.modal-input').fill('no');
     await modal.locator('button[type="submit"]').click();
-    await modal.locator('.modal-error', { hasText: 'Give a reason' }).waitFor({ timeout: UI_TIMEOUT });
+    await modal
+      .locator('.modal-error', { hasText: 'Please enter at least 3 characters.' })
+      .waitFor({ timeout: UI_TIMEOUT });
 
     await modal.locator('.modal-input').fill('not during the freeze');
     await modal.locator('button[type="submit"]').click();
@@ -352,5 +355,45 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     expect(lastReply).toContain('alias/codebuild-artifacts already names key');
     expect(lastReply).toContain('Nothing was changed in AWS.');
     expect(await card(requestId).locator('button[data-action-id="approve_request"]').count()).toBe(0);
+  });
+  it('renders Slack dates in the reader’s zone, the app’s Home and DM entries, and the debug pages as HTML', async () => {
+    await actAs(PRIYA);
+    await openChannel(AUDIT);
+    // Cards say when they expire with a <!date^…> token: shown as words, never as an ISO timestamp.
+    const date = page.locator('#messages time.date').first();
+    await date.waitFor({ timeout: UI_TIMEOUT });
+    expect(await date.textContent()).toMatch(
+      /^(Today|Tomorrow|Yesterday|[A-Z][a-z]{2} \d{1,2}, \d{4}) at \d{1,2}:\d{2} [AP]M$/,
+    );
+    expect(await date.getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // Text fonts before the emoji font, so digits and spaces never come from the emoji font.
+    const fonts = await page.locator('body').evaluate((body) => {
+      const view = body.ownerDocument.defaultView as unknown as {
+        getComputedStyle(node: unknown): { fontFamily: string };
+      };
+      return view.getComputedStyle(body).fontFamily;
+    });
+    expect(fonts.indexOf('Noto Color Emoji')).toBeGreaterThan(fonts.indexOf('DejaVu Sans'));
+
+    expect(await page.locator(`#dms a[data-channel="D0PRIYA"]`).count()).toBe(1);
+    await page.click('#apps a[data-channel="home"]');
+    await page
+      .locator('#messages[data-channel="home"], #messages .empty')
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT });
+    expect(await page.locator('#channel-topic').textContent()).toBe('Home');
+
+    const debug = await browser.newPage();
+    try {
+      await debug.goto(`${local.url}/local/sandbox`);
+      expect(await debug.locator('h2', { hasText: 'IAM users' }).count()).toBe(1);
+      expect(await debug.locator('table').count()).toBeGreaterThan(3);
+      await debug.goto(`${local.url}/local/requests`);
+      expect(await debug.locator('tbody tr').count()).toBeGreaterThan(0);
+      expect(await debug.locator('tbody time').first().textContent()).toMatch(/ UTC · /);
+    } finally {
+      await debug.close();
+    }
+    await openChannel(AUDIT);
   });
 });
