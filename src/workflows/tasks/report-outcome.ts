@@ -152,36 +152,7 @@ async function reportFinal(
       ? 'failed'
       : STATUS[input.outcome];
   const text = outcomeText(request, input);
-  let current = request;
-  try {
-    const result = await updateRequest(
-      deps.store,
-      input.requestId,
-      savableBy('report'),
-      (fresh) => {
-        const next: AccessRequest = {
-          ...fresh,
-          // A revoke may have ended this grant while it was being applied; that stays.
-          status: fresh.status === 'revoked_early' ? fresh.status : status,
-          ...(request.accessExpiresAt ? { accessExpiresAt: request.accessExpiresAt } : {}),
-        };
-        if (input.outcome === 'expired') {
-          next.decision = { outcome: 'expired', by: [], at: deps.clock.now().toISOString() };
-          delete next.taskToken;
-        }
-        return next;
-      },
-      // The first round writes what this report read (with the time limit it computed).
-      { current: request },
-    );
-    current = result.request;
-  } catch (error) {
-    // Deliberately not blocking the report: the outcome is still posted and the thread is the audit
-    // trail; only the record's status is left behind, and the error log says so.
-    if (!(error instanceof RequestConflictError)) throw error;
-    deps.log.error('could not record the final status; reporting the outcome anyway', { status, error });
-    current = await loadRequest(deps, input.requestId);
-  }
+  let current = await recordFinalStatus(deps, request, input, status);
   // A revoke whose detaches stand (done, or done but not confirmed by the check) ends its tier's grants.
   const revokeStands =
     input.outcome === 'completed' ||
@@ -216,6 +187,47 @@ async function reportFinal(
     );
   }
   return { status };
+}
+
+/**
+ * Writes the final status (and, for an expiry, the decision) with the time limit this report computed.
+ * Returns the record as it stands afterwards.
+ */
+async function recordFinalStatus(
+  deps: TaskDeps,
+  request: AccessRequest,
+  input: ReportInput & { outcome: FinalOutcome },
+  status: RequestStatus,
+): Promise<AccessRequest> {
+  try {
+    const result = await updateRequest(
+      deps.store,
+      input.requestId,
+      savableBy('report'),
+      (fresh) => {
+        const next: AccessRequest = {
+          ...fresh,
+          // A revoke may have ended this grant while it was being applied; that stays.
+          status: fresh.status === 'revoked_early' ? fresh.status : status,
+          ...(request.accessExpiresAt ? { accessExpiresAt: request.accessExpiresAt } : {}),
+        };
+        if (input.outcome === 'expired') {
+          next.decision = { outcome: 'expired', by: [], at: deps.clock.now().toISOString() };
+          delete next.taskToken;
+        }
+        return next;
+      },
+      // The first round writes what this report read (with the time limit it computed).
+      { current: request },
+    );
+    return result.request;
+  } catch (error) {
+    // Deliberately not blocking the report: the outcome is still posted and the thread is the audit
+    // trail; only the record's status is left behind, and the error log says so.
+    if (!(error instanceof RequestConflictError)) throw error;
+    deps.log.error('could not record the final status; reporting the outcome anyway', { status, error });
+    return loadRequest(deps, input.requestId);
+  }
 }
 
 /** Posts the final event into the thread; the error when Slack refused it (the caller decides). */
