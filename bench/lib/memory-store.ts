@@ -1,9 +1,10 @@
 import type { RequestStore } from '../../src/domain/ports';
-import type { AccessRequest, AuditEvent, CompletedStep } from '../../src/domain/request';
+import type { AccessRequest, AuditEvent, CompletedStep, SavableField } from '../../src/domain/request';
 
 /**
  * RequestStore in memory, for the warm-latency benchmark: it answers at once, so what is measured is the
- * handler. Same contract as DynamoRequestStore: copies in and out (no shared objects), `save` only when
+ * handler. Same contract as DynamoRequestStore: copies in and out (no shared objects), `save` writes only
+ * the named fields (and the next version) and only when
  * the version still matches, appends never conflict.
  */
 export class MemoryRequestStore implements RequestStore {
@@ -20,15 +21,14 @@ export class MemoryRequestStore implements RequestStore {
     return item === undefined ? undefined : structuredClone(item);
   }
 
-  async save(request: AccessRequest, expectedVersion: number): Promise<boolean> {
+  async save(
+    request: AccessRequest,
+    expectedVersion: number,
+    fields: readonly SavableField[],
+  ): Promise<boolean> {
     const current = this.items.get(request.requestId);
     if (current === undefined || current.version !== expectedVersion) return false;
-    // Like DynamoRequestStore, `save` never overwrites the append-only lists.
-    this.items.set(request.requestId, {
-      ...structuredClone(request),
-      events: current.events,
-      completedSteps: current.completedSteps,
-    });
+    this.items.set(request.requestId, writeFields(current, request, expectedVersion, fields));
     return true;
   }
 
@@ -53,4 +53,22 @@ export class MemoryRequestStore implements RequestStore {
     if (item === undefined) throw new Error(`no request ${requestId}`);
     return item;
   }
+}
+
+/**
+ * What DynamoRequestStore's UpdateItem leaves stored: the named fields (an undefined one removed), the
+ * next version, everything else (the append-only lists among it) as it was.
+ */
+export function writeFields(
+  current: AccessRequest,
+  request: AccessRequest,
+  expectedVersion: number,
+  fields: readonly SavableField[],
+): AccessRequest {
+  const next: Record<string, unknown> = { ...current };
+  for (const field of fields) {
+    if (request[field] === undefined) delete next[field];
+    else next[field] = structuredClone(request[field]);
+  }
+  return { ...(next as unknown as AccessRequest), version: expectedVersion + 1 };
 }

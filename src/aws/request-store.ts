@@ -73,11 +73,12 @@ export class DynamoRequestStore implements RequestStore, PendingRequestFinder, A
     expectedVersion: number,
     only: readonly SavableField[],
   ): Promise<boolean> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':expected': expectedVersion };
-    const sets: string[] = [];
+    // The store, not the caller, moves the version on: callers go through updateRequest.
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':expected': expectedVersion, ':next': expectedVersion + 1 };
+    const sets: string[] = ['#version = :next'];
     const removes: string[] = [];
-    for (const field of ['version' as const, ...only.filter((name) => name !== 'version')]) {
+    for (const field of only.filter((name) => name !== 'version')) {
       names[`#${field}`] = field;
       const value = request[field];
       if (value === undefined) {

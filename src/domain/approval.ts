@@ -43,8 +43,8 @@ export function alreadyDecidedMessage(request: AccessRequest): string | undefine
 }
 
 /**
- * Applies one Approve/Deny click to a request. Pure: the caller stores the returned request with a
- * version check, so concurrent clicks have exactly one winner.
+ * Applies one Approve/Deny click to a request. Pure: the caller stores the returned request with
+ * updateRequest (a version check), so concurrent clicks have exactly one winner.
  */
 export function applyClick(request: AccessRequest, click: Click, context: ClickContext): ClickOutcome {
   if (context.expectedTeamId !== undefined && click.teamId !== context.expectedTeamId) {
@@ -82,14 +82,13 @@ export function applyClick(request: AccessRequest, click: Click, context: ClickC
   if (already !== undefined) {
     return { kind: 'already_decided', message: already };
   }
-  const next: AccessRequest = { ...request, version: request.version + 1 };
   if (click.choice === 'deny') {
     const decision = { outcome: 'denied' as const, by: [click.userId], at: context.now };
     return {
       kind: 'decided',
       outcome: 'denied',
       request: {
-        ...next,
+        ...request,
         status: 'denied',
         decision: click.reason === undefined ? decision : { ...decision, reason: click.reason },
       },
@@ -113,7 +112,7 @@ export function applyClick(request: AccessRequest, click: Click, context: ClickC
   if (approvals.length < request.requiredApprovals) {
     return {
       kind: 'recorded',
-      request: { ...next, approvals },
+      request: { ...request, approvals },
       approvalsNeeded: request.requiredApprovals - approvals.length,
     };
   }
@@ -121,7 +120,7 @@ export function applyClick(request: AccessRequest, click: Click, context: ClickC
     kind: 'decided',
     outcome: 'approved',
     request: {
-      ...next,
+      ...request,
       approvals,
       status: 'approved',
       decision: { outcome: 'approved', by: approvals.map((a) => a.userId), at: context.now },

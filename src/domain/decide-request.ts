@@ -1,12 +1,19 @@
-import { applyClick, type Click, type ClickContext } from './approval';
+import { applyClick, type Click, type ClickContext, type ClickOutcome } from './approval';
 import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
-import { BotError, NotAuthorizedError } from './errors';
+import {
+  BotError,
+  InternalInvariantError,
+  NotAuthorizedError,
+  RequestConflictError,
+  UnknownRequestError,
+} from './errors';
 import { mention, mentions } from './mention';
 import type { PrincipalRef } from './plan';
 import type { IamPort, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
 import { DECISION_FIELDS, REQUEST_ID_PATTERN } from './request';
 import { retryTransient } from './retry';
+import { noChange, type UpdateResult, updateRequest } from './update-request';
 
 /** Says whether a Slack user may approve; checked on the server for every click. Fails closed. */
 export interface ApproverDirectory {
@@ -35,7 +42,7 @@ export type DecideResult =
   /** The request is decided; replace the buttons with the decision. */
   | { kind: 'decided'; request: AccessRequest; message: string };
 
-// Concurrent clicks re-read and re-apply; a handful of rounds always settles (each round has a winner).
+// Concurrent clicks re-read and re-apply (updateRequest); a handful of rounds always settles (each round has a winner).
 const MAX_ROUNDS = 5;
 
 // IAM names are unique without regard to case, and an ARN's last segment is the name IAM stores.
@@ -133,36 +140,58 @@ export async function decideRequest(
     };
   }
   deps.log.appendKeys({ requestId: click.requestId });
-  for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const request = await deps.store.get(click.requestId);
-    if (!request) {
+  // What the winning round saw and made of it (a later round, after a lost race, replaces both).
+  const round: { read?: AccessRequest; outcome?: ClickOutcome } = {};
+  let updated: UpdateResult;
+  try {
+    updated = await updateRequest(
+      deps.store,
+      click.requestId,
+      DECISION_FIELDS,
+      async (current) => {
+        const outcome = applyClick(current, click, await clickContext(deps, current, click));
+        round.read = current;
+        round.outcome = outcome;
+        return outcome.kind === 'refused' || outcome.kind === 'already_decided'
+          ? noChange(outcome.message)
+          : outcome.request;
+      },
+      { attempts: MAX_ROUNDS, call: retryTransient },
+    );
+  } catch (error) {
+    if (error instanceof UnknownRequestError) {
       return { kind: 'message', message: `I have no request ${click.requestId}; nothing was changed.` };
     }
-    const outcome = applyClick(request, click, await clickContext(deps, request, click));
-    if (outcome.kind === 'refused' || outcome.kind === 'already_decided') {
-      deps.log.info('click not applied', {
-        userId: click.userId,
-        outcome: outcome.kind,
-      });
-      return { kind: 'message', message: outcome.message, request };
+    if (error instanceof RequestConflictError) {
+      deps.log.warn('click not applied: the record kept changing', { userId: click.userId, error });
+      return { kind: 'message', message: 'Many people clicked at once; please look at the card again.' };
     }
-    if (!(await retryTransient(() => deps.store.save(outcome.request, request.version, DECISION_FIELDS))))
-      continue;
-    const decided = outcome.request;
-    if (outcome.kind === 'recorded') {
-      const text =
-        `:ballot_box_with_check: Approved by ${mention(click.userId)} ` +
-        `(${decided.approvals.length} of ${decided.requiredApprovals}); waiting for another approver.`;
-      await recordEvent(deps, decided, auditEvent(deps.clock, 'approval_recorded', text, click.userId));
-      return {
-        kind: 'approval_recorded',
-        request: decided,
-        message: 'Your approval is recorded; one more approver is needed.',
-      };
-    }
-    return finishDecision(deps, request, decided, outcome.outcome, click.userId);
+    throw error;
   }
-  return { kind: 'message', message: 'Many people clicked at once; please look at the card again.' };
+  if (!updated.saved) {
+    deps.log.info('click not applied', {
+      userId: click.userId,
+      outcome: round.outcome?.kind,
+    });
+    return { kind: 'message', message: updated.reason, request: updated.request };
+  }
+  const { read, outcome } = round;
+  if (read === undefined || (outcome?.kind !== 'recorded' && outcome?.kind !== 'decided')) {
+    throw new InternalInvariantError(`A click on ${click.requestId} was saved without a counted outcome.`);
+  }
+  const decided = updated.request;
+  if (outcome.kind === 'recorded') {
+    const text =
+      `:ballot_box_with_check: Approved by ${mention(click.userId)} ` +
+      `(${decided.approvals.length} of ${decided.requiredApprovals}); waiting for another approver.`;
+    await recordEvent(deps, decided, auditEvent(deps.clock, 'approval_recorded', text, click.userId));
+    return {
+      kind: 'approval_recorded',
+      request: decided,
+      message: 'Your approval is recorded; one more approver is needed.',
+    };
+  }
+  return finishDecision(deps, read, decided, outcome.outcome, click.userId);
 }
 
 async function finishDecision(
@@ -181,11 +210,7 @@ async function finishDecision(
   } catch (error) {
     // The workflow never heard the decision: put the record back so the card stays decidable, and
     // say so. Otherwise the request would read "approved" while nothing happens.
-    const restored = await deps.store.save(
-      { ...before, version: request.version + 1 },
-      request.version,
-      DECISION_FIELDS,
-    );
+    const restored = await restoreUndecided(deps, before, request);
     deps.log.error('could not pass a decision to the workflow', {
       restored,
       error,
@@ -213,4 +238,33 @@ async function finishDecision(
     message:
       outcome === 'approved' ? 'Approved. The change is being applied.' : 'Denied. Nothing will be changed.',
   };
+}
+
+/**
+ * Puts a decision the workflow never heard back to what it was, unless someone wrote since (one
+ * attempt: a later write is newer than the state to restore). True when restored.
+ */
+async function restoreUndecided(
+  deps: DecideDeps,
+  before: AccessRequest,
+  decided: AccessRequest,
+): Promise<boolean> {
+  try {
+    const restored = await updateRequest(
+      deps.store,
+      decided.requestId,
+      DECISION_FIELDS,
+      (current) => ({
+        ...current,
+        status: before.status,
+        approvals: before.approvals,
+        decision: before.decision,
+      }),
+      { attempts: 1, current: decided },
+    );
+    return restored.saved;
+  } catch (error) {
+    if (error instanceof RequestConflictError) return false;
+    throw error;
+  }
 }

@@ -113,6 +113,22 @@ export class WorkflowStartError extends BotError {
 }
 
 /**
+ * A version-checked update of a request record lost to other writers on every attempt
+ * (updateRequest); nothing of this update was written.
+ */
+export class RequestConflictError extends BotError {
+  override readonly name = 'RequestConflict';
+}
+
+/**
+ * The code reached a state its own checks rule out (a task handed a request of the wrong kind). A bug,
+ * not bad input: the user sees the generic "Something went wrong (ref …)".
+ */
+export class InternalInvariantError extends BotError {
+  override readonly name = 'InternalInvariant';
+}
+
+/**
  * The names of our errors whose message is written for the requester and safe to show in Slack (no
  * secrets, no other accounts' ARNs). A report quotes such an error's message; any other gets a generic
  * line with the request id. ASL Retry/Catch also match on these names.
@@ -130,4 +146,5 @@ export const USER_SAFE_ERROR_NAMES = [
   'UnknownRequest',
   'PlanRefused',
   'SlackApiFailed',
+  'RequestConflict',
 ] as const;

@@ -3,7 +3,7 @@
  * approval and no workflow. They change nothing in AWS.
  */
 import { describeCommand, type IdentityTarget, type InspectCommand, isIdentityTarget } from './command';
-import { BotError, TransientError } from './errors';
+import { BotError, InternalInvariantError, TransientError } from './errors';
 import { mention } from './mention';
 import { type AccountContext, expectedActionsOf, heldTiers, policyName } from './plan';
 import type { CodeBuildPort, PendingRequestFinder } from './ports';
@@ -32,7 +32,11 @@ export async function inspectTarget(deps: InspectDeps, command: InspectCommand):
     // No workflow retries this path: retryTransient is its one retry layer (the SDK clients try once).
     return await retryTransient(async () => {
       const resolved = await resolveTarget(deps, command.target);
-      if (!isIdentityTarget(resolved)) throw new Error('resolveTarget returned a non-identity target');
+      if (!isIdentityTarget(resolved)) {
+        throw new InternalInvariantError(
+          `resolveTarget returned a ${resolved.kind}, not an IAM user or group.`,
+        );
+      }
       return command.action === 'verify' ? verifyTarget(deps, resolved) : targetStatus(deps, resolved);
     });
   } catch (error) {

@@ -54,9 +54,10 @@ export interface RequestStore {
   create(request: AccessRequest): Promise<'created' | 'exists'>;
   get(requestId: string): Promise<AccessRequest | undefined>;
   /**
-   * Replaces `fields` (and `version`) when the stored version still equals `expectedVersion` (the caller
-   * bumps `version`); false when someone else wrote first. Each function passes the fields its IAM role
-   * may write (savableBy / DECISION_FIELDS): naming another is refused by IAM.
+   * Replaces `fields` and sets `version` to `expectedVersion + 1` when the stored version still equals
+   * `expectedVersion` (`request.version` is ignored); false when someone else wrote first. Each function
+   * passes the fields its IAM role may write (savableBy / DECISION_FIELDS): naming another is refused by
+   * IAM. Callers use updateRequest (domain/update-request.ts), which owns the read-retry protocol.
    */
   save(request: AccessRequest, expectedVersion: number, fields: readonly SavableField[]): Promise<boolean>;
   /** Appends to the audit trail without a version check: events never conflict. */

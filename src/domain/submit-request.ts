@@ -10,6 +10,7 @@ import type { AccessRequest } from './request';
 import { resolveChangeTarget } from './resolve-change-target';
 import type { ResolveDeps } from './resolve-target';
 import { retryTransient } from './retry';
+import { noChange, updateRequest } from './update-request';
 
 export interface SubmitDeps extends ResolveDeps {
   store: RequestStore;
@@ -111,7 +112,10 @@ async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<
       error,
     });
     // The record must not sit in "planning" forever: it says what happened.
-    await markStartFailed(deps, request).catch(() => undefined);
+    await markStartFailed(deps, request).catch((markError: unknown) => {
+      // The user is told to run the command again either way; the record's status is only stale.
+      deps.log.error('could not mark the request failed', { error: markError });
+    });
     const reason = error instanceof BotError ? error.userMessage : 'The workflow could not be started.';
     throw new WorkflowStartError(
       `${reason} Nothing was changed; run the command again (ref ${request.requestId}).`,
@@ -123,11 +127,10 @@ async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<
 }
 
 async function markStartFailed(deps: SubmitDeps, request: AccessRequest): Promise<void> {
-  const current = await deps.store.get(request.requestId);
-  if (!current || current.status !== 'planning') return;
-  await deps.store.save({ ...current, version: current.version + 1, status: 'failed' }, current.version, [
-    'status',
-  ]);
+  const result = await updateRequest(deps.store, request.requestId, ['status'], (current) =>
+    current.status === 'planning' ? { ...current, status: 'failed' } : noChange('the workflow moved it on'),
+  );
+  if (!result.saved) return;
   await deps.store.appendEvent(
     request.requestId,
     auditEvent(deps.clock, 'failed', 'The workflow could not be started; nothing was changed.'),

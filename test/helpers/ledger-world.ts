@@ -4,6 +4,7 @@
  * (IAM equals what the grants still in effect need; each thread ends with its final status).
  */
 import fc from 'fast-check';
+import { writeFields } from '../../bench/lib/memory-store';
 import { applyClick } from '../../src/domain/approval';
 import { type ChangeCommand, isTierCommand } from '../../src/domain/command';
 import { AwsOperationError } from '../../src/domain/errors';
@@ -16,7 +17,14 @@ import type {
   SlackMessage,
   SlackPort,
 } from '../../src/domain/ports';
-import type { AccessRequest, AuditEvent, CompletedStep, RequestSummary } from '../../src/domain/request';
+import {
+  type AccessRequest,
+  type AuditEvent,
+  type CompletedStep,
+  DECISION_FIELDS,
+  type RequestSummary,
+  type SavableField,
+} from '../../src/domain/request';
 import { isManagedTier, type ManagedTier, TIER_SPECS } from '../../src/domain/tiers';
 import type { TaskDeps } from '../../src/workflows/tasks/deps';
 import { testAccountContext } from './harness';
@@ -36,15 +44,11 @@ export class MemoryStore implements RequestStore, ActiveGrantFinder {
     const found = this.records.get(requestId);
     return found ? structuredClone(found) : undefined;
   }
-  async save(request: AccessRequest, expectedVersion: number) {
+  async save(request: AccessRequest, expectedVersion: number, fields: readonly SavableField[]) {
     const current = this.records.get(request.requestId);
     if (!current || current.version !== expectedVersion) return false;
-    // Like DynamoDB's UpdateItem: the append-only lists stay as stored.
-    this.records.set(request.requestId, {
-      ...structuredClone(request),
-      events: current.events,
-      completedSteps: current.completedSteps,
-    });
+    // Like DynamoDB's UpdateItem: only the named fields change; the append-only lists stay as stored.
+    this.records.set(request.requestId, writeFields(current, request, expectedVersion, fields));
     return true;
   }
   async appendEvent(requestId: string, event: AuditEvent) {
@@ -242,7 +246,7 @@ export class LedgerPorts {
       if (click.kind !== 'recorded' && click.kind !== 'decided') break;
       approved = click.request;
     }
-    await this.store.save({ ...approved, version: asked.version + 1 }, asked.version);
+    await this.store.save(approved, asked.version, DECISION_FIELDS);
     return approved.approvals.map((approval) => approval.userId);
   }
 

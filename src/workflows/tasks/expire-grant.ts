@@ -1,5 +1,5 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
-import { BotError, TransientError } from '../../domain/errors';
+import { BotError, InternalInvariantError, RequestConflictError, TransientError } from '../../domain/errors';
 import {
   botManagedPolicies,
   EXPIRED_STEP_ID,
@@ -12,6 +12,7 @@ import { mention } from '../../domain/mention';
 import { describeOperation, heldTiers, manualCommand, type Operation, policyName } from '../../domain/plan';
 import { type AccessRequest, type CompletedStep, savableBy } from '../../domain/request';
 import { isManagedTier, TIER_SPECS } from '../../domain/tiers';
+import { updateRequest } from '../../domain/update-request';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
 import { type UndoResult, undoJournal } from './roll-back';
 import { runOperation } from './run-operation';
@@ -50,16 +51,18 @@ export async function expireGrant(
     requestId,
     journalMarker(EXPIRED_STEP_ID, 'time limit reached', deps.clock.now()),
   );
-  const current = await loadRequest(deps, requestId);
-  await deps.store.save(
-    {
+  // A revoke may end this grant meanwhile (endedBy): re-read on a lost race, so its mark decides.
+  try {
+    await updateRequest(deps.store, requestId, savableBy('rollback'), (current) => ({
       ...current,
-      version: current.version + 1,
       status: result.failed.length > 0 ? 'failed' : current.endedBy ? 'revoked_early' : 'completed',
-    },
-    current.version,
-    savableBy('rollback'),
-  );
+    }));
+  } catch (error) {
+    // Deliberately not failing the expiry: the access is revoked and the journal marker above already
+    // says the grant is over (grantInEffect reads it), so only the displayed status is stale.
+    if (!(error instanceof RequestConflictError)) throw error;
+    deps.log.error('access expired, but the final status could not be recorded', { error });
+  }
   return result;
 }
 
@@ -70,8 +73,12 @@ async function expireManagedTier(
   attachedByRun: readonly string[],
 ): Promise<UndoResult> {
   const { command, target } = request;
-  if (command.action !== 'grant' || !isManagedTier(command.tier)) throw new Error('not a managed tier grant');
-  if (target.kind !== 'user' && target.kind !== 'group') throw new Error('not an identity');
+  if (command.action !== 'grant' || !isManagedTier(command.tier)) {
+    throw new InternalInvariantError(`Request ${request.requestId} is not a grant of a managed tier.`);
+  }
+  if (target.kind !== 'user' && target.kind !== 'group') {
+    throw new InternalInvariantError(`Request ${request.requestId} does not target an IAM user or group.`);
+  }
   const principal = { kind: target.kind, name: target.name, arn: target.arn };
   const attached = await deps.iam.listAttachedPolicyArns(principal);
   const heldOthers = heldTiers(

@@ -1,5 +1,10 @@
 import { isIdentityTarget } from '../../domain/command';
-import { ConflictError, TargetNotFoundError, TransientError } from '../../domain/errors';
+import {
+  ConflictError,
+  RequestConflictError,
+  TargetNotFoundError,
+  TransientError,
+} from '../../domain/errors';
 import { grantInEffect } from '../../domain/grant-ledger';
 import {
   type ChangePlan,
@@ -14,6 +19,7 @@ import {
 import type { IamPort } from '../../domain/ports';
 import { readPrincipalFacts } from '../../domain/read-facts';
 import { type AccessRequest, savableBy } from '../../domain/request';
+import { noChange, updateRequest } from '../../domain/update-request';
 import { loadRequest, requireAccount, requireKms, type TaskDeps } from './deps';
 import { otherRequestsFor } from './target-records';
 
@@ -25,20 +31,36 @@ export async function planChange(deps: TaskDeps, requestId: string): Promise<{ n
     return { noop: request.plan.steps.length === 0 };
   }
   const plan = await planFor(deps, request);
-  const next: AccessRequest = {
-    ...request,
-    version: request.version + 1,
-    plan,
-    // The plan resolves what the request only named (a key alias, a role's real path).
-    target: plan.target,
-    requiredApprovals: plan.requiredApprovals,
-    status: plan.steps.length === 0 ? 'no_change' : 'awaiting_approval',
-  };
-  if (!(await deps.store.save(next, request.version, savableBy('plan')))) {
-    // Someone else wrote first (a click, a retried task): the workflow retries with the current record.
-    throw new TransientError(`Request ${requestId} changed while it was being planned; planning again.`);
+  let stored: ChangePlan = plan;
+  try {
+    const result = await updateRequest(
+      deps.store,
+      requestId,
+      savableBy('plan'),
+      (current) =>
+        current.plan && current.status !== 'planning'
+          ? noChange('a retried task already stored a plan')
+          : {
+              ...current,
+              plan,
+              // The plan resolves what the request only named (a key alias, a role's real path).
+              target: plan.target,
+              requiredApprovals: plan.requiredApprovals,
+              status: plan.steps.length === 0 ? 'no_change' : 'awaiting_approval',
+            },
+      { current: request },
+    );
+    // Another run of this task stored its plan first: that one is what the approver sees.
+    if (!result.saved && result.request.plan) stored = result.request.plan;
+  } catch (error) {
+    // Still losing after fresh reads: the workflow retries the task (ASL Retry on TransientError),
+    // which plans again from what AWS and the record say then.
+    if (!(error instanceof RequestConflictError)) throw error;
+    throw new TransientError(`Request ${requestId} changed while it was being planned; planning again.`, {
+      cause: error,
+    });
   }
-  return { noop: plan.steps.length === 0 };
+  return { noop: stored.steps.length === 0 };
 }
 
 /** Reads what the request's planner needs from AWS and plans it. Throws the planner's named errors. */

@@ -1,6 +1,11 @@
 import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
 import { isTierCommand } from '../../domain/command';
-import { OutcomeNotDeliveredError, TransientError, USER_SAFE_ERROR_NAMES } from '../../domain/errors';
+import {
+  OutcomeNotDeliveredError,
+  RequestConflictError,
+  TransientError,
+  USER_SAFE_ERROR_NAMES,
+} from '../../domain/errors';
 import { grantInEffect, summarizeJournal } from '../../domain/grant-ledger';
 import { mention } from '../../domain/mention';
 import { manualCommand } from '../../domain/plan';
@@ -11,6 +16,7 @@ import {
   type RequestStatus,
   savableBy,
 } from '../../domain/request';
+import { noChange, type UpdateResult, updateRequest } from '../../domain/update-request';
 import { decidedCard } from '../../slack/blocks/approval-card';
 import { slackDate } from '../../slack/blocks/text';
 import { causeMessage, type ReportInput } from '../state';
@@ -146,26 +152,7 @@ async function reportFinal(
       ? 'failed'
       : STATUS[input.outcome];
   const text = outcomeText(request, input);
-  let current = request;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    // A revoke may have ended this grant while it was being applied; that stays.
-    const nextStatus = current.status === 'revoked_early' ? current.status : status;
-    const next: AccessRequest = {
-      ...current,
-      version: current.version + 1,
-      status: nextStatus,
-      ...(request.accessExpiresAt ? { accessExpiresAt: request.accessExpiresAt } : {}),
-    };
-    if (input.outcome === 'expired') {
-      next.decision = { outcome: 'expired', by: [], at: deps.clock.now().toISOString() };
-      delete next.taskToken;
-    }
-    if (await deps.store.save(next, current.version, savableBy('report'))) {
-      current = next;
-      break;
-    }
-    current = await loadRequest(deps, input.requestId);
-  }
+  let current = await recordFinalStatus(deps, request, input, status);
   // A revoke whose detaches stand (done, or done but not confirmed by the check) ends its tier's grants.
   const revokeStands =
     input.outcome === 'completed' ||
@@ -179,7 +166,7 @@ async function reportFinal(
     // Failed (or no-op) before any card was posted: the outcome starts the request's own message in
     // the audit channel, so it is never reported to nobody.
     const posted = await postStandaloneOutcome(deps, current);
-    if (posted instanceof Error) undelivered = posted;
+    if ('undelivered' in posted) undelivered = posted.undelivered;
     else current = posted;
   }
   const alreadyRecorded = loaded.events.some((seen) => seen.type === event.type && seen.text === event.text);
@@ -200,6 +187,47 @@ async function reportFinal(
     );
   }
   return { status };
+}
+
+/**
+ * Writes the final status (and, for an expiry, the decision) with the time limit this report computed.
+ * Returns the record as it stands afterwards.
+ */
+async function recordFinalStatus(
+  deps: TaskDeps,
+  request: AccessRequest,
+  input: ReportInput & { outcome: FinalOutcome },
+  status: RequestStatus,
+): Promise<AccessRequest> {
+  try {
+    const result = await updateRequest(
+      deps.store,
+      input.requestId,
+      savableBy('report'),
+      (fresh) => {
+        const next: AccessRequest = {
+          ...fresh,
+          // A revoke may have ended this grant while it was being applied; that stays.
+          status: fresh.status === 'revoked_early' ? fresh.status : status,
+          ...(request.accessExpiresAt ? { accessExpiresAt: request.accessExpiresAt } : {}),
+        };
+        if (input.outcome === 'expired') {
+          next.decision = { outcome: 'expired', by: [], at: deps.clock.now().toISOString() };
+          delete next.taskToken;
+        }
+        return next;
+      },
+      // The first round writes what this report read (with the time limit it computed).
+      { current: request },
+    );
+    return result.request;
+  } catch (error) {
+    // Deliberately not blocking the report: the outcome is still posted and the thread is the audit
+    // trail; only the record's status is left behind, and the error log says so.
+    if (!(error instanceof RequestConflictError)) throw error;
+    deps.log.error('could not record the final status; reporting the outcome anyway', { status, error });
+    return loadRequest(deps, input.requestId);
+  }
 }
 
 /** Posts the final event into the thread; the error when Slack refused it (the caller decides). */
@@ -283,23 +311,39 @@ async function showEndOfAccess(deps: TaskDeps, request: AccessRequest): Promise<
   return { status: request.status };
 }
 
-async function postStandaloneOutcome(deps: TaskDeps, request: AccessRequest): Promise<AccessRequest | Error> {
+/** The request with the card just posted, or why the outcome could not be posted (the caller decides). */
+async function postStandaloneOutcome(
+  deps: TaskDeps,
+  request: AccessRequest,
+): Promise<AccessRequest | { undelivered: unknown }> {
+  let card: { channel: string; ts: string };
   try {
-    const card = await deps.slack.post({
+    card = await deps.slack.post({
       channel: deps.auditChannelId,
       text: `CodeBuild access request ${request.requestId} by ${mention(request.requester.userId)}: ${request.plan?.summary ?? request.command.action}`,
     });
-    const next = { ...request, version: request.version + 1, card };
-    if (await deps.store.save(next, request.version, savableBy('report'))) {
-      for (const event of request.events) await postToThread(deps, next, event);
-      return next;
-    }
-    return request;
   } catch (error) {
     deps.log.error('could not post the outcome to the audit channel', {
       error,
     });
-    return error instanceof Error ? error : new Error(String(error));
+    return { undelivered: error };
+  }
+  try {
+    const result = await updateRequest(
+      deps.store,
+      request.requestId,
+      savableBy('report'),
+      // Another run of this report got its card in first: the thread goes under that one.
+      (fresh) => (fresh.card ? noChange('the request already has a card') : { ...fresh, card }),
+      { current: request },
+    );
+    if (result.saved) for (const event of request.events) await postToThread(deps, result.request, event);
+    return result.request;
+  } catch (error) {
+    // Deliberately not blocking the report: the message is posted, only the record does not point at it.
+    if (!(error instanceof RequestConflictError)) return { undelivered: error };
+    deps.log.error('posted the outcome, but could not record its message on the request', { error });
+    return request;
   }
 }
 
@@ -313,24 +357,41 @@ async function endGrantsOfRevokedTier(deps: TaskDeps, revoke: AccessRequest): Pr
   const tier = revoke.command.tier;
   for (const grant of await otherRequestsFor(deps, revoke)) {
     if (!isTierCommand(grant.command) || grant.command.tier !== tier || !grantInEffect(grant)) continue;
-    const timeBound = grant.status === 'active';
-    const ended: AccessRequest = {
-      ...grant,
-      version: grant.version + 1,
-      ...(timeBound ? { status: 'revoked_early' as const } : {}),
-      endedBy: revoke.requestId,
-    };
-    if (await deps.store.save(ended, grant.version, savableBy('report'))) {
-      await recordEvent(
-        deps,
-        ended,
-        auditEvent(
-          deps.clock,
-          'access_expired',
-          `:scissors: Ended ${timeBound ? 'early ' : ''}by ${revoke.requestId} (revoke by ${mention(revoke.requester.userId)})` +
-            (timeBound ? '; the scheduled expiry will revoke nothing.' : '.'),
-        ),
+    let ended: UpdateResult;
+    try {
+      ended = await updateRequest(
+        deps.store,
+        grant.requestId,
+        savableBy('report'),
+        (fresh) =>
+          // Re-checked on the fresh record: its own expiry or another revoke may have ended it first.
+          grantInEffect(fresh)
+            ? {
+                ...fresh,
+                ...(fresh.status === 'active' ? { status: 'revoked_early' as const } : {}),
+                endedBy: revoke.requestId,
+              }
+            : noChange('the grant is no longer in effect'),
+        { current: grant },
       );
+    } catch (error) {
+      // Deliberately not blocking the revoke's report: the detaches stand, and a grant left unmarked
+      // only keeps a policy counted as needed (never detaches one); the error log names it.
+      if (!(error instanceof RequestConflictError)) throw error;
+      deps.log.error('could not mark a grant ended by this revoke', { grant: grant.requestId, error });
+      continue;
     }
+    if (!ended.saved) continue;
+    const timeBound = ended.request.status === 'revoked_early';
+    await recordEvent(
+      deps,
+      ended.request,
+      auditEvent(
+        deps.clock,
+        'access_expired',
+        `:scissors: Ended ${timeBound ? 'early ' : ''}by ${revoke.requestId} (revoke by ${mention(revoke.requester.userId)})` +
+          (timeBound ? '; the scheduled expiry will revoke nothing.' : '.'),
+      ),
+    );
   }
 }
