@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../../domain/ports';
 import { SLASH_COMMAND } from '../../slack/ids';
-import { signSlackRequest } from '../../slack/verify-signature';
 import { escapeLikeSlack } from './escape';
 import type { WorkspaceUser } from './fixture';
+import {
+  blockActionPayload,
+  interactionBody,
+  type PlainTextInputValues,
+  signedHeaders,
+  slashCommandBody,
+  slashCommandPayload,
+  viewSubmissionPayload,
+} from './slack-payloads';
 import type { WorkspaceState } from './state';
 
 /**
@@ -49,7 +57,7 @@ export type ComposeResult =
   | { kind: 'command'; status: number; ms: number }
   | { kind: 'rejected'; reason: string };
 
-interface ResponseTarget {
+export interface ResponseTarget {
   channel: string;
   user: string;
   uses: number;
@@ -170,46 +178,25 @@ export class LocalSlackClient {
     const { team, app } = this.state.fixture;
     const channel = this.state.channel(message.channel);
     const now = this.clock.now().getTime();
-    const payload = {
-      type: 'block_actions',
-      user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
-      api_app_id: app.id,
-      token: 'local-verification-token',
-      container: {
-        type: 'message',
-        message_ts: message.ts,
-        channel_id: message.channel,
-        is_ephemeral: false,
-      },
-      trigger_id: this.state.issueTrigger(user.id),
-      team: { id: team.id, domain: team.domain },
-      enterprise: null,
-      is_enterprise_install: false,
+    const payload = blockActionPayload({
+      team,
+      appId: app.id,
       channel: { id: message.channel, name: channel?.name ?? '' },
+      user,
       message: {
-        type: 'message',
         user: message.user,
-        ...(message.botId ? { bot_id: message.botId, app_id: app.id } : {}),
+        ...(message.botId ? { botId: message.botId } : {}),
         ts: message.ts,
         text: message.text,
         blocks: message.blocks ?? [],
-        ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+        ...(message.threadTs ? { threadTs: message.threadTs } : {}),
       },
-      state: { values: {} },
-      response_url: this.responseUrl({ channel: message.channel, user: user.id }),
-      actions: [
-        {
-          type: 'button',
-          action_id: button.actionId,
-          block_id: button.blockId,
-          text: { type: 'plain_text', text: button.text, emoji: true },
-          ...(button.value !== undefined ? { value: button.value } : {}),
-          ...(button.style !== undefined ? { style: button.style } : {}),
-          action_ts: `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`,
-        },
-      ],
-    };
-    const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+      button,
+      actionTs: `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`,
+      responseUrl: this.issueResponseUrl({ channel: message.channel, user: user.id }),
+      triggerId: this.state.issueTrigger(user.id),
+    });
+    const delivery = await this.deliver(interactionBody(payload));
     this.options.onDelivery?.(
       `${user.name} clicked "${button.text}" on ${button.value ?? message.ts} -> HTTP ${delivery.status} in ${delivery.ms} ms`,
     );
@@ -240,7 +227,7 @@ export class LocalSlackClient {
     if (!user || !modal || modal.id !== input.viewId)
       return { kind: 'rejected' as const, reason: 'no such modal' };
     const { team, app } = this.state.fixture;
-    const values: Record<string, Record<string, { type: string; value: string }>> = {};
+    const values: PlainTextInputValues = {};
     for (const [blockId, actions] of Object.entries(input.values)) {
       for (const [actionId, value] of Object.entries(actions)) {
         values[blockId] = {
@@ -250,39 +237,25 @@ export class LocalSlackClient {
       }
     }
     const view = modal.view;
-    const payload = {
-      type: 'view_submission',
-      team: { id: team.id, domain: team.domain },
-      user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
-      api_app_id: app.id,
-      token: 'local-verification-token',
-      trigger_id: this.state.issueTrigger(user.id),
+    const payload = viewSubmissionPayload({
+      team,
+      appId: app.id,
+      botId: app.botId,
+      user,
       view: {
         id: modal.id,
-        team_id: team.id,
-        type: 'modal',
+        callbackId: typeof view.callback_id === 'string' ? view.callback_id : '',
+        privateMetadata: typeof view.private_metadata === 'string' ? view.private_metadata : '',
         blocks: Array.isArray(view.blocks) ? view.blocks : [],
-        private_metadata: typeof view.private_metadata === 'string' ? view.private_metadata : '',
-        callback_id: typeof view.callback_id === 'string' ? view.callback_id : '',
-        state: { values },
-        hash: `${Math.floor(this.clock.now().getTime() / 1000)}.local`,
         title: view.title,
-        clear_on_close: false,
-        notify_on_close: false,
-        close: view.close ?? null,
-        submit: view.submit ?? null,
-        previous_view_id: null,
-        root_view_id: modal.id,
-        app_id: app.id,
-        external_id: '',
-        app_installed_team_id: team.id,
-        bot_id: app.botId,
+        close: view.close,
+        submit: view.submit,
       },
-      response_urls: [],
-      is_enterprise_install: false,
-      enterprise: null,
-    };
-    const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+      values,
+      hash: `${Math.floor(this.clock.now().getTime() / 1000)}.local`,
+      triggerId: this.state.issueTrigger(user.id),
+    });
+    const delivery = await this.deliver(interactionBody(payload));
     this.options.onDelivery?.(
       `${user.name} submitted the "${payload.view.callback_id}" modal -> HTTP ${delivery.status} in ${delivery.ms} ms`,
     );
@@ -330,21 +303,18 @@ export class LocalSlackClient {
     const { team, app } = this.state.fixture;
     const channel = this.state.channel(channelId);
     const typed = `${command} ${rawText}`.trim();
-    const form = new URLSearchParams({
-      token: 'local-verification-token',
-      team_id: team.id,
-      team_domain: team.domain,
-      channel_id: channelId,
-      channel_name: channel?.name ?? '',
-      user_id: user.id,
-      user_name: user.name,
-      command,
-      text: escapeLikeSlack(rawText, this.state.fixture),
-      api_app_id: app.id,
-      is_enterprise_install: 'false',
-      response_url: this.responseUrl({ channel: channelId, user: user.id, command: typed }),
-      trigger_id: this.state.issueTrigger(user.id),
-    }).toString();
+    const form = slashCommandBody(
+      slashCommandPayload({
+        team,
+        appId: app.id,
+        channel: { id: channelId, name: channel?.name ?? '' },
+        user,
+        command,
+        text: escapeLikeSlack(rawText, this.state.fixture),
+        responseUrl: this.issueResponseUrl({ channel: channelId, user: user.id, command: typed }),
+        triggerId: this.state.issueTrigger(user.id),
+      }),
+    );
     const delivery = await this.deliver(form);
     this.options.onDelivery?.(`${user.name} ran ${typed} -> HTTP ${delivery.status} in ${delivery.ms} ms`);
     const target = { channel: channelId, user: user.id, command: typed };
@@ -396,7 +366,11 @@ export class LocalSlackClient {
     this.state.postEphemeral({ channel, user, from: 'slackbot', text, ...(command ? { command } : {}) });
   }
 
-  private responseUrl(target: Omit<ResponseTarget, 'uses' | 'expires'>): string {
+  /**
+   * A response_url for an interaction of `target.user` in `target.channel`: POSTs to it show the
+   * app's message there (see respond), at most 5 times in 30 minutes.
+   */
+  issueResponseUrl(target: Omit<ResponseTarget, 'uses' | 'expires'>): string {
     const id = randomBytes(12).toString('hex');
     this.responseTargets.set(id, {
       ...target,
@@ -411,12 +385,7 @@ export class LocalSlackClient {
     const started = Date.now();
     const response = await fetch(this.options.appUrl(), {
       method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
-        'x-slack-request-timestamp': timestamp,
-        'x-slack-signature': signSlackRequest(this.options.signingSecret, timestamp, body),
-      },
+      headers: signedHeaders(this.options.signingSecret, timestamp, body),
       body,
     });
     const text = await response.text();

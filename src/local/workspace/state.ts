@@ -65,6 +65,10 @@ export const TRIGGER_TTL_MS = 3000;
 export const formatTs = (micros: number): string =>
   `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
 
+/** A trigger id shaped like Slack's: `398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c`. */
+export const randomTriggerId = (): string =>
+  `${randomInt(1e11, 1e12)}.${randomInt(1e10, 1e11)}.${randomBytes(16).toString('hex')}`;
+
 export class WorkspaceState {
   private data: StateFile;
   private version = 0;
@@ -168,7 +172,7 @@ export class WorkspaceState {
 
   /** A trigger id for one interaction of `user`, as Slack puts in every command and click. */
   issueTrigger(user: string): string {
-    const id = `${randomInt(1e11, 1e12)}.${randomInt(1e10, 1e11)}.${randomBytes(16).toString('hex')}`;
+    const id = randomTriggerId();
     this.triggers.set(id, { user, expires: this.clock.now().getTime() + TRIGGER_TTL_MS });
     return id;
   }
