@@ -282,7 +282,7 @@ export class LocalServer {
     const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
     const answer = workspace.webApi.call(method, args, token);
     if (answer.body.ok !== true) this.options.log?.(`Slack API ${method} -> ${String(answer.body.error)}`);
-    json(res, answer.status, answer.body);
+    json(res, answer.status, answer.body, answer.headers);
   }
 
   private async serveResponseUrl(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
@@ -334,9 +334,15 @@ export class LocalServer {
   }
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     ...SECURITY_HEADERS,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
