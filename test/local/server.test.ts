@@ -138,6 +138,29 @@ describe('the state folder', () => {
   });
 });
 
+describe('people added while local mode runs', () => {
+  it('can use the bot at once: users.info finds them and the composer escapes their @name', async () => {
+    const added = await page.post('/local/people', {
+      id: 'U0DANA',
+      name: 'dana',
+      realName: 'Dana Ito',
+      email: 'dana@example.com',
+    });
+    expect(added).toMatchObject({ status: 200, body: { kind: 'added', user: { id: 'U0DANA' } } });
+
+    await page.type('U0BOB', 'C0GENERAL', 'welcome @dana');
+    const { messages, users } = await page.state('U0BOB');
+    expect(messages.at(-1)).toMatchObject({ text: 'welcome <@U0DANA|dana>' });
+    expect(users).toContainEqual(expect.objectContaining({ id: 'U0DANA', realName: 'Dana Ito' }));
+  });
+
+  it('refuses a person whose id is not a Slack user id, saying why', async () => {
+    const refused = await page.post('/local/people', { id: 'dana', name: 'dana' });
+    expect(refused.status).toBe(400);
+    expect(String(refused.body.error)).toContain('must look like U0ALICE');
+  });
+});
+
 describe('the composer', () => {
   it('answers an unknown slash command itself, like Slack, without calling the bot', async () => {
     const response = await page.type('U0BOB', 'C0GENERAL', '/deploy prod');
