@@ -6,7 +6,7 @@
 // - Step Functions: StartExecution and SendTaskSuccess are recorded by a mock and handed to the local
 //   run only after the slack handler has answered (as the real service does it asynchronously), so the
 //   calls of the slack function and of the tasks never interleave;
-// - Slack Web API: the loopback FakeSlack, counted from its recorded calls.
+// - Slack Web API: the local workspace's Web API on loopback (LocalSlack), counted from its recorded calls.
 // State transitions come from the local run's event log.
 import '../test/setup/polyfills';
 import { writeFileSync } from 'node:fs';
@@ -19,10 +19,10 @@ import { ACTION_IDS, DENY_MODAL } from '../src/slack/ids';
 import { defaultAwsClients, lazy, liveAwsPorts, liveTaskDeps } from '../src/wiring';
 import definition from '../src/workflows/access-request.asl.json';
 import { createRequestsTable, startDynalite, testDynamoClient } from '../test/helpers/dynalite';
-import { FakeSlack } from '../test/helpers/fake-slack';
+import { LocalSlack } from '../test/helpers/local-slack';
 import { SandboxIam } from '../test/helpers/sandbox-iam';
 import { blockActionEvent, slashCommandEvent, viewSubmissionEvent } from '../test/helpers/signed-event';
-import { BENCH_SECRET, SLACK_FUNCTION_ENV } from './lib/cold';
+import { BENCH_BOT_TOKEN, BENCH_SECRET, SLACK_FUNCTION_ENV } from './lib/cold';
 
 const REQUESTER = 'U0REQUESTER';
 const APPROVER = 'U0APPROVER1';
@@ -55,13 +55,8 @@ async function main(): Promise<void> {
   const [outFile] = process.argv.slice(2);
   const dynalite = await startDynalite();
   await createRequestsTable(dynalite.endpoint, 'requests');
-  const slack = await FakeSlack.start();
-  for (const [id, name] of [
-    [REQUESTER, 'requester'],
-    [APPROVER, 'approver'],
-  ] as const) {
-    slack.users.set(id, { id, name, email: `${name}@example.com` });
-  }
+  // The test workspace has the requester and the approver (test/helpers/local-slack.ts).
+  const slack = await LocalSlack.start({ botToken: BENCH_BOT_TOKEN });
   const iam = SandboxIam.empty('111122223333', 'us-east-1');
   // One IAM user per flow, so each plan has something to change.
   for (const user of ['alice', 'bob', 'carol']) iam.addUser(user);
@@ -70,7 +65,7 @@ async function main(): Promise<void> {
   const env: Record<string, string> = {
     ...SLACK_FUNCTION_ENV,
     SLACK_SIGNING_SECRET: BENCH_SECRET,
-    SLACK_BOT_TOKEN: 'xoxb-bench-token',
+    SLACK_BOT_TOKEN: BENCH_BOT_TOKEN,
     SLACK_API_URL: slack.url,
   };
 
@@ -172,6 +167,7 @@ async function main(): Promise<void> {
           actionId: ACTION_IDS.deny,
           value: requestId,
           userId: APPROVER,
+          triggerId: slack.triggerFor(APPROVER),
         }),
       );
       phases.push(phaseSince('deny click, opens the reason modal (slack function)', mark));

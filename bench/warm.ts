@@ -2,7 +2,7 @@
 // except that the request store is in memory (bench/lib/memory-store.ts) and the workflow answers at
 // once; IAM is the test suite's sandbox account (src/local/sandbox answering the real IamGateway's SDK
 // commands in process) and Slack is the
-// loopback FakeSlack. So the figures are our code plus Bolt plus loopback HTTP to Slack on clicks.
+// local workspace's Web API on loopback (LocalSlack). So the figures are our code plus Bolt plus loopback HTTP to Slack on clicks.
 import '../test/setup/polyfills';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -14,10 +14,10 @@ import { liveSlackRuntime, makeSlackHandler } from '../src/handlers/slack';
 import { ACTION_IDS } from '../src/slack/ids';
 import { type AwsPorts, defaultAwsClients, lazy, liveAwsPorts, liveTaskDeps } from '../src/wiring';
 import { TASKS } from '../src/workflows/tasks/registry';
-import { FakeSlack } from '../test/helpers/fake-slack';
+import { LocalSlack } from '../test/helpers/local-slack';
 import { SandboxIam } from '../test/helpers/sandbox-iam';
 import { blockActionEvent, randomTriggerId, slashCommandEvent } from '../test/helpers/signed-event';
-import { BENCH_SECRET, SLACK_FUNCTION_ENV } from './lib/cold';
+import { BENCH_BOT_TOKEN, BENCH_SECRET, SLACK_FUNCTION_ENV } from './lib/cold';
 import { MemoryRequestStore } from './lib/memory-store';
 import { percentile, round } from './lib/stats';
 
@@ -40,7 +40,7 @@ export interface LatencyResult {
 type Handler = ReturnType<typeof makeSlackHandler>;
 
 async function timed(
-  slack: FakeSlack,
+  slack: LocalSlack,
   path: string,
   count: number,
   handler: Handler,
@@ -80,15 +80,14 @@ async function main(): Promise<void> {
   const [outFile, countArg, warmupArg] = process.argv.slice(2);
   const count = Number(countArg ?? 2000);
   const warmup = Number(warmupArg ?? 200);
-  const slack = await FakeSlack.start();
-  slack.users.set(REQUESTER, { id: REQUESTER, name: 'requester', email: 'requester@example.com' });
-  slack.users.set(APPROVER, { id: APPROVER, name: 'approver', email: 'approver@example.com' });
+  // The test workspace has the requester and the approver (test/helpers/local-slack.ts).
+  const slack = await LocalSlack.start({ botToken: BENCH_BOT_TOKEN });
   const iam = SandboxIam.empty('111122223333', 'us-east-1');
   iam.addUser('alice');
   const env: Record<string, string> = {
     ...SLACK_FUNCTION_ENV,
     SLACK_SIGNING_SECRET: BENCH_SECRET,
-    SLACK_BOT_TOKEN: 'xoxb-bench-token',
+    SLACK_BOT_TOKEN: BENCH_BOT_TOKEN,
     SLACK_API_URL: slack.url,
   };
   const store = new MemoryRequestStore();

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createRequestsTable, startDynalite } from '../../test/helpers/dynalite';
-import { FakeSlack } from '../../test/helpers/fake-slack';
+import { LocalSlack } from '../../test/helpers/local-slack';
 import { slashCommandEvent } from '../../test/helpers/signed-event';
 import { ROOT } from './bundles';
 import { startLoopbackAws } from './loopback-aws';
@@ -11,6 +11,7 @@ import { median, round } from './stats';
 const run = promisify(execFile);
 
 export const BENCH_SECRET = 'bench-signing-secret-0123456789abcdef';
+export const BENCH_BOT_TOKEN = 'xoxb-bench-token';
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:111122223333:stateMachine:access-request';
 const CHILD = join(ROOT, 'bench', 'lib', 'cold-child.js');
 
@@ -63,7 +64,11 @@ export interface ColdFakes {
 
 /** Loopback Slack, DynamoDB (dynalite), IAM (the sandbox account) and Step Functions for the cold-start children. */
 export async function startColdFakes(): Promise<ColdFakes> {
-  const [slack, dynalite, aws] = await Promise.all([FakeSlack.start(), startDynalite(), startLoopbackAws()]);
+  const [slack, dynalite, aws] = await Promise.all([
+    LocalSlack.start({ botToken: BENCH_BOT_TOKEN }),
+    startDynalite(),
+    startLoopbackAws(),
+  ]);
   await createRequestsTable(dynalite.endpoint, 'requests');
   return {
     env: {
@@ -91,7 +96,7 @@ export function baseChildEnv(fakes: Record<string, string>): Record<string, stri
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     SLACK_SIGNING_SECRET: BENCH_SECRET,
-    SLACK_BOT_TOKEN: 'xoxb-bench-token',
+    SLACK_BOT_TOKEN: BENCH_BOT_TOKEN,
     ...fakes,
   };
 }

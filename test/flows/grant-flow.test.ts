@@ -42,7 +42,7 @@ describe('grant flow, end to end through the slack handler and the real ASL', ()
     const { requestId } = await h.onlyRequest();
     await h.awaitApprovalWait(requestId);
 
-    const card = h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && !m.thread_ts);
+    const card = h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && !m.threadTs);
     expect(card?.text).toContain(requestId);
     const cardJson = JSON.stringify(card?.blocks);
     expect(cardJson).toContain('arn:aws:iam::111122223333:user/alice');

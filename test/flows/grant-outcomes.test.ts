@@ -101,7 +101,7 @@ describe('grant outcomes in the real workflow', () => {
     const { requestId } = await h.onlyRequest();
     await expect(h.finished(requestId)).resolves.toMatchObject({ status: 'FAILED' });
     // No approval card: one message in the audit channel carries the request, its thread the outcome.
-    const topLevel = h.slack.messages.filter((m) => m.channel === AUDIT_CHANNEL && !m.thread_ts);
+    const topLevel = h.slack.messages.filter((m) => m.channel === AUDIT_CHANNEL && !m.threadTs);
     expect(topLevel).toHaveLength(1);
     expect(JSON.stringify(topLevel[0]?.blocks ?? [])).not.toContain(ACTION_IDS.approve);
     const thread = h.slack.thread(topLevel[0]?.ts ?? '').map((m) => m.text);

@@ -136,7 +136,7 @@ async function requestOnly(text: string) {
   return { requestId, run, record: record! };
 }
 
-const cardOf = () => h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && !m.thread_ts && m.blocks);
+const cardOf = () => h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && !m.threadTs && m.blocks);
 const threadOf = (ts: string) => h.slack.thread(ts).map((m) => m.text ?? '');
 const lastEvent = (record: { events: { text: string }[] }) => record.events.at(-1)?.text ?? '';
 /** The document in effect of a customer managed policy of the sandbox account. */

@@ -2,27 +2,22 @@ import { WebClient } from '@slack/web-api';
 import { SlackApiError, TransientError } from '../../src/domain/errors';
 import { SlackWebApi } from '../../src/slack/web-api';
 import { slackWebClient, TASK_RATE_LIMIT_WAIT_SECONDS } from '../../src/wiring';
-import { FakeSlack, type FakeSlackResponse } from '../helpers/fake-slack';
 import { APPROVER_1, AUDIT_CHANNEL, type Harness, startHarness } from '../helpers/harness';
+import { LocalSlack, rateLimited, type SlackFault, slackError, TEST_BOT_TOKEN } from '../helpers/local-slack';
 
 // Slack Web API errors are classified at the adapter (src/slack/classify-error.ts), like AWS errors:
 // rate limits and 5xx are TransientError, which the ASL retries; anything else is a named permanent
 // error whose message names only Slack's short error code.
 
-const rateLimited = (seconds: number): FakeSlackResponse => ({
-  status: 429,
-  headers: { 'retry-after': String(seconds) },
-  body: { ok: false, error: 'ratelimited' },
-});
-const unavailable: FakeSlackResponse = { status: 503, body: { ok: false, error: 'service_unavailable' } };
+const unavailable: SlackFault = { status: 503, body: { ok: false, error: 'service_unavailable' } };
 
 describe('the Slack adapter classifies Web API errors (loopback Slack, real WebClient)', () => {
-  let slack: FakeSlack;
+  let slack: LocalSlack;
   const sleeps: number[] = [];
   // No internal WebClient retries here, so each case is one HTTP answer; no real sleeping either.
   const adapter = (maxRateLimitWaitSeconds = 0) =>
     new SlackWebApi(
-      new WebClient('xoxb-test', {
+      new WebClient(TEST_BOT_TOKEN, {
         slackApiUrl: slack.url,
         rejectRateLimitedCalls: true,
         retryConfig: { retries: 0 },
@@ -35,14 +30,12 @@ describe('the Slack adapter classifies Web API errors (loopback Slack, real WebC
       },
     );
 
-  beforeAll(async () => {
-    slack = await FakeSlack.start();
-  });
-  beforeEach(() => {
-    slack.reset();
+  // A fresh workspace per test, so each sees only its own messages.
+  beforeEach(async () => {
+    slack = await LocalSlack.start();
     sleeps.length = 0;
   });
-  afterAll(async () => slack.stop());
+  afterEach(async () => slack.stop());
 
   it.each([
     [
@@ -59,7 +52,7 @@ describe('the Slack adapter classifies Web API errors (loopback Slack, real WebC
     ],
     [
       'ok:false ratelimited',
-      { body: { ok: false, error: 'ratelimited' } },
+      slackError('ratelimited'),
       'Slack was briefly unavailable while trying to post a message to C0AUDIT (ratelimited).',
       undefined,
     ],
@@ -81,7 +74,7 @@ describe('the Slack adapter classifies Web API errors (loopback Slack, real WebC
   it.each([
     [
       'channel_not_found',
-      { body: { ok: false, error: 'channel_not_found' } },
+      slackError('channel_not_found'),
       'Slack refused to post a message to C0AUDIT: channel_not_found.',
     ],
     [
@@ -91,7 +84,7 @@ describe('the Slack adapter classifies Web API errors (loopback Slack, real WebC
     ],
     [
       'an error code that is not one',
-      { body: { ok: false, error: '<script>xoxb-secret' } },
+      slackError('<script>xoxb-secret'),
       'Slack refused to post a message to C0AUDIT: unknown_error.',
     ],
   ])('%s is a permanent SlackApiFailed error with a safe message', async (_name, reply, message) => {
@@ -132,7 +125,7 @@ describe('the Slack adapter classifies Web API errors (loopback Slack, real WebC
     const started = Date.now();
 
     await expect(
-      new SlackWebApi(slackWebClient('xoxb-test', slack.url)).post({ channel: AUDIT_CHANNEL, text: 'x' }),
+      new SlackWebApi(slackWebClient(TEST_BOT_TOKEN, slack.url)).post({ channel: AUDIT_CHANNEL, text: 'x' }),
     ).rejects.toMatchObject({ name: 'TransientError', retryAfterSeconds: 60 });
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -163,7 +156,7 @@ describe('"Ask for approval" in the real workflow when Slack is rate limited or 
       ?.events.filter((event) => event.type === 'StateRetried')
       .map((event) => (event as { state: { name: string } }).state.name);
     expect(retried).toEqual(['Ask for approval', 'Ask for approval']);
-    const cards = h.slack.messages.filter((m) => m.channel === AUDIT_CHANNEL && !m.thread_ts);
+    const cards = h.slack.messages.filter((m) => m.channel === AUDIT_CHANNEL && !m.threadTs);
     expect(cards).toHaveLength(1);
 
     await h.click(requestId, APPROVER_1);

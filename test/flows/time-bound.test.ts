@@ -48,7 +48,7 @@ describe('time-bound grants (waits overridden to zero; the ASL Wait states are r
         '• revoked: detach AWSCodeBuildDeveloperAccess from user alice\n' +
         '• revoked: detach AmazonS3ReadOnlyAccess from user alice',
     );
-    const card = h.slack.messages.find((m) => m.ts === request?.card?.ts && !m.thread_ts);
+    const card = h.slack.messages.find((m) => m.ts === request?.card?.ts && !m.threadTs);
     expect(JSON.stringify(card?.blocks)).toContain('Time limit');
     expect(JSON.stringify(card?.blocks)).toContain('Status: time limit reached; the access was revoked.');
     expect(JSON.stringify(card?.blocks)).not.toContain('applied and verified');

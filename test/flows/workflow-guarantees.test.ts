@@ -20,7 +20,6 @@ import { loadSandboxFixture, type SandboxAccount, SandboxStore } from '../../src
 import { createSandboxClients, type SandboxClients } from '../../src/local/sandbox/plug';
 import { liveTaskDeps } from '../../src/wiring';
 import { ExecutionStoppedEvent, reportStopped } from '../../src/workflows/tasks/report-stopped';
-import type { FakeSlackResponse } from '../helpers/fake-slack';
 import {
   APPROVER_1,
   AUDIT_CHANNEL,
@@ -29,6 +28,7 @@ import {
   REQUESTER,
   startHarness,
 } from '../helpers/harness';
+import { slackError } from '../helpers/local-slack';
 
 jest.setTimeout(60_000);
 
@@ -148,7 +148,7 @@ const thread = async (requestId: string): Promise<string[]> => {
 const cardTexts = async (requestId: string): Promise<string[]> => {
   const request = await h.store.get(requestId);
   const card = h.slack.messages.find(
-    (m) => m.channel === AUDIT_CHANNEL && m.ts === request?.card?.ts && !m.thread_ts,
+    (m) => m.channel === AUDIT_CHANNEL && m.ts === request?.card?.ts && !m.threadTs,
   );
   const texts: string[] = [];
   const walk = (value: unknown): void => {
@@ -207,13 +207,8 @@ describe('(a) what a time-bound grant applied ends at its time limit, whatever h
   });
 
   it('a permanent Slack error while reporting success does not skip the expiry', async () => {
-    const slack = h.slack as unknown as {
-      defaultResponse(method: string, args: Record<string, unknown>): FakeSlackResponse;
-    };
     h.slack.respondWith('chat.postMessage', (args) =>
-      String(args.text ?? '').startsWith(':white_check_mark: Done')
-        ? { body: { ok: false, error: 'is_archived' } }
-        : slack.defaultResponse('chat.postMessage', args),
+      String(args.text ?? '').startsWith(':white_check_mark: Done') ? slackError('is_archived') : undefined,
     );
     const requestId = await approved('grant user:alice readonly for 1h');
     await waitForStatus(requestId, 'active');
@@ -441,7 +436,7 @@ describe('(8) the card and the ack state the outcome that happened', () => {
     expect(last).toMatch(
       /^:x: Failed: AWS denied the bot permission to .*\nNothing was changed in AWS\.\n<@U0REQUESTER>$/,
     );
-    const card = h.slack.messages.find((m) => m.ts === request?.card?.ts && !m.thread_ts);
+    const card = h.slack.messages.find((m) => m.ts === request?.card?.ts && !m.threadTs);
     expect(JSON.stringify(card)).not.toContain('Expired');
     expect(await statusLine(requestId)).toEqual([
       'Status: failed; nothing was changed in AWS. See the thread for why.',

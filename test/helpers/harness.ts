@@ -27,7 +27,7 @@ import {
   liveTaskDeps,
 } from '../../src/wiring';
 import { createRequestsTable, startDynalite, testDynamoClient } from './dynalite';
-import { FakeSlack } from './fake-slack';
+import { LocalSlack, TEST_BOT_TOKEN } from './local-slack';
 import { SandboxIam } from './sandbox-iam';
 import {
   blockActionEvent,
@@ -54,7 +54,8 @@ export const ALICE = 'U0ALICE';
 
 export interface Harness {
   handler: ReturnType<typeof makeSlackHandler>;
-  slack: FakeSlack;
+  /** The local workspace's Slack Web API on loopback (read what the bot posted, inject faults). */
+  slack: LocalSlack;
   /** The sandbox account answering IAM (seed it, read it, inject faults). */
   iam: SandboxIam;
   workflow: LocalWorkflow;
@@ -123,22 +124,14 @@ export async function startHarness(
   const dynalite = await startDynalite();
   const table = 'requests';
   await createRequestsTable(dynalite.endpoint, table);
-  const slack = await FakeSlack.start();
-  for (const [id, name] of [
-    [REQUESTER, 'requester'],
-    [APPROVER_1, 'approver1'],
-    [APPROVER_2, 'approver2'],
-    [OUTSIDER, 'outsider'],
-    [ALICE, 'alice'],
-  ] as const) {
-    slack.users.set(id, { id, name, email: `${name}@example.com` });
-  }
+  // The test workspace has the requester, both approvers, the outsider and alice (TEST_PEOPLE).
+  const slack = await LocalSlack.start();
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynalite.endpoint;
   const env: Record<string, string> = {
     REQUESTS_TABLE: table,
     AUDIT_CHANNEL_ID: AUDIT_CHANNEL,
     SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
     SLACK_API_URL: slack.url,
     STATE_MACHINE_ARN,
     APPROVER_USER_IDS: `${APPROVER_1},${APPROVER_2}`,
@@ -199,8 +192,21 @@ export async function startHarness(
     store,
     sfn,
     env,
-    slash: (text, options = {}) =>
-      handler(slashCommandEvent({ secret: TEST_SIGNING_SECRET, text, userId: REQUESTER, ...options })),
+    // Trigger ids and response_urls come from the workspace, as Slack issues them, so views.open
+    // and responses work as they do in local mode.
+    slash: (text, options = {}) => {
+      const userId = options.userId ?? REQUESTER;
+      return handler(
+        slashCommandEvent({
+          secret: TEST_SIGNING_SECRET,
+          text,
+          userId,
+          triggerId: slack.triggerFor(userId),
+          responseUrl: slack.responseUrlFor(userId, options.channelId ?? 'C0REQ'),
+          ...options,
+        }),
+      );
+    },
     click: (requestId, userId, options = {}) =>
       handler(
         blockActionEvent({
@@ -208,6 +214,8 @@ export async function startHarness(
           actionId: options.actionId ?? ACTION_IDS.approve,
           value: requestId,
           userId,
+          triggerId: slack.triggerFor(userId),
+          responseUrl: slack.responseUrlFor(userId, AUDIT_CHANNEL),
           ...(options.teamId ? { teamId: options.teamId } : {}),
           ...(options.apiAppId ? { apiAppId: options.apiAppId } : {}),
         }),

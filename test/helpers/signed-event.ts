@@ -1,17 +1,26 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { BlockAction, ButtonAction, SlashCommand, ViewSubmitAction } from '@slack/bolt';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { signSlackRequest } from '../../src/slack/verify-signature';
+import {
+  blockActionPayload as buildBlockAction,
+  slashCommandPayload as buildSlashCommand,
+  viewSubmissionPayload as buildViewSubmission,
+  interactionBody,
+  type PlainTextInputValues,
+  signedHeaders,
+  slashCommandBody,
+} from '../../src/local/workspace/slack-payloads';
+import { randomTriggerId } from '../../src/local/workspace/state';
 
-// Builders of signed API Gateway HTTP API (payload 2.0) events, as Slack + API Gateway deliver them
-// to the `slack` Lambda. Payload shapes follow Slack's documented ones and are checked against Bolt's types.
+// Signed API Gateway HTTP API (payload 2.0) events, as Slack + API Gateway deliver them to the `slack`
+// Lambda. The payloads and the signature come from src/local/workspace/slack-payloads.ts, the builders
+// the local workspace sends with; this file only adds test defaults and the API Gateway envelope.
 
 export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
 // Port 1 on loopback refuses connections, so an accidental respond() fails fast instead of leaving the machine.
 export const TEST_RESPONSE_URL = 'http://127.0.0.1:1/response';
 
-const FORM = 'application/x-www-form-urlencoded';
 const SLACK_EVENTS_PATH = '/slack/events';
 
 interface SigningOptions {
@@ -59,12 +68,11 @@ export interface BlockActionEventOptions extends SigningOptions {
   messageTs?: string;
   blockId?: string;
   triggerId?: string;
+  /** The click's response_url; defaults to one that refuses connections. */
+  responseUrl?: string;
 }
 
-export type PlainTextInputValues = Record<
-  string,
-  Record<string, { type: 'plain_text_input'; value: string }>
->;
+export type { PlainTextInputValues };
 
 export interface ViewSubmissionEventOptions extends SigningOptions {
   callbackId: string;
@@ -81,10 +89,7 @@ export interface ViewSubmissionEventOptions extends SigningOptions {
 
 const nowInSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Slack trigger ids look like `398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c`. */
-export function randomTriggerId(): string {
-  return `${randomInt(1e11, 1e12)}.${randomInt(1e10, 1e11)}.${randomBytes(16).toString('hex')}`;
-}
+export { randomTriggerId };
 
 /** Default user name for an id, so tests that only care about ids still get a plausible payload. */
 const nameFor = (userId: string) => userId.toLowerCase();
@@ -93,13 +98,12 @@ const nameFor = (userId: string) => userId.toLowerCase();
 export function rawSignedEvent(opts: RawSignedEventOptions): APIGatewayProxyEventV2 {
   const nowSeconds = opts.nowSeconds ?? nowInSeconds();
   const timestamp = opts.timestamp ?? String(nowSeconds);
-  const signature = opts.signatureOverride ?? signSlackRequest(opts.secret, timestamp, opts.body);
+  const signed = signedHeaders(opts.secret, timestamp, opts.body);
   const headers: Record<string, string> = {
-    'content-type': opts.contentType ?? FORM,
+    ...signed,
+    'content-type': opts.contentType ?? signed['content-type'],
     host: 'abc123.execute-api.us-east-1.amazonaws.com',
-    'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
-    'x-slack-request-timestamp': timestamp,
-    'x-slack-signature': signature,
+    'x-slack-signature': opts.signatureOverride ?? signed['x-slack-signature'],
     ...opts.headers,
   };
   return {
@@ -140,131 +144,89 @@ const signing = (opts: SigningOptions): SigningOptions => ({
   signatureOverride: opts.signatureOverride,
 });
 
-/** The payload of a slash command, as Slack form-encodes it. */
+const teamOf = (opts: { teamId?: string; teamDomain?: string }) => ({
+  id: opts.teamId ?? 'T0TEAM',
+  domain: opts.teamDomain ?? 'testteam',
+});
+
+/** A slash command's payload with test defaults (requester U0REQUESTER in C0REQ). */
 export function slashCommandPayload(
-  opts: Omit<SlashCommandEventOptions, keyof SigningOptions>,
+  opts: Omit<SlashCommandEventOptions, keyof SigningOptions> & { responseUrl?: string },
 ): SlashCommand {
   const userId = opts.userId ?? 'U0REQUESTER';
-  return {
-    token: 'deprecated-verification-token',
-    team_id: opts.teamId ?? 'T0TEAM',
-    team_domain: opts.teamDomain ?? 'testteam',
-    channel_id: opts.channelId ?? 'C0REQ',
-    channel_name: opts.channelName ?? 'requests',
-    user_id: userId,
-    user_name: opts.userName ?? nameFor(userId),
+  return buildSlashCommand({
+    team: teamOf(opts),
+    appId: opts.apiAppId ?? 'A0APP',
+    channel: { id: opts.channelId ?? 'C0REQ', name: opts.channelName ?? 'requests' },
+    user: { id: userId, name: opts.userName ?? nameFor(userId) },
     command: opts.command ?? '/codebuild-access',
     text: opts.text,
-    api_app_id: opts.apiAppId ?? 'A0APP',
-    is_enterprise_install: 'false',
-    response_url: TEST_RESPONSE_URL,
-    trigger_id: opts.triggerId ?? randomTriggerId(),
-  };
+    responseUrl: opts.responseUrl ?? TEST_RESPONSE_URL,
+    triggerId: opts.triggerId ?? randomTriggerId(),
+  });
 }
 
 /** A signed `/codebuild-access ...` invocation. */
-export function slashCommandEvent(opts: SlashCommandEventOptions): APIGatewayProxyEventV2 {
-  const payload = slashCommandPayload(opts);
-  const body = new URLSearchParams(payload as Record<string, string>).toString();
-  return rawSignedEvent({ ...signing(opts), body });
+export function slashCommandEvent(
+  opts: SlashCommandEventOptions & { responseUrl?: string },
+): APIGatewayProxyEventV2 {
+  return rawSignedEvent({ ...signing(opts), body: slashCommandBody(slashCommandPayload(opts)) });
 }
 
-/** The payload of a button click in a channel message, as Slack sends it (JSON in the `payload` form field). */
+/** A button click on the bot's card with test defaults (the card in C0AUDIT). */
 export function blockActionPayload(
   opts: Omit<BlockActionEventOptions, keyof SigningOptions> & { nowSeconds?: number },
 ): BlockAction<ButtonAction> {
-  const teamId = opts.teamId ?? 'T0TEAM';
-  const channelId = opts.channelId ?? 'C0AUDIT';
   const messageTs = opts.messageTs ?? '1700000000.000100';
   const nowSeconds = opts.nowSeconds ?? nowInSeconds();
-  return {
-    type: 'block_actions',
-    user: {
-      id: opts.userId,
-      username: opts.userName ?? nameFor(opts.userId),
-      name: opts.userName ?? nameFor(opts.userId),
-      team_id: teamId,
+  return buildBlockAction({
+    team: teamOf(opts),
+    appId: opts.apiAppId ?? 'A0APP',
+    channel: { id: opts.channelId ?? 'C0AUDIT', name: opts.channelName ?? 'codebuild-audit' },
+    user: { id: opts.userId, name: opts.userName ?? nameFor(opts.userId) },
+    message: { user: 'U0BOT', botId: 'B0BOT', ts: messageTs, text: 'Access request', blocks: [] },
+    button: {
+      actionId: opts.actionId,
+      blockId: opts.blockId ?? 'decision',
+      text: opts.actionId,
+      value: opts.value,
     },
-    api_app_id: opts.apiAppId ?? 'A0APP',
-    token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: messageTs, channel_id: channelId, is_ephemeral: false },
-    trigger_id: opts.triggerId ?? randomTriggerId(),
-    team: { id: teamId, domain: opts.teamDomain ?? 'testteam' },
-    enterprise: undefined,
-    is_enterprise_install: false,
-    channel: { id: channelId, name: opts.channelName ?? 'codebuild-audit' },
-    message: {
-      type: 'message',
-      user: 'U0BOT',
-      bot_id: 'B0BOT',
-      ts: messageTs,
-      text: 'Access request',
-      blocks: [],
-    },
-    state: { values: {} },
-    response_url: TEST_RESPONSE_URL,
-    actions: [
-      {
-        action_id: opts.actionId,
-        block_id: opts.blockId ?? 'decision',
-        text: { type: 'plain_text', text: opts.actionId, emoji: true },
-        value: opts.value,
-        type: 'button',
-        action_ts: `${nowSeconds}.000200`,
-      },
-    ],
-  };
+    actionTs: `${nowSeconds}.000200`,
+    responseUrl: opts.responseUrl ?? TEST_RESPONSE_URL,
+    triggerId: opts.triggerId ?? randomTriggerId(),
+  });
 }
 
 /** A signed click on an Approve/Deny style button. */
 export function blockActionEvent(opts: BlockActionEventOptions): APIGatewayProxyEventV2 {
-  const body = new URLSearchParams({ payload: JSON.stringify(blockActionPayload(opts)) }).toString();
-  return rawSignedEvent({ ...signing(opts), body });
+  return rawSignedEvent({ ...signing(opts), body: interactionBody(blockActionPayload(opts)) });
 }
 
-/** The payload of a modal submission, as Slack sends it (JSON in the `payload` form field). */
+/** A modal submission with test defaults. */
 export function viewSubmissionPayload(
   opts: Omit<ViewSubmissionEventOptions, keyof SigningOptions>,
 ): ViewSubmitAction {
-  const teamId = opts.teamId ?? 'T0TEAM';
-  const apiAppId = opts.apiAppId ?? 'A0APP';
-  const viewId = opts.viewId ?? 'V0MODAL';
-  return {
-    type: 'view_submission',
-    team: { id: teamId, domain: opts.teamDomain ?? 'testteam' },
-    user: { id: opts.userId, name: opts.userName ?? nameFor(opts.userId), team_id: teamId },
-    api_app_id: apiAppId,
-    token: 'deprecated-verification-token',
-    trigger_id: opts.triggerId ?? randomTriggerId(),
+  return buildViewSubmission({
+    team: teamOf(opts),
+    appId: opts.apiAppId ?? 'A0APP',
+    botId: 'B0BOT',
+    user: { id: opts.userId, name: opts.userName ?? nameFor(opts.userId) },
     view: {
-      id: viewId,
-      team_id: teamId,
-      type: 'modal',
+      id: opts.viewId ?? 'V0MODAL',
+      callbackId: opts.callbackId,
+      privateMetadata: opts.privateMetadata,
       blocks: [],
-      private_metadata: opts.privateMetadata,
-      callback_id: opts.callbackId,
-      state: { values: opts.values },
-      hash: '1700000000.abcdefgh',
       title: { type: 'plain_text', text: 'CodeBuild access', emoji: true },
-      clear_on_close: false,
-      notify_on_close: false,
       close: { type: 'plain_text', text: 'Cancel', emoji: true },
       submit: { type: 'plain_text', text: 'Submit', emoji: true },
-      previous_view_id: null,
-      root_view_id: viewId,
-      app_id: apiAppId,
-      external_id: '',
-      app_installed_team_id: teamId,
-      bot_id: 'B0BOT',
     },
-    response_urls: [],
-    is_enterprise_install: false,
-    enterprise: undefined,
-  };
+    values: opts.values,
+    hash: '1700000000.abcdefgh',
+    triggerId: opts.triggerId ?? randomTriggerId(),
+  });
 }
 
 /** A signed modal submission. */
 export function viewSubmissionEvent(opts: ViewSubmissionEventOptions): APIGatewayProxyEventV2 {
-  const body = new URLSearchParams({ payload: JSON.stringify(viewSubmissionPayload(opts)) }).toString();
-  return rawSignedEvent({ ...signing(opts), body });
+  return rawSignedEvent({ ...signing(opts), body: interactionBody(viewSubmissionPayload(opts)) });
 }

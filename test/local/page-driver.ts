@@ -9,6 +9,7 @@ import type { WorkspaceEphemeral, WorkspaceMessage } from '../../src/local/works
 export interface PageState {
   messages: WorkspaceMessage[];
   ephemerals: WorkspaceEphemeral[];
+  users: Array<{ id: string; name: string; realName: string; title: string; approver: boolean }>;
 }
 
 export interface SandboxUserJson {

@@ -3,7 +3,11 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalHandle, startLocal } from '../../src/local/main';
-import { signSlackRequest } from '../../src/slack/verify-signature';
+import {
+  signedHeaders,
+  slashCommandBody,
+  slashCommandPayload,
+} from '../../src/local/workspace/slack-payloads';
 import { PageDriver } from './page-driver';
 
 jest.setTimeout(30_000);
@@ -47,22 +51,22 @@ function raw(path: string, options: { method?: string; headers?: Record<string, 
   );
 }
 
-const command = new URLSearchParams({
-  team_id: 'T0LOCAL',
-  channel_id: 'C0GENERAL',
-  user_id: 'U0ALICE',
-  user_name: 'alice',
-  command: '/codebuild-access',
-  text: 'help',
-  api_app_id: 'A0LOCAL',
-  trigger_id: '1.2.3',
-}).toString();
+// Built and signed as the local workspace builds and signs what a person types.
+const command = slashCommandBody(
+  slashCommandPayload({
+    team: { id: 'T0LOCAL', domain: 'local' },
+    appId: 'A0LOCAL',
+    channel: { id: 'C0GENERAL', name: 'general' },
+    user: { id: 'U0ALICE', name: 'alice' },
+    command: '/codebuild-access',
+    text: 'help',
+    responseUrl: 'http://127.0.0.1:1/response',
+    triggerId: '1.2.3',
+  }),
+);
 
-const signed = (body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)) => ({
-  'content-type': 'application/x-www-form-urlencoded',
-  'x-slack-request-timestamp': String(timestamp),
-  'x-slack-signature': signSlackRequest(secret, timestamp, body),
-});
+const signed = (body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)) =>
+  signedHeaders(secret, String(timestamp), body);
 
 describe('the bot endpoint /slack/events (the slack Lambda behind an API Gateway v2 event)', () => {
   it('answers a command signed with the local signing secret', async () => {
@@ -131,6 +135,29 @@ describe('the state folder', () => {
     await expect(startLocal({ stateDir, port: 0, env: {} })).rejects.toThrow(
       `Another local mode (pid ${process.pid}) is using ${stateDir}`,
     );
+  });
+});
+
+describe('people added while local mode runs', () => {
+  it('can use the bot at once: users.info finds them and the composer escapes their @name', async () => {
+    const added = await page.post('/local/people', {
+      id: 'U0DANA',
+      name: 'dana',
+      realName: 'Dana Ito',
+      email: 'dana@example.com',
+    });
+    expect(added).toMatchObject({ status: 200, body: { kind: 'added', user: { id: 'U0DANA' } } });
+
+    await page.type('U0BOB', 'C0GENERAL', 'welcome @dana');
+    const { messages, users } = await page.state('U0BOB');
+    expect(messages.at(-1)).toMatchObject({ text: 'welcome <@U0DANA|dana>' });
+    expect(users).toContainEqual(expect.objectContaining({ id: 'U0DANA', realName: 'Dana Ito' }));
+  });
+
+  it('refuses a person whose id is not a Slack user id, saying why', async () => {
+    const refused = await page.post('/local/people', { id: 'dana', name: 'dana' });
+    expect(refused.status).toBe(400);
+    expect(String(refused.body.error)).toContain('must look like U0ALICE');
   });
 });
 

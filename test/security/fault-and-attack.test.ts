@@ -285,7 +285,7 @@ describe('admin tier: two distinct approvers', () => {
     expect(request?.status).toBe('awaiting_approval');
     expect(h.workflow.isWaiting(id)).toBe(true);
     expect(h.iam.attached('user', 'alice')).toEqual([]);
-    const card = h.slack.messages.find((m) => m.ts === request?.card?.ts && !m.thread_ts);
+    const card = h.slack.messages.find((m) => m.ts === request?.card?.ts && !m.threadTs);
     const cardJson = JSON.stringify(card?.blocks);
     expect(cardJson).toContain(`Approvals: 1 of 2 (<@${APPROVER_1}>)`);
     expect(cardJson).toContain('IAMFullAccess');
@@ -318,7 +318,7 @@ describe('approver group lookup fails closed', () => {
   beforeEach(async () => {
     h = await startHarness({ APPROVER_USER_IDS: '', APPROVER_USERGROUP_ID: GROUP });
     h.iam.addUser('alice');
-    h.slack.usergroups.set(GROUP, [APPROVER_1]);
+    h.slack.state.setUsergroup(GROUP, [APPROVER_1]);
   });
 
   it('a member of the group may approve', async () => {

@@ -50,7 +50,7 @@ const attachedTo = async (UserName: string): Promise<string[]> =>
 const attachedToAlice = (): Promise<string[]> => attachedTo('alice');
 
 const threadText = (): string => {
-  const card = h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && !m.thread_ts && m.blocks);
+  const card = h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && !m.threadTs && m.blocks);
   return h.slack
     .thread(card?.ts ?? '')
     .map((m) => m.text ?? '')

@@ -69,9 +69,15 @@ async function start(world: World): Promise<void> {
     },
     { aws: clients, account: store.account },
   );
-  h.slack.users.set(APPROVER_3, { id: APPROVER_3, name: 'approver3', email: 'approver3@example.com' });
+  h.slack.state.putUser({
+    id: APPROVER_3,
+    name: 'approver3',
+    realName: 'Approver 3',
+    email: 'approver3@example.com',
+  });
   for (const [id, email] of Object.entries(world.emails ?? {})) {
-    h.slack.users.set(id, { id, name: email.slice(0, email.indexOf('@')), email });
+    const name = email.slice(0, email.indexOf('@')).toLowerCase();
+    h.slack.state.putUser({ id, name, realName: name, email });
   }
 }
 

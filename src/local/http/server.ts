@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import type { LocalSlackClient } from '../workspace/slack-client';
 import { type LocalSlackWebApi, parseWebApiArgs } from '../workspace/slack-web-api';
-import type { WorkspaceState } from '../workspace/state';
+import { WorkspaceChangeRefused, type WorkspaceState } from '../workspace/state';
 import type { TypedValues } from '../workspace/views';
 import { type LambdaHttpHandler, serveLambda } from './bot-endpoint';
 import { requestsPage, sandboxPage, wantsHtml } from './debug-pages';
@@ -14,7 +14,8 @@ import { requestsPage, sandboxPage, wantsHtml } from './debug-pages';
  *   /                 the workspace page (static files from local/web/)
  *   /api/<method>     the Slack Web API the bot calls (SLACK_API_URL)
  *   /slack/events     the bot: the slack Lambda's handler behind an API Gateway v2 event
- *   /local/...        what the page needs: state, live updates, composer, clicks, response_url, debug
+ *   /local/...        what the page needs: state, live updates, composer, clicks, people added at
+ *                     runtime, response_url, debug
  *
  * It binds to loopback only and accepts only requests addressed to it by a loopback host name: the page
  * signs whatever it is asked to, so no other machine, and no other web site (CSRF, DNS rebinding), may
@@ -202,6 +203,8 @@ export class LocalServer {
         });
         return json(res, result.kind === 'rejected' ? 400 : 200, result);
       }
+      case 'POST people':
+        return this.addPerson(req, res);
       case 'POST view': {
         if (!workspace) throw new HttpError(409, 'Socket Mode: use your Slack workspace');
         const input = (await readJson(req)) as {
@@ -243,6 +246,26 @@ export class LocalServer {
       }
       default:
         throw new HttpError(404, 'not found');
+    }
+  }
+
+  /** Adds a person to the workspace (or edits their profile) while local mode runs. */
+  private async addPerson(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const workspace = this.options.workspace;
+    if (!workspace) throw new HttpError(409, 'Socket Mode: add people in your Slack workspace');
+    const input = (await readJson(req)) as Record<string, unknown>;
+    try {
+      const user = workspace.state.putUser({
+        id: String(input.id ?? ''),
+        name: String(input.name ?? ''),
+        realName: String(input.realName ?? input.name ?? ''),
+        ...(typeof input.email === 'string' ? { email: input.email } : {}),
+        ...(typeof input.title === 'string' ? { title: input.title } : {}),
+      });
+      return json(res, 200, { kind: 'added', user });
+    } catch (error) {
+      if (error instanceof WorkspaceChangeRefused) throw new HttpError(400, error.userMessage);
+      throw error;
     }
   }
 
@@ -316,7 +339,7 @@ export class LocalServer {
     const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
     const answer = workspace.webApi.call(method, args, token);
     if (answer.body.ok !== true) this.options.log?.(`Slack API ${method} -> ${String(answer.body.error)}`);
-    json(res, answer.status, answer.body);
+    json(res, answer.status, answer.body, answer.headers);
   }
 
   private async serveResponseUrl(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
@@ -377,9 +400,15 @@ function html(res: ServerResponse, text: string): void {
   res.end(text);
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     ...SECURITY_HEADERS,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

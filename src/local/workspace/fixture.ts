@@ -9,7 +9,7 @@ import { z } from 'zod';
 const USER_ID = /^U[A-Z0-9]{2,30}$/;
 const CHANNEL_ID = /^C[A-Z0-9]{2,30}$/;
 
-const User = z.object({
+export const WorkspaceUserSchema = z.object({
   id: z.string().regex(USER_ID, 'must look like U0ALICE'),
   name: z.string().regex(/^[a-z0-9._-]{1,80}$/, 'lowercase handle, like Slack usernames'),
   realName: z.string().min(1),
@@ -18,12 +18,18 @@ const User = z.object({
   approver: z.boolean().default(false),
 });
 
-const Channel = z.object({
+export const WorkspaceChannelSchema = z.object({
   id: z.string().regex(CHANNEL_ID, 'must look like C0GENERAL'),
   name: z.string().regex(/^[a-z0-9_-]{1,80}$/),
   topic: z.string().default(''),
   /** The channel the bot posts approval cards to (AUDIT_CHANNEL_ID). Exactly one. */
   audit: z.boolean().default(false),
+});
+
+const Usergroup = z.object({
+  id: z.string().regex(/^S[A-Z0-9]{2,30}$/),
+  handle: z.string(),
+  users: z.array(z.string()),
 });
 
 export const WorkspaceFixture = z
@@ -45,17 +51,9 @@ export const WorkspaceFixture = z
         )
         .default([]),
     }),
-    channels: z.array(Channel).min(1),
-    users: z.array(User).min(1),
-    usergroups: z
-      .array(
-        z.object({
-          id: z.string().regex(/^S[A-Z0-9]{2,30}$/),
-          handle: z.string(),
-          users: z.array(z.string()),
-        }),
-      )
-      .default([]),
+    channels: z.array(WorkspaceChannelSchema).min(1),
+    users: z.array(WorkspaceUserSchema).min(1),
+    usergroups: z.array(Usergroup).default([]),
   })
   .superRefine((fixture, ctx) => {
     const audit = fixture.channels.filter((channel) => channel.audit);
@@ -80,6 +78,7 @@ export const WorkspaceFixture = z
 export type WorkspaceFixture = z.output<typeof WorkspaceFixture>;
 export type WorkspaceUser = WorkspaceFixture['users'][number];
 export type WorkspaceChannel = WorkspaceFixture['channels'][number];
+export type WorkspaceUsergroup = WorkspaceFixture['usergroups'][number];
 
 /** Reads and validates the workspace fixture; a mistake names the file and the field. */
 export function loadWorkspaceFixture(path: string): WorkspaceFixture {

@@ -1,9 +1,18 @@
 import { randomBytes } from 'node:crypto';
+import type { ViewSubmitAction } from '@slack/bolt';
 import { type Clock, systemClock } from '../../domain/ports';
 import { SLASH_COMMAND } from '../../slack/ids';
-import { signSlackRequest } from '../../slack/verify-signature';
 import { escapeLikeSlack } from './escape';
 import type { WorkspaceUser } from './fixture';
+import {
+  blockActionPayload,
+  interactionBody,
+  signedHeaders,
+  slashCommandBody,
+  slashCommandPayload,
+  VERIFICATION_TOKEN,
+  viewSubmissionEnvelope,
+} from './slack-payloads';
 import type { OpenModal, WorkspaceState } from './state';
 import { clientSideErrors, type StateValues, stateValuesOf, type TypedValues, viewOutput } from './views';
 
@@ -50,7 +59,7 @@ export type ComposeResult =
   | { kind: 'command'; status: number; ms: number }
   | { kind: 'rejected'; reason: string };
 
-interface ResponseTarget {
+export interface ResponseTarget {
   channel: string;
   user: string;
   uses: number;
@@ -176,46 +185,25 @@ export class LocalSlackClient {
     if (channel?.im && channel.im.user !== user.id)
       return { kind: 'rejected' as const, reason: 'not your conversation' };
     const now = this.clock.now().getTime();
-    const payload = {
-      type: 'block_actions',
-      user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
-      api_app_id: app.id,
-      token: 'local-verification-token',
-      container: {
-        type: 'message',
-        message_ts: message.ts,
-        channel_id: message.channel,
-        is_ephemeral: false,
-      },
-      trigger_id: this.state.issueTrigger(user.id),
-      team: { id: team.id, domain: team.domain },
-      enterprise: null,
-      is_enterprise_install: false,
+    const payload = blockActionPayload({
+      team,
+      appId: app.id,
       channel: { id: message.channel, name: channel?.im ? 'directmessage' : (channel?.name ?? '') },
+      user,
       message: {
-        type: 'message',
         user: message.user,
-        ...(message.botId ? { bot_id: message.botId, app_id: app.id } : {}),
+        ...(message.botId ? { botId: message.botId } : {}),
         ts: message.ts,
         text: message.text,
         blocks: message.blocks ?? [],
-        ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+        ...(message.threadTs ? { threadTs: message.threadTs } : {}),
       },
-      state: { values: {} },
-      response_url: this.responseUrl({ channel: message.channel, user: user.id }),
-      actions: [
-        {
-          type: 'button',
-          action_id: button.actionId,
-          block_id: button.blockId,
-          text: { type: 'plain_text', text: button.text, emoji: true },
-          ...(button.value !== undefined ? { value: button.value } : {}),
-          ...(button.style !== undefined ? { style: button.style } : {}),
-          action_ts: `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`,
-        },
-      ],
-    };
-    const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+      button,
+      actionTs: `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`,
+      responseUrl: this.issueResponseUrl({ channel: message.channel, user: user.id }),
+      triggerId: this.state.issueTrigger(user.id),
+    });
+    const delivery = await this.deliver(interactionBody(payload));
     this.options.onDelivery?.(
       `${user.name} clicked "${button.text}" on ${button.value ?? message.ts} -> HTTP ${delivery.status} in ${delivery.ms} ms`,
     );
@@ -251,19 +239,14 @@ export class LocalSlackClient {
       return { kind: 'invalid' as const, errors: local };
     }
     const { team, app } = this.state.fixture;
-    const payload = {
-      type: 'view_submission',
-      team: { id: team.id, domain: team.domain },
-      user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
-      api_app_id: app.id,
-      token: 'local-verification-token',
-      trigger_id: this.state.issueTrigger(user.id),
-      view: this.modalView(modal, values),
-      response_urls: [],
-      is_enterprise_install: false,
-      enterprise: null,
-    };
-    const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+    const payload = viewSubmissionEnvelope({
+      team,
+      appId: app.id,
+      user,
+      triggerId: this.state.issueTrigger(user.id),
+      view: this.modalView(modal, values) as unknown as ViewSubmitAction['view'],
+    });
+    const delivery = await this.deliver(interactionBody(payload));
     this.options.onDelivery?.(
       `${user.name} submitted the "${payload.view.callback_id}" modal -> HTTP ${delivery.status} in ${delivery.ms} ms`,
     );
@@ -324,7 +307,7 @@ export class LocalSlackClient {
       team: { id: team.id, domain: team.domain },
       user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
       api_app_id: app.id,
-      token: 'local-verification-token',
+      token: VERIFICATION_TOKEN,
       view: this.modalView(modal, values),
       is_cleared: false,
       is_enterprise_install: false,
@@ -380,7 +363,7 @@ export class LocalSlackClient {
       type: 'block_actions',
       user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
       api_app_id: app.id,
-      token: 'local-verification-token',
+      token: VERIFICATION_TOKEN,
       container: { type: 'view', view_id: input.viewId },
       trigger_id: this.state.issueTrigger(user.id),
       team: { id: team.id, domain: team.domain },
@@ -425,7 +408,7 @@ export class LocalSlackClient {
     const now = this.clock.now().getTime();
     const payload = {
       type: 'shortcut',
-      token: 'local-verification-token',
+      token: VERIFICATION_TOKEN,
       action_ts: `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`,
       team: { id: team.id, domain: team.domain },
       user: { id: user.id, username: user.name, team_id: team.id },
@@ -482,21 +465,18 @@ export class LocalSlackClient {
     const conversation = this.state.conversation(channelId);
     const channel = conversation && { name: conversation.im ? 'directmessage' : conversation.name };
     const typed = `${command} ${rawText}`.trim();
-    const form = new URLSearchParams({
-      token: 'local-verification-token',
-      team_id: team.id,
-      team_domain: team.domain,
-      channel_id: channelId,
-      channel_name: channel?.name ?? '',
-      user_id: user.id,
-      user_name: user.name,
-      command,
-      text: escapeLikeSlack(rawText, this.state.fixture),
-      api_app_id: app.id,
-      is_enterprise_install: 'false',
-      response_url: this.responseUrl({ channel: channelId, user: user.id, command: typed }),
-      trigger_id: this.state.issueTrigger(user.id),
-    }).toString();
+    const form = slashCommandBody(
+      slashCommandPayload({
+        team,
+        appId: app.id,
+        channel: { id: channelId, name: channel?.name ?? '' },
+        user,
+        command,
+        text: escapeLikeSlack(rawText, this.state.fixture),
+        responseUrl: this.issueResponseUrl({ channel: channelId, user: user.id, command: typed }),
+        triggerId: this.state.issueTrigger(user.id),
+      }),
+    );
     const delivery = await this.deliver(form);
     this.options.onDelivery?.(`${user.name} ran ${typed} -> HTTP ${delivery.status} in ${delivery.ms} ms`);
     const target = { channel: channelId, user: user.id, command: typed };
@@ -548,7 +528,11 @@ export class LocalSlackClient {
     this.state.postEphemeral({ channel, user, from: 'slackbot', text, ...(command ? { command } : {}) });
   }
 
-  private responseUrl(target: Omit<ResponseTarget, 'uses' | 'expires'>): string {
+  /**
+   * A response_url for an interaction of `target.user` in `target.channel`: POSTs to it show the
+   * app's message there (see respond), at most 5 times in 30 minutes.
+   */
+  issueResponseUrl(target: Omit<ResponseTarget, 'uses' | 'expires'>): string {
     const id = randomBytes(12).toString('hex');
     this.responseTargets.set(id, {
       ...target,
@@ -563,12 +547,7 @@ export class LocalSlackClient {
     const started = Date.now();
     const response = await fetch(this.options.appUrl(), {
       method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
-        'x-slack-request-timestamp': timestamp,
-        'x-slack-signature': signSlackRequest(this.options.signingSecret, timestamp, body),
-      },
+      headers: signedHeaders(this.options.signingSecret, timestamp, body),
       body,
     });
     const text = await response.text();

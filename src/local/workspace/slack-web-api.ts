@@ -10,7 +10,23 @@ import { viewOutput } from './views';
 export interface WebApiResponse {
   status: number;
   body: Record<string, unknown>;
+  /** Extra response headers, e.g. `retry-after` on a 429. */
+  headers?: Record<string, string>;
 }
+
+/** One Web API call as the workspace received it. */
+export interface WebApiCall {
+  method: string;
+  args: Record<string, unknown>;
+  token: string | undefined;
+}
+
+/**
+ * Sees every call before the workspace answers it. An answer it returns is sent instead of the
+ * workspace's (and the workspace does nothing): the one hook for injecting Slack's faults (429, 5xx,
+ * channel_not_found, invalid_auth, …) in tests. `undefined` lets the workspace answer as usual.
+ */
+export type WebApiInterceptor = (call: WebApiCall) => WebApiResponse | undefined;
 
 type Args = Record<string, unknown>;
 
@@ -53,13 +69,24 @@ export function parseWebApiArgs(raw: string, contentType: string | undefined): A
 }
 
 export class LocalSlackWebApi {
+  private interceptor: WebApiInterceptor | undefined;
+
   constructor(
     private readonly state: WorkspaceState,
     private readonly botToken: string,
   ) {}
 
+  /** Installs (or, with undefined, removes) the interceptor; local mode never installs one. */
+  intercept(interceptor: WebApiInterceptor | undefined): void {
+    this.interceptor = interceptor;
+  }
+
   /** Answers one call; `token` is the bearer token (or the `token` argument). */
   call(method: string, args: Args, token: string | undefined): WebApiResponse {
+    return this.interceptor?.({ method, args, token }) ?? this.answer(method, args, token);
+  }
+
+  private answer(method: string, args: Args, token: string | undefined): WebApiResponse {
     if (token === undefined) return fail('not_authed');
     if (token !== this.botToken) return fail('invalid_auth');
     switch (method) {

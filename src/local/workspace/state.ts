@@ -3,13 +3,30 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../../domain/ports';
-import type { WorkspaceFixture } from './fixture';
+import {
+  type WorkspaceChannel,
+  WorkspaceChannelSchema,
+  type WorkspaceFixture,
+  type WorkspaceUser,
+  type WorkspaceUsergroup,
+  WorkspaceUserSchema,
+} from './fixture';
 
 /**
  * What happened in the local Slack workspace: messages, thread replies and ephemerals. People and
  * channels come from the fixture at every start; this is the part that changes, persisted as JSON
- * (atomic replace on every change) so a restart shows the same channels and threads.
+ * (atomic replace on every change) so a restart shows the same channels and threads. People, channels
+ * and user groups added at runtime (addUser, addChannel, setUsergroup) last until the process ends,
+ * like modals: the fixture file stays the workspace's definition.
  */
+
+/** A person, channel or user group that cannot join the workspace (bad id, or the id is taken). */
+export class WorkspaceChangeRefused extends Error {
+  override readonly name = 'WorkspaceChangeRefused';
+  constructor(readonly userMessage: string) {
+    super(userMessage);
+  }
+}
 
 const Message = z.object({
   channel: z.string(),
@@ -91,6 +108,10 @@ export const TRIGGER_TTL_MS = 3000;
 export const formatTs = (micros: number): string =>
   `${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
 
+/** A trigger id shaped like Slack's: `398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c`. */
+export const randomTriggerId = (): string =>
+  `${randomInt(1e11, 1e12)}.${randomInt(1e10, 1e11)}.${randomBytes(16).toString('hex')}`;
+
 export class WorkspaceState {
   private data: StateFile;
   private version = 0;
@@ -100,13 +121,28 @@ export class WorkspaceState {
   private hashCounter = 0;
   private readonly listeners = new Set<() => void>();
 
+  /** The workspace's people, channels and user groups: the fixture's, plus those added at runtime. */
+  readonly fixture: WorkspaceFixture;
+
   private constructor(
-    readonly fixture: WorkspaceFixture,
-    private readonly path: string,
+    fixture: WorkspaceFixture,
+    /** The state file; undefined keeps everything in memory (tests). */
+    private readonly path: string | undefined,
     data: StateFile,
     private readonly clock: Clock,
   ) {
+    this.fixture = structuredClone(fixture);
     this.data = data;
+  }
+
+  /** A workspace that keeps its messages in memory only, for tests: nothing is written to disk. */
+  static inMemory(fixture: WorkspaceFixture, clock: Clock = systemClock): WorkspaceState {
+    return new WorkspaceState(
+      fixture,
+      undefined,
+      { teamId: fixture.team.id, lastTsMicros: 0, messages: [], ephemerals: [], homes: {} },
+      clock,
+    );
   }
 
   /** Opens the state file, or starts an empty workspace when there is none (or it is for another team). */
@@ -149,6 +185,50 @@ export class WorkspaceState {
 
   user(id: string) {
     return this.fixture.users.find((user) => user.id === id);
+  }
+
+  /**
+   * Adds a person to the workspace, or replaces the profile of the person with that id (people edit
+   * their name and email in Slack): users.info answers with it, the composer escapes their @name.
+   */
+  putUser(input: z.input<typeof WorkspaceUserSchema>): WorkspaceUser {
+    const user = parseOrRefuse(WorkspaceUserSchema, input, 'person');
+    if (user.id === this.fixture.app.botUserId)
+      throw new WorkspaceChangeRefused(`${user.id} is the bot's own user.`);
+    const index = this.fixture.users.findIndex((candidate) => candidate.id === user.id);
+    if (index >= 0) this.fixture.users[index] = user;
+    else this.fixture.users.push(user);
+    this.notify();
+    return user;
+  }
+
+  /** Adds a channel the bot can post to. */
+  addChannel(input: z.input<typeof WorkspaceChannelSchema>): WorkspaceChannel {
+    const channel = parseOrRefuse(WorkspaceChannelSchema, { ...input, audit: false }, 'channel');
+    if (this.channel(channel.id) || this.channel(channel.name))
+      throw new WorkspaceChangeRefused(
+        `The workspace already has a channel ${channel.id} or #${channel.name}.`,
+      );
+    this.fixture.channels.push(channel);
+    this.notify();
+    return channel;
+  }
+
+  /** Creates a user group, or replaces its members (usergroups.users.list answers with them). */
+  setUsergroup(id: string, users: string[], handle = id.toLowerCase()): WorkspaceUsergroup {
+    if (!/^S[A-Z0-9]{2,30}$/.test(id))
+      throw new WorkspaceChangeRefused(`A user group id looks like S0APPROVERS, not ${id}.`);
+    const unknown = users.filter((member) => !this.user(member));
+    if (unknown.length > 0)
+      throw new WorkspaceChangeRefused(
+        `User group ${id} lists people not in the workspace: ${unknown.join(', ')}.`,
+      );
+    const group = { id, handle, users: [...users] };
+    const index = this.fixture.usergroups.findIndex((candidate) => candidate.id === id);
+    if (index >= 0) this.fixture.usergroups[index] = group;
+    else this.fixture.usergroups.push(group);
+    this.notify();
+    return group;
   }
 
   /** A channel by id, or by name with or without '#', as chat.postMessage accepts both. */
@@ -225,7 +305,7 @@ export class WorkspaceState {
 
   /** A trigger id for one interaction of `user`, as Slack puts in every command and click. */
   issueTrigger(user: string): string {
-    const id = `${randomInt(1e11, 1e12)}.${randomInt(1e10, 1e11)}.${randomBytes(16).toString('hex')}`;
+    const id = randomTriggerId();
     this.triggers.set(id, { user, expires: this.clock.now().getTime() + TRIGGER_TTL_MS });
     return id;
   }
@@ -351,6 +431,7 @@ export class WorkspaceState {
 
   /** Writes the file atomically (temporary file in the same folder, then rename). */
   save(): void {
+    if (this.path === undefined) return;
     mkdirSync(dirname(this.path), { recursive: true });
     const temp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${randomUUID()}.tmp`);
     writeFileSync(temp, `${JSON.stringify(this.data, null, 2)}\n`, 'utf8');
@@ -366,4 +447,11 @@ export class WorkspaceState {
     this.version += 1;
     for (const listener of this.listeners) listener();
   }
+}
+
+function parseOrRefuse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new WorkspaceChangeRefused(`That ${what} cannot join the workspace: ${problems.join('; ')}.`);
 }
