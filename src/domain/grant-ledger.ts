@@ -57,6 +57,37 @@ export const EXPIRED_STEP_ID = 'expired';
 /** The journal entry apply appends once every step of an approved plan has run. */
 export const APPLIED_STEP_ID = 'applied';
 
+/** The two instants the workflow's Wait states wait until (TimestampPath), as RFC 3339 UTC seconds. */
+export interface GrantWindow {
+  /** When the requester is reminded that the access ends (it may already be past: then at once). */
+  remindAt: string;
+  /** When the expiry revokes what the grant applied. */
+  expiresAt: string;
+}
+
+/** Whole seconds, rounded up, with no fraction: the form Step Functions' TimestampPath takes everywhere. */
+const rfc3339Seconds = (ms: number): string =>
+  new Date(Math.ceil(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * When a time-bound grant ends and when its requester is reminded (`reminderLeadSeconds` before the
+ * end). The end is the one the record already shows, else the grant's duration counted from its
+ * completed apply (the APPLIED_STEP_ID marker). Undefined for a grant with no time limit, or one not
+ * yet applied.
+ */
+export function grantWindow(request: AccessRequest, reminderLeadSeconds: number): GrantWindow | undefined {
+  const { command } = request;
+  if (command.action !== 'grant' || command.durationSeconds === undefined) return undefined;
+  const applied = request.completedSteps.find((step) => step.stepId === APPLIED_STEP_ID);
+  const end = request.accessExpiresAt
+    ? Date.parse(request.accessExpiresAt)
+    : applied
+      ? Date.parse(applied.at) + command.durationSeconds * 1000
+      : Number.NaN;
+  if (Number.isNaN(end)) return undefined;
+  return { remindAt: rfc3339Seconds(end - reminderLeadSeconds * 1000), expiresAt: rfc3339Seconds(end) };
+}
+
 /** A journal entry that records a milestone of the run (APPLIED_STEP_ID, EXPIRED_STEP_ID), not an AWS call. */
 export const journalMarker = (stepId: string, description: string, at: Date): CompletedStep => ({
   stepId,
