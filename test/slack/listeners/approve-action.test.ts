@@ -1,3 +1,4 @@
+import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { ACTION_IDS } from '../../../src/slack/ids';
 import { approveAction } from '../../../src/slack/listeners/actions/approve';
 import { APPROVER_1, type Harness, REQUESTER, startHarness } from '../../helpers/harness';
@@ -20,7 +21,7 @@ async function clickApprove(requestId: string, userId: string, cardTs: string) {
   });
   const action = body.actions[0];
   if (!action) throw new Error('the payload has no action');
-  const ack = fakeAck<void>();
+  const ack = fakeAck<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>['ack']>();
   await approveAction(h.listenerDeps(), { ack, body, action });
   return ack;
 }

@@ -1,4 +1,4 @@
-import type { RespondArguments } from '@slack/bolt';
+import type { RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { HELP_TEXT } from '../../../src/commands/parse-command';
 import { requestIdFor } from '../../../src/domain/submit-request';
 import { codebuildAccessCommand } from '../../../src/slack/listeners/commands/codebuild-access';
@@ -15,7 +15,7 @@ afterEach(async () => h.stop());
 
 async function run(text: string, deps = h.listenerDeps()) {
   const command = slashCommandPayload({ text, userId: REQUESTER });
-  const ack = fakeAck<string | RespondArguments>();
+  const ack = fakeAck<SlackCommandMiddlewareArgs['ack']>();
   await codebuildAccessCommand(deps, { command, ack });
   expect(ack).toHaveBeenCalledTimes(1);
   const answer = ack.mock.calls[0]?.[0] as RespondArguments;

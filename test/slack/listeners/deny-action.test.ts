@@ -1,3 +1,4 @@
+import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { ACTION_IDS, DENY_MODAL } from '../../../src/slack/ids';
 import { denyAction } from '../../../src/slack/listeners/actions/deny';
 import { APPROVER_1, type Harness, OUTSIDER, startHarness } from '../../helpers/harness';
@@ -15,7 +16,7 @@ async function clickDeny(requestId: string, userId: string, cardTs: string) {
   const body = blockActionPayload({ actionId: ACTION_IDS.deny, value: requestId, userId, messageTs: cardTs });
   const action = body.actions[0];
   if (!action) throw new Error('the payload has no action');
-  const ack = fakeAck<void>();
+  const ack = fakeAck<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>['ack']>();
   await denyAction(h.listenerDeps(), { ack, body, action });
   return { ack, body };
 }

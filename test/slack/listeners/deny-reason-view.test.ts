@@ -1,4 +1,4 @@
-import type { ViewResponseAction } from '@slack/bolt';
+import type { SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { MAX_DENY_REASON } from '../../../src/slack/blocks/deny-modal';
 import { ACTION_IDS, DENY_MODAL } from '../../../src/slack/ids';
 import { denyReasonSubmission } from '../../../src/slack/listeners/views/deny-reason';
@@ -24,7 +24,7 @@ async function submitReason(requestId: string, reason: string) {
       },
     },
   });
-  const ack = fakeAck<void | ViewResponseAction>();
+  const ack = fakeAck<SlackViewMiddlewareArgs<ViewSubmitAction>['ack']>();
   await denyReasonSubmission(h.listenerDeps(), { ack, body, view: body.view });
   return ack;
 }

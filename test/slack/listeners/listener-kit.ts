@@ -1,9 +1,8 @@
-import type { AckFn, RespondArguments, ViewResponseAction } from '@slack/bolt';
 import { APPROVER_1, type Harness } from '../../helpers/harness';
 
-/** Bolt's `ack`, recording what the listener answered Slack with. */
-export const fakeAck = <T extends string | RespondArguments | ViewResponseAction | void>() =>
-  jest.fn<ReturnType<AckFn<T>>, Parameters<AckFn<T>>>(async () => undefined);
+/** A Bolt `ack` of the listener's own type (e.g. `SlackCommandMiddlewareArgs['ack']`), recording its answer. */
+export const fakeAck = <Ack extends (...args: never[]) => Promise<void>>() =>
+  jest.fn<Promise<void>, Parameters<Ack>>(async () => undefined);
 
 /**
  * A request on IAM user alice waiting for approval: submitted through the signed handler, its run
