@@ -8,7 +8,16 @@ import { isTierCommand } from './command';
 import type { AccessRequest, CompletedStep } from './request';
 import { isManagedTier, TIER_SPECS } from './tiers';
 
-export const UNDO_PREFIX = 'undo:';
+// An undo is journaled under its apply step's id with this prefix; undoStepId and undoneStepId are the
+// only code that reads or writes it (the stored journals of past requests use it too).
+const UNDO_PREFIX = 'undo:';
+
+/** The journal id under which the undo of apply step `stepId` is recorded. */
+export const undoStepId = (stepId: string): string => `${UNDO_PREFIX}${stepId}`;
+
+/** The id of the apply step a journal entry undid, or undefined when the entry is not an undo. */
+export const undoneStepId = (step: CompletedStep): string | undefined =>
+  step.stepId.startsWith(UNDO_PREFIX) ? step.stepId.slice(UNDO_PREFIX.length) : undefined;
 
 export interface JournalSummary {
   /** Steps that changed AWS and are still in effect. */
@@ -25,11 +34,12 @@ export interface JournalSummary {
 /** Reads the apply journal: what changed AWS, what was undone since, and what may have acted unrecorded. */
 export function summarizeJournal(steps: CompletedStep[]): JournalSummary {
   const undoOutcome = new Map(
-    steps
-      .filter((step) => step.stepId.startsWith(UNDO_PREFIX))
-      .map((step) => [step.stepId.slice(UNDO_PREFIX.length), step.outcome] as const),
+    steps.flatMap((step) => {
+      const undone = undoneStepId(step);
+      return undone === undefined ? [] : [[undone, step.outcome] as const];
+    }),
   );
-  const applySteps = steps.filter((step) => !step.stepId.startsWith(UNDO_PREFIX));
+  const applySteps = steps.filter((step) => undoneStepId(step) === undefined);
   const finished = new Set(
     applySteps.filter((step) => step.outcome !== 'started').map((step) => step.stepId),
   );
@@ -110,11 +120,7 @@ export function grantInEffect(request: AccessRequest): boolean {
   if (command.action !== 'grant' || request.endedBy !== undefined) return false;
   const steps = request.completedSteps;
   if (steps.some((step) => step.stepId === EXPIRED_STEP_ID)) return false;
-  const undone = new Set(
-    steps
-      .filter((step) => step.stepId.startsWith(UNDO_PREFIX))
-      .map((step) => step.stepId.slice(UNDO_PREFIX.length)),
-  );
+  const undone = new Set(steps.flatMap((step) => undoneStepId(step) ?? []));
   // A completed apply vouches for every attach of its plan, also one AWS already had; a failed one only
   // for what it changed and no rollback undid.
   const completed = steps.some((step) => step.stepId === APPLIED_STEP_ID);
