@@ -27,9 +27,9 @@ import {
   accountContext,
   createLogger,
   defaultAwsClients,
+  inProcessTaskDeps,
   lazy,
   liveAwsPorts,
-  liveTaskDeps,
 } from '../../src/wiring';
 import { createRequestsTable, startDynalite, testDynamoClient } from './dynalite';
 import { FakeSlack } from './fake-slack';
@@ -164,7 +164,7 @@ export async function startHarness(
   const clients = iam.clients;
   const ports = (): AwsPorts => liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), ...clients });
   const workflow = new LocalWorkflow({
-    deps: lazy(() => liveTaskDeps(env, ports())),
+    deps: lazy(() => inProcessTaskDeps(env, ports())),
     retryIntervalMs: 0,
     waitTimeOverrides: INSTANT_WAITS,
     ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
