@@ -16,7 +16,7 @@ import { loadConfig } from '../src/config';
 import { liveSlackRuntime, makeSlackHandler } from '../src/handlers/slack';
 import { LocalWorkflow } from '../src/local/local-workflow';
 import { ACTION_IDS, DENY_MODAL } from '../src/slack/ids';
-import { defaultAwsClients, lazy, liveAwsPorts, liveTaskDeps } from '../src/wiring';
+import { defaultAwsClients, inProcessTaskDeps, lazy, liveAwsPorts } from '../src/wiring';
 import definition from '../src/workflows/access-request.asl.json';
 import { createRequestsTable, startDynalite, testDynamoClient } from '../test/helpers/dynalite';
 import { LocalSlack } from '../test/helpers/local-slack';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       .map(([name]) => [name, 0]),
   );
   const workflow = new LocalWorkflow({
-    deps: lazy(() => liveTaskDeps(env, ports)),
+    deps: lazy(() => inProcessTaskDeps(env, ports)),
     retryIntervalMs: 0,
     waitTimeOverrides,
   });

@@ -12,7 +12,7 @@ import type { WorkflowPort } from '../src/domain/ports';
 import { requestIdFor } from '../src/domain/submit-request';
 import { liveSlackRuntime, makeSlackHandler } from '../src/handlers/slack';
 import { ACTION_IDS } from '../src/slack/ids';
-import { type AwsPorts, defaultAwsClients, lazy, liveAwsPorts, liveTaskDeps } from '../src/wiring';
+import { type AwsPorts, defaultAwsClients, inProcessTaskDeps, lazy, liveAwsPorts } from '../src/wiring';
 import { TASKS } from '../src/workflows/tasks/registry';
 import { LocalSlack } from '../test/helpers/local-slack';
 import { SandboxIam } from '../test/helpers/sandbox-iam';
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     slashCommandEvent({ secret: BENCH_SECRET, text: GRANT, userId: REQUESTER, teamId: TEAM, triggerId }),
   );
   const templateId = requestIdFor(TEAM, triggerId);
-  const taskDeps = await liveTaskDeps(env, ports);
+  const taskDeps = await inProcessTaskDeps(env, ports);
   await TASKS.Plan.run(taskDeps, TASKS.Plan.schema.parse({ requestId: templateId }));
   await TASKS.AskApproval.run(
     taskDeps,

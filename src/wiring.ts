@@ -120,15 +120,18 @@ export function slackWebClient(token: string, slackApiUrl: string | undefined): 
   });
 }
 
-/** Everything a workflow task needs, from the environment (and, in local mode, given ports). */
-export async function liveTaskDeps(
+/**
+ * The deps of every workflow task run in this process (local mode, the tests, the benchmark): all ports,
+ * from the environment or the ones given. A deployed task Lambda uses taskLambdaDeps instead.
+ */
+export async function inProcessTaskDeps(
   env: Record<string, string | undefined> = process.env,
   ports?: AwsPorts,
 ): Promise<TaskDeps> {
   const config = loadConfig(env);
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
   const aws = ports ?? liveAwsPorts(config);
-  return taskDeps(config, token, aws.iam, aws.store, aws.kms);
+  return buildTaskDeps(config, token, aws.iam, aws.store, aws.kms);
 }
 
 /** The port factories one task Lambda may use; its role in serverless.yml decides which. */
@@ -142,14 +145,14 @@ export interface TaskPorts {
  * The deps of one task Lambda, with only the clients that task uses. Its handler names the factories,
  * so a task without IAM (report) bundles no IAM client at all: esbuild drops what no entry references.
  */
-export async function lambdaTaskDeps(
+export async function taskLambdaDeps(
   ports: TaskPorts,
   env: Record<string, string | undefined> = process.env,
 ): Promise<TaskDeps> {
   const config = loadConfig(env);
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
   const store = new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable);
-  return taskDeps(config, token, ports.iam(), store, ports.kms?.());
+  return buildTaskDeps(config, token, ports.iam(), store, ports.kms?.());
 }
 
 /** The account id, region and setup options, when config names the account; see AccountContext. */
@@ -165,7 +168,14 @@ export function accountContext(config: Config): AccountContext | undefined {
   });
 }
 
-function taskDeps(config: Config, token: string, iam: IamPort, store: RequestStore, kms?: KmsPort): TaskDeps {
+/** TaskDeps from config and the given ports: what inProcessTaskDeps and taskLambdaDeps share. */
+function buildTaskDeps(
+  config: Config,
+  token: string,
+  iam: IamPort,
+  store: RequestStore,
+  kms?: KmsPort,
+): TaskDeps {
   const account = accountContext(config);
   return {
     ...(kms ? { kms } : {}),
@@ -180,6 +190,7 @@ function taskDeps(config: Config, token: string, iam: IamPort, store: RequestSto
     log: createLogger(),
     clock: systemClock,
     auditChannelId: config.auditChannelId,
+    grantReminderSeconds: config.grantReminderSeconds,
     // The time-bound grants a completed revoke ends early are found through the table's byTarget index.
     ...(store instanceof DynamoRequestStore ? { grants: store } : {}),
   };

@@ -8,7 +8,16 @@ import { isTierCommand } from './command';
 import type { AccessRequest, CompletedStep } from './request';
 import { isManagedTier, TIER_SPECS } from './tiers';
 
-export const UNDO_PREFIX = 'undo:';
+// An undo is journaled under its apply step's id with this prefix; undoStepId and undoneStepId are the
+// only code that reads or writes it (the stored journals of past requests use it too).
+const UNDO_PREFIX = 'undo:';
+
+/** The journal id under which the undo of apply step `stepId` is recorded. */
+export const undoStepId = (stepId: string): string => `${UNDO_PREFIX}${stepId}`;
+
+/** The id of the apply step a journal entry undid, or undefined when the entry is not an undo. */
+export const undoneStepId = (step: CompletedStep): string | undefined =>
+  step.stepId.startsWith(UNDO_PREFIX) ? step.stepId.slice(UNDO_PREFIX.length) : undefined;
 
 export interface JournalSummary {
   /** Steps that changed AWS and are still in effect. */
@@ -25,11 +34,12 @@ export interface JournalSummary {
 /** Reads the apply journal: what changed AWS, what was undone since, and what may have acted unrecorded. */
 export function summarizeJournal(steps: CompletedStep[]): JournalSummary {
   const undoOutcome = new Map(
-    steps
-      .filter((step) => step.stepId.startsWith(UNDO_PREFIX))
-      .map((step) => [step.stepId.slice(UNDO_PREFIX.length), step.outcome] as const),
+    steps.flatMap((step) => {
+      const undone = undoneStepId(step);
+      return undone === undefined ? [] : [[undone, step.outcome] as const];
+    }),
   );
-  const applySteps = steps.filter((step) => !step.stepId.startsWith(UNDO_PREFIX));
+  const applySteps = steps.filter((step) => undoneStepId(step) === undefined);
   const finished = new Set(
     applySteps.filter((step) => step.outcome !== 'started').map((step) => step.stepId),
   );
@@ -57,6 +67,37 @@ export const EXPIRED_STEP_ID = 'expired';
 /** The journal entry apply appends once every step of an approved plan has run. */
 export const APPLIED_STEP_ID = 'applied';
 
+/** The two instants the workflow's Wait states wait until (TimestampPath), as RFC 3339 UTC seconds. */
+export interface GrantWindow {
+  /** When the requester is reminded that the access ends (it may already be past: then at once). */
+  remindAt: string;
+  /** When the expiry revokes what the grant applied. */
+  expiresAt: string;
+}
+
+/** Whole seconds, rounded up, with no fraction: the form Step Functions' TimestampPath takes everywhere. */
+const rfc3339Seconds = (ms: number): string =>
+  new Date(Math.ceil(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * When a time-bound grant ends and when its requester is reminded (`reminderLeadSeconds` before the
+ * end). The end is the one the record already shows, else the grant's duration counted from its
+ * completed apply (the APPLIED_STEP_ID marker). Undefined for a grant with no time limit, or one not
+ * yet applied.
+ */
+export function grantWindow(request: AccessRequest, reminderLeadSeconds: number): GrantWindow | undefined {
+  const { command } = request;
+  if (command.action !== 'grant' || command.durationSeconds === undefined) return undefined;
+  const applied = request.completedSteps.find((step) => step.stepId === APPLIED_STEP_ID);
+  const end = request.accessExpiresAt
+    ? Date.parse(request.accessExpiresAt)
+    : applied
+      ? Date.parse(applied.at) + command.durationSeconds * 1000
+      : Number.NaN;
+  if (Number.isNaN(end)) return undefined;
+  return { remindAt: rfc3339Seconds(end - reminderLeadSeconds * 1000), expiresAt: rfc3339Seconds(end) };
+}
+
 /** A journal entry that records a milestone of the run (APPLIED_STEP_ID, EXPIRED_STEP_ID), not an AWS call. */
 export const journalMarker = (stepId: string, description: string, at: Date): CompletedStep => ({
   stepId,
@@ -79,11 +120,7 @@ export function grantInEffect(request: AccessRequest): boolean {
   if (command.action !== 'grant' || request.endedBy !== undefined) return false;
   const steps = request.completedSteps;
   if (steps.some((step) => step.stepId === EXPIRED_STEP_ID)) return false;
-  const undone = new Set(
-    steps
-      .filter((step) => step.stepId.startsWith(UNDO_PREFIX))
-      .map((step) => step.stepId.slice(UNDO_PREFIX.length)),
-  );
+  const undone = new Set(steps.flatMap((step) => undoneStepId(step) ?? []));
   // A completed apply vouches for every attach of its plan, also one AWS already had; a failed one only
   // for what it changed and no rollback undid.
   const completed = steps.some((step) => step.stepId === APPLIED_STEP_ID);

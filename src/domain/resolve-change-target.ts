@@ -1,4 +1,4 @@
-import type { ChangeCommand, ResolvedTarget } from './command';
+import { type ChangeCommand, isTierCommand, type ResolvedTarget } from './command';
 import { ConfigMissingError } from './errors';
 import { type AccountContext, kmsArn, serviceRoleArn } from './plan';
 import { type ResolveDeps, resolveTarget } from './resolve-target';
@@ -11,7 +11,7 @@ export async function resolveChangeTarget(
   deps: ResolveDeps & { account?: AccountContext },
   command: ChangeCommand,
 ): Promise<ResolvedTarget> {
-  if (command.action === 'grant' || command.action === 'revoke') return resolveTarget(deps, command.target);
+  if (isTierCommand(command)) return resolveTarget(deps, command.target);
   const account = deps.account;
   if (!account) {
     throw new ConfigMissingError(

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { auditEvent } from './audit-trail';
 import { type ChangeCommand, describeCommand } from './command';
-import { DEFAULTS } from './defaults';
 import { BotError, WorkflowStartError } from './errors';
 import { mention } from './mention';
 import type { AccountContext } from './plan';
@@ -19,8 +18,6 @@ export interface SubmitDeps extends ResolveDeps {
   log: Log;
   auditChannelId: string;
   approvalTimeoutSeconds: number;
-  /** Lead time of the reminder before a time-bound grant ends (default 1 h). */
-  grantReminderSeconds?: number;
   /** The longest time-bound grant (default 7 d). */
   maxGrantDurationSeconds?: number;
   /** When set, commands from another workspace or app are refused. */
@@ -104,7 +101,6 @@ async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<
       deps.workflow.start(request.requestId, {
         requestId: request.requestId,
         approvalTimeoutSeconds: deps.approvalTimeoutSeconds,
-        ...timeBoundWaits(request, deps.grantReminderSeconds ?? DEFAULTS.grantReminderSeconds),
       }),
     );
   } catch (error) {
@@ -135,15 +131,4 @@ async function markStartFailed(deps: SubmitDeps, request: AccessRequest): Promis
     request.requestId,
     auditEvent(deps.clock, 'failed', 'The workflow could not be started; nothing was changed.'),
   );
-}
-
-/** The Wait durations of a time-bound grant: remind `lead` seconds before the end, then expire. */
-export function timeBoundWaits(
-  request: AccessRequest,
-  leadSeconds: number,
-): { timeBound?: { remindAfterSeconds: number; expireAfterSeconds: number } } {
-  const duration = 'durationSeconds' in request.command ? request.command.durationSeconds : undefined;
-  if (duration === undefined) return {};
-  const remindAfterSeconds = Math.max(0, duration - leadSeconds);
-  return { timeBound: { remindAfterSeconds, expireAfterSeconds: duration - remindAfterSeconds } };
 }

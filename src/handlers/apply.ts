@@ -1,8 +1,8 @@
-import { lambdaTaskDeps, lazy, liveIam, liveKms } from '../wiring';
+import { lazy, liveIam, liveKms, taskLambdaDeps } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { makeTaskHandler } from './task-handler';
 
 export const handler = makeTaskHandler(
   TASKS.Apply,
-  lazy(() => lambdaTaskDeps({ iam: liveIam, kms: liveKms })),
+  lazy(() => taskLambdaDeps({ iam: liveIam, kms: liveKms })),
 );

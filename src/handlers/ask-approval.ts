@@ -1,8 +1,8 @@
-import { lambdaTaskDeps, lazy, noIam } from '../wiring';
+import { lazy, noIam, taskLambdaDeps } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { makeTaskHandler } from './task-handler';
 
 export const handler = makeTaskHandler(
   TASKS.AskApproval,
-  lazy(() => lambdaTaskDeps({ iam: () => noIam('AskApproval') })),
+  lazy(() => taskLambdaDeps({ iam: () => noIam('AskApproval') })),
 );

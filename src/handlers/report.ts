@@ -1,10 +1,10 @@
 import type { InvocationContext } from '../domain/ports';
-import { lambdaTaskDeps, lazy, noIam } from '../wiring';
+import { lazy, noIam, taskLambdaDeps } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { ExecutionStoppedEvent, reportStopped } from '../workflows/tasks/report-stopped';
 import { makeTaskHandler } from './task-handler';
 
-const deps = lazy(() => lambdaTaskDeps({ iam: () => noIam('Report') }));
+const deps = lazy(() => taskLambdaDeps({ iam: () => noIam('Report') }));
 const reportTask = makeTaskHandler(TASKS.Report, deps);
 
 /**

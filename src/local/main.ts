@@ -10,7 +10,7 @@ import { loadConfig } from '../config';
 import { DEFAULTS } from '../domain/defaults';
 import { type Clock, systemClock } from '../domain/ports';
 import { liveSlackRuntime, makeSlackHandler } from '../handlers/slack';
-import { type AwsPorts, accountContext, lazy, liveAwsPorts, liveTaskDeps } from '../wiring';
+import { type AwsPorts, accountContext, inProcessTaskDeps, lazy, liveAwsPorts } from '../wiring';
 import definition from '../workflows/access-request.asl.json';
 import { describeStartup, type StartupInfo } from './banner';
 import { CliArgsError, parseCliArgs, USAGE } from './cli-args';
@@ -246,7 +246,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
     }
     const base = liveAwsPorts(config, clients);
     const workflow = new LocalWorkflow({
-      deps: lazy(() => liveTaskDeps(env, ports)),
+      deps: lazy(() => inProcessTaskDeps(env, ports)),
       ...(options.waitSeconds !== undefined ? { waitTimeOverrides: waitOverrides(options.waitSeconds) } : {}),
     });
     const ports: AwsPorts = { ...base, workflow };

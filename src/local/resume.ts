@@ -1,6 +1,6 @@
+import { grantWindow } from '../domain/grant-ledger';
 import type { RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
-import { timeBoundWaits } from '../domain/submit-request';
 import type { DecisionOutput, ExecutionInput } from '../workflows/state';
 import type { LocalWorkflow } from './local-workflow';
 
@@ -12,8 +12,9 @@ import type { LocalWorkflow } from './local-workflow';
  *   - "Plan the change" keeps the stored plan (the one the approver is looking at);
  *   - "Ask for approval" finds the card, refreshes the stored task token and posts no second card;
  *   - "Apply the change" skips the steps already in the journal.
- * A time-bound grant that is in effect (status active) resumes at its Wait state instead, with the
- * time left until its recorded expiry, so it is still revoked on time.
+ * A time-bound grant that is in effect (status active) resumes at its Wait state instead, waiting until
+ * the same absolute instants (its recorded expiry, and the reminder before it), so it is still revoked
+ * on time; an instant that passed while local mode was down ends its Wait at once.
  * In AWS none of this is needed: Step Functions keeps the run itself.
  */
 
@@ -39,8 +40,7 @@ export interface ResumePlan {
 }
 
 /**
- * Which runs to restart, and how: with the input the slash command gave the run (including a
- * time-bound grant's waits). A wait for approval keeps its original deadline (a request that expired
+ * Which runs to restart, and how: with the input the slash command gave the run. A wait for approval keeps its original deadline (a request that expired
  * while local mode was down times out at once and is reported as expired).
  */
 export function planResume(
@@ -54,7 +54,6 @@ export function planResume(
     const input: ExecutionInput = {
       requestId,
       approvalTimeoutSeconds: settings.approvalTimeoutSeconds,
-      ...timeBoundWaits(request, settings.grantReminderSeconds),
     };
     switch (status) {
       case 'planning':
@@ -85,17 +84,14 @@ export function planResume(
         }
         break;
       case 'active': {
-        const left = secondsUntil(request.accessExpiresAt, now);
-        if (left === undefined) break;
-        const remaining = Math.max(0, left);
+        const timeBound = grantWindow(request, settings.grantReminderSeconds);
+        if (!timeBound) break;
         const reminded = request.events.some((event) => event.type === 'reminder');
-        const remindAfterSeconds = reminded ? 0 : Math.max(0, remaining - settings.grantReminderSeconds);
         plans.push({
           requestId,
           status,
           input: {
             ...input,
-            timeBound: { remindAfterSeconds, expireAfterSeconds: remaining - remindAfterSeconds },
             // Step Functions would still hold what apply returned; the restarted run gets it from the journal.
             applied: {
               changed: request.completedSteps.filter((step) => step.outcome === 'changed').length,
@@ -104,6 +100,7 @@ export function planResume(
                   ? [step.undo.policyArn]
                   : [],
               ),
+              timeBound,
             },
           },
           startAt: reminded ? EXPIRY_WAIT_STATE : REMINDER_WAIT_STATE,

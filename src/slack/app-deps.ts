@@ -59,7 +59,6 @@ export function slackAppDeps(
     ...(ports.codebuildPort ? { codebuild: ports.codebuildPort } : {}),
     ...(pending ? { pending } : {}),
     approvalTimeoutSeconds: config.approvalTimeoutSeconds,
-    grantReminderSeconds: config.grantReminderSeconds,
     maxGrantDurationSeconds: config.maxGrantDurationSeconds,
     identity: clickerIdentity({
       iam: ports.iam,

@@ -1,11 +1,8 @@
 import { App, LogLevel, type Receiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
-import type { InspectDeps } from '../domain/inspect-target';
-import type { SubmitDeps } from '../domain/submit-request';
-import { registerCommandListener } from './listeners/command';
-import { type DecisionDeps, registerDecisionListeners } from './listeners/decision';
+import { type ListenerDeps, registerListeners } from './listeners';
 
-export type SlackAppDeps = SubmitDeps & DecisionDeps & InspectDeps;
+export type SlackAppDeps = ListenerDeps;
 
 export interface SlackAppOptions {
   botToken: string;
@@ -38,7 +35,6 @@ export function createSlackApp(options: SlackAppOptions, makeDeps: (app: App) =>
   // With `authorize`, Bolt leaves app.client without a token; the deps post with this one.
   app.client = new WebClient(options.botToken, clientOptions);
   const deps = makeDeps(app);
-  registerCommandListener(app, deps);
-  registerDecisionListeners(app, deps);
+  registerListeners(app, deps);
   return app;
 }

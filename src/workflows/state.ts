@@ -11,15 +11,18 @@ export const RequestIdSchema = z.string().regex(REQUEST_ID_PATTERN);
 export const ExecutionInput = z.object({
   requestId: RequestIdSchema,
   approvalTimeoutSeconds: z.number().int().min(1),
-  /** Only for `grant … for 8h`: the two Wait states after the grant is verified. */
-  timeBound: z
-    .object({ remindAfterSeconds: z.number().int().min(0), expireAfterSeconds: z.number().int().min(0) })
-    .optional(),
   /**
    * What "Apply the change" returned. Step Functions keeps it in the run's state; a local run resumed at
    * a Wait state (src/local/resume.ts) is given it again from the journal.
    */
-  applied: z.object({ changed: z.number().int().min(0), attached: z.array(z.string()) }).optional(),
+  applied: z
+    .object({
+      changed: z.number().int().min(0),
+      attached: z.array(z.string()),
+      /** Only for `grant … for 8h`: the instants its two Wait states wait until (TimestampPath). */
+      timeBound: z.object({ remindAt: z.iso.datetime(), expiresAt: z.iso.datetime() }).nullable(),
+    })
+    .optional(),
 });
 export type ExecutionInput = z.infer<typeof ExecutionInput>;
 

@@ -94,12 +94,8 @@ class AslWorld extends LedgerPorts {
   async run(step: Exclude<Step, { kind: 'expire' }>): Promise<void> {
     const command = commandOf(step);
     const requestId = await this.newRequest(command);
-    const timeBound = command.action === 'grant' && command.durationSeconds !== undefined;
-    await this.startRun(requestId, {
-      requestId,
-      approvalTimeoutSeconds: 86_400,
-      ...(timeBound ? { timeBound: { remindAfterSeconds: 600, expireAfterSeconds: 3000 } } : {}),
-    });
+    // A time-bound grant's Wait instants come from "Apply the change", not from the input.
+    await this.startRun(requestId, { requestId, approvalTimeoutSeconds: 86_400 });
     const ended = () => this.settled.has(requestId);
     await this.until(`${requestId} to ask or end`, () => ended() || this.workflow.isWaiting(requestId));
     if (!ended()) {

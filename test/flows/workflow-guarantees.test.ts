@@ -18,7 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { loadSandboxFixture, type SandboxAccount, SandboxStore } from '../../src/local/sandbox/account';
 import { createSandboxClients, type SandboxClients } from '../../src/local/sandbox/plug';
-import { liveTaskDeps } from '../../src/wiring';
+import { inProcessTaskDeps } from '../../src/wiring';
 import { ExecutionStoppedEvent, reportStopped } from '../../src/workflows/tasks/report-stopped';
 import {
   APPROVER_1,
@@ -491,5 +491,5 @@ describe('(c) a run that stops abnormally is posted into its thread', () => {
 
 /** The report function's entry for the EventBridge rule, on the harness's live wiring. */
 async function handleStopped(event: unknown) {
-  return reportStopped(await liveTaskDeps(h.env, undefined), ExecutionStoppedEvent.parse(event));
+  return reportStopped(await inProcessTaskDeps(h.env, undefined), ExecutionStoppedEvent.parse(event));
 }

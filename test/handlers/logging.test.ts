@@ -101,6 +101,7 @@ describe('a task Lambda that fails', () => {
       log: createLogger(),
       clock: systemClock,
       auditChannelId: 'C0AUDIT',
+      grantReminderSeconds: 3600,
     };
   };
 

@@ -7,24 +7,29 @@ import {
   StartExecutionCommand,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
+import { WebClient } from '@slack/web-api';
 import type { MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { DynamoRequestStore } from '../../src/aws/request-store';
 import { loadConfig } from '../../src/config';
 import { type AccountContext, accountContextFor } from '../../src/domain/plan';
+import { systemClock } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
 import { LocalWorkflow } from '../../src/local/local-workflow';
 import type { SandboxAccount } from '../../src/local/sandbox/account';
+import { slackAppDeps } from '../../src/slack/app-deps';
 import { ACTION_IDS } from '../../src/slack/ids';
+import type { ListenerDeps } from '../../src/slack/listeners';
 import {
   type AwsClients,
   type AwsPorts,
   accountContext,
+  createLogger,
   defaultAwsClients,
+  inProcessTaskDeps,
   lazy,
   liveAwsPorts,
-  liveTaskDeps,
 } from '../../src/wiring';
 import { createRequestsTable, startDynalite, testDynamoClient } from './dynalite';
 import { LocalSlack, TEST_BOT_TOKEN } from './local-slack';
@@ -78,6 +83,11 @@ export interface Harness {
   awaitApprovalWait(requestId: string): Promise<void>;
   /** Resolves with the run's end state. */
   finished(requestId: string): Promise<{ status: string; error?: string }>;
+  /**
+   * The deps the Bolt listeners get in the handler (slackAppDeps from the same env and ports, Slack on
+   * the loopback server), for calling a listener directly.
+   */
+  listenerDeps(): ListenerDeps;
   stop(): Promise<void>;
 }
 
@@ -147,7 +157,7 @@ export async function startHarness(
   const clients = iam.clients;
   const ports = (): AwsPorts => liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), ...clients });
   const workflow = new LocalWorkflow({
-    deps: lazy(() => liveTaskDeps(env, ports())),
+    deps: lazy(() => inProcessTaskDeps(env, ports())),
     retryIntervalMs: 0,
     waitTimeOverrides: INSTANT_WAITS,
     ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
@@ -238,6 +248,14 @@ export async function startHarness(
       if (!run) throw new Error(`no run for ${requestId}`);
       return run.result;
     },
+    listenerDeps: () =>
+      slackAppDeps(
+        loadConfig(env),
+        ports(),
+        new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: slack.url }),
+        createLogger(),
+        systemClock,
+      ),
     async stop() {
       workflow.stop();
       sfn.restore();

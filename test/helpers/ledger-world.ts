@@ -199,6 +199,7 @@ export class LedgerPorts {
     log: { info() {}, warn() {}, error() {}, startInvocation() {}, appendKeys() {} },
     clock: { now: () => this.tick() },
     auditChannelId: 'C0AUDIT',
+    grantReminderSeconds: 3600,
     account: testAccountContext(),
   };
 

@@ -54,9 +54,9 @@ describe('which runs local mode restarts, and how', () => {
       { approvalTimeoutSeconds: 86_400 },
     ],
     [
-      'awaiting approval of `grant … for 8h`: the same time-bound waits the command gave the run',
+      'awaiting approval of `grant … for 8h`: the same input (its Wait instants come from the apply)',
       { status: 'awaiting_approval', ...forEightHours },
-      { approvalTimeoutSeconds: 86_400, timeBound: { remindAfterSeconds: 25_200, expireAfterSeconds: 3600 } },
+      { approvalTimeoutSeconds: 86_400 },
     ],
   ] as const)('%s', (_name, overrides, input) => {
     expect(planResume([request(overrides as Partial<AccessRequest>)], NOW, SETTINGS)).toEqual([
@@ -81,25 +81,25 @@ describe('which runs local mode restarts, and how', () => {
 
   it.each([
     [
-      'before its reminder: at the reminder wait, with the time left',
+      'before its reminder: at the reminder wait, until the recorded expiry less the reminder lead',
       '2026-11-28T17:00:00.000Z',
       [],
       REMINDER_WAIT_STATE,
-      { remindAfterSeconds: 14_400, expireAfterSeconds: 3600 },
+      { remindAt: '2026-11-28T16:00:00Z', expiresAt: '2026-11-28T17:00:00Z' },
     ],
     [
-      'after its reminder: at the expiry wait, with the time left',
+      'after its reminder: at the expiry wait, until the recorded expiry',
       '2026-11-28T12:30:00.000Z',
       [{ type: 'reminder', at: '2026-11-28T11:30:00.000Z', text: 'reminder' }],
       EXPIRY_WAIT_STATE,
-      { remindAfterSeconds: 0, expireAfterSeconds: 1800 },
+      { remindAt: '2026-11-28T11:30:00Z', expiresAt: '2026-11-28T12:30:00Z' },
     ],
     [
-      'past its expiry: revoked at once',
+      'past its expiry: both instants have passed, so both Waits end at once and it is revoked',
       '2026-11-28T11:00:00.000Z',
       [],
       REMINDER_WAIT_STATE,
-      { remindAfterSeconds: 0, expireAfterSeconds: 0 },
+      { remindAt: '2026-11-28T10:00:00Z', expiresAt: '2026-11-28T11:00:00Z' },
     ],
   ])('a time-bound grant in effect, %s', (_name, accessExpiresAt, events, startAt, timeBound) => {
     const active = request({
@@ -130,8 +130,11 @@ describe('which runs local mode restarts, and how', () => {
         input: {
           requestId: ID,
           approvalTimeoutSeconds: 86_400,
-          timeBound,
-          applied: { changed: 1, attached: ['arn:aws:iam::aws:policy/AWSCodeBuildDeveloperAccess'] },
+          applied: {
+            changed: 1,
+            attached: ['arn:aws:iam::aws:policy/AWSCodeBuildDeveloperAccess'],
+            timeBound,
+          },
         },
       },
     ]);

@@ -5,7 +5,7 @@
  * merged into the key policy that was read. A plan or journal written by anyone else (a forged record, a
  * misbehaving function) is refused before any AWS call, whatever its content.
  */
-import { type ChangeCommand, isIdentityTarget, type ResolvedTarget } from '../command';
+import { type ChangeCommand, isIdentityTarget, isTierCommand, type ResolvedTarget } from '../command';
 import { PlanRefusedError } from '../errors';
 import { contentHash, mergeKeyPolicy, sameContent } from '../key-policy';
 import { legacyCustomPolicyName } from '../policy-documents';
@@ -127,8 +127,7 @@ const refuse = (scope: RequestScope, op: Operation, side: Side): PlanRefusedErro
  * builds for the request's command, on the request's target.
  */
 export function assertPlanBuildable(scope: RequestScope, account: AccountContext, plan: ChangePlan): void {
-  const identity = scope.command.action === 'grant' || scope.command.action === 'revoke';
-  const expected = identity ? (scope.targetArn ?? scope.target.arn) : scope.target.arn;
+  const expected = isTierCommand(scope.command) ? (scope.targetArn ?? scope.target.arn) : scope.target.arn;
   if (plan.target.arn !== expected || scope.target.arn !== plan.target.arn) {
     throw new PlanRefusedError(
       `I refused to apply request ${scope.requestId}: its plan is for ${plan.target.arn}, the request for ` +

@@ -1,6 +1,6 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { PlanRefusedError } from '../../domain/errors';
-import { APPLIED_STEP_ID, journalMarker } from '../../domain/grant-ledger';
+import { APPLIED_STEP_ID, type GrantWindow, grantWindow, journalMarker } from '../../domain/grant-ledger';
 import {
   type AccountContext,
   approvalsNeeded,
@@ -53,7 +53,7 @@ function approvedPlan(request: AccessRequest, account: AccountContext): ChangePl
 export async function applyChange(
   deps: TaskDeps,
   requestId: string,
-): Promise<{ changed: number; attached: string[] }> {
+): Promise<{ changed: number; attached: string[]; timeBound: GrantWindow | null }> {
   const request = await loadRequest(deps, requestId);
   const plan = approvedPlan(request, requireAccount(deps));
   const finished = request.completedSteps.filter((step) => step.outcome !== 'started');
@@ -91,17 +91,21 @@ export async function applyChange(
     });
     if (outcome === 'changed') changed += 1;
   }
-  if (!request.completedSteps.some((step) => step.stepId === APPLIED_STEP_ID)) {
-    await deps.store.appendCompletedStep(
-      requestId,
-      journalMarker(APPLIED_STEP_ID, 'every step of the approved plan ran', deps.clock.now()),
-    );
+  let appliedMarker = request.completedSteps.find((step) => step.stepId === APPLIED_STEP_ID);
+  if (!appliedMarker) {
+    appliedMarker = journalMarker(APPLIED_STEP_ID, 'every step of the approved plan ran', deps.clock.now());
+    await deps.store.appendCompletedStep(requestId, appliedMarker);
   }
   const lines = plan.steps.map((step) => `• ${describeOperation(step.do)}`);
   await recordEvent(deps, request, auditEvent(deps.clock, 'applied', `:gear: Applied:\n${lines.join('\n')}`));
   // Into the execution's own state (no function can rewrite it): what a time-bound grant's expiry must
-  // take back even if the record is later overwritten.
-  return { changed, attached: attachedPolicies(plan) };
+  // take back even if the record is later overwritten, and the instants its Wait states wait until
+  // (counted from this completed apply; a retried apply finds its marker and gives the same ones).
+  const window = grantWindow(
+    { ...request, completedSteps: [...request.completedSteps, appliedMarker] },
+    deps.grantReminderSeconds,
+  );
+  return { changed, attached: attachedPolicies(plan), timeBound: window ?? null };
 }
 
 /** The policy ARNs a plan attaches (its attach steps, whether AWS already had them or not). */

@@ -8,6 +8,8 @@ import type { AccessRequest } from '../../domain/request';
 export interface TaskDeps extends AuditDeps {
   iam: IamPort;
   auditChannelId: string;
+  /** GRANT_REMINDER_SECONDS: how long before a time-bound grant ends its requester is reminded. */
+  grantReminderSeconds: number;
   /** KMS, for the tasks whose role allows it (plan, apply, rollback, verify); see requireKms. */
   kms?: KmsPort;
   /** Finds the time-bound grants a revoke ends early (the report task only). */

@@ -6,7 +6,7 @@ import {
   journalMarker,
   policyNeeds,
   summarizeJournal,
-  UNDO_PREFIX,
+  undoStepId,
 } from '../../domain/grant-ledger';
 import { mention } from '../../domain/mention';
 import { describeOperation, heldTiers, manualCommand, type Operation, policyName } from '../../domain/plan';
@@ -121,7 +121,7 @@ async function expireManagedTier(
         const { outcome } = await runOperation(deps, op);
         const step = journal.get(policyArn);
         await deps.store.appendCompletedStep(request.requestId, {
-          stepId: step ? `${UNDO_PREFIX}${step.stepId}` : `expire:detach:${name}`,
+          stepId: step ? undoStepId(step.stepId) : `expire:detach:${name}`,
           description: describeOperation(op),
           outcome,
           undo: null,

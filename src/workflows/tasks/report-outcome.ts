@@ -6,7 +6,7 @@ import {
   TransientError,
   USER_SAFE_ERROR_NAMES,
 } from '../../domain/errors';
-import { grantInEffect, summarizeJournal } from '../../domain/grant-ledger';
+import { grantInEffect, grantWindow, summarizeJournal } from '../../domain/grant-ledger';
 import { mention } from '../../domain/mention';
 import { manualCommand } from '../../domain/plan';
 import {
@@ -135,17 +135,13 @@ async function reportFinal(
   loaded: AccessRequest,
   input: ReportInput & { outcome: FinalOutcome },
 ): Promise<{ status: RequestStatus }> {
-  const durationSeconds = 'durationSeconds' in loaded.command ? loaded.command.durationSeconds : undefined;
-  const timeBound =
-    (input.outcome === 'completed' || input.outcome === 'unverified') && durationSeconds !== undefined;
-  const request: AccessRequest = timeBound
-    ? {
-        ...loaded,
-        accessExpiresAt:
-          loaded.accessExpiresAt ??
-          new Date(deps.clock.now().getTime() + (durationSeconds ?? 0) * 1000).toISOString(),
-      }
-    : loaded;
+  // The end the Wait state waits until: from the completed apply's journal marker, as apply returned it.
+  const window =
+    input.outcome === 'completed' || input.outcome === 'unverified'
+      ? grantWindow(loaded, deps.grantReminderSeconds)
+      : undefined;
+  const timeBound = window !== undefined;
+  const request: AccessRequest = window ? { ...loaded, accessExpiresAt: window.expiresAt } : loaded;
   const status: RequestStatus = timeBound
     ? 'active'
     : input.outcome === 'unverified'

@@ -1,12 +1,12 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { BotError, TransientError } from '../../domain/errors';
-import { summarizeJournal, UNDO_PREFIX } from '../../domain/grant-ledger';
+import { summarizeJournal, undoStepId } from '../../domain/grant-ledger';
 import { describeOperation, foreignUndo, manualCommand, type Operation } from '../../domain/plan';
 import type { AccessRequest, AuditEventType, CompletedStep } from '../../domain/request';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
 import { bindCreatedKey, runOperation } from './run-operation';
 
-export { type JournalSummary, summarizeJournal, UNDO_PREFIX } from '../../domain/grant-ledger';
+export { type JournalSummary, summarizeJournal } from '../../domain/grant-ledger';
 
 export interface UndoResult {
   rolledBack: number;
@@ -93,7 +93,7 @@ export async function undoJournal(
     try {
       const { outcome } = await runOperation(deps, undo);
       await deps.store.appendCompletedStep(requestId, {
-        stepId: `${UNDO_PREFIX}${step.stepId}`,
+        stepId: undoStepId(step.stepId),
         description: describeOperation(undo),
         outcome,
         undo: null,

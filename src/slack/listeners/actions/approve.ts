@@ -1,0 +1,20 @@
+import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { clickFrom, type DecisionDeps, decideSafely, showResult } from '../decision-result';
+
+/** Approve: ack at once, decide on the server (the clicker is authorized there), update the card in place. */
+export async function approveAction(
+  deps: DecisionDeps,
+  {
+    ack,
+    body,
+    action,
+  }: Pick<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>, 'ack' | 'body' | 'action'>,
+): Promise<void> {
+  await ack();
+  const requestId = typeof action.value === 'string' ? action.value : '';
+  const result = await decideSafely(deps, requestId, { requestId, ...clickFrom(body), choice: 'approve' });
+  await showResult(deps, result, {
+    channel: body.channel?.id ?? body.container?.channel_id,
+    userId: body.user.id,
+  });
+}

@@ -1,0 +1,55 @@
+import type { RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { DEFAULT_PARSE_OPTIONS, HELP_TEXT, parseCommand } from '../../../commands/parse-command';
+import { NotAuthorizedError } from '../../../domain/errors';
+import { type InspectDeps, inspectTarget } from '../../../domain/inspect-target';
+import { type SubmitDeps, submitRequest } from '../../../domain/submit-request';
+import { neutralizeBroadcasts } from '../../blocks/text';
+import { answerFor } from '../answer';
+
+export type SlashCommandDeps = SubmitDeps & InspectDeps;
+
+// The answer can quote what the user typed (an unknown word, a target); it never pings anyone.
+const ephemeral = (text: string): RespondArguments => ({
+  response_type: 'ephemeral',
+  text: neutralizeBroadcasts(text),
+});
+
+/**
+ * `/codebuild-access …`: parse, resolve, record, start the workflow, and answer within Slack's 3 s, in
+ * the ack itself (ephemeral: only the requester sees it).
+ */
+export async function codebuildAccessCommand(
+  deps: SlashCommandDeps,
+  { command, ack }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack'>,
+): Promise<void> {
+  let reply: string;
+  try {
+    if (
+      (deps.expectedTeamId !== undefined && command.team_id !== deps.expectedTeamId) ||
+      (deps.expectedAppId !== undefined && command.api_app_id !== deps.expectedAppId)
+    ) {
+      throw new NotAuthorizedError(
+        'This command came from a Slack workspace or app this bot does not serve.',
+      );
+    }
+    const parsed = parseCommand(command.text ?? '', {
+      maxDurationSeconds: deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds,
+    });
+    if (parsed.action === 'help') {
+      reply = HELP_TEXT;
+    } else if (parsed.action === 'verify' || parsed.action === 'status') {
+      // Read-only: answered at once, no approval, no workflow.
+      reply = await inspectTarget(deps, parsed);
+    } else {
+      reply = await submitRequest(deps, {
+        command: parsed,
+        requester: { userId: command.user_id, teamId: command.team_id, userName: command.user_name },
+        channelId: command.channel_id,
+        triggerId: command.trigger_id,
+      });
+    }
+  } catch (error) {
+    reply = answerFor(error, deps, command.trigger_id);
+  }
+  await ack(ephemeral(reply));
+}

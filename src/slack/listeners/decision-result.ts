@@ -1,0 +1,62 @@
+import { type DecideDeps, type DecideResult, decideRequest } from '../../domain/decide-request';
+import type { SlackPort } from '../../domain/ports';
+import { approvalCard, cardText, decidedCard } from '../blocks/approval-card';
+import { answerFor } from './answer';
+
+/** What the approve, deny and deny-reason listeners need. */
+export interface DecisionDeps extends DecideDeps {
+  slack: SlackPort;
+}
+
+/** Who clicked, from a block action or a view submission: the team and app the click says it came from. */
+export interface ClickOrigin {
+  user: { id: string; team_id?: string };
+  team?: { id: string } | null;
+  api_app_id?: string;
+}
+
+/** The click's origin as decideRequest takes it. */
+export const clickFrom = (body: ClickOrigin) => ({
+  userId: body.user.id,
+  teamId: body.team?.id ?? body.user.team_id,
+  appId: body.api_app_id,
+});
+
+/** Decides a click on the server; a failure becomes the clicker's answer, never an exception. */
+export async function decideSafely(
+  deps: DecisionDeps,
+  requestId: string,
+  click: Parameters<typeof decideRequest>[1],
+): Promise<DecideResult> {
+  try {
+    return await decideRequest(deps, click);
+  } catch (error) {
+    return { kind: 'message', message: answerFor(error, deps, requestId || 'click') };
+  }
+}
+
+/** Updates the card for decisions and approvals; tells only the clicker everything else. */
+export async function showResult(
+  deps: DecisionDeps,
+  result: DecideResult,
+  where: { channel: string | undefined; userId: string },
+): Promise<void> {
+  try {
+    if (result.kind !== 'message' && result.request.card) {
+      const { request } = result;
+      const card = request.card!;
+      const blocks =
+        result.kind === 'decided'
+          ? decidedCard(request)
+          : approvalCard(request, request.approvalExpiresAt ?? '');
+      await deps.slack.update({ channel: card.channel, ts: card.ts, text: cardText(request), blocks });
+    }
+    if (where.channel) {
+      await deps.slack.postEphemeral({ channel: where.channel, user: where.userId, text: result.message });
+    }
+  } catch (error) {
+    deps.log.error('could not show a decision in Slack', {
+      error,
+    });
+  }
+}
