@@ -180,6 +180,7 @@ function taskDeps(config: Config, token: string, iam: IamPort, store: RequestSto
     log: createLogger(),
     clock: systemClock,
     auditChannelId: config.auditChannelId,
+    rules: config.accessRules,
     // The time-bound grants a completed revoke ends early are found through the table's byTarget index.
     ...(store instanceof DynamoRequestStore ? { grants: store } : {}),
   };

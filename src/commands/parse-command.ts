@@ -1,3 +1,4 @@
+import { formatDuration } from '../domain/duration';
 import type { Command, TargetRef } from '../domain/command';
 import { DEFAULTS } from '../domain/defaults';
 import { UsageError } from '../domain/errors';
@@ -64,12 +65,7 @@ export function parseDuration(word: string, maxSeconds: number): number {
   return seconds;
 }
 
-/** 28800 -> "8h", 90 -> "1m 30s"-free short form used in messages. */
-export function formatDuration(seconds: number): string {
-  if (seconds % 86_400 === 0) return `${seconds / 86_400}d`;
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  return `${Math.round(seconds / 60)}m`;
-}
+export { formatDuration };
 
 /** Turns slash-command text into a Command, or throws a UsageError that says what was wrong. */
 export function parseCommand(text: string, options: ParseOptions = DEFAULT_PARSE_OPTIONS): Command {
