@@ -189,9 +189,9 @@ export const EnvSchema = z.object({
     .optional()
     .transform((value) => (value === undefined || value.trim() === '' ? undefined : value))
     .describe(
-    'The text of `access-rules.yml` (rules per tier, [docs/rules.md](rules.md)); serverless.yml loads the file ' +
-      'into it at deploy. Validated at start: a mistake names its line. Unset means the built-in defaults.',
-  ),
+      'The text of `access-rules.yml` (rules per tier, [docs/rules.md](rules.md)); serverless.yml loads the file ' +
+        'into it at deploy. Validated at start: a mistake names its line. Unset means the built-in defaults.',
+    ),
 });
 
 export interface SecretRef {

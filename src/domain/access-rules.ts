@@ -54,10 +54,7 @@ export const defaultTierRule = (tier: Tier): TierRule => ({
 /** Rules with every tier at its default. */
 export const defaultAccessRules = (source = 'built-in defaults'): AccessRules => ({
   source,
-  tiers: Object.fromEntries(ALL_TIERS.map((tier) => [tier, defaultTierRule(tier)])) as Record<
-    Tier,
-    TierRule
-  >,
+  tiers: Object.fromEntries(ALL_TIERS.map((tier) => [tier, defaultTierRule(tier)])) as Record<Tier, TierRule>,
 });
 
 /** The rule that governs a change command, or undefined when it is not a grant (global rules apply). */
@@ -112,7 +109,9 @@ export async function isListed(
 export const describePrincipals = (ids: readonly SlackPrincipalId[]): string =>
   ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : mention(id))).join(', ');
 
-export type RequestDecision = { allowed: true; durationSeconds?: number } | { allowed: false; reason: string };
+export type RequestDecision =
+  | { allowed: true; durationSeconds?: number }
+  | { allowed: false; reason: string };
 
 /**
  * Whether the rules let this requester ask for this command (requesters, duration, reason), with the
@@ -141,8 +140,8 @@ export async function checkRequest(
       return {
         allowed: false,
         reason: rule.breakGlass
-          ? `${tier} is break-glass access: say why, e.g. \`grant @you ${tier} for 1h because prod build is down\`. Nothing was recorded.`
-          : `The access rules require a reason for ${tier} access: add \`because …\` at the end. Nothing was recorded.`,
+          ? `${tier} is break-glass access: say why, e.g. \`grant @you ${tier} for 1h because prod build is down\`.`
+          : `The access rules require a reason for ${tier} access: add \`because …\` at the end.`,
       };
     }
   }
@@ -153,14 +152,48 @@ export async function checkRequest(
     const hint = max === undefined ? '8h' : format(max);
     return {
       allowed: false,
-      reason: `The access rules make ${tier} access time-bound: add \`for ${hint}\`${max === undefined ? '' : ' or less'}. Nothing was recorded.`,
+      reason: `The access rules make ${tier} access time-bound: add \`for ${hint}\`${max === undefined ? '' : ' or less'}.`,
     };
   }
   if (duration !== undefined && max !== undefined && duration > max) {
     return {
       allowed: false,
-      reason: `The access rules allow ${tier} access for at most ${format(max)}; ask for \`for ${format(max)}\` or less. Nothing was recorded.`,
+      reason: `The access rules allow ${tier} access for at most ${format(max)}; ask for \`for ${format(max)}\` or less.`,
     };
   }
   return duration === undefined ? { allowed: true } : { allowed: true, durationSeconds: duration };
+}
+
+/** What the caller may do with one tier, by the rules. */
+export interface TierStanding {
+  tier: Tier;
+  rule: TierRule;
+  mayRequest: boolean;
+  mayApprove: boolean;
+}
+
+/**
+ * Each tier's rule with what `userId` may do with it, for `/codebuild-access rules`. A group Slack
+ * cannot answer for counts as "not you" here: the listing is informative, the request and the click
+ * are checked again.
+ */
+export async function standingsFor(
+  rules: AccessRules,
+  userId: string,
+  groups: GroupMembership,
+  isGlobalApprover: (userId: string) => Promise<boolean>,
+): Promise<TierStanding[]> {
+  const listed = (ids: readonly string[]) => isListed(userId, ids, groups).catch(() => false);
+  const globalApprover = await isGlobalApprover(userId).catch(() => false);
+  return Promise.all(
+    ALL_TIERS.map(async (tier) => {
+      const rule = rules.tiers[tier];
+      return {
+        tier,
+        rule,
+        mayRequest: rule.requesters === undefined ? true : await listed(rule.requesters),
+        mayApprove: rule.approvers === undefined ? globalApprover : await listed(rule.approvers),
+      };
+    }),
+  );
 }

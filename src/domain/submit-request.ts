@@ -113,7 +113,12 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
 async function allowedByRules(deps: SubmitDeps, submission: Submission): Promise<ChangeCommand> {
   const { command } = submission;
   if (!deps.rules) return command;
-  const decision = await checkRequest(deps.rules, command, submission.requester.userId, deps.groups ?? NO_GROUPS);
+  const decision = await checkRequest(
+    deps.rules,
+    command,
+    submission.requester.userId,
+    deps.groups ?? NO_GROUPS,
+  );
   if (!decision.allowed) {
     deps.log.info('request refused by the access rules', { command, reason: decision.reason });
     throw new NotAuthorizedError(decision.reason);

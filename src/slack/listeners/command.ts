@@ -1,8 +1,11 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import { DEFAULT_PARSE_OPTIONS, HELP_TEXT, parseCommand } from '../../commands/parse-command';
+import { defaultAccessRules, standingsFor } from '../../domain/access-rules';
+import type { DecideDeps } from '../../domain/decide-request';
 import { NotAuthorizedError } from '../../domain/errors';
 import { type InspectDeps, inspectTarget } from '../../domain/inspect-target';
 import { type SubmitDeps, submitRequest } from '../../domain/submit-request';
+import { rulesText } from '../blocks/rules-text';
 import { neutralizeBroadcasts } from '../blocks/text';
 import { SLASH_COMMAND } from '../ids';
 import { answerFor } from './answer';
@@ -14,7 +17,12 @@ const ephemeral = (text: string): RespondArguments => ({
 });
 
 /** `/codebuild-access …`: parse, resolve, record, start the workflow, and answer within Slack's 3 s. */
-export function registerCommandListener(app: App, deps: SubmitDeps & InspectDeps): void {
+const NO_GROUPS = { isMember: async () => false };
+
+export function registerCommandListener(
+  app: App,
+  deps: SubmitDeps & InspectDeps & Pick<DecideDeps, 'approvers'>,
+): void {
   app.command(SLASH_COMMAND, async ({ command, ack }) => {
     let reply: string;
     try {
@@ -31,6 +39,12 @@ export function registerCommandListener(app: App, deps: SubmitDeps & InspectDeps
       });
       if (parsed.action === 'help') {
         reply = HELP_TEXT;
+      } else if (parsed.action === 'rules') {
+        const rules = deps.rules ?? defaultAccessRules();
+        const standings = await standingsFor(rules, command.user_id, deps.groups ?? NO_GROUPS, (userId) =>
+          deps.approvers.isApprover(userId),
+        );
+        reply = rulesText(rules.source, standings);
       } else if (parsed.action === 'verify' || parsed.action === 'status') {
         // Read-only: answered at once, no approval, no workflow.
         reply = await inspectTarget(deps, parsed);

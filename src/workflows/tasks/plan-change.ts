@@ -1,3 +1,4 @@
+import { autoApproved } from '../../domain/access-rules';
 import { isIdentityTarget } from '../../domain/command';
 import {
   ConflictError,
@@ -6,7 +7,6 @@ import {
   TransientError,
 } from '../../domain/errors';
 import { grantInEffect } from '../../domain/grant-ledger';
-import { autoApproved } from '../../domain/access-rules';
 import {
   approvalsNeeded,
   type ChangePlan,
