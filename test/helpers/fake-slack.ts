@@ -110,6 +110,11 @@ export class FakeSlack {
     return this.calls.filter((call) => call.method === method);
   }
 
+  /** The direct messages the bot sent to a user (through conversations.open). */
+  directMessagesTo(userId: string): FakeSlackMessage[] {
+    return this.messages.filter((message) => message.channel === `D${userId.slice(1)}`);
+  }
+
   /** Replies in the thread started by the message with this ts. */
   thread(ts: string): FakeSlackMessage[] {
     return this.messages.filter((message) => message.thread_ts === ts);
@@ -180,6 +185,12 @@ export class FakeSlack {
       }
       case 'views.open':
         return this.openView(args);
+      case 'conversations.open': {
+        // A direct message channel per user, named as Slack would (D…).
+        const user = str(args.users);
+        if (!user || !this.users.has(user)) return fail('user_not_found');
+        return ok({ channel: { id: `D${user.slice(1)}` } });
+      }
       case 'auth.test':
         return ok({
           url: 'https://testteam.slack.com/',
