@@ -8,6 +8,7 @@ import {
 } from './access-rules';
 import { applyClick, type Click, type ClickContext, type ClickOutcome } from './approval';
 import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
+import { formatDuration } from './duration';
 import {
   BotError,
   InternalInvariantError,
@@ -15,7 +16,6 @@ import {
   RequestConflictError,
   UnknownRequestError,
 } from './errors';
-import { formatDuration } from './duration';
 import { mention, mentions } from './mention';
 import type { PrincipalRef } from './plan';
 import type { IamPort, WorkflowPort } from './ports';

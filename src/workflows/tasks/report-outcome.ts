@@ -1,3 +1,4 @@
+import { AUTO_APPROVE_RULE, autoApproved } from '../../domain/access-rules';
 import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
 import { isTierCommand } from '../../domain/command';
 import {
@@ -16,7 +17,6 @@ import {
   type RequestStatus,
   savableBy,
 } from '../../domain/request';
-import { AUTO_APPROVE_RULE, autoApproved } from '../../domain/access-rules';
 import { noChange, type UpdateResult, updateRequest } from '../../domain/update-request';
 import { autoApprovedLine, decidedCard } from '../../slack/blocks/approval-card';
 import { slackDate } from '../../slack/blocks/text';
