@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { parseAccessRules } from './access-rules-file';
+import { type AccessRules, defaultAccessRules } from './domain/access-rules';
 import { DEFAULTS } from './domain/defaults';
 
 /**
@@ -181,6 +183,15 @@ export const EnvSchema = z.object({
       'The boundary every service role the bot creates gets (default: the one the stack creates); the ' +
         "bot's role may create roles only with it.",
     ),
+  // Not trimmed: the line numbers in a validation error must be the file's own.
+  ACCESS_RULES: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? undefined : value))
+    .describe(
+      'The text of `access-rules.yml` (rules per tier, [docs/rules.md](rules.md)); serverless.yml loads the file ' +
+        'into it at deploy. Validated at start: a mistake names its line. Unset means the built-in defaults.',
+    ),
 });
 
 export interface SecretRef {
@@ -216,6 +227,8 @@ export interface Config {
   stage: string;
   kmsKeyArns: string[];
   permissionsBoundaryArn?: string;
+  /** ACCESS_RULES, validated: the rules per tier (docs/rules.md). */
+  accessRules: AccessRules;
 }
 
 /** A Step Functions Standard execution lasts at most one year. */
@@ -269,6 +282,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stage: e.STAGE,
     kmsKeyArns: e.KMS_KEY_ARNS,
     permissionsBoundaryArn: e.PERMISSIONS_BOUNDARY_ARN,
+    accessRules:
+      e.ACCESS_RULES === undefined
+        ? defaultAccessRules()
+        : parseAccessRules(e.ACCESS_RULES, e.MAX_GRANT_DURATION_SECONDS),
   };
 }
 

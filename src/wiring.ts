@@ -191,6 +191,7 @@ function buildTaskDeps(
     clock: systemClock,
     auditChannelId: config.auditChannelId,
     grantReminderSeconds: config.grantReminderSeconds,
+    rules: config.accessRules,
     // The time-bound grants a completed revoke ends early are found through the table's byTarget index.
     ...(store instanceof DynamoRequestStore ? { grants: store } : {}),
   };

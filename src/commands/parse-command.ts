@@ -1,5 +1,6 @@
 import type { Command, TargetRef } from '../domain/command';
 import { DEFAULTS } from '../domain/defaults';
+import { formatDuration } from '../domain/duration';
 import { UsageError } from '../domain/errors';
 import { IAM_GROUP_NAME, IAM_ROLE_NAME, IAM_USER_NAME } from '../domain/iam-names';
 import { ALL_TIERS, type Tier } from '../domain/tiers';
@@ -19,6 +20,7 @@ export const HELP_TEXT = [
   '`service-role create <RoleName> [--vpc] [--project-prefix PREFIX] [because <reason>]`: create the CodeBuild service role under /codebuild/ (trusted only by this account’s projects PREFIX*; default prefix: the role name).',
   '`kms allow <key-id|alias/NAME|key ARN> <RoleName> [because <reason>]`: add the two CodeBuild statements to a KMS key policy (every existing statement stays).',
   '`kms create <alias/NAME> <RoleName> [because <reason>]`: create a KMS key for CodeBuild with those statements, and its alias.',
+  '`rules`: the rules per tier in effect (who may request and approve each tier, approvals, durations), marked for you.',
   '`verify <target>`: check now, without approval, that the target’s tiers work (IAM policy simulator + `codebuild:ListBuilds`).',
   '`status <target>`: the target’s CodeBuild policies and pending requests.',
   '`help`: this message.',
@@ -64,12 +66,7 @@ export function parseDuration(word: string, maxSeconds: number): number {
   return seconds;
 }
 
-/** 28800 -> "8h", 90 -> "1m 30s"-free short form used in messages. */
-export function formatDuration(seconds: number): string {
-  if (seconds % 86_400 === 0) return `${seconds / 86_400}d`;
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  return `${Math.round(seconds / 60)}m`;
-}
+export { formatDuration };
 
 /** Turns slash-command text into a Command, or throws a UsageError that says what was wrong. */
 export function parseCommand(text: string, options: ParseOptions = DEFAULT_PARSE_OPTIONS): Command {
@@ -90,10 +87,13 @@ export function parseCommand(text: string, options: ParseOptions = DEFAULT_PARSE
     case 'verify':
     case 'status':
       return parseInspect(verb, rest);
+    case 'rules':
+      if (rest.length > 0) throw usage('`rules` takes nothing after it.');
+      return { action: 'rules' };
     default:
       throw usage(
         `I don't know the command \`${truncate(verbRaw, 40)}\`. Use \`grant\`, \`revoke\`, \`service-role\`, ` +
-          '`kms`, `verify`, `status` or `help`.',
+          '`kms`, `verify`, `status`, `rules` or `help`.',
       );
   }
 }

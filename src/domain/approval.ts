@@ -17,6 +17,13 @@ export interface ClickContext {
    * 'user' when the target is their own IAM user, 'member' when the target is a group they belong to.
    */
   isTarget?: false | 'user' | 'member';
+  /**
+   * The clicker is the requester and the access rules make this request break-glass
+   * (breakGlassAllowed): their own approval counts. Nothing else lifts "never the requester".
+   */
+  breakGlass?: boolean;
+  /** The refusal a non-approver sees when the tier's rule names its own approvers. */
+  notApproverMessage?: string;
   expectedTeamId?: string;
   expectedAppId?: string;
   now: string;
@@ -53,31 +60,34 @@ export function applyClick(request: AccessRequest, click: Click, context: ClickC
   if (context.expectedAppId !== undefined && click.appId !== context.expectedAppId) {
     return { kind: 'refused', message: 'This click came from another Slack app; it was ignored.' };
   }
+  const selfBreakGlass = context.breakGlass === true && click.userId === request.requester.userId;
+  const refusal = selfBreakGlass ? undefined : refuseClicker(request, click, context);
+  if (refusal !== undefined) return { kind: 'refused', message: refusal };
+  return decide(request, click, context);
+}
+
+/** Why this clicker may not decide this request (requester, target, not an approver), or undefined. */
+function refuseClicker(request: AccessRequest, click: Click, context: ClickContext): string | undefined {
   if (click.userId === request.requester.userId) {
-    return {
-      kind: 'refused',
-      message: 'You asked for this change, so you cannot decide it. Another approver has to.',
-    };
+    return 'You asked for this change, so you cannot decide it. Another approver has to.';
   }
   if (click.userId === request.target.slackUserId || context.isTarget === 'user') {
-    return {
-      kind: 'refused',
-      message: 'This change is for you, so you cannot decide it. Another approver has to.',
-    };
+    return 'This change is for you, so you cannot decide it. Another approver has to.';
   }
   if (context.isTarget === 'member') {
-    return {
-      kind: 'refused',
-      message: `This change is for IAM group ${request.target.name}, and you are a member of it, so you cannot approve it. Another approver has to.`,
-    };
+    return `This change is for IAM group ${request.target.name}, and you are a member of it, so you cannot approve it. Another approver has to.`;
   }
   if (!context.isApprover) {
-    return {
-      kind: 'refused',
-      message:
-        'Only configured approvers can decide CodeBuild access requests. Ask one of them to look at it.',
-    };
+    return (
+      context.notApproverMessage ??
+      'Only configured approvers can decide CodeBuild access requests. Ask one of them to look at it.'
+    );
   }
+  return undefined;
+}
+
+/** Counts an authorized click: a denial decides, an approval counts toward the approvals needed. */
+function decide(request: AccessRequest, click: Click, context: ClickContext): ClickOutcome {
   const already = alreadyDecidedMessage(request);
   if (already !== undefined) {
     return { kind: 'already_decided', message: already };

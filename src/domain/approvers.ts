@@ -1,3 +1,4 @@
+import type { GroupMembership } from './access-rules';
 import type { ApproverDirectory } from './decide-request';
 import { NotAuthorizedError } from './errors';
 import type { Clock, Log } from './ports';
@@ -54,5 +55,42 @@ export function approverDirectory(options: ApproverOptions): ApproverDirectory {
       }
       return cached.members.has(userId);
     },
+    async list() {
+      const members = options.usergroupId ? await options.slack.usergroupMembers(options.usergroupId) : [];
+      return [...new Set([...options.userIds, ...members])];
+    },
+  };
+}
+
+/**
+ * Membership of the user groups the access rules name (requesters, approvers), looked up on the server
+ * and cached per group like the approver group. If Slack cannot answer, it throws NotAuthorizedError:
+ * a rule we cannot check refuses (fails closed).
+ */
+export function usergroupMembership(
+  options: Pick<ApproverOptions, 'slack' | 'clock' | 'log' | 'cacheSeconds'>,
+): GroupMembership {
+  const ttlMs = (options.cacheSeconds ?? 60) * 1000;
+  const cache = new Map<string, { members: Set<string>; at: number }>();
+  const membersOf = async (usergroupId: string): Promise<Set<string>> => {
+    const now = options.clock.now().getTime();
+    let entry = cache.get(usergroupId);
+    if (!entry || now - entry.at > ttlMs) {
+      try {
+        entry = { members: new Set(await options.slack.usergroupMembers(usergroupId)), at: now };
+        cache.set(usergroupId, entry);
+      } catch (error) {
+        cache.delete(usergroupId);
+        options.log.error('user group lookup for the access rules failed; refusing', { usergroupId, error });
+        throw new NotAuthorizedError(
+          `I could not check user group ${usergroupId} with Slack, so I cannot apply the access rules. Nothing was changed; try again in a minute.`,
+        );
+      }
+    }
+    return entry.members;
+  };
+  return {
+    isMember: async (userId, usergroupId) => (await membersOf(usergroupId)).has(userId),
+    members: async (usergroupId) => [...(await membersOf(usergroupId))],
   };
 }

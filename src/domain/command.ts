@@ -26,6 +26,8 @@ export const isIdentityTarget = (target: ResolvedTarget): target is IdentityTarg
 
 export type Command =
   | { action: 'help' }
+  /** The access rules in effect (access-rules.yml), marked for the caller. */
+  | { action: 'rules' }
   | { action: 'grant'; target: TargetRef; tier: Tier; reason?: string; durationSeconds?: number }
   | { action: 'revoke'; target: TargetRef; tier: Tier; reason?: string }
   /** The seed's "Create a CodeBuild service role", under the path /codebuild/. */

@@ -1,5 +1,14 @@
+import {
+  type AccessRules,
+  breakGlassAllowed,
+  describePrincipals,
+  type GroupMembership,
+  isListed,
+  ruleFor,
+} from './access-rules';
 import { applyClick, type Click, type ClickContext, type ClickOutcome } from './approval';
 import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
+import { formatDuration } from './duration';
 import {
   BotError,
   InternalInvariantError,
@@ -18,6 +27,8 @@ import { noChange, type UpdateResult, updateRequest } from './update-request';
 /** Says whether a Slack user may approve; checked on the server for every click. Fails closed. */
 export interface ApproverDirectory {
   isApprover(userId: string): Promise<boolean>;
+  /** Every approver's user id (APPROVER_USER_IDS and the group's members), for break-glass DMs. */
+  list?(): Promise<string[]>;
 }
 
 /** The IAM user a Slack user maps to (IAM_USER_MAPPING), or undefined when none does. */
@@ -30,6 +41,12 @@ export interface DecideDeps extends AuditDeps {
   iam: Pick<IamPort, 'groupMemberNames'>;
   workflow: WorkflowPort;
   approvers: ApproverDirectory;
+  /** The rules per tier (access-rules.yml): a tier's own approvers, break-glass. */
+  rules?: AccessRules;
+  /** Membership of the user groups the rules name. */
+  groups?: GroupMembership;
+  /** Where a break-glass announcement goes when the request has no card. */
+  auditChannelId?: string;
   expectedTeamId?: string;
   expectedAppId?: string;
 }
@@ -96,7 +113,27 @@ async function clickerIsTarget(
 
 /** What the server knows about the clicker for this request: approver? the target themselves? */
 async function clickContext(deps: DecideDeps, request: AccessRequest, click: Click): Promise<ClickContext> {
-  const isApprover = await deps.approvers.isApprover(click.userId);
+  // Break-glass is decided from this function's own rules and the record's command (which no function
+  // may rewrite), never from anything the record says about itself.
+  const breakGlass =
+    deps.rules !== undefined &&
+    click.userId === request.requester.userId &&
+    breakGlassAllowed(deps.rules, request.command);
+  if (breakGlass) {
+    return {
+      isApprover: true,
+      isTarget: false,
+      breakGlass,
+      now: deps.clock.now().toISOString(),
+      ...expected(deps),
+    };
+  }
+  const rule = deps.rules ? ruleFor(deps.rules, request.command) : undefined;
+  const tierApprovers = rule?.approvers;
+  const isApprover =
+    tierApprovers === undefined
+      ? await deps.approvers.isApprover(click.userId)
+      : await isListed(click.userId, tierApprovers, deps.groups ?? { isMember: async () => false });
   // Only an approval needs the identity lookups: a denial changes nothing in AWS, so a target who
   // denies their own change harms no one, and the Deny modal must open within Slack's 3 s trigger window.
   // (A mention target is still refused by Slack id in applyClick, for both buttons.)
@@ -106,10 +143,19 @@ async function clickContext(deps: DecideDeps, request: AccessRequest, click: Cli
     isApprover,
     isTarget,
     now: deps.clock.now().toISOString(),
-    ...(deps.expectedTeamId ? { expectedTeamId: deps.expectedTeamId } : {}),
-    ...(deps.expectedAppId ? { expectedAppId: deps.expectedAppId } : {}),
+    ...expected(deps),
+    ...(tierApprovers !== undefined && request.command.action === 'grant'
+      ? {
+          notApproverMessage: `The access rules let only ${describePrincipals(tierApprovers)} approve ${request.command.tier} access. Ask one of them to look at it.`,
+        }
+      : {}),
   };
 }
+
+const expected = (deps: DecideDeps): Pick<ClickContext, 'expectedTeamId' | 'expectedAppId'> => ({
+  ...(deps.expectedTeamId ? { expectedTeamId: deps.expectedTeamId } : {}),
+  ...(deps.expectedAppId ? { expectedAppId: deps.expectedAppId } : {}),
+});
 
 /**
  * Checks a click without recording it: the refusal or "already decided" message, or undefined when
@@ -191,7 +237,12 @@ export async function decideRequest(
       message: 'Your approval is recorded; one more approver is needed.',
     };
   }
-  return finishDecision(deps, read, decided, outcome.outcome, click.userId);
+  const result = await finishDecision(deps, read, decided, outcome.outcome, click.userId);
+  if (result.kind === 'decided' && outcome.outcome === 'approved' && click.userId === read.requester.userId) {
+    // Only a break-glass approval can be the requester's own (applyClick refuses any other).
+    await announceBreakGlass(deps, decided);
+  }
+  return result;
 }
 
 async function finishDecision(
@@ -268,3 +319,48 @@ async function restoreUndecided(
     throw error;
   }
 }
+/**
+ * A break-glass approval is loud: one `<!here>` post in the audit channel (the only one the bot ever
+ * makes) and a DM to every approver of the tier. Failures are logged, not thrown: the approval stands
+ * and the audit thread already records it.
+ */
+async function announceBreakGlass(deps: DecideDeps, request: AccessRequest): Promise<void> {
+  const { command } = request;
+  if (command.action !== 'grant') return;
+  const where = request.card?.channel ?? deps.auditChannelId;
+  const text =
+    `:rotating_light: *Break-glass:* ${mention(request.requester.userId)} approved their own request ` +
+    `${request.requestId}: ${command.tier} for ${request.target.kind} ${request.target.name}` +
+    `${command.durationSeconds === undefined ? '' : ` for ${formatDuration(command.durationSeconds)}`}. ` +
+    `Reason: ${command.reason ?? '(none)'}. The audit thread has every step.`;
+  try {
+    if (where !== undefined) await deps.slack.post({ channel: where, text, here: true });
+  } catch (error) {
+    deps.log.error('could not post the break-glass announcement', { error });
+  }
+  const rule = deps.rules ? ruleFor(deps.rules, command) : undefined;
+  let approvers: string[] = [];
+  try {
+    approvers = rule?.approvers
+      ? await expandPrincipals(deps, rule.approvers)
+      : ((await deps.approvers.list?.()) ?? []);
+  } catch (error) {
+    deps.log.error('could not list the approvers to tell of a break-glass approval', { error });
+  }
+  const recipients = [...new Set(approvers)].filter((id) => id !== request.requester.userId);
+  await Promise.all(
+    recipients.map((userId) =>
+      deps.slack.postDirect(userId, text).catch((error: unknown) => {
+        deps.log.error('could not DM an approver about a break-glass approval', { userId, error });
+      }),
+    ),
+  );
+}
+
+const expandPrincipals = async (deps: DecideDeps, ids: readonly string[]): Promise<string[]> => {
+  const users = ids.filter((id) => !id.startsWith('S'));
+  for (const group of ids.filter((id) => id.startsWith('S'))) {
+    users.push(...((await deps.groups?.members?.(group)) ?? []));
+  }
+  return users;
+};

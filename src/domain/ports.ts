@@ -71,6 +71,11 @@ export interface SlackMessage {
   text: string;
   blocks?: unknown[];
   threadTs?: string;
+  /**
+   * Starts the message with `<!here>`. Only break-glass sets it (docs/rules.md): every other text is
+   * stripped of broadcasts on its way out.
+   */
+  here?: true;
 }
 
 /** What the bot needs from the Slack Web API. */
@@ -78,6 +83,8 @@ export interface SlackPort {
   post(message: SlackMessage): Promise<{ channel: string; ts: string }>;
   update(message: SlackMessage & { ts: string }): Promise<void>;
   postEphemeral(message: { channel: string; user: string; text: string; threadTs?: string }): Promise<void>;
+  /** A direct message from the bot to one user (conversations.open, then chat.postMessage). */
+  postDirect(userId: string, text: string): Promise<void>;
   /** Opens a modal for the user who triggered `triggerId` (valid for 3 s after the click). */
   openModal(triggerId: string, view: Record<string, unknown>): Promise<void>;
   /** The user's profile email and display name, or undefined when Slack does not know the user. */

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { type AccessRules, checkRequest, type GroupMembership } from './access-rules';
 import { auditEvent } from './audit-trail';
 import { type ChangeCommand, describeCommand } from './command';
-import { BotError, WorkflowStartError } from './errors';
+import { DEFAULTS } from './defaults';
+import { BotError, NotAuthorizedError, WorkflowStartError } from './errors';
 import { mention } from './mention';
 import type { AccountContext } from './plan';
 import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
@@ -25,7 +27,14 @@ export interface SubmitDeps extends ResolveDeps {
   expectedAppId?: string;
   /** Account id and region; service-role and kms requests need them to name their target. */
   account?: AccountContext;
+  /** The rules per tier (access-rules.yml); absent, every tier keeps its defaults. */
+  rules?: AccessRules;
+  /** Membership of the user groups the rules name. */
+  groups?: GroupMembership;
 }
+
+// Without a lookup, a rule naming a user group admits no one through the group (fails closed).
+const NO_GROUPS: GroupMembership = { isMember: async () => false };
 
 export interface Submission {
   command: ChangeCommand;
@@ -57,7 +66,7 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
     await startWorkflow(deps, existing);
     return `Request ${requestId} was already received; it is ${existing.status.replace('_', ' ')}.`;
   }
-  const { command } = submission;
+  const command = await allowedByRules(deps, submission);
   const target = await retryTransient(() => resolveChangeTarget(deps, command));
   const now = deps.clock.now().toISOString();
   const request: AccessRequest = {
@@ -93,6 +102,29 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
     `The bot now checks it against AWS; if there is something to change, it goes to approval in ` +
     `<#${deps.auditChannelId}>, and every step is posted in its thread. You will be told the outcome.`
   );
+}
+
+/**
+ * The command as the access rules allow it (a break-glass grant without `for` gets the tier's longest
+ * duration), or a NotAuthorizedError with the refusal the requester sees. Nothing is recorded before.
+ */
+async function allowedByRules(deps: SubmitDeps, submission: Submission): Promise<ChangeCommand> {
+  const { command } = submission;
+  if (!deps.rules) return command;
+  const decision = await checkRequest(
+    deps.rules,
+    command,
+    submission.requester.userId,
+    deps.groups ?? NO_GROUPS,
+  );
+  if (!decision.allowed) {
+    deps.log.info('request refused by the access rules', { command, reason: decision.reason });
+    throw new NotAuthorizedError(decision.reason);
+  }
+  if (command.action === 'grant' && decision.durationSeconds !== undefined) {
+    return { ...command, durationSeconds: decision.durationSeconds };
+  }
+  return command;
 }
 
 async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<void> {

@@ -1,3 +1,4 @@
+import { accessRulesEnvOfFile } from '../../scripts/access-rules-env';
 import './polyfills';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -216,6 +217,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
       ),
       // Never the deployed machine: runs are local.
       STATE_MACHINE_ARN: undefined,
+      // The repository's access-rules.yml, as a deploy loads it (docs/rules.md).
+      ACCESS_RULES: processEnv.ACCESS_RULES ?? accessRulesEnvOfFile(),
       ...(fixture
         ? {
             AUDIT_CHANNEL_ID: auditChannelOf(fixture).id,

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { ConfigError } from '../config';
-import { approverDirectory } from '../domain/approvers';
+import { approverDirectory, usergroupMembership } from '../domain/approvers';
 import type {
   Clock,
   CodeBuildPort,
@@ -66,6 +66,8 @@ export function slackAppDeps(
       iamUserMapping: config.iamUserMapping,
       iamUserEmailDomains: config.iamUserEmailDomains,
     }),
+    rules: config.accessRules,
+    groups: usergroupMembership({ slack, clock, log }),
     approvers: approverDirectory({
       userIds: config.approverUserIds,
       ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),

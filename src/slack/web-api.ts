@@ -58,7 +58,8 @@ export class SlackWebApi implements SlackPort {
     const out = await this.call(`post a message to ${message.channel}`, () =>
       this.client.chat.postMessage({
         channel: message.channel,
-        text: safeText(message.text),
+        // The bot's own <!here> goes in after the text is stripped of any a user wrote.
+        text: `${message.here ? '<!here> ' : ''}${safeText(message.text)}`,
         ...(message.blocks ? { blocks: safeBlocks(message.blocks) } : {}),
         ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
         unfurl_links: false,
@@ -95,6 +96,15 @@ export class SlackWebApi implements SlackPort {
         ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
       }),
     );
+  }
+
+  async postDirect(userId: string, text: string): Promise<void> {
+    const opened = await this.call(`open a direct message with ${userId}`, () =>
+      this.client.conversations.open({ users: userId }),
+    );
+    const channel = opened.channel?.id;
+    if (!channel) throw new SlackApiError(`Slack opened no direct message channel with ${userId}.`);
+    await this.post({ channel, text });
   }
 
   async openModal(triggerId: string, view: Record<string, unknown>): Promise<void> {

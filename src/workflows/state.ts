@@ -34,6 +34,12 @@ export const AskApprovalInput = z.object({
   approvalTimeoutSeconds: z.number().int().min(1),
 });
 
+/** "Approve by rule": the same function, invoked without a token for a request the rules auto-approve. */
+export const ApproveByRuleInput = z.object({
+  requestId: RequestIdSchema,
+  byRule: z.literal(true),
+});
+
 /** What an Approve/Deny click sends back through SendTaskSuccess; ResultPath $.decision. */
 export const DecisionOutput = z.object({
   outcome: z.enum(['approved', 'denied']),

@@ -81,7 +81,10 @@ describe('parseCommand: the setup verbs', () => {
     ['verify', '`verify` takes one target'],
     ['status user:a user:b', '`status` takes one target'],
     ['verify bob', 'is not a target'],
-    ['deploy everything', 'Use `grant`, `revoke`, `service-role`, `kms`, `verify`, `status` or `help`'],
+    [
+      'deploy everything',
+      'Use `grant`, `revoke`, `service-role`, `kms`, `verify`, `status`, `rules` or `help`',
+    ],
   ])('%s is refused: %s', (text, message) => {
     expect(() => parseCommand(text)).toThrow(UsageError);
     expect(() => parseCommand(text)).toThrow(message);

@@ -108,6 +108,8 @@ export interface HarnessOptions {
   aws?: Pick<AwsClients, 'iam' | 'codebuild'> & { kms: KMSClient };
   /** The account behind `aws` (required with it, so `h.iam` reads the same account). */
   account?: SandboxAccount;
+  /** Variables the workflow's functions see differently from the slack function (e.g. ACCESS_RULES). */
+  workflowEnv?: Record<string, string>;
 }
 
 /** Wait states take no real time in tests. */
@@ -157,7 +159,7 @@ export async function startHarness(
   const clients = iam.clients;
   const ports = (): AwsPorts => liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), ...clients });
   const workflow = new LocalWorkflow({
-    deps: lazy(() => inProcessTaskDeps(env, ports())),
+    deps: lazy(() => inProcessTaskDeps({ ...env, ...options.workflowEnv }, ports())),
     retryIntervalMs: 0,
     waitTimeOverrides: INSTANT_WAITS,
     ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),

@@ -127,6 +127,7 @@ export class MemorySlack implements SlackPort {
   }
   async update() {}
   async postEphemeral() {}
+  async postDirect() {}
   async openModal() {}
   async lookupUser() {
     return undefined;

@@ -126,6 +126,12 @@ export class LocalSlack {
     return this.calls.filter((call) => call.method === method);
   }
 
+  /** The direct messages the bot sent a person (its IM with them: conversations.open gives D… for U…). */
+  directMessagesTo(userId: string) {
+    const im = `D${userId.slice(1)}`;
+    return this.state.messages.filter((message) => message.channel === im);
+  }
+
   /** Replies in the thread started by the message with this ts, oldest first. */
   thread(ts: string) {
     return this.state.messages.filter((message) => message.threadTs === ts);

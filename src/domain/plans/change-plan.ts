@@ -106,7 +106,7 @@ export interface ChangePlan {
   detachesUngranted?: { tier: string; policyArns: string[] };
   /** Facts the approver should see besides the steps (quota use, policy sizes). */
   details?: string[];
-  requiredApprovals: 1 | 2;
+  requiredApprovals: number;
   verification: VerificationSpec;
 }
 

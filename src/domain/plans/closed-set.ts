@@ -5,6 +5,7 @@
  * merged into the key policy that was read. A plan or journal written by anyone else (a forged record, a
  * misbehaving function) is refused before any AWS call, whatever its content.
  */
+import { type AccessRules, approvalsUnderRules } from '../access-rules';
 import { type ChangeCommand, isIdentityTarget, isTierCommand, type ResolvedTarget } from '../command';
 import { PlanRefusedError } from '../errors';
 import { contentHash, mergeKeyPolicy, sameContent } from '../key-policy';
@@ -164,6 +165,13 @@ export function foreignUndo(
 export const planHash = (plan: ChangePlan): string =>
   contentHash({ target: plan.target, steps: plan.steps, requiredApprovals: plan.requiredApprovals });
 
-/** The approvals a command needs, from the code (never from the record). */
-export const approvalsNeeded = (command: ChangeCommand, plan: ChangePlan): number =>
-  Math.max(approvalsRequiredFor(command), plan.requiredApprovals);
+/**
+ * The approvals a command needs, from the code and the access rules in the caller's own config (never
+ * from the record): the rule's count, never below 2 for admin and custom, never below what the plan says.
+ */
+export const approvalsNeeded = (command: ChangeCommand, plan: ChangePlan, rules?: AccessRules): number =>
+  Math.max(
+    approvalsRequiredFor(command),
+    plan.requiredApprovals,
+    rules === undefined ? 1 : approvalsUnderRules(rules, command),
+  );

@@ -126,11 +126,20 @@ function confirmUngrantedDetach(
   };
 }
 
-/** The card once the request is decided or expired: the buttons are replaced by the outcome. */
-export function decidedCard(request: AccessRequest): Block[] {
+/** The line of a card no human approved: the access rule that approved it. */
+export const autoApprovedLine = (rule: string, source: string): string =>
+  `:robot_face: Auto-approved by rule \`${rule}\` (${source}); no human approval was needed.`;
+
+/**
+ * The card once the request is decided or expired: the buttons are replaced by the outcome.
+ * `autoApprovedBy` names the access rule that approved a request no human decided.
+ */
+export function decidedCard(request: AccessRequest, autoApprovedBy?: string): Block[] {
   const decision = request.decision;
   let outcome: string;
-  if (decision?.outcome === 'approved') {
+  if (decision === undefined && autoApprovedBy !== undefined) {
+    outcome = autoApprovedBy;
+  } else if (decision?.outcome === 'approved') {
     outcome = `:white_check_mark: Approved by ${decision.by.map(mention).join(' and ')}`;
   } else if (decision?.outcome === 'denied') {
     outcome =

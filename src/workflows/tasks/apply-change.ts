@@ -1,3 +1,4 @@
+import { type AccessRules, autoApproved, breakGlassAllowed } from '../../domain/access-rules';
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { PlanRefusedError } from '../../domain/errors';
 import { APPLIED_STEP_ID, type GrantWindow, grantWindow, journalMarker } from '../../domain/grant-ledger';
@@ -19,7 +20,7 @@ import { bindCreatedKey, runOperation } from './run-operation';
  * command (assertPlanBuildable), (2) the plan is the one the card showed (its hash), and (3) enough
  * different approvers, none of them the requester, approved that very hash (the count comes from the code).
  */
-function approvedPlan(request: AccessRequest, account: AccountContext): ChangePlan {
+function approvedPlan(request: AccessRequest, account: AccountContext, rules?: AccessRules): ChangePlan {
   const plan = request.plan;
   const refuse = (why: string): never => {
     throw new PlanRefusedError(
@@ -32,12 +33,19 @@ function approvedPlan(request: AccessRequest, account: AccountContext): ChangePl
   if (request.planHash !== hash) {
     return refuse('its plan is not the one the approval card showed.');
   }
+  // No human approves a readonly grant the rules (this function's own) auto-approve.
+  if (rules !== undefined && autoApproved(rules, request.command)) return plan;
+  // The requester's own approval counts only for a break-glass grant, by this function's own rules.
+  const selfCounts = rules !== undefined && breakGlassAllowed(rules, request.command);
   const approvers = new Set(
     request.approvals
-      .filter((approval) => approval.planHash === hash && approval.userId !== request.requester.userId)
+      .filter(
+        (approval) =>
+          approval.planHash === hash && (selfCounts || approval.userId !== request.requester.userId),
+      )
       .map((approval) => approval.userId),
   );
-  const needed = approvalsNeeded(request.command, plan);
+  const needed = approvalsNeeded(request.command, plan, rules);
   if (request.decision?.outcome !== 'approved' || approvers.size < needed) {
     return refuse(
       `it needs ${needed} approval${needed === 1 ? '' : 's'} of the plan the card showed, from people other than the requester, and has ${approvers.size}.`,
@@ -55,7 +63,7 @@ export async function applyChange(
   requestId: string,
 ): Promise<{ changed: number; attached: string[]; timeBound: GrantWindow | null }> {
   const request = await loadRequest(deps, requestId);
-  const plan = approvedPlan(request, requireAccount(deps));
+  const plan = approvedPlan(request, requireAccount(deps), deps.rules);
   const finished = request.completedSteps.filter((step) => step.outcome !== 'started');
   const done = new Set(finished.map((step) => step.stepId));
   const started = new Set(

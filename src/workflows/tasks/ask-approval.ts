@@ -1,9 +1,15 @@
-import { postToThread } from '../../domain/audit-trail';
-import { ConflictError, RequestConflictError, UnknownRequestError } from '../../domain/errors';
+import { AUTO_APPROVE_RULE, autoApproved } from '../../domain/access-rules';
+import { auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
+import {
+  ConflictError,
+  PlanRefusedError,
+  RequestConflictError,
+  UnknownRequestError,
+} from '../../domain/errors';
 import { planHash } from '../../domain/plan';
 import { type AccessRequest, savableBy } from '../../domain/request';
 import { updateRequest } from '../../domain/update-request';
-import { approvalCard, cardText } from '../../slack/blocks/approval-card';
+import { approvalCard, autoApprovedLine, cardText, decidedCard } from '../../slack/blocks/approval-card';
 import { loadRequest, type TaskDeps } from './deps';
 
 /**
@@ -42,6 +48,38 @@ export async function askApproval(
   for (const event of request.events) {
     await postToThread(deps, posted, event);
   }
+}
+
+/**
+ * "Approve by rule": a readonly grant the access rules auto-approve. No human decides and no approval
+ * is written (only the slack function writes approvals); the card is posted already decided, naming the
+ * rule, so the audit channel still shows it. Apply checks the rule again with its own config.
+ */
+export async function approveByRule(
+  deps: TaskDeps,
+  input: { requestId: string },
+): Promise<{ outcome: 'approved'; by: string[] }> {
+  const request = await loadRequest(deps, input.requestId);
+  if (deps.rules === undefined || !autoApproved(deps.rules, request.command)) {
+    throw new PlanRefusedError(
+      `Request ${request.requestId} is not one the access rules auto-approve; nothing was changed.`,
+    );
+  }
+  if (!request.plan) throw new UnknownRequestError(`Request ${request.requestId} has no plan to approve.`);
+  if (request.card) return { outcome: 'approved', by: [] };
+  const line = autoApprovedLine(AUTO_APPROVE_RULE, deps.rules.source);
+  const hashed: AccessRequest = { ...request, planHash: planHash(request.plan) };
+  const card = await deps.slack.post({
+    channel: deps.auditChannelId,
+    text: `${cardText(request)} (auto-approved by rule ${AUTO_APPROVE_RULE})`,
+    blocks: decidedCard(hashed, line),
+  });
+  const posted = await storeApprovalState(deps, request, { ...hashed, card });
+  for (const event of request.events) {
+    await postToThread(deps, posted, event);
+  }
+  await recordEvent(deps, posted, auditEvent(deps.clock, 'approved', line));
+  return { outcome: 'approved', by: [] };
 }
 
 /**

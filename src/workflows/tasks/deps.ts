@@ -1,3 +1,4 @@
+import type { AccessRules } from '../../domain/access-rules';
 import type { AuditDeps } from '../../domain/audit-trail';
 import { ConfigMissingError, UnknownRequestError } from '../../domain/errors';
 import type { AccountContext } from '../../domain/plan';
@@ -16,6 +17,8 @@ export interface TaskDeps extends AuditDeps {
   grants?: ActiveGrantFinder;
   /** Account id, region and setup options; service-role and kms requests need them. See requireAccount. */
   account?: AccountContext;
+  /** The rules per tier (access-rules.yml): approval counts, auto-approve, break-glass. Absent: defaults. */
+  rules?: AccessRules;
 }
 
 /** The KMS port, or a named error saying the task was wired without one. */

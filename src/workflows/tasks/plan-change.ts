@@ -1,3 +1,4 @@
+import { autoApproved } from '../../domain/access-rules';
 import { isIdentityTarget } from '../../domain/command';
 import {
   ConflictError,
@@ -7,6 +8,7 @@ import {
 } from '../../domain/errors';
 import { grantInEffect } from '../../domain/grant-ledger';
 import {
+  approvalsNeeded,
   type ChangePlan,
   planGrant,
   planKmsAllow,
@@ -23,14 +25,26 @@ import { noChange, updateRequest } from '../../domain/update-request';
 import { loadRequest, requireAccount, requireKms, type TaskDeps } from './deps';
 import { otherRequestsFor } from './target-records';
 
-/** "Plan the change": reads the current state in AWS and stores the exact plan to approve. */
-export async function planChange(deps: TaskDeps, requestId: string): Promise<{ noop: boolean }> {
+/**
+ * "Plan the change": reads the current state in AWS and stores the exact plan to approve, with the
+ * approvals the access rules require. `autoApprove` sends a readonly grant the rules auto-approve past
+ * the card wait (apply checks the rule again with its own config).
+ */
+export async function planChange(
+  deps: TaskDeps,
+  requestId: string,
+): Promise<{ noop: boolean; autoApprove: boolean }> {
   const request = await loadRequest(deps, requestId);
+  const autoApprove = deps.rules !== undefined && autoApproved(deps.rules, request.command);
   if (request.plan && request.status !== 'planning') {
     // A retried task after the plan was stored: the approver may already be looking at it.
-    return { noop: request.plan.steps.length === 0 };
+    return { noop: request.plan.steps.length === 0, autoApprove };
   }
-  const plan = await planFor(deps, request);
+  const planned = await planFor(deps, request);
+  const plan: ChangePlan = {
+    ...planned,
+    requiredApprovals: approvalsNeeded(request.command, planned, deps.rules),
+  };
   let stored: ChangePlan = plan;
   try {
     const result = await updateRequest(
@@ -60,7 +74,7 @@ export async function planChange(deps: TaskDeps, requestId: string): Promise<{ n
       cause: error,
     });
   }
-  return { noop: stored.steps.length === 0 };
+  return { noop: stored.steps.length === 0, autoApprove };
 }
 
 /** Reads what the request's planner needs from AWS and plans it. Throws the planner's named errors. */

@@ -1,7 +1,7 @@
-import type { z } from 'zod';
-import { AskApprovalInput, ReportInput, RollbackInput, TaskInput } from '../state';
+import * as z from 'zod';
+import { ApproveByRuleInput, AskApprovalInput, ReportInput, RollbackInput, TaskInput } from '../state';
 import { applyChange } from './apply-change';
-import { askApproval } from './ask-approval';
+import { approveByRule, askApproval } from './ask-approval';
 import type { TaskDeps } from './deps';
 import { expireGrant } from './expire-grant';
 import { planChange } from './plan-change';
@@ -25,7 +25,11 @@ const task = <S extends z.ZodType, R>(
  */
 export const TASKS = {
   Plan: task(TaskInput, (deps, input) => planChange(deps, input.requestId)),
-  AskApproval: task(AskApprovalInput, (deps, input) => askApproval(deps, input)),
+  AskApproval: task(
+    z.union([ApproveByRuleInput, AskApprovalInput]),
+    async (deps, input): Promise<{ outcome: 'approved'; by: string[] } | undefined> =>
+      'byRule' in input ? approveByRule(deps, input) : askApproval(deps, input).then(() => undefined),
+  ),
   Apply: task(TaskInput, (deps, input) => applyChange(deps, input.requestId)),
   Rollback: task(RollbackInput, (deps, input) =>
     input.mode === 'expire'

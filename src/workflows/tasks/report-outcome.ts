@@ -1,3 +1,4 @@
+import { AUTO_APPROVE_RULE, autoApproved } from '../../domain/access-rules';
 import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
 import { isTierCommand } from '../../domain/command';
 import {
@@ -17,7 +18,7 @@ import {
   savableBy,
 } from '../../domain/request';
 import { noChange, type UpdateResult, updateRequest } from '../../domain/update-request';
-import { decidedCard } from '../../slack/blocks/approval-card';
+import { autoApprovedLine, decidedCard } from '../../slack/blocks/approval-card';
 import { slackDate } from '../../slack/blocks/text';
 import { causeMessage, type ReportInput } from '../state';
 import { loadRequest, type TaskDeps } from './deps';
@@ -260,6 +261,12 @@ async function tellRequester(deps: TaskDeps, request: AccessRequest, text: strin
   }
 }
 
+/** The auto-approval line of a request the rules (this function's own) approved without a human. */
+const autoApprovalLine = (deps: TaskDeps, request: AccessRequest): string | undefined =>
+  deps.rules !== undefined && autoApproved(deps.rules, request.command)
+    ? autoApprovedLine(AUTO_APPROVE_RULE, deps.rules.source)
+    : undefined;
+
 async function updateCard(deps: TaskDeps, request: AccessRequest, line: string): Promise<void> {
   if (!request.card) return;
   try {
@@ -267,7 +274,10 @@ async function updateCard(deps: TaskDeps, request: AccessRequest, line: string):
       channel: request.card.channel,
       ts: request.card.ts,
       text: `${request.requestId}: ${request.status.replace('_', ' ')}`,
-      blocks: [...decidedCard(request), { type: 'context', elements: [{ type: 'mrkdwn', text: line }] }],
+      blocks: [
+        ...decidedCard(request, autoApprovalLine(deps, request)),
+        { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
+      ],
     });
   } catch (error) {
     deps.log.error('could not update the approval card', {

@@ -1,12 +1,17 @@
 import type { RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { DEFAULT_PARSE_OPTIONS, HELP_TEXT, parseCommand } from '../../../commands/parse-command';
+import { defaultAccessRules, standingsFor } from '../../../domain/access-rules';
+import type { DecideDeps } from '../../../domain/decide-request';
 import { NotAuthorizedError } from '../../../domain/errors';
 import { type InspectDeps, inspectTarget } from '../../../domain/inspect-target';
 import { type SubmitDeps, submitRequest } from '../../../domain/submit-request';
+import { rulesText } from '../../blocks/rules-text';
 import { neutralizeBroadcasts } from '../../blocks/text';
 import { answerFor } from '../answer';
 
-export type SlashCommandDeps = SubmitDeps & InspectDeps;
+export type SlashCommandDeps = SubmitDeps & InspectDeps & Pick<DecideDeps, 'approvers'>;
+
+const NO_GROUPS = { isMember: async () => false };
 
 // The answer can quote what the user typed (an unknown word, a target); it never pings anyone.
 const ephemeral = (text: string): RespondArguments => ({
@@ -37,6 +42,12 @@ export async function codebuildAccessCommand(
     });
     if (parsed.action === 'help') {
       reply = HELP_TEXT;
+    } else if (parsed.action === 'rules') {
+      const rules = deps.rules ?? defaultAccessRules();
+      const standings = await standingsFor(rules, command.user_id, deps.groups ?? NO_GROUPS, (userId) =>
+        deps.approvers.isApprover(userId),
+      );
+      reply = rulesText(rules.source, standings);
     } else if (parsed.action === 'verify' || parsed.action === 'status') {
       // Read-only: answered at once, no approval, no workflow.
       reply = await inspectTarget(deps, parsed);

@@ -1,0 +1,192 @@
+import * as z from 'zod';
+import { formatDuration, parseDuration } from './commands/parse-command';
+import {
+  type AccessRules,
+  BREAK_GLASS_DEFAULT_MAX_SECONDS,
+  defaultAccessRules,
+  defaultTierRule,
+  type TierRule,
+} from './domain/access-rules';
+import { ALL_TIERS, approvalsRequiredFor, type Tier } from './domain/tiers';
+
+/**
+ * access-rules.yml, validated with zod when the function starts. The YAML itself is parsed at deploy
+ * by scripts/access-rules-env.js (serverless.yml puts its output in ACCESS_RULES): the rules as JSON
+ * plus the line of every key, so a mistake fails the start with the line of the offending key, e.g.
+ * "access-rules.yml line 12 (tiers.admin.approvals): admin needs at least 2 different approvers".
+ *
+ * Schema, version 1 (snake_case as in the file):
+ *   tiers:
+ *     <admin|developer|readonly|custom>:
+ *       requesters: everyone | [U…/S… ids]
+ *       approvers: default | [U…/S… ids]
+ *       approvals, max_duration ("8h"), duration_required, reason_required, auto_approve, break_glass
+ * Rules per account (issue 13) will nest the same `tiers:` under `accounts: {<name>: {tiers: …}}`, the
+ * top-level `tiers:` staying the default of every account, so files written today stay valid.
+ */
+
+/** The file's content could not be turned into rules; the message names the line. */
+export class AccessRulesError extends Error {
+  override readonly name = 'AccessRulesError';
+  /** Safe to show anywhere: it names a line and a key of the rules file, nothing secret. */
+  readonly userMessage: string;
+  constructor(message: string) {
+    super(message);
+    this.userMessage = message;
+  }
+}
+
+const slackId = z
+  .string()
+  .regex(/^[UWS][A-Z0-9]{2,30}$/, 'must be a Slack user id (U0123ABCD) or user-group id (S0123ABCD)');
+
+const duration = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text.trim(), Number.MAX_SAFE_INTEGER);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30m, 8h or 2d` });
+    return z.NEVER;
+  }
+});
+
+const TierRuleSchema = z
+  .strictObject({
+    requesters: z.union([z.literal('everyone'), z.array(slackId).min(1)]).optional(),
+    approvers: z.union([z.literal('default'), z.array(slackId).min(1)]).optional(),
+    approvals: z.number().int().min(1).max(10).optional(),
+    max_duration: duration.optional(),
+    duration_required: z.boolean().optional(),
+    reason_required: z.boolean().optional(),
+    auto_approve: z.boolean().optional(),
+    break_glass: z.boolean().optional(),
+  })
+  .nullable();
+
+const RulesFileSchema = z.strictObject({
+  version: z.literal(1).optional(),
+  tiers: z.partialRecord(z.enum(ALL_TIERS), TierRuleSchema).optional(),
+});
+
+type RawTierRule = NonNullable<z.infer<typeof TierRuleSchema>>;
+
+/** The cross-field rules zod's shape cannot say; each names its key. */
+function tierProblems(tier: Tier, raw: RawTierRule): Array<{ key: string; message: string }> {
+  const problems: Array<{ key: string; message: string }> = [];
+  const floor = approvalsRequiredFor({ action: 'grant', tier });
+  if (raw.approvals !== undefined && raw.approvals < floor) {
+    problems.push({
+      key: 'approvals',
+      message: `${tier} needs at least ${floor} different approvers (it lets its holder escalate); this cannot be lowered`,
+    });
+  }
+  if (raw.auto_approve === true && tier !== 'readonly') {
+    problems.push({ key: 'auto_approve', message: 'auto_approve is allowed only for readonly' });
+  }
+  if (raw.break_glass === true) {
+    if (floor > 1) {
+      problems.push({
+        key: 'break_glass',
+        message: `break_glass is not allowed for ${tier}: it needs ${floor} different approvers, and the requester is one person`,
+      });
+    }
+    if (raw.approvals !== undefined && raw.approvals > 1) {
+      problems.push({
+        key: 'break_glass',
+        message: 'break_glass is one approval, the requester’s own: drop approvals',
+      });
+    }
+    if (raw.auto_approve === true) {
+      problems.push({
+        key: 'break_glass',
+        message: 'a tier is either auto_approve or break_glass, not both',
+      });
+    }
+  }
+  return problems;
+}
+
+const toTierRule = (tier: Tier, raw: RawTierRule | null | undefined, globalMax: number): TierRule => {
+  const base = defaultTierRule(tier);
+  if (!raw) return base;
+  const breakGlass = raw.break_glass ?? false;
+  const max = raw.max_duration ?? (breakGlass ? BREAK_GLASS_DEFAULT_MAX_SECONDS : undefined);
+  return {
+    ...(Array.isArray(raw.requesters) ? { requesters: raw.requesters } : {}),
+    ...(Array.isArray(raw.approvers) ? { approvers: raw.approvers } : {}),
+    approvals: Math.max(base.approvals, raw.approvals ?? base.approvals),
+    ...(max === undefined ? {} : { maxDurationSeconds: Math.min(max, globalMax) }),
+    durationRequired: (raw.duration_required ?? false) || breakGlass,
+    reasonRequired: (raw.reason_required ?? false) || breakGlass,
+    autoApprove: raw.auto_approve ?? false,
+    breakGlass,
+  };
+};
+
+/** ACCESS_RULES as scripts/access-rules-env.js writes it. */
+const EnvelopeSchema = z.object({
+  file: z.string().min(1),
+  rules: z.unknown(),
+  lines: z.record(z.string(), z.number().int()),
+});
+
+/**
+ * Validates ACCESS_RULES (scripts/access-rules-env.js's JSON of access-rules.yml). Throws
+ * AccessRulesError naming the file, the line and the key. `globalMaxSeconds`
+ * (MAX_GRANT_DURATION_SECONDS) caps every max_duration.
+ */
+export function parseAccessRules(value: string, globalMaxSeconds: number): AccessRules {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    json = undefined;
+  }
+  const envelope = EnvelopeSchema.safeParse(json);
+  if (!envelope.success) {
+    throw new AccessRulesError(
+      'Invalid access rules: ACCESS_RULES is not what scripts/access-rules-env.js makes of access-rules.yml ' +
+        '(serverless.yml sets it at deploy; local runs and tests call accessRulesEnv).',
+    );
+  }
+  const { file, lines } = envelope.data;
+  const lineOf = (path: readonly PropertyKey[]): number | undefined => {
+    // The key's own line, else that of the nearest key above it.
+    for (let depth = path.length; depth > 0; depth -= 1) {
+      const line = lines[path.slice(0, depth).join('.')];
+      if (line !== undefined) return line;
+    }
+    return undefined;
+  };
+  const fail = (line: number | undefined, key: string, message: string): never => {
+    throw new AccessRulesError(
+      `Invalid access rules: ${file}${line === undefined ? '' : ` line ${line}`}${key ? ` (${key})` : ''}: ${message}`,
+    );
+  };
+  const parsed = RulesFileSchema.safeParse(envelope.data.rules ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (issue) {
+      // An unknown key is reported on its own line, not its parent's.
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+      const path = keys[0] === undefined ? issue.path : [...issue.path, keys[0]];
+      fail(lineOf(path), path.join('.'), issue.message);
+    }
+  }
+  const tiers = parsed.data?.tiers ?? {};
+  for (const tier of ALL_TIERS) {
+    const raw = tiers[tier];
+    if (!raw) continue;
+    const problem = tierProblems(tier, raw)[0];
+    if (problem) fail(lineOf(['tiers', tier, problem.key]), `tiers.${tier}.${problem.key}`, problem.message);
+    if (raw.max_duration !== undefined && raw.max_duration > globalMaxSeconds) {
+      fail(
+        lineOf(['tiers', tier, 'max_duration']),
+        `tiers.${tier}.max_duration`,
+        `${formatDuration(raw.max_duration)} is longer than MAX_GRANT_DURATION_SECONDS (${formatDuration(globalMaxSeconds)})`,
+      );
+    }
+  }
+  const rules = defaultAccessRules(file);
+  for (const tier of ALL_TIERS) rules.tiers[tier] = toTierRule(tier, tiers[tier], globalMaxSeconds);
+  return rules;
+}

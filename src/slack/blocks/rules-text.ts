@@ -1,0 +1,38 @@
+import {
+  BREAK_GLASS_DEFAULT_MAX_SECONDS,
+  describePrincipals,
+  type TierStanding,
+} from '../../domain/access-rules';
+import { formatDuration } from '../../domain/duration';
+
+/** One tier's rule in words, e.g. "requested by everyone · approved by the global approvers · 1 approval". */
+function ruleLine({ tier, rule, mayRequest, mayApprove }: TierStanding): string {
+  const parts = [
+    `requested by ${rule.requesters === undefined ? 'everyone' : describePrincipals(rule.requesters)}`,
+    rule.autoApprove
+      ? 'auto-approved (no human; posted to the audit channel)'
+      : `approved by ${rule.approvers === undefined ? 'the global approvers' : describePrincipals(rule.approvers)}` +
+        ` · ${rule.approvals} approval${rule.approvals === 1 ? '' : 's'}`,
+  ];
+  if (rule.breakGlass) {
+    parts.push(
+      `break-glass: the requester may approve their own request, with a reason, for at most ${formatDuration(rule.maxDurationSeconds ?? BREAK_GLASS_DEFAULT_MAX_SECONDS)}`,
+    );
+  } else {
+    if (rule.maxDurationSeconds !== undefined)
+      parts.push(`at most ${formatDuration(rule.maxDurationSeconds)}`);
+    if (rule.durationRequired) parts.push('`for …` required');
+    if (rule.reasonRequired) parts.push('`because …` required');
+  }
+  const you = [mayRequest ? 'you may request' : 'you may not request', mayApprove ? 'you may approve' : ''];
+  const mark = mayRequest ? ':white_check_mark:' : ':no_entry_sign:';
+  return `${mark} *${tier}*: ${parts.join(' · ')}. _(${you.filter(Boolean).join(', ')})_`;
+}
+
+/** The answer to `/codebuild-access rules`: the rules in effect, marked for the caller. */
+export function rulesText(source: string, standings: readonly TierStanding[]): string {
+  return [
+    `*Access rules in effect* (${source}; they govern \`grant\`; revokes, service roles and kms requests need one global approver):`,
+    ...standings.map(ruleLine),
+  ].join('\n');
+}
