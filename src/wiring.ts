@@ -24,6 +24,7 @@ import {
   systemClock,
   type WorkflowPort,
 } from './domain/ports';
+import { slackWording } from './slack/blocks/wording';
 import { SlackWebApi } from './slack/web-api';
 import type { TaskDeps } from './workflows/tasks/deps';
 
@@ -179,6 +180,7 @@ function taskDeps(config: Config, token: string, iam: IamPort, store: RequestSto
     }),
     log: createLogger(),
     clock: systemClock,
+    wording: slackWording,
     auditChannelId: config.auditChannelId,
     // The time-bound grants a completed revoke ends early are found through the table's byTarget index.
     ...(store instanceof DynamoRequestStore ? { grants: store } : {}),

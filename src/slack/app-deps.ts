@@ -14,6 +14,7 @@ import type {
 import { clickerIdentity } from '../domain/resolve-target';
 import { accountContext } from '../wiring';
 import type { SlackAppDeps } from './app';
+import { slackWording } from './blocks/wording';
 import { SlackWebApi } from './web-api';
 
 export interface SlackAppPorts {
@@ -52,6 +53,7 @@ export function slackAppDeps(
     slack,
     log,
     clock,
+    wording: slackWording,
     iamUserMapping: config.iamUserMapping,
     iamUserEmailDomains: config.iamUserEmailDomains,
     auditChannelId: config.auditChannelId,

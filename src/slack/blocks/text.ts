@@ -21,7 +21,7 @@ export const neutralizeBroadcasts = (text: string): string =>
     .replace(ANY_LEFT, '&lt;');
 
 /** One mention helper for the whole app; the domain owns it so domain wording can use it too. */
-export { mention } from '../../domain/mention';
+export { mention, mentions } from '../../domain/mention';
 
 /** Slack date tokens live in dates.ts; re-exported so existing imports keep working. */
 export { slackDate } from './dates';

@@ -3,7 +3,6 @@ import { ConflictError, RequestConflictError, UnknownRequestError } from '../../
 import { planHash } from '../../domain/plan';
 import { type AccessRequest, savableBy } from '../../domain/request';
 import { updateRequest } from '../../domain/update-request';
-import { approvalCard, cardText } from '../../slack/blocks/approval-card';
 import { loadRequest, type TaskDeps } from './deps';
 
 /**
@@ -34,8 +33,7 @@ export async function askApproval(
   }
   const card = await deps.slack.post({
     channel: deps.auditChannelId,
-    text: cardText(request),
-    blocks: approvalCard(withToken, expiresAt),
+    ...deps.wording.approvalCard(withToken, expiresAt),
   });
   const posted = await storeApprovalState(deps, request, { ...withToken, card });
   // Events recorded before the card existed ("requested") start the thread.
