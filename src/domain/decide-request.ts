@@ -7,7 +7,6 @@ import {
   RequestConflictError,
   UnknownRequestError,
 } from './errors';
-import { mention, mentions } from './mention';
 import type { PrincipalRef } from './plan';
 import type { IamPort, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -125,8 +124,16 @@ export async function previewClick(
   const request = await deps.store.get(click.requestId);
   if (!request) return `I have no request ${click.requestId}; nothing was changed.`;
   const outcome = applyClick(request, click, await clickContext(deps, request, click));
-  return outcome.kind === 'refused' || outcome.kind === 'already_decided' ? outcome.message : undefined;
+  return outcome.kind === 'refused' || outcome.kind === 'already_decided'
+    ? answerOf(deps, outcome)
+    : undefined;
 }
+
+/** What a clicker is told when their click is not applied. */
+const answerOf = (
+  deps: DecideDeps,
+  outcome: Extract<ClickOutcome, { kind: 'refused' | 'already_decided' }>,
+): string => (outcome.kind === 'refused' ? outcome.message : deps.wording.say(outcome.notice));
 
 /** Applies an Approve/Deny click: authorize, store with a version check (one winner), tell the workflow. */
 export async function decideRequest(
@@ -153,7 +160,7 @@ export async function decideRequest(
         round.read = current;
         round.outcome = outcome;
         return outcome.kind === 'refused' || outcome.kind === 'already_decided'
-          ? noChange(outcome.message)
+          ? noChange(answerOf(deps, outcome))
           : outcome.request;
       },
       { attempts: MAX_ROUNDS, call: retryTransient },
@@ -181,9 +188,12 @@ export async function decideRequest(
   }
   const decided = updated.request;
   if (outcome.kind === 'recorded') {
-    const text =
-      `:ballot_box_with_check: Approved by ${mention(click.userId)} ` +
-      `(${decided.approvals.length} of ${decided.requiredApprovals}); waiting for another approver.`;
+    const text = deps.wording.say({
+      kind: 'approval_recorded',
+      approver: click.userId,
+      approvals: decided.approvals.length,
+      required: decided.requiredApprovals,
+    });
     await recordEvent(deps, decided, auditEvent(deps.clock, 'approval_recorded', text, click.userId));
     return {
       kind: 'approval_recorded',
@@ -227,10 +237,11 @@ async function finishDecision(
     return { kind: 'message', message: 'This request had already expired; nothing was changed.', request };
   }
   const reason = request.decision?.reason;
-  const text =
+  const text = deps.wording.say(
     outcome === 'approved'
-      ? `:white_check_mark: Approved by ${mentions(by)}.`
-      : `:no_entry: Denied by ${mention(userId)}${reason ? `. Reason: ${reason}` : '.'}`;
+      ? { kind: 'approved', by }
+      : { kind: 'denied_by', by: userId, ...(reason ? { reason } : {}) },
+  );
   await recordEvent(deps, request, auditEvent(deps.clock, outcome, text, userId));
   return {
     kind: 'decided',

@@ -4,6 +4,7 @@
  * decides the words, mentions, dates and Block Kit. Nothing here is Slack markup.
  */
 import type { ChangeCommand } from './command';
+import type { RequestStatus } from './request';
 
 /** Why a step failed, as far as it is safe to tell. */
 export type FailureReason =
@@ -39,6 +40,49 @@ export type UndoLine =
   | { kind: 'not_undone'; description: string; command: string }
   | { kind: 'not_revoked'; description: string; command: string };
 
+/** Why a Slack user maps to no IAM user. */
+export type UnmappedWhy =
+  /** Slack does not know the user, or they are deactivated. */
+  | { kind: 'unknown_user' }
+  /** IAM_USER_MAPPING=tag: not exactly one IAM user carries SlackUserId=<id>. */
+  | { kind: 'no_single_tagged_user' }
+  | { kind: 'no_email' }
+  /**
+   * The email maps to no existing IAM user. `tried`: the names it could map to; `domains`: the
+   * IAM_USER_EMAIL_DOMAINS; `domain`: the email's own domain.
+   */
+  | { kind: 'email_unmapped'; email: string; tried: string[]; domains: readonly string[]; domain: string };
+
+/** The answer to `verify <target>`: what the IAM simulator and CodeBuild said. */
+export interface VerifyReport {
+  target: { kind: 'user' | 'group'; name: string; arn: string };
+  tiers: string[];
+  actions: Array<{ action: string; allowed: boolean }>;
+  /** ListBuilds with the bot's own credentials. */
+  listBuilds:
+    | { kind: 'answered'; buildIds: number }
+    | { kind: 'failed'; reason: string }
+    | { kind: 'skipped' };
+  passed: boolean;
+}
+
+/** The answer to `status <target>`: its CodeBuild-related policies, tiers and pending requests. */
+export interface StatusReport {
+  target: { kind: 'user' | 'group'; name: string; arn: string };
+  tiers: string[];
+  /** Managed policy names, each with the tiers that use it. */
+  managed: Array<{ policy: string; tiers: string[] }>;
+  inline: string[];
+  /** Absent when pending requests cannot be looked up. */
+  pending?: Array<{
+    requestId: string;
+    command: ChangeCommand;
+    status: RequestStatus;
+    requester: string;
+    createdAt: string;
+  }>;
+}
+
 /** What the verify task found. */
 export interface VerifiedCheck {
   /** Which evidence was read: the IAM simulator, the key policy read back from KMS, or both. */
@@ -62,6 +106,18 @@ export type Notice =
   | { kind: 'denied_by'; by: string; reason?: string }
   /** A late click on a request someone already decided. */
   | { kind: 'already_decided'; outcome: 'approved' | 'denied'; by: string[] }
+  /** A click on a request whose approval wait ran out. */
+  | { kind: 'already_expired' }
+  /** A second Approve by the same person; `needed` more approvals are still missing. */
+  | { kind: 'approved_already_by_you'; needed: number }
+  /** A click before the card's plan hash was stored. */
+  | { kind: 'no_card_yet' }
+  /** A click on a request that is past (or not yet at) approval. */
+  | { kind: 'not_waiting'; status: RequestStatus }
+  /** Why a Slack user named in a command maps to no IAM user (a TargetNotFoundError's message). */
+  | { kind: 'slack_user_not_mapped'; slackUserId: string; why: UnmappedWhy }
+  | { kind: 'verify_report'; report: VerifyReport }
+  | { kind: 'status_report'; report: StatusReport }
   | { kind: 'applied'; changes: string[] }
   | { kind: 'verified'; check: VerifiedCheck }
   | { kind: 'rollback'; lines: UndoLine[] }

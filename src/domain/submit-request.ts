@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { auditEvent } from './audit-trail';
-import { type ChangeCommand, describeCommand } from './command';
+import type { ChangeCommand } from './command';
 import { DEFAULTS } from './defaults';
 import { BotError, WorkflowStartError } from './errors';
-import { mention } from './mention';
 import type { AccountContext } from './plan';
 import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -80,8 +79,12 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
       auditEvent(
         deps.clock,
         'requested',
-        `:inbox_tray: Requested by ${mention(submission.requester.userId)}: ${describeCommand(command)} ` +
-          `(\`${target.arn}\`).`,
+        deps.wording.say({
+          kind: 'requested',
+          requester: submission.requester.userId,
+          command,
+          targetArn: target.arn,
+        }),
         submission.requester.userId,
       ),
     ],
@@ -91,11 +94,13 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
   }
   deps.log.info('request received', { command, target: target.arn });
   await startWorkflow(deps, request);
-  return (
-    `Request ${requestId} received: *${describeCommand(command)}* (\`${target.arn}\`). ` +
-    `The bot now checks it against AWS; if there is something to change, it goes to approval in ` +
-    `<#${deps.auditChannelId}>, and every step is posted in its thread. You will be told the outcome.`
-  );
+  return deps.wording.say({
+    kind: 'received',
+    requestId,
+    command,
+    targetArn: target.arn,
+    auditChannelId: deps.auditChannelId,
+  });
 }
 
 async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<void> {

@@ -68,6 +68,7 @@ export function slackAppDeps(
       slack,
       iamUserMapping: config.iamUserMapping,
       iamUserEmailDomains: config.iamUserEmailDomains,
+      wording: slackWording,
     }),
     approvers: approverDirectory({
       userIds: config.approverUserIds,

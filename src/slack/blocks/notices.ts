@@ -1,13 +1,15 @@
-import { describeCommand } from '../../domain/command';
 import type {
   CardStatus,
   FailureReason,
   Notice,
+  StatusReport,
   StepLeft,
   UndoLine,
+  UnmappedWhy,
   VerifiedCheck,
+  VerifyReport,
 } from '../../domain/notices';
-import { mention, mentions, slackDate } from './text';
+import { describeCommand, mention, mentions, slackDate } from './text';
 
 /**
  * The words of every notice the domain and the workflow tasks emit: thread replies (which are also
@@ -37,6 +39,20 @@ export function sayNotice(notice: Notice): string {
       return `:no_entry: Denied by ${mention(notice.by)}${notice.reason ? `. Reason: ${notice.reason}` : '.'}`;
     case 'already_decided':
       return `Already ${notice.outcome} by ${mentions(notice.by)}.`;
+    case 'approved_already_by_you':
+      return `You already approved this. It needs ${notice.needed} more approval${notice.needed === 1 ? '' : 's'} from someone else.`;
+    case 'no_card_yet':
+      return 'This request has no approval card yet; wait for it.';
+    case 'already_expired':
+      return 'This request expired before anyone decided. Ask again with a new command.';
+    case 'not_waiting':
+      return `This request is not waiting for approval (it is ${notice.status.replace('_', ' ')}).`;
+    case 'slack_user_not_mapped':
+      return `${unmappedText(notice.slackUserId, notice.why)} ${HOW_TO_NAME}`;
+    case 'verify_report':
+      return verifyReportText(notice.report);
+    case 'status_report':
+      return statusReportText(notice.report);
     case 'applied':
       return `:gear: Applied:\n${notice.changes.map((change) => `• ${change}`).join('\n')}`;
     case 'verified':
@@ -82,6 +98,95 @@ export function sayNotice(notice: Notice): string {
     case 'told_requester':
       return `${notice.requestId}: ${notice.text}`;
   }
+}
+
+const HOW_TO_NAME = 'Name the IAM user directly with `user:NAME`.';
+
+function unmappedText(slackUserId: string, why: UnmappedWhy): string {
+  switch (why.kind) {
+    case 'unknown_user':
+      return `Slack does not know an active user ${mention(slackUserId)}.`;
+    case 'no_single_tagged_user':
+      return `No single IAM user is tagged \`SlackUserId=${slackUserId}\` for ${mention(slackUserId)}.`;
+    case 'no_email':
+      return `${mention(slackUserId)} has no email in their Slack profile that the bot can read.`;
+    case 'email_unmapped': {
+      const { email, tried: names, domains, domain } = why;
+      const tried =
+        names.length === 0
+          ? 'No IAM user name can be made from it'
+          : `No IAM user is named \`${names.join('` or `')}\``;
+      const rule =
+        names.length > 1
+          ? ''
+          : domains.length === 0
+            ? ' The bot maps an email to an IAM user only when the user is named exactly as the email (IAM_USER_EMAIL_DOMAINS lists no domain).'
+            : ` Only emails at ${domains.join(', ')} map by the part before the @ (IAM_USER_EMAIL_DOMAINS); at ${domain} the IAM user must be named exactly as the email.`;
+      return `${mention(slackUserId)}'s Slack email is \`${email}\`. ${tried} for them.${rule}`;
+    }
+  }
+}
+
+const PASS = ':white_check_mark:';
+const FAIL = ':x:';
+
+function verifyReportText(report: VerifyReport): string {
+  const { target } = report;
+  const listBuilds = "• codebuild:ListBuilds with the bot's credentials:";
+  const lines = [
+    `*Verify* ${target.kind} \`${target.name}\` (\`${target.arn}\`)`,
+    report.tiers.length > 0
+      ? `Tiers held: ${report.tiers.join(', ')}`
+      : 'Holds no CodeBuild tier, so no action is expected to be allowed.',
+    ...report.actions.map(
+      ({ action, allowed }) => `• ${action}: ${allowed ? `allowed ${PASS}` : `denied ${FAIL}`}`,
+    ),
+  ];
+  switch (report.listBuilds.kind) {
+    case 'answered':
+      lines.push(`${listBuilds} CodeBuild answered (${report.listBuilds.buildIds} build ids) ${PASS}`);
+      break;
+    case 'failed':
+      lines.push(`${listBuilds} ${report.listBuilds.reason} ${FAIL}`);
+      break;
+    case 'skipped':
+      lines.push(`${listBuilds} not configured, skipped`);
+      break;
+  }
+  lines.push(report.passed ? `*Result: pass* ${PASS}` : `*Result: fail* ${FAIL}`);
+  return lines.join('\n');
+}
+
+const bulletsOrNone = (items: string[]): string[] =>
+  items.length > 0 ? items.map((item) => `• ${item}`) : ['• none'];
+
+function statusReportText(report: StatusReport): string {
+  const { target } = report;
+  const lines = [
+    `*Status of* ${target.kind} \`${target.name}\` (\`${target.arn}\`)`,
+    `Tiers held: ${report.tiers.length > 0 ? report.tiers.join(', ') : 'none'}`,
+    '*Managed policies (CodeBuild-related)*',
+    ...bulletsOrNone(
+      report.managed.map(
+        ({ policy, tiers }) => `${policy}${tiers.length > 0 ? ` (${tiers.join(', ')} tier)` : ''}`,
+      ),
+    ),
+    '*Inline policies (CodeBuild-related)*',
+    ...bulletsOrNone(report.inline),
+  ];
+  if (report.pending) {
+    lines.push('*Pending requests*');
+    lines.push(
+      ...bulletsOrNone(
+        report.pending.map(
+          (r) =>
+            `${r.requestId}: ${describeCommand(r.command)}, ${r.status.replace('_', ' ')}, ` +
+            `asked by ${mention(r.requester)} at ${r.createdAt}`,
+        ),
+      ),
+    );
+  }
+  return lines.join('\n');
 }
 
 /** The user-facing reason of a failure; unexpected errors get a reference, not internals. */

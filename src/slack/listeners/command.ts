@@ -33,7 +33,7 @@ export function registerCommandListener(app: App, deps: SubmitDeps & InspectDeps
         reply = HELP_TEXT;
       } else if (parsed.action === 'verify' || parsed.action === 'status') {
         // Read-only: answered at once, no approval, no workflow.
-        reply = await inspectTarget(deps, parsed);
+        reply = deps.wording.say(await inspectTarget(deps, parsed));
       } else {
         reply = await submitRequest(deps, {
           command: parsed,
