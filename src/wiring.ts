@@ -12,9 +12,7 @@ import { KmsGateway } from './aws/kms';
 import { DynamoRequestStore } from './aws/request-store';
 import { resolveSecret } from './aws/secrets';
 import { StepFunctionsWorkflow } from './aws/workflow';
-import { type Config, ConfigError, loadConfig, requireSecret } from './config';
-import { type AccountContext, accountContextFor } from './domain/plan';
-import { partitionForRegion } from './domain/policy-documents';
+import { accountContext, type Config, ConfigError, loadConfig, requireSecret } from './config';
 import {
   type CodeBuildPort,
   type IamPort,
@@ -151,19 +149,6 @@ export async function lambdaTaskDeps(
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
   const store = new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable);
   return taskDeps(config, token, ports.iam(), store, ports.kms?.());
-}
-
-/** The account id, region and setup options, when config names the account; see AccountContext. */
-export function accountContext(config: Config): AccountContext | undefined {
-  if (config.accountId === undefined || config.region === undefined) return undefined;
-  return accountContextFor({
-    accountId: config.accountId,
-    region: config.region,
-    partition: partitionForRegion(config.region).partition,
-    stage: config.stage,
-    kmsKeyArns: config.kmsKeyArns,
-    ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
-  });
 }
 
 function taskDeps(config: Config, token: string, iam: IamPort, store: RequestStore, kms?: KmsPort): TaskDeps {

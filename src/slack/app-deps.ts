@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
-import { ConfigError } from '../config';
+import { accountContext, ConfigError } from '../config';
 import { approverDirectory } from '../domain/approvers';
 import type {
   Clock,
@@ -12,7 +12,6 @@ import type {
   WorkflowPort,
 } from '../domain/ports';
 import { clickerIdentity } from '../domain/resolve-target';
-import { accountContext } from '../wiring';
 import type { SlackAppDeps } from './app';
 import { slackWording } from './blocks/wording';
 import { SlackWebApi } from './web-api';

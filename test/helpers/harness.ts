@@ -10,7 +10,7 @@ import {
 import type { MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { DynamoRequestStore } from '../../src/aws/request-store';
-import { loadConfig } from '../../src/config';
+import { accountContext, loadConfig } from '../../src/config';
 import { type AccountContext, accountContextFor } from '../../src/domain/plan';
 import type { AccessRequest } from '../../src/domain/request';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
@@ -20,7 +20,6 @@ import { ACTION_IDS } from '../../src/slack/ids';
 import {
   type AwsClients,
   type AwsPorts,
-  accountContext,
   defaultAwsClients,
   lazy,
   liveAwsPorts,
