@@ -10,7 +10,7 @@ const BOB = 'U0BOB';
 const ARN = 'arn:aws:iam::111122223333:user/alice';
 const REQ = 'REQ-7K3QX9M2PA';
 const AT = '2026-11-29T10:00:00.000Z';
-const DATE = `<!date^${Date.parse(AT) / 1000}^{date_short_pretty} at {time}|${AT}>`;
+const DATE = `<!date^${Date.parse(AT) / 1000}^{date_short_pretty} at {time}|2026-11-29 10:00 UTC>`;
 const grant: ChangeCommand = {
   action: 'grant',
   tier: 'developer',
