@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { parseAccessRules } from './access-rules-file';
 import { type AccessRules, defaultAccessRules } from './domain/access-rules';
 import { DEFAULTS } from './domain/defaults';
+import { type AccountContext, accountContextFor } from './domain/plan';
+import { partitionForRegion } from './domain/policy-documents';
 
 /**
  * Every environment variable the bot reads, in one place, validated once. A missing or malformed
@@ -295,4 +297,17 @@ export function requireSecret(ref: SecretRef | undefined, name: string): SecretR
     throw new ConfigError(`Invalid configuration: set ${name} or ${name}_PARAMETER`);
   }
   return ref;
+}
+
+/** The account id, region and setup options, when config names the account; see AccountContext. */
+export function accountContext(config: Config): AccountContext | undefined {
+  if (config.accountId === undefined || config.region === undefined) return undefined;
+  return accountContextFor({
+    accountId: config.accountId,
+    region: config.region,
+    partition: partitionForRegion(config.region).partition,
+    stage: config.stage,
+    kmsKeyArns: config.kmsKeyArns,
+    ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
+  });
 }

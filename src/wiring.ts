@@ -12,9 +12,7 @@ import { KmsGateway } from './aws/kms';
 import { DynamoRequestStore } from './aws/request-store';
 import { resolveSecret } from './aws/secrets';
 import { StepFunctionsWorkflow } from './aws/workflow';
-import { type Config, ConfigError, loadConfig, requireSecret } from './config';
-import { type AccountContext, accountContextFor } from './domain/plan';
-import { partitionForRegion } from './domain/policy-documents';
+import { accountContext, type Config, ConfigError, loadConfig, requireSecret } from './config';
 import {
   type CodeBuildPort,
   type IamPort,
@@ -24,6 +22,7 @@ import {
   systemClock,
   type WorkflowPort,
 } from './domain/ports';
+import { slackWording } from './slack/blocks/wording';
 import { SlackWebApi } from './slack/web-api';
 import type { TaskDeps } from './workflows/tasks/deps';
 
@@ -155,19 +154,6 @@ export async function taskLambdaDeps(
   return buildTaskDeps(config, token, ports.iam(), store, ports.kms?.());
 }
 
-/** The account id, region and setup options, when config names the account; see AccountContext. */
-export function accountContext(config: Config): AccountContext | undefined {
-  if (config.accountId === undefined || config.region === undefined) return undefined;
-  return accountContextFor({
-    accountId: config.accountId,
-    region: config.region,
-    partition: partitionForRegion(config.region).partition,
-    stage: config.stage,
-    kmsKeyArns: config.kmsKeyArns,
-    ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
-  });
-}
-
 /** TaskDeps from config and the given ports: what inProcessTaskDeps and taskLambdaDeps share. */
 function buildTaskDeps(
   config: Config,
@@ -189,6 +175,7 @@ function buildTaskDeps(
     }),
     log: createLogger(),
     clock: systemClock,
+    wording: slackWording,
     auditChannelId: config.auditChannelId,
     grantReminderSeconds: config.grantReminderSeconds,
     rules: config.accessRules,

@@ -9,7 +9,7 @@
  */
 import type { ChangeCommand } from './command';
 import { formatDuration as format } from './duration';
-import { mention } from './mention';
+import type { Wording } from './ports';
 import { ALL_TIERS, approvalsRequiredFor, type Tier } from './tiers';
 
 /** A Slack user id (U…/W…) or user-group id (S…). */
@@ -105,10 +105,6 @@ export async function isListed(
   return false;
 }
 
-/** A list of ids as Slack renders them: users as mentions, groups as group mentions. */
-export const describePrincipals = (ids: readonly SlackPrincipalId[]): string =>
-  ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : mention(id))).join(', ');
-
 export type RequestDecision =
   | { allowed: true; durationSeconds?: number }
   | { allowed: false; reason: string };
@@ -123,6 +119,7 @@ export async function checkRequest(
   command: ChangeCommand,
   requesterId: string,
   groups: GroupMembership,
+  wording: Wording,
 ): Promise<RequestDecision> {
   if (command.action !== 'grant') return { allowed: true };
   const rule = rules.tiers[command.tier];
@@ -130,9 +127,7 @@ export async function checkRequest(
   if (rule.requesters !== undefined && !(await isListed(requesterId, rule.requesters, groups))) {
     return {
       allowed: false,
-      reason:
-        `The access rules let only ${describePrincipals(rule.requesters)} request ${tier} access, so I did not ` +
-        'record this request. `/codebuild-access rules` shows what you may request.',
+      reason: wording.say({ kind: 'rule_requesters_only', principals: rule.requesters, tier }),
     };
   }
   if (rule.reasonRequired || rule.breakGlass) {

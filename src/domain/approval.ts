@@ -1,4 +1,4 @@
-import { mentions } from './mention';
+import type { Notice } from './notices';
 import type { AccessRequest } from './request';
 
 export interface Click {
@@ -31,21 +31,18 @@ export interface ClickContext {
 
 export type ClickOutcome =
   | { kind: 'refused'; message: string }
-  | { kind: 'already_decided'; message: string }
+  | { kind: 'already_decided'; notice: Notice }
   | { kind: 'recorded'; request: AccessRequest; approvalsNeeded: number }
   | { kind: 'decided'; request: AccessRequest; outcome: 'approved' | 'denied' };
 
-/** Why a request can no longer be decided, in the words a late clicker sees. */
-export function alreadyDecidedMessage(request: AccessRequest): string | undefined {
+/** Why a request can no longer be decided (what a late clicker is told); undefined while it can be. */
+export function whyNotDecidable(request: AccessRequest): Notice | undefined {
   const decision = request.decision;
-  if (decision?.outcome === 'approved') return `Already approved by ${mentions(decision.by)}.`;
-  if (decision?.outcome === 'denied') return `Already denied by ${mentions(decision.by)}.`;
-  if (decision?.outcome === 'expired' || request.status === 'expired') {
-    return 'This request expired before anyone decided. Ask again with a new command.';
+  if (decision?.outcome === 'approved' || decision?.outcome === 'denied') {
+    return { kind: 'already_decided', outcome: decision.outcome, by: decision.by };
   }
-  if (request.status !== 'awaiting_approval') {
-    return `This request is not waiting for approval (it is ${request.status.replace('_', ' ')}).`;
-  }
+  if (decision?.outcome === 'expired' || request.status === 'expired') return { kind: 'already_expired' };
+  if (request.status !== 'awaiting_approval') return { kind: 'not_waiting', status: request.status };
   return undefined;
 }
 
@@ -88,9 +85,9 @@ function refuseClicker(request: AccessRequest, click: Click, context: ClickConte
 
 /** Counts an authorized click: a denial decides, an approval counts toward the approvals needed. */
 function decide(request: AccessRequest, click: Click, context: ClickContext): ClickOutcome {
-  const already = alreadyDecidedMessage(request);
+  const already = whyNotDecidable(request);
   if (already !== undefined) {
-    return { kind: 'already_decided', message: already };
+    return { kind: 'already_decided', notice: already };
   }
   if (click.choice === 'deny') {
     const decision = { outcome: 'denied' as const, by: [click.userId], at: context.now };
@@ -106,13 +103,10 @@ function decide(request: AccessRequest, click: Click, context: ClickContext): Cl
   }
   if (request.approvals.some((approval) => approval.userId === click.userId)) {
     const needed = request.requiredApprovals - request.approvals.length;
-    return {
-      kind: 'already_decided',
-      message: `You already approved this. It needs ${needed} more approval${needed === 1 ? '' : 's'} from someone else.`,
-    };
+    return { kind: 'already_decided', notice: { kind: 'approved_already_by_you', needed } };
   }
   if (request.planHash === undefined) {
-    return { kind: 'already_decided', message: 'This request has no approval card yet; wait for it.' };
+    return { kind: 'already_decided', notice: { kind: 'no_card_yet' } };
   }
   // The approval is for the plan the card shows: apply refuses a plan whose hash it does not carry.
   const approvals = [

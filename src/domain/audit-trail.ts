@@ -1,4 +1,4 @@
-import type { Clock, Log, RequestStore, SlackPort } from './ports';
+import type { Clock, Log, RequestStore, SlackPort, Wording } from './ports';
 import type { AccessRequest, AuditEvent, AuditEventType } from './request';
 
 export interface AuditDeps {
@@ -6,6 +6,8 @@ export interface AuditDeps {
   slack: SlackPort;
   log: Log;
   clock: Clock;
+  /** Words every notice and card (src/slack/blocks/); the domain says what happened, never how. */
+  wording: Wording;
 }
 
 /** Builds an audit event stamped with the clock's time. */

@@ -1,4 +1,3 @@
-import { mention } from './mention';
 import type { Tier } from './tiers';
 
 /** Who a request is about, as typed; resolved to an IAM principal before anything is planned. */
@@ -56,33 +55,3 @@ export type TierCommand = Extract<Command, { action: 'grant' | 'revoke' }>;
 /** Narrows a change command to a tier grant or revoke. */
 export const isTierCommand = (command: ChangeCommand): command is TierCommand =>
   command.action === 'grant' || command.action === 'revoke';
-
-/** What a change command asks for, in words: "grant developer for @alice", "create service role build-bot". */
-export const describeCommand = (command: ChangeCommand): string => {
-  switch (command.action) {
-    case 'grant':
-    case 'revoke':
-      return `${command.action} ${command.tier} for ${describeTargetRef(command.target)}`;
-    case 'service-role':
-      return (
-        `create service role ${command.roleName}${command.vpc ? ' with VPC access' : ''} ` +
-        `for projects named ${command.projectPrefix}…`
-      );
-    case 'kms-allow':
-      return `allow role ${command.roleName} to use KMS key ${command.key}`;
-    case 'kms-create':
-      return `create KMS key ${command.alias} for role ${command.roleName}`;
-  }
-};
-
-/** A human label for a target, as typed ("@alice", "user:alice", "group:devs"). */
-export const describeTargetRef = (target: TargetRef): string => {
-  switch (target.kind) {
-    case 'slack':
-      return target.label ? `@${target.label}` : mention(target.slackUserId);
-    case 'user':
-      return `user:${target.name}`;
-    case 'group':
-      return `group:${target.name}`;
-  }
-};

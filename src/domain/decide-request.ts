@@ -1,14 +1,6 @@
-import {
-  type AccessRules,
-  breakGlassAllowed,
-  describePrincipals,
-  type GroupMembership,
-  isListed,
-  ruleFor,
-} from './access-rules';
+import { type AccessRules, breakGlassAllowed, type GroupMembership, isListed, ruleFor } from './access-rules';
 import { applyClick, type Click, type ClickContext, type ClickOutcome } from './approval';
 import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
-import { formatDuration } from './duration';
 import {
   BotError,
   InternalInvariantError,
@@ -16,7 +8,6 @@ import {
   RequestConflictError,
   UnknownRequestError,
 } from './errors';
-import { mention, mentions } from './mention';
 import type { PrincipalRef } from './plan';
 import type { IamPort, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -146,7 +137,11 @@ async function clickContext(deps: DecideDeps, request: AccessRequest, click: Cli
     ...expected(deps),
     ...(tierApprovers !== undefined && request.command.action === 'grant'
       ? {
-          notApproverMessage: `The access rules let only ${describePrincipals(tierApprovers)} approve ${request.command.tier} access. Ask one of them to look at it.`,
+          notApproverMessage: deps.wording.say({
+            kind: 'rule_approvers_only',
+            principals: tierApprovers,
+            tier: request.command.tier,
+          }),
         }
       : {}),
   };
@@ -171,8 +166,16 @@ export async function previewClick(
   const request = await deps.store.get(click.requestId);
   if (!request) return `I have no request ${click.requestId}; nothing was changed.`;
   const outcome = applyClick(request, click, await clickContext(deps, request, click));
-  return outcome.kind === 'refused' || outcome.kind === 'already_decided' ? outcome.message : undefined;
+  return outcome.kind === 'refused' || outcome.kind === 'already_decided'
+    ? answerOf(deps, outcome)
+    : undefined;
 }
+
+/** What a clicker is told when their click is not applied. */
+const answerOf = (
+  deps: DecideDeps,
+  outcome: Extract<ClickOutcome, { kind: 'refused' | 'already_decided' }>,
+): string => (outcome.kind === 'refused' ? outcome.message : deps.wording.say(outcome.notice));
 
 /** Applies an Approve/Deny click: authorize, store with a version check (one winner), tell the workflow. */
 export async function decideRequest(
@@ -199,7 +202,7 @@ export async function decideRequest(
         round.read = current;
         round.outcome = outcome;
         return outcome.kind === 'refused' || outcome.kind === 'already_decided'
-          ? noChange(outcome.message)
+          ? noChange(answerOf(deps, outcome))
           : outcome.request;
       },
       { attempts: MAX_ROUNDS, call: retryTransient },
@@ -227,9 +230,12 @@ export async function decideRequest(
   }
   const decided = updated.request;
   if (outcome.kind === 'recorded') {
-    const text =
-      `:ballot_box_with_check: Approved by ${mention(click.userId)} ` +
-      `(${decided.approvals.length} of ${decided.requiredApprovals}); waiting for another approver.`;
+    const text = deps.wording.say({
+      kind: 'approval_recorded',
+      approver: click.userId,
+      approvals: decided.approvals.length,
+      required: decided.requiredApprovals,
+    });
     await recordEvent(deps, decided, auditEvent(deps.clock, 'approval_recorded', text, click.userId));
     return {
       kind: 'approval_recorded',
@@ -278,10 +284,11 @@ async function finishDecision(
     return { kind: 'message', message: 'This request had already expired; nothing was changed.', request };
   }
   const reason = request.decision?.reason;
-  const text =
+  const text = deps.wording.say(
     outcome === 'approved'
-      ? `:white_check_mark: Approved by ${mentions(by)}.`
-      : `:no_entry: Denied by ${mention(userId)}${reason ? `. Reason: ${reason}` : '.'}`;
+      ? { kind: 'approved', by }
+      : { kind: 'denied_by', by: userId, ...(reason ? { reason } : {}) },
+  );
   await recordEvent(deps, request, auditEvent(deps.clock, outcome, text, userId));
   return {
     kind: 'decided',
@@ -328,11 +335,15 @@ async function announceBreakGlass(deps: DecideDeps, request: AccessRequest): Pro
   const { command } = request;
   if (command.action !== 'grant') return;
   const where = request.card?.channel ?? deps.auditChannelId;
-  const text =
-    `:rotating_light: *Break-glass:* ${mention(request.requester.userId)} approved their own request ` +
-    `${request.requestId}: ${command.tier} for ${request.target.kind} ${request.target.name}` +
-    `${command.durationSeconds === undefined ? '' : ` for ${formatDuration(command.durationSeconds)}`}. ` +
-    `Reason: ${command.reason ?? '(none)'}. The audit thread has every step.`;
+  const text = deps.wording.say({
+    kind: 'break_glass',
+    requester: request.requester.userId,
+    requestId: request.requestId,
+    tier: command.tier,
+    target: `${request.target.kind} ${request.target.name}`,
+    ...(command.durationSeconds === undefined ? {} : { durationSeconds: command.durationSeconds }),
+    ...(command.reason === undefined ? {} : { reason: command.reason }),
+  });
   try {
     if (where !== undefined) await deps.slack.post({ channel: where, text, here: true });
   } catch (error) {

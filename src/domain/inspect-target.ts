@@ -2,9 +2,9 @@
  * `verify` and `status`: read-only answers about one IAM user or group, given at once in Slack with no
  * approval and no workflow. They change nothing in AWS.
  */
-import { describeCommand, type IdentityTarget, type InspectCommand, isIdentityTarget } from './command';
+import { type IdentityTarget, type InspectCommand, isIdentityTarget } from './command';
 import { BotError, InternalInvariantError, TransientError } from './errors';
-import { mention } from './mention';
+import type { Notice, StatusReport, VerifyReport } from './notices';
 import { type AccountContext, expectedActionsOf, heldTiers, policyName } from './plan';
 import type { CodeBuildPort, PendingRequestFinder } from './ports';
 import { readPrincipalFacts } from './read-facts';
@@ -23,11 +23,11 @@ export interface InspectDeps extends ResolveDeps {
 
 const NO_STACK = { customTier: '' };
 
-const PASS = ':white_check_mark:';
-const FAIL = ':x:';
-
-/** Answers `verify <target>` or `status <target>` as a Slack message. */
-export async function inspectTarget(deps: InspectDeps, command: InspectCommand): Promise<string> {
+/** Answers `verify <target>` or `status <target>` with a report for src/slack/blocks/ to word. */
+export async function inspectTarget(
+  deps: InspectDeps,
+  command: InspectCommand,
+): Promise<Extract<Notice, { kind: 'verify_report' | 'status_report' }>> {
   try {
     // No workflow retries this path: retryTransient is its one retry layer (the SDK clients try once).
     return await retryTransient(async () => {
@@ -37,7 +37,9 @@ export async function inspectTarget(deps: InspectDeps, command: InspectCommand):
           `resolveTarget returned a ${resolved.kind}, not an IAM user or group.`,
         );
       }
-      return command.action === 'verify' ? verifyTarget(deps, resolved) : targetStatus(deps, resolved);
+      return command.action === 'verify'
+        ? { kind: 'verify_report', report: await verifyTarget(deps, resolved) }
+        : { kind: 'status_report', report: await targetStatus(deps, resolved) };
     });
   } catch (error) {
     if (error instanceof TransientError) {
@@ -56,41 +58,32 @@ export async function inspectTarget(deps: InspectDeps, command: InspectCommand):
  * The seed's "confirm with `aws codebuild list-builds`": the IAM policy simulator for every action the
  * target's tiers promise, plus ListBuilds with the bot's own credentials to show CodeBuild answers here.
  */
-export async function verifyTarget(deps: InspectDeps, target: IdentityTarget): Promise<string> {
+export async function verifyTarget(deps: InspectDeps, target: IdentityTarget): Promise<VerifyReport> {
   const facts = await readPrincipalFacts(deps.iam, target);
   const tiers = heldTiers(facts, target.kind, deps.account?.stackPolicies ?? NO_STACK);
   const actions = [...new Set(tiers.flatMap((tier) => expectedActionsOf(tier)))];
   const results = actions.length > 0 ? await deps.iam.simulate(target.arn, actions) : [];
   const allowed = (action: string): boolean => results.some((r) => r.action === action && r.allowed);
-  const lines = [
-    `*Verify* ${target.kind} \`${target.name}\` (\`${target.arn}\`)`,
-    tiers.length > 0
-      ? `Tiers held: ${tiers.join(', ')}`
-      : 'Holds no CodeBuild tier, so no action is expected to be allowed.',
-    ...actions.map((action) => `• ${action}: ${allowed(action) ? `allowed ${PASS}` : `denied ${FAIL}`}`),
-  ];
-  let listBuildsOk = false;
+  let listBuilds: VerifyReport['listBuilds'] = { kind: 'skipped' };
   if (deps.codebuild) {
     try {
       const ids = await deps.codebuild.listBuilds();
-      listBuildsOk = true;
-      lines.push(
-        `• codebuild:ListBuilds with the bot's credentials: CodeBuild answered (${ids.length} build ids) ${PASS}`,
-      );
+      listBuilds = { kind: 'answered', buildIds: ids.length };
     } catch (error) {
-      const reason = error instanceof BotError ? error.userMessage : 'it failed';
-      lines.push(`• codebuild:ListBuilds with the bot's credentials: ${reason} ${FAIL}`);
+      listBuilds = { kind: 'failed', reason: error instanceof BotError ? error.userMessage : 'it failed' };
     }
-  } else {
-    lines.push("• codebuild:ListBuilds with the bot's credentials: not configured, skipped");
   }
-  const passed = actions.every(allowed) && (listBuildsOk || !deps.codebuild);
-  lines.push(passed ? `*Result: pass* ${PASS}` : `*Result: fail* ${FAIL}`);
-  return lines.join('\n');
+  return {
+    target: { kind: target.kind, name: target.name, arn: target.arn },
+    tiers,
+    actions: actions.map((action) => ({ action, allowed: allowed(action) })),
+    listBuilds,
+    passed: actions.every(allowed) && listBuilds.kind !== 'failed',
+  };
 }
 
 /** The target's CodeBuild-related managed and inline policies, the tiers they make, and pending requests. */
-export async function targetStatus(deps: InspectDeps, target: IdentityTarget): Promise<string> {
+export async function targetStatus(deps: InspectDeps, target: IdentityTarget): Promise<StatusReport> {
   const facts = await readPrincipalFacts(deps.iam, target);
   const tierOf = (arn: string): string[] =>
     MANAGED_TIERS.filter((tier) => TIER_SPECS[tier].policyArns.includes(arn));
@@ -100,31 +93,25 @@ export async function targetStatus(deps: InspectDeps, target: IdentityTarget): P
   const custom = deps.account?.stackPolicies.customTier;
   const inline = Object.keys(facts.inlinePolicies ?? {}).filter((name) => /codebuild/i.test(name));
   const tiers = heldTiers(facts, target.kind, deps.account?.stackPolicies ?? NO_STACK);
-  const lines = [
-    `*Status of* ${target.kind} \`${target.name}\` (\`${target.arn}\`)`,
-    `Tiers held: ${tiers.length > 0 ? tiers.join(', ') : 'none'}`,
-    '*Managed policies (CodeBuild-related)*',
-    ...(managed.length > 0
-      ? managed.map((arn) => {
-          const usedBy = arn === custom ? ['custom'] : tierOf(arn);
-          return `• ${policyName(arn)}${usedBy.length > 0 ? ` (${usedBy.join(', ')} tier)` : ''}`;
-        })
-      : ['• none']),
-    '*Inline policies (CodeBuild-related)*',
-    ...(inline.length > 0 ? inline.map((name) => `• ${name}`) : ['• none']),
-  ];
-  if (deps.pending) {
-    const pending = await deps.pending.pendingFor(target.arn);
-    lines.push('*Pending requests*');
-    lines.push(
-      ...(pending.length > 0
-        ? pending.map(
-            (r) =>
-              `• ${r.requestId}: ${describeCommand(r.command)}, ${r.status.replace('_', ' ')}, ` +
-              `asked by ${mention(r.requester.userId)} at ${r.createdAt}`,
-          )
-        : ['• none']),
-    );
-  }
-  return lines.join('\n');
+  const pending = deps.pending ? await deps.pending.pendingFor(target.arn) : undefined;
+  return {
+    target: { kind: target.kind, name: target.name, arn: target.arn },
+    tiers,
+    managed: managed.map((arn) => ({
+      policy: policyName(arn),
+      tiers: arn === custom ? ['custom'] : tierOf(arn),
+    })),
+    inline,
+    ...(pending
+      ? {
+          pending: pending.map((r) => ({
+            requestId: r.requestId,
+            command: r.command,
+            status: r.status,
+            requester: r.requester.userId,
+            createdAt: r.createdAt,
+          })),
+        }
+      : {}),
+  };
 }

@@ -1,3 +1,4 @@
+import type { AutoApproval, CardStatus, Notice, RenderedMessage } from './notices';
 import type { IamOperation, KeyFacts, KmsOperation, PrincipalRef, RoleFacts } from './plan';
 import type { AccessRequest, AuditEvent, CompletedStep, RequestSummary, SavableField } from './request';
 
@@ -89,6 +90,21 @@ export interface SlackPort {
   openModal(triggerId: string, view: Record<string, unknown>): Promise<void>;
   /** The user's profile email and display name, or undefined when Slack does not know the user. */
   lookupUser(userId: string): Promise<{ email?: string; name: string; deleted: boolean } | undefined>;
+}
+
+/**
+ * Words what the bot tells people: the domain and the tasks pass domain values, src/slack/blocks/
+ * (slackWording) decides the text, mentions, dates and Block Kit. Pure: it calls nothing.
+ */
+export interface Wording {
+  /** The text of a notice: a thread reply and its audit event, or an answer to one person. */
+  say(notice: Notice): string;
+  /** The approval card of a request waiting for approval until `expiresAt`. */
+  approvalCard(request: AccessRequest, expiresAt: string): RenderedMessage;
+  /** The card of a request once it is closed, ending with its status (and the rule that approved it, if one did). */
+  closedCard(request: AccessRequest, status: CardStatus, autoApproved?: AutoApproval): RenderedMessage;
+  /** The card of a grant the access rules approved without a human (posted already decided). */
+  autoApprovedCard(request: AccessRequest, by: AutoApproval): RenderedMessage;
 }
 
 /** Starts and answers the Step Functions workflow. */

@@ -1,9 +1,9 @@
 import type { ResolvedTarget, TargetRef } from './command';
 import { TargetNotFoundError } from './errors';
 import { IAM_USER_NAME } from './iam-names';
-import { mention } from './mention';
+import type { UnmappedWhy } from './notices';
 import type { PrincipalRef } from './plan';
-import type { IamPort, SlackPort } from './ports';
+import type { IamPort, SlackPort, Wording } from './ports';
 
 export type IamUserMapping = 'email' | 'tag';
 
@@ -16,9 +16,9 @@ export interface ResolveDeps {
    * email must equal an IAM user name, so `alice@elsewhere` can never stand for IAM user `alice`.
    */
   iamUserEmailDomains: readonly string[];
+  /** Words why a Slack user maps to no IAM user (src/slack/blocks/). */
+  wording: Wording;
 }
-
-const HOW_TO_NAME = 'Name the IAM user directly with `user:NAME`.';
 
 /**
  * The IAM user names an email may map to, best first: the whole email, then its local part when the
@@ -31,23 +31,21 @@ export function emailUserNames(email: string, domains: readonly string[]): strin
   return names.filter((name) => IAM_USER_NAME.test(name));
 }
 
-/** Why an email did not map, in words the requester can act on. */
-function unmappedEmail(email: string, slackUserId: string, domains: readonly string[]): string {
+/** Why an email did not map, for the requester to act on. */
+function unmappedEmail(email: string, domains: readonly string[]): UnmappedWhy {
   const at = email.lastIndexOf('@');
-  const domain = email.slice(at + 1);
-  const names = emailUserNames(email, domains);
-  const tried =
-    names.length === 0
-      ? 'No IAM user name can be made from it'
-      : `No IAM user is named \`${names.join('` or `')}\``;
-  const rule =
-    names.length > 1
-      ? ''
-      : domains.length === 0
-        ? ' The bot maps an email to an IAM user only when the user is named exactly as the email (IAM_USER_EMAIL_DOMAINS lists no domain).'
-        : ` Only emails at ${domains.join(', ')} map by the part before the @ (IAM_USER_EMAIL_DOMAINS); at ${domain} the IAM user must be named exactly as the email.`;
-  return `${mention(slackUserId)}'s Slack email is \`${email}\`. ${tried} for them.${rule} ${HOW_TO_NAME}`;
+  return {
+    kind: 'email_unmapped',
+    email,
+    tried: emailUserNames(email, domains),
+    domains,
+    domain: email.slice(at + 1),
+  };
 }
+
+/** A TargetNotFoundError saying, in the wording module's words, why a Slack user maps to no IAM user. */
+const notMapped = (deps: ResolveDeps, slackUserId: string, why: UnmappedWhy): TargetNotFoundError =>
+  new TargetNotFoundError(deps.wording.say({ kind: 'slack_user_not_mapped', slackUserId, why }));
 
 /** Turns what the requester typed into an IAM user or group that exists, or says how to fix it. */
 export async function resolveTarget(deps: ResolveDeps, ref: TargetRef): Promise<ResolvedTarget> {
@@ -60,31 +58,25 @@ export async function resolveTarget(deps: ResolveDeps, ref: TargetRef): Promise<
   }
   const slackUser = await deps.slack.lookupUser(ref.slackUserId);
   if (!slackUser || slackUser.deleted) {
-    throw new TargetNotFoundError(
-      `Slack does not know an active user ${mention(ref.slackUserId)}. ${HOW_TO_NAME}`,
-    );
+    throw notMapped(deps, ref.slackUserId, { kind: 'unknown_user' });
   }
   if (deps.iamUserMapping === 'tag') {
     const tagged = await deps.iam.findUserByTag('SlackUserId', ref.slackUserId);
     if (!tagged) {
-      throw new TargetNotFoundError(
-        `No single IAM user is tagged \`SlackUserId=${ref.slackUserId}\` for ${mention(ref.slackUserId)}. ${HOW_TO_NAME}`,
-      );
+      throw notMapped(deps, ref.slackUserId, { kind: 'no_single_tagged_user' });
     }
     return { kind: 'user', name: tagged.name, arn: tagged.arn, slackUserId: ref.slackUserId };
   }
   const email = slackUser.email;
   if (!email) {
-    throw new TargetNotFoundError(
-      `${mention(ref.slackUserId)} has no email in their Slack profile that the bot can read. ${HOW_TO_NAME}`,
-    );
+    throw notMapped(deps, ref.slackUserId, { kind: 'no_email' });
   }
   for (const name of emailUserNames(email, deps.iamUserEmailDomains)) {
     const principal = await deps.iam.findPrincipal('user', name);
     if (principal)
       return { kind: 'user', name: principal.name, arn: principal.arn, slackUserId: ref.slackUserId };
   }
-  throw new TargetNotFoundError(unmappedEmail(email, ref.slackUserId, deps.iamUserEmailDomains));
+  throw notMapped(deps, ref.slackUserId, unmappedEmail(email, deps.iamUserEmailDomains));
 }
 
 /**

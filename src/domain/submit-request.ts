@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type AccessRules, checkRequest, type GroupMembership } from './access-rules';
 import { auditEvent } from './audit-trail';
-import { type ChangeCommand, describeCommand } from './command';
-import { DEFAULTS } from './defaults';
+import type { ChangeCommand } from './command';
 import { BotError, NotAuthorizedError, WorkflowStartError } from './errors';
-import { mention } from './mention';
 import type { AccountContext } from './plan';
 import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -86,8 +84,12 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
       auditEvent(
         deps.clock,
         'requested',
-        `:inbox_tray: Requested by ${mention(submission.requester.userId)}: ${describeCommand(command)} ` +
-          `(\`${target.arn}\`).`,
+        deps.wording.say({
+          kind: 'requested',
+          requester: submission.requester.userId,
+          command,
+          targetArn: target.arn,
+        }),
         submission.requester.userId,
       ),
     ],
@@ -97,11 +99,13 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
   }
   deps.log.info('request received', { command, target: target.arn });
   await startWorkflow(deps, request);
-  return (
-    `Request ${requestId} received: *${describeCommand(command)}* (\`${target.arn}\`). ` +
-    `The bot now checks it against AWS; if there is something to change, it goes to approval in ` +
-    `<#${deps.auditChannelId}>, and every step is posted in its thread. You will be told the outcome.`
-  );
+  return deps.wording.say({
+    kind: 'received',
+    requestId,
+    command,
+    targetArn: target.arn,
+    auditChannelId: deps.auditChannelId,
+  });
 }
 
 /**
@@ -116,6 +120,7 @@ async function allowedByRules(deps: SubmitDeps, submission: Submission): Promise
     command,
     submission.requester.userId,
     deps.groups ?? NO_GROUPS,
+    deps.wording,
   );
   if (!decision.allowed) {
     deps.log.info('request refused by the access rules', { command, reason: decision.reason });

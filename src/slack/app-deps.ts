@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
-import { ConfigError } from '../config';
+import { accountContext, ConfigError } from '../config';
 import { approverDirectory, usergroupMembership } from '../domain/approvers';
 import type {
   Clock,
@@ -12,8 +12,8 @@ import type {
   WorkflowPort,
 } from '../domain/ports';
 import { clickerIdentity } from '../domain/resolve-target';
-import { accountContext } from '../wiring';
 import type { SlackAppDeps } from './app';
+import { slackWording } from './blocks/wording';
 import { SlackWebApi } from './web-api';
 
 export interface SlackAppPorts {
@@ -52,6 +52,7 @@ export function slackAppDeps(
     slack,
     log,
     clock,
+    wording: slackWording,
     iamUserMapping: config.iamUserMapping,
     iamUserEmailDomains: config.iamUserEmailDomains,
     auditChannelId: config.auditChannelId,
@@ -65,6 +66,7 @@ export function slackAppDeps(
       slack,
       iamUserMapping: config.iamUserMapping,
       iamUserEmailDomains: config.iamUserEmailDomains,
+      wording: slackWording,
     }),
     rules: config.accessRules,
     groups: usergroupMembership({ slack, clock, log }),

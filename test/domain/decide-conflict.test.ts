@@ -3,6 +3,7 @@ import { type DecideDeps, decideRequest } from '../../src/domain/decide-request'
 import type { Log, WorkflowPort } from '../../src/domain/ports';
 import type { AccessRequest, SavableField } from '../../src/domain/request';
 import { updateRequest } from '../../src/domain/update-request';
+import { slackWording } from '../../src/slack/blocks/wording';
 import {
   createRequestsTable,
   type DynaliteHandle,
@@ -98,6 +99,7 @@ function depsFor(store: DynamoRequestStore) {
     log,
     workflow,
     clock: { now: () => new Date('2026-11-29T10:05:00.000Z') },
+    wording: slackWording,
     // No card on this record, so nothing is posted to Slack.
     slack: {} as DecideDeps['slack'],
     approvers: { isApprover: async () => true },

@@ -1,5 +1,4 @@
 import { IAM_GROUP_NAME, IAM_ROLE_NAME, IAM_USER_NAME } from '../../src/domain/iam-names';
-import { mention, mentions } from '../../src/domain/mention';
 
 describe('IAM name rules, stated once', () => {
   it.each([
@@ -14,15 +13,5 @@ describe('IAM name rules, stated once', () => {
     ['the empty name', IAM_GROUP_NAME, '', false],
   ])('%s: %s', (_what, pattern, name, valid) => {
     expect(pattern.test(name)).toBe(valid);
-  });
-});
-
-describe('mentions', () => {
-  it.each([
-    [['U0ALICE'], '<@U0ALICE>'],
-    [['U0ALICE', 'U0BOB'], '<@U0ALICE> and <@U0BOB>'],
-  ])('%j -> %s', (ids, text) => {
-    expect(mentions(ids)).toBe(text);
-    expect(mention(ids[0] as string)).toBe(`<@${ids[0]}>`);
   });
 });

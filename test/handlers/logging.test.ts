@@ -1,6 +1,7 @@
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { systemClock } from '../../src/domain/ports';
 import { makeTaskHandler } from '../../src/handlers/task-handler';
+import { slackWording } from '../../src/slack/blocks/wording';
 import { createLogger } from '../../src/wiring';
 import type { TaskDeps } from '../../src/workflows/tasks/deps';
 import { TASKS } from '../../src/workflows/tasks/registry';
@@ -100,6 +101,7 @@ describe('a task Lambda that fails', () => {
       }),
       log: createLogger(),
       clock: systemClock,
+      wording: slackWording,
       auditChannelId: 'C0AUDIT',
       grantReminderSeconds: 3600,
     };

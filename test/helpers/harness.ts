@@ -11,7 +11,7 @@ import { WebClient } from '@slack/web-api';
 import type { MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { DynamoRequestStore } from '../../src/aws/request-store';
-import { loadConfig } from '../../src/config';
+import { accountContext, loadConfig } from '../../src/config';
 import { type AccountContext, accountContextFor } from '../../src/domain/plan';
 import { systemClock } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
@@ -24,7 +24,6 @@ import type { ListenerDeps } from '../../src/slack/listeners';
 import {
   type AwsClients,
   type AwsPorts,
-  accountContext,
   createLogger,
   defaultAwsClients,
   inProcessTaskDeps,

@@ -26,6 +26,7 @@ import {
   type SavableField,
 } from '../../src/domain/request';
 import { isManagedTier, type ManagedTier, TIER_SPECS } from '../../src/domain/tiers';
+import { slackWording } from '../../src/slack/blocks/wording';
 import type { TaskDeps } from '../../src/workflows/tasks/deps';
 import { testAccountContext } from './harness';
 
@@ -199,6 +200,7 @@ export class LedgerPorts {
     slack: this.slack,
     log: { info() {}, warn() {}, error() {}, startInvocation() {}, appendKeys() {} },
     clock: { now: () => this.tick() },
+    wording: slackWording,
     auditChannelId: 'C0AUDIT',
     grantReminderSeconds: 3600,
     account: testAccountContext(),

@@ -1,12 +1,11 @@
 import { formatDuration } from '../../commands/parse-command';
-import { describeCommand } from '../../domain/command';
 import { statementDelta } from '../../domain/key-policy';
 import { type ChangePlan, describeOperation, type Operation, policyName } from '../../domain/plan';
 import { statementList } from '../../domain/plans/documents';
 import type { PolicyDocument, PolicyStatement } from '../../domain/policy-documents';
 import type { AccessRequest } from '../../domain/request';
 import { ACTION_IDS, DECISION_BLOCK_ID } from '../ids';
-import { mention, neutralizeBroadcasts, slackDate } from './text';
+import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
 
 type Block = Record<string, unknown>;
 

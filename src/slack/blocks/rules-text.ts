@@ -1,9 +1,6 @@
-import {
-  BREAK_GLASS_DEFAULT_MAX_SECONDS,
-  describePrincipals,
-  type TierStanding,
-} from '../../domain/access-rules';
+import { BREAK_GLASS_DEFAULT_MAX_SECONDS, type TierStanding } from '../../domain/access-rules';
 import { formatDuration } from '../../domain/duration';
+import { describePrincipals } from './text';
 
 /** One tier's rule in words, e.g. "requested by everyone · approved by the global approvers · 1 approval". */
 function ruleLine({ tier, rule, mayRequest, mayApprove }: TierStanding): string {

@@ -1,3 +1,5 @@
+import type { ChangeCommand, TargetRef } from '../../domain/command';
+
 /**
  * Text that came from a user (a reason, a label) may carry broadcast and user-group mentions
  * (<!channel>, <!here>, <!everyone>, the legacy <!group>, <!subteam^S…|@team>). Posted in the audit
@@ -20,8 +22,45 @@ export const neutralizeBroadcasts = (text: string): string =>
     )
     .replace(ANY_LEFT, '&lt;');
 
-/** One mention helper for the whole app; the domain owns it so domain wording can use it too. */
-export { mention } from '../../domain/mention';
+/** A Slack user mention (`<@U…>`): the one place the app writes that markup. */
+export const mention = (userId: string): string => `<@${userId}>`;
+
+/** Several mentions joined for a sentence: "<@A> and <@B>". */
+export const mentions = (userIds: readonly string[]): string => userIds.map(mention).join(' and ');
+
+/** What a change command asks for, in words: "grant developer for @alice", "create service role build-bot". */
+export const describeCommand = (command: ChangeCommand): string => {
+  switch (command.action) {
+    case 'grant':
+    case 'revoke':
+      return `${command.action} ${command.tier} for ${describeTargetRef(command.target)}`;
+    case 'service-role':
+      return (
+        `create service role ${command.roleName}${command.vpc ? ' with VPC access' : ''} ` +
+        `for projects named ${command.projectPrefix}…`
+      );
+    case 'kms-allow':
+      return `allow role ${command.roleName} to use KMS key ${command.key}`;
+    case 'kms-create':
+      return `create KMS key ${command.alias} for role ${command.roleName}`;
+  }
+};
+
+/** A human label for a target, as typed ("@alice", "user:alice", "group:devs"). */
+export const describeTargetRef = (target: TargetRef): string => {
+  switch (target.kind) {
+    case 'slack':
+      return target.label ? `@${target.label}` : mention(target.slackUserId);
+    case 'user':
+      return `user:${target.name}`;
+    case 'group':
+      return `group:${target.name}`;
+  }
+};
 
 /** Slack date tokens live in dates.ts; re-exported so existing imports keep working. */
 export { slackDate } from './dates';
+
+/** A list of Slack ids as Slack renders them: users as mentions, user groups (S…) as group mentions. */
+export const describePrincipals = (ids: readonly string[]): string =>
+  ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : mention(id))).join(', ');

@@ -104,8 +104,12 @@ export async function applyChange(
     appliedMarker = journalMarker(APPLIED_STEP_ID, 'every step of the approved plan ran', deps.clock.now());
     await deps.store.appendCompletedStep(requestId, appliedMarker);
   }
-  const lines = plan.steps.map((step) => `• ${describeOperation(step.do)}`);
-  await recordEvent(deps, request, auditEvent(deps.clock, 'applied', `:gear: Applied:\n${lines.join('\n')}`));
+  const changes = plan.steps.map((step) => describeOperation(step.do));
+  await recordEvent(
+    deps,
+    request,
+    auditEvent(deps.clock, 'applied', deps.wording.say({ kind: 'applied', changes })),
+  );
   // Into the execution's own state (no function can rewrite it): what a time-bound grant's expiry must
   // take back even if the record is later overwritten, and the instants its Wait states wait until
   // (counted from this completed apply; a retried apply finds its marker and gives the same ones).

@@ -9,7 +9,6 @@ import {
 import { planHash } from '../../domain/plan';
 import { type AccessRequest, savableBy } from '../../domain/request';
 import { updateRequest } from '../../domain/update-request';
-import { approvalCard, autoApprovedLine, cardText, decidedCard } from '../../slack/blocks/approval-card';
 import { loadRequest, type TaskDeps } from './deps';
 
 /**
@@ -40,8 +39,7 @@ export async function askApproval(
   }
   const card = await deps.slack.post({
     channel: deps.auditChannelId,
-    text: cardText(request),
-    blocks: approvalCard(withToken, expiresAt),
+    ...deps.wording.approvalCard(withToken, expiresAt),
   });
   const posted = await storeApprovalState(deps, request, { ...withToken, card });
   // Events recorded before the card existed ("requested") start the thread.
@@ -67,17 +65,20 @@ export async function approveByRule(
   }
   if (!request.plan) throw new UnknownRequestError(`Request ${request.requestId} has no plan to approve.`);
   if (request.card) return { outcome: 'approved', by: [] };
-  const line = autoApprovedLine(AUTO_APPROVE_RULE, deps.rules.source);
   const hashed: AccessRequest = { ...request, planHash: planHash(request.plan) };
   const card = await deps.slack.post({
     channel: deps.auditChannelId,
-    text: `${cardText(request)} (auto-approved by rule ${AUTO_APPROVE_RULE})`,
-    blocks: decidedCard(hashed, line),
+    ...deps.wording.autoApprovedCard(hashed, { rule: AUTO_APPROVE_RULE, source: deps.rules.source }),
   });
   const posted = await storeApprovalState(deps, request, { ...hashed, card });
   for (const event of request.events) {
     await postToThread(deps, posted, event);
   }
+  const line = deps.wording.say({
+    kind: 'auto_approved',
+    rule: AUTO_APPROVE_RULE,
+    source: deps.rules.source,
+  });
   await recordEvent(deps, posted, auditEvent(deps.clock, 'approved', line));
   return { outcome: 'approved', by: [] };
 }

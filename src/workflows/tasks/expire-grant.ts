@@ -8,7 +8,7 @@ import {
   summarizeJournal,
   undoStepId,
 } from '../../domain/grant-ledger';
-import { mention } from '../../domain/mention';
+import type { Notice, UndoLine } from '../../domain/notices';
 import { describeOperation, heldTiers, manualCommand, type Operation, policyName } from '../../domain/plan';
 import { type AccessRequest, type CompletedStep, savableBy } from '../../domain/request';
 import { isManagedTier, TIER_SPECS } from '../../domain/tiers';
@@ -31,21 +31,26 @@ export async function expireGrant(
   attachedByRun: readonly string[] = [],
 ): Promise<UndoResult> {
   const request = await loadRequest(deps, requestId);
-  const who = mention(request.requester.userId);
   const { command, target } = request;
   // An earlier revoke (endedBy) changes only the wording: the expiry still checks every policy, so a
   // record someone altered to look ended can never keep access past its time limit.
-  const title = (revoked: number): string =>
-    request.endedBy && revoked === 0
-      ? `:hourglass: Time limit reached; ${request.endedBy} already ended this grant, so nothing more was revoked. ${who}`
-      : `:hourglass: Time limit reached for ${request.plan?.summary ?? requestId}. ${who}`;
+  const report =
+    (from: 'tier' | 'journal', revoked: number) =>
+    (lines: UndoLine[]): Notice => ({
+      kind: 'time_limit',
+      requester: request.requester.userId,
+      summary: request.plan?.summary ?? requestId,
+      ...(request.endedBy && revoked === 0 ? { endedBy: request.endedBy } : {}),
+      from,
+      lines,
+    });
   const managed =
     command.action === 'grant' &&
     isManagedTier(command.tier) &&
     (target.kind === 'user' || target.kind === 'group');
   const result = managed
-    ? await expireManagedTier(deps, request, title, attachedByRun)
-    : await undoJournal(deps, request, { title: title(0), eventType: 'access_expired' });
+    ? await expireManagedTier(deps, request, (revoked) => report('tier', revoked), attachedByRun)
+    : await undoJournal(deps, request, { notice: report('journal', 0), eventType: 'access_expired' });
   // Marks the journal (the workflow alone writes it): this grant no longer needs anything.
   await deps.store.appendCompletedStep(
     requestId,
@@ -69,7 +74,7 @@ export async function expireGrant(
 async function expireManagedTier(
   deps: TaskDeps,
   request: AccessRequest,
-  title: (revoked: number) => string,
+  report: (revoked: number) => (lines: UndoLine[]) => Notice,
   attachedByRun: readonly string[],
 ): Promise<UndoResult> {
   const { command, target } = request;
@@ -95,7 +100,7 @@ async function expireManagedTier(
   for (const step of summarizeJournal(request.completedSteps).inEffect) {
     if (step.undo?.type === 'detachPolicy') journal.set(step.undo.policyArn, step);
   }
-  const lines: string[] = [];
+  const lines: UndoLine[] = [];
   const failed: UndoResult['failed'] = [];
   let revoked = 0;
   let transient: TransientError | undefined;
@@ -106,11 +111,11 @@ async function expireManagedTier(
     const grant = context.needs.find((need) => need.policyArn === policyArn);
     const tier = heldOthers.find((held) => TIER_SPECS[held].policyArns.includes(policyArn));
     if (grant) {
-      lines.push(`• kept: ${name} (${grant.requestId} still grants ${grant.tier})`);
+      lines.push({ kind: 'kept_for_grant', policy: name, requestId: grant.requestId, tier: grant.tier });
     } else if (tier) {
-      lines.push(`• kept: ${name} (the ${tier} tier still needs it)`);
+      lines.push({ kind: 'kept_for_tier', policy: name, tier });
     } else if (!attached.includes(policyArn)) {
-      lines.push(`• already gone: ${name} was detached before the time limit`);
+      lines.push({ kind: 'already_gone', policy: name, beforeLimit: true });
     } else if (
       journal.has(policyArn) ||
       context.botManaged.includes(policyArn) ||
@@ -127,7 +132,11 @@ async function expireManagedTier(
           undo: null,
           at: deps.clock.now().toISOString(),
         });
-        lines.push(outcome === 'changed' ? `• revoked: ${describeOperation(op)}` : `• already gone: ${name}`);
+        lines.push(
+          outcome === 'changed'
+            ? { kind: 'revoked', description: describeOperation(op) }
+            : { kind: 'already_gone', policy: name, beforeLimit: false },
+        );
         if (outcome === 'changed') revoked += 1;
       } catch (error) {
         if (error instanceof TransientError) transient ??= error;
@@ -138,18 +147,20 @@ async function expireManagedTier(
         });
       }
     } else {
-      lines.push(`• kept: ${name} (attached before this grant, not by the bot)`);
+      lines.push({ kind: 'kept_not_ours', policy: name });
     }
   }
   if (transient) throw transient;
-  const all = [
+  const all: UndoLine[] = [
     ...lines,
-    ...failed.map((item) => `• NOT revoked: ${item.description}. Run by hand: \`${item.command}\``),
+    ...failed.map(
+      (item): UndoLine => ({ kind: 'not_revoked', description: item.description, command: item.command }),
+    ),
   ];
   await recordEvent(
     deps,
     request,
-    auditEvent(deps.clock, 'access_expired', `${title(revoked + failed.length)}\n${all.join('\n')}`),
+    auditEvent(deps.clock, 'access_expired', deps.wording.say(report(revoked + failed.length)(all))),
   );
   return { rolledBack: revoked, failed };
 }

@@ -8,7 +8,7 @@ import {
   USER_SAFE_ERROR_NAMES,
 } from '../../domain/errors';
 import { grantInEffect, grantWindow, summarizeJournal } from '../../domain/grant-ledger';
-import { mention } from '../../domain/mention';
+import type { AutoApproval, CardStatus, FailureReason, Notice } from '../../domain/notices';
 import { manualCommand } from '../../domain/plan';
 import {
   type AccessRequest,
@@ -18,8 +18,6 @@ import {
   savableBy,
 } from '../../domain/request';
 import { noChange, type UpdateResult, updateRequest } from '../../domain/update-request';
-import { autoApprovedLine, decidedCard } from '../../slack/blocks/approval-card';
-import { slackDate } from '../../slack/blocks/text';
 import { causeMessage, type ReportInput } from '../state';
 import { loadRequest, type TaskDeps } from './deps';
 import { otherRequestsFor } from './target-records';
@@ -46,43 +44,50 @@ const EVENT: Record<FinalOutcome, AuditEventType> = {
   unverified: 'verification_failed',
 };
 
-/** The user-facing reason of a caught error; unexpected errors get a reference, not internals. */
-function failureReason(input: ReportInput): string {
+/** What may be told of a caught error; unexpected errors get a reference, not internals. */
+function failureReason(input: ReportInput): FailureReason {
   const name = input.error?.Error ?? '';
-  if ((USER_SAFE_ERROR_NAMES as readonly string[]).includes(name)) return causeMessage(input.error);
-  if (name === 'States.Timeout') return 'A step took too long.';
-  return `Something went wrong (ref ${input.requestId}). The bot's logs have the details.`;
+  if ((USER_SAFE_ERROR_NAMES as readonly string[]).includes(name)) {
+    return { kind: 'error', message: causeMessage(input.error) };
+  }
+  if (name === 'States.Timeout') return { kind: 'timeout' };
+  return { kind: 'unexpected', requestId: input.requestId };
 }
 
-/** The closing message of a request, built from the record and the apply journal. */
-export function outcomeText(request: AccessRequest, input: ReportInput): string {
-  const who = mention(request.requester.userId);
+/** What the closing message (or the reminder) of a request says, from the record and the apply journal. */
+export function outcomeNotice(
+  request: AccessRequest,
+  input: ReportInput & { outcome: FinalOutcome | 'reminder' },
+): Notice {
+  const requester = request.requester.userId;
+  const summary = request.plan?.summary;
+  const withSummary = summary === undefined ? {} : { summary };
   switch (input.outcome) {
     case 'completed':
-      return (
-        `:white_check_mark: Done. ${request.plan?.summary ?? 'The change'} was applied and verified. ${who}` +
-        (request.accessExpiresAt
-          ? `\nThis access is time-bound: it is revoked automatically ${slackDate(request.accessExpiresAt)}.`
-          : '')
-      );
+      return {
+        kind: 'done',
+        requester,
+        ...withSummary,
+        ...(request.accessExpiresAt ? { accessExpiresAt: request.accessExpiresAt } : {}),
+      };
     case 'unverified':
-      return (
-        `:warning: Applied, but the check failed: ${failureReason(input)}\n` +
-        `${request.plan?.summary ?? 'The change'} stays in effect until its time limit and is revoked automatically ` +
-        `${slackDate(request.accessExpiresAt ?? '')}. ${who}`
-      );
+      return {
+        kind: 'unverified',
+        requester,
+        reason: failureReason(input),
+        ...withSummary,
+        accessExpiresAt: request.accessExpiresAt ?? '',
+      };
     case 'reminder':
-      return `:alarm_clock: ${who}, ${request.plan?.summary ?? 'this access'} ends ${slackDate(request.accessExpiresAt ?? '')}. Ask again before then if you still need it.`;
+      return { kind: 'reminder', requester, ...withSummary, accessExpiresAt: request.accessExpiresAt ?? '' };
     case 'no_change':
-      return `:information_source: Nothing to change: ${request.plan?.unchanged.join('; ') || 'already in place'}. ${who}`;
+      return { kind: 'no_change', requester, unchanged: request.plan?.unchanged ?? [] };
     case 'denied':
-      return `:no_entry: Denied; nothing was changed. ${who}`;
+      return { kind: 'closed_denied', requester };
     case 'expired':
-      return `:hourglass: Expired: nobody approved in time, so nothing was changed. ${who}, ask again if you still need it.`;
+      return { kind: 'closed_expired', requester };
     case 'failed':
-      return failedText(request, input);
-    case 'ended':
-      return '';
+      return failedNotice(request, input);
   }
 }
 
@@ -92,29 +97,20 @@ const nothingChanged = (request: AccessRequest): boolean => {
   return inEffect.length === 0 && rolledBack.length === 0 && uncertain.length === 0;
 };
 
-function failedText(request: AccessRequest, input: ReportInput): string {
-  const who = mention(request.requester.userId);
+function failedNotice(request: AccessRequest, input: ReportInput): Notice {
   const { inEffect, rolledBack, uncertain } = summarizeJournal(request.completedSteps);
-  const lines = [`:x: Failed: ${failureReason(input)}`];
-  if (nothingChanged(request)) {
-    lines.push('Nothing was changed in AWS.');
-  }
-  if (rolledBack.length > 0) {
-    lines.push(`Rolled back: ${rolledBack.map((step) => step.description).join('; ')}.`);
-  }
-  if (inEffect.length > 0) {
-    lines.push(`Still in effect: ${inEffect.map((step) => step.description).join('; ')}.`);
-  }
-  for (const step of uncertain) {
-    // The bot stopped between the IAM call and its journal entry, and the rollback could not check it.
-    const undo = request.plan?.steps.find((planned) => planned.id === step.stepId)?.undo;
-    lines.push(
-      `May still be in effect: ${step.description} (the bot stopped before recording IAM's answer).` +
-        (undo ? ` To undo it: \`${manualCommand(undo)}\`` : ''),
-    );
-  }
-  lines.push(who);
-  return lines.join('\n');
+  return {
+    kind: 'failed',
+    requester: request.requester.userId,
+    reason: failureReason(input),
+    nothingChanged: nothingChanged(request),
+    rolledBack: rolledBack.map((step) => step.description),
+    inEffect: inEffect.map((step) => step.description),
+    uncertain: uncertain.map((step) => {
+      const undo = request.plan?.steps.find((planned) => planned.id === step.stepId)?.undo;
+      return { description: step.description, ...(undo ? { undoCommand: manualCommand(undo) } : {}) };
+    }),
+  };
 }
 
 /** "Report …": the final thread reply, the card's final state, and the record's final status. */
@@ -122,7 +118,15 @@ export async function reportOutcome(deps: TaskDeps, input: ReportInput): Promise
   const loaded = await loadRequest(deps, input.requestId);
   switch (input.outcome) {
     case 'reminder':
-      await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', outcomeText(loaded, input)));
+      await recordEvent(
+        deps,
+        loaded,
+        auditEvent(
+          deps.clock,
+          'reminder',
+          deps.wording.say(outcomeNotice(loaded, { ...input, outcome: 'reminder' })),
+        ),
+      );
       return { status: loaded.status };
     case 'ended':
       return showEndOfAccess(deps, loaded);
@@ -148,7 +152,7 @@ async function reportFinal(
     : input.outcome === 'unverified'
       ? 'failed'
       : STATUS[input.outcome];
-  const text = outcomeText(request, input);
+  const text = deps.wording.say(outcomeNotice(request, input));
   let current = await recordFinalStatus(deps, request, input, status);
   // A revoke whose detaches stand (done, or done but not confirmed by the check) ends its tier's grants.
   const revokeStands =
@@ -172,7 +176,7 @@ async function reportFinal(
   if (current.card && undelivered === undefined) {
     undelivered = await deliver(deps, current, event);
   }
-  if (current.card) await updateCard(deps, current, statusLine(input.outcome, current));
+  if (current.card) await updateCard(deps, current, cardStatus(input.outcome, current));
   if (input.outcome === 'no_change' || (input.outcome === 'failed' && current.decision === undefined)) {
     await tellRequester(deps, current, text);
   }
@@ -251,7 +255,7 @@ async function tellRequester(deps: TaskDeps, request: AccessRequest, text: strin
     await deps.slack.postEphemeral({
       channel: request.channelId,
       user: request.requester.userId,
-      text: `${request.requestId}: ${text}`,
+      text: deps.wording.say({ kind: 'told_requester', requestId: request.requestId, text }),
     });
   } catch (error) {
     // The thread reply mentions them; an ephemeral fails where the bot is not in the channel.
@@ -261,23 +265,19 @@ async function tellRequester(deps: TaskDeps, request: AccessRequest, text: strin
   }
 }
 
-/** The auto-approval line of a request the rules (this function's own) approved without a human. */
-const autoApprovalLine = (deps: TaskDeps, request: AccessRequest): string | undefined =>
+/** The rule that approved a request without a human (this function's own rules), if one did. */
+const autoApproval = (deps: TaskDeps, request: AccessRequest): AutoApproval | undefined =>
   deps.rules !== undefined && autoApproved(deps.rules, request.command)
-    ? autoApprovedLine(AUTO_APPROVE_RULE, deps.rules.source)
+    ? { rule: AUTO_APPROVE_RULE, source: deps.rules.source }
     : undefined;
 
-async function updateCard(deps: TaskDeps, request: AccessRequest, line: string): Promise<void> {
+async function updateCard(deps: TaskDeps, request: AccessRequest, status: CardStatus): Promise<void> {
   if (!request.card) return;
   try {
     await deps.slack.update({
       channel: request.card.channel,
       ts: request.card.ts,
-      text: `${request.requestId}: ${request.status.replace('_', ' ')}`,
-      blocks: [
-        ...decidedCard(request, autoApprovalLine(deps, request)),
-        { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
-      ],
+      ...deps.wording.closedCard(request, status, autoApproval(deps, request)),
     });
   } catch (error) {
     deps.log.error('could not update the approval card', {
@@ -286,34 +286,26 @@ async function updateCard(deps: TaskDeps, request: AccessRequest, line: string):
   }
 }
 
-const statusLine = (outcome: FinalOutcome, request: AccessRequest): string => {
+const cardStatus = (outcome: FinalOutcome, request: AccessRequest): CardStatus => {
   switch (outcome) {
     case 'completed':
-      return request.status === 'active'
-        ? 'Status: applied and verified; it will be revoked automatically at its time limit.'
-        : 'Status: applied and verified. See the thread for each step.';
-    case 'unverified':
-      return 'Status: applied, but the check failed; still revoked automatically at its time limit.';
+      return { kind: 'completed', active: request.status === 'active' };
     case 'failed':
-      return nothingChanged(request)
-        ? 'Status: failed; nothing was changed in AWS. See the thread for why.'
-        : 'Status: failed. See the thread for what was applied and rolled back.';
-    case 'no_change':
-      return 'Status: nothing to change.';
+      return { kind: 'failed', nothingChanged: nothingChanged(request) };
     default:
-      return `Status: ${outcome}.`;
+      return { kind: outcome };
   }
 };
 
 /** The card once a time-bound grant's expiry ran: it no longer claims the access is in effect. */
 async function showEndOfAccess(deps: TaskDeps, request: AccessRequest): Promise<{ status: RequestStatus }> {
-  const line =
-    request.status === 'revoked_early'
-      ? `Status: ended early by ${request.endedBy ?? 'a revoke'}; the time limit revoked nothing more.`
-      : request.status === 'failed'
-        ? 'Status: time limit reached, but some access could NOT be revoked. The thread has the command to run.'
-        : 'Status: time limit reached; the access was revoked.';
-  await updateCard(deps, request, line);
+  const outcome =
+    request.status === 'revoked_early' ? 'revoked_early' : request.status === 'failed' ? 'failed' : 'revoked';
+  await updateCard(deps, request, {
+    kind: 'time_limit',
+    outcome,
+    ...(request.endedBy ? { endedBy: request.endedBy } : {}),
+  });
   return { status: request.status };
 }
 
@@ -326,7 +318,12 @@ async function postStandaloneOutcome(
   try {
     card = await deps.slack.post({
       channel: deps.auditChannelId,
-      text: `CodeBuild access request ${request.requestId} by ${mention(request.requester.userId)}: ${request.plan?.summary ?? request.command.action}`,
+      text: deps.wording.say({
+        kind: 'standalone',
+        requestId: request.requestId,
+        requester: request.requester.userId,
+        summary: request.plan?.summary ?? request.command.action,
+      }),
     });
   } catch (error) {
     deps.log.error('could not post the outcome to the audit channel', {
@@ -395,8 +392,12 @@ async function endGrantsOfRevokedTier(deps: TaskDeps, revoke: AccessRequest): Pr
       auditEvent(
         deps.clock,
         'access_expired',
-        `:scissors: Ended ${timeBound ? 'early ' : ''}by ${revoke.requestId} (revoke by ${mention(revoke.requester.userId)})` +
-          (timeBound ? '; the scheduled expiry will revoke nothing.' : '.'),
+        deps.wording.say({
+          kind: 'ended_by_revoke',
+          revokeId: revoke.requestId,
+          revoker: revoke.requester.userId,
+          timeBound,
+        }),
       ),
     );
   }

@@ -2,7 +2,6 @@ import * as z from 'zod';
 import { auditEvent } from '../../domain/audit-trail';
 import { OutcomeNotDeliveredError } from '../../domain/errors';
 import { summarizeJournal } from '../../domain/grant-ledger';
-import { mention } from '../../domain/mention';
 import { manualCommand } from '../../domain/plan';
 import { type AccessRequest, REQUEST_ID_PATTERN } from '../../domain/request';
 import type { TaskDeps } from './deps';
@@ -26,17 +25,6 @@ export type ExecutionStoppedEvent = z.infer<typeof ExecutionStoppedEvent>;
 const REPORTED_FAILURE = 'RequestFailed';
 /** The Fail state of a permanent change whose outcome Slack refused ("Outcome not delivered"). */
 const UNDELIVERED_OUTCOME = 'OutcomeNotDelivered';
-
-const how = (detail: ExecutionStoppedEvent['detail']): string => {
-  switch (detail.status) {
-    case 'TIMED_OUT':
-      return 'it ran past its time limit';
-    case 'ABORTED':
-      return 'it was stopped by hand';
-    default:
-      return `it failed (${detail.error ?? 'no error name'})`;
-  }
-};
 
 /**
  * The EventBridge rule on the state machine's FAILED / TIMED_OUT / ABORTED executions: posts "the
@@ -68,26 +56,27 @@ export async function reportStopped(
     return post(
       deps,
       request,
-      `:rotating_light: The workflow for ${requestId} stopped: Slack refused its outcome at the time. From its record:\n${outcome}`,
+      deps.wording.say({ kind: 'stopped_undelivered', requestId, outcomeText: outcome }),
     );
   }
   const { inEffect, uncertain } = summarizeJournal(request.completedSteps);
-  const lines = [`:rotating_light: The workflow for ${requestId} stopped: ${how(detail)}.`];
-  for (const step of [...inEffect, ...uncertain]) {
+  const mayBeInEffect = [...inEffect, ...uncertain].map((step) => {
     const undo = step.undo ?? request.plan?.steps.find((planned) => planned.id === step.stepId)?.undo;
-    lines.push(
-      `• may still be in effect: ${step.description}` +
-        (undo ? `. To undo it: \`${manualCommand(undo)}\`` : ''),
-    );
-  }
-  if (request.status === 'active') {
-    lines.push('Its time limit will not revoke anything any more; revoke it by hand or with `revoke`.');
-  }
-  lines.push(
-    `${mention(request.requester.userId)}, operators: see the execution's history in Step Functions.`,
-  );
+    return { description: step.description, ...(undo ? { undoCommand: manualCommand(undo) } : {}) };
+  });
   deps.log.error('workflow stopped', { status: detail.status, error: detail.error });
-  return post(deps, request, lines.join('\n'));
+  return post(
+    deps,
+    request,
+    deps.wording.say({
+      kind: 'stopped',
+      requestId,
+      requester: request.requester.userId,
+      how: { status: detail.status, ...(typeof detail.error === 'string' ? { error: detail.error } : {}) },
+      mayBeInEffect,
+      wasActive: request.status === 'active',
+    }),
+  );
 }
 
 async function post(deps: TaskDeps, request: AccessRequest, text: string): Promise<{ posted: boolean }> {

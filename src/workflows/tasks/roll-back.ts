@@ -1,6 +1,7 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { BotError, TransientError } from '../../domain/errors';
 import { summarizeJournal, undoStepId } from '../../domain/grant-ledger';
+import type { Notice, UndoLine } from '../../domain/notices';
 import { describeOperation, foreignUndo, manualCommand, type Operation } from '../../domain/plan';
 import type { AccessRequest, AuditEventType, CompletedStep } from '../../domain/request';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
@@ -19,7 +20,10 @@ export interface UndoResult {
  */
 export async function rollBack(deps: TaskDeps, requestId: string): Promise<UndoResult> {
   const request = await loadRequest(deps, requestId);
-  return undoJournal(deps, request, { title: ':rewind: Rollback', eventType: 'rolled_back' });
+  return undoJournal(deps, request, {
+    notice: (lines) => ({ kind: 'rollback', lines }),
+    eventType: 'rolled_back',
+  });
 }
 
 /**
@@ -44,14 +48,19 @@ function undoOfUnanswered(request: AccessRequest, step: CompletedStep): Operatio
 export async function undoJournal(
   deps: TaskDeps,
   request: AccessRequest,
-  options: { title: string; eventType: AuditEventType; keep?: (step: CompletedStep) => string | undefined },
+  options: {
+    /** What the report says around its lines (a rollback, a time limit). */
+    notice: (lines: UndoLine[]) => Notice;
+    eventType: AuditEventType;
+    keep?: (step: CompletedStep) => string | undefined;
+  },
 ): Promise<UndoResult> {
   const { requestId } = request;
   const { inEffect, uncertain } = summarizeJournal(request.completedSteps);
-  const undone: string[] = [];
+  const undone: UndoLine[] = [];
   const account = requireAccount(deps);
   const createdKeyArn = request.completedSteps.find((step) => step.output?.keyArn)?.output?.keyArn;
-  const kept: string[] = [];
+  const kept: UndoLine[] = [];
   const failed: UndoResult['failed'] = [];
   let transient: TransientError | undefined;
   // A planned step whose undo is null by design (a permanent grant taking over a policy a time-bound grant
@@ -77,7 +86,7 @@ export async function undoJournal(
     }
     const keepReason = options.keep?.(step);
     if (keepReason !== undefined) {
-      kept.push(`• kept: ${step.description} (${keepReason})`);
+      kept.push({ kind: 'kept', description: step.description, reason: keepReason });
       continue;
     }
     // The journal is data in a record; run only an undo the code builds for this request.
@@ -99,12 +108,10 @@ export async function undoJournal(
         undo: null,
         at: deps.clock.now().toISOString(),
       });
-      if (!unanswered) undone.push(`• undone: ${step.description}`);
-      else if (outcome === 'changed') {
-        undone.push(`• undone: ${step.description} (it had taken effect before the bot stopped)`);
-      } else {
-        undone.push(`• checked: ${step.description} had not taken effect`);
-      }
+      const { description } = step;
+      if (!unanswered) undone.push({ kind: 'undone', description });
+      else if (outcome === 'changed') undone.push({ kind: 'undone_unanswered', description });
+      else undone.push({ kind: 'checked', description });
     } catch (error) {
       if (error instanceof TransientError) transient ??= error;
       failed.push({
@@ -119,19 +126,21 @@ export async function undoJournal(
     throw transient;
   }
   if (undone.length > 0 || failed.length > 0 || kept.length > 0) {
-    const lines = [
+    const lines: UndoLine[] = [
       ...undone,
       ...kept,
-      ...failed.map((item) => `• NOT undone: ${item.description}. Run by hand: \`${item.command}\``),
+      ...failed.map(
+        (item): UndoLine => ({ kind: 'not_undone', description: item.description, command: item.command }),
+      ),
     ];
     await recordEvent(
       deps,
       request,
-      auditEvent(deps.clock, options.eventType, `${options.title}:\n${lines.join('\n')}`),
+      auditEvent(deps.clock, options.eventType, deps.wording.say(options.notice(lines))),
     );
   }
   return {
-    rolledBack: undone.filter((line) => line.startsWith('• undone')).length,
+    rolledBack: undone.filter((line) => line.kind !== 'checked').length,
     failed,
   };
 }

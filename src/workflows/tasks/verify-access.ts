@@ -1,6 +1,7 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { NotYetConsistentError, VerificationFailedError } from '../../domain/errors';
 import { statementsEquivalent } from '../../domain/key-policy';
+import type { VerifiedCheck } from '../../domain/notices';
 import { parsePolicyText } from '../../domain/plan';
 import { statementList } from '../../domain/plans/documents';
 import type { PolicyStatement } from '../../domain/policy-documents';
@@ -37,22 +38,16 @@ export async function verifyAccess(deps: TaskDeps, requestId: string): Promise<V
     denied: spec.expectDenied.filter((action) => !isAllowed(action)),
     stillAllowed: spec.expectDenied.filter(isAllowed),
   };
-  const keyLines = spec.keyPolicy ? await verifyKeyPolicy(deps, spec.keyPolicy) : [];
-  const lines = [
-    ...result.allowed.map((action) => `• ${action}: allowed :white_check_mark:`),
-    ...result.denied.map((action) => `• ${action}: denied :white_check_mark:`),
-    ...result.stillAllowed.map((action) => `• ${action}: still allowed by another policy :warning:`),
-    ...keyLines,
-  ];
-  const how = spec.keyPolicy
-    ? actions.length > 0
-      ? 'with the IAM policy simulator and the key policy read back from KMS'
-      : 'by reading the key policy back from KMS'
-    : 'with the IAM policy simulator';
+  const key = spec.keyPolicy ? await verifyKeyPolicy(deps, spec.keyPolicy) : undefined;
+  const check: VerifiedCheck = {
+    how: spec.keyPolicy ? (actions.length > 0 ? 'both' : 'key') : 'simulator',
+    ...result,
+    ...(key ? { key } : {}),
+  };
   await recordEvent(
     deps,
     request,
-    auditEvent(deps.clock, 'verified', `:mag: Verified ${how}:\n${lines.join('\n')}`),
+    auditEvent(deps.clock, 'verified', deps.wording.say({ kind: 'verified', check })),
   );
   return result;
 }
@@ -64,7 +59,7 @@ export async function verifyAccess(deps: TaskDeps, requestId: string): Promise<V
 async function verifyKeyPolicy(
   deps: TaskDeps,
   expected: { key: string; statements: PolicyStatement[] },
-): Promise<string[]> {
+): Promise<NonNullable<VerifiedCheck['key']>> {
   const key = await requireKms(deps).describeKey(expected.key);
   if (!key) throw new VerificationFailedError(`Applied, but KMS does not find ${expected.key}.`);
   if (key.state !== 'Enabled')
@@ -78,8 +73,5 @@ async function verifyKeyPolicy(
       `Applied, but the policy of key ${key.keyArn} lacks ${missing.map((s) => `"${s.Sid}"`).join(', ')}.`,
     );
   }
-  return [
-    `• key ${key.keyId} is enabled :white_check_mark:`,
-    ...expected.statements.map((s) => `• key policy has "${s.Sid}" :white_check_mark:`),
-  ];
+  return { keyId: key.keyId, sids: expected.statements.map((s) => String(s.Sid)) };
 }

@@ -50,7 +50,7 @@ export async function codebuildAccessCommand(
       reply = rulesText(rules.source, standings);
     } else if (parsed.action === 'verify' || parsed.action === 'status') {
       // Read-only: answered at once, no approval, no workflow.
-      reply = await inspectTarget(deps, parsed);
+      reply = deps.wording.say(await inspectTarget(deps, parsed));
     } else {
       reply = await submitRequest(deps, {
         command: parsed,

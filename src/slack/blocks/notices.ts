@@ -1,0 +1,349 @@
+import { formatDuration } from '../../domain/duration';
+import type {
+  CardStatus,
+  FailureReason,
+  Notice,
+  StatusReport,
+  StepLeft,
+  UndoLine,
+  UnmappedWhy,
+  VerifiedCheck,
+  VerifyReport,
+} from '../../domain/notices';
+import { autoApprovedLine } from './approval-card';
+import { describeCommand, describePrincipals, mention, mentions, slackDate } from './text';
+
+/**
+ * The words of every notice the domain and the workflow tasks emit: thread replies (which are also
+ * the audit events' text) and answers to one person. Pure; the only place these sentences live.
+ */
+export function sayNotice(notice: Notice): string {
+  switch (notice.kind) {
+    case 'requested':
+      return (
+        `:inbox_tray: Requested by ${mention(notice.requester)}: ${describeCommand(notice.command)} ` +
+        `(\`${notice.targetArn}\`).`
+      );
+    case 'rule_requesters_only':
+      return (
+        `The access rules let only ${describePrincipals(notice.principals)} request ${notice.tier} access, so I did not ` +
+        'record this request. `/codebuild-access rules` shows what you may request.'
+      );
+    case 'rule_approvers_only':
+      return `The access rules let only ${describePrincipals(notice.principals)} approve ${notice.tier} access. Ask one of them to look at it.`;
+    case 'break_glass':
+      return (
+        `:rotating_light: *Break-glass:* ${mention(notice.requester)} approved their own request ` +
+        `${notice.requestId}: ${notice.tier} for ${notice.target}` +
+        `${notice.durationSeconds === undefined ? '' : ` for ${formatDuration(notice.durationSeconds)}`}. ` +
+        `Reason: ${notice.reason ?? '(none)'}. The audit thread has every step.`
+      );
+    case 'auto_approved':
+      return autoApprovedLine(notice.rule, notice.source);
+    case 'received':
+      return (
+        `Request ${notice.requestId} received: *${describeCommand(notice.command)}* (\`${notice.targetArn}\`). ` +
+        `The bot now checks it against AWS; if there is something to change, it goes to approval in ` +
+        `<#${notice.auditChannelId}>, and every step is posted in its thread. You will be told the outcome.`
+      );
+    case 'approval_recorded':
+      return (
+        `:ballot_box_with_check: Approved by ${mention(notice.approver)} ` +
+        `(${notice.approvals} of ${notice.required}); waiting for another approver.`
+      );
+    case 'approved':
+      return `:white_check_mark: Approved by ${mentions(notice.by)}.`;
+    case 'denied_by':
+      return `:no_entry: Denied by ${mention(notice.by)}${notice.reason ? `. Reason: ${notice.reason}` : '.'}`;
+    case 'already_decided':
+      return `Already ${notice.outcome} by ${mentions(notice.by)}.`;
+    case 'approved_already_by_you':
+      return `You already approved this. It needs ${notice.needed} more approval${notice.needed === 1 ? '' : 's'} from someone else.`;
+    case 'no_card_yet':
+      return 'This request has no approval card yet; wait for it.';
+    case 'already_expired':
+      return 'This request expired before anyone decided. Ask again with a new command.';
+    case 'not_waiting':
+      return `This request is not waiting for approval (it is ${notice.status.replace('_', ' ')}).`;
+    case 'slack_user_not_mapped':
+      return `${unmappedText(notice.slackUserId, notice.why)} ${HOW_TO_NAME}`;
+    case 'verify_report':
+      return verifyReportText(notice.report);
+    case 'status_report':
+      return statusReportText(notice.report);
+    case 'applied':
+      return `:gear: Applied:\n${notice.changes.map((change) => `• ${change}`).join('\n')}`;
+    case 'verified':
+      return verifiedText(notice.check);
+    case 'rollback':
+      return `:rewind: Rollback:\n${notice.lines.map(undoLine).join('\n')}`;
+    case 'time_limit':
+      return timeLimitText(notice);
+    case 'ended_by_revoke':
+      return (
+        `:scissors: Ended ${notice.timeBound ? 'early ' : ''}by ${notice.revokeId} (revoke by ${mention(notice.revoker)})` +
+        (notice.timeBound ? '; the scheduled expiry will revoke nothing.' : '.')
+      );
+    case 'done':
+      return (
+        `:white_check_mark: Done. ${notice.summary ?? 'The change'} was applied and verified. ${mention(notice.requester)}` +
+        (notice.accessExpiresAt
+          ? `\nThis access is time-bound: it is revoked automatically ${slackDate(notice.accessExpiresAt)}.`
+          : '')
+      );
+    case 'unverified':
+      return (
+        `:warning: Applied, but the check failed: ${reasonText(notice.reason)}\n` +
+        `${notice.summary ?? 'The change'} stays in effect until its time limit and is revoked automatically ` +
+        `${slackDate(notice.accessExpiresAt)}. ${mention(notice.requester)}`
+      );
+    case 'reminder':
+      return `:alarm_clock: ${mention(notice.requester)}, ${notice.summary ?? 'this access'} ends ${slackDate(notice.accessExpiresAt)}. Ask again before then if you still need it.`;
+    case 'no_change':
+      return `:information_source: Nothing to change: ${notice.unchanged.join('; ') || 'already in place'}. ${mention(notice.requester)}`;
+    case 'closed_denied':
+      return `:no_entry: Denied; nothing was changed. ${mention(notice.requester)}`;
+    case 'closed_expired':
+      return `:hourglass: Expired: nobody approved in time, so nothing was changed. ${mention(notice.requester)}, ask again if you still need it.`;
+    case 'failed':
+      return failedText(notice);
+    case 'stopped':
+      return stoppedText(notice);
+    case 'stopped_undelivered':
+      return `:rotating_light: The workflow for ${notice.requestId} stopped: Slack refused its outcome at the time. From its record:\n${notice.outcomeText}`;
+    case 'standalone':
+      return `CodeBuild access request ${notice.requestId} by ${mention(notice.requester)}: ${notice.summary}`;
+    case 'told_requester':
+      return `${notice.requestId}: ${notice.text}`;
+  }
+}
+
+const HOW_TO_NAME = 'Name the IAM user directly with `user:NAME`.';
+
+function unmappedText(slackUserId: string, why: UnmappedWhy): string {
+  switch (why.kind) {
+    case 'unknown_user':
+      return `Slack does not know an active user ${mention(slackUserId)}.`;
+    case 'no_single_tagged_user':
+      return `No single IAM user is tagged \`SlackUserId=${slackUserId}\` for ${mention(slackUserId)}.`;
+    case 'no_email':
+      return `${mention(slackUserId)} has no email in their Slack profile that the bot can read.`;
+    case 'email_unmapped': {
+      const { email, tried: names, domains, domain } = why;
+      const tried =
+        names.length === 0
+          ? 'No IAM user name can be made from it'
+          : `No IAM user is named \`${names.join('` or `')}\``;
+      const rule =
+        names.length > 1
+          ? ''
+          : domains.length === 0
+            ? ' The bot maps an email to an IAM user only when the user is named exactly as the email (IAM_USER_EMAIL_DOMAINS lists no domain).'
+            : ` Only emails at ${domains.join(', ')} map by the part before the @ (IAM_USER_EMAIL_DOMAINS); at ${domain} the IAM user must be named exactly as the email.`;
+      return `${mention(slackUserId)}'s Slack email is \`${email}\`. ${tried} for them.${rule}`;
+    }
+  }
+}
+
+const PASS = ':white_check_mark:';
+const FAIL = ':x:';
+
+function verifyReportText(report: VerifyReport): string {
+  const { target } = report;
+  const listBuilds = "• codebuild:ListBuilds with the bot's credentials:";
+  const lines = [
+    `*Verify* ${target.kind} \`${target.name}\` (\`${target.arn}\`)`,
+    report.tiers.length > 0
+      ? `Tiers held: ${report.tiers.join(', ')}`
+      : 'Holds no CodeBuild tier, so no action is expected to be allowed.',
+    ...report.actions.map(
+      ({ action, allowed }) => `• ${action}: ${allowed ? `allowed ${PASS}` : `denied ${FAIL}`}`,
+    ),
+  ];
+  switch (report.listBuilds.kind) {
+    case 'answered':
+      lines.push(`${listBuilds} CodeBuild answered (${report.listBuilds.buildIds} build ids) ${PASS}`);
+      break;
+    case 'failed':
+      lines.push(`${listBuilds} ${report.listBuilds.reason} ${FAIL}`);
+      break;
+    case 'skipped':
+      lines.push(`${listBuilds} not configured, skipped`);
+      break;
+  }
+  lines.push(report.passed ? `*Result: pass* ${PASS}` : `*Result: fail* ${FAIL}`);
+  return lines.join('\n');
+}
+
+const bulletsOrNone = (items: string[]): string[] =>
+  items.length > 0 ? items.map((item) => `• ${item}`) : ['• none'];
+
+function statusReportText(report: StatusReport): string {
+  const { target } = report;
+  const lines = [
+    `*Status of* ${target.kind} \`${target.name}\` (\`${target.arn}\`)`,
+    `Tiers held: ${report.tiers.length > 0 ? report.tiers.join(', ') : 'none'}`,
+    '*Managed policies (CodeBuild-related)*',
+    ...bulletsOrNone(
+      report.managed.map(
+        ({ policy, tiers }) => `${policy}${tiers.length > 0 ? ` (${tiers.join(', ')} tier)` : ''}`,
+      ),
+    ),
+    '*Inline policies (CodeBuild-related)*',
+    ...bulletsOrNone(report.inline),
+  ];
+  if (report.pending) {
+    lines.push('*Pending requests*');
+    lines.push(
+      ...bulletsOrNone(
+        report.pending.map(
+          (r) =>
+            `${r.requestId}: ${describeCommand(r.command)}, ${r.status.replace('_', ' ')}, ` +
+            `asked by ${mention(r.requester)} at ${r.createdAt}`,
+        ),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The user-facing reason of a failure; unexpected errors get a reference, not internals. */
+export function reasonText(reason: FailureReason): string {
+  switch (reason.kind) {
+    case 'error':
+      return reason.message;
+    case 'timeout':
+      return 'A step took too long.';
+    case 'unexpected':
+      return `Something went wrong (ref ${reason.requestId}). The bot's logs have the details.`;
+  }
+}
+
+function verifiedText(check: VerifiedCheck): string {
+  const how =
+    check.how === 'both'
+      ? 'with the IAM policy simulator and the key policy read back from KMS'
+      : check.how === 'key'
+        ? 'by reading the key policy back from KMS'
+        : 'with the IAM policy simulator';
+  const lines = [
+    ...check.allowed.map((action) => `• ${action}: allowed :white_check_mark:`),
+    ...check.denied.map((action) => `• ${action}: denied :white_check_mark:`),
+    ...check.stillAllowed.map((action) => `• ${action}: still allowed by another policy :warning:`),
+    ...(check.key
+      ? [
+          `• key ${check.key.keyId} is enabled :white_check_mark:`,
+          ...check.key.sids.map((sid) => `• key policy has "${sid}" :white_check_mark:`),
+        ]
+      : []),
+  ];
+  return `:mag: Verified ${how}:\n${lines.join('\n')}`;
+}
+
+/** One line of an undo report. */
+export function undoLine(line: UndoLine): string {
+  switch (line.kind) {
+    case 'undone':
+      return `• undone: ${line.description}`;
+    case 'undone_unanswered':
+      return `• undone: ${line.description} (it had taken effect before the bot stopped)`;
+    case 'checked':
+      return `• checked: ${line.description} had not taken effect`;
+    case 'kept':
+      return `• kept: ${line.description} (${line.reason})`;
+    case 'kept_for_grant':
+      return `• kept: ${line.policy} (${line.requestId} still grants ${line.tier})`;
+    case 'kept_for_tier':
+      return `• kept: ${line.policy} (the ${line.tier} tier still needs it)`;
+    case 'kept_not_ours':
+      return `• kept: ${line.policy} (attached before this grant, not by the bot)`;
+    case 'already_gone':
+      return line.beforeLimit
+        ? `• already gone: ${line.policy} was detached before the time limit`
+        : `• already gone: ${line.policy}`;
+    case 'revoked':
+      return `• revoked: ${line.description}`;
+    case 'not_undone':
+      return `• NOT undone: ${line.description}. Run by hand: \`${line.command}\``;
+    case 'not_revoked':
+      return `• NOT revoked: ${line.description}. Run by hand: \`${line.command}\``;
+  }
+}
+
+function timeLimitText(notice: Extract<Notice, { kind: 'time_limit' }>): string {
+  const who = mention(notice.requester);
+  const title = notice.endedBy
+    ? `:hourglass: Time limit reached; ${notice.endedBy} already ended this grant, so nothing more was revoked. ${who}`
+    : `:hourglass: Time limit reached for ${notice.summary}. ${who}`;
+  // An undone journal reads like a rollback report ("title:"), a tier's policy check as a list.
+  return [notice.from === 'journal' ? `${title}:` : title, ...notice.lines.map(undoLine)].join('\n');
+}
+
+const undoHint = (step: StepLeft, separator: string): string =>
+  step.undoCommand ? `${separator}To undo it: \`${step.undoCommand}\`` : '';
+
+function failedText(notice: Extract<Notice, { kind: 'failed' }>): string {
+  const lines = [`:x: Failed: ${reasonText(notice.reason)}`];
+  if (notice.nothingChanged) lines.push('Nothing was changed in AWS.');
+  if (notice.rolledBack.length > 0) lines.push(`Rolled back: ${notice.rolledBack.join('; ')}.`);
+  if (notice.inEffect.length > 0) lines.push(`Still in effect: ${notice.inEffect.join('; ')}.`);
+  for (const step of notice.uncertain) {
+    // The bot stopped between the IAM call and its journal entry, and the rollback could not check it.
+    lines.push(
+      `May still be in effect: ${step.description} (the bot stopped before recording IAM's answer).` +
+        undoHint(step, ' '),
+    );
+  }
+  lines.push(mention(notice.requester));
+  return lines.join('\n');
+}
+
+function stoppedHow(how: Extract<Notice, { kind: 'stopped' }>['how']): string {
+  switch (how.status) {
+    case 'TIMED_OUT':
+      return 'it ran past its time limit';
+    case 'ABORTED':
+      return 'it was stopped by hand';
+    default:
+      return `it failed (${how.error ?? 'no error name'})`;
+  }
+}
+
+function stoppedText(notice: Extract<Notice, { kind: 'stopped' }>): string {
+  const lines = [`:rotating_light: The workflow for ${notice.requestId} stopped: ${stoppedHow(notice.how)}.`];
+  for (const step of notice.mayBeInEffect) {
+    lines.push(`• may still be in effect: ${step.description}${undoHint(step, '. ')}`);
+  }
+  if (notice.wasActive) {
+    lines.push('Its time limit will not revoke anything any more; revoke it by hand or with `revoke`.');
+  }
+  lines.push(`${mention(notice.requester)}, operators: see the execution's history in Step Functions.`);
+  return lines.join('\n');
+}
+
+/** The status line a closed card ends with. */
+export function cardStatusLine(status: CardStatus): string {
+  switch (status.kind) {
+    case 'completed':
+      return status.active
+        ? 'Status: applied and verified; it will be revoked automatically at its time limit.'
+        : 'Status: applied and verified. See the thread for each step.';
+    case 'unverified':
+      return 'Status: applied, but the check failed; still revoked automatically at its time limit.';
+    case 'failed':
+      return status.nothingChanged
+        ? 'Status: failed; nothing was changed in AWS. See the thread for why.'
+        : 'Status: failed. See the thread for what was applied and rolled back.';
+    case 'no_change':
+      return 'Status: nothing to change.';
+    case 'denied':
+    case 'expired':
+      return `Status: ${status.kind}.`;
+    case 'time_limit':
+      return status.outcome === 'revoked_early'
+        ? `Status: ended early by ${status.endedBy ?? 'a revoke'}; the time limit revoked nothing more.`
+        : status.outcome === 'failed'
+          ? 'Status: time limit reached, but some access could NOT be revoked. The thread has the command to run.'
+          : 'Status: time limit reached; the access was revoked.';
+  }
+}

@@ -1,0 +1,23 @@
+import type { Wording } from '../../domain/ports';
+import { approvalCard, autoApprovedLine, cardText, decidedCard } from './approval-card';
+import { cardStatusLine, sayNotice } from './notices';
+
+/** The Wording port on Slack: mrkdwn and Block Kit, built by this folder's pure builders. */
+export const slackWording: Wording = {
+  say: sayNotice,
+  approvalCard: (request, expiresAt) => ({
+    text: cardText(request),
+    blocks: approvalCard(request, expiresAt),
+  }),
+  autoApprovedCard: (request, by) => ({
+    text: `${cardText(request)} (auto-approved by rule ${by.rule})`,
+    blocks: decidedCard(request, autoApprovedLine(by.rule, by.source)),
+  }),
+  closedCard: (request, status, autoApproved) => ({
+    text: `${request.requestId}: ${request.status.replace('_', ' ')}`,
+    blocks: [
+      ...decidedCard(request, autoApproved && autoApprovedLine(autoApproved.rule, autoApproved.source)),
+      { type: 'context', elements: [{ type: 'mrkdwn', text: cardStatusLine(status) }] },
+    ],
+  }),
+};
