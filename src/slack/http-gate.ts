@@ -1,5 +1,5 @@
 import { parse as parseQuery } from 'node:querystring';
-import { ACTION_IDS, DENY_MODAL, SLASH_COMMAND } from './ids';
+import { ACTION_IDS, DENY_MODAL, REQUEST_FORM, SLASH_COMMAND } from './ids';
 import { decodeLambdaBody, headerValue, verifySlackSignature } from './verify-signature';
 
 /** An API Gateway event as both payload formats (v1 and v2) share it. */
@@ -30,12 +30,15 @@ const reject = (statusCode: number, reason: string): GateResult => ({
 });
 
 const OUR_ACTIONS = new Set<string>(Object.values(ACTION_IDS));
+const OUR_VIEWS = new Set<string>([DENY_MODAL.callbackId, REQUEST_FORM.callbackId]);
+const OUR_SHORTCUTS = new Set<string>([REQUEST_FORM.shortcutCallbackId]);
 
 type Interaction = {
   type?: unknown;
   user?: { id?: unknown } | null;
   actions?: Array<{ action_id?: unknown }> | null;
   view?: { callback_id?: unknown } | null;
+  callback_id?: unknown;
 };
 
 /** Why Bolt would have no listener for this interaction (so it would never be acked), or undefined. */
@@ -47,7 +50,13 @@ function unhandledInteraction(payload: unknown): string | undefined {
     return typeof actionId === 'string' && OUR_ACTIONS.has(actionId) ? undefined : 'unknown action';
   }
   if (p.type === 'view_submission') {
-    return p.view?.callback_id === DENY_MODAL.callbackId ? undefined : 'unknown view';
+    const callbackId = p.view?.callback_id;
+    return typeof callbackId === 'string' && OUR_VIEWS.has(callbackId) ? undefined : 'unknown view';
+  }
+  if (p.type === 'shortcut') {
+    return typeof p.callback_id === 'string' && OUR_SHORTCUTS.has(p.callback_id)
+      ? undefined
+      : 'unknown shortcut';
   }
   return 'unhandled interaction type';
 }

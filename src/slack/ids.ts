@@ -16,3 +16,29 @@ export const DENY_MODAL = {
   reasonBlockId: 'reason',
   reasonActionId: 'reason_input',
 } as const;
+
+/**
+ * The request form: `/codebuild-access` with no text, or the global shortcut, opens it. Errors are
+ * answered per input block (response_action: errors), so each block id names one field.
+ */
+export const REQUEST_FORM = {
+  callbackId: 'codebuild_access_form',
+  /** The global shortcut (manifest.yml features.shortcuts). */
+  shortcutCallbackId: 'codebuild_access_request',
+  blocks: {
+    person: 'target_person',
+    iamTarget: 'target_iam',
+    action: 'action',
+    tier: 'tier',
+    duration: 'duration',
+    reason: 'reason',
+  },
+  actions: {
+    person: 'target_person_select',
+    iamTarget: 'target_iam_input',
+    action: 'action_select',
+    tier: 'tier_select',
+    duration: 'duration_select',
+    reason: 'reason_input',
+  },
+} as const;

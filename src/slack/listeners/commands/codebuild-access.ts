@@ -7,7 +7,9 @@ import { type InspectDeps, inspectTarget } from '../../../domain/inspect-target'
 import { type SubmitDeps, submitRequest } from '../../../domain/submit-request';
 import { rulesText } from '../../blocks/rules-text';
 import { neutralizeBroadcasts } from '../../blocks/text';
+import { SLASH_COMMAND } from '../../ids';
 import { answerFor } from '../answer';
+import { openRequestForm } from '../request-form';
 
 export type SlashCommandDeps = SubmitDeps & InspectDeps & Pick<DecideDeps, 'approvers'>;
 
@@ -36,6 +38,17 @@ export async function codebuildAccessCommand(
       throw new NotAuthorizedError(
         'This command came from a Slack workspace or app this bot does not serve.',
       );
+    }
+    if ((command.text ?? '').trim() === '') {
+      // No text: the request form. `help` still prints the grammar.
+      try {
+        await openRequestForm(deps, command.trigger_id, { channelId: command.channel_id });
+        await ack();
+      } catch (error) {
+        const typeInstead = `You can type the request instead: \`${SLASH_COMMAND} help\` shows how.`;
+        await ack(ephemeral(`${answerFor(error, deps, command.trigger_id)} ${typeInstead}`));
+      }
+      return;
     }
     const parsed = parseCommand(command.text ?? '', {
       maxDurationSeconds: deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds,

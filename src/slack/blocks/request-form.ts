@@ -1,0 +1,225 @@
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { COMMAND_NAME, formatDuration } from '../../commands/parse-command';
+import { ALL_TIERS, approvalsRequiredFor, type Tier } from '../../domain/tiers';
+import { REQUEST_FORM } from '../ids';
+
+/** What the form may offer for one tier: the longest grant, and whether a duration or reason is required. */
+export interface TierLimits {
+  maxDurationSeconds: number;
+  durationRequired: boolean;
+  reasonRequired: boolean;
+}
+
+export type LimitsFor = (tier: Tier) => TierLimits;
+
+/** Where the modal was opened: a channel (the slash command) answers there; a shortcut answers by DM. */
+export interface FormOrigin {
+  channelId?: string;
+}
+
+export interface RequestFormOptions {
+  auditChannelId: string;
+  limitsFor: LimitsFor;
+  origin: FormOrigin;
+}
+
+/** The reason's length limit, as the grammar's (parse-command MAX_REASON_LENGTH). */
+export const FORM_REASON_MAX = 300;
+
+/** One line per tier, from the seed ("full access", "everything except build project administration", "read-only"). */
+export const TIER_DESCRIPTIONS: Record<Tier, string> = {
+  admin: 'Full CodeBuild access + S3 read-only + IAMFullAccess',
+  developer: 'CodeBuild except project administration + S3 read-only',
+  readonly: 'Read-only CodeBuild access + S3 read-only',
+  custom: "The seed's inline policy (CodeBuild, logs, S3, PassRole to build roles)",
+};
+
+/** The time limits the form offers; each is shown only when the tier's rule allows it. */
+export const DURATION_CHOICES_SECONDS: readonly number[] = [
+  1800,
+  3600,
+  2 * 3600,
+  4 * 3600,
+  8 * 3600,
+  12 * 3600,
+  86_400,
+  2 * 86_400,
+  3 * 86_400,
+  7 * 86_400,
+  14 * 86_400,
+  30 * 86_400,
+];
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+
+/** "1 hour", "30 minutes", "7 days": a duration as people read it in a select. */
+export function durationLabel(seconds: number): string {
+  const unit = (value: number, word: string) => `${value} ${word}${value === 1 ? '' : 's'}`;
+  if (seconds % 86_400 === 0) return unit(seconds / 86_400, 'day');
+  if (seconds % 3600 === 0) return unit(seconds / 3600, 'hour');
+  return unit(Math.round(seconds / 60), 'minute');
+}
+
+const tierOption = (tier: Tier): PlainTextOption => ({
+  text: plain(
+    approvalsRequiredFor({ action: 'grant', tier }) === 2 ? `${tier} (granting needs 2 approvers)` : tier,
+  ),
+  value: tier,
+  description: plain(TIER_DESCRIPTIONS[tier]),
+});
+
+const ACTION_OPTIONS: PlainTextOption[] = [
+  { text: plain('Grant'), value: 'grant', description: plain("Attach the tier's policies") },
+  { text: plain('Revoke'), value: 'revoke', description: plain("Detach the tier's policies") },
+];
+
+/** The durations any tier allows (the form has one select; submit checks the chosen tier's own limit). */
+export function durationChoices(limitsFor: LimitsFor): number[] {
+  const longest = Math.max(...ALL_TIERS.map((tier) => limitsFor(tier).maxDurationSeconds));
+  const choices = DURATION_CHOICES_SECONDS.filter((seconds) => seconds <= longest);
+  // A configured limit that is not one of the round choices is offered as it is.
+  return choices.includes(longest) ? choices : [...choices, longest];
+}
+
+function durationHint(limitsFor: LimitsFor): string {
+  const rules = ALL_TIERS.map((tier) => ({ tier, ...limitsFor(tier) }));
+  const required = rules.filter((rule) => rule.durationRequired).map((rule) => rule.tier);
+  const maxima = new Set(rules.map((rule) => rule.maxDurationSeconds));
+  const limits =
+    maxima.size === 1
+      ? `At most ${durationLabel(rules[0]?.maxDurationSeconds ?? 0)}.`
+      : `At most: ${rules.map((rule) => `${rule.tier} ${formatDuration(rule.maxDurationSeconds)}`).join(', ')}.`;
+  const empty =
+    required.length === 0
+      ? 'Leave empty for access with no end (it stays until revoked).'
+      : `Required for ${required.join(', ')}; for the others, leave empty for access with no end.`;
+  return `Grants only: the access is revoked automatically when the time is up. ${limits} ${empty}`;
+}
+
+function reasonHint(limitsFor: LimitsFor): string {
+  const required = ALL_TIERS.filter((tier) => limitsFor(tier).reasonRequired);
+  const base = 'Posted with the request in the audit channel; approvers read it before they decide.';
+  return required.length === 0 ? base : `${base} Required for ${required.join(', ')}.`;
+}
+
+/** The request form (a modal): target, action, tier, duration, reason. Pure; the listeners open it. */
+export function requestForm(options: RequestFormOptions): ModalView {
+  const { blocks: ids, actions } = REQUEST_FORM;
+  const input = (block: Omit<InputBlock, 'type'>): InputBlock => ({ type: 'input', ...block });
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          `Another person approves the request in <#${options.auditChannelId}>, and every step is posted in ` +
+          `its thread. The typed command works too: \`${COMMAND_NAME} help\`.`,
+      },
+    },
+    input({
+      block_id: ids.person,
+      optional: true,
+      label: plain('Person'),
+      hint: plain(
+        'Their IAM user is found from their Slack profile. Or leave this empty and name an IAM user or group below.',
+      ),
+      element: { type: 'users_select', action_id: actions.person, placeholder: plain('Pick a person') },
+    }),
+    input({
+      block_id: ids.iamTarget,
+      optional: true,
+      label: plain('Or an IAM user or group'),
+      hint: plain('user:NAME or group:NAME. Fill in exactly one of the two target fields.'),
+      element: {
+        type: 'plain_text_input',
+        action_id: actions.iamTarget,
+        placeholder: plain('user:alice or group:qa'),
+        max_length: 140,
+      },
+    }),
+    input({
+      block_id: ids.action,
+      label: plain('Action'),
+      element: {
+        type: 'static_select',
+        action_id: actions.action,
+        options: ACTION_OPTIONS,
+        initial_option: ACTION_OPTIONS[0],
+      },
+    }),
+    input({
+      block_id: ids.tier,
+      label: plain('Tier'),
+      element: {
+        type: 'static_select',
+        action_id: actions.tier,
+        placeholder: plain('Pick a tier'),
+        options: ALL_TIERS.map(tierOption),
+      },
+    }),
+    input({
+      block_id: ids.duration,
+      optional: true,
+      label: plain('Time limit'),
+      hint: plain(durationHint(options.limitsFor)),
+      element: {
+        type: 'static_select',
+        action_id: actions.duration,
+        placeholder: plain('No end'),
+        options: durationChoices(options.limitsFor).map((seconds) => ({
+          text: plain(durationLabel(seconds)),
+          value: formatDuration(seconds),
+        })),
+      },
+    }),
+    input({
+      block_id: ids.reason,
+      optional: true,
+      label: plain('Reason'),
+      hint: plain(reasonHint(options.limitsFor)),
+      element: {
+        type: 'plain_text_input',
+        action_id: actions.reason,
+        multiline: true,
+        max_length: FORM_REASON_MAX,
+        placeholder: plain('on-call for the build pipeline'),
+      },
+    }),
+  ];
+  return {
+    type: 'modal',
+    callback_id: REQUEST_FORM.callbackId,
+    private_metadata: JSON.stringify(options.origin),
+    title: plain('CodeBuild access'),
+    submit: plain('Send request'),
+    close: plain('Cancel'),
+    blocks,
+  };
+}
+
+/** Field errors, in the words the form shows under each input. */
+export const FORM_ERRORS = {
+  noTarget: 'Pick a person, or type user:NAME or group:NAME below.',
+  twoTargets: 'Fill in only one target: the person, or the IAM user or group, not both.',
+  noTier: 'Pick a tier.',
+  revokeWithDuration: 'A revoke takes effect at once: leave the time limit empty.',
+  durationTooLong: (tier: Tier, maxSeconds: number) =>
+    `${tier} access lasts at most ${durationLabel(maxSeconds)}: pick a shorter time.`,
+  durationRequired: (tier: Tier) => `${tier} access must be time-bound: pick a time limit.`,
+  reasonRequired: (tier: Tier) => `A reason is required for ${tier} access.`,
+} as const;
+
+/**
+ * A grammar error (UsageError) as a field error: the form has no `help` to point at, and shows plain
+ * text, so the hint line goes and code quotes become plain quotes.
+ */
+export const fieldMessage = (userMessage: string): string =>
+  userMessage
+    .split('\n')
+    .filter((line) => !line.includes(`${COMMAND_NAME} help`))
+    .join(' ')
+    // A field error is plain text: Slack would show a mention token as it is.
+    .replace(/<@[UW][A-Z0-9]+\|([^>]+)>/g, '@$1')
+    .replace(/<@[UW][A-Z0-9]+>/g, 'the person you picked')
+    .replace(/`([^`]*)`/g, '“$1”')
+    .trim();

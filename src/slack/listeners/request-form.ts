@@ -1,0 +1,55 @@
+import { DEFAULT_PARSE_OPTIONS } from '../../commands/parse-command';
+import type { SubmitDeps } from '../../domain/submit-request';
+import { type FormOrigin, type LimitsFor, requestForm } from '../blocks/request-form';
+
+/** What the request form's listeners need: what the slash command's submission needs. */
+export type RequestFormDeps = SubmitDeps;
+
+/** The limits the form offers and checks per tier: the configured longest grant, nothing required. */
+export const formLimits =
+  (deps: Pick<RequestFormDeps, 'maxGrantDurationSeconds'>): LimitsFor =>
+  () => ({
+    maxDurationSeconds: deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds,
+    durationRequired: false,
+    reasonRequired: false,
+  });
+
+export const NOT_SERVED = 'This came from a Slack workspace or app this bot does not serve.';
+
+/** Whether an interaction comes from the workspace and app the bot serves (when configured). */
+export const servedBy = (deps: RequestFormDeps, teamId: string | undefined, appId: string | undefined) =>
+  (deps.expectedTeamId === undefined || teamId === deps.expectedTeamId) &&
+  (deps.expectedAppId === undefined || appId === deps.expectedAppId);
+
+/** Opens the request form for the person whose interaction gave `triggerId` (valid for 3 s). */
+export async function openRequestForm(
+  deps: RequestFormDeps,
+  triggerId: string,
+  origin: FormOrigin,
+): Promise<void> {
+  const view = requestForm({ auditChannelId: deps.auditChannelId, limitsFor: formLimits(deps), origin });
+  await deps.slack.openModal(triggerId, { ...view });
+}
+
+/** The acknowledgement: ephemeral in the channel the form was opened from, else (or if that fails) a DM. */
+export async function tellRequester(
+  deps: RequestFormDeps,
+  origin: FormOrigin,
+  userId: string,
+  text: string,
+): Promise<void> {
+  if (origin.channelId) {
+    try {
+      await deps.slack.postEphemeral({ channel: origin.channelId, user: userId, text });
+      return;
+    } catch (error) {
+      deps.log.warn('could not answer in the channel; answering by DM', { error });
+    }
+  }
+  try {
+    // chat.postMessage to a user id posts in the app's DM with them.
+    await deps.slack.post({ channel: userId, text });
+  } catch (error) {
+    deps.log.error('could not tell the requester about their request', { error });
+  }
+}

@@ -1,0 +1,71 @@
+import type { SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { NotAuthorizedError, TargetNotFoundError } from '../../../domain/errors';
+import { submitRequest } from '../../../domain/submit-request';
+import { type FormOrigin, fieldMessage } from '../../blocks/request-form';
+import { REQUEST_FORM } from '../../ids';
+import { readRequestForm } from '../../read-request-form';
+import { answerFor } from '../answer';
+import { formLimits, NOT_SERVED, type RequestFormDeps, servedBy, tellRequester } from '../request-form';
+
+const originOf = (privateMetadata: string): FormOrigin => {
+  try {
+    const parsed = JSON.parse(privateMetadata) as { channelId?: unknown };
+    return typeof parsed.channelId === 'string' && /^[CDG][A-Z0-9]+$/.test(parsed.channelId)
+      ? { channelId: parsed.channelId }
+      : {};
+  } catch {
+    return {};
+  }
+};
+
+/**
+ * The request form's submission: the form becomes the grammar's command (readRequestForm), goes through
+ * the same submitRequest as the slash command, and the requester gets the same acknowledgement
+ * (ephemeral where they typed the command, or a DM). What is wrong with a field is shown under it
+ * (response_action: errors) and the modal stays open.
+ */
+export async function requestFormSubmission(
+  deps: RequestFormDeps,
+  { ack, body, view }: Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'>,
+): Promise<void> {
+  const userId = body.user.id;
+  const teamId = body.team?.id ?? body.user.team_id ?? '';
+  if (!servedBy(deps, teamId, body.api_app_id)) {
+    await ack({ response_action: 'errors', errors: { [REQUEST_FORM.blocks.action]: NOT_SERVED } });
+    return;
+  }
+  const reading = readRequestForm(view.state.values, formLimits(deps));
+  if (reading.kind === 'errors') {
+    await ack({ response_action: 'errors', errors: reading.errors });
+    return;
+  }
+  const origin = originOf(view.private_metadata);
+  let reply: string;
+  try {
+    reply = await submitRequest(deps, {
+      command: reading.command,
+      requester: { userId, teamId, userName: body.user.name },
+      // A shortcut has no channel: the requester hears back in their DM with the bot.
+      channelId: origin.channelId ?? userId,
+      triggerId: body.trigger_id,
+    });
+  } catch (error) {
+    // What Slack or IAM cannot resolve belongs to the target field; a refusal by rule, to the tier.
+    const field =
+      error instanceof TargetNotFoundError
+        ? reading.targetBlock
+        : error instanceof NotAuthorizedError
+          ? REQUEST_FORM.blocks.tier
+          : undefined;
+    if (
+      field !== undefined &&
+      (error instanceof TargetNotFoundError || error instanceof NotAuthorizedError)
+    ) {
+      await ack({ response_action: 'errors', errors: { [field]: fieldMessage(error.userMessage) } });
+      return;
+    }
+    reply = answerFor(error, deps, body.trigger_id);
+  }
+  await ack();
+  await tellRequester(deps, origin, userId, reply);
+}

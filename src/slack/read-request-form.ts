@@ -1,0 +1,113 @@
+import type { ViewStateValue } from '@slack/bolt';
+import { parseCommand, parseDuration, parseTarget } from '../commands/parse-command';
+import type { TierCommand } from '../domain/command';
+import { UsageError } from '../domain/errors';
+import { ALL_TIERS, type Tier } from '../domain/tiers';
+import { FORM_ERRORS, fieldMessage, type LimitsFor } from './blocks/request-form';
+import { REQUEST_FORM } from './ids';
+
+export type FormValues = Record<string, Record<string, ViewStateValue>>;
+
+/** A submitted form: the command the grammar builds from it, or an error per input block. */
+export type FormReading =
+  | {
+      kind: 'command';
+      command: TierCommand;
+      /** The command text the form stands for, as it would be typed after `/codebuild-access`. */
+      text: string;
+      /** The input block that named the target, where a target Slack or IAM cannot resolve is shown. */
+      targetBlock: string;
+    }
+  | { kind: 'errors'; errors: Record<string, string> };
+
+const { blocks: ids, actions } = REQUEST_FORM;
+
+const stateOf = (values: FormValues, block: string, action: string): ViewStateValue | undefined =>
+  values[block]?.[action];
+
+const typed = (state: ViewStateValue | undefined): string => (state?.value ?? '').trim();
+const chosen = (state: ViewStateValue | undefined): string => state?.selected_option?.value ?? '';
+
+const usageMessage = (error: unknown): string => {
+  if (error instanceof UsageError) return fieldMessage(error.userMessage);
+  throw error;
+};
+
+/**
+ * Reads the request form into the same command the typed grammar builds: each field is checked on its
+ * own (so its error shows under it), then the command text is built and parsed by `parseCommand`, the
+ * one definition of a valid request. `limitsFor` gives each tier's longest duration and requirements.
+ */
+export function readRequestForm(values: FormValues, limitsFor: LimitsFor): FormReading {
+  const errors: Record<string, string> = {};
+  const person = stateOf(values, ids.person, actions.person)?.selected_user ?? '';
+  const iamTarget = typed(stateOf(values, ids.iamTarget, actions.iamTarget));
+  let targetWord = '';
+  let targetBlock: string = ids.person;
+  if (person !== '' && iamTarget !== '') {
+    errors[ids.person] = FORM_ERRORS.twoTargets;
+  } else if (person === '' && iamTarget === '') {
+    errors[ids.person] = FORM_ERRORS.noTarget;
+  } else if (person !== '') {
+    targetWord = `<@${person}>`;
+  } else {
+    targetBlock = ids.iamTarget;
+    try {
+      if (/\s/.test(iamTarget)) {
+        throw new UsageError(`“${iamTarget}” has a space in it; IAM names have none.`);
+      }
+      parseTarget(iamTarget);
+      targetWord = iamTarget;
+    } catch (error) {
+      errors[ids.iamTarget] = usageMessage(error);
+    }
+  }
+
+  const action = chosen(stateOf(values, ids.action, actions.action));
+  if (action !== 'grant' && action !== 'revoke') errors[ids.action] = 'Pick grant or revoke.';
+  const tierValue = chosen(stateOf(values, ids.tier, actions.tier));
+  const tier = (ALL_TIERS as readonly string[]).includes(tierValue) ? (tierValue as Tier) : undefined;
+  if (tier === undefined) errors[ids.tier] = FORM_ERRORS.noTier;
+
+  const duration = chosen(stateOf(values, ids.duration, actions.duration));
+  const reason = typed(stateOf(values, ids.reason, actions.reason)).replace(/\s+/g, ' ');
+  const limits = tier === undefined ? undefined : limitsFor(tier);
+  if (action === 'revoke' && duration !== '') {
+    errors[ids.duration] = FORM_ERRORS.revokeWithDuration;
+  } else if (action === 'grant' && tier !== undefined && limits !== undefined) {
+    if (duration !== '') {
+      try {
+        parseDuration(duration, limits.maxDurationSeconds);
+      } catch (error) {
+        usageMessage(error);
+        errors[ids.duration] = FORM_ERRORS.durationTooLong(tier, limits.maxDurationSeconds);
+      }
+    } else if (limits.durationRequired) {
+      errors[ids.duration] = FORM_ERRORS.durationRequired(tier);
+    }
+  }
+  if (action === 'grant' && tier !== undefined && limits?.reasonRequired && reason === '') {
+    errors[ids.reason] = FORM_ERRORS.reasonRequired(tier);
+  }
+  if (Object.keys(errors).length > 0 || tier === undefined) return { kind: 'errors', errors };
+
+  const text = [
+    action,
+    targetWord,
+    tier,
+    ...(duration === '' ? [] : ['for', duration]),
+    ...(reason === '' ? [] : ['because', reason]),
+  ].join(' ');
+  try {
+    const command = parseCommand(text, {
+      maxDurationSeconds: limits?.maxDurationSeconds ?? Number.MAX_SAFE_INTEGER,
+    });
+    if (command.action !== 'grant' && command.action !== 'revoke') {
+      throw new UsageError(`The form built “${text}”, which is not a grant or a revoke.`);
+    }
+    return { kind: 'command', command, text, targetBlock };
+  } catch (error) {
+    // Every other field was checked above; what is left for the grammar to refuse is the free text.
+    return { kind: 'errors', errors: { [ids.reason]: usageMessage(error) } };
+  }
+}

@@ -1,0 +1,325 @@
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { GlobalShortcut, ViewStateValue } from '@slack/bolt';
+import { HELP_TEXT, parseCommand } from '../../src/commands/parse-command';
+import {
+  FORM_ERRORS,
+  fieldMessage,
+  requestForm,
+  TIER_DESCRIPTIONS,
+} from '../../src/slack/blocks/request-form';
+import { REQUEST_FORM } from '../../src/slack/ids';
+import { formLimits } from '../../src/slack/listeners/request-form';
+import {
+  ALICE,
+  AUDIT_CHANNEL,
+  ackText,
+  type Harness,
+  OUTSIDER,
+  REQUESTER,
+  startHarness,
+} from '../helpers/harness';
+import { slackError } from '../helpers/local-slack';
+import { rawSignedEvent, TEST_SIGNING_SECRET, viewSubmissionPayload } from '../helpers/signed-event';
+
+// The request form through the real entry point: signed slash commands, shortcuts and view submissions
+// into the slack handler, the real ASL run locally, the sandbox account, Slack on loopback.
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({ MAX_GRANT_DURATION_SECONDS: String(7 * 86_400) });
+  h.iam.addUser('alice');
+});
+afterEach(async () => h.stop());
+
+const { blocks: ids, actions } = REQUEST_FORM;
+
+interface FormFields {
+  person?: string;
+  iamTarget?: string;
+  action?: string;
+  tier?: string;
+  duration?: string;
+  reason?: string;
+}
+
+const option = (value: string | undefined): ViewStateValue => ({
+  type: 'static_select',
+  selected_option: value === undefined ? null : { text: { type: 'plain_text', text: value }, value },
+});
+
+/** `view.state.values` as Slack sends them for the form: every input present, empty ones null. */
+function formValues(fields: FormFields): Record<string, Record<string, ViewStateValue>> {
+  return {
+    [ids.person]: { [actions.person]: { type: 'users_select', selected_user: fields.person ?? null } },
+    [ids.iamTarget]: { [actions.iamTarget]: { type: 'plain_text_input', value: fields.iamTarget ?? null } },
+    [ids.action]: { [actions.action]: option(fields.action ?? 'grant') },
+    [ids.tier]: { [actions.tier]: option(fields.tier) },
+    [ids.duration]: { [actions.duration]: option(fields.duration) },
+    [ids.reason]: { [actions.reason]: { type: 'plain_text_input', value: fields.reason ?? null } },
+  };
+}
+
+/** A signed view_submission of the request form by `userId`, opened from `origin`. */
+function submitForm(
+  fields: FormFields,
+  origin: { channelId?: string } = { channelId: 'C0REQ' },
+  userId = REQUESTER,
+) {
+  const payload = viewSubmissionPayload({
+    callbackId: REQUEST_FORM.callbackId,
+    privateMetadata: JSON.stringify(origin),
+    userId,
+    values: {},
+  });
+  payload.view.state.values = formValues(fields);
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return h.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+}
+
+/** A signed global shortcut (the ⚡ menu) by `userId`. */
+function shortcut(userId: string, triggerId: string) {
+  const payload: GlobalShortcut = {
+    type: 'shortcut',
+    callback_id: REQUEST_FORM.shortcutCallbackId,
+    trigger_id: triggerId,
+    user: { id: userId, username: userId.toLowerCase(), team_id: 'T0TEAM' },
+    team: { id: 'T0TEAM', domain: 'testteam' },
+    token: 'deprecated-verification-token',
+    action_ts: '1700000000.000100',
+    is_enterprise_install: false,
+  };
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return h.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+}
+
+const fieldErrors = (response: { statusCode: number; body: string }) => {
+  expect(response.statusCode).toBe(200);
+  const answer = JSON.parse(response.body) as { response_action?: string; errors?: Record<string, string> };
+  expect(answer.response_action).toBe('errors');
+  return answer.errors;
+};
+
+const startedRequestIds = () =>
+  h.sfn.commandCalls(StartExecutionCommand).map((call) => String(call.args[0].input.name));
+
+const openedViews = () =>
+  h.slack.callsTo('views.open').map((call) => ({
+    trigger: call.args.trigger_id,
+    view: call.args.view as Record<string, unknown>,
+  }));
+
+/** The expected form, as the builder makes it for the harness's configuration. */
+const expectedForm = (origin: { channelId?: string }) =>
+  requestForm({
+    auditChannelId: AUDIT_CHANNEL,
+    limitsFor: formLimits({ maxGrantDurationSeconds: 7 * 86_400 } as Parameters<typeof formLimits>[0]),
+    origin,
+  });
+
+describe('opening the request form', () => {
+  it('`/codebuild-access` with no text opens the form with the command’s trigger, and answers nothing else', async () => {
+    const triggerId = h.slack.triggerFor(REQUESTER);
+    const response = await h.slash('  ', { triggerId, channelId: 'C0REQ' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('');
+    expect(openedViews()).toEqual([
+      { trigger: triggerId, view: JSON.parse(JSON.stringify(expectedForm({ channelId: 'C0REQ' }))) },
+    ]);
+    expect(startedRequestIds()).toEqual([]);
+  });
+
+  it('the form offers each tier with its one-line description from the seed, and grant or revoke', async () => {
+    await h.slash('');
+    const view = openedViews()[0]?.view as {
+      blocks: Array<{ block_id?: string; element?: Record<string, unknown> }>;
+    };
+    const tier = view.blocks.find((block) => block.block_id === ids.tier)?.element as {
+      options: Array<{ value: string; text: { text: string }; description: { text: string } }>;
+    };
+    expect(tier.options.map((o) => [o.value, o.description.text])).toEqual([
+      ['admin', TIER_DESCRIPTIONS.admin],
+      ['developer', TIER_DESCRIPTIONS.developer],
+      ['readonly', TIER_DESCRIPTIONS.readonly],
+      ['custom', TIER_DESCRIPTIONS.custom],
+    ]);
+    expect(tier.options[0]?.text.text).toBe('admin (granting needs 2 approvers)');
+    const action = view.blocks.find((block) => block.block_id === ids.action)?.element as {
+      options: Array<{ value: string }>;
+    };
+    expect(action.options.map((o) => o.value)).toEqual(['grant', 'revoke']);
+  });
+
+  it('`/codebuild-access help` still prints the grammar', async () => {
+    const response = await h.slash('help');
+    expect(ackText(response)).toBe(HELP_TEXT);
+    expect(openedViews()).toEqual([]);
+  });
+
+  it('the global shortcut opens the same form, with no channel (the answer then comes by DM)', async () => {
+    const triggerId = h.slack.triggerFor(REQUESTER);
+    const response = await shortcut(REQUESTER, triggerId);
+    expect(response.statusCode).toBe(200);
+    expect(openedViews()).toEqual([
+      { trigger: triggerId, view: JSON.parse(JSON.stringify(expectedForm({}))) },
+    ]);
+  });
+
+  it('when Slack refuses to open the form, the slash command says so and how to type the request instead', async () => {
+    h.slack.respondWith('views.open', () => slackError('expired_trigger_id'));
+    const response = await h.slash('');
+    expect(ackText(response)).toMatch(/^:warning: /);
+    expect(ackText(response)).toContain('Nothing was changed');
+    expect(ackText(response)).toContain(
+      'You can type the request instead: `/codebuild-access help` shows how.',
+    );
+  });
+});
+
+describe('submitting a valid form', () => {
+  it('records the same command the grammar builds, posts the card, and answers the requester where they asked', async () => {
+    const response = await submitForm({
+      person: ALICE,
+      tier: 'developer',
+      duration: '8h',
+      reason: 'on-call for the build pipeline',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe(''); // the modal closes
+    const [requestId] = startedRequestIds();
+    const stored = await h.store.get(String(requestId));
+    expect(stored?.command).toEqual(
+      parseCommand(`grant <@${ALICE}> developer for 8h because on-call for the build pipeline`),
+    );
+    expect(stored?.requester.userId).toBe(REQUESTER);
+    expect(stored?.channelId).toBe('C0REQ');
+    expect(stored?.target.arn).toBe('arn:aws:iam::111122223333:user/alice');
+    await h.awaitApprovalWait(String(requestId));
+    const card = h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && m.threadTs === undefined);
+    expect(card?.text).toContain(String(requestId));
+    const ack = h.slack.ephemerals.find((e) => e.user === REQUESTER);
+    expect(ack).toMatchObject({ channel: 'C0REQ' });
+    expect(ack?.text).toContain(`Request ${requestId} received: *grant developer for <@${ALICE}>*`);
+  });
+
+  it('posts the same card as the typed command for the same request', async () => {
+    const cardOf = async (requestId: string) => {
+      await h.awaitApprovalWait(requestId);
+      const card = h.slack.messages.find(
+        (m) => m.channel === AUDIT_CHANNEL && m.threadTs === undefined && m.text?.includes(requestId),
+      );
+      // Only the request id and the approval deadline (to the millisecond) may differ.
+      return JSON.stringify(card?.blocks)
+        .replaceAll(requestId, 'REQ-X')
+        .replace(/<!date\^\d+/g, '<!date^T')
+        .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'ISO');
+    };
+    await submitForm({ iamTarget: 'user:alice', tier: 'readonly', reason: 'read the build logs' });
+    const [fromForm] = startedRequestIds();
+    await h.slash('grant user:alice readonly because read the build logs');
+    const typed = startedRequestIds().find((id) => id !== fromForm);
+    expect(await cardOf(String(fromForm))).toEqual(await cardOf(String(typed)));
+    const [a, b] = await Promise.all([h.store.get(String(fromForm)), h.store.get(String(typed))]);
+    expect(a?.command).toEqual(b?.command);
+  });
+
+  it('from the shortcut, the requester is answered by DM', async () => {
+    h.iam.addGroup('qa');
+    await submitForm({ iamTarget: 'group:qa', action: 'revoke', tier: 'readonly' }, {});
+    const [requestId] = startedRequestIds();
+    expect((await h.store.get(String(requestId)))?.command).toEqual(parseCommand('revoke group:qa readonly'));
+    expect(h.slack.ephemerals).toEqual([]);
+    const dm = h.slack.callsTo('chat.postMessage').find((call) => call.args.channel === REQUESTER);
+    expect(dm?.args.text).toContain(`Request ${requestId} received: *revoke readonly for group:qa*`);
+  });
+
+  it('a replay of the same submission (same trigger) records one request', async () => {
+    const payload = viewSubmissionPayload({
+      callbackId: REQUEST_FORM.callbackId,
+      privateMetadata: JSON.stringify({ channelId: 'C0REQ' }),
+      userId: REQUESTER,
+      values: {},
+    });
+    payload.view.state.values = formValues({ iamTarget: 'user:alice', tier: 'developer' });
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    await h.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+    await h.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+    expect(new Set(startedRequestIds()).size).toBe(1);
+  });
+});
+
+describe('an invalid form: the error shows under the field that caused it, and nothing is recorded', () => {
+  afterEach(() => {
+    expect(startedRequestIds()).toEqual([]);
+  });
+
+  it.each<[string, FormFields, Record<string, string>]>([
+    ['no target', { tier: 'developer' }, { [ids.person]: FORM_ERRORS.noTarget }],
+    [
+      'both targets',
+      { person: ALICE, iamTarget: 'user:alice', tier: 'developer' },
+      { [ids.person]: FORM_ERRORS.twoTargets },
+    ],
+    [
+      'an IAM target with a space',
+      { iamTarget: 'user:al ice', tier: 'developer' },
+      { [ids.iamTarget]: '“user:al ice” has a space in it; IAM names have none.' },
+    ],
+    [
+      'an IAM target without user: or group:',
+      { iamTarget: '@alice', tier: 'developer' },
+      {
+        [ids.iamTarget]:
+          "“@alice” is not a Slack mention I can resolve. Pick the person from Slack's @ list, or name the IAM user with “user:NAME”.",
+      },
+    ],
+    ['no tier', { iamTarget: 'user:alice' }, { [ids.tier]: FORM_ERRORS.noTier }],
+    [
+      'a duration on a revoke',
+      { iamTarget: 'user:alice', action: 'revoke', tier: 'developer', duration: '8h' },
+      { [ids.duration]: FORM_ERRORS.revokeWithDuration },
+    ],
+    [
+      'a duration past the limit (a forged option)',
+      { iamTarget: 'user:alice', tier: 'developer', duration: '30d' },
+      { [ids.duration]: FORM_ERRORS.durationTooLong('developer', 7 * 86_400) },
+    ],
+    [
+      'a duration that is not one (a forged option)',
+      { iamTarget: 'user:alice', tier: 'developer', duration: 'forever' },
+      { [ids.duration]: FORM_ERRORS.durationTooLong('developer', 7 * 86_400) },
+    ],
+    [
+      'a reason past the grammar’s 300 characters (a forged submission)',
+      { iamTarget: 'user:alice', tier: 'developer', reason: 'x'.repeat(301) },
+      { [ids.reason]: 'The reason is 301 characters long; keep it under 300.' },
+    ],
+    [
+      'several fields at once',
+      { action: 'revoke', duration: '1h' },
+      {
+        [ids.person]: FORM_ERRORS.noTarget,
+        [ids.tier]: FORM_ERRORS.noTier,
+        [ids.duration]: FORM_ERRORS.revokeWithDuration,
+      },
+    ],
+  ])('%s', async (_name, fields, expected) => {
+    expect(fieldErrors(await submitForm(fields))).toEqual(expected);
+    expect(h.slack.ephemerals).toEqual([]);
+  });
+
+  it('an IAM user that does not exist: on the IAM field, as the slash command says it', async () => {
+    const typed = ackText(await h.slash('grant user:nobody developer'));
+    expect(fieldErrors(await submitForm({ iamTarget: 'user:nobody', tier: 'developer' }))).toEqual({
+      [ids.iamTarget]: 'There is no IAM user named “nobody” in this account.',
+    });
+    expect(typed).toContain('There is no IAM user named `nobody` in this account.');
+  });
+
+  it('a person who maps to no IAM user: on the person field, with the slash command’s explanation', async () => {
+    const typed = ackText(await h.slash(`grant <@${OUTSIDER}> developer`));
+    const explanation = typed.replace(/^:warning: /, '').replace(/ Nothing was changed\.$/, '');
+    const errors = fieldErrors(await submitForm({ person: OUTSIDER, tier: 'developer' }));
+    expect(errors).toEqual({ [ids.person]: fieldMessage(explanation) });
+    expect(errors?.[ids.person]).toContain('Slack email is “outsider@example.com”');
+  });
+});
