@@ -1,0 +1,81 @@
+import { denyModal } from '../../src/slack/blocks/deny-modal';
+import {
+  DURATION_CHOICES_SECONDS,
+  type LimitsFor,
+  requestForm,
+  TIER_DESCRIPTIONS,
+} from '../../src/slack/blocks/request-form';
+import { viewLimitBreaches } from '../helpers/slack-limits';
+
+// Every view the bot opens, checked against Slack's limits (≤ 100 blocks, title ≤ 24 characters, option
+// text and description ≤ 75, ≤ 100 options, labels and hints ≤ 2000, …) for the configurations it can
+// be built with: Slack refuses a view that breaks one with `invalid_arguments`, and the person sees nothing.
+
+const uniform =
+  (maxDurationSeconds: number, required = false): LimitsFor =>
+  () => ({ maxDurationSeconds, durationRequired: required, reasonRequired: required });
+
+const perTier: LimitsFor = (tier) => ({
+  maxDurationSeconds: { admin: 3600, developer: 8 * 3600, readonly: 30 * 86_400, custom: 7 * 86_400 }[tier],
+  durationRequired: tier === 'admin',
+  reasonRequired: tier !== 'readonly',
+});
+
+describe('Slack limits of the views the bot opens', () => {
+  it.each<[string, LimitsFor]>([
+    ['the default 7-day limit', uniform(7 * 86_400)],
+    ['the longest limit config allows (a year)', uniform(365 * 86_400)],
+    ['a 30-minute limit, everything required', uniform(1800, true)],
+    ['an odd limit (90 minutes)', uniform(5400)],
+    ['different limits per tier', perTier],
+  ])('the request form, with %s, is within every limit', (_name, limitsFor) => {
+    const view = requestForm({ auditChannelId: 'C0AUDIT', limitsFor, origin: { channelId: 'C0REQ' } });
+    expect(viewLimitBreaches(view)).toEqual([]);
+  });
+
+  it('the deny modal is within every limit', () => {
+    expect(viewLimitBreaches(denyModal('REQ-0123456789'))).toEqual([]);
+  });
+
+  it('the checker itself catches what Slack refuses', () => {
+    const view = requestForm({ auditChannelId: 'C0AUDIT', limitsFor: uniform(3600), origin: {} });
+    const broken = {
+      ...view,
+      title: { type: 'plain_text', text: 'Request CodeBuild access now' },
+      blocks: [
+        ...view.blocks,
+        {
+          type: 'input',
+          block_id: 'tier',
+          label: { type: 'plain_text', text: 'x'.repeat(2001) },
+          element: {
+            type: 'static_select',
+            action_id: 'many',
+            options: Array.from({ length: 101 }, (_, i) => ({
+              text: { type: 'plain_text', text: `option ${i} ${'y'.repeat(70)}` },
+              value: `v${i}`,
+            })),
+          },
+        },
+      ],
+    };
+    const breaches = viewLimitBreaches(broken);
+    expect(breaches).toEqual(
+      expect.arrayContaining([
+        'title: 28 characters, the limit is 24',
+        'blocks[7].block_id: duplicate "tier"',
+        'blocks[7].label: 2001 characters, the limit is 2000',
+        'blocks[7].element.options: 101 options, the limit is 100',
+        'blocks[7].element.options[0].text: 79 characters, the limit is 75',
+      ]),
+    );
+    expect(
+      viewLimitBreaches({ ...view, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) }),
+    ).toEqual(['blocks: 101, the limit is 100']);
+  });
+
+  it('every tier description and duration label fits an option (75 characters)', () => {
+    for (const text of Object.values(TIER_DESCRIPTIONS)) expect(text.length).toBeLessThanOrEqual(75);
+    expect(DURATION_CHOICES_SECONDS.length).toBeLessThan(100);
+  });
+});
