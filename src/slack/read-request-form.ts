@@ -17,6 +17,8 @@ export type FormReading =
       text: string;
       /** The input block that named the target, where a target Slack or IAM cannot resolve is shown. */
       targetBlock: string;
+      /** The Slack user picked as the target, if any. */
+      person?: string;
     }
   | { kind: 'errors'; errors: Record<string, string> };
 
@@ -105,7 +107,7 @@ export function readRequestForm(values: FormValues, limitsFor: LimitsFor): FormR
     if (command.action !== 'grant' && command.action !== 'revoke') {
       throw new UsageError(`The form built “${text}”, which is not a grant or a revoke.`);
     }
-    return { kind: 'command', command, text, targetBlock };
+    return { kind: 'command', command, text, targetBlock, ...(person === '' ? {} : { person }) };
   } catch (error) {
     // Every other field was checked above; what is left for the grammar to refuse is the free text.
     return { kind: 'errors', errors: { [ids.reason]: usageMessage(error) } };

@@ -1,5 +1,6 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { GlobalShortcut, ViewStateValue } from '@slack/bolt';
+import { accessRulesEnv } from '../../scripts/access-rules-env';
 import { HELP_TEXT, parseCommand } from '../../src/commands/parse-command';
 import {
   FORM_ERRORS,
@@ -319,7 +320,101 @@ describe('an invalid form: the error shows under the field that caused it, and n
     const typed = ackText(await h.slash(`grant <@${OUTSIDER}> developer`));
     const explanation = typed.replace(/^:warning: /, '').replace(/ Nothing was changed\.$/, '');
     const errors = fieldErrors(await submitForm({ person: OUTSIDER, tier: 'developer' }));
-    expect(errors).toEqual({ [ids.person]: fieldMessage(explanation) });
+    expect(errors).toEqual({ [ids.person]: fieldMessage(explanation, { picked: OUTSIDER }) });
     expect(errors?.[ids.person]).toContain('Slack email is “outsider@example.com”');
+  });
+});
+
+describe('the form under access rules (access-rules.yml)', () => {
+  const RULES = [
+    'version: 1',
+    'tiers:',
+    '  admin:',
+    '    max_duration: 1h',
+    '    duration_required: true',
+    '    reason_required: true',
+    '  developer:',
+    `    requesters: [${ALICE}]`,
+    '  readonly:',
+    '    break_glass: true',
+    '',
+  ].join('\n');
+  let ruled: Harness;
+  beforeEach(async () => {
+    ruled = await startHarness({ ACCESS_RULES: accessRulesEnv(RULES) });
+    ruled.iam.addUser('alice');
+  });
+  afterEach(async () => ruled.stop());
+
+  const submitRuled = (fields: FormFields) => {
+    const payload = viewSubmissionPayload({
+      callbackId: REQUEST_FORM.callbackId,
+      privateMetadata: JSON.stringify({ channelId: 'C0REQ' }),
+      userId: REQUESTER,
+      values: {},
+    });
+    payload.view.state.values = formValues(fields);
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return ruled.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+  };
+  const ruledStarts = () => ruled.sfn.commandCalls(StartExecutionCommand).length;
+
+  it('the form says the rules: the time limit and reason hints name the tiers that require them', async () => {
+    await ruled.slash('');
+    const view = ruled.slack.callsTo('views.open')[0]?.args.view as {
+      blocks: Array<{ block_id?: string; hint?: { text: string } }>;
+    };
+    const hint = (id: string) => view.blocks.find((block) => block.block_id === id)?.hint?.text;
+    expect(hint(ids.duration)).toContain('admin 1h');
+    expect(hint(ids.duration)).toContain('readonly 1h'); // break-glass: 1 h unless the rule says more
+    expect(hint(ids.duration)).toContain('Required for admin');
+    expect(hint(ids.reason)).toContain('Required for admin, readonly.');
+  });
+
+  it.each<[string, FormFields, Record<string, string>]>([
+    [
+      'a missing required reason',
+      { iamTarget: 'user:alice', tier: 'admin', duration: '1h' },
+      { [ids.reason]: 'A reason is required for admin access.' },
+    ],
+    [
+      'a break-glass request without a reason',
+      { iamTarget: 'user:alice', tier: 'readonly' },
+      { [ids.reason]: 'A reason is required for readonly access.' },
+    ],
+    [
+      'a missing required duration',
+      { iamTarget: 'user:alice', tier: 'admin', reason: 'incident 42' },
+      { [ids.duration]: 'admin access must be time-bound: pick a time limit.' },
+    ],
+    [
+      'a duration past the tier’s limit',
+      { iamTarget: 'user:alice', tier: 'admin', duration: '8h', reason: 'incident 42' },
+      { [ids.duration]: 'admin access lasts at most 1 hour: pick a shorter time.' },
+    ],
+    [
+      'a tier the requester may not request',
+      { iamTarget: 'user:alice', tier: 'developer' },
+      {
+        [ids.tier]:
+          'The access rules let only @alice request developer access, so I did not record this request. “/codebuild-access rules” shows what you may request.',
+      },
+    ],
+  ])('%s: on its field, and nothing is recorded', async (_name, fields, expected) => {
+    expect(fieldErrors(await submitRuled(fields))).toEqual(expected);
+    expect(ruledStarts()).toBe(0);
+  });
+
+  it('a request within the rules goes through, as the typed command would', async () => {
+    const response = await submitRuled({
+      iamTarget: 'user:alice',
+      tier: 'admin',
+      duration: '1h',
+      reason: 'incident 42',
+    });
+    expect(response.body).toBe('');
+    const [call] = ruled.sfn.commandCalls(StartExecutionCommand);
+    const stored = await ruled.store.get(String(call?.args[0].input.name));
+    expect(stored?.command).toEqual(parseCommand('grant user:alice admin for 1h because incident 42'));
   });
 });

@@ -2,6 +2,7 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/
 import { COMMAND_NAME, formatDuration } from '../../commands/parse-command';
 import { ALL_TIERS, approvalsRequiredFor, type Tier } from '../../domain/tiers';
 import { REQUEST_FORM } from '../ids';
+import { neutralizeBroadcasts } from './text';
 
 /** What the form may offer for one tier: the longest grant, and whether a duration or reason is required. */
 export interface TierLimits {
@@ -210,16 +211,28 @@ export const FORM_ERRORS = {
 } as const;
 
 /**
- * A grammar error (UsageError) as a field error: the form has no `help` to point at, and shows plain
- * text, so the hint line goes and code quotes become plain quotes.
+ * A refusal (a grammar UsageError, an unknown target, a rule) as a field error. A field error is plain
+ * text: the `help` hint line goes (the form has its own fields), code quotes become quotes, and user
+ * mentions become `@name` from `names` (the person picked in the form: "the person you picked").
  */
-export const fieldMessage = (userMessage: string): string =>
-  userMessage
+export function fieldMessage(
+  userMessage: string,
+  names: { picked?: string; byId?: Record<string, string> } = {},
+): string {
+  return neutralizeBroadcasts(userMessage)
     .split('\n')
     .filter((line) => !line.includes(`${COMMAND_NAME} help`))
     .join(' ')
-    // A field error is plain text: Slack would show a mention token as it is.
-    .replace(/<@[UW][A-Z0-9]+\|([^>]+)>/g, '@$1')
-    .replace(/<@[UW][A-Z0-9]+>/g, 'the person you picked')
+    .replace(/<@([UW][A-Z0-9]+)(?:\|([^>]+))?>/g, (_token, id: string, label?: string) => {
+      if (id === names.picked) return 'the person you picked';
+      const name = label ?? names.byId?.[id];
+      return name === undefined ? `@${id}` : `@${name}`;
+    })
     .replace(/`([^`]*)`/g, '“$1”')
     .trim();
+}
+
+/** The user ids mentioned in a message (to look up their names for a plain-text field error). */
+export const mentionedIds = (text: string): string[] => [
+  ...new Set([...text.matchAll(/<@([UW][A-Z0-9]+)(?:\|[^>]+)?>/g)].map((match) => match[1] ?? '')),
+];

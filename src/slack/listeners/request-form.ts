@@ -1,18 +1,31 @@
 import { DEFAULT_PARSE_OPTIONS } from '../../commands/parse-command';
+import { BREAK_GLASS_DEFAULT_MAX_SECONDS } from '../../domain/access-rules';
 import type { SubmitDeps } from '../../domain/submit-request';
 import { type FormOrigin, type LimitsFor, requestForm } from '../blocks/request-form';
 
 /** What the request form's listeners need: what the slash command's submission needs. */
 export type RequestFormDeps = SubmitDeps;
 
-/** The limits the form offers and checks per tier: the configured longest grant, nothing required. */
+/**
+ * The limits the form offers and checks per tier: the access rules' longest duration (break-glass: 1 h
+ * unless the rule says otherwise) within the configured MAX_GRANT_DURATION_SECONDS, and whether the rule
+ * requires a duration or a reason (break-glass always requires a reason). The same rules are checked
+ * again by submitRequest; the form only says it earlier, under the right field.
+ */
 export const formLimits =
-  (deps: Pick<RequestFormDeps, 'maxGrantDurationSeconds'>): LimitsFor =>
-  () => ({
-    maxDurationSeconds: deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds,
-    durationRequired: false,
-    reasonRequired: false,
-  });
+  (deps: Pick<RequestFormDeps, 'maxGrantDurationSeconds' | 'rules'>): LimitsFor =>
+  (tier) => {
+    const configured = deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds;
+    const rule = deps.rules?.tiers[tier];
+    const ruleMax =
+      rule?.maxDurationSeconds ?? (rule?.breakGlass ? BREAK_GLASS_DEFAULT_MAX_SECONDS : undefined);
+    return {
+      maxDurationSeconds: Math.min(configured, ruleMax ?? configured),
+      // A break-glass grant without a time limit gets the tier's longest (checkRequest), so none is required.
+      durationRequired: (rule?.durationRequired ?? false) && !(rule?.breakGlass ?? false),
+      reasonRequired: (rule?.reasonRequired ?? false) || (rule?.breakGlass ?? false),
+    };
+  };
 
 export const NOT_SERVED = 'This came from a Slack workspace or app this bot does not serve.';
 

@@ -1,7 +1,7 @@
 import type { SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { NotAuthorizedError, TargetNotFoundError } from '../../../domain/errors';
 import { submitRequest } from '../../../domain/submit-request';
-import { type FormOrigin, fieldMessage } from '../../blocks/request-form';
+import { type FormOrigin, fieldMessage, mentionedIds } from '../../blocks/request-form';
 import { REQUEST_FORM } from '../../ids';
 import { readRequestForm } from '../../read-request-form';
 import { answerFor } from '../answer';
@@ -17,6 +17,17 @@ const originOf = (privateMetadata: string): FormOrigin => {
     return {};
   }
 };
+
+/** Display names of the people a refusal mentions; one Slack lookup each, in parallel, at most five. */
+async function namesOf(deps: RequestFormDeps, ids: string[]): Promise<Record<string, string>> {
+  const found = await Promise.all(
+    ids.slice(0, 5).map(async (id) => {
+      const user = await deps.slack.lookupUser(id).catch(() => undefined);
+      return user ? [[id, user.name] as const] : [];
+    }),
+  );
+  return Object.fromEntries(found.flat());
+}
 
 /**
  * The request form's submission: the form becomes the grammar's command (readRequestForm), goes through
@@ -50,18 +61,11 @@ export async function requestFormSubmission(
       triggerId: body.trigger_id,
     });
   } catch (error) {
-    // What Slack or IAM cannot resolve belongs to the target field; a refusal by rule, to the tier.
-    const field =
-      error instanceof TargetNotFoundError
-        ? reading.targetBlock
-        : error instanceof NotAuthorizedError
-          ? REQUEST_FORM.blocks.tier
-          : undefined;
-    if (
-      field !== undefined &&
-      (error instanceof TargetNotFoundError || error instanceof NotAuthorizedError)
-    ) {
-      await ack({ response_action: 'errors', errors: { [field]: fieldMessage(error.userMessage) } });
+    if (error instanceof TargetNotFoundError || error instanceof NotAuthorizedError) {
+      // What Slack or IAM cannot resolve belongs to the target field; a refusal by rule, to the tier.
+      const field = error instanceof TargetNotFoundError ? reading.targetBlock : REQUEST_FORM.blocks.tier;
+      const names = { picked: reading.person, byId: await namesOf(deps, mentionedIds(error.userMessage)) };
+      await ack({ response_action: 'errors', errors: { [field]: fieldMessage(error.userMessage, names) } });
       return;
     }
     reply = answerFor(error, deps, body.trigger_id);
