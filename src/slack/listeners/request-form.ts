@@ -29,10 +29,18 @@ export const formLimits =
 
 export const NOT_SERVED = 'This came from a Slack workspace or app this bot does not serve.';
 
-/** Whether an interaction comes from the workspace and app the bot serves (when configured). */
-export const servedBy = (deps: RequestFormDeps, teamId: string | undefined, appId: string | undefined) =>
+/**
+ * Whether an interaction comes from the workspace and app the bot serves (when configured). A global
+ * shortcut's payload carries no api_app_id (`appId: null`): only its team is checked, and the form it
+ * opens is checked in full when it is submitted.
+ */
+export const servedBy = (
+  deps: RequestFormDeps,
+  teamId: string | undefined,
+  appId: string | null | undefined,
+) =>
   (deps.expectedTeamId === undefined || teamId === deps.expectedTeamId) &&
-  (deps.expectedAppId === undefined || appId === deps.expectedAppId);
+  (deps.expectedAppId === undefined || appId === null || appId === deps.expectedAppId);
 
 /** Opens the request form for the person whose interaction gave `triggerId` (valid for 3 s). */
 export async function openRequestForm(

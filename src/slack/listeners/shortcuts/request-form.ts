@@ -9,7 +9,7 @@ export async function requestFormShortcut(
 ): Promise<void> {
   await ack();
   const teamId = shortcut.team?.id ?? shortcut.user.team_id;
-  if (!servedBy(deps, teamId, undefined)) {
+  if (!servedBy(deps, teamId, null)) {
     deps.log.warn('a shortcut from a workspace this bot does not serve', { teamId });
     return;
   }
