@@ -98,7 +98,9 @@ function checkBlocks(breaches: string[], blocks: unknown, maxBlocks: number): vo
         if (Array.isArray(block.fields)) {
           if (block.fields.length > 10)
             breaches.push(`${path}.fields: ${block.fields.length}, the limit is 10`);
-          block.fields.forEach((field, j) => checkText(breaches, `${path}.fields[${j}]`, field, 2000));
+          block.fields.forEach((field, j) => {
+            checkText(breaches, `${path}.fields[${j}]`, field, 2000);
+          });
         }
         checkElement(breaches, `${path}.accessory`, block.accessory);
         break;
@@ -114,7 +116,9 @@ function checkBlocks(breaches: string[], blocks: unknown, maxBlocks: number): vo
         if (Array.isArray(block.elements)) {
           if (block.elements.length > 25)
             breaches.push(`${path}.elements: ${block.elements.length}, the limit is 25`);
-          block.elements.forEach((element, j) => checkElement(breaches, `${path}.elements[${j}]`, element));
+          block.elements.forEach((element, j) => {
+            checkElement(breaches, `${path}.elements[${j}]`, element);
+          });
         }
         break;
       case 'context':
