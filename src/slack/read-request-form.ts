@@ -51,22 +51,25 @@ export function readRequestForm(values: FormValues, limitsFor: LimitsFor): FormR
   } else if (person === '' && iamTarget === '') {
     errors[ids.person] = FORM_ERRORS.noTarget;
   } else if (person !== '') {
-    targetWord = `<@${person}>`;
+    // Slack sends a user id; anything else is a forged payload, never spliced into the command text.
+    if (/^[UW][A-Z0-9]{2,30}$/.test(person)) targetWord = `<@${person}>`;
+    else errors[ids.person] = FORM_ERRORS.notAPerson;
   } else {
     targetBlock = ids.iamTarget;
-    try {
-      if (/\s/.test(iamTarget)) {
-        throw new UsageError(`“${iamTarget}” has a space in it; IAM names have none.`);
+    if (/\s/.test(iamTarget)) {
+      errors[ids.iamTarget] = FORM_ERRORS.spaceInName(iamTarget);
+    } else {
+      try {
+        parseTarget(iamTarget);
+        targetWord = iamTarget;
+      } catch (error) {
+        errors[ids.iamTarget] = usageMessage(error);
       }
-      parseTarget(iamTarget);
-      targetWord = iamTarget;
-    } catch (error) {
-      errors[ids.iamTarget] = usageMessage(error);
     }
   }
 
   const action = chosen(stateOf(values, ids.action, actions.action));
-  if (action !== 'grant' && action !== 'revoke') errors[ids.action] = 'Pick grant or revoke.';
+  if (action !== 'grant' && action !== 'revoke') errors[ids.action] = FORM_ERRORS.noAction;
   const tierValue = chosen(stateOf(values, ids.tier, actions.tier));
   const tier = (ALL_TIERS as readonly string[]).includes(tierValue) ? (tierValue as Tier) : undefined;
   if (tier === undefined) errors[ids.tier] = FORM_ERRORS.noTier;
@@ -81,7 +84,8 @@ export function readRequestForm(values: FormValues, limitsFor: LimitsFor): FormR
       try {
         parseDuration(duration, limits.maxDurationSeconds);
       } catch (error) {
-        usageMessage(error);
+        // The form offers only valid choices: a forged or stale one gets the tier's limit.
+        if (!(error instanceof UsageError)) throw error;
         errors[ids.duration] = FORM_ERRORS.durationTooLong(tier, limits.maxDurationSeconds);
       }
     } else if (limits.durationRequired) {

@@ -81,6 +81,11 @@ describe('readRequestForm', () => {
       { iam: 'user:alice', action: 'kms', tier: 'developer' },
       { [ids.action]: 'Pick grant or revoke.' },
     ],
+    [
+      'a forged person that is no user id',
+      { person: 'U0X> group:admins', tier: 'developer' },
+      { [ids.person]: FORM_ERRORS.notAPerson },
+    ],
     ['a tier that does not exist', { iam: 'user:alice', tier: 'root' }, { [ids.tier]: FORM_ERRORS.noTier }],
   ])('%s is an error on its own field', (_name, fields, errors) => {
     expect(readRequestForm(values(fields), limits)).toEqual({ kind: 'errors', errors });

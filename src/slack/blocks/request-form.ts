@@ -202,6 +202,9 @@ export function requestForm(options: RequestFormOptions): ModalView {
 export const FORM_ERRORS = {
   noTarget: 'Pick a person, or type user:NAME or group:NAME below.',
   twoTargets: 'Fill in only one target: the person, or the IAM user or group, not both.',
+  notAPerson: 'Pick the person from the list.',
+  spaceInName: (typed: string) => `“${typed}” has a space in it; IAM names have none.`,
+  noAction: 'Pick grant or revoke.',
   noTier: 'Pick a tier.',
   revokeWithDuration: 'A revoke takes effect at once: leave the time limit empty.',
   durationTooLong: (tier: Tier, maxSeconds: number) =>
