@@ -150,109 +150,123 @@ export class LocalServer {
     route: string,
     url: URL,
   ): Promise<void> {
-    const workspace = this.options.workspace;
     switch (`${method} ${route}`) {
       case 'GET state':
         return json(res, 200, this.snapshot(url.searchParams.get('user') ?? ''));
       case 'GET events':
         return this.openStream(req, res);
-      case 'GET sandbox': {
-        const sandbox = this.options.debug.sandbox?.();
-        if (sandbox === undefined)
-          throw new HttpError(404, 'local mode runs against real AWS (--aws): no sandbox');
-        if (wantsHtml(req.headers.accept, url.searchParams.get('format')))
-          return html(res, sandboxPage(sandbox as Record<string, unknown>, new Date()));
-        return json(res, 200, sandbox);
-      }
-      case 'GET requests': {
-        // The task token never leaves the server, not even on the local debug page.
-        const requests = ((await this.options.debug.requests()) as Array<Record<string, unknown>>).map(
-          ({ taskToken, ...request }) =>
-            taskToken === undefined ? request : { ...request, taskToken: '(kept server side)' },
-        );
-        if (wantsHtml(req.headers.accept, url.searchParams.get('format')))
-          return html(res, requestsPage(requests, new Date()));
-        return json(res, 200, requests);
-      }
-      case 'POST command': {
-        if (!workspace) throw new HttpError(409, 'Socket Mode: type commands in your Slack workspace');
-        const input = (await readJson(req)) as {
-          userId?: unknown;
-          channelId?: unknown;
-          text?: unknown;
-          threadTs?: unknown;
-        };
-        const result = await workspace.client.compose({
-          userId: String(input.userId ?? ''),
-          channelId: String(input.channelId ?? ''),
-          text: String(input.text ?? ''),
-          ...(typeof input.threadTs === 'string' ? { threadTs: input.threadTs } : {}),
-        });
-        return json(res, result.kind === 'rejected' ? 400 : 200, result);
-      }
-      case 'POST action': {
-        if (!workspace) throw new HttpError(409, 'Socket Mode: click in your Slack workspace');
-        const input = (await readJson(req)) as Record<string, unknown>;
-        const result = await workspace.client.click({
-          userId: String(input.userId ?? ''),
-          channelId: String(input.channelId ?? ''),
-          messageTs: String(input.messageTs ?? ''),
-          actionId: String(input.actionId ?? ''),
-          ...(typeof input.blockId === 'string' ? { blockId: input.blockId } : {}),
-          confirmed: input.confirmed === true,
-        });
-        return json(res, result.kind === 'rejected' ? 400 : 200, result);
-      }
+      case 'GET sandbox':
+        return this.serveSandbox(req, res, url);
+      case 'GET requests':
+        return this.serveRequests(req, res, url);
+      case 'POST command':
+        return this.postCommand(req, res);
+      case 'POST action':
+        return this.postAction(req, res);
       case 'POST people':
         return this.addPerson(req, res);
-      case 'POST view': {
-        if (!workspace) throw new HttpError(409, 'Socket Mode: use your Slack workspace');
-        const input = (await readJson(req)) as {
-          userId?: unknown;
-          viewId?: unknown;
-          values?: unknown;
-          cancel?: unknown;
-        };
-        const who = { userId: String(input.userId ?? ''), viewId: String(input.viewId ?? '') };
-        const values = typedValues(input.values);
-        if (input.cancel === true) {
-          await workspace.client.closeModal({ ...who, values });
-          return json(res, 200, { kind: 'closed' });
-        }
-        const result = await workspace.client.submitModal({ ...who, values });
-        return json(res, result.kind === 'rejected' ? 400 : 200, result);
-      }
-      case 'POST view-action': {
-        if (!workspace) throw new HttpError(409, 'Socket Mode: click in your Slack workspace');
-        const input = (await readJson(req)) as Record<string, unknown>;
-        const result = await workspace.client.clickView({
-          userId: String(input.userId ?? ''),
-          viewId: String(input.viewId ?? ''),
-          actionId: String(input.actionId ?? ''),
-          ...(typeof input.blockId === 'string' ? { blockId: input.blockId } : {}),
-          confirmed: input.confirmed === true,
-          values: typedValues(input.values),
-        });
-        return json(res, result.kind === 'rejected' ? 400 : 200, result);
-      }
-      case 'POST shortcut': {
-        if (!workspace) throw new HttpError(409, 'Socket Mode: use your Slack workspace');
-        const input = (await readJson(req)) as Record<string, unknown>;
-        const result = await workspace.client.shortcut({
-          userId: String(input.userId ?? ''),
-          callbackId: String(input.callbackId ?? ''),
-        });
-        return json(res, result.kind === 'rejected' ? 400 : 200, result);
-      }
+      case 'POST view':
+        return this.postView(req, res);
+      case 'POST view-action':
+        return this.postViewAction(req, res);
+      case 'POST shortcut':
+        return this.postShortcut(req, res);
       default:
         throw new HttpError(404, 'not found');
     }
   }
 
+  /** The local workspace, or a 409 saying where to do this in Socket Mode. */
+  private requireWorkspace(whereInstead: string): NonNullable<LocalServerOptions['workspace']> {
+    const workspace = this.options.workspace;
+    if (!workspace) throw new HttpError(409, `Socket Mode: ${whereInstead} in your Slack workspace`);
+    return workspace;
+  }
+
+  private serveSandbox(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const sandbox = this.options.debug.sandbox?.();
+    if (sandbox === undefined) throw new HttpError(404, 'local mode runs against real AWS (--aws): no sandbox');
+    if (wantsHtml(req.headers.accept, url.searchParams.get('format')))
+      return html(res, sandboxPage(sandbox as Record<string, unknown>, new Date()));
+    return json(res, 200, sandbox);
+  }
+
+  private async serveRequests(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    // The task token never leaves the server, not even on the local debug page.
+    const requests = ((await this.options.debug.requests()) as Array<Record<string, unknown>>).map(
+      ({ taskToken, ...request }) =>
+        taskToken === undefined ? request : { ...request, taskToken: '(kept server side)' },
+    );
+    if (wantsHtml(req.headers.accept, url.searchParams.get('format')))
+      return html(res, requestsPage(requests, new Date()));
+    return json(res, 200, requests);
+  }
+
+  private async postCommand(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const workspace = this.requireWorkspace('type commands');
+    const input = (await readJson(req)) as Record<string, unknown>;
+    const result = await workspace.client.compose({
+      userId: String(input.userId ?? ''),
+      channelId: String(input.channelId ?? ''),
+      text: String(input.text ?? ''),
+      ...(typeof input.threadTs === 'string' ? { threadTs: input.threadTs } : {}),
+    });
+    return answer(res, result);
+  }
+
+  private async postAction(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const workspace = this.requireWorkspace('click');
+    const input = (await readJson(req)) as Record<string, unknown>;
+    const result = await workspace.client.click({
+      userId: String(input.userId ?? ''),
+      channelId: String(input.channelId ?? ''),
+      messageTs: String(input.messageTs ?? ''),
+      actionId: String(input.actionId ?? ''),
+      ...(typeof input.blockId === 'string' ? { blockId: input.blockId } : {}),
+      confirmed: input.confirmed === true,
+    });
+    return answer(res, result);
+  }
+
+  private async postView(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const workspace = this.requireWorkspace('use');
+    const input = (await readJson(req)) as Record<string, unknown>;
+    const who = { userId: String(input.userId ?? ''), viewId: String(input.viewId ?? '') };
+    const values = typedValues(input.values);
+    if (input.cancel === true) {
+      await workspace.client.closeModal({ ...who, values });
+      return json(res, 200, { kind: 'closed' });
+    }
+    return answer(res, await workspace.client.submitModal({ ...who, values }));
+  }
+
+  private async postViewAction(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const workspace = this.requireWorkspace('click');
+    const input = (await readJson(req)) as Record<string, unknown>;
+    const result = await workspace.client.clickView({
+      userId: String(input.userId ?? ''),
+      viewId: String(input.viewId ?? ''),
+      actionId: String(input.actionId ?? ''),
+      ...(typeof input.blockId === 'string' ? { blockId: input.blockId } : {}),
+      confirmed: input.confirmed === true,
+      values: typedValues(input.values),
+    });
+    return answer(res, result);
+  }
+
+  private async postShortcut(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const workspace = this.requireWorkspace('use');
+    const input = (await readJson(req)) as Record<string, unknown>;
+    const result = await workspace.client.shortcut({
+      userId: String(input.userId ?? ''),
+      callbackId: String(input.callbackId ?? ''),
+    });
+    return answer(res, result);
+  }
+
   /** Adds a person to the workspace (or edits their profile) while local mode runs. */
   private async addPerson(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const workspace = this.options.workspace;
-    if (!workspace) throw new HttpError(409, 'Socket Mode: add people in your Slack workspace');
+    const workspace = this.requireWorkspace('add people');
     const input = (await readJson(req)) as Record<string, unknown>;
     try {
       const user = workspace.state.putUser({
@@ -423,16 +437,22 @@ function typedValues(raw: unknown): TypedValues {
   for (const [blockId, actions] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof actions !== 'object' || actions === null) continue;
     for (const [actionId, value] of Object.entries(actions as Record<string, unknown>)) {
-      const clean =
-        typeof value === 'string' || value === null
-          ? value
-          : Array.isArray(value)
-            ? value.map(String)
-            : String(value);
-      out[blockId] = { ...out[blockId], [actionId]: clean };
+      out[blockId] = { ...out[blockId], [actionId]: typedValue(value) };
     }
   }
   return out;
+}
+
+/** One input's value as the page sent it: text, chosen value(s) or null. */
+function typedValue(value: unknown): string | string[] | null {
+  if (typeof value === 'string' || value === null) return value;
+  if (Array.isArray(value)) return value.map(String);
+  return String(value);
+}
+
+/** A workspace action's result: 400 when the local Slack rejected it, else 200. */
+function answer(res: ServerResponse, result: { kind: string }): void {
+  json(res, result.kind === 'rejected' ? 400 : 200, result);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
