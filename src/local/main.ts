@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -24,9 +25,15 @@ import { loadSandboxFixture, SandboxStore } from './sandbox/account';
 import { deployBotStack } from './sandbox/bot-stack';
 import { loadManagedPolicyDocument } from './sandbox/evaluate';
 import { createSandboxClients } from './sandbox/plug';
-import { type SocketModeHandle, startSocketMode } from './socket-mode';
+import { startSocketMode } from './socket-mode';
 import { lockStateDir } from './state-lock';
-import { approverIdsOf, auditChannelOf, emailDomainsOf, loadWorkspaceFixture } from './workspace/fixture';
+import {
+  approverIdsOf,
+  auditChannelOf,
+  emailDomainsOf,
+  loadWorkspaceFixture,
+  type WorkspaceFixture,
+} from './workspace/fixture';
 import { LocalSlackClient } from './workspace/slack-client';
 import { LocalSlackWebApi } from './workspace/slack-web-api';
 import { WorkspaceState } from './workspace/state';
@@ -100,217 +107,348 @@ export function waitOverrides(seconds: number): Record<string, number> {
 
 /** Starts local mode; resolves once the page is served and every resumed run is back in place. */
 export async function startLocal(options: LocalOptions = {}): Promise<LocalHandle> {
+  const log = options.log ?? (() => {});
+  const cleanups: Cleanup[] = [];
+  try {
+    return await bootLocal(options, cleanups, log);
+  } catch (error) {
+    await runCleanups(cleanups, log);
+    throw error;
+  }
+}
+
+/** Everything startLocal starts, each registering how to stop it in `cleanups`. */
+async function bootLocal(
+  options: LocalOptions,
+  cleanups: Cleanup[],
+  log: (line: string) => void,
+): Promise<LocalHandle> {
   const root = findRepoRoot();
   const stateDir = resolve(options.stateDir ?? join(root, '.local'));
   const fixturesDir = options.fixturesDir ?? join(root, 'local', 'fixtures');
   const processEnv = options.env ?? process.env;
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? (() => {});
   const socketMode = Boolean(processEnv.SLACK_APP_TOKEN && processEnv.SLACK_BOT_TOKEN);
   mkdirSync(stateDir, { recursive: true });
 
-  const cleanups: Array<() => Promise<void> | void> = [];
-  const stopAll = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        log(`while stopping: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  };
+  cleanups.push(lockStateDir(stateDir));
+  const dynamo = await startRequestsTable(stateDir, cleanups, log);
 
-  try {
-    cleanups.push(lockStateDir(stateDir));
-    const dynamo = await startLocalDynamo(join(stateDir, 'dynamodb'));
-    cleanups.push(() => dynamo.stop());
-    if ((await ensureRequestsTable(dynamo.client, REQUESTS_TABLE)) === 'migrated') {
-      log(
-        `rebuilt the ${REQUESTS_TABLE} table in ${stateDir} with its byTarget index, keeping every request`,
-      );
-    }
+  const { sandboxStore, sandbox, clients, realAws } = await openAws(
+    options.aws === true,
+    { stateDir, fixturesDir },
+    dynamo.client,
+    cleanups,
+  );
 
-    const sandboxStore = options.aws
-      ? undefined
-      : SandboxStore.open(join(stateDir, 'sandbox-account.json'), {
-          seed: () => loadSandboxFixture(join(fixturesDir, 'sandbox-account.json')),
-        });
-    if (sandboxStore) cleanups.push(() => sandboxStore.saveIfChanged());
-    const sandbox = sandboxStore ? createSandboxClients(sandboxStore) : undefined;
-    // Not annotated: ports that need more clients (KMS) pick them up as the wiring grows.
-    const clients = {
-      iam: sandbox?.iam ?? new IAMClient({}),
-      kms: sandbox?.kms ?? new KMSClient({}),
-      codebuild: sandbox?.codebuild ?? new CodeBuildClient({}),
-      dynamodb: dynamo.client,
-      // Never called: the workflow runs locally. liveAwsPorts wants one.
-      sfn: new SFNClient({
-        region: LOCAL_REGION,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
-    };
-    cleanups.push(() => {
-      for (const client of [clients.iam, clients.kms, clients.codebuild, clients.sfn]) client.destroy();
+  const mode = modeOf(options, socketMode, stateDir);
+  const fixture = socketMode ? undefined : loadWorkspaceFixture(join(fixturesDir, 'workspace.json'));
+  const botToken = botTokenOf(socketMode, processEnv);
+  const signingSecret = randomBytes(16).toString('hex');
+  const state = fixture && WorkspaceState.open(join(stateDir, 'workspace.json'), fixture, clock);
+
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolveReady) => {
+    ready = resolveReady;
+  });
+  let bot: LambdaHttpHandler | undefined;
+  // Called only once the server listens (it is declared below, so the client can be passed to it).
+  const origin = (): string => server.origin;
+  const client = state && localSlackClient(state, origin, signingSecret, clock, log);
+  const server = new LocalServer({
+    webRoot: options.webRoot ?? join(root, 'local', 'web'),
+    mode,
+    ...(state && client
+      ? { workspace: { state, webApi: new LocalSlackWebApi(state, botToken), client } }
+      : {}),
+    bot: () => bot,
+    ready: readyPromise,
+    debug: debugViews(sandboxStore, dynamo.client),
+    log,
+  });
+  await listenOrExplain(server, options.port ?? 3000);
+  cleanups.push(() => server.close());
+
+  const env = localEnv({
+    processEnv,
+    botToken,
+    signingSecret,
+    origin: server.origin,
+    approvalTimeoutSeconds: options.approvalTimeoutSeconds,
+    fixture,
+    sandboxStore,
+  });
+  const config = loadConfig(env);
+  await deployBotStackToSandbox(config, sandboxStore, sandbox);
+  const base = liveAwsPorts(config, clients);
+  const workflow = localWorkflow(() => ports, env, options.waitSeconds);
+  const ports: AwsPorts = { ...base, workflow };
+  // Runs stop before DynamoDB and the server close (cleanups run in reverse).
+  cleanups.push(() => workflow.stop());
+
+  if (socketMode) {
+    const socket = await startSocketMode({
+      appToken: String(processEnv.SLACK_APP_TOKEN),
+      env,
+      ports,
+      clock,
     });
-    const realAws = options.aws ? await describeRealAws(clients.iam) : undefined;
-
-    const mode: ModeInfo = {
-      aws: options.aws ? 'real' : 'sandbox',
-      slack: socketMode ? 'socket' : 'local',
-      fast: options.waitSeconds !== undefined,
-      stateDir,
-    };
-    const fixture = socketMode ? undefined : loadWorkspaceFixture(join(fixturesDir, 'workspace.json'));
-    const botToken = socketMode
-      ? String(processEnv.SLACK_BOT_TOKEN)
-      : `xoxb-local-${randomBytes(12).toString('hex')}`;
-    const signingSecret = randomBytes(16).toString('hex');
-    const state = fixture ? WorkspaceState.open(join(stateDir, 'workspace.json'), fixture, clock) : undefined;
-
-    let ready!: () => void;
-    const readyPromise = new Promise<void>((resolveReady) => {
-      ready = resolveReady;
-    });
-    let bot: LambdaHttpHandler | undefined;
-    // Called only once the server listens (it is declared below, so the client can be passed to it).
-    const origin = (): string => server.origin;
-    const client = state
-      ? new LocalSlackClient({
-          state,
-          appUrl: () => `${origin()}/slack/events`,
-          responseUrlBase: () => `${origin()}/local/response/`,
-          signingSecret,
-          clock,
-          onDelivery: log,
-        })
-      : undefined;
-    const server = new LocalServer({
-      webRoot: options.webRoot ?? join(root, 'local', 'web'),
-      mode,
-      ...(state && client
-        ? { workspace: { state, webApi: new LocalSlackWebApi(state, botToken), client } }
-        : {}),
-      bot: () => bot,
-      ready: readyPromise,
-      debug: {
-        ...(sandboxStore ? { sandbox: () => sandboxStore.account.toJSON() } : {}),
-        requests: () => scanRequests(dynamo.client, REQUESTS_TABLE),
-      },
-      log,
-    });
-    await server.listen(options.port ?? 3000).catch((error: unknown) => {
-      if ((error as { code?: string }).code === 'EADDRINUSE') {
-        throw new Error(`Port ${options.port ?? 3000} is in use; pick another with --port N`);
-      }
-      throw error;
-    });
-    cleanups.push(() => server.close());
-
-    const env: Record<string, string | undefined> = {
-      ...processEnv,
-      REQUESTS_TABLE,
-      SLACK_BOT_TOKEN: botToken,
-      APPROVAL_TIMEOUT_SECONDS: String(
-        options.approvalTimeoutSeconds ??
-          processEnv.APPROVAL_TIMEOUT_SECONDS ??
-          DEFAULTS.approvalTimeoutSeconds,
-      ),
-      // Never the deployed machine: runs are local.
-      STATE_MACHINE_ARN: undefined,
-      // The repository's access-rules.yml, as a deploy loads it (docs/rules.md).
-      ACCESS_RULES: processEnv.ACCESS_RULES ?? accessRulesEnvOfFile(),
-      ...(fixture
-        ? {
-            AUDIT_CHANNEL_ID: auditChannelOf(fixture).id,
-            SLACK_SIGNING_SECRET: signingSecret,
-            SLACK_SIGNING_SECRET_PARAMETER: undefined,
-            SLACK_BOT_TOKEN_PARAMETER: undefined,
-            SLACK_API_URL: `${server.origin}/api/`,
-            SLACK_TEAM_ID: fixture.team.id,
-            SLACK_APP_ID: fixture.app.id,
-            APPROVER_USER_IDS: approverIdsOf(fixture).join(','),
-            // Approvers are the fixture's `approver: true` people; a real user group id would not resolve here.
-            APPROVER_USERGROUP_ID: undefined,
-            IAM_USER_MAPPING: 'email',
-            IAM_USER_EMAIL_DOMAINS: emailDomainsOf(fixture).join(','),
-          }
-        : {}),
-      // The sandbox's account and region, for the commands that build ARNs and trust conditions.
-      ...(sandboxStore
-        ? { AWS_ACCOUNT_ID: sandboxStore.account.accountId, AWS_REGION: sandboxStore.account.region }
-        : {}),
-    };
-    const config = loadConfig(env);
-    const account = accountContext(config);
-    if (sandboxStore && sandbox && account) {
-      // What `serverless deploy` would have created: the stack's managed policies and the bot's roles.
-      await deployBotStack(sandboxStore.account, sandbox.iam, account);
-      sandboxStore.saveIfChanged();
-    }
-    const base = liveAwsPorts(config, clients);
-    const workflow = new LocalWorkflow({
-      deps: lazy(() => inProcessTaskDeps(env, ports)),
-      ...(options.waitSeconds !== undefined ? { waitTimeOverrides: waitOverrides(options.waitSeconds) } : {}),
-    });
-    const ports: AwsPorts = { ...base, workflow };
-    // Runs stop before DynamoDB and the server close (cleanups run in reverse).
-    cleanups.push(() => workflow.stop());
-
-    let socket: SocketModeHandle | undefined;
-    if (socketMode) {
-      socket = await startSocketMode({ appToken: String(processEnv.SLACK_APP_TOKEN), env, ports, clock });
-      const connected = socket;
-      cleanups.push(() => connected.stop());
-    } else {
-      const getRuntime = lazy(() => liveSlackRuntime(env, { ports, clock }));
-      await getRuntime();
-      bot = makeSlackHandler(getRuntime);
-    }
-
-    const resumed = planResume(await scanRequests(dynamo.client, REQUESTS_TABLE), clock.now(), {
-      approvalTimeoutSeconds: config.approvalTimeoutSeconds,
-      grantReminderSeconds: config.grantReminderSeconds,
-    });
-    await resumeRuns(resumed, { workflow, store: ports.store, log });
-    ready();
-
-    const info: StartupInfo = {
-      url: `http://localhost:${server.listeningPort}`,
-      mode,
-      stateDir: relativeOrAbsolute(stateDir),
-      signingSecret,
-      ...(fixture ? { fixture, fixturePath: relativeOrAbsolute(join(fixturesDir, 'workspace.json')) } : {}),
-      ...(sandboxStore
-        ? { sandbox: { account: sandboxStore.account, path: relativeOrAbsolute(sandboxStore.path) } }
-        : {}),
-      ...(realAws ? { realAws } : {}),
-      approverIds: config.approverUserIds,
-      iamUserEmailDomains: config.iamUserEmailDomains,
-      auditChannelId: config.auditChannelId,
-      resumed,
-      fastWaitSeconds: options.waitSeconds,
-    };
-    return {
-      url: server.origin,
-      port: server.listeningPort,
-      signingSecret,
-      stateDir,
-      mode,
-      resumed,
-      workflow,
-      info,
-      stop: stopAll,
-    };
-  } catch (error) {
-    await stopAll();
-    throw error;
+    cleanups.push(() => socket.stop());
+  } else {
+    bot = await startLocalBot(env, ports, clock);
   }
+
+  const resumed = planResume(await scanRequests(dynamo.client, REQUESTS_TABLE), clock.now(), {
+    approvalTimeoutSeconds: config.approvalTimeoutSeconds,
+    grantReminderSeconds: config.grantReminderSeconds,
+  });
+  await resumeRuns(resumed, { workflow, store: ports.store, log });
+  ready();
+
+  const info: StartupInfo = {
+    url: `http://localhost:${server.listeningPort}`,
+    mode,
+    stateDir: relativeOrAbsolute(stateDir),
+    signingSecret,
+    ...fixtureInfo(fixture, fixturesDir),
+    ...sandboxInfo(sandboxStore),
+    ...(realAws ? { realAws } : {}),
+    approverIds: config.approverUserIds,
+    iamUserEmailDomains: config.iamUserEmailDomains,
+    auditChannelId: config.auditChannelId,
+    resumed,
+    fastWaitSeconds: options.waitSeconds,
+  };
+  return {
+    url: server.origin,
+    port: server.listeningPort,
+    signingSecret,
+    stateDir,
+    mode,
+    resumed,
+    workflow,
+    info,
+    stop: () => runCleanups(cleanups, log),
+  };
 }
 
 const relativeOrAbsolute = (path: string): string => {
   const rel = relative(process.cwd(), path);
   return rel !== '' && !rel.startsWith('..') ? rel : path;
 };
+
+type Cleanup = () => Promise<void> | void;
+
+/** Runs and forgets every cleanup, last registered first; one that fails is logged, not fatal. */
+async function runCleanups(cleanups: Cleanup[], log: (line: string) => void): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      log(`while stopping: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** dynalite on disk with the requests table in place (rebuilt when its index is missing). */
+async function startRequestsTable(stateDir: string, cleanups: Cleanup[], log: (line: string) => void) {
+  const dynamo = await startLocalDynamo(join(stateDir, 'dynamodb'));
+  cleanups.push(() => dynamo.stop());
+  if ((await ensureRequestsTable(dynamo.client, REQUESTS_TABLE)) === 'migrated') {
+    log(`rebuilt the ${REQUESTS_TABLE} table in ${stateDir} with its byTarget index, keeping every request`);
+  }
+  return dynamo;
+}
+
+/** The real app's bot token in Socket Mode; else a fresh one for the local workspace, never leaving this machine. */
+const botTokenOf = (socketMode: boolean, processEnv: Record<string, string | undefined>): string =>
+  socketMode ? String(processEnv.SLACK_BOT_TOKEN) : `xoxb-local-${randomBytes(12).toString('hex')}`;
+
+/** The local workspace's Slack, delivering to this server's /slack/events once it listens. */
+function localSlackClient(
+  state: WorkspaceState,
+  origin: () => string,
+  signingSecret: string,
+  clock: Clock,
+  log: (line: string) => void,
+): LocalSlackClient {
+  return new LocalSlackClient({
+    state,
+    appUrl: () => `${origin()}/slack/events`,
+    responseUrlBase: () => `${origin()}/local/response/`,
+    signingSecret,
+    clock,
+    onDelivery: log,
+  });
+}
+
+/** What the local debug pages show: the sandbox account (if any) and the requests table. */
+function debugViews(sandboxStore: SandboxStore | undefined, dynamodb: DynamoDBClient) {
+  return {
+    ...(sandboxStore ? { sandbox: () => sandboxStore.account.toJSON() } : {}),
+    requests: () => scanRequests(dynamodb, REQUESTS_TABLE),
+  };
+}
+
+function modeOf(options: LocalOptions, socketMode: boolean, stateDir: string): ModeInfo {
+  return {
+    aws: options.aws ? 'real' : 'sandbox',
+    slack: socketMode ? 'socket' : 'local',
+    fast: options.waitSeconds !== undefined,
+    stateDir,
+  };
+}
+
+/** What `serverless deploy` would have created in the sandbox: the stack's managed policies and the bot's roles. */
+async function deployBotStackToSandbox(
+  config: ReturnType<typeof loadConfig>,
+  sandboxStore: SandboxStore | undefined,
+  sandbox: ReturnType<typeof createSandboxClients> | undefined,
+): Promise<void> {
+  const account = accountContext(config);
+  if (!sandboxStore || !sandbox || !account) return;
+  await deployBotStack(sandboxStore.account, sandbox.iam, account);
+  sandboxStore.saveIfChanged();
+}
+
+/** The deployed state machine on aws-local-stepfunctions, its waits shortened when asked (--fast). */
+function localWorkflow(
+  ports: () => AwsPorts,
+  env: Record<string, string | undefined>,
+  waitSeconds: number | undefined,
+): LocalWorkflow {
+  return new LocalWorkflow({
+    deps: lazy(() => inProcessTaskDeps(env, ports())),
+    ...(waitSeconds !== undefined ? { waitTimeOverrides: waitOverrides(waitSeconds) } : {}),
+  });
+}
+
+/** The AWS that local mode talks to: the sandbox account, or real AWS (--aws) checked up front. */
+async function openAws(
+  realAwsWanted: boolean,
+  dirs: { stateDir: string; fixturesDir: string },
+  dynamodb: DynamoDBClient,
+  cleanups: Cleanup[],
+) {
+  const sandboxStore = realAwsWanted ? undefined : openSandbox(dirs.stateDir, dirs.fixturesDir);
+  if (sandboxStore) cleanups.push(() => sandboxStore.saveIfChanged());
+  const sandbox = sandboxStore ? createSandboxClients(sandboxStore) : undefined;
+  const clients = localAwsClients(sandbox, dynamodb);
+  cleanups.push(() => {
+    for (const client of [clients.iam, clients.kms, clients.codebuild, clients.sfn]) client.destroy();
+  });
+  const realAws = realAwsWanted ? await describeRealAws(clients.iam) : undefined;
+  return { sandboxStore, sandbox, clients, realAws };
+}
+
+/** The sandbox account kept in the state folder, seeded from the fixture on first start. */
+function openSandbox(stateDir: string, fixturesDir: string): SandboxStore {
+  return SandboxStore.open(join(stateDir, 'sandbox-account.json'), {
+    seed: () => loadSandboxFixture(join(fixturesDir, 'sandbox-account.json')),
+  });
+}
+
+/** AWS clients: the sandbox's where there is one, else the default credential chain's. */
+function localAwsClients(
+  sandbox: ReturnType<typeof createSandboxClients> | undefined,
+  dynamodb: DynamoDBClient,
+) {
+  // Not annotated: ports that need more clients (KMS) pick them up as the wiring grows.
+  return {
+    iam: sandbox?.iam ?? new IAMClient({}),
+    kms: sandbox?.kms ?? new KMSClient({}),
+    codebuild: sandbox?.codebuild ?? new CodeBuildClient({}),
+    dynamodb,
+    // Never called: the workflow runs locally. liveAwsPorts wants one.
+    sfn: new SFNClient({
+      region: LOCAL_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  };
+}
+
+/** Listens on `port`, turning "in use" into a sentence that says what to do. */
+async function listenOrExplain(server: LocalServer, port: number): Promise<void> {
+  await server.listen(port).catch((error: unknown) => {
+    if ((error as { code?: string }).code === 'EADDRINUSE') {
+      throw new Error(`Port ${port} is in use; pick another with --port N`);
+    }
+    throw error;
+  });
+}
+
+interface LocalEnvInput {
+  processEnv: Record<string, string | undefined>;
+  botToken: string;
+  signingSecret: string;
+  /** The local server's origin, where the local Slack Web API is served. */
+  origin: string;
+  approvalTimeoutSeconds: number | undefined;
+  fixture: WorkspaceFixture | undefined;
+  sandboxStore: SandboxStore | undefined;
+}
+
+/** The bot's environment in local mode: the process's, with the local workspace and sandbox filled in. */
+function localEnv(input: LocalEnvInput): Record<string, string | undefined> {
+  return {
+    ...input.processEnv,
+    REQUESTS_TABLE,
+    SLACK_BOT_TOKEN: input.botToken,
+    APPROVAL_TIMEOUT_SECONDS: String(
+      input.approvalTimeoutSeconds ??
+        input.processEnv.APPROVAL_TIMEOUT_SECONDS ??
+        DEFAULTS.approvalTimeoutSeconds,
+    ),
+    // Never the deployed machine: runs are local.
+    STATE_MACHINE_ARN: undefined,
+    // The repository's access-rules.yml, as a deploy loads it (docs/rules.md).
+    ACCESS_RULES: input.processEnv.ACCESS_RULES ?? accessRulesEnvOfFile(),
+    ...(input.fixture
+      ? {
+          AUDIT_CHANNEL_ID: auditChannelOf(input.fixture).id,
+          SLACK_SIGNING_SECRET: input.signingSecret,
+          SLACK_SIGNING_SECRET_PARAMETER: undefined,
+          SLACK_BOT_TOKEN_PARAMETER: undefined,
+          SLACK_API_URL: `${input.origin}/api/`,
+          SLACK_TEAM_ID: input.fixture.team.id,
+          SLACK_APP_ID: input.fixture.app.id,
+          APPROVER_USER_IDS: approverIdsOf(input.fixture).join(','),
+          // Approvers are the fixture's `approver: true` people; a real user group id would not resolve here.
+          APPROVER_USERGROUP_ID: undefined,
+          IAM_USER_MAPPING: 'email',
+          IAM_USER_EMAIL_DOMAINS: emailDomainsOf(input.fixture).join(','),
+        }
+      : {}),
+    // The sandbox's account and region, for the commands that build ARNs and trust conditions.
+    ...(input.sandboxStore
+      ? {
+          AWS_ACCOUNT_ID: input.sandboxStore.account.accountId,
+          AWS_REGION: input.sandboxStore.account.region,
+        }
+      : {}),
+  };
+}
+
+/** The slack Lambda's handler over the local workspace, built once before the page is ready. */
+async function startLocalBot(
+  env: Record<string, string | undefined>,
+  ports: AwsPorts,
+  clock: Clock,
+): Promise<LambdaHttpHandler> {
+  const getRuntime = lazy(() => liveSlackRuntime(env, { ports, clock }));
+  await getRuntime();
+  return makeSlackHandler(getRuntime);
+}
+
+function fixtureInfo(fixture: WorkspaceFixture | undefined, fixturesDir: string): Partial<StartupInfo> {
+  return fixture ? { fixture, fixturePath: relativeOrAbsolute(join(fixturesDir, 'workspace.json')) } : {};
+}
+
+function sandboxInfo(sandboxStore: SandboxStore | undefined): Partial<StartupInfo> {
+  return sandboxStore
+    ? { sandbox: { account: sandboxStore.account, path: relativeOrAbsolute(sandboxStore.path) } }
+    : {};
+}
 
 /** Region and credentials of the default chain, checked before anything runs (--aws). */
 async function describeRealAws(iam: IAMClient): Promise<{ region: string; accessKeyHint: string }> {

@@ -185,10 +185,13 @@ export class LocalServer {
 
   private serveSandbox(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const sandbox = this.options.debug.sandbox?.();
-    if (sandbox === undefined) throw new HttpError(404, 'local mode runs against real AWS (--aws): no sandbox');
-    if (wantsHtml(req.headers.accept, url.searchParams.get('format')))
-      return html(res, sandboxPage(sandbox as Record<string, unknown>, new Date()));
-    return json(res, 200, sandbox);
+    if (sandbox === undefined)
+      throw new HttpError(404, 'local mode runs against real AWS (--aws): no sandbox');
+    if (wantsHtml(req.headers.accept, url.searchParams.get('format'))) {
+      html(res, sandboxPage(sandbox as Record<string, unknown>, new Date()));
+    } else {
+      json(res, 200, sandbox);
+    }
   }
 
   private async serveRequests(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
