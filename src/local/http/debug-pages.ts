@@ -201,36 +201,46 @@ export function sandboxPage(account: Json, now: Date): string {
   );
 }
 
+/** One request as a row of the requests page. */
+function requestRow(request: Json, now: Date): string[] {
+  const plan = (request.plan ?? {}) as Json;
+  const command = (request.command ?? {}) as Json;
+  const target = (request.target ?? {}) as Json;
+  const requester = (request.requester ?? {}) as Json;
+  const approvals = arr(request.approvals);
+  const events = arr(request.events).map((event) => eventItem(event, now));
+  const status = escapeHtml(request.status);
+  return [
+    `<strong>${escapeHtml(request.requestId)}</strong>`,
+    `<span class="status status-${status}">${status.replace(/_/g, ' ')}</span>`,
+    `${escapeHtml(plan.summary ?? command.action ?? '')}<br>${code(target.arn ?? target.name ?? '')}`,
+    `${escapeHtml(requester.userName ?? requester.userId ?? '')}`,
+    time(request.createdAt, now),
+    `${approvals.length} of ${escapeHtml(request.requiredApprovals)}${decisionNote(request, now)}`,
+    request.accessExpiresAt ? time(request.accessExpiresAt, now) : '<span class="none">—</span>',
+    auditTrail(events),
+  ];
+}
+
+function eventItem(event: Json, now: Date): string {
+  const actor = event.actor ? ` by ${code(event.actor)}` : '';
+  return `<li>${time(event.at, now)} <strong>${escapeHtml(event.type)}</strong>${actor}: ${escapeHtml(event.text)}</li>`;
+}
+
+function decisionNote(request: Json, now: Date): string {
+  const decision = request.decision as Json | undefined;
+  return decision ? `<br>${escapeHtml(decision.outcome)} ${time(decision.at, now)}` : '';
+}
+
+function auditTrail(events: string[]): string {
+  if (events.length === 0) return '<span class="none">none</span>';
+  return `<details><summary>${events.length} event${events.length === 1 ? '' : 's'}</summary><ol>${events.join('')}</ol></details>`;
+}
+
 /** The requests table, newest first, with statuses, readable times and each request's audit trail. */
 export function requestsPage(requests: Json[], now: Date): string {
   const sorted = [...requests].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
-  const rows = sorted.map((request) => {
-    const plan = (request.plan ?? {}) as Json;
-    const command = (request.command ?? {}) as Json;
-    const target = (request.target ?? {}) as Json;
-    const requester = (request.requester ?? {}) as Json;
-    const decision = request.decision as Json | undefined;
-    const approvals = arr(request.approvals);
-    const events = arr(request.events).map(
-      (event) =>
-        `<li>${time(event.at, now)} <strong>${escapeHtml(event.type)}</strong>${event.actor ? ` by ${code(event.actor)}` : ''}: ${escapeHtml(event.text)}</li>`,
-    );
-    const status = escapeHtml(request.status);
-    return [
-      `<strong>${escapeHtml(request.requestId)}</strong>`,
-      `<span class="status status-${status}">${status.replace(/_/g, ' ')}</span>`,
-      `${escapeHtml(plan.summary ?? command.action ?? '')}<br>${code(target.arn ?? target.name ?? '')}`,
-      `${escapeHtml(requester.userName ?? requester.userId ?? '')}`,
-      time(request.createdAt, now),
-      `${approvals.length} of ${escapeHtml(request.requiredApprovals)}${
-        decision ? `<br>${escapeHtml(decision.outcome)} ${time(decision.at, now)}` : ''
-      }`,
-      request.accessExpiresAt ? time(request.accessExpiresAt, now) : '<span class="none">—</span>',
-      events.length === 0
-        ? '<span class="none">none</span>'
-        : `<details><summary>${events.length} event${events.length === 1 ? '' : 's'}</summary><ol>${events.join('')}</ol></details>`,
-    ];
-  });
+  const rows = sorted.map((request) => requestRow(request, now));
   return page(
     'Requests',
     `${requests.length} request${requests.length === 1 ? '' : 's'} in the local DynamoDB table; task tokens stay on the server`,

@@ -13,7 +13,7 @@ import {
   VERIFICATION_TOKEN,
   viewSubmissionEnvelope,
 } from './slack-payloads';
-import type { OpenModal, WorkspaceState } from './state';
+import type { HomeView, OpenModal, WorkspaceState } from './state';
 import { clientSideErrors, type StateValues, stateValuesOf, type TypedValues, viewOutput } from './views';
 
 /**
@@ -81,28 +81,41 @@ export function buttonsIn(blocks: unknown[] | undefined): ButtonRef[] {
     const blockId = block.block_id ?? `block-${index}`;
     const candidates = block.type === 'actions' ? (block.elements ?? []) : [block.accessory];
     for (const element of candidates) {
-      const button = element as
-        | {
-            type?: string;
-            action_id?: string;
-            value?: string;
-            style?: string;
-            text?: { text?: string };
-            confirm?: unknown;
-          }
-        | undefined;
-      if (button?.type !== 'button' || !button.action_id) continue;
-      buttons.push({
-        actionId: button.action_id,
-        blockId,
-        text: button.text?.text ?? button.action_id,
-        ...(button.value !== undefined ? { value: button.value } : {}),
-        ...(button.style !== undefined ? { style: button.style } : {}),
-        ...(button.confirm !== undefined ? { confirm: button.confirm } : {}),
-      });
+      const button = buttonRefOf(element, blockId);
+      if (button) buttons.push(button);
     }
   }
   return buttons;
+}
+
+/** A Block Kit element as a ButtonRef, or undefined when it is not a button with an action id. */
+function buttonRefOf(element: unknown, blockId: string): ButtonRef | undefined {
+  const button = element as
+    | {
+        type?: string;
+        action_id?: string;
+        value?: string;
+        style?: string;
+        text?: { text?: string };
+        confirm?: unknown;
+      }
+    | undefined;
+  if (button?.type !== 'button' || !button.action_id) return undefined;
+  return {
+    actionId: button.action_id,
+    blockId,
+    text: button.text?.text ?? button.action_id,
+    ...(button.value !== undefined ? { value: button.value } : {}),
+    ...(button.style !== undefined ? { style: button.style } : {}),
+    ...(button.confirm !== undefined ? { confirm: button.confirm } : {}),
+  };
+}
+
+/** The view `viewId` names, if the person has it open: their Home tab or the modal on top. */
+function openSurface(viewId: string, home: HomeView | undefined, modal: OpenModal | undefined) {
+  if (home?.id === viewId) return { stored: home, view: home.view };
+  if (modal?.id === viewId) return { stored: modal, view: modal.view };
+  return undefined;
 }
 
 export class LocalSlackClient {
@@ -257,6 +270,17 @@ export class LocalSlackClient {
       return { kind: 'submitted' as const, status: delivery.status, ms: delivery.ms };
     }
     const answer = delivery.body.trim() === '' ? {} : parseAck(delivery);
+    this.applyResponseAction(user.id, modal.id, answer);
+    return {
+      kind: 'submitted' as const,
+      status: delivery.status,
+      ms: delivery.ms,
+      responseAction: typeof answer.response_action === 'string' ? answer.response_action : 'close',
+    };
+  }
+
+  /** What the app's answer to a view_submission does to the modal stack (Slack's response_action). */
+  private applyResponseAction(userId: string, modalId: string, answer: Record<string, unknown>): void {
     const view =
       typeof answer.view === 'object' && answer.view !== null
         ? (answer.view as Record<string, unknown>)
@@ -264,30 +288,24 @@ export class LocalSlackClient {
     switch (answer.response_action) {
       case 'errors':
         if (typeof answer.errors === 'object' && answer.errors !== null)
-          this.state.showModalErrors(user.id, modal.id, answer.errors as Record<string, string>);
+          this.state.showModalErrors(userId, modalId, answer.errors as Record<string, string>);
         break;
       case 'update':
-        if (view) this.state.updateModal({ viewId: modal.id }, view);
+        if (view) this.state.updateModal({ viewId: modalId }, view);
         break;
       case 'push':
-        if (view && this.state.pushModal(user.id, view) === 'push_limit_reached') {
-          this.state.showModalErrors(user.id, modal.id, {
+        if (view && this.state.pushModal(userId, view) === 'push_limit_reached') {
+          this.state.showModalErrors(userId, modalId, {
             '': 'The app tried to push a fourth view; Slack allows three.',
           });
         }
         break;
       case 'clear':
-        this.state.clearModals(user.id);
+        this.state.clearModals(userId);
         break;
       default:
-        this.state.closeModal(user.id, modal.id);
+        this.state.closeModal(userId, modalId);
     }
-    return {
-      kind: 'submitted' as const,
-      status: delivery.status,
-      ms: delivery.ms,
-      responseAction: typeof answer.response_action === 'string' ? answer.response_action : 'close',
-    };
   }
 
   /**
@@ -336,12 +354,7 @@ export class LocalSlackClient {
     if (!user) return { kind: 'rejected' as const, reason: 'unknown user' };
     const home = this.state.homeOf(user.id);
     const modal = this.state.modalOf(user.id);
-    const surface =
-      home?.id === input.viewId
-        ? { stored: home, view: home.view }
-        : modal?.id === input.viewId
-          ? { stored: modal, view: modal.view }
-          : undefined;
+    const surface = openSurface(input.viewId, home, modal);
     if (!surface) return { kind: 'rejected' as const, reason: 'that view is not open (any more)' };
     const button = buttonsIn(Array.isArray(surface.view.blocks) ? surface.view.blocks : []).find(
       (candidate) =>
@@ -389,11 +402,7 @@ export class LocalSlackClient {
     );
     if (delivery.status !== 200) {
       const notice = `The app answered HTTP ${delivery.status} to your click on “${button.text}”.`;
-      if (surface.stored === modal && modal) this.state.showModalErrors(user.id, modal.id, { '': notice });
-      else {
-        const im = this.state.imOf(user.id);
-        if (im) this.notice(im.id, user.id, notice);
-      }
+      this.showClickFailure(user.id, surface.stored === modal ? modal : undefined, notice);
     }
     return { kind: 'clicked' as const, status: delivery.status, ms: delivery.ms };
   }
@@ -540,6 +549,16 @@ export class LocalSlackClient {
       expires: this.clock.now().getTime() + RESPONSE_URL_TTL_MS,
     });
     return `${this.options.responseUrlBase()}${id}`;
+  }
+
+  /** A failed click tells the person: under the modal's inputs, or in their DM with the app. */
+  private showClickFailure(userId: string, modal: OpenModal | undefined, notice: string): void {
+    if (modal) {
+      this.state.showModalErrors(userId, modal.id, { '': notice });
+      return;
+    }
+    const im = this.state.imOf(userId);
+    if (im) this.notice(im.id, userId, notice);
   }
 
   private async deliver(body: string): Promise<Delivery> {

@@ -84,17 +84,7 @@ export function inputElementsOf(view: Json): InputElement[] {
   for (const [index, raw] of blocks.entries()) {
     const block = asJson(raw) ?? {};
     const blockId = typeof block.block_id === 'string' ? block.block_id : `block-${index}`;
-    const candidates =
-      block.type === 'input'
-        ? [block.element]
-        : block.type === 'actions'
-          ? Array.isArray(block.elements)
-            ? block.elements
-            : []
-          : [block.accessory];
-    for (const candidate of candidates) {
-      const element = asJson(candidate);
-      if (!element || typeof element.type !== 'string' || !STATEFUL.has(element.type)) continue;
+    for (const element of elementCandidatesOf(block).flatMap(statefulElement)) {
       const actionId = typeof element.action_id === 'string' ? element.action_id : `action-${index}`;
       found.push({
         blockId,
@@ -106,6 +96,19 @@ export function inputElementsOf(view: Json): InputElement[] {
     }
   }
   return found;
+}
+
+/** The element as a one-item list when it keeps state (an input or a select), else an empty one. */
+function statefulElement(candidate: unknown): Json[] {
+  const element = asJson(candidate);
+  return element && typeof element.type === 'string' && STATEFUL.has(element.type) ? [element] : [];
+}
+
+/** Where a block keeps its elements: an input's one element, an actions block's list, else its accessory. */
+function elementCandidatesOf(block: Json): unknown[] {
+  if (block.type === 'input') return [block.element];
+  if (block.type === 'actions') return Array.isArray(block.elements) ? block.elements : [];
+  return [block.accessory];
 }
 
 /** The options of a select (flat, or in option_groups). */
@@ -147,33 +150,38 @@ const single = (typed: string | string[] | null | undefined): string | null => l
  * initial_option, initial_user, …), as TypedValues.
  */
 export function initialValueOf(element: Json): string | string[] | null {
-  switch (element.type) {
-    case 'static_select':
-    case 'radio_buttons':
-      return typeof asJson(element.initial_option)?.value === 'string'
-        ? String(asJson(element.initial_option)?.value)
-        : null;
-    case 'multi_static_select':
-    case 'checkboxes':
-      return Array.isArray(element.initial_options)
-        ? element.initial_options.map((option) => String(asJson(option)?.value ?? ''))
-        : [];
-    case 'users_select':
-      return typeof element.initial_user === 'string' ? element.initial_user : null;
-    case 'multi_users_select':
-      return Array.isArray(element.initial_users) ? element.initial_users.map(String) : [];
-    case 'conversations_select':
-      return typeof element.initial_conversation === 'string' ? element.initial_conversation : null;
-    case 'channels_select':
-      return typeof element.initial_channel === 'string' ? element.initial_channel : null;
-    case 'datepicker':
-      return typeof element.initial_date === 'string' ? element.initial_date : null;
-    case 'timepicker':
-      return typeof element.initial_time === 'string' ? element.initial_time : null;
-    default:
-      return typeof element.initial_value === 'string' ? element.initial_value : null;
-  }
+  const type = String(element.type);
+  const initial = Object.hasOwn(INITIAL_VALUE, type) ? INITIAL_VALUE[type]! : INITIAL_VALUE.plain_text_input!;
+  return initial(element);
 }
+
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+const initialOption = (element: Json): string | null =>
+  typeof asJson(element.initial_option)?.value === 'string'
+    ? String(asJson(element.initial_option)?.value)
+    : null;
+
+const initialOptions = (element: Json): string[] =>
+  Array.isArray(element.initial_options)
+    ? element.initial_options.map((option) => String(asJson(option)?.value ?? ''))
+    : [];
+
+/** Each element type's initial value (initial_value for text inputs and anything unknown). */
+const INITIAL_VALUE: Record<string, (element: Json) => string | string[] | null> = {
+  static_select: initialOption,
+  radio_buttons: initialOption,
+  multi_static_select: initialOptions,
+  checkboxes: initialOptions,
+  users_select: (element) => stringOrNull(element.initial_user),
+  multi_users_select: (element) =>
+    Array.isArray(element.initial_users) ? element.initial_users.map(String) : [],
+  conversations_select: (element) => stringOrNull(element.initial_conversation),
+  channels_select: (element) => stringOrNull(element.initial_channel),
+  datepicker: (element) => stringOrNull(element.initial_date),
+  timepicker: (element) => stringOrNull(element.initial_time),
+  plain_text_input: (element) => stringOrNull(element.initial_value),
+};
 
 /**
  * Slack's `state.values` for what the person typed or chose. Every stateful element appears, empty ones
@@ -187,78 +195,92 @@ export function stateValuesOf(
 ): { values: StateValues; invalid: Record<string, string> } {
   const values: StateValues = {};
   const invalid: Record<string, string> = {};
-  const isUser = (id: string) => fixture.users.some((user) => user.id === id);
-  const isChannel = (id: string) => fixture.channels.some((channel) => channel.id === id);
   for (const { blockId, actionId, element } of inputElementsOf(view)) {
     const raw = typed[blockId]?.[actionId] ?? initialValueOf(element);
-    let value: StateValue;
-    switch (element.type) {
-      case 'static_select':
-      case 'radio_buttons':
-      case 'multi_static_select':
-      case 'checkboxes': {
-        const options = optionsOf(element);
-        const chosen = list(raw).map((wanted) => options.find((option) => option.value === wanted));
-        if (chosen.some((option) => option === undefined)) {
-          invalid[blockId] = 'That is not one of the options.';
-          continue;
-        }
-        const selected = (chosen as Json[]).map(selectedOption);
-        value =
-          element.type === 'static_select' || element.type === 'radio_buttons'
-            ? { type: element.type, selected_option: selected[0] ?? null }
-            : { type: element.type as 'multi_static_select' | 'checkboxes', selected_options: selected };
-        break;
-      }
-      case 'users_select':
-      case 'multi_users_select': {
-        const users = list(raw);
-        if (users.some((id) => !isUser(id))) {
-          invalid[blockId] = 'That person is not in this workspace.';
-          continue;
-        }
-        value =
-          element.type === 'users_select'
-            ? { type: 'users_select', selected_user: users[0] ?? null }
-            : { type: 'multi_users_select', selected_users: users };
-        break;
-      }
-      case 'conversations_select':
-      case 'channels_select': {
-        const channel = single(raw);
-        if (channel !== null && !isChannel(channel)) {
-          invalid[blockId] = 'That channel is not in this workspace.';
-          continue;
-        }
-        value =
-          element.type === 'channels_select'
-            ? { type: 'channels_select', selected_channel: channel }
-            : { type: 'conversations_select', selected_conversation: channel };
-        break;
-      }
-      case 'datepicker': {
-        const date = single(raw);
-        if (date !== null && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
-          invalid[blockId] = 'Pick a date (YYYY-MM-DD).';
-          continue;
-        }
-        value = { type: 'datepicker', selected_date: date };
-        break;
-      }
-      case 'timepicker':
-        value = { type: 'timepicker', selected_time: single(raw) };
-        break;
-      default: {
-        const text = typeof raw === 'string' ? raw : single(raw);
-        value = {
-          type: element.type as 'plain_text_input',
-          value: text === null || text === '' ? null : text,
-        };
-      }
+    const checked = stateValueOf(element, raw, fixture);
+    if ('invalid' in checked) {
+      invalid[blockId] = checked.invalid;
+      continue;
     }
-    values[blockId] = { ...values[blockId], [actionId]: value };
+    values[blockId] = { ...values[blockId], [actionId]: checked.value };
   }
   return { values, invalid };
+}
+
+type Typed = string | string[] | null | undefined;
+type Checked = { value: StateValue } | { invalid: string };
+
+/** One element's state value for what was typed or chosen, or why Slack's client could not send it. */
+function stateValueOf(element: Json, raw: Typed, fixture: WorkspaceFixture): Checked {
+  switch (element.type) {
+    case 'static_select':
+    case 'radio_buttons':
+    case 'multi_static_select':
+    case 'checkboxes':
+      return optionValue(element, raw);
+    case 'users_select':
+    case 'multi_users_select':
+      return usersValue(element, raw, fixture);
+    case 'conversations_select':
+    case 'channels_select':
+      return channelValue(element, raw, fixture);
+    case 'datepicker':
+      return dateValue(raw);
+    case 'timepicker':
+      return { value: { type: 'timepicker', selected_time: single(raw) } };
+    default:
+      return textValue(element, raw);
+  }
+}
+
+function optionValue(element: Json, raw: Typed): Checked {
+  const options = optionsOf(element);
+  const chosen = list(raw).map((wanted) => options.find((option) => option.value === wanted));
+  if (chosen.some((option) => option === undefined)) return { invalid: 'That is not one of the options.' };
+  const selected = (chosen as Json[]).map(selectedOption);
+  return {
+    value:
+      element.type === 'static_select' || element.type === 'radio_buttons'
+        ? { type: element.type, selected_option: selected[0] ?? null }
+        : { type: element.type as 'multi_static_select' | 'checkboxes', selected_options: selected },
+  };
+}
+
+function usersValue(element: Json, raw: Typed, fixture: WorkspaceFixture): Checked {
+  const users = list(raw);
+  const isUser = (id: string) => fixture.users.some((user) => user.id === id);
+  if (users.some((id) => !isUser(id))) return { invalid: 'That person is not in this workspace.' };
+  return {
+    value:
+      element.type === 'users_select'
+        ? { type: 'users_select', selected_user: users[0] ?? null }
+        : { type: 'multi_users_select', selected_users: users },
+  };
+}
+
+function channelValue(element: Json, raw: Typed, fixture: WorkspaceFixture): Checked {
+  const channel = single(raw);
+  const isChannel = (id: string) => fixture.channels.some((candidate) => candidate.id === id);
+  if (channel !== null && !isChannel(channel)) return { invalid: 'That channel is not in this workspace.' };
+  return {
+    value:
+      element.type === 'channels_select'
+        ? { type: 'channels_select', selected_channel: channel }
+        : { type: 'conversations_select', selected_conversation: channel },
+  };
+}
+
+function dateValue(raw: Typed): Checked {
+  const date = single(raw);
+  if (date !== null && !/^\d{4}-\d{2}-\d{2}$/.test(date)) return { invalid: 'Pick a date (YYYY-MM-DD).' };
+  return { value: { type: 'datepicker', selected_date: date } };
+}
+
+function textValue(element: Json, raw: Typed): Checked {
+  const text = typeof raw === 'string' ? raw : single(raw);
+  return {
+    value: { type: element.type as 'plain_text_input', value: text === null || text === '' ? null : text },
+  };
 }
 
 const isEmpty = (value: StateValue): boolean => {
@@ -294,13 +316,19 @@ export function clientSideErrors(view: Json, values: StateValues): Record<string
       continue;
     }
     const text = 'value' in value ? value.value : null;
-    if (text === null) continue;
-    if (typeof element.min_length === 'number' && text.length < element.min_length)
-      errors[blockId] = `Please enter at least ${element.min_length} characters.`;
-    if (typeof element.max_length === 'number' && text.length > element.max_length)
-      errors[blockId] = `Please enter at most ${element.max_length} characters.`;
+    const error = text === null ? undefined : lengthError(element, text);
+    if (error) errors[blockId] = error;
   }
   return errors;
+}
+
+/** Slack's wording when a text is outside the element's min_length/max_length (max checked last). */
+function lengthError(element: Json, text: string): string | undefined {
+  if (typeof element.max_length === 'number' && text.length > element.max_length)
+    return `Please enter at most ${element.max_length} characters.`;
+  if (typeof element.min_length === 'number' && text.length < element.min_length)
+    return `Please enter at least ${element.min_length} characters.`;
+  return undefined;
 }
 
 /** The view as Slack returns and sends it: the app's fields plus Slack's. */
