@@ -45,27 +45,8 @@ export function describeStartup(info: StartupInfo, seconds: number): string {
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`  ${pad(label, 16)}${value}`);
   lines.push('', `codebuild-access local mode is up (${seconds.toFixed(1)} s)`, '');
-  if (info.mode.slack === 'local') {
-    row('Slack', `${info.url}   local workspace: open it in your browser`);
-    row(
-      'Bot endpoint',
-      `${info.url}/slack/events   (the slack Lambda's handler, behind its signature check)`,
-    );
-    row('Signing secret', `${info.signingSecret}   (new at every start; the page signs with it)`);
-  } else {
-    row('Slack', 'your workspace, over Socket Mode (SLACK_APP_TOKEN); no public URL needed');
-    row('Debug', `${info.url}/local/requests`);
-  }
-  if (info.sandbox) {
-    const { account, path } = info.sandbox;
-    row('AWS', `sandbox account ${account.accountId} (${account.region}), nothing leaves this machine`);
-    row('', `state ${path}; view it at ${info.url}/local/sandbox`);
-  } else if (info.realAws) {
-    row(
-      'AWS',
-      `REAL AWS in ${info.realAws.region} (default credential chain, key ${info.realAws.accessKeyHint})`,
-    );
-  }
+  for (const [label, value] of slackRows(info)) row(label, value);
+  for (const [label, value] of awsRows(info)) row(label, value);
   row('DynamoDB', `dynalite, table "requests" in ${info.stateDir}/dynamodb/`);
   row(
     'Workflow',
@@ -81,28 +62,69 @@ export function describeStartup(info: StartupInfo, seconds: number): string {
     );
   }
 
-  if (info.fixture) {
-    const { fixture } = info;
-    lines.push('', `  People (${info.fixturePath ?? 'fixture'}):`);
-    for (const user of fixture.users) {
-      const iamUser = iamUserFor(user.email, info.sandbox?.account, info.iamUserEmailDomains);
-      lines.push(
-        `    ${pad(`@${user.name}`, 9)}${pad(user.realName, 14)}${pad(user.title, 19)}${
-          user.approver ? 'approver' : pad('member', 8)
-        }${iamUser ? `  -> IAM user ${iamUser}` : ''}`,
-      );
-    }
-    const approvers = fixture.users
-      .filter((user) => info.approverIds.includes(user.id))
-      .map((user) => `@${user.name}`);
-    const audit = fixture.channels.find((channel) => channel.id === info.auditChannelId);
-    lines.push(
-      '',
-      `  Approvers: ${approvers.join(', ') || 'nobody'}. Cards go to #${audit?.name ?? info.auditChannelId}.`,
-      `  Try it: pick @alice, type  ${SLASH_COMMAND} grant @alice developer because first build`,
-      `  then pick @${fixture.users.find((user) => user.approver)?.name ?? 'an approver'}, open #${audit?.name ?? 'the audit channel'} and click Approve.`,
-    );
-  }
+  if (info.fixture) lines.push(...describePeople(info, info.fixture));
   lines.push('', `  Ctrl-C stops everything. State stays in ${info.stateDir}/; delete it to start over.`, '');
   return lines.join('\n');
+}
+
+/** The fixture's people, who approves, and a first request to try. */
+function describePeople(info: StartupInfo, fixture: NonNullable<StartupInfo['fixture']>): string[] {
+  const lines: string[] = [];
+  lines.push('', `  People (${info.fixturePath ?? 'fixture'}):`);
+  for (const user of fixture.users) {
+    const iamUser = iamUserFor(user.email, info.sandbox?.account, info.iamUserEmailDomains);
+    lines.push(
+      `    ${pad(`@${user.name}`, 9)}${pad(user.realName, 14)}${pad(user.title, 19)}${
+        user.approver ? 'approver' : pad('member', 8)
+      }${iamUser ? `  -> IAM user ${iamUser}` : ''}`,
+    );
+  }
+  const approvers = fixture.users
+    .filter((user) => info.approverIds.includes(user.id))
+    .map((user) => `@${user.name}`);
+  const audit = fixture.channels.find((channel) => channel.id === info.auditChannelId);
+  lines.push(
+    '',
+    `  Approvers: ${approvers.join(', ') || 'nobody'}. Cards go to #${audit?.name ?? info.auditChannelId}.`,
+    `  Try it: pick @alice, type  ${SLASH_COMMAND} grant @alice developer because first build`,
+    `  then pick @${fixture.users.find((user) => user.approver)?.name ?? 'an approver'}, open #${audit?.name ?? 'the audit channel'} and click Approve.`,
+  );
+  return lines;
+}
+
+type Row = [label: string, value: string];
+
+/** Where Slack is: the local workspace page and its bot endpoint, or a real workspace over Socket Mode. */
+function slackRows(info: StartupInfo): Row[] {
+  if (info.mode.slack !== 'local') {
+    return [
+      ['Slack', 'your workspace, over Socket Mode (SLACK_APP_TOKEN); no public URL needed'],
+      ['Debug', `${info.url}/local/requests`],
+    ];
+  }
+  return [
+    ['Slack', `${info.url}   local workspace: open it in your browser`],
+    ['Bot endpoint', `${info.url}/slack/events   (the slack Lambda's handler, behind its signature check)`],
+    ['Signing secret', `${info.signingSecret}   (new at every start; the page signs with it)`],
+  ];
+}
+
+/** Where AWS is: the sandbox account, or real AWS with the key it will use. */
+function awsRows(info: StartupInfo): Row[] {
+  if (info.sandbox) {
+    const { account, path } = info.sandbox;
+    return [
+      ['AWS', `sandbox account ${account.accountId} (${account.region}), nothing leaves this machine`],
+      ['', `state ${path}; view it at ${info.url}/local/sandbox`],
+    ];
+  }
+  if (info.realAws) {
+    return [
+      [
+        'AWS',
+        `REAL AWS in ${info.realAws.region} (default credential chain, key ${info.realAws.accessKeyHint})`,
+      ],
+    ];
+  }
+  return [];
 }
