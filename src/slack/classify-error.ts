@@ -33,35 +33,42 @@ export function classifySlackError(error: unknown, what: string): BotError {
   switch (shape.code) {
     case ErrorCode.RateLimitedError:
       return rateLimited(what, shape.retryAfter, error);
-    case ErrorCode.HTTPError: {
-      const status = shape.statusCode ?? 0;
-      if (status === 429) return rateLimited(what, retryAfterHeader(shape.headers), error);
-      if (status >= 500) {
-        return new TransientError(`Slack was briefly unavailable while trying to ${what} (HTTP ${status}).`, {
-          cause: error,
-        });
-      }
-      return new SlackApiError(`Slack refused to ${what} (HTTP ${status}).`, { cause: error });
-    }
+    case ErrorCode.HTTPError:
+      return httpError(what, shape, error);
     case ErrorCode.RequestError:
       return new TransientError(`Slack could not be reached while trying to ${what}.`, { cause: error });
-    case ErrorCode.PlatformError: {
-      // Slack's own short code (e.g. channel_not_found): safe to show; anything else is not quoted.
-      const raw = shape.data?.error ?? '';
-      const code = SLACK_ERROR_CODE.test(raw) ? raw : 'unknown_error';
-      if (TRANSIENT_PLATFORM_ERRORS.has(code)) {
-        return new TransientError(`Slack was briefly unavailable while trying to ${what} (${code}).`, {
-          cause: error,
-        });
-      }
-      return new SlackApiError(`Slack refused to ${what}: ${code}.`, { cause: error });
-    }
+    case ErrorCode.PlatformError:
+      return platformError(what, shape, error);
     default:
       return new SlackApiError(`Slack refused to ${what}.`, {
         cause: error,
         detail: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300),
       });
   }
+}
+
+/** An HTTP failure: 429 is a rate limit, 5xx transient, anything else a refusal. */
+function httpError(what: string, shape: WebApiErrorShape, error: unknown): BotError {
+  const status = shape.statusCode ?? 0;
+  if (status === 429) return rateLimited(what, retryAfterHeader(shape.headers), error);
+  if (status >= 500) {
+    return new TransientError(`Slack was briefly unavailable while trying to ${what} (HTTP ${status}).`, {
+      cause: error,
+    });
+  }
+  return new SlackApiError(`Slack refused to ${what} (HTTP ${status}).`, { cause: error });
+}
+
+/** Slack's `ok: false` answer: its own short code (e.g. channel_not_found) is safe to show; anything else is not quoted. */
+function platformError(what: string, shape: WebApiErrorShape, error: unknown): BotError {
+  const raw = shape.data?.error ?? '';
+  const code = SLACK_ERROR_CODE.test(raw) ? raw : 'unknown_error';
+  if (TRANSIENT_PLATFORM_ERRORS.has(code)) {
+    return new TransientError(`Slack was briefly unavailable while trying to ${what} (${code}).`, {
+      cause: error,
+    });
+  }
+  return new SlackApiError(`Slack refused to ${what}: ${code}.`, { cause: error });
 }
 
 function rateLimited(what: string, retryAfter: number | undefined, cause: unknown): TransientError {

@@ -13,6 +13,32 @@ import type {
 import { autoApprovedLine } from './approval-card';
 import { describeCommand, describePrincipals, mention, mentions, slackDate } from './text';
 
+type NoticeOf<K extends Notice['kind']> = Extract<Notice, { kind: K }>;
+
+function breakGlassLine(notice: NoticeOf<'break_glass'>): string {
+  const duration =
+    notice.durationSeconds === undefined ? '' : ` for ${formatDuration(notice.durationSeconds)}`;
+  return (
+    `:rotating_light: *Break-glass:* ${mention(notice.requester)} approved their own request ` +
+    `${notice.requestId}: ${notice.tier} for ${notice.target}${duration}. ` +
+    `Reason: ${notice.reason ?? '(none)'}. The audit thread has every step.`
+  );
+}
+
+function endedByRevokeLine(notice: NoticeOf<'ended_by_revoke'>): string {
+  return (
+    `:scissors: Ended ${notice.timeBound ? 'early ' : ''}by ${notice.revokeId} (revoke by ${mention(notice.revoker)})` +
+    (notice.timeBound ? '; the scheduled expiry will revoke nothing.' : '.')
+  );
+}
+
+function doneLine(notice: NoticeOf<'done'>): string {
+  const timeBound = notice.accessExpiresAt
+    ? `\nThis access is time-bound: it is revoked automatically ${slackDate(notice.accessExpiresAt)}.`
+    : '';
+  return `:white_check_mark: Done. ${notice.summary ?? 'The change'} was applied and verified. ${mention(notice.requester)}${timeBound}`;
+}
+
 /**
  * The words of every notice the domain and the workflow tasks emit: thread replies (which are also
  * the audit events' text) and answers to one person. Pure; the only place these sentences live.
@@ -32,12 +58,7 @@ export function sayNotice(notice: Notice): string {
     case 'rule_approvers_only':
       return `The access rules let only ${describePrincipals(notice.principals)} approve ${notice.tier} access. Ask one of them to look at it.`;
     case 'break_glass':
-      return (
-        `:rotating_light: *Break-glass:* ${mention(notice.requester)} approved their own request ` +
-        `${notice.requestId}: ${notice.tier} for ${notice.target}` +
-        `${notice.durationSeconds === undefined ? '' : ` for ${formatDuration(notice.durationSeconds)}`}. ` +
-        `Reason: ${notice.reason ?? '(none)'}. The audit thread has every step.`
-      );
+      return breakGlassLine(notice);
     case 'auto_approved':
       return autoApprovedLine(notice.rule, notice.source);
     case 'received':
@@ -80,17 +101,9 @@ export function sayNotice(notice: Notice): string {
     case 'time_limit':
       return timeLimitText(notice);
     case 'ended_by_revoke':
-      return (
-        `:scissors: Ended ${notice.timeBound ? 'early ' : ''}by ${notice.revokeId} (revoke by ${mention(notice.revoker)})` +
-        (notice.timeBound ? '; the scheduled expiry will revoke nothing.' : '.')
-      );
+      return endedByRevokeLine(notice);
     case 'done':
-      return (
-        `:white_check_mark: Done. ${notice.summary ?? 'The change'} was applied and verified. ${mention(notice.requester)}` +
-        (notice.accessExpiresAt
-          ? `\nThis access is time-bound: it is revoked automatically ${slackDate(notice.accessExpiresAt)}.`
-          : '')
-      );
+      return doneLine(notice);
     case 'unverified':
       return (
         `:warning: Applied, but the check failed: ${reasonText(notice.reason)}\n` +

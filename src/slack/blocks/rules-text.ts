@@ -6,24 +6,36 @@ import { describePrincipals } from './text';
 function ruleLine({ tier, rule, mayRequest, mayApprove }: TierStanding): string {
   const parts = [
     `requested by ${rule.requesters === undefined ? 'everyone' : describePrincipals(rule.requesters)}`,
-    rule.autoApprove
-      ? 'auto-approved (no human; posted to the audit channel)'
-      : `approved by ${rule.approvers === undefined ? 'the global approvers' : describePrincipals(rule.approvers)}` +
-        ` · ${rule.approvals} approval${rule.approvals === 1 ? '' : 's'}`,
+    approvalPart(rule),
+    ...limitParts(rule),
   ];
-  if (rule.breakGlass) {
-    parts.push(
-      `break-glass: the requester may approve their own request, with a reason, for at most ${formatDuration(rule.maxDurationSeconds ?? BREAK_GLASS_DEFAULT_MAX_SECONDS)}`,
-    );
-  } else {
-    if (rule.maxDurationSeconds !== undefined)
-      parts.push(`at most ${formatDuration(rule.maxDurationSeconds)}`);
-    if (rule.durationRequired) parts.push('`for …` required');
-    if (rule.reasonRequired) parts.push('`because …` required');
-  }
   const you = [mayRequest ? 'you may request' : 'you may not request', mayApprove ? 'you may approve' : ''];
   const mark = mayRequest ? ':white_check_mark:' : ':no_entry_sign:';
   return `${mark} *${tier}*: ${parts.join(' · ')}. _(${you.filter(Boolean).join(', ')})_`;
+}
+
+type TierRule = TierStanding['rule'];
+
+/** Who approves a tier's requests, and how many approvals it takes. */
+function approvalPart(rule: TierRule): string {
+  if (rule.autoApprove) return 'auto-approved (no human; posted to the audit channel)';
+  const approvers =
+    rule.approvers === undefined ? 'the global approvers' : describePrincipals(rule.approvers);
+  return `approved by ${approvers} · ${rule.approvals} approval${rule.approvals === 1 ? '' : 's'}`;
+}
+
+/** The limits on a request: break-glass's own, or the maximum duration and what must be given. */
+function limitParts(rule: TierRule): string[] {
+  if (rule.breakGlass) {
+    return [
+      `break-glass: the requester may approve their own request, with a reason, for at most ${formatDuration(rule.maxDurationSeconds ?? BREAK_GLASS_DEFAULT_MAX_SECONDS)}`,
+    ];
+  }
+  const parts: string[] = [];
+  if (rule.maxDurationSeconds !== undefined) parts.push(`at most ${formatDuration(rule.maxDurationSeconds)}`);
+  if (rule.durationRequired) parts.push('`for …` required');
+  if (rule.reasonRequired) parts.push('`because …` required');
+  return parts;
 }
 
 /** The answer to `/codebuild-access rules`: the rules in effect, marked for the caller. */
