@@ -8,6 +8,7 @@ import {
   assertPlanBuildable,
   type ChangePlan,
   describeOperation,
+  type PlanStep,
   planHash,
 } from '../../domain/plan';
 import type { AccessRequest } from '../../domain/request';
@@ -73,31 +74,9 @@ export async function applyChange(
   let createdKey = request.completedSteps.find((step) => step.output?.keyArn)?.output?.keyArn;
   for (const step of plan.steps) {
     if (done.has(step.id)) continue;
-    const op = bindCreatedKey(step.do, createdKey);
-    if (!started.has(step.id)) {
-      await deps.store.appendCompletedStep(requestId, {
-        stepId: step.id,
-        description: describeOperation(op),
-        outcome: 'started',
-        undo: null,
-        at: deps.clock.now().toISOString(),
-      });
-    }
-    const result = await runOperation(deps, op);
-    const { keyArn } = result;
-    // A previous attempt started this step and died before journaling it: AWS now reporting
-    // "already so" most likely means that attempt did it, so keep the undo (a rollback must reverse it).
-    const outcome = result.outcome === 'unchanged' && started.has(step.id) ? 'changed' : result.outcome;
-    createdKey = keyArn ?? createdKey;
-    await deps.store.appendCompletedStep(requestId, {
-      stepId: step.id,
-      description: describeOperation(op),
-      outcome,
-      undo: outcome === 'changed' && step.undo ? bindCreatedKey(step.undo, createdKey) : null,
-      at: deps.clock.now().toISOString(),
-      ...(keyArn ? { output: { keyArn } } : {}),
-    });
-    if (outcome === 'changed') changed += 1;
+    const applied = await applyStep(deps, requestId, step, createdKey, started.has(step.id));
+    createdKey = applied.createdKey;
+    if (applied.outcome === 'changed') changed += 1;
   }
   let appliedMarker = request.completedSteps.find((step) => step.stepId === APPLIED_STEP_ID);
   if (!appliedMarker) {
@@ -118,6 +97,44 @@ export async function applyChange(
     deps.grantReminderSeconds,
   );
   return { changed, attached: attachedPolicies(plan), timeBound: window ?? null };
+}
+
+/**
+ * Runs one plan step between two journal entries: "started" before (unless an earlier attempt wrote it),
+ * then its outcome with the undo a rollback will run.
+ */
+async function applyStep(
+  deps: TaskDeps,
+  requestId: string,
+  step: PlanStep,
+  createdKey: string | undefined,
+  startedBefore: boolean,
+): Promise<{ outcome: string; createdKey: string | undefined }> {
+  const op = bindCreatedKey(step.do, createdKey);
+  if (!startedBefore) {
+    await deps.store.appendCompletedStep(requestId, {
+      stepId: step.id,
+      description: describeOperation(op),
+      outcome: 'started',
+      undo: null,
+      at: deps.clock.now().toISOString(),
+    });
+  }
+  const result = await runOperation(deps, op);
+  const { keyArn } = result;
+  // A previous attempt started this step and died before journaling it: AWS now reporting
+  // "already so" most likely means that attempt did it, so keep the undo (a rollback must reverse it).
+  const outcome = result.outcome === 'unchanged' && startedBefore ? 'changed' : result.outcome;
+  const keyNow = keyArn ?? createdKey;
+  await deps.store.appendCompletedStep(requestId, {
+    stepId: step.id,
+    description: describeOperation(op),
+    outcome,
+    undo: outcome === 'changed' && step.undo ? bindCreatedKey(step.undo, keyNow) : null,
+    at: deps.clock.now().toISOString(),
+    ...(keyArn ? { output: { keyArn } } : {}),
+  });
+  return { outcome, createdKey: keyNow };
 }
 
 /** The policy ARNs a plan attaches (its attach steps, whether AWS already had them or not). */

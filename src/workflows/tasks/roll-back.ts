@@ -39,6 +39,70 @@ function undoOfUnanswered(request: AccessRequest, step: CompletedStep): Operatio
   return 'keyArn' in undo && undo.keyArn === null ? undefined : undo;
 }
 
+/** A step that may have acted, for which no undo could be built: the person must check it by hand. */
+const noUndoFor = (step: CompletedStep): UndoResult['failed'][number] => ({
+  description: `${step.description} (may still be in effect: the bot stopped before recording IAM's answer)`,
+  command: 'check it in the AWS console',
+  reason: 'no undo could be built for it',
+});
+
+/** Runs one undo, journals it, and says what it did: undone, undone after no answer, or checked (nothing to undo). */
+async function runUndo(
+  deps: TaskDeps,
+  requestId: string,
+  step: CompletedStep,
+  undo: Operation,
+  unanswered: boolean,
+): Promise<UndoLine> {
+  const { outcome } = await runOperation(deps, undo);
+  await deps.store.appendCompletedStep(requestId, {
+    stepId: undoStepId(step.stepId),
+    description: describeOperation(undo),
+    outcome,
+    undo: null,
+    at: deps.clock.now().toISOString(),
+  });
+  const { description } = step;
+  if (!unanswered) return { kind: 'undone', description };
+  if (outcome === 'changed') return { kind: 'undone_unanswered', description };
+  return { kind: 'checked', description };
+}
+
+/** The journal is data in a record; run only an undo the code builds for this request. */
+function refuseForeignUndo(
+  request: AccessRequest,
+  account: ReturnType<typeof requireAccount>,
+  step: CompletedStep,
+  undo: Operation,
+  createdKeyArn: string | undefined,
+): UndoResult['failed'][number] | undefined {
+  const foreign = foreignUndo(request, account, undo, createdKeyArn);
+  if (foreign === undefined) return undefined;
+  return { description: step.description, command: 'none: check the request record', reason: foreign };
+}
+
+/** runUndo, with a failure turned into the line the report shows (and the command to run by hand). */
+async function attemptUndo(
+  deps: TaskDeps,
+  requestId: string,
+  step: CompletedStep,
+  undo: Operation,
+  unanswered: boolean,
+): Promise<{ line: UndoLine } | { failed: UndoResult['failed'][number]; error: unknown }> {
+  try {
+    return { line: await runUndo(deps, requestId, step, undo, unanswered) };
+  } catch (error) {
+    return {
+      error,
+      failed: {
+        description: unanswered ? `${step.description} (may still be in effect)` : step.description,
+        command: manualCommand(undo),
+        reason: error instanceof BotError ? error.userMessage : String(error),
+      },
+    };
+  }
+}
+
 /**
  * Undoes the journaled changes still in effect (those `keep` does not exempt), newest first, and
  * records one audit event listing what was undone and what was not (with the command to run by hand).
@@ -75,13 +139,7 @@ export async function undoJournal(
   ];
   for (const { step, undo, unanswered } of pending) {
     if (!undo) {
-      if (unanswered) {
-        failed.push({
-          description: `${step.description} (may still be in effect: the bot stopped before recording IAM's answer)`,
-          command: 'check it in the AWS console',
-          reason: 'no undo could be built for it',
-        });
-      }
+      if (unanswered) failed.push(noUndoFor(step));
       continue;
     }
     const keepReason = options.keep?.(step);
@@ -89,50 +147,30 @@ export async function undoJournal(
       kept.push({ kind: 'kept', description: step.description, reason: keepReason });
       continue;
     }
-    // The journal is data in a record; run only an undo the code builds for this request.
-    const foreign = foreignUndo(request, account, undo, createdKeyArn);
-    if (foreign !== undefined) {
-      failed.push({
-        description: step.description,
-        command: 'none: check the request record',
-        reason: foreign,
-      });
+    const refused = refuseForeignUndo(request, account, step, undo, createdKeyArn);
+    if (refused) {
+      failed.push(refused);
       continue;
     }
-    try {
-      const { outcome } = await runOperation(deps, undo);
-      await deps.store.appendCompletedStep(requestId, {
-        stepId: undoStepId(step.stepId),
-        description: describeOperation(undo),
-        outcome,
-        undo: null,
-        at: deps.clock.now().toISOString(),
-      });
-      const { description } = step;
-      if (!unanswered) undone.push({ kind: 'undone', description });
-      else if (outcome === 'changed') undone.push({ kind: 'undone_unanswered', description });
-      else undone.push({ kind: 'checked', description });
-    } catch (error) {
-      if (error instanceof TransientError) transient ??= error;
-      failed.push({
-        description: unanswered ? `${step.description} (may still be in effect)` : step.description,
-        command: manualCommand(undo),
-        reason: error instanceof BotError ? error.userMessage : String(error),
-      });
+    const attempt = await attemptUndo(deps, requestId, step, undo, unanswered);
+    if ('line' in attempt) undone.push(attempt.line);
+    else {
+      failed.push(attempt.failed);
+      if (attempt.error instanceof TransientError) transient ??= attempt.error;
     }
   }
   if (transient && failed.length > 0) {
     // Let the workflow retry the whole task with backoff; journaled undos are skipped next time.
     throw transient;
   }
-  if (undone.length > 0 || failed.length > 0 || kept.length > 0) {
-    const lines: UndoLine[] = [
-      ...undone,
-      ...kept,
-      ...failed.map(
-        (item): UndoLine => ({ kind: 'not_undone', description: item.description, command: item.command }),
-      ),
-    ];
+  const lines: UndoLine[] = [
+    ...undone,
+    ...kept,
+    ...failed.map(
+      (item): UndoLine => ({ kind: 'not_undone', description: item.description, command: item.command }),
+    ),
+  ];
+  if (lines.length > 0) {
     await recordEvent(
       deps,
       request,
