@@ -1,4 +1,4 @@
-import type { AutoApproval, CardStatus, Notice, RenderedMessage } from './notices';
+import type { AutoApproval, CardStatus, DirectMessage, Notice, RenderedMessage } from './notices';
 import type { IamOperation, KeyFacts, KmsOperation, PrincipalRef, RoleFacts } from './plan';
 import type {
   AccessRequest,
@@ -131,6 +131,19 @@ export interface Wording {
   closedCard(request: AccessRequest, status: CardStatus, autoApproved?: AutoApproval): RenderedMessage;
   /** The card of a grant the access rules approved without a human (posted already decided). */
   autoApprovedCard(request: AccessRequest, by: AutoApproval): RenderedMessage;
+  /** A direct message to one person (requester news, approver asks and reminders, failed-DM notes). */
+  direct(message: DirectMessage): RenderedMessage;
+}
+
+/**
+ * Publishes and refreshes Home tabs (src/slack/home-tabs.ts). A failure is logged, never thrown: the
+ * tab is a view of the records, not a record.
+ */
+export interface HomeTabs {
+  /** Publishes one person's Home tab, with an optional answer on top (to a click made there). */
+  publish(userId: string, notice?: string): Promise<void>;
+  /** Republishes the tabs a change to this request shows in: its requester, its target and the approvers. */
+  refreshFor(request: Pick<RequestDigest, 'requester' | 'target'>): Promise<void>;
 }
 
 /** Starts and answers the Step Functions workflow. */
