@@ -235,6 +235,12 @@ export class LocalServer {
         });
         return json(res, result.kind === 'rejected' ? 400 : 200, result);
       }
+      case 'POST home-opened': {
+        if (!workspace) throw new HttpError(409, 'Socket Mode: open the Home tab in your Slack workspace');
+        const input = (await readJson(req)) as Record<string, unknown>;
+        const result = await workspace.client.homeOpened({ userId: String(input.userId ?? '') });
+        return json(res, result.kind === 'rejected' ? 400 : 200, result);
+      }
       case 'POST shortcut': {
         if (!workspace) throw new HttpError(409, 'Socket Mode: use your Slack workspace');
         const input = (await readJson(req)) as Record<string, unknown>;
