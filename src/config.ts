@@ -116,6 +116,16 @@ export const EnvSchema = z.object({
     .describe(
       'How long before a time-bound grant ends the requester is reminded in the thread (default 1 hour).',
     ),
+  APPROVER_REMINDER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(31_536_000)
+    .default(DEFAULTS.approverReminderSeconds)
+    .describe(
+      'How long a request waits for approval before its approvers get one reminder by direct message ' +
+        '(default 4 hours; the remindApprovers function checks every 15 minutes).',
+    ),
   APPROVER_USERGROUP_ID: optionalText
     .pipe(
       z
@@ -220,6 +230,7 @@ export interface Config {
   approvalTimeoutSeconds: number;
   maxGrantDurationSeconds: number;
   grantReminderSeconds: number;
+  approverReminderSeconds: number;
   approverUsergroupId?: string;
   /** AWS_ACCOUNT_ID; needed by service-role and kms commands (trust conditions, ARNs). */
   accountId?: string;
@@ -278,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approvalTimeoutSeconds: e.APPROVAL_TIMEOUT_SECONDS,
     maxGrantDurationSeconds: e.MAX_GRANT_DURATION_SECONDS,
     grantReminderSeconds: e.GRANT_REMINDER_SECONDS,
+    approverReminderSeconds: e.APPROVER_REMINDER_SECONDS,
     approverUsergroupId: e.APPROVER_USERGROUP_ID,
     accountId: e.AWS_ACCOUNT_ID,
     region: e.AWS_REGION,

@@ -22,7 +22,9 @@ import {
   systemClock,
   type WorkflowPort,
 } from './domain/ports';
+import type { RemindDeps } from './domain/remind-approvers';
 import { slackWording } from './slack/blocks/wording';
+import { approverLister, homeTabDeps, homeTabs } from './slack/home-tabs';
 import { SlackWebApi } from './slack/web-api';
 import type { TaskDeps } from './workflows/tasks/deps';
 
@@ -154,6 +156,28 @@ export async function taskLambdaDeps(
   return buildTaskDeps(config, token, ports.iam(), store, ports.kms?.());
 }
 
+/** The scheduled approver reminder's deps: the table (byStatus, approversRemindedAt) and Slack. */
+export async function liveReminderDeps(
+  env: Record<string, string | undefined> = process.env,
+  dynamodb: DynamoDBClient = new DynamoDBClient({}),
+): Promise<RemindDeps> {
+  const config = loadConfig(env);
+  const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
+  const slack = new SlackWebApi(slackWebClient(token, config.slackApiUrl), {
+    maxRateLimitWaitSeconds: TASK_RATE_LIMIT_WAIT_SECONDS,
+  });
+  const log = createLogger();
+  return {
+    requests: new DynamoRequestStore(dynamodb, config.requestsTable),
+    slack,
+    wording: slackWording,
+    log,
+    clock: systemClock,
+    reminderSeconds: config.approverReminderSeconds,
+    approverIds: approverLister(config, slack, log),
+  };
+}
+
 /** TaskDeps from config and the given ports: what inProcessTaskDeps and taskLambdaDeps share. */
 function buildTaskDeps(
   config: Config,
@@ -163,17 +187,24 @@ function buildTaskDeps(
   kms?: KmsPort,
 ): TaskDeps {
   const account = accountContext(config);
+  // A short Retry-After is waited out in the task (well within its Lambda timeout); a longer one
+  // becomes a TransientError that the state's ASL Retry backs off on.
+  const slack = new SlackWebApi(slackWebClient(token, config.slackApiUrl), {
+    maxRateLimitWaitSeconds: TASK_RATE_LIMIT_WAIT_SECONDS,
+  });
+  const log = createLogger();
+  const approverIds = approverLister(config, slack, log);
   return {
     ...(kms ? { kms } : {}),
     ...(account ? { account } : {}),
     iam,
     store,
-    // A short Retry-After is waited out in the task (well within its Lambda timeout); a longer one
-    // becomes a TransientError that the state's ASL Retry backs off on.
-    slack: new SlackWebApi(slackWebClient(token, config.slackApiUrl), {
-      maxRateLimitWaitSeconds: TASK_RATE_LIMIT_WAIT_SECONDS,
-    }),
-    log: createLogger(),
+    slack,
+    approverIds,
+    ...(store instanceof DynamoRequestStore
+      ? { homeTabs: homeTabs(homeTabDeps(config, store, slack, log, systemClock, approverIds)) }
+      : {}),
+    log,
     clock: systemClock,
     wording: slackWording,
     auditChannelId: config.auditChannelId,

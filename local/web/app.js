@@ -658,6 +658,8 @@
               event.preventDefault();
               view.channel = id;
               render();
+              // As in Slack: opening the Home tab sends the app an app_home_opened event; it publishes the tab.
+              if (id === HOME) api('/local/home-opened', { userId: view.me }).catch(() => {});
             },
           },
           [

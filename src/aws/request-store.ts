@@ -6,18 +6,26 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ActiveGrantFinder, PendingRequestFinder, RequestStore } from '../domain/ports';
+import type {
+  ActiveGrantFinder,
+  PendingRequestFinder,
+  ReminderMarker,
+  RequestLister,
+  RequestStore,
+} from '../domain/ports';
 import {
   type AccessRequest,
   type AuditEvent,
   type CompletedStep,
   PENDING_STATUSES,
   REQUEST_CREATE_FIELDS,
+  type RequestDigest,
+  type RequestStatus,
   type RequestSummary,
   type SavableField,
 } from '../domain/request';
 import { classifyAwsError } from './classify-error';
-import { BY_TARGET_INDEX } from './requests-table';
+import { BY_STATUS_INDEX, BY_TARGET_INDEX } from './requests-table';
 
 /** A stored item as a request: the lists the slack function does not write start empty. */
 const asRequest = (item: Record<string, unknown>): AccessRequest =>
@@ -30,7 +38,9 @@ const asRequest = (item: Record<string, unknown>): AccessRequest =>
   }) as unknown as AccessRequest;
 
 /** RequestStore on one DynamoDB table keyed by requestId. */
-export class DynamoRequestStore implements RequestStore, PendingRequestFinder, ActiveGrantFinder {
+export class DynamoRequestStore
+  implements RequestStore, PendingRequestFinder, ActiveGrantFinder, RequestLister, ReminderMarker
+{
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -155,6 +165,63 @@ export class DynamoRequestStore implements RequestStore, PendingRequestFinder, A
       throw classifyAwsError(error, `look up the requests for ${targetArn}`);
     }
     return found;
+  }
+
+  async listByStatus(
+    status: RequestStatus,
+    options: { createdBefore?: string; limit?: number } = {},
+  ): Promise<RequestDigest[]> {
+    const limit = options.limit ?? 100;
+    const found: RequestDigest[] = [];
+    try {
+      const pages = paginateQuery(
+        { client: this.doc, pageSize: limit },
+        {
+          TableName: this.tableName,
+          IndexName: BY_STATUS_INDEX,
+          KeyConditionExpression:
+            options.createdBefore === undefined
+              ? '#status = :status'
+              : '#status = :status AND #created < :before',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(options.createdBefore === undefined ? {} : { '#created': 'createdAt' }),
+          },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ...(options.createdBefore === undefined ? {} : { ':before': options.createdBefore }),
+          },
+          ScanIndexForward: false,
+        },
+      );
+      for await (const page of pages) {
+        found.push(...((page.Items ?? []).map((item) => asRequest(item)) as RequestDigest[]));
+        if (found.length >= limit) break;
+      }
+    } catch (error) {
+      throw classifyAwsError(error, `list the ${status} requests`);
+    }
+    return found.slice(0, limit);
+  }
+
+  async markApproversReminded(requestId: string, at: string): Promise<boolean> {
+    try {
+      // Only this attribute, and no version bump: the reminder never races a decision or a report.
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { requestId },
+          UpdateExpression: 'SET #reminded = :at',
+          ConditionExpression: 'attribute_exists(requestId) AND attribute_not_exists(#reminded)',
+          ExpressionAttributeNames: { '#reminded': 'approversRemindedAt' },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw classifyAwsError(error, `record the approver reminder of ${requestId}`);
+    }
   }
 
   appendEvent(requestId: string, event: AuditEvent): Promise<void> {

@@ -17,6 +17,13 @@ export const REQUESTS_TABLE_DEFINITION = definition;
  */
 export const BY_TARGET_INDEX = 'byTarget';
 
+/**
+ * The index the Home tab (pending requests, active grants) and the approver reminder (requests waiting
+ * longer than APPROVER_REMINDER_SECONDS) query: status (hash) + createdAt (range). It projects what
+ * those show (RequestDigest), never a plan, a task token or a journal.
+ */
+export const BY_STATUS_INDEX = 'byStatus';
+
 /** The CreateTable input for the requests table under `tableName` (local mode, tests, the bench). */
 export function requestsTableInput(tableName: string): CreateTableCommandInput {
   // A fresh copy per call, so the SDK never holds the imported object. The JSON import widens

@@ -94,3 +94,27 @@ export function usergroupMembership(
     members: async (usergroupId) => [...(await membersOf(usergroupId))],
   };
 }
+
+/** At most this many approvers get a DM per request (a big group is not messaged one by one). */
+export const MAX_APPROVER_DMS = 25;
+
+/**
+ * Everyone who may approve, for DMs and the Home tab: the configured ids, then the group's members.
+ * A group Slack cannot list is logged and left out: a DM is extra, the card is still in the channel.
+ */
+export async function listApprovers(
+  options: Pick<ApproverOptions, 'userIds' | 'usergroupId' | 'slack' | 'log'>,
+): Promise<string[]> {
+  const ids = new Set(options.userIds);
+  if (options.usergroupId) {
+    try {
+      for (const id of await options.slack.usergroupMembers(options.usergroupId)) ids.add(id);
+    } catch (error) {
+      options.log.warn('could not list the approver group; its members get no direct message', {
+        usergroupId: options.usergroupId,
+        error,
+      });
+    }
+  }
+  return [...ids].slice(0, MAX_APPROVER_DMS);
+}

@@ -9,4 +9,6 @@ export const DEFAULTS = {
   maxGrantDurationSeconds: 604_800,
   /** How long before a time-bound grant ends the requester is reminded (GRANT_REMINDER_SECONDS): 1 hour. */
   grantReminderSeconds: 3600,
+  /** How long a request waits before its approvers get a reminder DM (APPROVER_REMINDER_SECONDS): 4 hours. */
+  approverReminderSeconds: 14_400,
 } as const;

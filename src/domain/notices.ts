@@ -4,7 +4,7 @@
  * decides the words, mentions, dates and Block Kit. Nothing here is Slack markup.
  */
 import type { ChangeCommand } from './command';
-import type { RequestStatus } from './request';
+import type { AccessRequest, RequestDigest, RequestStatus } from './request';
 
 /** Why a step failed, as far as it is safe to tell. */
 export type FailureReason =
@@ -203,6 +203,22 @@ export interface AutoApproval {
   rule: string;
   source: string;
 }
+
+/**
+ * A direct message the bot sends one person. DMs are extra (the thread is the record): the requester's
+ * news about their request, and the approvers' "needs you" and one reminder.
+ */
+export type DirectMessage =
+  /** The requester's copy of a thread reply (`said`: the notice as already worded). */
+  | { kind: 'update'; requestId: string; said: string }
+  /** A person approved or denied the request. */
+  | { kind: 'decided'; request: AccessRequest }
+  /** A time-bound grant's end ran; `failed` when some access could not be revoked. */
+  | { kind: 'access_ended'; request: AccessRequest; failed: boolean }
+  | { kind: 'approval_needed'; request: RequestDigest; permalink?: string }
+  | { kind: 'approval_reminder'; request: RequestDigest; permalink?: string }
+  /** The thread's note that a DM to `userId` failed (`reason`: Slack's short code, never a token). */
+  | { kind: 'failed_note'; userId: string; reason: string };
 
 /** A message as the Wording port renders it: fallback text and optional Block Kit blocks. */
 export interface RenderedMessage {

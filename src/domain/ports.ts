@@ -1,6 +1,14 @@
-import type { AutoApproval, CardStatus, Notice, RenderedMessage } from './notices';
+import type { AutoApproval, CardStatus, DirectMessage, Notice, RenderedMessage } from './notices';
 import type { IamOperation, KeyFacts, KmsOperation, PrincipalRef, RoleFacts } from './plan';
-import type { AccessRequest, AuditEvent, CompletedStep, RequestSummary, SavableField } from './request';
+import type {
+  AccessRequest,
+  AuditEvent,
+  CompletedStep,
+  RequestDigest,
+  RequestStatus,
+  RequestSummary,
+  SavableField,
+} from './request';
 
 /** The domain's view of IAM; src/aws/iam.ts implements it with the SDK. */
 export interface IamPort {
@@ -49,6 +57,20 @@ export interface ActiveGrantFinder {
   requestsFor(targetArn: string): Promise<RequestSummary[]>;
 }
 
+/** Requests by status (DynamoDB GSI byStatus), newest first: the Home tab and the approver reminder. */
+export interface RequestLister {
+  /** At most `limit` requests in `status`; with `createdBefore`, only those created before that instant. */
+  listByStatus(
+    status: RequestStatus,
+    options?: { createdBefore?: string; limit?: number },
+  ): Promise<RequestDigest[]>;
+}
+
+/** Records the approver reminder, once: false when it was recorded already or the request moved on. */
+export interface ReminderMarker {
+  markApproversReminded(requestId: string, at: string): Promise<boolean>;
+}
+
 /** Durable request records; src/aws/request-store.ts implements it on DynamoDB. */
 export interface RequestStore {
   /** Creates the record; 'exists' when a record with that id is already there (a replay). */
@@ -85,11 +107,15 @@ export interface SlackPort {
   update(message: SlackMessage & { ts: string }): Promise<void>;
   postEphemeral(message: { channel: string; user: string; text: string; threadTs?: string }): Promise<void>;
   /** A direct message from the bot to one user (conversations.open, then chat.postMessage). */
-  postDirect(userId: string, text: string): Promise<void>;
+  postDirect(userId: string, text: string, blocks?: unknown[]): Promise<void>;
   /** Opens a modal for the user who triggered `triggerId` (valid for 3 s after the click). */
   openModal(triggerId: string, view: Record<string, unknown>): Promise<void>;
   /** The user's profile email and display name, or undefined when Slack does not know the user. */
   lookupUser(userId: string): Promise<{ email?: string; name: string; deleted: boolean } | undefined>;
+  /** A link to a message (chat.getPermalink), for DMs that point at the approval card. */
+  permalink(channel: string, ts: string): Promise<string>;
+  /** Replaces a person's App Home tab (views.publish). */
+  publishHome(userId: string, view: Record<string, unknown>): Promise<void>;
 }
 
 /**
@@ -105,6 +131,19 @@ export interface Wording {
   closedCard(request: AccessRequest, status: CardStatus, autoApproved?: AutoApproval): RenderedMessage;
   /** The card of a grant the access rules approved without a human (posted already decided). */
   autoApprovedCard(request: AccessRequest, by: AutoApproval): RenderedMessage;
+  /** A direct message to one person (requester news, approver asks and reminders, failed-DM notes). */
+  direct(message: DirectMessage): RenderedMessage;
+}
+
+/**
+ * Publishes and refreshes Home tabs (src/slack/home-tabs.ts). A failure is logged, never thrown: the
+ * tab is a view of the records, not a record.
+ */
+export interface HomeTabs {
+  /** Publishes one person's Home tab, with an optional answer on top (to a click made there). */
+  publish(userId: string, notice?: string): Promise<void>;
+  /** Republishes the tabs a change to this request shows in: its requester, its target and the approvers. */
+  refreshFor(request: Pick<RequestDigest, 'requester' | 'target'>): Promise<void>;
 }
 
 /** Starts and answers the Step Functions workflow. */

@@ -94,6 +94,8 @@ export interface AccessRequest {
   endedBy?: string;
   /** When the approval wait times out (set when the card is posted). */
   approvalExpiresAt?: string;
+  /** When the approvers got their one reminder DM (the remindApprovers function writes only this). */
+  approversRemindedAt?: string;
   /** Step Functions task token; kept server side, never sent to Slack. */
   taskToken?: string;
   completedSteps: CompletedStep[];
@@ -108,6 +110,23 @@ export interface RequestSummary {
   command: ChangeCommand;
   requester: { userId: string };
 }
+
+/** What the byStatus index projects (src/aws/requests-table.json): enough for the Home tab and reminders. */
+export type RequestDigest = Pick<
+  AccessRequest,
+  | 'requestId'
+  | 'status'
+  | 'createdAt'
+  | 'requester'
+  | 'command'
+  | 'target'
+  | 'approvals'
+  | 'requiredApprovals'
+  | 'card'
+  | 'accessExpiresAt'
+  | 'approvalExpiresAt'
+  | 'approversRemindedAt'
+>;
 
 /** Statuses of a request that is still going somewhere. */
 export const PENDING_STATUSES: readonly RequestStatus[] = [
@@ -176,6 +195,8 @@ export const RECORD_WRITES = {
     'card',
     'endedBy',
   ],
+  /** The scheduled approver reminder: the one attribute that says it reminded them (no version bump). */
+  remindApprovers: ['requestId', 'approversRemindedAt'],
 } as const satisfies Record<string, ReadonlyArray<keyof AccessRequest>>;
 
 /** The savable fields a function writes (RECORD_WRITES without the key, version and append-only lists). */

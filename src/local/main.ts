@@ -177,6 +177,7 @@ async function bootLocal(
     approvalTimeoutSeconds: options.approvalTimeoutSeconds,
     fixture,
     sandboxStore,
+    accessRulesFile: join(root, 'access-rules.yml'),
   });
   const config = loadConfig(env);
   await deployBotStackToSandbox(config, sandboxStore, sandbox);
@@ -379,6 +380,8 @@ async function listenOrExplain(server: LocalServer, port: number): Promise<void>
 
 interface LocalEnvInput {
   processEnv: Record<string, string | undefined>;
+  /** The repository's access-rules.yml (found from the repository root: this code runs bundled). */
+  accessRulesFile: string;
   botToken: string;
   signingSecret: string;
   /** The local server's origin, where the local Slack Web API is served. */
@@ -402,7 +405,7 @@ function localEnv(input: LocalEnvInput): Record<string, string | undefined> {
     // Never the deployed machine: runs are local.
     STATE_MACHINE_ARN: undefined,
     // The repository's access-rules.yml, as a deploy loads it (docs/rules.md).
-    ACCESS_RULES: input.processEnv.ACCESS_RULES ?? accessRulesEnvOfFile(),
+    ACCESS_RULES: input.processEnv.ACCESS_RULES ?? accessRulesEnvOfFile(input.accessRulesFile),
     ...(input.fixture
       ? {
           AUDIT_CHANNEL_ID: auditChannelOf(input.fixture).id,

@@ -8,12 +8,14 @@ import type {
   IamPort,
   Log,
   PendingRequestFinder,
+  RequestLister,
   RequestStore,
   WorkflowPort,
 } from '../domain/ports';
 import { clickerIdentity } from '../domain/resolve-target';
 import type { SlackAppDeps } from './app';
 import { slackWording } from './blocks/wording';
+import { approverLister, homeTabDeps, homeTabs } from './home-tabs';
 import { SlackWebApi } from './web-api';
 
 export interface SlackAppPorts {
@@ -28,6 +30,12 @@ export interface SlackAppPorts {
 const pendingFinder = (store: RequestStore): PendingRequestFinder | undefined =>
   typeof (store as Partial<PendingRequestFinder>).pendingFor === 'function'
     ? (store as RequestStore & PendingRequestFinder)
+    : undefined;
+
+// The DynamoDB store also lists requests by status (byStatus index), for the Home tab; fakes may not.
+const requestLister = (store: RequestStore): RequestLister | undefined =>
+  typeof (store as Partial<RequestLister>).listByStatus === 'function'
+    ? (store as RequestStore & RequestLister)
     : undefined;
 
 /**
@@ -45,7 +53,10 @@ export function slackAppDeps(
   const slack = new SlackWebApi(client);
   const account = accountContext(config);
   const pending = pendingFinder(ports.store);
+  const lister = requestLister(ports.store);
+  const approverIds = approverLister(config, slack, log);
   return {
+    ...(lister ? { homeTabs: homeTabs(homeTabDeps(config, lister, slack, log, clock, approverIds)) } : {}),
     iam: ports.iam,
     store: ports.store,
     workflow: ports.workflow,

@@ -1,5 +1,5 @@
 import { parse as parseQuery } from 'node:querystring';
-import { ACTION_IDS, DENY_MODAL, REQUEST_FORM, SLASH_COMMAND } from './ids';
+import { ACTION_IDS, DENY_MODAL, EVENT_TYPES, REQUEST_FORM, SLASH_COMMAND } from './ids';
 import { decodeLambdaBody, headerValue, verifySlackSignature } from './verify-signature';
 
 /** An API Gateway event as both payload formats (v1 and v2) share it. */
@@ -61,6 +61,35 @@ function unhandledInteraction(payload: unknown): string | undefined {
   return 'unhandled interaction type';
 }
 
+const OUR_EVENTS = new Set<string>(Object.values(EVENT_TYPES));
+
+/**
+ * Why Bolt would have nothing to do with this Events API body, or undefined. Slack sends two shapes as
+ * JSON: `{type: 'url_verification', challenge, token}` when the Request URL is set (Bolt answers the
+ * challenge), and `{type: 'event_callback', event: {type, user, …}, …}` for a subscribed event.
+ */
+function unhandledEvent(rawBody: string): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    return 'body is not JSON';
+  }
+  const b = (typeof body === 'object' && body !== null ? body : {}) as {
+    type?: unknown;
+    challenge?: unknown;
+    event?: { type?: unknown; user?: unknown } | null;
+  };
+  if (b.type === 'url_verification') {
+    return typeof b.challenge === 'string' && b.challenge !== ''
+      ? undefined
+      : 'url_verification without a challenge';
+  }
+  if (b.type !== 'event_callback') return 'unhandled event envelope';
+  if (typeof b.event?.type !== 'string' || !OUR_EVENTS.has(b.event.type)) return 'unknown event';
+  return typeof b.event.user === 'string' && b.event.user !== '' ? undefined : 'event without a user';
+}
+
 /**
  * Everything that must hold before Bolt sees a request: a valid signature within ±300 s, a body decoded
  * as UTF-8, and a payload this app handles. Anything else gets 401 or 400 here, so no malformed input
@@ -77,6 +106,10 @@ export function gateSlackRequest(event: HttpEvent, signingSecret: string, nowSec
   });
   if (!verdict.ok) return reject(401, verdict.reason);
   const contentType = (headerValue(event.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (contentType === 'application/json') {
+    const reason = unhandledEvent(rawBody);
+    return reason === undefined ? { ok: true, rawBody, contentType } : reject(400, reason);
+  }
   if (contentType !== 'application/x-www-form-urlencoded') return reject(400, 'unsupported content type');
   const form = parseQuery(rawBody);
   if (typeof form.payload === 'string') {

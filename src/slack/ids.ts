@@ -10,6 +10,20 @@ export const ACTION_IDS = {
 
 export const DECISION_BLOCK_ID = 'decision';
 
+/**
+ * Buttons of the Home tab that belong to the request lifecycle (cancel a pending request, give up a
+ * grant). Named as the lifecycle work names them; the Home tab shows them, their listeners own them.
+ */
+export const LIFECYCLE_ACTION_IDS = {
+  cancel: 'cancel_request',
+  relinquish: 'relinquish_grant',
+} as const;
+
+/** Events API events the app subscribes to (manifest.yml settings.event_subscriptions.bot_events). */
+export const EVENT_TYPES = {
+  homeOpened: 'app_home_opened',
+} as const;
+
 /** The Deny modal: its callback id, and the block/action ids of the reason input. */
 export const DENY_MODAL = {
   callbackId: 'deny_reason',

@@ -98,18 +98,32 @@ export class SlackWebApi implements SlackPort {
     );
   }
 
-  async postDirect(userId: string, text: string): Promise<void> {
+  async postDirect(userId: string, text: string, blocks?: unknown[]): Promise<void> {
     const opened = await this.call(`open a direct message with ${userId}`, () =>
       this.client.conversations.open({ users: userId }),
     );
     const channel = opened.channel?.id;
     if (!channel) throw new SlackApiError(`Slack opened no direct message channel with ${userId}.`);
-    await this.post({ channel, text });
+    await this.post({ channel, text, ...(blocks ? { blocks } : {}) });
   }
 
   async openModal(triggerId: string, view: Record<string, unknown>): Promise<void> {
     await this.call('open the dialog', () =>
       this.client.views.open({ trigger_id: triggerId, view: view as never }),
+    );
+  }
+
+  async permalink(channel: string, ts: string): Promise<string> {
+    const out = await this.call(`link to message ${ts} in ${channel}`, () =>
+      this.client.chat.getPermalink({ channel, message_ts: ts }),
+    );
+    if (!out.permalink) throw new SlackApiError(`Slack gave no link to message ${ts}.`);
+    return out.permalink;
+  }
+
+  async publishHome(userId: string, view: Record<string, unknown>): Promise<void> {
+    await this.call(`publish the Home tab of ${userId}`, () =>
+      this.client.views.publish({ user_id: userId, view: safeBlocks([view])[0] as never }),
     );
   }
 

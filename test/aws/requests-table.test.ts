@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoRequestStore } from '../../src/aws/request-store';
-import { BY_TARGET_INDEX, REQUESTS_TABLE_DEFINITION } from '../../src/aws/requests-table';
+import { BY_STATUS_INDEX, BY_TARGET_INDEX, REQUESTS_TABLE_DEFINITION } from '../../src/aws/requests-table';
 import type { AccessRequest } from '../../src/domain/request';
 import { ensureRequestsTable, type LocalDynamo, startLocalDynamo } from '../../src/local/dynamo';
 import { createRequestsTable } from '../helpers/dynalite';
@@ -67,10 +67,22 @@ describe('the requests table definition', () => {
     expect(await describedDefinition(dynamo.client, 'requests')).toEqual(REQUESTS_TABLE_DEFINITION);
   });
 
-  it('names the byTarget index that status and a revoke query', () => {
+  it('names the byTarget index that status and a revoke query, and the byStatus index of the Home tab and reminders', () => {
     expect(REQUESTS_TABLE_DEFINITION.GlobalSecondaryIndexes.map((index) => index.IndexName)).toEqual([
       BY_TARGET_INDEX,
+      BY_STATUS_INDEX,
     ]);
+  });
+
+  it('projects into byStatus no plan, task token or journal (the slack, report and reminder roles query it)', () => {
+    const byStatus = REQUESTS_TABLE_DEFINITION.GlobalSecondaryIndexes.find(
+      (index) => index.IndexName === BY_STATUS_INDEX,
+    );
+
+    expect(byStatus?.Projection.ProjectionType).toBe('INCLUDE');
+    expect(byStatus?.Projection.NonKeyAttributes).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(plan|planHash|taskToken|completedSteps|events)$/)]),
+    );
   });
 
   it('leaves an existing table with the index alone', async () => {

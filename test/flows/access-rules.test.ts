@@ -238,15 +238,17 @@ describe('break-glass', () => {
     expect(loud[0]?.text).toContain(
       `*Break-glass:* <@${REQUESTER}> approved their own request ${request.requestId}: developer for user requester for 1h. Reason: prod builds are down.`,
     );
+    // The card's "approval needed" DM (sent when the card is posted), then the break-glass DM.
     for (const approver of [APPROVER_1, APPROVER_2]) {
       expect(harness.slack.directMessagesTo(approver).map((m) => m.text)).toEqual([
+        `Approval needed: ${request.requestId} by <@${REQUESTER}>`,
         expect.stringContaining(
           `*Break-glass:* <@${REQUESTER}> approved their own request ${request.requestId}`,
         ),
       ]);
     }
     // The DM itself never broadcasts.
-    expect(harness.slack.directMessagesTo(APPROVER_1)[0]?.text).not.toContain('<!here>');
+    expect(harness.slack.directMessagesTo(APPROVER_1)[1]?.text).not.toContain('<!here>');
   });
 
   it('refuses a break-glass request without a reason', async () => {

@@ -16,7 +16,7 @@ describe('dynalite helper', () => {
     expect(dynamo.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('creates an ACTIVE requests table keyed by requestId, with the byTarget index of serverless.yml', async () => {
+  it('creates an ACTIVE requests table keyed by requestId, with the byTarget and byStatus indexes of serverless.yml', async () => {
     await createRequestsTable(dynamo.endpoint, 'requests-schema');
     const client = testDynamoClient(dynamo.endpoint);
 
@@ -30,6 +30,7 @@ describe('dynalite helper', () => {
         { AttributeName: 'requestId', AttributeType: 'S' },
         { AttributeName: 'targetArn', AttributeType: 'S' },
         { AttributeName: 'createdAt', AttributeType: 'S' },
+        { AttributeName: 'status', AttributeType: 'S' },
       ],
       BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
       GlobalSecondaryIndexes: [
@@ -40,6 +41,13 @@ describe('dynalite helper', () => {
             { AttributeName: 'createdAt', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['status', 'command', 'requester'] },
+        }),
+        expect.objectContaining({
+          IndexName: 'byStatus',
+          KeySchema: [
+            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
         }),
       ],
     });

@@ -130,6 +130,10 @@ export class MemorySlack implements SlackPort {
   async postEphemeral() {}
   async postDirect() {}
   async openModal() {}
+  async permalink(channel: string, ts: string) {
+    return `https://local/${channel}/${ts}`;
+  }
+  async publishHome() {}
   async lookupUser() {
     return undefined;
   }

@@ -69,7 +69,8 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     ...READ_KEYS,
     'dynamodb:Query',
   ],
-  askApproval: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE],
+  // Query: the Home tabs a new card changes, through byStatus only.
+  askApproval: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, 'dynamodb:Query'],
   apply: [
     ...OWN_LOGS,
     ...BOT_TOKEN,
@@ -107,6 +108,8 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     ...READ_KEYS,
   ],
   report: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, 'dynamodb:Query'],
+  // The scheduled approver reminder: waiting requests (byStatus) and approversRemindedAt, no GetItem, no workflow.
+  remindApprovers: [...OWN_LOGS, ...BOT_TOKEN, 'dynamodb:Query', 'dynamodb:UpdateItem'],
 };
 
 /** The access-request state machine's role: invoke the task functions, deliver its ERROR logs. */

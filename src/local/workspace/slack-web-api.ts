@@ -112,6 +112,8 @@ export class LocalSlackWebApi {
         return this.publishView(args);
       case 'conversations.open':
         return this.openConversation(args);
+      case 'chat.getPermalink':
+        return this.permalink(args);
       default:
         return fail('unknown_method');
     }
@@ -290,6 +292,15 @@ export class LocalSlackWebApi {
   }
 
   /** conversations.open with one person: the app's DM with them (the same id every time). */
+  /** chat.getPermalink: a link the page understands (it opens the channel at that message). */
+  private permalink(args: Args): WebApiResponse {
+    const channel = this.state.conversation(str(args.channel) ?? '');
+    if (!channel) return fail('channel_not_found');
+    const ts = str(args.message_ts) ?? '';
+    if (!this.state.message(channel.id, ts)) return fail('message_not_found');
+    return ok({ channel: channel.id, permalink: `/#${channel.id}/${ts}` });
+  }
+
   private openConversation(args: Args): WebApiResponse {
     const channel = str(args.channel);
     const users = (str(args.users) ?? '')

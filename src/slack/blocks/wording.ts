@@ -1,10 +1,12 @@
 import type { Wording } from '../../domain/ports';
 import { approvalCard, autoApprovedLine, cardText, decidedCard } from './approval-card';
+import { directMessage } from './direct-messages';
 import { cardStatusLine, sayNotice } from './notices';
 
 /** The Wording port on Slack: mrkdwn and Block Kit, built by this folder's pure builders. */
 export const slackWording: Wording = {
   say: sayNotice,
+  direct: directMessage,
   approvalCard: (request, expiresAt) => ({
     text: cardText(request),
     blocks: approvalCard(request, expiresAt),

@@ -1,11 +1,36 @@
 import { type DecideDeps, type DecideResult, decideRequest } from '../../domain/decide-request';
-import type { SlackPort } from '../../domain/ports';
+import { sendDirect } from '../../domain/direct-messages';
+import type { HomeTabs, SlackPort } from '../../domain/ports';
 import { approvalCard, cardText, decidedCard } from '../blocks/approval-card';
 import { answerFor } from './answer';
 
 /** What the approve, deny and deny-reason listeners need. */
 export interface DecisionDeps extends DecideDeps {
   slack: SlackPort;
+  /** The Home tabs, so a click made there is answered there (it has no channel for an ephemeral). */
+  homeTabs?: HomeTabs;
+}
+
+/** Whether a click came from a view (the Home tab) rather than a message (the card). */
+export const fromHomeTab = (body: { container?: { type?: string }; view?: { type?: string } }): boolean =>
+  body.container?.type === 'view' || body.view?.type === 'home';
+
+/**
+ * After a click: the requester gets a DM when a person decided (the thread stays the record), and a
+ * click made in the Home tab is answered there: the tab is republished with the answer on top.
+ */
+export async function afterDecision(
+  deps: DecisionDeps,
+  result: DecideResult,
+  homeViewer: string | undefined,
+): Promise<void> {
+  if (result.kind === 'decided') {
+    await sendDirect(deps, result.request, result.request.requester.userId, {
+      kind: 'decided',
+      request: result.request,
+    });
+  }
+  if (homeViewer !== undefined) await deps.homeTabs?.publish(homeViewer, result.message);
 }
 
 /** Who clicked, from a block action or a view submission: the team and app the click says it came from. */

@@ -1,9 +1,10 @@
 import type { App, BlockAction, ButtonAction, GlobalShortcut, ViewSubmitAction } from '@slack/bolt';
-import { ACTION_IDS, DENY_MODAL, REQUEST_FORM, SLASH_COMMAND } from '../ids';
+import { ACTION_IDS, DENY_MODAL, EVENT_TYPES, REQUEST_FORM, SLASH_COMMAND } from '../ids';
 import { approveAction } from './actions/approve';
 import { denyAction } from './actions/deny';
 import { codebuildAccessCommand, type SlashCommandDeps } from './commands/codebuild-access';
 import type { DecisionDeps } from './decision-result';
+import { onHomeOpened } from './events/home-opened';
 import { requestFormShortcut } from './shortcuts/request-form';
 import { denyReasonSubmission } from './views/deny-reason';
 import { requestFormSubmission } from './views/request-form';
@@ -11,7 +12,7 @@ import { requestFormSubmission } from './views/request-form';
 /** What every listener together needs. */
 export type ListenerDeps = SlashCommandDeps & DecisionDeps;
 
-/** Registers every listener of the app: one slash command, one shortcut, two buttons, two modals. */
+/** Registers every listener of the app: one slash command, one shortcut, two buttons, two modals, one event (the Home tab). */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command(SLASH_COMMAND, (args) => codebuildAccessCommand(deps, args));
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.approve, (args) => approveAction(deps, args));
@@ -19,4 +20,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.view<ViewSubmitAction>(DENY_MODAL.callbackId, (args) => denyReasonSubmission(deps, args));
   app.shortcut<GlobalShortcut>(REQUEST_FORM.shortcutCallbackId, (args) => requestFormShortcut(deps, args));
   app.view<ViewSubmitAction>(REQUEST_FORM.callbackId, (args) => requestFormSubmission(deps, args));
+  app.event(EVENT_TYPES.homeOpened, ({ event }) => onHomeOpened(deps, event));
 }

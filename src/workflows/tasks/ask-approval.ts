@@ -1,5 +1,6 @@
 import { AUTO_APPROVE_RULE, autoApproved } from '../../domain/access-rules';
 import { auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
+import { sendDirect } from '../../domain/direct-messages';
 import {
   ConflictError,
   PlanRefusedError,
@@ -45,6 +46,33 @@ export async function askApproval(
   // Events recorded before the card existed ("requested") start the thread.
   for (const event of request.events) {
     await postToThread(deps, posted, event);
+  }
+  await tellApprovers(deps, posted);
+  // The request now waits in the approvers' Home tabs (and in the requester's as pending).
+  await deps.homeTabs?.refreshFor(posted);
+}
+
+/**
+ * A DM to each approver (never the requester) with the card's summary and a link to it, so a private
+ * or busy audit channel is not a blind spot. Sent once, when the card is first posted; a failure is
+ * noted in the thread and never fails the request.
+ */
+async function tellApprovers(deps: TaskDeps, request: AccessRequest): Promise<void> {
+  if (!deps.approverIds || !request.card) return;
+  const approvers = (await deps.approverIds()).filter((id) => id !== request.requester.userId);
+  if (approvers.length === 0) return;
+  let permalink: string | undefined;
+  try {
+    permalink = await deps.slack.permalink(request.card.channel, request.card.ts);
+  } catch (error) {
+    deps.log.warn('could not link to the approval card; the DMs go without the link', { error });
+  }
+  for (const approver of approvers) {
+    await sendDirect(deps, request, approver, {
+      kind: 'approval_needed',
+      request,
+      ...(permalink ? { permalink } : {}),
+    });
   }
 }
 

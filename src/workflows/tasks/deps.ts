@@ -2,7 +2,7 @@ import type { AccessRules } from '../../domain/access-rules';
 import type { AuditDeps } from '../../domain/audit-trail';
 import { ConfigMissingError, UnknownRequestError } from '../../domain/errors';
 import type { AccountContext } from '../../domain/plan';
-import type { ActiveGrantFinder, IamPort, KmsPort } from '../../domain/ports';
+import type { ActiveGrantFinder, HomeTabs, IamPort, KmsPort } from '../../domain/ports';
 import type { AccessRequest } from '../../domain/request';
 
 /** What the workflow tasks need; src/handlers wires the live versions, tests wire fakes. */
@@ -15,6 +15,10 @@ export interface TaskDeps extends AuditDeps {
   kms?: KmsPort;
   /** Finds the time-bound grants a revoke ends early (the report task only). */
   grants?: ActiveGrantFinder;
+  /** Everyone who may approve (APPROVER_USER_IDS and the group), for DMs; absent, no approver DMs. */
+  approverIds?: () => Promise<string[]>;
+  /** Republishes the Home tabs a request shows in (askApproval and report); absent, none. */
+  homeTabs?: HomeTabs;
   /** Account id, region and setup options; service-role and kms requests need them. See requireAccount. */
   account?: AccountContext;
   /** The rules per tier (access-rules.yml): approval counts, auto-approve, break-glass. Absent: defaults. */

@@ -1,6 +1,7 @@
 import { AUTO_APPROVE_RULE, autoApproved } from '../../domain/access-rules';
 import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
 import { isTierCommand } from '../../domain/command';
+import { sendDirect } from '../../domain/direct-messages';
 import {
   OutcomeNotDeliveredError,
   RequestConflictError,
@@ -117,17 +118,16 @@ function failedNotice(request: AccessRequest, input: ReportInput): Notice {
 export async function reportOutcome(deps: TaskDeps, input: ReportInput): Promise<{ status: RequestStatus }> {
   const loaded = await loadRequest(deps, input.requestId);
   switch (input.outcome) {
-    case 'reminder':
-      await recordEvent(
-        deps,
-        loaded,
-        auditEvent(
-          deps.clock,
-          'reminder',
-          deps.wording.say(outcomeNotice(loaded, { ...input, outcome: 'reminder' })),
-        ),
-      );
+    case 'reminder': {
+      const said = deps.wording.say(outcomeNotice(loaded, { ...input, outcome: 'reminder' }));
+      await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', said));
+      await sendDirect(deps, loaded, loaded.requester.userId, {
+        kind: 'update',
+        requestId: loaded.requestId,
+        said,
+      });
       return { status: loaded.status };
+    }
     case 'ended':
       return showEndOfAccess(deps, loaded);
     default:
@@ -180,6 +180,15 @@ async function reportFinal(
   if (input.outcome === 'no_change' || (input.outcome === 'failed' && current.decision === undefined)) {
     await tellRequester(deps, current, text);
   }
+  // Denials were told by the slack function when they were clicked; a retried report DMs nothing twice.
+  if (!alreadyRecorded && input.outcome !== 'denied' && input.outcome !== 'no_change') {
+    await sendDirect(deps, current, current.requester.userId, {
+      kind: 'update',
+      requestId: current.requestId,
+      said: text,
+    });
+  }
+  await deps.homeTabs?.refreshFor(current);
   if (undelivered !== undefined) {
     if (undelivered instanceof TransientError) throw undelivered;
     throw new OutcomeNotDeliveredError(
@@ -306,6 +315,14 @@ async function showEndOfAccess(deps: TaskDeps, request: AccessRequest): Promise<
     outcome,
     ...(request.endedBy ? { endedBy: request.endedBy } : {}),
   });
+  if (outcome !== 'revoked_early') {
+    await sendDirect(deps, request, request.requester.userId, {
+      kind: 'access_ended',
+      request,
+      failed: outcome === 'failed',
+    });
+  }
+  await deps.homeTabs?.refreshFor(request);
   return { status: request.status };
 }
 

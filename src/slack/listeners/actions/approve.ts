@@ -1,5 +1,12 @@
 import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { clickFrom, type DecisionDeps, decideSafely, showResult } from '../decision-result';
+import {
+  afterDecision,
+  clickFrom,
+  type DecisionDeps,
+  decideSafely,
+  fromHomeTab,
+  showResult,
+} from '../decision-result';
 
 /** Approve: ack at once, decide on the server (the clicker is authorized there), update the card in place. */
 export async function approveAction(
@@ -17,4 +24,5 @@ export async function approveAction(
     channel: body.channel?.id ?? body.container?.channel_id,
     userId: body.user.id,
   });
+  await afterDecision(deps, result, fromHomeTab(body) ? body.user.id : undefined);
 }

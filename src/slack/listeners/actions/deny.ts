@@ -2,7 +2,7 @@ import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slac
 import { previewClick } from '../../../domain/decide-request';
 import { denyModal } from '../../blocks/deny-modal';
 import { answerFor } from '../answer';
-import { clickFrom, type DecisionDeps, showResult } from '../decision-result';
+import { clickFrom, type DecisionDeps, fromHomeTab, showResult } from '../decision-result';
 
 /**
  * Deny: ack at once, check the clicker, then open a modal for the reason (nothing is decided yet; the
@@ -24,6 +24,7 @@ export async function denyAction(
     const refusal = await previewClick(deps, { requestId, ...clickFrom(body), choice: 'deny' });
     if (refusal !== undefined) {
       await showResult(deps, { kind: 'message', message: refusal }, { channel, userId });
+      if (fromHomeTab(body)) await deps.homeTabs?.publish(userId, refusal);
       return;
     }
     await deps.slack.openModal(body.trigger_id, denyModal(requestId));

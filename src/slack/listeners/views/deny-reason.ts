@@ -1,7 +1,7 @@
 import type { SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { MAX_DENY_REASON } from '../../blocks/deny-modal';
 import { DENY_MODAL } from '../../ids';
-import { clickFrom, type DecisionDeps, decideSafely, showResult } from '../decision-result';
+import { afterDecision, clickFrom, type DecisionDeps, decideSafely, showResult } from '../decision-result';
 
 /**
  * The deny modal's submission: a reason of the right length, or the modal says what is wrong; then the
@@ -31,4 +31,5 @@ export async function denyReasonSubmission(
   const request =
     'request' in result ? result.request : await deps.store.get(requestId).catch(() => undefined);
   await showResult(deps, result, { channel: request?.card?.channel, userId: body.user.id });
+  await afterDecision(deps, result, undefined);
 }

@@ -1,0 +1,114 @@
+import type { ApproverDirectory } from './decide-request';
+import type { Log, RequestLister } from './ports';
+import { PENDING_STATUSES, type RequestDigest } from './request';
+import { ALL_TIERS, approvalsRequiredFor, type Tier } from './tiers';
+
+/** A tier's rule as the Home tab states it. */
+export interface TierRule {
+  tier: Tier;
+  /** How many different approvers a grant of it needs. */
+  approvals: number;
+  /** The longest `for …` a grant may ask. */
+  maxDurationSeconds: number;
+}
+
+/** What one person's Home tab shows (src/slack/blocks/home-view.ts words it). */
+export interface HomeContent {
+  userId: string;
+  isApprover: boolean;
+  /** Time-bound grants in effect that give this person access or that they asked for, soonest end first. */
+  grants: RequestDigest[];
+  /** Their own requests still on the way, newest first. */
+  pending: RequestDigest[];
+  /** For an approver: requests waiting for a decision they may give, oldest first. */
+  awaiting: RequestDigest[];
+  rules: TierRule[];
+}
+
+export interface HomeDeps {
+  requests: RequestLister;
+  approvers: ApproverDirectory;
+  log: Log;
+  maxGrantDurationSeconds: number;
+}
+
+/** How many requests of one status the Home tab reads; the view caps what it shows. */
+const READ_LIMIT = 100;
+
+/** The tier rules in effect for everyone (tiers.ts and MAX_GRANT_DURATION_SECONDS). */
+export const tierRules = (maxGrantDurationSeconds: number): TierRule[] =>
+  ALL_TIERS.map((tier) => ({
+    tier,
+    approvals: approvalsRequiredFor({ action: 'grant', tier }),
+    maxDurationSeconds: maxGrantDurationSeconds,
+  }));
+
+const concerns = (request: RequestDigest, userId: string): boolean =>
+  request.requester.userId === userId || request.target.slackUserId === userId;
+
+/**
+ * Whether `userId` could decide this request now: not the requester, not the person it is for, and not
+ * already one of its approvals. The click itself is authorized again on the server (decideRequest).
+ */
+export const waitsFor = (request: RequestDigest, userId: string): boolean =>
+  !concerns(request, userId) && !request.approvals.some((approval) => approval.userId === userId);
+
+/** The requests the Home tabs show, read once from the byStatus index for any number of tabs. */
+export interface HomeData {
+  active: RequestDigest[];
+  pending: RequestDigest[];
+}
+
+/** Reads the active grants and the pending requests (one query per status). */
+export async function readHomeData(deps: Pick<HomeDeps, 'requests'>): Promise<HomeData> {
+  const [active, ...pendingLists] = await Promise.all([
+    deps.requests.listByStatus('active', { limit: READ_LIMIT }),
+    ...PENDING_STATUSES.map((status) => deps.requests.listByStatus(status, { limit: READ_LIMIT })),
+  ]);
+  return { active: active ?? [], pending: pendingLists.flat() };
+}
+
+/** Whether the viewer may approve; an approver group Slack cannot read shows no approvals (logged). */
+export async function viewerIsApprover(
+  deps: Pick<HomeDeps, 'approvers' | 'log'>,
+  userId: string,
+): Promise<boolean> {
+  try {
+    return await deps.approvers.isApprover(userId);
+  } catch (error) {
+    // A click is authorized on the server anyway; the tab only leaves the list out.
+    deps.log.warn('could not tell whether the Home tab viewer is an approver', { userId, error });
+    return false;
+  }
+}
+
+/** One person's Home tab content from data read once. */
+export function homeContentFor(
+  data: HomeData,
+  userId: string,
+  isApprover: boolean,
+  maxGrantDurationSeconds: number,
+): HomeContent {
+  return {
+    userId,
+    isApprover,
+    grants: data.active
+      .filter((request) => concerns(request, userId))
+      .sort((a, b) => (a.accessExpiresAt ?? '').localeCompare(b.accessExpiresAt ?? '')),
+    pending: data.pending
+      .filter((request) => request.requester.userId === userId)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+    awaiting: isApprover
+      ? data.pending
+          .filter((request) => request.status === 'awaiting_approval' && waitsFor(request, userId))
+          .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      : [],
+    rules: tierRules(maxGrantDurationSeconds),
+  };
+}
+
+/** Everything one person's Home tab shows, read from the byStatus index. */
+export async function gatherHome(deps: HomeDeps, userId: string): Promise<HomeContent> {
+  const [data, isApprover] = await Promise.all([readHomeData(deps), viewerIsApprover(deps, userId)]);
+  return homeContentFor(data, userId, isApprover, deps.maxGrantDurationSeconds);
+}

@@ -1,0 +1,82 @@
+import type { KnownBlock } from '@slack/types';
+import type { DirectMessage, RenderedMessage } from '../../domain/notices';
+import type { AccessRequest, RequestDigest } from '../../domain/request';
+import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
+
+const summaryOf = (request: AccessRequest): string =>
+  request.plan?.summary ?? describeCommand(request.command);
+
+/** A link in mrkdwn, when there is one. */
+const cardLink = (permalink: string | undefined): string =>
+  permalink ? `<${permalink}|Open the approval card>` : 'The approval card is in the audit channel.';
+
+const asks = (request: RequestDigest): string =>
+  `${mention(request.requester.userId)} asks to *${describeCommand(request.command)}* (${request.requestId}).`;
+
+function decided(request: AccessRequest): string {
+  const decision = request.decision;
+  const by = decision?.by.length ? decision.by.map(mention).join(' and ') : 'an approver';
+  if (decision?.outcome === 'denied') {
+    const reason = decision.reason ? ` Reason: ${neutralizeBroadcasts(decision.reason)}` : '';
+    return `:no_entry: ${summaryOf(request)} was denied by ${by}; nothing was changed.${reason}`;
+  }
+  return `:white_check_mark: ${summaryOf(request)} was approved by ${by}. I am applying it and will tell you when it is done.`;
+}
+
+function approvalNeeded(request: RequestDigest, permalink: string | undefined): RenderedMessage {
+  const reason = request.command.reason ? `\n>${neutralizeBroadcasts(request.command.reason)}` : '';
+  const until = request.approvalExpiresAt ? ` It expires ${slackDate(request.approvalExpiresAt)}.` : '';
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:inbox_tray: *Your approval is needed.* ${asks(request)}${reason}` },
+    },
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `${cardLink(permalink)}; approve or deny there or in my Home tab.${until}` },
+      ],
+    },
+  ];
+  return { text: `Approval needed: ${request.requestId} by ${mention(request.requester.userId)}`, blocks };
+}
+
+function approvalReminder(request: RequestDigest, permalink: string | undefined): RenderedMessage {
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `:alarm_clock: *Still waiting for approval* since ${slackDate(request.createdAt)}: ${asks(request)}`,
+      },
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `${cardLink(permalink)}.` }] },
+  ];
+  return { text: `Reminder: ${request.requestId} still waits for approval`, blocks };
+}
+
+/** Every direct message the bot sends, worded (the Wording port's `direct`). */
+export function directMessage(message: DirectMessage): RenderedMessage {
+  switch (message.kind) {
+    case 'update':
+      return { text: `${message.requestId}: ${message.said}` };
+    case 'decided':
+      return { text: `${message.request.requestId}: ${decided(message.request)}` };
+    case 'access_ended':
+      return {
+        text: `${message.request.requestId}: ${
+          message.failed
+            ? `:warning: The time limit of ${summaryOf(message.request)} was reached, but some access could NOT be revoked; the audit thread has the command to run.`
+            : `:hourglass: ${summaryOf(message.request)} has expired; the access was revoked. Ask again if you still need it.`
+        }`,
+      };
+    case 'approval_needed':
+      return approvalNeeded(message.request, message.permalink);
+    case 'approval_reminder':
+      return approvalReminder(message.request, message.permalink);
+    case 'failed_note':
+      return {
+        text: `:warning: I could not send ${mention(message.userId)} a direct message (${message.reason}); this thread has everything.`,
+      };
+  }
+}

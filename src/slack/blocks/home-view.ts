@@ -1,0 +1,122 @@
+import type { ActionsBlock, Button, HomeView, KnownBlock, SectionBlock } from '@slack/types';
+import { formatDuration } from '../../commands/parse-command';
+import type { HomeContent } from '../../domain/home';
+import type { RequestDigest } from '../../domain/request';
+import { ACTION_IDS, LIFECYCLE_ACTION_IDS } from '../ids';
+import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
+
+/** Slack's limit for a Home tab; the lists below are capped so the view always fits. */
+export const MAX_HOME_BLOCKS = 100;
+/** Requests shown per list; the rest are counted in an "and N more" line. */
+export const HOME_LIST_CAP = 15;
+/** Section text is at most 3,000 characters; a reason is the only free text and is cut well below. */
+const MAX_REASON_CHARS = 200;
+
+const section = (text: string, accessory?: Button): SectionBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text },
+  ...(accessory ? { accessory } : {}),
+});
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+const header = (text: string): KnownBlock => ({
+  type: 'header',
+  text: { type: 'plain_text', text, emoji: true },
+});
+
+const button = (text: string, actionId: string, requestId: string, style?: 'primary' | 'danger'): Button => ({
+  type: 'button',
+  text: { type: 'plain_text', text, emoji: true },
+  action_id: actionId,
+  value: requestId,
+  ...(style ? { style } : {}),
+});
+
+const reasonLine = (request: RequestDigest): string => {
+  const reason = request.command.reason;
+  if (!reason) return '';
+  const cut = reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
+  return `\n_${neutralizeBroadcasts(cut).replace(/[_*~`]/g, ' ')}_`;
+};
+
+/** A list capped at HOME_LIST_CAP, with "and N more" when it was cut. */
+function capped<T>(items: readonly T[], render: (item: T) => KnownBlock[], more: string): KnownBlock[] {
+  const shown = items.slice(0, HOME_LIST_CAP).flatMap(render);
+  const hidden = items.length - HOME_LIST_CAP;
+  return hidden > 0 ? [...shown, context(`…and ${hidden} more ${more}.`)] : shown;
+}
+
+const grantBlocks = (request: RequestDigest): KnownBlock[] => [
+  section(
+    `*${describeCommand(request.command)}* (${request.requestId})\n` +
+      (request.accessExpiresAt ? `Ends ${slackDate(request.accessExpiresAt)}` : 'In effect'),
+    button('Relinquish', LIFECYCLE_ACTION_IDS.relinquish, request.requestId, 'danger'),
+  ),
+];
+
+const pendingBlocks = (request: RequestDigest): KnownBlock[] => [
+  section(
+    `*${describeCommand(request.command)}* (${request.requestId})\n` +
+      `${request.status === 'awaiting_approval' ? `Waiting for approval (${request.approvals.length} of ${request.requiredApprovals})` : request.status.replace('_', ' ')}` +
+      ` · asked ${slackDate(request.createdAt)}`,
+    request.status === 'awaiting_approval' || request.status === 'planning'
+      ? button('Cancel', LIFECYCLE_ACTION_IDS.cancel, request.requestId)
+      : undefined,
+  ),
+];
+
+// The same action ids as the card's buttons: a click here is authorized by the same server-side check.
+const awaitingBlocks = (request: RequestDigest): KnownBlock[] => [
+  section(
+    `${mention(request.requester.userId)} asks to *${describeCommand(request.command)}* (${request.requestId})` +
+      `${reasonLine(request)}\nAsked ${slackDate(request.createdAt)}` +
+      (request.requiredApprovals > 1
+        ? ` · ${request.approvals.length} of ${request.requiredApprovals} approvals`
+        : ''),
+  ),
+  {
+    type: 'actions',
+    block_id: `decide:${request.requestId}`,
+    elements: [
+      button('Approve', ACTION_IDS.approve, request.requestId, 'primary'),
+      button('Deny', ACTION_IDS.deny, request.requestId, 'danger'),
+    ],
+  } satisfies ActionsBlock,
+];
+
+const ruleLine = (rule: HomeContent['rules'][number]): string =>
+  `• *${rule.tier}*: ${rule.approvals === 1 ? 'one approver' : `${rule.approvals} different approvers`}; ` +
+  `time-bound up to ${formatDuration(rule.maxDurationSeconds)}`;
+
+/** One person's Home tab: their grants, their pending requests, what waits for them, and the rules. */
+export function homeView(content: HomeContent, notice?: string): HomeView {
+  const blocks: KnownBlock[] = [header('CodeBuild access')];
+  if (notice) blocks.push(section(neutralizeBroadcasts(notice)));
+  blocks.push(header('Your access'));
+  blocks.push(
+    ...(content.grants.length > 0
+      ? capped(content.grants, grantBlocks, 'grants')
+      : [
+          context(
+            'No time-bound access in effect. Ask with `/codebuild-access grant @you developer for 8h`.',
+          ),
+        ]),
+  );
+  blocks.push({ type: 'divider' }, header('Your pending requests'));
+  blocks.push(
+    ...(content.pending.length > 0
+      ? capped(content.pending, pendingBlocks, 'pending requests')
+      : [context('Nothing pending.')]),
+  );
+  if (content.isApprover) {
+    blocks.push({ type: 'divider' }, header('Waiting for your approval'));
+    blocks.push(
+      ...(content.awaiting.length > 0
+        ? capped(content.awaiting, awaitingBlocks, 'requests (see the audit channel)')
+        : [context('Nothing waits for you.')]),
+    );
+  }
+  blocks.push({ type: 'divider' }, header('Rules that apply to you'));
+  blocks.push(section(content.rules.map(ruleLine).join('\n')));
+  blocks.push(context('Nobody approves their own request or a change for themselves.'));
+  return { type: 'home', blocks };
+}

@@ -1,0 +1,86 @@
+import type { Config } from '../config';
+import { approverDirectory, listApprovers } from '../domain/approvers';
+import {
+  gatherHome,
+  type HomeData,
+  type HomeDeps,
+  homeContentFor,
+  readHomeData,
+  viewerIsApprover,
+} from '../domain/home';
+import type { Clock, HomeTabs, Log, RequestLister, SlackPort } from '../domain/ports';
+import { homeView } from './blocks/home-view';
+import type { SlackWebApi } from './web-api';
+
+/** The most Home tabs one change republishes (requester, target, approvers): bounded Slack calls. */
+export const MAX_HOME_REFRESHES = 25;
+
+export interface HomeTabDeps extends HomeDeps {
+  slack: SlackPort;
+  /** Everyone who may approve: their "waiting for you" list changes with every request. */
+  approverIds: () => Promise<string[]>;
+}
+
+export function homeTabs(deps: HomeTabDeps): HomeTabs {
+  const show = async (userId: string, data: HomeData | undefined, notice?: string): Promise<void> => {
+    try {
+      const content = data
+        ? homeContentFor(data, userId, await viewerIsApprover(deps, userId), deps.maxGrantDurationSeconds)
+        : await gatherHome(deps, userId);
+      await deps.slack.publishHome(userId, homeView(content, notice) as unknown as Record<string, unknown>);
+    } catch (error) {
+      deps.log.warn('could not publish a Home tab', { userId, error });
+    }
+  };
+  return {
+    publish: (userId, notice) => show(userId, undefined, notice),
+    async refreshFor(request) {
+      let approvers: string[] = [];
+      let data: HomeData;
+      try {
+        [approvers, data] = await Promise.all([deps.approverIds(), readHomeData(deps)]);
+      } catch (error) {
+        deps.log.warn('could not read what the Home tabs show; they stay as they were', { error });
+        return;
+      }
+      const people = new Set<string>([request.requester.userId]);
+      if (request.target.slackUserId) people.add(request.target.slackUserId);
+      for (const id of approvers) people.add(id);
+      for (const userId of [...people].slice(0, MAX_HOME_REFRESHES)) await show(userId, data);
+    },
+  };
+}
+
+/** Everyone who may approve (APPROVER_USER_IDS and the group's members), for DMs and Home tabs. */
+export const approverLister = (config: Config, slack: SlackWebApi, log: Log) => (): Promise<string[]> =>
+  listApprovers({
+    userIds: config.approverUserIds,
+    ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),
+    slack,
+    log,
+  });
+
+/** What the Home tabs need, from config: the same approver rule as the clicks (approverDirectory). */
+export function homeTabDeps(
+  config: Config,
+  requests: RequestLister,
+  slack: SlackWebApi,
+  log: Log,
+  clock: Clock,
+  approverIds: () => Promise<string[]>,
+): HomeTabDeps {
+  return {
+    requests,
+    slack,
+    log,
+    approverIds,
+    maxGrantDurationSeconds: config.maxGrantDurationSeconds,
+    approvers: approverDirectory({
+      userIds: config.approverUserIds,
+      ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),
+      slack,
+      clock,
+      log,
+    }),
+  };
+}
