@@ -6,6 +6,10 @@ export const SLASH_COMMAND = COMMAND_NAME;
 export const ACTION_IDS = {
   approve: 'approve_request',
   deny: 'deny_request',
+  /** The requester cancels their own pending request (ephemeral ack, home tab); value = request id. */
+  cancel: 'cancel_request',
+  /** The holder gives a time-bound grant up early (applied message, DM, home tab); value = request id. */
+  relinquish: 'relinquish_grant',
 } as const;
 
 export const DECISION_BLOCK_ID = 'decision';
