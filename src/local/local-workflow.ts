@@ -63,7 +63,9 @@ function adaptForLocalRunner(asl: typeof definition): typeof definition {
     const path = state.TimeoutSecondsPath;
     const payload = (state.Parameters as { Payload?: Record<string, unknown> } | undefined)?.Payload;
     // The Payload key that copies the same path (e.g. "secondsLeft.$": "$.hold.secondsLeft").
-    const key = Object.entries(payload ?? {}).find(([name, value]) => name.endsWith('.$') && value === path)?.[0];
+    const key = Object.entries(payload ?? {}).find(
+      ([name, value]) => name.endsWith('.$') && value === path,
+    )?.[0];
     if (typeof path === 'string' && path.startsWith('$.') && key !== undefined) {
       state.TimeoutSecondsPath = `$.Payload.${key.slice(0, -2)}`;
     }

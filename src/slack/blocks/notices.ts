@@ -297,7 +297,9 @@ export function undoLine(line: UndoLine): string {
 
 function timeLimitText(notice: Extract<Notice, { kind: 'time_limit' }>): string {
   const who = mention(notice.requester);
-  const ended = notice.relinquishedBy ? `Relinquished by ${mention(notice.relinquishedBy)}` : 'Time limit reached';
+  const ended = notice.relinquishedBy
+    ? `Relinquished by ${mention(notice.relinquishedBy)}`
+    : 'Time limit reached';
   const title = notice.endedBy
     ? `:hourglass: ${ended}; ${notice.endedBy} already ended this grant, so nothing more was revoked. ${who}`
     : notice.relinquishedBy
