@@ -3,6 +3,7 @@ import { DEFAULTS } from '../domain/defaults';
 import { formatDuration } from '../domain/duration';
 import { UsageError } from '../domain/errors';
 import { IAM_GROUP_NAME, IAM_ROLE_NAME, IAM_USER_NAME } from '../domain/iam-names';
+import { REQUEST_ID_PATTERN } from '../domain/request';
 import { ALL_TIERS, type Tier } from '../domain/tiers';
 
 /** The slash command, spelled once in code (the Slack app's configuration registers the same name). */
@@ -20,6 +21,8 @@ export const HELP_TEXT = [
   '`service-role create <RoleName> [--vpc] [--project-prefix PREFIX] [because <reason>]`: create the CodeBuild service role under /codebuild/ (trusted only by this account’s projects PREFIX*; default prefix: the role name).',
   '`kms allow <key-id|alias/NAME|key ARN> <RoleName> [because <reason>]`: add the two CodeBuild statements to a KMS key policy (every existing statement stays).',
   '`kms create <alias/NAME> <RoleName> [because <reason>]`: create a KMS key for CodeBuild with those statements, and its alias.',
+  '`cancel <REQ-…>`: cancel your own request while it waits for approval (nothing is applied).',
+  '`relinquish <REQ-…>`: give a time-bound grant you hold up early; its access is removed at once (no approval needed).',
   '`rules`: the rules per tier in effect (who may request and approve each tier, approvals, durations), marked for you.',
   '`verify <target>`: check now, without approval, that the target’s tiers work (IAM policy simulator + `codebuild:ListBuilds`).',
   '`status <target>`: the target’s CodeBuild policies and pending requests.',
@@ -90,10 +93,13 @@ export function parseCommand(text: string, options: ParseOptions = DEFAULT_PARSE
     case 'rules':
       if (rest.length > 0) throw usage('`rules` takes nothing after it.');
       return { action: 'rules' };
+    case 'cancel':
+    case 'relinquish':
+      return { action: verb, requestId: parseRequestId(verb, rest) };
     default:
       throw usage(
         `I don't know the command \`${truncate(verbRaw, 40)}\`. Use \`grant\`, \`revoke\`, \`service-role\`, ` +
-          '`kms`, `verify`, `status`, `rules` or `help`.',
+          '`kms`, `verify`, `status`, `cancel`, `relinquish`, `rules` or `help`.',
       );
   }
 }
@@ -186,6 +192,21 @@ function parseReason(words: string[]): string {
     throw usage(`The reason is ${reason.length} characters long; keep it under ${MAX_REASON_LENGTH}.`);
   }
   return reason;
+}
+
+/** `cancel REQ-…` / `relinquish REQ-…`: exactly one request id, as the ack and the card show it. */
+function parseRequestId(verb: 'cancel' | 'relinquish', words: string[]): string {
+  const [word, ...extra] = words;
+  if (word === undefined || extra.length > 0) {
+    throw usage(`\`${verb}\` takes one request id, e.g. \`${verb} REQ-7K3QX9M2PA\`.`);
+  }
+  const requestId = word.toUpperCase();
+  if (!REQUEST_ID_PATTERN.test(requestId)) {
+    throw usage(
+      `\`${truncate(word, 40)}\` is not a request id: it looks like \`REQ-\` and 10 letters or digits, as in the answer to your request.`,
+    );
+  }
+  return requestId;
 }
 
 const truncate = (value: string, max: number): string =>

@@ -41,6 +41,9 @@ export function whyNotDecidable(request: AccessRequest): Notice | undefined {
   if (decision?.outcome === 'approved' || decision?.outcome === 'denied') {
     return { kind: 'already_decided', outcome: decision.outcome, by: decision.by };
   }
+  if (decision?.outcome === 'cancelled') {
+    return { kind: 'already_cancelled', by: decision.by };
+  }
   if (decision?.outcome === 'expired' || request.status === 'expired') return { kind: 'already_expired' };
   if (request.status !== 'awaiting_approval') return { kind: 'not_waiting', status: request.status };
   return undefined;

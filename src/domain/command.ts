@@ -38,13 +38,20 @@ export type Command =
   /** Read-only, no approval: simulate the target's tier actions and call ListBuilds. */
   | { action: 'verify'; target: TargetRef }
   /** Read-only, no approval: the target's CodeBuild policies and pending requests. */
-  | { action: 'status'; target: TargetRef };
+  | { action: 'status'; target: TargetRef }
+  /** The requester cancels their own pending request. */
+  | { action: 'cancel'; requestId: string }
+  /** The holder of a time-bound grant gives it up early (no approval: it only removes access). */
+  | { action: 'relinquish'; requestId: string };
 
 /** Commands that change AWS and therefore go through approval. */
 export type ChangeCommand = Extract<
   Command,
   { action: 'grant' | 'revoke' | 'service-role' | 'kms-allow' | 'kms-create' }
 >;
+
+/** Commands about one existing request, by its id. */
+export type LifecycleCommand = Extract<Command, { action: 'cancel' | 'relinquish' }>;
 
 /** Commands answered at once, with no approval and no change. */
 export type InspectCommand = Extract<Command, { action: 'verify' | 'status' }>;

@@ -302,7 +302,7 @@ async function finishDecision(
  * Puts a decision the workflow never heard back to what it was, unless someone wrote since (one
  * attempt: a later write is newer than the state to restore). True when restored.
  */
-async function restoreUndecided(
+export async function restoreUndecided(
   deps: DecideDeps,
   before: AccessRequest,
   decided: AccessRequest,

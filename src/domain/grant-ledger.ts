@@ -98,6 +98,25 @@ export function grantWindow(request: AccessRequest, reminderLeadSeconds: number)
   return { remindAt: rfc3339Seconds(end - reminderLeadSeconds * 1000), expiresAt: rfc3339Seconds(end) };
 }
 
+/** A grant window with the seconds from `now` until its reminder, for "Hold until the reminder" (≥ 1). */
+export interface HeldWindow extends GrantWindow {
+  untilReminder: number;
+}
+
+/** Whole seconds from `now` until `iso`, at least 1 (a task timeout must be a positive integer). */
+export const secondsUntil = (iso: string, now: Date): number =>
+  Math.max(1, Math.ceil((Date.parse(iso) - now.getTime()) / 1000));
+
+/** The window of a time-bound grant and the hold's first timeout, or undefined (see grantWindow). */
+export function heldWindow(
+  request: AccessRequest,
+  reminderLeadSeconds: number,
+  now: Date,
+): HeldWindow | undefined {
+  const window = grantWindow(request, reminderLeadSeconds);
+  return window && { ...window, untilReminder: secondsUntil(window.remindAt, now) };
+}
+
 /** A journal entry that records a milestone of the run (APPLIED_STEP_ID, EXPIRED_STEP_ID), not an AWS call. */
 export const journalMarker = (stepId: string, description: string, at: Date): CompletedStep => ({
   stepId,

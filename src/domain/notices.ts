@@ -123,6 +123,35 @@ export type Notice =
   | { kind: 'already_decided'; outcome: 'approved' | 'denied'; by: string[] }
   /** A click on a request whose approval wait ran out. */
   | { kind: 'already_expired' }
+  /** The requester withdrew it before anyone decided. */
+  | { kind: 'already_cancelled'; by: string[] }
+  /** Thread reply: the requester cancelled their pending request. */
+  | { kind: 'cancelled'; by: string }
+  /** Answer to the requester who cancelled. */
+  | { kind: 'cancel_done'; requestId: string }
+  /** Why a cancel or a relinquish is refused (the text names who may, or what to do instead). */
+  | {
+      kind: 'lifecycle_refused';
+      requestId: string;
+      why:
+        | { kind: 'not_requester'; requester: string }
+        | { kind: 'still_planning' }
+        | { kind: 'not_pending'; because: Notice }
+        | { kind: 'not_a_grant' }
+        | { kind: 'not_holder'; requester: string }
+        | { kind: 'permanent' }
+        | { kind: 'not_held'; status: RequestStatus }
+        | { kind: 'not_waiting' }
+        | { kind: 'bad_id' }
+        | { kind: 'unknown' }
+        | { kind: 'foreign' }
+        | { kind: 'busy' }
+        | { kind: 'not_passed_on'; reason: string };
+    }
+  /** Thread reply: the holder gave the grant up; the run is revoking it. */
+  | { kind: 'relinquished'; by: string }
+  /** Answer to whoever relinquished. */
+  | { kind: 'relinquish_done'; requestId: string }
   /** A second Approve by the same person; `needed` more approvals are still missing. */
   | { kind: 'approved_already_by_you'; needed: number }
   /** A click before the card's plan hash was stored. */
@@ -145,6 +174,8 @@ export type Notice =
       requester: string;
       summary: string;
       endedBy?: string;
+      /** Who gave the grant up before its time limit (the run's hold ended with a relinquish). */
+      relinquishedBy?: string;
       /** 'tier': a managed tier's policies were checked one by one; 'journal': the journal was undone. */
       from: 'tier' | 'journal';
       lines: UndoLine[];
@@ -196,7 +227,12 @@ export type CardStatus =
   | { kind: 'denied' }
   | { kind: 'expired' }
   /** A time-bound grant's expiry ran; `endedBy` when a revoke had ended it early. */
-  | { kind: 'time_limit'; outcome: 'revoked' | 'revoked_early' | 'failed'; endedBy?: string };
+  | {
+      kind: 'time_limit';
+      outcome: 'revoked' | 'revoked_early' | 'relinquished' | 'failed';
+      endedBy?: string;
+      relinquishedBy?: string;
+    };
 
 /** The access rule that approved a grant without a human: its key and the rules file it is in. */
 export interface AutoApproval {

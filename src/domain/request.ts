@@ -13,6 +13,10 @@ export type RequestStatus =
   | 'active'
   /** A time-bound grant that a later revoke ended before its expiry. */
   | 'revoked_early'
+  /** The requester cancelled it before anyone decided; nothing was applied. */
+  | 'cancelled'
+  /** A time-bound grant its holder gave up before its time limit; the access was revoked. */
+  | 'relinquished'
   | 'no_change'
   | 'failed';
 
@@ -52,6 +56,8 @@ export type AuditEventType =
   | 'reminder'
   | 'access_expired'
   | 'no_change'
+  | 'cancelled'
+  | 'relinquished'
   | 'failed';
 
 /** Append-only; each one is also a reply in the request's thread and a JSON log line. */
@@ -83,7 +89,12 @@ export interface AccessRequest {
   plan?: ChangePlan;
   requiredApprovals: number;
   approvals: Approval[];
-  decision?: { outcome: 'approved' | 'denied' | 'expired'; by: string[]; at: string; reason?: string };
+  decision?: {
+    outcome: 'approved' | 'denied' | 'expired' | 'cancelled';
+    by: string[];
+    at: string;
+    reason?: string;
+  };
   /** The approval card in the audit channel; the thread under it is the audit trail. */
   card?: { channel: string; ts: string };
   /** The hash of the plan the card shows (set with the card; the slack function may not write it). */
@@ -98,6 +109,13 @@ export interface AccessRequest {
   approversRemindedAt?: string;
   /** Step Functions task token; kept server side, never sent to Slack. */
   taskToken?: string;
+  /**
+   * The task token of "Hold until expiry" (a time-bound grant in effect); SendTaskSuccess on it can
+   * only end the access early. Written by the askApproval function, never by slack.
+   */
+  holdToken?: string;
+  /** Who gave a time-bound grant up early (from the run's own state; written by the expiry). */
+  relinquishedBy?: string;
   completedSteps: CompletedStep[];
   events: AuditEvent[];
 }
@@ -180,9 +198,18 @@ export const RECORD_WRITES = {
   slackCreate: REQUEST_CREATE_FIELDS,
   slack: SLACK_UPDATE_FIELDS,
   plan: ['requestId', 'version', 'events', 'plan', 'target', 'requiredApprovals', 'status'],
-  askApproval: ['requestId', 'version', 'events', 'card', 'taskToken', 'approvalExpiresAt', 'planHash'],
+  askApproval: [
+    'requestId',
+    'version',
+    'events',
+    'card',
+    'taskToken',
+    'approvalExpiresAt',
+    'planHash',
+    'holdToken',
+  ],
   apply: ['requestId', 'events', 'completedSteps'],
-  rollback: ['requestId', 'version', 'events', 'completedSteps', 'status'],
+  rollback: ['requestId', 'version', 'events', 'completedSteps', 'status', 'relinquishedBy'],
   verify: ['requestId', 'events'],
   report: [
     'requestId',

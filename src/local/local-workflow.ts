@@ -62,8 +62,12 @@ function adaptForLocalRunner(asl: typeof definition): typeof definition {
   for (const state of Object.values(copy.States)) {
     const path = state.TimeoutSecondsPath;
     const payload = (state.Parameters as { Payload?: Record<string, unknown> } | undefined)?.Payload;
-    if (typeof path === 'string' && path.startsWith('$.') && payload?.[`${path.slice(2)}.$`] === path) {
-      state.TimeoutSecondsPath = `$.Payload.${path.slice(2)}`;
+    // The Payload key that copies the same path (e.g. "secondsLeft.$": "$.hold.secondsLeft").
+    const key = Object.entries(payload ?? {}).find(
+      ([name, value]) => name.endsWith('.$') && value === path,
+    )?.[0];
+    if (typeof path === 'string' && path.startsWith('$.') && key !== undefined) {
+      state.TimeoutSecondsPath = `$.Payload.${key.slice(0, -2)}`;
     }
   }
   return copy as unknown as typeof definition;
@@ -219,9 +223,24 @@ export class LocalWorkflow implements WorkflowPort {
           });
           await invoke(payload);
           this.ready.add(payload.taskToken);
+          // A hold's timeout shortened like a Wait's (tests, --fast): the same States.Timeout AWS raises.
+          const shortened = this.options.waitTimeOverrides?.[stateName];
+          let timer: NodeJS.Timeout | undefined;
+          const timeout =
+            shortened === undefined
+              ? undefined
+              : new Promise<never>((_, reject) => {
+                  timer = setTimeout(() => {
+                    const error = new Error('States.Timeout');
+                    error.name = 'States.Timeout';
+                    reject(error);
+                  }, shortened);
+                });
           try {
-            return (await decision) as JSONValue;
+            return (await (timeout ? Promise.race([decision, timeout]) : decision)) as JSONValue;
           } finally {
+            clearTimeout(timer);
+            if (timeout) this.waiting.delete(payload.taskToken);
             this.ready.delete(payload.taskToken);
             this.cancels.delete(payload.taskToken);
           }

@@ -100,7 +100,8 @@ export function findRepoRoot(from: string = __dirname): string {
 export function waitOverrides(seconds: number): Record<string, number> {
   const overrides: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States as Record<string, { Type: string }>)) {
-    if (state.Type === 'Wait') overrides[name] = Math.round(seconds * 1000);
+    // The holds of a time-bound grant are waits too (they time out at the reminder and the end).
+    if (state.Type === 'Wait' || name.startsWith('Hold until')) overrides[name] = Math.round(seconds * 1000);
   }
   return overrides;
 }

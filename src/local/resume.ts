@@ -1,4 +1,4 @@
-import { grantWindow } from '../domain/grant-ledger';
+import { heldWindow } from '../domain/grant-ledger';
 import type { RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { DecisionOutput, ExecutionInput } from '../workflows/state';
@@ -12,15 +12,19 @@ import type { LocalWorkflow } from './local-workflow';
  *   - "Plan the change" keeps the stored plan (the one the approver is looking at);
  *   - "Ask for approval" finds the card, refreshes the stored task token and posts no second card;
  *   - "Apply the change" skips the steps already in the journal.
- * A time-bound grant that is in effect (status active) resumes at its Wait state instead, waiting until
- * the same absolute instants (its recorded expiry, and the reminder before it), so it is still revoked
- * on time; an instant that passed while local mode was down ends its Wait at once.
+ * A time-bound grant that is in effect (status active) resumes at its hold instead (before its reminder),
+ * or at the reminder (which does not remind twice and computes the time left), so it is still revoked
+ * on time and can still be relinquished; an instant that passed while local mode was down ends at once.
  * In AWS none of this is needed: Step Functions keeps the run itself.
  */
 
-/** The Wait states of a time-bound grant in access-request.asl.json. */
+/** The Wait states of a time-bound grant in access-request.asl.json (the fallback when a hold cannot start). */
 export const REMINDER_WAIT_STATE = 'Wait until the reminder';
 export const EXPIRY_WAIT_STATE = 'Wait until expiry';
+/** Where a time-bound grant in effect resumes: its first hold, or (once reminded) the reminder, which reminds once. */
+export const REMINDER_HOLD_STATE = 'Hold until the reminder';
+export const REMINDER_STATE = 'Remind the requester';
+export const EXPIRY_HOLD_STATE = 'Hold until expiry';
 
 export interface ResumeSettings {
   /** APPROVAL_TIMEOUT_SECONDS: a run restarted before its card was posted waits this long. */
@@ -84,7 +88,7 @@ export function planResume(
         }
         break;
       case 'active': {
-        const timeBound = grantWindow(request, settings.grantReminderSeconds);
+        const timeBound = heldWindow(request, settings.grantReminderSeconds, now);
         if (!timeBound) break;
         const reminded = request.events.some((event) => event.type === 'reminder');
         plans.push({
@@ -103,7 +107,7 @@ export function planResume(
               timeBound,
             },
           },
-          startAt: reminded ? EXPIRY_WAIT_STATE : REMINDER_WAIT_STATE,
+          startAt: reminded ? REMINDER_STATE : REMINDER_HOLD_STATE,
         });
         break;
       }

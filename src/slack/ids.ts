@@ -6,18 +6,13 @@ export const SLASH_COMMAND = COMMAND_NAME;
 export const ACTION_IDS = {
   approve: 'approve_request',
   deny: 'deny_request',
+  /** The requester cancels their own pending request (ephemeral ack, home tab); value = request id. */
+  cancel: 'cancel_request',
+  /** The holder gives a time-bound grant up early (applied message, DM, home tab); value = request id. */
+  relinquish: 'relinquish_grant',
 } as const;
 
 export const DECISION_BLOCK_ID = 'decision';
-
-/**
- * Buttons of the Home tab that belong to the request lifecycle (cancel a pending request, give up a
- * grant). Named as the lifecycle work names them; the Home tab shows them, their listeners own them.
- */
-export const LIFECYCLE_ACTION_IDS = {
-  cancel: 'cancel_request',
-  relinquish: 'relinquish_grant',
-} as const;
 
 /** Events API events the app subscribes to (manifest.yml settings.event_subscriptions.bot_events). */
 export const EVENT_TYPES = {

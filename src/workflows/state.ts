@@ -20,7 +20,14 @@ export const ExecutionInput = z.object({
       changed: z.number().int().min(0),
       attached: z.array(z.string()),
       /** Only for `grant … for 8h`: the instants its two Wait states wait until (TimestampPath). */
-      timeBound: z.object({ remindAt: z.iso.datetime(), expiresAt: z.iso.datetime() }).nullable(),
+      timeBound: z
+        .object({
+          remindAt: z.iso.datetime(),
+          expiresAt: z.iso.datetime(),
+          /** Seconds from apply to the reminder: "Hold until the reminder" times out after them. */
+          untilReminder: z.number().int().min(1),
+        })
+        .nullable(),
     })
     .optional(),
 });
@@ -34,6 +41,20 @@ export const AskApprovalInput = z.object({
   approvalTimeoutSeconds: z.number().int().min(1),
 });
 
+/**
+ * "Hold until the reminder" / "Hold until expiry": the same function stores the hold's task token on the
+ * record, so the holder can relinquish the grant (the token can only end it early).
+ */
+export const HoldInput = z.object({
+  requestId: RequestIdSchema,
+  taskToken: z.string().min(1),
+  hold: z.enum(['reminder', 'expiry']),
+  secondsLeft: z.number().int().min(1),
+});
+
+/** What a relinquish sends to a hold token (SendTaskSuccess); ResultPath $.held. Anything else ends it too. */
+export const HoldOutput = z.object({ relinquishedBy: z.string().regex(/^[UW][A-Z0-9]{2,30}$/) });
+
 /** "Approve by rule": the same function, invoked without a token for a request the rules auto-approve. */
 export const ApproveByRuleInput = z.object({
   requestId: RequestIdSchema,
@@ -42,7 +63,7 @@ export const ApproveByRuleInput = z.object({
 
 /** What an Approve/Deny click sends back through SendTaskSuccess; ResultPath $.decision. */
 export const DecisionOutput = z.object({
-  outcome: z.enum(['approved', 'denied']),
+  outcome: z.enum(['approved', 'denied', 'cancelled']),
   by: z.array(z.string()),
 });
 export type DecisionOutput = z.infer<typeof DecisionOutput>;
@@ -89,4 +110,9 @@ export const RollbackInput = z.object({
   mode: z.enum(['rollback', 'expire']).default('rollback'),
   /** For expire: the policies apply attached, from the run's own state (the record may have been overwritten). */
   attached: z.array(z.string()).optional(),
+  /**
+   * For expire: how the hold ended ($.held): a relinquish's output, a States.Timeout error, or {}. Only
+   * its `relinquishedBy` is read, and only for the wording: every path revokes the same closed set.
+   */
+  held: z.unknown().optional(),
 });

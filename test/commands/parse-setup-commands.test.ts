@@ -81,9 +81,12 @@ describe('parseCommand: the setup verbs', () => {
     ['verify', '`verify` takes one target'],
     ['status user:a user:b', '`status` takes one target'],
     ['verify bob', 'is not a target'],
+    ['cancel', '`cancel` takes one request id'],
+    ['relinquish REQ-1 now', '`relinquish` takes one request id'],
+    ['relinquish grant-7', '`grant-7` is not a request id'],
     [
       'deploy everything',
-      'Use `grant`, `revoke`, `service-role`, `kms`, `verify`, `status`, `rules` or `help`',
+      'Use `grant`, `revoke`, `service-role`, `kms`, `verify`, `status`, `cancel`, `relinquish`, `rules` or `help`',
     ],
   ])('%s is refused: %s', (text, message) => {
     expect(() => parseCommand(text)).toThrow(UsageError);

@@ -1,6 +1,8 @@
 /**
- * A time-bound grant's two Wait states wait until absolute instants (TimestampPath on
- * $.applied.timeBound, which "Apply the change" returns), here with NO wait overrides: the real ASL on
+ * A time-bound grant is held until instants "Apply the change" returns ($.applied.timeBound): its two
+ * holds time out after the seconds the tasks compute from those absolute instants (apply, then the
+ * reminder), and the fallback Wait states wait until them (TimestampPath). Here with NO Wait overrides
+ * (only the holds' relative timeouts are shortened where a test needs a past instant): the real ASL on
  * aws-local-stepfunctions, every Task bound to the real task code, on the in-memory ports of
  * test/helpers/ledger-world.ts. Nothing sleeps for real time: the tasks' clock is injected, an instant
  * already past ends its Wait at once, and a run held at a future instant is stopped, not waited out.
@@ -9,7 +11,13 @@ import type { ChangeCommand } from '../../src/domain/command';
 import { grantWindow } from '../../src/domain/grant-ledger';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { type EventLog, LocalWorkflow } from '../../src/local/local-workflow';
-import { EXPIRY_WAIT_STATE, planResume, REMINDER_WAIT_STATE, resumeRuns } from '../../src/local/resume';
+import {
+  EXPIRY_HOLD_STATE,
+  planResume,
+  REMINDER_HOLD_STATE,
+  REMINDER_STATE,
+  resumeRuns,
+} from '../../src/local/resume';
 import type { TaskDeps } from '../../src/workflows/tasks/deps';
 import { LedgerPorts } from '../helpers/ledger-world';
 
@@ -44,14 +52,25 @@ afterEach(() => {
   workflows = [];
 });
 
-/** A world whose tasks read `now` from the given clock, and a runner without wait overrides. */
-function worldAt(now: () => Date, beforeTask?: (state: string) => Promise<void>) {
+/**
+ * The holds' timeouts are relative (seconds computed by the tasks from the absolute instants); a test
+ * whose tasks' clock is in the past ends them at once instead of after real seconds.
+ */
+const PAST_HOLDS = { [REMINDER_HOLD_STATE]: 0, [EXPIRY_HOLD_STATE]: 0 };
+
+/** A world whose tasks read `now` from the given clock, and a runner without Wait overrides. */
+function worldAt(
+  now: () => Date,
+  beforeTask?: (state: string) => Promise<void>,
+  holds?: Record<string, number>,
+) {
   const world = new LedgerPorts();
   const deps: TaskDeps = { ...world.deps, clock: { now } };
   const workflow = new LocalWorkflow({
     deps: () => deps,
     retryIntervalMs: 0,
     ...(beforeTask ? { beforeTask } : {}),
+    ...(holds ? { waitTimeOverrides: holds } : {}),
   });
   workflows.push(workflow);
   return { world, deps, workflow };
@@ -72,11 +91,11 @@ async function approvedRun(
 }
 
 describe('time-bound waits on absolute instants (no wait overrides)', () => {
-  it('holds a grant at its reminder Wait until the instant apply returned: the recorded expiry less the reminder lead', async () => {
+  it('holds a grant until the instant apply returned (the recorded expiry less the reminder lead), timing out after the seconds to it', async () => {
     const { world, workflow } = worldAt(() => new Date());
     const requestId = await approvedRun(world, workflow, grantFor(2 * 3600));
     const run = workflow.run(requestId);
-    await until('the reminder Wait', () => entered(run?.events ?? []).includes(REMINDER_WAIT_STATE));
+    await until('the reminder hold', () => entered(run?.events ?? []).includes(REMINDER_HOLD_STATE));
     for (let i = 0; i < 50; i += 1) await turn();
 
     expect(entered(run?.events ?? [])).not.toContain('Remind the requester');
@@ -89,23 +108,26 @@ describe('time-bound waits on absolute instants (no wait overrides)', () => {
     expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(2 * HOUR - 60_000);
     expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(2 * HOUR + 1000);
     const remindAt = new Date(Date.parse(expiresAt) - HOUR).toISOString().replace('.000Z', 'Z');
-    expect(inputOf(run?.events ?? [], REMINDER_WAIT_STATE)).toMatchObject({
-      applied: { timeBound: { remindAt, expiresAt } },
-    });
+    const held = inputOf(run?.events ?? [], REMINDER_HOLD_STATE) as {
+      applied: { timeBound: { untilReminder: number } };
+    };
+    expect(held).toMatchObject({ applied: { timeBound: { remindAt, expiresAt } } });
+    expect(held.applied.timeBound.untilReminder).toBeGreaterThan(3600 - 60);
+    expect(held.applied.timeBound.untilReminder).toBeLessThanOrEqual(3601);
   });
 
-  it('runs a grant whose instants have passed through both Waits at once: reminded, revoked, reported', async () => {
+  it('runs a grant whose instants have passed through both holds: reminded, revoked, reported', async () => {
     // The tasks' clock is three hours behind: the one-hour grant was applied "three hours ago".
-    const { world, workflow } = worldAt(() => new Date(Date.now() - 3 * HOUR));
+    const { world, workflow } = worldAt(() => new Date(Date.now() - 3 * HOUR), undefined, PAST_HOLDS);
     const requestId = await approvedRun(world, workflow, grantFor(3600));
     await expect(workflow.run(requestId)?.result).resolves.toMatchObject({ status: 'SUCCEEDED' });
 
     const events = workflow.run(requestId)?.events ?? [];
     expect(entered(events).slice(-6)).toEqual([
       'Time-bound?',
-      REMINDER_WAIT_STATE,
-      'Remind the requester',
-      EXPIRY_WAIT_STATE,
+      REMINDER_HOLD_STATE,
+      REMINDER_STATE,
+      EXPIRY_HOLD_STATE,
       'Revoke expired access',
       'Report the end of access',
     ]);
@@ -114,7 +136,7 @@ describe('time-bound waits on absolute instants (no wait overrides)', () => {
       remindAt: expect.stringMatching(RFC3339_SECONDS),
       expiresAt: record?.accessExpiresAt,
     });
-    expect(inputOf(events, EXPIRY_WAIT_STATE)).toMatchObject({
+    expect(inputOf(events, EXPIRY_HOLD_STATE)).toMatchObject({
       applied: { timeBound: record && grantWindow(record, 3600) },
     });
     expect(record?.events.map((event) => event.type)).toEqual(
@@ -123,7 +145,7 @@ describe('time-bound waits on absolute instants (no wait overrides)', () => {
     expect([...world.iam.attached]).toEqual([]);
   });
 
-  it('a grant whose run was lost after its reminder resumes at the expiry Wait and, its expiry past, is revoked at once', async () => {
+  it('a grant whose run was lost after its reminder resumes at the reminder (which does not remind twice) and, its expiry past, is revoked', async () => {
     // The run is held at its time limit and lost there, as when local mode is stopped (Ctrl-C): the
     // held task fails once the run is aborted, so the aborted run goes no further.
     let loseRun: () => void = () => undefined;
@@ -133,6 +155,7 @@ describe('time-bound waits on absolute instants (no wait overrides)', () => {
     const { world, deps, workflow } = worldAt(
       () => new Date(Date.now() - 3 * HOUR),
       (state) => (state === 'Revoke expired access' ? held : Promise.resolve()),
+      PAST_HOLDS,
     );
     const requestId = await approvedRun(world, workflow, grantFor(3600));
     const run = workflow.run(requestId);
@@ -145,22 +168,29 @@ describe('time-bound waits on absolute instants (no wait overrides)', () => {
     expect((await world.store.get(requestId))?.status).toBe('active');
     expect(world.iam.attached.has(POLICY_ARNS.codeBuildDeveloper)).toBe(true);
 
-    const restarted = new LocalWorkflow({ deps: () => deps, retryIntervalMs: 0 });
+    const restarted = new LocalWorkflow({
+      deps: () => deps,
+      retryIntervalMs: 0,
+      waitTimeOverrides: PAST_HOLDS,
+    });
     workflows.push(restarted);
     const plans = planResume([...world.store.records.values()], new Date(), {
       approvalTimeoutSeconds: 86_400,
       grantReminderSeconds: 3600,
     });
-    expect(plans).toEqual([expect.objectContaining({ requestId, startAt: EXPIRY_WAIT_STATE })]);
+    expect(plans).toEqual([expect.objectContaining({ requestId, startAt: REMINDER_STATE })]);
     await resumeRuns(plans, { workflow: restarted, store: world.store });
 
     await expect(restarted.run(requestId)?.result).resolves.toMatchObject({ status: 'SUCCEEDED' });
     expect(entered(restarted.run(requestId)?.events ?? [])).toEqual([
-      EXPIRY_WAIT_STATE,
+      REMINDER_STATE,
+      EXPIRY_HOLD_STATE,
       'Revoke expired access',
       'Report the end of access',
     ]);
     expect([...world.iam.attached]).toEqual([]);
-    expect((await world.store.get(requestId))?.events.map((event) => event.type)).toContain('access_expired');
+    const types = (await world.store.get(requestId))?.events.map((event) => event.type) ?? [];
+    expect(types).toContain('access_expired');
+    expect(types.filter((type) => type === 'reminder')).toHaveLength(1);
   });
 });

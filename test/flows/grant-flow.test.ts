@@ -24,6 +24,8 @@ describe('grant flow, end to end through the slack handler and the real ASL', ()
     expect(JSON.parse(response.body)).toEqual({
       response_type: 'ephemeral',
       text: expect.stringContaining(`Request ${request.requestId} received`),
+      // The same text, and the requester's Cancel button (test/flows/lifecycle.test.ts).
+      blocks: [expect.objectContaining({ type: 'section' }), expect.objectContaining({ type: 'actions' })],
     });
     expect(h.sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
       name: request.requestId,

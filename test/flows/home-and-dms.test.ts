@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { remindApprovers } from '../../src/domain/remind-approvers';
 import { slackWording } from '../../src/slack/blocks/wording';
-import { ACTION_IDS, LIFECYCLE_ACTION_IDS } from '../../src/slack/ids';
+import { ACTION_IDS } from '../../src/slack/ids';
 import { SlackWebApi } from '../../src/slack/web-api';
 import {
   APPROVER_1,
@@ -118,7 +118,7 @@ describe('the Home tab', () => {
     const home = homeJson(REQUESTER);
     expect(home).toContain('Your pending requests');
     expect(home).toContain(requestId);
-    expect(home).toContain(LIFECYCLE_ACTION_IDS.cancel);
+    expect(home).toContain(ACTION_IDS.cancel);
     expect(home).toContain('Rules that apply to you');
     // The requester is not an approver: no Approve button for anything.
     expect(home).not.toContain(ACTION_IDS.approve);

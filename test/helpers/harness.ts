@@ -109,10 +109,17 @@ export interface HarnessOptions {
   account?: SandboxAccount;
   /** Variables the workflow's functions see differently from the slack function (e.g. ACCESS_RULES). */
   workflowEnv?: Record<string, string>;
+  /** Milliseconds per Wait or hold state, over INSTANT_WAITS (e.g. a hold that lasts, to relinquish it). */
+  waits?: Record<string, number>;
 }
 
-/** Wait states take no real time in tests. */
-export const INSTANT_WAITS = { 'Wait until the reminder': 0, 'Wait until expiry': 0 };
+/** Wait states and the grant's holds (which time out at once) take no real time in tests. */
+export const INSTANT_WAITS: Record<string, number> = {
+  'Wait until the reminder': 0,
+  'Wait until expiry': 0,
+  'Hold until the reminder': 0,
+  'Hold until expiry': 0,
+};
 
 async function sandboxFor(env: Record<string, string>, options: HarnessOptions): Promise<SandboxIam> {
   if (!options.aws) {
@@ -160,7 +167,7 @@ export async function startHarness(
   const workflow = new LocalWorkflow({
     deps: lazy(() => inProcessTaskDeps({ ...env, ...options.workflowEnv }, ports())),
     retryIntervalMs: 0,
-    waitTimeOverrides: INSTANT_WAITS,
+    waitTimeOverrides: { ...INSTANT_WAITS, ...options.waits },
     ...(options.beforeTask ? { beforeTask: options.beforeTask } : {}),
   });
   const sfn = mockClient(SFNClient);

@@ -163,7 +163,7 @@ describe('resuming a request that was approved just before the restart', () => {
 });
 
 describe('resuming a time-bound grant that is in effect', () => {
-  it('resumes the run at its Wait after a restart, so the grant is still revoked at its expiry', async () => {
+  it('resumes the run at its hold after a restart, so the grant is still revoked at its expiry', async () => {
     // Long waits first: the grant is active when local mode stops.
     running = await startLocal({ stateDir, port: 0, env: {}, waitSeconds: 600 });
     let page = new PageDriver(running.url);
@@ -180,7 +180,7 @@ describe('resuming a time-bound grant that is in effect', () => {
     running = await startLocal({ stateDir, port: 0, env: {}, waitSeconds: 0.05 });
     page = new PageDriver(running.url);
     expect(running.resumed).toEqual([
-      expect.objectContaining({ requestId, status: 'active', startAt: 'Wait until the reminder' }),
+      expect.objectContaining({ requestId, status: 'active', startAt: 'Hold until the reminder' }),
     ]);
     await expect(finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
     expect((await page.sandboxUser('bob'))?.attachedPolicyArns).toEqual([]);

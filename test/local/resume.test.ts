@@ -1,5 +1,11 @@
 import type { AccessRequest } from '../../src/domain/request';
-import { EXPIRY_WAIT_STATE, planResume, REMINDER_WAIT_STATE } from '../../src/local/resume';
+import {
+  EXPIRY_WAIT_STATE,
+  planResume,
+  REMINDER_HOLD_STATE,
+  REMINDER_STATE,
+  REMINDER_WAIT_STATE,
+} from '../../src/local/resume';
 import definition from '../../src/workflows/access-request.asl.json';
 
 const NOW = new Date('2026-11-28T12:00:00.000Z');
@@ -81,25 +87,25 @@ describe('which runs local mode restarts, and how', () => {
 
   it.each([
     [
-      'before its reminder: at the reminder wait, until the recorded expiry less the reminder lead',
+      'before its reminder: at the reminder hold, until the recorded expiry less the reminder lead',
       '2026-11-28T17:00:00.000Z',
       [],
-      REMINDER_WAIT_STATE,
-      { remindAt: '2026-11-28T16:00:00Z', expiresAt: '2026-11-28T17:00:00Z' },
+      REMINDER_HOLD_STATE,
+      { remindAt: '2026-11-28T16:00:00Z', expiresAt: '2026-11-28T17:00:00Z', untilReminder: 4 * 3600 },
     ],
     [
-      'after its reminder: at the expiry wait, until the recorded expiry',
+      'after its reminder: at the reminder, which does not remind twice and holds until the recorded expiry',
       '2026-11-28T12:30:00.000Z',
       [{ type: 'reminder', at: '2026-11-28T11:30:00.000Z', text: 'reminder' }],
-      EXPIRY_WAIT_STATE,
-      { remindAt: '2026-11-28T11:30:00Z', expiresAt: '2026-11-28T12:30:00Z' },
+      REMINDER_STATE,
+      { remindAt: '2026-11-28T11:30:00Z', expiresAt: '2026-11-28T12:30:00Z', untilReminder: 1 },
     ],
     [
-      'past its expiry: both instants have passed, so both Waits end at once and it is revoked',
+      'past its expiry: both instants have passed, so both holds end after a second and it is revoked',
       '2026-11-28T11:00:00.000Z',
       [],
-      REMINDER_WAIT_STATE,
-      { remindAt: '2026-11-28T10:00:00Z', expiresAt: '2026-11-28T11:00:00Z' },
+      REMINDER_HOLD_STATE,
+      { remindAt: '2026-11-28T10:00:00Z', expiresAt: '2026-11-28T11:00:00Z', untilReminder: 1 },
     ],
   ])('a time-bound grant in effect, %s', (_name, accessExpiresAt, events, startAt, timeBound) => {
     const active = request({
@@ -147,9 +153,11 @@ describe('which runs local mode restarts, and how', () => {
     },
   );
 
-  it('names Wait states that exist in the deployed definition', () => {
+  it('names Wait, hold and reminder states that exist in the deployed definition', () => {
     const states = definition.States as Record<string, { Type: string }>;
     expect(states[REMINDER_WAIT_STATE]?.Type).toBe('Wait');
     expect(states[EXPIRY_WAIT_STATE]?.Type).toBe('Wait');
+    expect(states[REMINDER_HOLD_STATE]?.Type).toBe('Task');
+    expect(states[REMINDER_STATE]?.Type).toBe('Task');
   });
 });

@@ -340,7 +340,19 @@ const ESCALATIONS: Array<[string, Attempt]> = [
 
 /** Attribute writes only the workflow may make; the internet-facing slack function may make none. */
 const SLACK_FORBIDDEN_WRITES: Array<[string, Attempt]> = [
-  ...(['plan', 'planHash', 'card', 'taskToken', 'completedSteps', 'requiredApprovals'] as const).flatMap(
+  ...(
+    [
+      'plan',
+      'planHash',
+      'card',
+      'taskToken',
+      // A grant's hold token (only the workflow stores it) and who relinquished it (the expiry writes it).
+      'holdToken',
+      'relinquishedBy',
+      'completedSteps',
+      'requiredApprovals',
+    ] as const
+  ).flatMap(
     (attribute): Array<[string, Attempt]> => [
       [
         `create a request with its own ${attribute}`,
@@ -368,6 +380,12 @@ const SLACK_FORBIDDEN_WRITES: Array<[string, Attempt]> = [
       resource: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:REQ-1`,
     },
   ],
+];
+
+/** Hold tokens have one writer (askApproval), and the relinquisher one (rollback): no other role writes them. */
+const WORKFLOW_ONLY_WRITES: Array<[Fn, string]> = [
+  ['askApproval', 'holdToken'],
+  ['rollback', 'relinquishedBy'],
 ];
 
 /** Approvals have one writer, the slack function (which records clicks): no workflow role may forge them. */
@@ -636,11 +654,11 @@ const COMPROMISE_SUMMARY: Record<Fn, string> = {
     'create requests and record decisions (only those attributes); start runs and answer approval waits. No plan, card, plan hash or journal; no IAM or KMS write.',
   plan: 'read users, groups, roles and opted-in keys; write the plan and the resolved target (apply refuses any plan the code would not build for the command, or whose hash is not the one the card shows).',
   askApproval:
-    'post approval cards and DM approvers; store the card, the task token and the plan hash the card shows; query requests by status. No AWS write, no plan, no approvals.',
+    "post approval cards and DM approvers; store the card, the task token, the plan hash the card shows and a time-bound grant's hold token (which can only end that grant early); query requests by status. No AWS write, no plan, no approvals.",
   apply:
     "attach or detach the five seed tier policies and the stack's CodeBuildAccessPolicy on users and groups; create /codebuild/ roles only with the boundary and attach only the stack's service-role policies; delete inline policies; update opted-in key policies; create keys and aliases. No policy document of its own, no PassRole, no tags.",
   rollback:
-    "detach those policies; detach policies from and delete /codebuild/ roles; restore opted-in key policies; delete aliases and schedule deletion of keys the bot created (granted by those keys' own policies); journal undos and query a target's requests.",
+    "detach those policies; detach policies from and delete /codebuild/ roles; restore opted-in key policies; delete aliases and schedule deletion of keys the bot created (granted by those keys' own policies); journal undos, record who relinquished a grant, and query a target's requests.",
   verify: 'simulate policies and read opted-in key policies; append audit events. No other write.',
   report:
     "post to Slack; set a request's status, end time, expired decision, card and endedBy; query requests by target and by status. No AWS write, no plan, plan hash or approvals.",
@@ -677,6 +695,17 @@ describe('escalation attempts, evaluated on the packaged template', () => {
 
   it.each(LEGITIMATE)('the %s role may %s', async (fn, _name, attempt) => {
     expect(await decide(fn, attempt)).toBe('allowed');
+  });
+
+  it.each(WORKFLOW_ONLY_WRITES)('only the %s role may write %s', async (writer, attribute) => {
+    const attempt: Attempt = {
+      action: 'dynamodb:UpdateItem',
+      resource: TABLE,
+      context: { 'dynamodb:Attributes': ['requestId', 'version', attribute] },
+    };
+    const allowedFor: Fn[] = [];
+    for (const fn of FUNCTIONS) if ((await decide(fn, attempt)) === 'allowed') allowedFor.push(fn);
+    expect(allowedFor).toEqual([writer]);
   });
 
   it('docs/security.md "If this function were compromised" states exactly this table', () => {

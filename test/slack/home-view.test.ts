@@ -2,7 +2,7 @@ import type { HomeContent } from '../../src/domain/home';
 import { tierRules } from '../../src/domain/home';
 import type { RequestDigest } from '../../src/domain/request';
 import { HOME_LIST_CAP, homeView, MAX_HOME_BLOCKS } from '../../src/slack/blocks/home-view';
-import { ACTION_IDS, LIFECYCLE_ACTION_IDS } from '../../src/slack/ids';
+import { ACTION_IDS } from '../../src/slack/ids';
 
 const digest = (n: number, overrides: Partial<RequestDigest> = {}): RequestDigest => ({
   requestId: `REQ-${String(n).padStart(10, '0')}`,
@@ -65,12 +65,12 @@ describe('the Home tab view, within Slack limits', () => {
 
     expect(view.blocks).toContainEqual(
       expect.objectContaining({
-        accessory: expect.objectContaining({ action_id: LIFECYCLE_ACTION_IDS.relinquish, value: id }),
+        accessory: expect.objectContaining({ action_id: ACTION_IDS.relinquish, value: id }),
       }),
     );
     expect(view.blocks).toContainEqual(
       expect.objectContaining({
-        accessory: expect.objectContaining({ action_id: LIFECYCLE_ACTION_IDS.cancel, value: id }),
+        accessory: expect.objectContaining({ action_id: ACTION_IDS.cancel, value: id }),
       }),
     );
     expect(view.blocks).toContainEqual(

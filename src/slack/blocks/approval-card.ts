@@ -144,6 +144,8 @@ export function decidedCard(request: AccessRequest, autoApprovedBy?: string): Bl
     outcome =
       `:no_entry: Denied by ${decision.by.map(mention).join(' and ')}` +
       (decision.reason ? `: ${neutralizeBroadcasts(decision.reason)}` : '');
+  } else if (decision?.outcome === 'cancelled') {
+    outcome = `:wastebasket: Cancelled by ${decision.by.map(mention).join(' and ')}. Nothing was changed.`;
   } else if (decision?.outcome === 'expired') {
     outcome = ':hourglass: Expired: nobody decided in time. Nothing was changed.';
   } else {

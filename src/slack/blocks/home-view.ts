@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, HomeView, KnownBlock, SectionBlock } from '@
 import { formatDuration } from '../../commands/parse-command';
 import type { HomeContent } from '../../domain/home';
 import type { RequestDigest } from '../../domain/request';
-import { ACTION_IDS, LIFECYCLE_ACTION_IDS } from '../ids';
+import { ACTION_IDS } from '../ids';
 import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
 
 /** Slack's limit for a Home tab; the lists below are capped so the view always fits. */
@@ -49,7 +49,7 @@ const grantBlocks = (request: RequestDigest): KnownBlock[] => [
   section(
     `*${describeCommand(request.command)}* (${request.requestId})\n` +
       (request.accessExpiresAt ? `Ends ${slackDate(request.accessExpiresAt)}` : 'In effect'),
-    button('Relinquish', LIFECYCLE_ACTION_IDS.relinquish, request.requestId, 'danger'),
+    button('Relinquish', ACTION_IDS.relinquish, request.requestId, 'danger'),
   ),
 ];
 
@@ -59,7 +59,7 @@ const pendingBlocks = (request: RequestDigest): KnownBlock[] => [
       `${request.status === 'awaiting_approval' ? `Waiting for approval (${request.approvals.length} of ${request.requiredApprovals})` : request.status.replace('_', ' ')}` +
       ` · asked ${slackDate(request.createdAt)}`,
     request.status === 'awaiting_approval' || request.status === 'planning'
-      ? button('Cancel', LIFECYCLE_ACTION_IDS.cancel, request.requestId)
+      ? button('Cancel', ACTION_IDS.cancel, request.requestId)
       : undefined,
   ),
 ];

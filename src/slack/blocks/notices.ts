@@ -84,6 +84,18 @@ export function sayNotice(notice: Notice): string {
       return 'This request has no approval card yet; wait for it.';
     case 'already_expired':
       return 'This request expired before anyone decided. Ask again with a new command.';
+    case 'already_cancelled':
+      return `Cancelled by ${mentions(notice.by)}; nothing was changed.`;
+    case 'cancelled':
+      return `:wastebasket: Cancelled by ${mention(notice.by)}; nothing was changed.`;
+    case 'cancel_done':
+      return `${notice.requestId} is cancelled. Nothing will be changed.`;
+    case 'relinquished':
+      return `:leftwards_arrow_with_hook: Relinquished by ${mention(notice.by)}; the access is being removed now.`;
+    case 'relinquish_done':
+      return `${notice.requestId} is relinquished: its access is being removed now, and its thread will say when it is done.`;
+    case 'lifecycle_refused':
+      return lifecycleRefusal(notice.requestId, notice.why);
     case 'not_waiting':
       return `This request is not waiting for approval (it is ${notice.status.replace('_', ' ')}).`;
     case 'slack_user_not_mapped':
@@ -285,9 +297,14 @@ export function undoLine(line: UndoLine): string {
 
 function timeLimitText(notice: Extract<Notice, { kind: 'time_limit' }>): string {
   const who = mention(notice.requester);
+  const ended = notice.relinquishedBy
+    ? `Relinquished by ${mention(notice.relinquishedBy)}`
+    : 'Time limit reached';
   const title = notice.endedBy
-    ? `:hourglass: Time limit reached; ${notice.endedBy} already ended this grant, so nothing more was revoked. ${who}`
-    : `:hourglass: Time limit reached for ${notice.summary}. ${who}`;
+    ? `:hourglass: ${ended}; ${notice.endedBy} already ended this grant, so nothing more was revoked. ${who}`
+    : notice.relinquishedBy
+      ? `:leftwards_arrow_with_hook: ${ended} before its time limit: ${notice.summary}. ${who}`
+      : `:hourglass: ${ended} for ${notice.summary}. ${who}`;
   // An undone journal reads like a rollback report ("title:"), a tier's policy check as a list.
   return [notice.from === 'journal' ? `${title}:` : title, ...notice.lines.map(undoLine)].join('\n');
 }
@@ -334,6 +351,41 @@ function stoppedText(notice: Extract<Notice, { kind: 'stopped' }>): string {
   return lines.join('\n');
 }
 
+/** Why a cancel or a relinquish was refused, saying who may or what to do instead. */
+function lifecycleRefusal(
+  requestId: string,
+  why: Extract<Notice, { kind: 'lifecycle_refused' }>['why'],
+): string {
+  switch (why.kind) {
+    case 'not_requester':
+      return `Only ${mention(why.requester)}, who asked for ${requestId}, can cancel it. Nothing was changed.`;
+    case 'still_planning':
+      return `${requestId} is still being checked against AWS; cancel it once its card is posted (in a few seconds).`;
+    case 'not_pending':
+      return `${requestId} can no longer be cancelled. ${sayNotice(why.because)}`;
+    case 'not_a_grant':
+      return `${requestId} is not a grant, so there is nothing to relinquish.`;
+    case 'not_holder':
+      return `Only the person who holds the access of ${requestId}, or ${mention(why.requester)} who asked for it, can relinquish it. Nothing was changed.`;
+    case 'permanent':
+      return `${requestId} is a permanent grant: it has no time limit to end early. To remove it, ask for \`revoke\` of the same target and tier (an approver decides). Nothing was changed.`;
+    case 'not_held':
+      return `${requestId} is not a grant in effect that can be relinquished now (it is ${why.status === 'active' ? 'not yet held by its run' : why.status.replace('_', ' ')}). Nothing was changed.`;
+    case 'not_waiting':
+      return `${requestId} is not waiting to be relinquished: it has just ended, or its run is between two steps. If \`status\` still shows it, try again in a minute.`;
+    case 'bad_id':
+      return `\`${requestId.slice(0, 40)}\` is not a request id (REQ-…).`;
+    case 'unknown':
+      return `I have no request ${requestId}; nothing was changed.`;
+    case 'foreign':
+      return 'This came from a Slack workspace or app this bot does not serve.';
+    case 'busy':
+      return 'The request kept changing; look at its card and try again.';
+    case 'not_passed_on':
+      return `Your cancellation could not be passed on: ${why.reason} Nothing was changed; try again in a minute.`;
+  }
+}
+
 /** The status line a closed card ends with. */
 export function cardStatusLine(status: CardStatus): string {
   switch (status.kind) {
@@ -353,6 +405,9 @@ export function cardStatusLine(status: CardStatus): string {
     case 'expired':
       return `Status: ${status.kind}.`;
     case 'time_limit':
+      if (status.outcome === 'relinquished') {
+        return `Status: relinquished early by ${status.relinquishedBy ? mention(status.relinquishedBy) : 'its holder'}; the access was revoked.`;
+      }
       return status.outcome === 'revoked_early'
         ? `Status: ended early by ${status.endedBy ?? 'a revoke'}; the time limit revoked nothing more.`
         : status.outcome === 'failed'

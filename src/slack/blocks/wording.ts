@@ -1,6 +1,7 @@
 import type { Wording } from '../../domain/ports';
 import { approvalCard, autoApprovedLine, cardText, decidedCard } from './approval-card';
 import { directMessage } from './direct-messages';
+import { lifecycleActions, relinquishButton } from './lifecycle';
 import { cardStatusLine, sayNotice } from './notices';
 
 /** The Wording port on Slack: mrkdwn and Block Kit, built by this folder's pure builders. */
@@ -20,6 +21,10 @@ export const slackWording: Wording = {
     blocks: [
       ...decidedCard(request, autoApproved && autoApprovedLine(autoApproved.rule, autoApproved.source)),
       { type: 'context', elements: [{ type: 'mrkdwn', text: cardStatusLine(status) }] },
+      // A time-bound grant in effect: its holder may give it up (checked on the server per click).
+      ...(request.status === 'active'
+        ? [lifecycleActions(request.requestId, relinquishButton(request.requestId))]
+        : []),
     ],
   }),
 };

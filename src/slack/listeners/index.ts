@@ -1,7 +1,9 @@
 import type { App, BlockAction, ButtonAction, GlobalShortcut, ViewSubmitAction } from '@slack/bolt';
 import { ACTION_IDS, DENY_MODAL, EVENT_TYPES, REQUEST_FORM, SLASH_COMMAND } from '../ids';
 import { approveAction } from './actions/approve';
+import { cancelAction } from './actions/cancel';
 import { denyAction } from './actions/deny';
+import { relinquishAction } from './actions/relinquish';
 import { codebuildAccessCommand, type SlashCommandDeps } from './commands/codebuild-access';
 import type { DecisionDeps } from './decision-result';
 import { onHomeOpened } from './events/home-opened';
@@ -12,11 +14,13 @@ import { requestFormSubmission } from './views/request-form';
 /** What every listener together needs. */
 export type ListenerDeps = SlashCommandDeps & DecisionDeps;
 
-/** Registers every listener of the app: one slash command, one shortcut, two buttons, two modals, one event (the Home tab). */
+/** Registers every listener of the app: one slash command, one shortcut, four buttons, two modals, one event (the Home tab). */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command(SLASH_COMMAND, (args) => codebuildAccessCommand(deps, args));
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.approve, (args) => approveAction(deps, args));
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.deny, (args) => denyAction(deps, args));
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.cancel, (args) => cancelAction(deps, args));
+  app.action<BlockAction<ButtonAction>>(ACTION_IDS.relinquish, (args) => relinquishAction(deps, args));
   app.view<ViewSubmitAction>(DENY_MODAL.callbackId, (args) => denyReasonSubmission(deps, args));
   app.shortcut<GlobalShortcut>(REQUEST_FORM.shortcutCallbackId, (args) => requestFormShortcut(deps, args));
   app.view<ViewSubmitAction>(REQUEST_FORM.callbackId, (args) => requestFormSubmission(deps, args));

@@ -1,7 +1,7 @@
 import { type AccessRules, autoApproved, breakGlassAllowed } from '../../domain/access-rules';
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { PlanRefusedError } from '../../domain/errors';
-import { APPLIED_STEP_ID, type GrantWindow, grantWindow, journalMarker } from '../../domain/grant-ledger';
+import { APPLIED_STEP_ID, type HeldWindow, heldWindow, journalMarker } from '../../domain/grant-ledger';
 import {
   type AccountContext,
   approvalsNeeded,
@@ -62,7 +62,7 @@ function approvedPlan(request: AccessRequest, account: AccountContext, rules?: A
 export async function applyChange(
   deps: TaskDeps,
   requestId: string,
-): Promise<{ changed: number; attached: string[]; timeBound: GrantWindow | null }> {
+): Promise<{ changed: number; attached: string[]; timeBound: HeldWindow | null }> {
   const request = await loadRequest(deps, requestId);
   const plan = approvedPlan(request, requireAccount(deps), deps.rules);
   const finished = request.completedSteps.filter((step) => step.outcome !== 'started');
@@ -92,9 +92,10 @@ export async function applyChange(
   // Into the execution's own state (no function can rewrite it): what a time-bound grant's expiry must
   // take back even if the record is later overwritten, and the instants its Wait states wait until
   // (counted from this completed apply; a retried apply finds its marker and gives the same ones).
-  const window = grantWindow(
+  const window = heldWindow(
     { ...request, completedSteps: [...request.completedSteps, appliedMarker] },
     deps.grantReminderSeconds,
+    deps.clock.now(),
   );
   return { changed, attached: attachedPolicies(plan), timeBound: window ?? null };
 }

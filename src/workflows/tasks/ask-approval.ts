@@ -77,6 +77,27 @@ async function tellApprovers(deps: TaskDeps, request: AccessRequest): Promise<vo
 }
 
 /**
+ * "Hold until the reminder" / "Hold until expiry": stores the hold's task token on the record (holdToken),
+ * where a relinquish finds it. Only a time-bound grant in effect is held; anything else fails the task,
+ * and the ASL then falls back to the plain Wait on the absolute end time.
+ */
+export async function holdGrant(
+  deps: TaskDeps,
+  input: { requestId: string; taskToken: string; hold: 'reminder' | 'expiry'; secondsLeft: number },
+): Promise<void> {
+  const request = await loadRequest(deps, input.requestId);
+  const { command } = request;
+  if (command.action !== 'grant' || command.durationSeconds === undefined) {
+    throw new PlanRefusedError(`Request ${request.requestId} is not a time-bound grant; nothing to hold.`);
+  }
+  await updateRequest(deps.store, request.requestId, savableBy('askApproval'), (current) => ({
+    ...current,
+    holdToken: input.taskToken,
+  }));
+  deps.log.info('grant held', { hold: input.hold, secondsLeft: input.secondsLeft });
+}
+
+/**
  * "Approve by rule": a readonly grant the access rules auto-approve. No human decides and no approval
  * is written (only the slack function writes approvals); the card is posted already decided, naming the
  * rule, so the audit channel still shows it. Apply checks the rule again with its own config.

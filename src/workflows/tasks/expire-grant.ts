@@ -29,6 +29,8 @@ export async function expireGrant(
   requestId: string,
   /** What apply attached, from the run's own state: taken back even if the record was overwritten. */
   attachedByRun: readonly string[] = [],
+  /** Who gave the grant up early (the run's hold ended with a relinquish); wording and status only. */
+  relinquishedBy?: string,
 ): Promise<UndoResult> {
   const request = await loadRequest(deps, requestId);
   const { command, target } = request;
@@ -41,6 +43,7 @@ export async function expireGrant(
       requester: request.requester.userId,
       summary: request.plan?.summary ?? requestId,
       ...(request.endedBy && revoked === 0 ? { endedBy: request.endedBy } : {}),
+      ...(relinquishedBy ? { relinquishedBy } : {}),
       from,
       lines,
     });
@@ -60,7 +63,15 @@ export async function expireGrant(
   try {
     await updateRequest(deps.store, requestId, savableBy('rollback'), (current) => ({
       ...current,
-      status: result.failed.length > 0 ? 'failed' : current.endedBy ? 'revoked_early' : 'completed',
+      status:
+        result.failed.length > 0
+          ? 'failed'
+          : current.endedBy
+            ? 'revoked_early'
+            : relinquishedBy
+              ? 'relinquished'
+              : 'completed',
+      ...(relinquishedBy ? { relinquishedBy } : {}),
     }));
   } catch (error) {
     // Deliberately not failing the expiry: the access is revoked and the journal marker above already

@@ -1,7 +1,15 @@
 import * as z from 'zod';
-import { ApproveByRuleInput, AskApprovalInput, ReportInput, RollbackInput, TaskInput } from '../state';
+import {
+  ApproveByRuleInput,
+  AskApprovalInput,
+  HoldInput,
+  HoldOutput,
+  ReportInput,
+  RollbackInput,
+  TaskInput,
+} from '../state';
 import { applyChange } from './apply-change';
-import { approveByRule, askApproval } from './ask-approval';
+import { approveByRule, askApproval, holdGrant } from './ask-approval';
 import type { TaskDeps } from './deps';
 import { expireGrant } from './expire-grant';
 import { planChange } from './plan-change';
@@ -26,14 +34,23 @@ const task = <S extends z.ZodType, R>(
 export const TASKS = {
   Plan: task(TaskInput, (deps, input) => planChange(deps, input.requestId)),
   AskApproval: task(
-    z.union([ApproveByRuleInput, AskApprovalInput]),
+    z.union([ApproveByRuleInput, HoldInput, AskApprovalInput]),
     async (deps, input): Promise<{ outcome: 'approved'; by: string[] } | undefined> =>
-      'byRule' in input ? approveByRule(deps, input) : askApproval(deps, input).then(() => undefined),
+      'byRule' in input
+        ? approveByRule(deps, input)
+        : 'hold' in input
+          ? holdGrant(deps, input).then(() => undefined)
+          : askApproval(deps, input).then(() => undefined),
   ),
   Apply: task(TaskInput, (deps, input) => applyChange(deps, input.requestId)),
   Rollback: task(RollbackInput, (deps, input) =>
     input.mode === 'expire'
-      ? expireGrant(deps, input.requestId, input.attached ?? [])
+      ? expireGrant(
+          deps,
+          input.requestId,
+          input.attached ?? [],
+          HoldOutput.safeParse(input.held).data?.relinquishedBy,
+        )
       : rollBack(deps, input.requestId),
   ),
   Verify: task(TaskInput, (deps, input) => verifyAccess(deps, input.requestId)),

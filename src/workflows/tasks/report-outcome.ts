@@ -3,12 +3,13 @@ import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../dom
 import { isTierCommand } from '../../domain/command';
 import { sendDirect } from '../../domain/direct-messages';
 import {
+  InternalInvariantError,
   OutcomeNotDeliveredError,
   RequestConflictError,
   TransientError,
   USER_SAFE_ERROR_NAMES,
 } from '../../domain/errors';
-import { grantInEffect, grantWindow, summarizeJournal } from '../../domain/grant-ledger';
+import { grantInEffect, grantWindow, secondsUntil, summarizeJournal } from '../../domain/grant-ledger';
 import type { AutoApproval, CardStatus, FailureReason, Notice } from '../../domain/notices';
 import { manualCommand } from '../../domain/plan';
 import {
@@ -115,18 +116,29 @@ function failedNotice(request: AccessRequest, input: ReportInput): Notice {
 }
 
 /** "Report …": the final thread reply, the card's final state, and the record's final status. */
-export async function reportOutcome(deps: TaskDeps, input: ReportInput): Promise<{ status: RequestStatus }> {
+export async function reportOutcome(
+  deps: TaskDeps,
+  input: ReportInput,
+): Promise<{ status: RequestStatus; secondsLeft?: number }> {
   const loaded = await loadRequest(deps, input.requestId);
   switch (input.outcome) {
     case 'reminder': {
-      const said = deps.wording.say(outcomeNotice(loaded, { ...input, outcome: 'reminder' }));
-      await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', said));
-      await sendDirect(deps, loaded, loaded.requester.userId, {
-        kind: 'update',
-        requestId: loaded.requestId,
-        said,
-      });
-      return { status: loaded.status };
+      // Once per grant: a retried task or a resumed run only computes the time left again.
+      if (!loaded.events.some((event) => event.type === 'reminder')) {
+        const said = deps.wording.say(outcomeNotice(loaded, { ...input, outcome: 'reminder' }));
+        await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', said));
+        await sendDirect(deps, loaded, loaded.requester.userId, {
+          kind: 'update',
+          requestId: loaded.requestId,
+          said,
+        });
+      }
+      const window = grantWindow(loaded, deps.grantReminderSeconds);
+      if (!window) {
+        throw new InternalInvariantError(`Request ${loaded.requestId} has no time limit to remind of.`);
+      }
+      // "Hold until expiry" times out after these seconds: exactly at the end the record shows.
+      return { status: loaded.status, secondsLeft: secondsUntil(window.expiresAt, deps.clock.now()) };
     }
     case 'ended':
       return showEndOfAccess(deps, loaded);
@@ -309,11 +321,18 @@ const cardStatus = (outcome: FinalOutcome, request: AccessRequest): CardStatus =
 /** The card once a time-bound grant's expiry ran: it no longer claims the access is in effect. */
 async function showEndOfAccess(deps: TaskDeps, request: AccessRequest): Promise<{ status: RequestStatus }> {
   const outcome =
-    request.status === 'revoked_early' ? 'revoked_early' : request.status === 'failed' ? 'failed' : 'revoked';
+    request.status === 'relinquished'
+      ? 'relinquished'
+      : request.status === 'revoked_early'
+        ? 'revoked_early'
+        : request.status === 'failed'
+          ? 'failed'
+          : 'revoked';
   await updateCard(deps, request, {
     kind: 'time_limit',
     outcome,
     ...(request.endedBy ? { endedBy: request.endedBy } : {}),
+    ...(request.relinquishedBy ? { relinquishedBy: request.relinquishedBy } : {}),
   });
   if (outcome !== 'revoked_early') {
     await sendDirect(deps, request, request.requester.userId, {

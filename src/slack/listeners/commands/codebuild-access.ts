@@ -1,17 +1,20 @@
 import type { RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { DEFAULT_PARSE_OPTIONS, HELP_TEXT, parseCommand } from '../../../commands/parse-command';
 import { defaultAccessRules, standingsFor } from '../../../domain/access-rules';
-import type { DecideDeps } from '../../../domain/decide-request';
+import { cancelRequest } from '../../../domain/cancel-request';
 import { NotAuthorizedError } from '../../../domain/errors';
 import { type InspectDeps, inspectTarget } from '../../../domain/inspect-target';
-import { type SubmitDeps, submitRequest } from '../../../domain/submit-request';
+import { relinquishGrant } from '../../../domain/relinquish-grant';
+import { requestIdFor, type SubmitDeps, submitRequest } from '../../../domain/submit-request';
+import { pendingAck } from '../../blocks/lifecycle';
 import { rulesText } from '../../blocks/rules-text';
 import { neutralizeBroadcasts } from '../../blocks/text';
 import { SLASH_COMMAND } from '../../ids';
 import { answerFor } from '../answer';
+import { type DecisionDeps, showResult } from '../decision-result';
 import { openRequestForm } from '../request-form';
 
-export type SlashCommandDeps = SubmitDeps & InspectDeps & Pick<DecideDeps, 'approvers'>;
+export type SlashCommandDeps = SubmitDeps & InspectDeps & DecisionDeps;
 
 const NO_GROUPS = { isMember: async () => false };
 
@@ -30,6 +33,8 @@ export async function codebuildAccessCommand(
   { command, ack }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack'>,
 ): Promise<void> {
   let reply: string;
+  // The request a new submission made: the ack carries its Cancel button.
+  let submitted: string | undefined;
   try {
     if (
       (deps.expectedTeamId !== undefined && command.team_id !== deps.expectedTeamId) ||
@@ -64,7 +69,26 @@ export async function codebuildAccessCommand(
     } else if (parsed.action === 'verify' || parsed.action === 'status') {
       // Read-only: answered at once, no approval, no workflow.
       reply = deps.wording.say(await inspectTarget(deps, parsed));
+    } else if (parsed.action === 'cancel') {
+      const click = {
+        requestId: parsed.requestId,
+        userId: command.user_id,
+        teamId: command.team_id,
+        appId: command.api_app_id,
+      };
+      const result = await cancelRequest(deps, click);
+      // The card loses its buttons; the answer is this ack (no ephemeral post besides it).
+      await showResult(deps, result, { channel: undefined, userId: command.user_id });
+      reply = result.message;
+    } else if (parsed.action === 'relinquish') {
+      reply = await relinquishGrant(deps, {
+        requestId: parsed.requestId,
+        userId: command.user_id,
+        teamId: command.team_id,
+        appId: command.api_app_id,
+      });
     } else {
+      submitted = requestIdFor(command.team_id, command.trigger_id);
       reply = await submitRequest(deps, {
         command: parsed,
         requester: { userId: command.user_id, teamId: command.team_id, userName: command.user_name },
@@ -73,7 +97,10 @@ export async function codebuildAccessCommand(
       });
     }
   } catch (error) {
+    submitted = undefined;
     reply = answerFor(error, deps, command.trigger_id);
   }
-  await ack(ephemeral(reply));
+  await ack(
+    submitted === undefined ? ephemeral(reply) : { ...ephemeral(reply), ...pendingAck(reply, submitted) },
+  );
 }
