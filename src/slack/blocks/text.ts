@@ -62,12 +62,12 @@ export const describeTargetRef = (target: TargetRef): string => {
 /** Slack date tokens live in dates.ts; re-exported so existing imports keep working. */
 export { slackDate } from './dates';
 
+/** A rules file may list many people; a message names the first few and counts the rest. */
+const PRINCIPALS_SHOWN = 10;
+
 /** A list of Slack ids as Slack renders them: users as mentions, user groups (S…) as group mentions. */
 export const describePrincipals = (ids: readonly string[]): string =>
   capList(
     ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : mention(id))),
     PRINCIPALS_SHOWN,
   ).join(', ');
-
-/** A rules file may list many people; a message names the first few and counts the rest. */
-const PRINCIPALS_SHOWN = 10;
