@@ -54,7 +54,7 @@ const ops: Operation[] = [
     expectedHash: 'h',
   },
   ...Array.from(
-    { length: 30 },
+    { length: 60 },
     (_, i): Operation => ({
       type: 'createKey',
       alias: `alias/${ROLE}-${i}`,

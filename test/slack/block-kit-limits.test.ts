@@ -68,7 +68,9 @@ describe('every card the bot posts stays within Slack limits, with worst-case in
     const text = blockTexts(card.blocks);
     // Truncation is visible: lists say how much they left out, and the buttons are still there.
     expect(text).toMatch(/… and \d+ more/);
-    expect(text).toMatch(/and \d+ more blocks of this plan; the full plan is in the thread/);
+    expect(text).toMatch(/… and \d+ more policy document blocks not shown/);
+    // The warnings are never what is left out.
+    expect(text).toContain(':warning: *warning 0:');
     expect(card.blocks?.at(-1)).toMatchObject({ type: 'actions', block_id: 'decision' });
   });
 

@@ -81,23 +81,38 @@ function describeRequest(request: AccessRequest): KnownBlock[] {
   if (plan) {
     const changes = plan.steps.map((step) => describeOperation(step.do));
     blocks.push(section(`*Will change*\n${changes.length > 0 ? bullets(changes) : '_nothing_'}`));
-    blocks.push(...documentBlocks(plan));
+    const documents = documentBlocks(plan);
+    const after: KnownBlock[] = [];
     if (plan.details && plan.details.length > 0)
-      blocks.push(context(fitLines(plan.details, SLACK_LIMITS.text)));
+      after.push(context(fitLines(plan.details, SLACK_LIMITS.text)));
     if (plan.unchanged.length > 0)
-      blocks.push(context(`Already in place: ${fitLines(plan.unchanged, SLACK_LIMITS.text - 20, '; ')}`));
-    for (const warning of plan.warnings) blocks.push(section(`:warning: *${warning}*`));
+      after.push(context(`Already in place: ${fitLines(plan.unchanged, SLACK_LIMITS.text - 20, '; ')}`));
+    after.push(...warningBlocks(plan.warnings));
+    // Warnings are never the part left out: the documents give way when the card runs out of blocks.
+    blocks.push(...capDocuments(documents, DESCRIPTION_BLOCKS - blocks.length - after.length), ...after);
   }
-  return capBlocks(blocks, DESCRIPTION_BLOCKS);
+  return blocks;
 }
 
-/** At most `max` blocks; the last kept one says how many were left out, and where to read them. */
-function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
-  if (blocks.length <= max) return blocks;
-  const kept = blocks.slice(0, max - 1);
+const WARNING_SECTIONS = 5;
+
+/** One section per warning; many warnings share one section, cut with "… and N more". */
+function warningBlocks(warnings: readonly string[]): KnownBlock[] {
+  const lines = warnings.map((warning) => `:warning: *${warning}*`);
+  if (lines.length <= WARNING_SECTIONS) return lines.map(section);
+  return [section(fitLines(lines, SLACK_LIMITS.text))];
+}
+
+/** At most `room` document blocks; the last kept one says how many were left out. */
+function capDocuments(documents: KnownBlock[], room: number): KnownBlock[] {
+  if (documents.length <= room) return documents;
+  const kept = documents.slice(0, Math.max(0, room - 1));
   return [
     ...kept,
-    context(`… and ${blocks.length - kept.length} more blocks of this plan; the full plan is in the thread.`),
+    context(
+      `… and ${documents.length - kept.length} more policy document blocks not shown: a Slack message holds ` +
+        `at most ${SLACK_LIMITS.messageBlocks} blocks. *Will change* above lists every step.`,
+    ),
   ];
 }
 
