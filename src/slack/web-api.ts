@@ -1,4 +1,4 @@
-import type { AnyBlock, ModalView } from '@slack/types';
+import type { AnyBlock, HomeView, ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { SlackApiError, TransientError } from '../domain/errors';
 import type { SlackMessage, SlackPort } from '../domain/ports';
@@ -122,9 +122,11 @@ export class SlackWebApi implements SlackPort {
     return out.permalink;
   }
 
-  async publishHome(userId: string, view: Record<string, unknown>): Promise<void> {
+  async publishHome(userId: string, view: HomeView): Promise<void> {
+    // The tab shows user text (reasons) too, so it goes through the same broadcast filter.
+    const safe = JSON.parse(neutralizeBroadcasts(JSON.stringify(view))) as HomeView;
     await this.call(`publish the Home tab of ${userId}`, () =>
-      this.client.views.publish({ user_id: userId, view: safeBlocks([view])[0] as never }),
+      this.client.views.publish({ user_id: userId, view: safe }),
     );
   }
 

@@ -1,6 +1,11 @@
-import type { Notice } from '../../src/domain/notices';
+import type { HomeContent } from '../../src/domain/home';
+import { tierRules } from '../../src/domain/home';
+import type { DirectMessage, Notice } from '../../src/domain/notices';
+import type { RequestDigest } from '../../src/domain/request';
 import { ALL_TIERS } from '../../src/domain/tiers';
 import { denyModal } from '../../src/slack/blocks/deny-modal';
+import { homeView } from '../../src/slack/blocks/home-view';
+import { requestForm } from '../../src/slack/blocks/request-form';
 import { rulesText } from '../../src/slack/blocks/rules-text';
 import { slackWording } from '../../src/slack/blocks/wording';
 import { messageViolations, viewViolations } from '../helpers/block-kit-limits';
@@ -191,5 +196,68 @@ describe('the rules text', () => {
     );
     expect(messageViolations({ text })).toEqual([]);
     expect(text).toMatch(/and \d+ more/);
+  });
+});
+
+describe('the views and direct messages siblings added stay within Slack limits', () => {
+  const digest = (n: number, over: Partial<RequestDigest> = {}): RequestDigest => ({
+    requestId: `REQ-${String(n).padStart(10, '0')}`,
+    status: 'awaiting_approval',
+    createdAt: EXPIRES,
+    requester: { userId: 'U0REQUESTER', teamId: 'T0' },
+    command: { action: 'grant', target: { kind: 'user', name: LONG(64) }, tier: 'admin', reason: LONG(5000) },
+    target: { kind: 'user', name: LONG(64), arn: `arn:aws:iam::111122223333:user/${LONG(500)}` },
+    approvals: USERS.slice(0, 11).map((userId) => ({ userId, at: EXPIRES })),
+    requiredApprovals: 12,
+    ...over,
+  });
+  const home = (count: number): HomeContent => ({
+    userId: 'U0APPROVER1',
+    isApprover: true,
+    grants: Array.from({ length: count }, (_, n) =>
+      digest(n, { status: 'active', accessExpiresAt: EXPIRES }),
+    ),
+    pending: Array.from({ length: count }, (_, n) => digest(n)),
+    awaiting: Array.from({ length: count }, (_, n) => digest(n)),
+    rules: tierRules(365 * 86_400),
+  });
+
+  it.each([0, 3, 200])('the App Home tab with %i grants, pending and awaiting requests', (count) => {
+    expect(viewViolations(homeView(home(count), LONG(5000, 'notice ')))).toEqual([]);
+  });
+
+  it('the request form with the longest limits', () => {
+    const view = requestForm({
+      auditChannelId: 'C0AUDIT',
+      limitsFor: () => ({ maxDurationSeconds: 365 * 86_400, durationRequired: true, reasonRequired: true }),
+      origin: { channelId: 'C0REQ' },
+    });
+    expect(viewViolations(view)).toEqual([]);
+  });
+
+  it.each<[string, DirectMessage]>([
+    ['update', { kind: 'update', requestId: REQ, said: slackWording.say(worstNotices[0]!) }],
+    [
+      'decided',
+      {
+        kind: 'decided',
+        request: worstRequest({
+          status: 'denied',
+          decision: { outcome: 'denied', by: USERS, at: EXPIRES, reason: LONG(5000) },
+        }),
+      },
+    ],
+    ['access ended', { kind: 'access_ended', request: worstRequest({ status: 'completed' }), failed: true }],
+    [
+      'approval needed',
+      { kind: 'approval_needed', request: digest(1), permalink: 'https://slack.example/p1' },
+    ],
+    [
+      'approval reminder',
+      { kind: 'approval_reminder', request: digest(1), permalink: 'https://slack.example/p1' },
+    ],
+    ['failed note', { kind: 'failed_note', userId: 'U0A', reason: 'cannot_dm_bot' }],
+  ])('the %s direct message', (_name, message) => {
+    expect(messageViolations(slackWording.direct(message))).toEqual([]);
   });
 });
