@@ -108,14 +108,17 @@ export interface SlackPort {
   postEphemeral(message: { channel: string; user: string; text: string; threadTs?: string }): Promise<void>;
   /** A direct message from the bot to one user (conversations.open, then chat.postMessage). */
   postDirect(userId: string, text: string, blocks?: unknown[]): Promise<void>;
-  /** Opens a modal for the user who triggered `triggerId` (valid for 3 s after the click). */
-  openModal(triggerId: string, view: Record<string, unknown>): Promise<void>;
+  /**
+   * Opens a modal for the user who triggered `triggerId` (valid for 3 s after the click). The view is
+   * built and typed (@slack/types ModalView) in src/slack/blocks; the domain only passes it through.
+   */
+  openModal(triggerId: string, view: object): Promise<void>;
   /** The user's profile email and display name, or undefined when Slack does not know the user. */
   lookupUser(userId: string): Promise<{ email?: string; name: string; deleted: boolean } | undefined>;
   /** A link to a message (chat.getPermalink), for DMs that point at the approval card. */
   permalink(channel: string, ts: string): Promise<string>;
-  /** Replaces a person's App Home tab (views.publish). */
-  publishHome(userId: string, view: Record<string, unknown>): Promise<void>;
+  /** Replaces a person's App Home tab (views.publish); the view is a @slack/types HomeView built in src/slack/blocks. */
+  publishHome(userId: string, view: object): Promise<void>;
 }
 
 /**

@@ -27,7 +27,7 @@ export function homeTabs(deps: HomeTabDeps): HomeTabs {
       const content = data
         ? homeContentFor(data, userId, await viewerIsApprover(deps, userId), deps.maxGrantDurationSeconds)
         : await gatherHome(deps, userId);
-      await deps.slack.publishHome(userId, homeView(content, notice) as unknown as Record<string, unknown>);
+      await deps.slack.publishHome(userId, homeView(content, notice));
     } catch (error) {
       deps.log.warn('could not publish a Home tab', { userId, error });
     }

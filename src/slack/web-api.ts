@@ -1,3 +1,4 @@
+import type { AnyBlock, HomeView, ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { SlackApiError, TransientError } from '../domain/errors';
 import type { SlackMessage, SlackPort } from '../domain/ports';
@@ -6,8 +7,10 @@ import { classifySlackError } from './classify-error';
 
 // The bot never broadcasts: user text (a reason) may carry <!channel>; every message passes here.
 const safeText = (text: string): string => neutralizeBroadcasts(text);
-const safeBlocks = (blocks: unknown[]): never =>
-  JSON.parse(neutralizeBroadcasts(JSON.stringify(blocks))) as never;
+// The port carries blocks as unknown[] (the domain imports no Slack types); src/slack/blocks built them as
+// KnownBlock[], and the round trip through JSON changes only the text inside them.
+const safeBlocks = (blocks: readonly unknown[]): AnyBlock[] =>
+  JSON.parse(neutralizeBroadcasts(JSON.stringify(blocks))) as AnyBlock[];
 
 export interface SlackWebApiOptions {
   /**
@@ -107,10 +110,8 @@ export class SlackWebApi implements SlackPort {
     await this.post({ channel, text, ...(blocks ? { blocks } : {}) });
   }
 
-  async openModal(triggerId: string, view: Record<string, unknown>): Promise<void> {
-    await this.call('open the dialog', () =>
-      this.client.views.open({ trigger_id: triggerId, view: view as never }),
-    );
+  async openModal(triggerId: string, view: ModalView): Promise<void> {
+    await this.call('open the dialog', () => this.client.views.open({ trigger_id: triggerId, view }));
   }
 
   async permalink(channel: string, ts: string): Promise<string> {
@@ -121,9 +122,11 @@ export class SlackWebApi implements SlackPort {
     return out.permalink;
   }
 
-  async publishHome(userId: string, view: Record<string, unknown>): Promise<void> {
+  async publishHome(userId: string, view: HomeView): Promise<void> {
+    // The tab shows user text (reasons) too, so it goes through the same broadcast filter.
+    const safe = JSON.parse(neutralizeBroadcasts(JSON.stringify(view))) as HomeView;
     await this.call(`publish the Home tab of ${userId}`, () =>
-      this.client.views.publish({ user_id: userId, view: safeBlocks([view])[0] as never }),
+      this.client.views.publish({ user_id: userId, view: safe }),
     );
   }
 

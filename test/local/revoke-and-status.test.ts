@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalHandle, startLocal } from '../../src/local/main';
 import type { WorkspaceMessage } from '../../src/local/workspace/state';
+import { slackDate } from '../../src/slack/blocks/dates';
 import { ACTION_IDS } from '../../src/slack/ids';
 import { PageDriver, requestIdIn } from './page-driver';
 
@@ -128,7 +129,7 @@ describe('status in local mode', () => {
         '*Inline policies (CodeBuild-related)*',
         '• none',
         '*Pending requests*',
-        `• ${pending.requestId}: grant readonly for user:alice, awaiting approval, asked by <@U0ALICE> at ${createdAt}`,
+        `• ${pending.requestId}: grant readonly for user:alice, awaiting approval, asked by <@U0ALICE> ${slackDate(createdAt ?? '')}`,
       ].join('\n'),
     );
   });

@@ -399,7 +399,7 @@ describe('sayNotice words every domain notice', () => {
       },
       `*Status of* user \`alice\` (\`${ARN}\`)\nTiers held: developer\n*Managed policies (CodeBuild-related)*\n` +
         '• AWSCodeBuildDeveloperAccess (developer tier)\n• MyCodeBuildThing\n*Inline policies (CodeBuild-related)*\n' +
-        `• none\n*Pending requests*\n• ${REQ}: grant developer for @alice, awaiting approval, asked by <@U0BOB> at ${AT}`,
+        `• none\n*Pending requests*\n• ${REQ}: grant developer for @alice, awaiting approval, asked by <@U0BOB> ${DATE}`,
     ],
   ])('%s', (_what, notice, text) => {
     expect(sayNotice(notice)).toBe(text);

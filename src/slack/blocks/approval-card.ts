@@ -1,3 +1,13 @@
+import type {
+  ActionsBlock,
+  Button,
+  ConfirmationDialog,
+  ContextBlock,
+  HeaderBlock,
+  KnownBlock,
+  MrkdwnElement,
+  SectionBlock,
+} from '@slack/types';
 import { formatDuration } from '../../commands/parse-command';
 import { statementDelta } from '../../domain/key-policy';
 import { type ChangePlan, describeOperation, type Operation, policyName } from '../../domain/plan';
@@ -5,20 +15,36 @@ import { statementList } from '../../domain/plans/documents';
 import type { PolicyDocument, PolicyStatement } from '../../domain/policy-documents';
 import type { AccessRequest } from '../../domain/request';
 import { ACTION_IDS, DECISION_BLOCK_ID } from '../ids';
+import { capList, fitLines, SLACK_LIMITS, truncate } from './limits';
 import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
 
-type Block = Record<string, unknown>;
+// Every text is cut to Slack's limit: a long reason or a large plan must not make Slack refuse the card.
+const mrkdwn = (text: string, max: number = SLACK_LIMITS.text): MrkdwnElement => ({
+  type: 'mrkdwn',
+  text: truncate(text, max),
+});
+const section = (text: string): SectionBlock => ({ type: 'section', text: mrkdwn(text) });
+/** A context block of one mrkdwn text, cut to Slack's limit. */
+export const contextBlock = (text: string): ContextBlock => ({ type: 'context', elements: [mrkdwn(text)] });
+const context = contextBlock;
+const bullets = (lines: string[]): string =>
+  fitLines(
+    lines.map((line) => `• ${line}`),
+    SLACK_LIMITS.text - 40,
+  );
 
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
-const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
-const bullets = (lines: string[]): string => lines.map((line) => `• ${line}`).join('\n');
+/**
+ * The most blocks the request's description may take: a message holds 50, and the card adds up to
+ * two after it (the approval context and buttons, or the outcome and the status line).
+ */
+const DESCRIPTION_BLOCKS = SLACK_LIMITS.messageBlocks - 2;
 
 /** The fallback text of the card (notifications, screen readers). */
 export const cardText = (request: AccessRequest): string =>
   `CodeBuild access request ${request.requestId}: ${request.plan?.summary ?? describeCommand(request.command)}`;
 
 /** A time-bound grant's limit: before approval its length, once applied its end. */
-function timeLimitField(request: AccessRequest): Array<{ type: 'mrkdwn'; text: string }> {
+function timeLimitField(request: AccessRequest): MrkdwnElement[] {
   const duration = 'durationSeconds' in request.command ? request.command.durationSeconds : undefined;
   if (duration === undefined) return [];
   const end = request.accessExpiresAt
@@ -28,19 +54,26 @@ function timeLimitField(request: AccessRequest): Array<{ type: 'mrkdwn'; text: s
 }
 
 /** The part of the card every state shares: who, what, why, and the exact change. */
-function describeRequest(request: AccessRequest): Block[] {
+function describeRequest(request: AccessRequest): KnownBlock[] {
   const plan = request.plan;
-  const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: `CodeBuild access request ${request.requestId}` } },
+  const header: HeaderBlock = {
+    type: 'header',
+    text: {
+      type: 'plain_text',
+      text: truncate(`CodeBuild access request ${request.requestId}`, SLACK_LIMITS.header),
+    },
+  };
+  const blocks: KnownBlock[] = [
+    header,
     section(`${mention(request.requester.userId)} asks to *${describeCommand(request.command)}*.`),
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Target*\n\`${request.target.arn}\`` },
-        {
-          type: 'mrkdwn',
-          text: `*Reason*\n${request.command.reason ? neutralizeBroadcasts(request.command.reason) : '_none given_'}`,
-        },
+        mrkdwn(`*Target*\n\`${request.target.arn}\``, SLACK_LIMITS.sectionField),
+        mrkdwn(
+          `*Reason*\n${request.command.reason ? neutralizeBroadcasts(request.command.reason) : '_none given_'}`,
+          SLACK_LIMITS.sectionField,
+        ),
         ...timeLimitField(request),
       ],
     },
@@ -48,20 +81,50 @@ function describeRequest(request: AccessRequest): Block[] {
   if (plan) {
     const changes = plan.steps.map((step) => describeOperation(step.do));
     blocks.push(section(`*Will change*\n${changes.length > 0 ? bullets(changes) : '_nothing_'}`));
-    blocks.push(...documentBlocks(plan));
-    if (plan.details && plan.details.length > 0) blocks.push(context(plan.details.join('\n')));
-    if (plan.unchanged.length > 0) blocks.push(context(`Already in place: ${plan.unchanged.join('; ')}`));
-    for (const warning of plan.warnings) blocks.push(section(`:warning: *${warning}*`));
+    const documents = documentBlocks(plan);
+    const after: KnownBlock[] = [];
+    if (plan.details && plan.details.length > 0)
+      after.push(context(fitLines(plan.details, SLACK_LIMITS.text)));
+    if (plan.unchanged.length > 0)
+      after.push(context(`Already in place: ${fitLines(plan.unchanged, SLACK_LIMITS.text - 20, '; ')}`));
+    after.push(...warningBlocks(plan.warnings));
+    // Warnings are never the part left out: the documents give way when the card runs out of blocks.
+    blocks.push(...capDocuments(documents, DESCRIPTION_BLOCKS - blocks.length - after.length), ...after);
   }
   return blocks;
 }
 
+const WARNING_SECTIONS = 5;
+
+/** One section per warning; many warnings share one section, cut with "… and N more". */
+function warningBlocks(warnings: readonly string[]): KnownBlock[] {
+  const lines = warnings.map((warning) => `:warning: *${warning}*`);
+  if (lines.length <= WARNING_SECTIONS) return lines.map(section);
+  return [section(fitLines(lines, SLACK_LIMITS.text))];
+}
+
+/** At most `room` document blocks; the last kept one says how many were left out. */
+function capDocuments(documents: KnownBlock[], room: number): KnownBlock[] {
+  if (documents.length <= room) return documents;
+  const kept = documents.slice(0, Math.max(0, room - 1));
+  return [
+    ...kept,
+    context(
+      `… and ${documents.length - kept.length} more policy document blocks not shown: a Slack message holds ` +
+        `at most ${SLACK_LIMITS.messageBlocks} blocks. *Will change* above lists every step.`,
+    ),
+  ];
+}
+
 /** The card posted to the audit channel while a request waits for approval. */
-export function approvalCard(request: AccessRequest, expiresAt: string): Block[] {
-  const approved = request.approvals.map((approval) => mention(approval.userId));
+export function approvalCard(request: AccessRequest, expiresAt: string): KnownBlock[] {
+  const approved = capList(
+    request.approvals.map((approval) => mention(approval.userId)),
+    10,
+  );
   const progress =
     request.requiredApprovals > 1
-      ? `Approvals: ${approved.length} of ${request.requiredApprovals}${approved.length > 0 ? ` (${approved.join(', ')})` : ''}. `
+      ? `Approvals: ${request.approvals.length} of ${request.requiredApprovals}${approved.length > 0 ? ` (${approved.join(', ')})` : ''}. `
       : '';
   return [
     ...describeRequest(request),
@@ -72,34 +135,34 @@ export function approvalCard(request: AccessRequest, expiresAt: string): Block[]
           ? ` Plan \`${request.planHash.slice(0, 12)}\`: an approval counts for this exact plan.`
           : ''),
     ),
-    {
-      type: 'actions',
-      block_id: DECISION_BLOCK_ID,
-      elements: [
-        {
-          type: 'button',
-          action_id: ACTION_IDS.approve,
-          style: 'primary',
-          text: { type: 'plain_text', text: 'Approve' },
-          value: request.requestId,
-          ...(request.plan?.detachesUngranted
-            ? { confirm: confirmUngrantedDetach(request.plan, request.plan.detachesUngranted) }
-            : {}),
-        },
-        {
-          type: 'button',
-          action_id: ACTION_IDS.deny,
-          style: 'danger',
-          text: { type: 'plain_text', text: 'Deny' },
-          value: request.requestId,
-        },
-      ],
-    },
+    decisionButtons(request),
   ];
+}
+
+function decisionButtons(request: AccessRequest): ActionsBlock {
+  const approve: Button = {
+    type: 'button',
+    action_id: ACTION_IDS.approve,
+    style: 'primary',
+    text: { type: 'plain_text', text: 'Approve' },
+    value: request.requestId,
+    ...(request.plan?.detachesUngranted
+      ? { confirm: confirmUngrantedDetach(request.plan, request.plan.detachesUngranted) }
+      : {}),
+  };
+  const deny: Button = {
+    type: 'button',
+    action_id: ACTION_IDS.deny,
+    style: 'danger',
+    text: { type: 'plain_text', text: 'Deny' },
+    value: request.requestId,
+  };
+  return { type: 'actions', block_id: DECISION_BLOCK_ID, elements: [approve, deny] };
 }
 
 // Slack caps a confirm dialog's text at 300 characters and its title at 100.
 const CONFIRM_TEXT_LIMIT = 300;
+const CONFIRM_NAMES = 5;
 
 /**
  * The dialog Slack shows before it sends an Approve that would detach policies no grant of the tier
@@ -108,16 +171,17 @@ const CONFIRM_TEXT_LIMIT = 300;
 function confirmUngrantedDetach(
   plan: ChangePlan,
   ungranted: NonNullable<ChangePlan['detachesUngranted']>,
-): Block {
-  const names = ungranted.policyArns.map(policyName);
+): ConfirmationDialog {
+  const all = ungranted.policyArns.map(policyName);
+  const names = capList(all, CONFIRM_NAMES, (n) => `${n} more`);
   const text =
     `${plan.target.kind} ${plan.target.name} does not hold the ${ungranted.tier} tier, so the bot never ` +
-    `granted ${names.join(' or ')} for it. Approving detaches ${names.length === 1 ? 'it' : 'them'} anyway.`;
+    `granted ${names.join(' or ')} for it. Approving detaches ${all.length === 1 ? 'it' : 'them'} anyway.`;
   return {
     title: { type: 'plain_text', text: 'Detach policies the bot never granted?' },
     text: {
       type: 'plain_text',
-      text: text.length > CONFIRM_TEXT_LIMIT ? `${text.slice(0, CONFIRM_TEXT_LIMIT - 1)}…` : text,
+      text: truncate(text, CONFIRM_TEXT_LIMIT),
     },
     confirm: { type: 'plain_text', text: 'Detach anyway' },
     deny: { type: 'plain_text', text: 'Cancel' },
@@ -133,16 +197,16 @@ export const autoApprovedLine = (rule: string, source: string): string =>
  * The card once the request is decided or expired: the buttons are replaced by the outcome.
  * `autoApprovedBy` names the access rule that approved a request no human decided.
  */
-export function decidedCard(request: AccessRequest, autoApprovedBy?: string): Block[] {
+export function decidedCard(request: AccessRequest, autoApprovedBy?: string): KnownBlock[] {
   const decision = request.decision;
   let outcome: string;
   if (decision === undefined && autoApprovedBy !== undefined) {
     outcome = autoApprovedBy;
   } else if (decision?.outcome === 'approved') {
-    outcome = `:white_check_mark: Approved by ${decision.by.map(mention).join(' and ')}`;
+    outcome = `:white_check_mark: Approved by ${capList(decision.by.map(mention), 10).join(' and ')}`;
   } else if (decision?.outcome === 'denied') {
     outcome =
-      `:no_entry: Denied by ${decision.by.map(mention).join(' and ')}` +
+      `:no_entry: Denied by ${capList(decision.by.map(mention), 10).join(' and ')}` +
       (decision.reason ? `: ${neutralizeBroadcasts(decision.reason)}` : '');
   } else if (decision?.outcome === 'cancelled') {
     outcome = `:wastebasket: Cancelled by ${decision.by.map(mention).join(' and ')}. Nothing was changed.`;
@@ -162,7 +226,7 @@ const SECTION_LIMIT = 2900;
 const statementLines = (statements: PolicyStatement[]): string =>
   statements.map((s) => JSON.stringify(s)).join('\n');
 
-const codeBlock = (title: string, body: string): Block => {
+const codeBlock = (title: string, body: string): SectionBlock => {
   const fence = '```';
   const room = SECTION_LIMIT - title.length - 10;
   const text =
@@ -173,12 +237,18 @@ const codeBlock = (title: string, body: string): Block => {
 const documentLines = (document: PolicyDocument): string => statementLines(statementList(document));
 
 /** The statement delta of a key policy: what is added, and that everything else stays. */
-function keyPolicyBlocks(op: Extract<Operation, { type: 'putKeyPolicy' }>): Block[] {
+function keyPolicyBlocks(op: Extract<Operation, { type: 'putKeyPolicy' }>): KnownBlock[] {
   const delta = statementDelta(op.previous, op.policy);
   const added = statementList(op.policy).filter((s) => s.Sid !== undefined && delta.added.includes(s.Sid));
   const kept = statementList(op.previous);
-  const keptNames = kept.map((s) => (s.Sid ? `"${s.Sid}"` : '(no Sid)')).join(', ');
-  const blocks = [codeBlock(`*Key policy: statements added* (${added.length})`, statementLines(added))];
+  const keptNames = fitLines(
+    kept.map((s) => (s.Sid ? `"${s.Sid}"` : '(no Sid)')),
+    SLACK_LIMITS.text / 2,
+    ', ',
+  );
+  const blocks: KnownBlock[] = [
+    codeBlock(`*Key policy: statements added* (${added.length})`, statementLines(added)),
+  ];
   blocks.push(
     context(
       `Kept unchanged (${kept.length}): ${keptNames || 'none'}.` +
@@ -191,8 +261,8 @@ function keyPolicyBlocks(op: Extract<Operation, { type: 'putKeyPolicy' }>): Bloc
 }
 
 /** The documents a plan puts, so the approver sees exactly what will be written. */
-function documentBlocks(plan: ChangePlan): Block[] {
-  const blocks: Block[] = [];
+function documentBlocks(plan: ChangePlan): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   for (const { do: op } of plan.steps) {
     switch (op.type) {
       case 'createRole':

@@ -1,9 +1,10 @@
+import type { ModalView } from '@slack/types';
 import { DENY_MODAL } from '../ids';
 
 export const MAX_DENY_REASON = 300;
 
 /** The modal a Deny click opens; the request id rides in private_metadata, checked again on submit. */
-export function denyModal(requestId: string): Record<string, unknown> {
+export function denyModal(requestId: string): ModalView {
   return {
     type: 'modal',
     callback_id: DENY_MODAL.callbackId,

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { DirectMessage, RenderedMessage } from '../../domain/notices';
 import type { AccessRequest, RequestDigest } from '../../domain/request';
+import { SLACK_LIMITS, truncate } from './limits';
 import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
 
 const summaryOf = (request: AccessRequest): string =>
@@ -17,19 +18,27 @@ function decided(request: AccessRequest): string {
   const decision = request.decision;
   const by = decision?.by.length ? decision.by.map(mention).join(' and ') : 'an approver';
   if (decision?.outcome === 'denied') {
-    const reason = decision.reason ? ` Reason: ${neutralizeBroadcasts(decision.reason)}` : '';
+    const reason = decision.reason ? ` Reason: ${truncate(neutralizeBroadcasts(decision.reason), 1000)}` : '';
     return `:no_entry: ${summaryOf(request)} was denied by ${by}; nothing was changed.${reason}`;
   }
   return `:white_check_mark: ${summaryOf(request)} was approved by ${by}. I am applying it and will tell you when it is done.`;
 }
 
 function approvalNeeded(request: RequestDigest, permalink: string | undefined): RenderedMessage {
-  const reason = request.command.reason ? `\n>${neutralizeBroadcasts(request.command.reason)}` : '';
+  const reason = request.command.reason
+    ? `\n>${truncate(neutralizeBroadcasts(request.command.reason), 1000)}`
+    : '';
   const until = request.approvalExpiresAt ? ` It expires ${slackDate(request.approvalExpiresAt)}.` : '';
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `:inbox_tray: *Your approval is needed.* ${asks(request)}${reason}` },
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `:inbox_tray: *Your approval is needed.* ${asks(request)}${reason}`,
+          SLACK_LIMITS.text,
+        ),
+      },
     },
     {
       type: 'context',
@@ -47,7 +56,10 @@ function approvalReminder(request: RequestDigest, permalink: string | undefined)
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `:alarm_clock: *Still waiting for approval* since ${slackDate(request.createdAt)}: ${asks(request)}`,
+        text: truncate(
+          `:alarm_clock: *Still waiting for approval* since ${slackDate(request.createdAt)}: ${asks(request)}`,
+          SLACK_LIMITS.text,
+        ),
       },
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${cardLink(permalink)}.` }] },
@@ -55,8 +67,13 @@ function approvalReminder(request: RequestDigest, permalink: string | undefined)
   return { text: `Reminder: ${request.requestId} still waits for approval`, blocks };
 }
 
-/** Every direct message the bot sends, worded (the Wording port's `direct`). */
+/** Every direct message the bot sends, worded (the Wording port's `direct`), within Slack's advised length. */
 export function directMessage(message: DirectMessage): RenderedMessage {
+  const rendered = directMessageOf(message);
+  return { ...rendered, text: truncate(rendered.text, SLACK_LIMITS.messageText) };
+}
+
+function directMessageOf(message: DirectMessage): RenderedMessage {
   switch (message.kind) {
     case 'update':
       return { text: `${message.requestId}: ${message.said}` };

@@ -3,6 +3,7 @@ import { formatDuration } from '../../commands/parse-command';
 import type { HomeContent } from '../../domain/home';
 import type { RequestDigest } from '../../domain/request';
 import { ACTION_IDS } from '../ids';
+import { SLACK_LIMITS, truncate } from './limits';
 import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
 
 /** Slack's limit for a Home tab; the lists below are capped so the view always fits. */
@@ -90,7 +91,7 @@ const ruleLine = (rule: HomeContent['rules'][number]): string =>
 /** One person's Home tab: their grants, their pending requests, what waits for them, and the rules. */
 export function homeView(content: HomeContent, notice?: string): HomeView {
   const blocks: KnownBlock[] = [header('CodeBuild access')];
-  if (notice) blocks.push(section(neutralizeBroadcasts(notice)));
+  if (notice) blocks.push(section(truncate(neutralizeBroadcasts(notice), SLACK_LIMITS.text)));
   blocks.push(header('Your access'));
   blocks.push(
     ...(content.grants.length > 0

@@ -11,6 +11,7 @@ import type {
   VerifyReport,
 } from '../../domain/notices';
 import { autoApprovedLine } from './approval-card';
+import { fitLines, SLACK_LIMITS, truncate } from './limits';
 import { describeCommand, describePrincipals, mention, mentions, slackDate } from './text';
 
 type NoticeOf<K extends Notice['kind']> = Extract<Notice, { kind: K }>;
@@ -21,7 +22,7 @@ function breakGlassLine(notice: NoticeOf<'break_glass'>): string {
   return (
     `:rotating_light: *Break-glass:* ${mention(notice.requester)} approved their own request ` +
     `${notice.requestId}: ${notice.tier} for ${notice.target}${duration}. ` +
-    `Reason: ${notice.reason ?? '(none)'}. The audit thread has every step.`
+    `Reason: ${notice.reason === undefined ? '(none)' : free(notice.reason)}. The audit thread has every step.`
   );
 }
 
@@ -36,14 +37,31 @@ function doneLine(notice: NoticeOf<'done'>): string {
   const timeBound = notice.accessExpiresAt
     ? `\nThis access is time-bound: it is revoked automatically ${slackDate(notice.accessExpiresAt)}.`
     : '';
-  return `:white_check_mark: Done. ${notice.summary ?? 'The change'} was applied and verified. ${mention(notice.requester)}${timeBound}`;
+  return `:white_check_mark: Done. ${notice.summary === undefined ? 'The change' : summaryText(notice.summary)} was applied and verified. ${mention(notice.requester)}${timeBound}`;
 }
 
 /**
  * The words of every notice the domain and the workflow tasks emit: thread replies (which are also
  * the audit events' text) and answers to one person. Pure; the only place these sentences live.
+ * Long lists are cut with "… and N more" where they are built, so the mention that ends a message
+ * survives; the final cut is only a backstop for Slack's limit.
  */
-export function sayNotice(notice: Notice): string {
+export const sayNotice = (notice: Notice): string => truncate(noticeText(notice), SLACK_LIMITS.messageText);
+
+// Character budgets of the parts of a notice that grow with the plan or with what someone typed.
+const FREE_TEXT = 1000;
+const SUMMARY = 500;
+const LIST = 3000;
+
+const free = (text: string): string => truncate(text, FREE_TEXT);
+const summaryText = (summary: string): string => truncate(summary, SUMMARY);
+const bulletLines = (items: readonly string[], max: number = LIST): string =>
+  fitLines(
+    items.map((item) => `• ${item}`),
+    max,
+  );
+
+function noticeText(notice: Notice): string {
   switch (notice.kind) {
     case 'requested':
       return (
@@ -75,7 +93,7 @@ export function sayNotice(notice: Notice): string {
     case 'approved':
       return `:white_check_mark: Approved by ${mentions(notice.by)}.`;
     case 'denied_by':
-      return `:no_entry: Denied by ${mention(notice.by)}${notice.reason ? `. Reason: ${notice.reason}` : '.'}`;
+      return `:no_entry: Denied by ${mention(notice.by)}${notice.reason ? `. Reason: ${free(notice.reason)}` : '.'}`;
     case 'already_decided':
       return `Already ${notice.outcome} by ${mentions(notice.by)}.`;
     case 'approved_already_by_you':
@@ -105,11 +123,11 @@ export function sayNotice(notice: Notice): string {
     case 'status_report':
       return statusReportText(notice.report);
     case 'applied':
-      return `:gear: Applied:\n${notice.changes.map((change) => `• ${change}`).join('\n')}`;
+      return `:gear: Applied:\n${bulletLines(notice.changes, SLACK_LIMITS.messageText - 100)}`;
     case 'verified':
       return verifiedText(notice.check);
     case 'rollback':
-      return `:rewind: Rollback:\n${notice.lines.map(undoLine).join('\n')}`;
+      return `:rewind: Rollback:\n${fitLines(notice.lines.map(undoLine), SLACK_LIMITS.messageText - 100)}`;
     case 'time_limit':
       return timeLimitText(notice);
     case 'ended_by_revoke':
@@ -118,14 +136,14 @@ export function sayNotice(notice: Notice): string {
       return doneLine(notice);
     case 'unverified':
       return (
-        `:warning: Applied, but the check failed: ${reasonText(notice.reason)}\n` +
-        `${notice.summary ?? 'The change'} stays in effect until its time limit and is revoked automatically ` +
+        `:warning: Applied, but the check failed: ${free(reasonText(notice.reason))}\n` +
+        `${notice.summary === undefined ? 'The change' : summaryText(notice.summary)} stays in effect until its time limit and is revoked automatically ` +
         `${slackDate(notice.accessExpiresAt)}. ${mention(notice.requester)}`
       );
     case 'reminder':
-      return `:alarm_clock: ${mention(notice.requester)}, ${notice.summary ?? 'this access'} ends ${slackDate(notice.accessExpiresAt)}. Ask again before then if you still need it.`;
+      return `:alarm_clock: ${mention(notice.requester)}, ${notice.summary === undefined ? 'this access' : summaryText(notice.summary)} ends ${slackDate(notice.accessExpiresAt)}. Ask again before then if you still need it.`;
     case 'no_change':
-      return `:information_source: Nothing to change: ${notice.unchanged.join('; ') || 'already in place'}. ${mention(notice.requester)}`;
+      return `:information_source: Nothing to change: ${fitLines(notice.unchanged, LIST, '; ') || 'already in place'}. ${mention(notice.requester)}`;
     case 'closed_denied':
       return `:no_entry: Denied; nothing was changed. ${mention(notice.requester)}`;
     case 'closed_expired':
@@ -135,11 +153,11 @@ export function sayNotice(notice: Notice): string {
     case 'stopped':
       return stoppedText(notice);
     case 'stopped_undelivered':
-      return `:rotating_light: The workflow for ${notice.requestId} stopped: Slack refused its outcome at the time. From its record:\n${notice.outcomeText}`;
+      return `:rotating_light: The workflow for ${notice.requestId} stopped: Slack refused its outcome at the time. From its record:\n${truncate(notice.outcomeText, SLACK_LIMITS.messageText - 200)}`;
     case 'standalone':
-      return `CodeBuild access request ${notice.requestId} by ${mention(notice.requester)}: ${notice.summary}`;
+      return `CodeBuild access request ${notice.requestId} by ${mention(notice.requester)}: ${summaryText(notice.summary)}`;
     case 'told_requester':
-      return `${notice.requestId}: ${notice.text}`;
+      return `${notice.requestId}: ${truncate(notice.text, SLACK_LIMITS.messageText - 100)}`;
   }
 }
 
@@ -181,16 +199,23 @@ function verifyReportText(report: VerifyReport): string {
     report.tiers.length > 0
       ? `Tiers held: ${report.tiers.join(', ')}`
       : 'Holds no CodeBuild tier, so no action is expected to be allowed.',
-    ...report.actions.map(
-      ({ action, allowed }) => `• ${action}: ${allowed ? `allowed ${PASS}` : `denied ${FAIL}`}`,
-    ),
+    ...(report.actions.length > 0
+      ? [
+          fitLines(
+            report.actions.map(
+              ({ action, allowed }) => `• ${action}: ${allowed ? `allowed ${PASS}` : `denied ${FAIL}`}`,
+            ),
+            LIST,
+          ),
+        ]
+      : []),
   ];
   switch (report.listBuilds.kind) {
     case 'answered':
       lines.push(`${listBuilds} CodeBuild answered (${report.listBuilds.buildIds} build ids) ${PASS}`);
       break;
     case 'failed':
-      lines.push(`${listBuilds} ${report.listBuilds.reason} ${FAIL}`);
+      lines.push(`${listBuilds} ${truncate(report.listBuilds.reason, 300)} ${FAIL}`);
       break;
     case 'skipped':
       lines.push(`${listBuilds} not configured, skipped`);
@@ -200,8 +225,8 @@ function verifyReportText(report: VerifyReport): string {
   return lines.join('\n');
 }
 
-const bulletsOrNone = (items: string[]): string[] =>
-  items.length > 0 ? items.map((item) => `• ${item}`) : ['• none'];
+const bulletsOrNone = (items: string[], max: number): string =>
+  items.length > 0 ? bulletLines(items, max) : '• none';
 
 function statusReportText(report: StatusReport): string {
   const { target } = report;
@@ -209,23 +234,25 @@ function statusReportText(report: StatusReport): string {
     `*Status of* ${target.kind} \`${target.name}\` (\`${target.arn}\`)`,
     `Tiers held: ${report.tiers.length > 0 ? report.tiers.join(', ') : 'none'}`,
     '*Managed policies (CodeBuild-related)*',
-    ...bulletsOrNone(
+    bulletsOrNone(
       report.managed.map(
         ({ policy, tiers }) => `${policy}${tiers.length > 0 ? ` (${tiers.join(', ')} tier)` : ''}`,
       ),
+      1000,
     ),
     '*Inline policies (CodeBuild-related)*',
-    ...bulletsOrNone(report.inline),
+    bulletsOrNone(report.inline, 800),
   ];
   if (report.pending) {
     lines.push('*Pending requests*');
     lines.push(
-      ...bulletsOrNone(
+      bulletsOrNone(
         report.pending.map(
           (r) =>
             `${r.requestId}: ${describeCommand(r.command)}, ${r.status.replace('_', ' ')}, ` +
-            `asked by ${mention(r.requester)} at ${r.createdAt}`,
+            `asked by ${mention(r.requester)} ${slackDate(r.createdAt)}`,
         ),
+        1600,
       ),
     );
   }
@@ -262,7 +289,7 @@ function verifiedText(check: VerifiedCheck): string {
         ]
       : []),
   ];
-  return `:mag: Verified ${how}:\n${lines.join('\n')}`;
+  return `:mag: Verified ${how}:\n${fitLines(lines, SLACK_LIMITS.messageText - 100)}`;
 }
 
 /** One line of an undo report. */
@@ -303,27 +330,28 @@ function timeLimitText(notice: Extract<Notice, { kind: 'time_limit' }>): string 
   const title = notice.endedBy
     ? `:hourglass: ${ended}; ${notice.endedBy} already ended this grant, so nothing more was revoked. ${who}`
     : notice.relinquishedBy
-      ? `:leftwards_arrow_with_hook: ${ended} before its time limit: ${notice.summary}. ${who}`
-      : `:hourglass: ${ended} for ${notice.summary}. ${who}`;
+      ? `:leftwards_arrow_with_hook: ${ended} before its time limit: ${summaryText(notice.summary)}. ${who}`
+      : `:hourglass: ${ended} for ${summaryText(notice.summary)}. ${who}`;
   // An undone journal reads like a rollback report ("title:"), a tier's policy check as a list.
-  return [notice.from === 'journal' ? `${title}:` : title, ...notice.lines.map(undoLine)].join('\n');
+  const lines = fitLines(notice.lines.map(undoLine), SLACK_LIMITS.messageText - 800);
+  return [notice.from === 'journal' ? `${title}:` : title, ...(lines ? [lines] : [])].join('\n');
 }
 
 const undoHint = (step: StepLeft, separator: string): string =>
   step.undoCommand ? `${separator}To undo it: \`${step.undoCommand}\`` : '';
 
 function failedText(notice: Extract<Notice, { kind: 'failed' }>): string {
-  const lines = [`:x: Failed: ${reasonText(notice.reason)}`];
+  const lines = [`:x: Failed: ${truncate(reasonText(notice.reason), 600)}`];
   if (notice.nothingChanged) lines.push('Nothing was changed in AWS.');
-  if (notice.rolledBack.length > 0) lines.push(`Rolled back: ${notice.rolledBack.join('; ')}.`);
-  if (notice.inEffect.length > 0) lines.push(`Still in effect: ${notice.inEffect.join('; ')}.`);
-  for (const step of notice.uncertain) {
-    // The bot stopped between the IAM call and its journal entry, and the rollback could not check it.
-    lines.push(
+  if (notice.rolledBack.length > 0) lines.push(`Rolled back: ${fitLines(notice.rolledBack, 800, '; ')}.`);
+  if (notice.inEffect.length > 0) lines.push(`Still in effect: ${fitLines(notice.inEffect, 800, '; ')}.`);
+  // The bot stopped between the IAM call and its journal entry, and the rollback could not check these.
+  const uncertain = notice.uncertain.map(
+    (step) =>
       `May still be in effect: ${step.description} (the bot stopped before recording IAM's answer).` +
-        undoHint(step, ' '),
-    );
-  }
+      undoHint(step, ' '),
+  );
+  if (uncertain.length > 0) lines.push(fitLines(uncertain, 1500));
   lines.push(mention(notice.requester));
   return lines.join('\n');
 }
@@ -335,15 +363,16 @@ function stoppedHow(how: Extract<Notice, { kind: 'stopped' }>['how']): string {
     case 'ABORTED':
       return 'it was stopped by hand';
     default:
-      return `it failed (${how.error ?? 'no error name'})`;
+      return `it failed (${how.error === undefined ? 'no error name' : truncate(how.error, 200)})`;
   }
 }
 
 function stoppedText(notice: Extract<Notice, { kind: 'stopped' }>): string {
   const lines = [`:rotating_light: The workflow for ${notice.requestId} stopped: ${stoppedHow(notice.how)}.`];
-  for (const step of notice.mayBeInEffect) {
-    lines.push(`• may still be in effect: ${step.description}${undoHint(step, '. ')}`);
-  }
+  const left = notice.mayBeInEffect.map(
+    (step) => `• may still be in effect: ${step.description}${undoHint(step, '. ')}`,
+  );
+  if (left.length > 0) lines.push(fitLines(left, LIST));
   if (notice.wasActive) {
     lines.push('Its time limit will not revoke anything any more; revoke it by hand or with `revoke`.');
   }

@@ -1,4 +1,5 @@
 import type { ChangeCommand, TargetRef } from '../../domain/command';
+import { capList } from './limits';
 
 /**
  * Text that came from a user (a reason, a label) may carry broadcast and user-group mentions
@@ -61,6 +62,12 @@ export const describeTargetRef = (target: TargetRef): string => {
 /** Slack date tokens live in dates.ts; re-exported so existing imports keep working. */
 export { slackDate } from './dates';
 
+/** A rules file may list many people; a message names the first few and counts the rest. */
+const PRINCIPALS_SHOWN = 10;
+
 /** A list of Slack ids as Slack renders them: users as mentions, user groups (S…) as group mentions. */
 export const describePrincipals = (ids: readonly string[]): string =>
-  ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : mention(id))).join(', ');
+  capList(
+    ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : mention(id))),
+    PRINCIPALS_SHOWN,
+  ).join(', ');

@@ -1,5 +1,5 @@
 import type { Wording } from '../../domain/ports';
-import { approvalCard, autoApprovedLine, cardText, decidedCard } from './approval-card';
+import { approvalCard, autoApprovedLine, cardText, contextBlock, decidedCard } from './approval-card';
 import { directMessage } from './direct-messages';
 import { lifecycleActions, relinquishButton } from './lifecycle';
 import { cardStatusLine, sayNotice } from './notices';
@@ -20,7 +20,7 @@ export const slackWording: Wording = {
     text: `${request.requestId}: ${request.status.replace('_', ' ')}`,
     blocks: [
       ...decidedCard(request, autoApproved && autoApprovedLine(autoApproved.rule, autoApproved.source)),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: cardStatusLine(status) }] },
+      contextBlock(cardStatusLine(status)),
       // A time-bound grant in effect: its holder may give it up (checked on the server per click).
       ...(request.status === 'active'
         ? [lifecycleActions(request.requestId, relinquishButton(request.requestId))]
