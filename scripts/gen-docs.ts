@@ -80,22 +80,28 @@ interface Walk {
   constraints: string[];
 }
 
-const checkText = (check: CheckDef, type: string): string | undefined => {
+/** A format check: a pattern (with its message), a URL, an integer. */
+const formatCheckText = (check: CheckDef): string | undefined => {
+  if (check.check === 'number_format') return check.format === 'safeint' ? 'an integer' : undefined;
+  if (check.check !== 'string_format') return undefined;
+  if (check.format === 'url') return 'a URL';
+  if (check.format !== 'regex' || !check.pattern) return undefined;
   const message = typeof check.error === 'function' ? check.error() : undefined;
-  if (check.check === 'string_format' && check.format === 'regex' && check.pattern) {
-    return `${typeof message === 'string' ? `${message}: ` : ''}\`${check.pattern.source}\``;
-  }
-  if (check.check === 'string_format' && check.format === 'url') return 'a URL';
+  return `${typeof message === 'string' ? `${message}: ` : ''}\`${check.pattern.source}\``;
+};
+
+/** A bound: a string's least length, a number's lower or upper limit. */
+const boundCheckText = (check: CheckDef, type: string): string | undefined => {
   if (check.check === 'min_length')
     return `at least ${check.minimum} character${check.minimum === 1 ? '' : 's'}`;
-  if (check.check === 'number_format' && check.format === 'safeint') return 'an integer';
-  if (check.check === 'greater_than' && type === 'number') {
-    return `${check.inclusive ? '≥' : '>'} ${thousands(check.value ?? 0)}`;
-  }
-  if (check.check === 'less_than' && type === 'number')
-    return `${check.inclusive ? '≤' : '<'} ${thousands(check.value ?? 0)}`;
+  if (type !== 'number') return undefined;
+  if (check.check === 'greater_than') return `${check.inclusive ? '≥' : '>'} ${thousands(check.value ?? 0)}`;
+  if (check.check === 'less_than') return `${check.inclusive ? '≤' : '<'} ${thousands(check.value ?? 0)}`;
   return undefined;
 };
+
+const checkText = (check: CheckDef, type: string): string | undefined =>
+  formatCheckText(check) ?? boundCheckText(check, type);
 
 /** Walks the wrappers of one field (default, optional, pipe, transform) down to what the value must be. */
 function walk(schema: AnySchema, into: Walk): void {

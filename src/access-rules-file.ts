@@ -129,12 +129,10 @@ const EnvelopeSchema = z.object({
   lines: z.record(z.string(), z.number().int()),
 });
 
-/**
- * Validates ACCESS_RULES (scripts/access-rules-env.js's JSON of access-rules.yml). Throws
- * AccessRulesError naming the file, the line and the key. `globalMaxSeconds`
- * (MAX_GRANT_DURATION_SECONDS) caps every max_duration.
- */
-export function parseAccessRules(value: string, globalMaxSeconds: number): AccessRules {
+type Envelope = z.infer<typeof EnvelopeSchema>;
+
+/** The JSON envelope of ACCESS_RULES, or AccessRulesError when it is not what the script writes. */
+function readEnvelope(value: string): Envelope {
   let json: unknown;
   try {
     json = JSON.parse(value);
@@ -148,7 +146,13 @@ export function parseAccessRules(value: string, globalMaxSeconds: number): Acces
         '(serverless.yml sets it at deploy; local runs and tests call accessRulesEnv).',
     );
   }
-  const { file, lines } = envelope.data;
+  return envelope.data;
+}
+
+/** Throws AccessRulesError naming the file, the line of the key at `path` and the key. */
+type Fail = (path: readonly PropertyKey[], key: string, message: string) => never;
+
+function failerFor({ file, lines }: Envelope): Fail {
   const lineOf = (path: readonly PropertyKey[]): number | undefined => {
     // The key's own line, else that of the nearest key above it.
     for (let depth = path.length; depth > 0; depth -= 1) {
@@ -157,36 +161,52 @@ export function parseAccessRules(value: string, globalMaxSeconds: number): Acces
     }
     return undefined;
   };
-  const fail = (line: number | undefined, key: string, message: string): never => {
+  return (path, key, message) => {
+    const line = lineOf(path);
     throw new AccessRulesError(
       `Invalid access rules: ${file}${line === undefined ? '' : ` line ${line}`}${key ? ` (${key})` : ''}: ${message}`,
     );
   };
-  const parsed = RulesFileSchema.safeParse(envelope.data.rules ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue) {
-      // An unknown key is reported on its own line, not its parent's.
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-      const path = keys[0] === undefined ? issue.path : [...issue.path, keys[0]];
-      fail(lineOf(path), path.join('.'), issue.message);
-    }
+}
+
+/** Fails on the first schema issue, an unknown key on its own line rather than its parent's. */
+function failOnFirstIssue(error: z.ZodError, fail: Fail): void {
+  const issue = error.issues[0];
+  if (!issue) return;
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const path = keys[0] === undefined ? issue.path : [...issue.path, keys[0]];
+  fail(path, path.join('.'), issue.message);
+}
+
+/** Fails on a tier's first rule problem, or a max_duration above MAX_GRANT_DURATION_SECONDS. */
+function checkTier(tier: Tier, raw: RawTierRule, globalMaxSeconds: number, fail: Fail): void {
+  const problem = tierProblems(tier, raw)[0];
+  if (problem) fail(['tiers', tier, problem.key], `tiers.${tier}.${problem.key}`, problem.message);
+  if (raw.max_duration !== undefined && raw.max_duration > globalMaxSeconds) {
+    fail(
+      ['tiers', tier, 'max_duration'],
+      `tiers.${tier}.max_duration`,
+      `${formatDuration(raw.max_duration)} is longer than MAX_GRANT_DURATION_SECONDS (${formatDuration(globalMaxSeconds)})`,
+    );
   }
+}
+
+/**
+ * Validates ACCESS_RULES (scripts/access-rules-env.js's JSON of access-rules.yml). Throws
+ * AccessRulesError naming the file, the line and the key. `globalMaxSeconds`
+ * (MAX_GRANT_DURATION_SECONDS) caps every max_duration.
+ */
+export function parseAccessRules(value: string, globalMaxSeconds: number): AccessRules {
+  const envelope = readEnvelope(value);
+  const fail = failerFor(envelope);
+  const parsed = RulesFileSchema.safeParse(envelope.rules ?? {});
+  if (!parsed.success) failOnFirstIssue(parsed.error, fail);
   const tiers = parsed.data?.tiers ?? {};
   for (const tier of ALL_TIERS) {
     const raw = tiers[tier];
-    if (!raw) continue;
-    const problem = tierProblems(tier, raw)[0];
-    if (problem) fail(lineOf(['tiers', tier, problem.key]), `tiers.${tier}.${problem.key}`, problem.message);
-    if (raw.max_duration !== undefined && raw.max_duration > globalMaxSeconds) {
-      fail(
-        lineOf(['tiers', tier, 'max_duration']),
-        `tiers.${tier}.max_duration`,
-        `${formatDuration(raw.max_duration)} is longer than MAX_GRANT_DURATION_SECONDS (${formatDuration(globalMaxSeconds)})`,
-      );
-    }
+    if (raw) checkTier(tier, raw, globalMaxSeconds, fail);
   }
-  const rules = defaultAccessRules(file);
+  const rules = defaultAccessRules(envelope.file);
   for (const tier of ALL_TIERS) rules.tiers[tier] = toTierRule(tier, tiers[tier], globalMaxSeconds);
   return rules;
 }

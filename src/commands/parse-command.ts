@@ -238,6 +238,46 @@ function parseRoleName(word: string): string {
   return word;
 }
 
+/** The value after `--project-prefix`: a CodeBuild project name prefix. */
+function parseProjectPrefixValue(value: string | undefined): string {
+  if (value === undefined || !PROJECT_PREFIX.test(value)) {
+    throw usage(
+      '`--project-prefix` needs a CodeBuild project name prefix: letters, digits, `-` and `_`, starting with a letter or digit (no `*`).',
+    );
+  }
+  return value;
+}
+
+/** `[--vpc] [--project-prefix PREFIX]`, each at most once and nothing else. */
+function parseServiceRoleFlags(flags: string[]): { vpc: boolean; projectPrefix?: string } {
+  let vpc = false;
+  let projectPrefix: string | undefined;
+  for (let i = 0; i < flags.length; i += 1) {
+    const flag = (flags[i] ?? '').toLowerCase();
+    if (flag === '--vpc' && !vpc) {
+      vpc = true;
+    } else if (flag === '--project-prefix' && projectPrefix === undefined) {
+      projectPrefix = parseProjectPrefixValue(flags[i + 1]);
+      i += 1;
+    } else {
+      throw usage(
+        `I didn't expect \`${truncate(flags[i] ?? '', 40)}\`. Options are \`--vpc\` and \`--project-prefix PREFIX\`; a reason starts with \`because\`.`,
+      );
+    }
+  }
+  return projectPrefix === undefined ? { vpc } : { vpc, projectPrefix };
+}
+
+/** Without `--project-prefix`, the role name is the prefix, when it can be one. */
+function roleNameAsPrefix(roleName: string): string {
+  if (!PROJECT_PREFIX.test(roleName)) {
+    throw usage(
+      `The role name \`${roleName}\` cannot double as a project prefix; add \`--project-prefix PREFIX\` (the projects allowed to use the role).`,
+    );
+  }
+  return roleName;
+}
+
 /** `service-role create <RoleName> [--vpc] [--project-prefix PREFIX] [because <reason>]` */
 function parseServiceRole(words: string[]): Command {
   const { head, reason } = splitReason(words);
@@ -246,35 +286,7 @@ function parseServiceRole(words: string[]): Command {
     throw usage('Use `service-role create <RoleName> [--vpc] [--project-prefix PREFIX]`.');
   }
   const roleName = parseRoleName(roleWord);
-  let vpc = false;
-  let projectPrefix: string | undefined;
-  for (let i = 0; i < flags.length; i += 1) {
-    const flag = (flags[i] ?? '').toLowerCase();
-    if (flag === '--vpc' && !vpc) {
-      vpc = true;
-    } else if (flag === '--project-prefix' && projectPrefix === undefined) {
-      const value = flags[i + 1];
-      if (value === undefined || !PROJECT_PREFIX.test(value)) {
-        throw usage(
-          '`--project-prefix` needs a CodeBuild project name prefix: letters, digits, `-` and `_`, starting with a letter or digit (no `*`).',
-        );
-      }
-      projectPrefix = value;
-      i += 1;
-    } else {
-      throw usage(
-        `I didn't expect \`${truncate(flags[i] ?? '', 40)}\`. Options are \`--vpc\` and \`--project-prefix PREFIX\`; a reason starts with \`because\`.`,
-      );
-    }
-  }
-  if (projectPrefix === undefined) {
-    if (!PROJECT_PREFIX.test(roleName)) {
-      throw usage(
-        `The role name \`${roleName}\` cannot double as a project prefix; add \`--project-prefix PREFIX\` (the projects allowed to use the role).`,
-      );
-    }
-    projectPrefix = roleName;
-  }
+  const { vpc, projectPrefix = roleNameAsPrefix(roleName) } = parseServiceRoleFlags(flags);
   return withReason({ action: 'service-role' as const, roleName, vpc, projectPrefix }, reason);
 }
 

@@ -109,6 +109,38 @@ export type RequestDecision =
   | { allowed: true; durationSeconds?: number }
   | { allowed: false; reason: string };
 
+/** The refusal when the rule wants a reason (break-glass always does) and the request gave none. */
+function missingReasonRefusal(rule: TierRule, tier: Tier, reason: string | undefined): string | undefined {
+  if (!(rule.reasonRequired || rule.breakGlass) || reason !== undefined) return undefined;
+  return rule.breakGlass
+    ? `${tier} is break-glass access: say why, e.g. \`grant @you ${tier} for 1h because prod build is down\`.`
+    : `The access rules require a reason for ${tier} access: add \`because …\` at the end.`;
+}
+
+/**
+ * The duration the rule allows for a grant: break-glass without `for` gets the longest; a time-bound tier
+ * refuses a grant without one; nothing may exceed the longest.
+ */
+function durationDecision(rule: TierRule, tier: Tier, requested: number | undefined): RequestDecision {
+  const max = rule.maxDurationSeconds ?? (rule.breakGlass ? BREAK_GLASS_DEFAULT_MAX_SECONDS : undefined);
+  let duration = requested;
+  if (duration === undefined && rule.breakGlass && max !== undefined) duration = max;
+  if (duration === undefined && rule.durationRequired) {
+    const hint = max === undefined ? '8h' : format(max);
+    return {
+      allowed: false,
+      reason: `The access rules make ${tier} access time-bound: add \`for ${hint}\`${max === undefined ? '' : ' or less'}.`,
+    };
+  }
+  if (duration !== undefined && max !== undefined && duration > max) {
+    return {
+      allowed: false,
+      reason: `The access rules allow ${tier} access for at most ${format(max)}; ask for \`for ${format(max)}\` or less.`,
+    };
+  }
+  return duration === undefined ? { allowed: true } : { allowed: true, durationSeconds: duration };
+}
+
 /**
  * Whether the rules let this requester ask for this command (requesters, duration, reason), with the
  * refusal in the words the requester sees. A break-glass grant without `for` gets the tier's longest
@@ -130,33 +162,9 @@ export async function checkRequest(
       reason: wording.say({ kind: 'rule_requesters_only', principals: rule.requesters, tier }),
     };
   }
-  if (rule.reasonRequired || rule.breakGlass) {
-    if (command.reason === undefined) {
-      return {
-        allowed: false,
-        reason: rule.breakGlass
-          ? `${tier} is break-glass access: say why, e.g. \`grant @you ${tier} for 1h because prod build is down\`.`
-          : `The access rules require a reason for ${tier} access: add \`because …\` at the end.`,
-      };
-    }
-  }
-  const max = rule.maxDurationSeconds ?? (rule.breakGlass ? BREAK_GLASS_DEFAULT_MAX_SECONDS : undefined);
-  let duration = command.durationSeconds;
-  if (duration === undefined && rule.breakGlass && max !== undefined) duration = max;
-  if (duration === undefined && rule.durationRequired) {
-    const hint = max === undefined ? '8h' : format(max);
-    return {
-      allowed: false,
-      reason: `The access rules make ${tier} access time-bound: add \`for ${hint}\`${max === undefined ? '' : ' or less'}.`,
-    };
-  }
-  if (duration !== undefined && max !== undefined && duration > max) {
-    return {
-      allowed: false,
-      reason: `The access rules allow ${tier} access for at most ${format(max)}; ask for \`for ${format(max)}\` or less.`,
-    };
-  }
-  return duration === undefined ? { allowed: true } : { allowed: true, durationSeconds: duration };
+  const missingReason = missingReasonRefusal(rule, tier, command.reason);
+  if (missingReason !== undefined) return { allowed: false, reason: missingReason };
+  return durationDecision(rule, tier, command.durationSeconds);
 }
 
 /** What the caller may do with one tier, by the rules. */

@@ -171,6 +171,25 @@ export function policyNeeds(requests: AccessRequest[]): PolicyNeed[] {
   });
 }
 
+/** The policies a grant of the bot attached: the undo of each step that changed something. */
+const policiesAttachedBy = (request: AccessRequest): string[] =>
+  request.completedSteps.flatMap((step) =>
+    step.outcome === 'changed' && step.undo?.type === 'detachPolicy' ? [step.undo.policyArn] : [],
+  );
+
+/**
+ * The managed tier's policies an approved revoke covered, once it ran: its apply journaled what it
+ * detached (the workflow alone writes that).
+ */
+function policiesCoveredByRevoke(request: AccessRequest): readonly string[] {
+  const { command } = request;
+  if (command.action !== 'revoke' || !isManagedTier(command.tier)) return [];
+  const ran = request.completedSteps.some(
+    (step) => step.outcome === 'changed' && step.undo?.type === 'attachPolicy',
+  );
+  return ran ? TIER_SPECS[command.tier].policyArns : [];
+}
+
 /**
  * Tier policies the bot is responsible for on this target: those a grant of the bot attached, and
  * those an approved revoke covered but kept only because another tier needed them then. Once nothing
@@ -179,19 +198,9 @@ export function policyNeeds(requests: AccessRequest[]): PolicyNeed[] {
 export function botManagedPolicies(requests: AccessRequest[]): string[] {
   const arns = new Set<string>();
   for (const request of requests) {
-    const { command } = request;
-    if (command.action === 'grant') {
-      for (const step of request.completedSteps) {
-        if (step.outcome === 'changed' && step.undo?.type === 'detachPolicy') arns.add(step.undo.policyArn);
-      }
-    } else if (
-      command.action === 'revoke' &&
-      isManagedTier(command.tier) &&
-      // An approved revoke that ran: its apply journaled what it detached (the workflow alone writes that).
-      request.completedSteps.some((step) => step.outcome === 'changed' && step.undo?.type === 'attachPolicy')
-    ) {
-      for (const arn of TIER_SPECS[command.tier].policyArns) arns.add(arn);
-    }
+    const owned =
+      request.command.action === 'grant' ? policiesAttachedBy(request) : policiesCoveredByRevoke(request);
+    for (const arn of owned) arns.add(arn);
   }
   return [...arns].sort();
 }

@@ -12,6 +12,24 @@ export interface RetryOptions {
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * How long to wait before the next attempt after `error`, or undefined when it must not be retried: not
+ * transient, the last attempt, or a Retry-After longer than the budget (retrying is then pointless). The
+ * service's own Retry-After wins over our backoff (exponential, full jitter).
+ */
+function retryDelayMs(
+  error: unknown,
+  attempt: number,
+  attempts: number,
+  base: number,
+  maxHintMs: number,
+): number | undefined {
+  if (!(error instanceof TransientError) || attempt >= attempts) return undefined;
+  const hintMs = error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000;
+  if (hintMs !== undefined && hintMs > maxHintMs) return undefined;
+  return Math.max(hintMs ?? 0, Math.random() * base * 2 ** (attempt - 1));
+}
+
+/**
  * Retries a call that failed with a TransientError (throttling, 5xx), with exponential backoff and
  * full jitter, or after the Retry-After the service asked for. The one retry layer of the Slack path,
  * which must answer within 3 s (its SDK clients make one attempt: see SLACK_PATH_CLIENT_CONFIG in
@@ -25,11 +43,9 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryOpti
     try {
       return await fn();
     } catch (error) {
-      if (!(error instanceof TransientError) || attempt >= attempts) throw error;
-      // The service's own Retry-After wins over our backoff; past the budget, retrying is pointless.
-      const hintMs = error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000;
-      if (hintMs !== undefined && hintMs > (options.maxHintMs ?? 1000)) throw error;
-      await sleep(Math.max(hintMs ?? 0, Math.random() * base * 2 ** (attempt - 1)));
+      const delayMs = retryDelayMs(error, attempt, attempts, base, options.maxHintMs ?? 1000);
+      if (delayMs === undefined) throw error;
+      await sleep(delayMs);
     }
   }
 }

@@ -41,24 +41,35 @@ type Interaction = {
   callback_id?: unknown;
 };
 
+/** Per interaction type: where its listener id is, the ids we listen for, and the refusal otherwise. */
+interface InteractionListeners {
+  listenerId: (p: Interaction) => unknown;
+  ours: ReadonlySet<string>;
+  unknown: string;
+}
+
+// A Map, not an object: a forged `type` such as "constructor" must not find a prototype member.
+const INTERACTION_LISTENERS = new Map<unknown, InteractionListeners>([
+  [
+    'block_actions',
+    {
+      listenerId: (p) => (Array.isArray(p.actions) ? p.actions[0]?.action_id : undefined),
+      ours: OUR_ACTIONS,
+      unknown: 'unknown action',
+    },
+  ],
+  ['view_submission', { listenerId: (p) => p.view?.callback_id, ours: OUR_VIEWS, unknown: 'unknown view' }],
+  ['shortcut', { listenerId: (p) => p.callback_id, ours: OUR_SHORTCUTS, unknown: 'unknown shortcut' }],
+]);
+
 /** Why Bolt would have no listener for this interaction (so it would never be acked), or undefined. */
 function unhandledInteraction(payload: unknown): string | undefined {
   const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Interaction;
   if (typeof p.user?.id !== 'string' || p.user.id === '') return 'interaction without a user';
-  if (p.type === 'block_actions') {
-    const actionId = Array.isArray(p.actions) ? p.actions[0]?.action_id : undefined;
-    return typeof actionId === 'string' && OUR_ACTIONS.has(actionId) ? undefined : 'unknown action';
-  }
-  if (p.type === 'view_submission') {
-    const callbackId = p.view?.callback_id;
-    return typeof callbackId === 'string' && OUR_VIEWS.has(callbackId) ? undefined : 'unknown view';
-  }
-  if (p.type === 'shortcut') {
-    return typeof p.callback_id === 'string' && OUR_SHORTCUTS.has(p.callback_id)
-      ? undefined
-      : 'unknown shortcut';
-  }
-  return 'unhandled interaction type';
+  const listeners = INTERACTION_LISTENERS.get(p.type);
+  if (listeners === undefined) return 'unhandled interaction type';
+  const id = listeners.listenerId(p);
+  return typeof id === 'string' && listeners.ours.has(id) ? undefined : listeners.unknown;
 }
 
 const OUR_EVENTS = new Set<string>(Object.values(EVENT_TYPES));

@@ -35,38 +35,125 @@ const usageMessage = (error: unknown): string => {
   throw error;
 };
 
+type FieldErrors = Record<string, string>;
+
+/** The target as a word of the command text, and the block any error about it belongs under. */
+interface TargetReading {
+  targetWord: string;
+  targetBlock: string;
+}
+
+/** A picked Slack user becomes a mention; Slack sends a user id, anything else is a forged payload. */
+function readPerson(person: string, errors: FieldErrors): TargetReading {
+  if (/^[UW][A-Z0-9]{2,30}$/.test(person)) return { targetWord: `<@${person}>`, targetBlock: ids.person };
+  errors[ids.person] = FORM_ERRORS.notAPerson;
+  return { targetWord: '', targetBlock: ids.person };
+}
+
+/** A typed IAM name, checked by the grammar's own target parser. */
+function readIamTarget(iamTarget: string, errors: FieldErrors): TargetReading {
+  const targetBlock = ids.iamTarget;
+  if (/\s/.test(iamTarget)) {
+    errors[ids.iamTarget] = FORM_ERRORS.spaceInName(iamTarget);
+    return { targetWord: '', targetBlock };
+  }
+  try {
+    parseTarget(iamTarget);
+    return { targetWord: iamTarget, targetBlock };
+  } catch (error) {
+    errors[ids.iamTarget] = usageMessage(error);
+    return { targetWord: '', targetBlock };
+  }
+}
+
+/** Exactly one of the person picker and the IAM name must be filled in. */
+function readTarget(person: string, iamTarget: string, errors: FieldErrors): TargetReading {
+  if (person !== '' && iamTarget !== '') {
+    errors[ids.person] = FORM_ERRORS.twoTargets;
+  } else if (person === '' && iamTarget === '') {
+    errors[ids.person] = FORM_ERRORS.noTarget;
+  } else if (person !== '') {
+    return readPerson(person, errors);
+  } else {
+    return readIamTarget(iamTarget, errors);
+  }
+  return { targetWord: '', targetBlock: ids.person };
+}
+
+/** A grant's duration: within the tier's limit, and present when the tier requires one. */
+function checkGrantDuration(
+  duration: string,
+  tier: Tier,
+  limits: ReturnType<LimitsFor>,
+  errors: FieldErrors,
+): void {
+  if (duration === '') {
+    if (limits.durationRequired) errors[ids.duration] = FORM_ERRORS.durationRequired(tier);
+    return;
+  }
+  try {
+    parseDuration(duration, limits.maxDurationSeconds);
+  } catch (error) {
+    // The form offers only valid choices: a forged or stale one gets the tier's limit.
+    if (!(error instanceof UsageError)) throw error;
+    errors[ids.duration] = FORM_ERRORS.durationTooLong(tier, limits.maxDurationSeconds);
+  }
+}
+
+/** A revoke takes no duration; a grant's duration and reason follow the tier's requirements. */
+function checkDurationAndReason(
+  fields: { action: string; tier: Tier | undefined; duration: string; reason: string },
+  limits: ReturnType<LimitsFor> | undefined,
+  errors: FieldErrors,
+): void {
+  const { action, tier, duration, reason } = fields;
+  if (action === 'revoke' && duration !== '') {
+    errors[ids.duration] = FORM_ERRORS.revokeWithDuration;
+  } else if (action === 'grant' && tier !== undefined && limits !== undefined) {
+    checkGrantDuration(duration, tier, limits, errors);
+  }
+  if (action === 'grant' && tier !== undefined && limits?.reasonRequired && reason === '') {
+    errors[ids.reason] = FORM_ERRORS.reasonRequired(tier);
+  }
+}
+
+/** The command text the checked fields stand for, parsed by the grammar; what it refuses is the reason. */
+function parseFormText(
+  text: string,
+  limits: ReturnType<LimitsFor> | undefined,
+  target: TargetReading,
+  person: string,
+): FormReading {
+  try {
+    const command = parseCommand(text, {
+      maxDurationSeconds: limits?.maxDurationSeconds ?? Number.MAX_SAFE_INTEGER,
+    });
+    if (command.action !== 'grant' && command.action !== 'revoke') {
+      throw new UsageError(`The form built “${text}”, which is not a grant or a revoke.`);
+    }
+    return {
+      kind: 'command',
+      command,
+      text,
+      targetBlock: target.targetBlock,
+      ...(person === '' ? {} : { person }),
+    };
+  } catch (error) {
+    // Every other field was checked above; what is left for the grammar to refuse is the free text.
+    return { kind: 'errors', errors: { [ids.reason]: usageMessage(error) } };
+  }
+}
+
 /**
  * Reads the request form into the same command the typed grammar builds: each field is checked on its
  * own (so its error shows under it), then the command text is built and parsed by `parseCommand`, the
  * one definition of a valid request. `limitsFor` gives each tier's longest duration and requirements.
  */
 export function readRequestForm(values: FormValues, limitsFor: LimitsFor): FormReading {
-  const errors: Record<string, string> = {};
+  const errors: FieldErrors = {};
   const person = stateOf(values, ids.person, actions.person)?.selected_user ?? '';
   const iamTarget = typed(stateOf(values, ids.iamTarget, actions.iamTarget));
-  let targetWord = '';
-  let targetBlock: string = ids.person;
-  if (person !== '' && iamTarget !== '') {
-    errors[ids.person] = FORM_ERRORS.twoTargets;
-  } else if (person === '' && iamTarget === '') {
-    errors[ids.person] = FORM_ERRORS.noTarget;
-  } else if (person !== '') {
-    // Slack sends a user id; anything else is a forged payload, never spliced into the command text.
-    if (/^[UW][A-Z0-9]{2,30}$/.test(person)) targetWord = `<@${person}>`;
-    else errors[ids.person] = FORM_ERRORS.notAPerson;
-  } else {
-    targetBlock = ids.iamTarget;
-    if (/\s/.test(iamTarget)) {
-      errors[ids.iamTarget] = FORM_ERRORS.spaceInName(iamTarget);
-    } else {
-      try {
-        parseTarget(iamTarget);
-        targetWord = iamTarget;
-      } catch (error) {
-        errors[ids.iamTarget] = usageMessage(error);
-      }
-    }
-  }
+  const target = readTarget(person, iamTarget, errors);
 
   const action = chosen(stateOf(values, ids.action, actions.action));
   if (action !== 'grant' && action !== 'revoke') errors[ids.action] = FORM_ERRORS.noAction;
@@ -77,43 +164,15 @@ export function readRequestForm(values: FormValues, limitsFor: LimitsFor): FormR
   const duration = chosen(stateOf(values, ids.duration, actions.duration));
   const reason = typed(stateOf(values, ids.reason, actions.reason)).replace(/\s+/g, ' ');
   const limits = tier === undefined ? undefined : limitsFor(tier);
-  if (action === 'revoke' && duration !== '') {
-    errors[ids.duration] = FORM_ERRORS.revokeWithDuration;
-  } else if (action === 'grant' && tier !== undefined && limits !== undefined) {
-    if (duration !== '') {
-      try {
-        parseDuration(duration, limits.maxDurationSeconds);
-      } catch (error) {
-        // The form offers only valid choices: a forged or stale one gets the tier's limit.
-        if (!(error instanceof UsageError)) throw error;
-        errors[ids.duration] = FORM_ERRORS.durationTooLong(tier, limits.maxDurationSeconds);
-      }
-    } else if (limits.durationRequired) {
-      errors[ids.duration] = FORM_ERRORS.durationRequired(tier);
-    }
-  }
-  if (action === 'grant' && tier !== undefined && limits?.reasonRequired && reason === '') {
-    errors[ids.reason] = FORM_ERRORS.reasonRequired(tier);
-  }
+  checkDurationAndReason({ action, tier, duration, reason }, limits, errors);
   if (Object.keys(errors).length > 0 || tier === undefined) return { kind: 'errors', errors };
 
   const text = [
     action,
-    targetWord,
+    target.targetWord,
     tier,
     ...(duration === '' ? [] : ['for', duration]),
     ...(reason === '' ? [] : ['because', reason]),
   ].join(' ');
-  try {
-    const command = parseCommand(text, {
-      maxDurationSeconds: limits?.maxDurationSeconds ?? Number.MAX_SAFE_INTEGER,
-    });
-    if (command.action !== 'grant' && command.action !== 'revoke') {
-      throw new UsageError(`The form built “${text}”, which is not a grant or a revoke.`);
-    }
-    return { kind: 'command', command, text, targetBlock, ...(person === '' ? {} : { person }) };
-  } catch (error) {
-    // Every other field was checked above; what is left for the grammar to refuse is the free text.
-    return { kind: 'errors', errors: { [ids.reason]: usageMessage(error) } };
-  }
+  return parseFormText(text, limits, target, person);
 }

@@ -362,6 +362,28 @@ const scenarioArb: fc.Arbitrary<MergeScenario> = fc
 
 const RUNS = { numRuns: 1000 };
 
+type Widening = 'action' | 'effect' | 'principal' | 'resource';
+
+/** The same statement, granting more in one respect: an action, the other effect, a principal, a resource. */
+function widen(target: StatementMeaning, change: Widening): StatementMeaning {
+  switch (change) {
+    case 'action':
+      return {
+        ...target,
+        actions: [...target.actions, KMS_ACTIONS.find((a) => !target.actions.includes(a)) ?? ''],
+      };
+    case 'effect':
+      return { ...target, effect: target.effect === 'Allow' ? ('Deny' as const) : ('Allow' as const) };
+    case 'principal':
+      return {
+        ...target,
+        principal: target.principal === '*' ? { type: 'AWS' as const, values: ['*'] } : ('*' as const),
+      };
+    case 'resource':
+      return { ...target, resources: [...target.resources, 'arn:aws:kms:us-east-1:111122223333:key/other'] };
+  }
+}
+
 describe('mergeKeyPolicy properties', () => {
   it('keeps every original statement, deep-equal and in order, and appends exactly the new ones', () => {
     fc.assert(
@@ -403,28 +425,11 @@ describe('mergeKeyPolicy properties', () => {
           existing: fc.constant(existing),
           statements: spellAll(existing),
           target: fc.constantFrom(...existing),
-          change: fc.constantFrom('action', 'effect', 'principal', 'resource'),
+          change: fc.constantFrom<Widening>('action', 'effect', 'principal', 'resource'),
         }),
       )
       .chain(({ statements, target, change }) => {
-        const widened: StatementMeaning = {
-          ...target,
-          ...(change === 'action'
-            ? { actions: [...target.actions, KMS_ACTIONS.find((a) => !target.actions.includes(a)) ?? ''] }
-            : {}),
-          ...(change === 'effect'
-            ? { effect: target.effect === 'Allow' ? ('Deny' as const) : ('Allow' as const) }
-            : {}),
-          ...(change === 'principal'
-            ? {
-                principal:
-                  target.principal === '*' ? { type: 'AWS' as const, values: ['*'] } : ('*' as const),
-              }
-            : {}),
-          ...(change === 'resource'
-            ? { resources: [...target.resources, 'arn:aws:kms:us-east-1:111122223333:key/other'] }
-            : {}),
-        };
+        const widened = widen(target, change);
         return spell(widened).map((addition) => ({ statements, addition, sid: target.sid }));
       });
 

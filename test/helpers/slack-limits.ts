@@ -77,6 +77,61 @@ function checkElement(breaches: string[], path: string, element: unknown): void 
   }
 }
 
+/** A block id: within its length, and not used by an earlier block of the same view or message. */
+function checkBlockId(breaches: string[], path: string, blockId: unknown, seen: Set<string>): void {
+  if (typeof blockId !== 'string') return;
+  checkString(breaches, `${path}.block_id`, blockId, 255);
+  if (seen.has(blockId)) breaches.push(`${path}.block_id: duplicate "${blockId}"`);
+  seen.add(blockId);
+}
+
+function checkSection(breaches: string[], path: string, block: Json): void {
+  checkText(breaches, `${path}.text`, block.text, 3000);
+  if (Array.isArray(block.fields)) {
+    if (block.fields.length > 10) breaches.push(`${path}.fields: ${block.fields.length}, the limit is 10`);
+    block.fields.forEach((field, j) => {
+      checkText(breaches, `${path}.fields[${j}]`, field, 2000);
+    });
+  }
+  checkElement(breaches, `${path}.accessory`, block.accessory);
+}
+
+function checkActions(breaches: string[], path: string, block: Json): void {
+  if (!Array.isArray(block.elements)) return;
+  if (block.elements.length > 25)
+    breaches.push(`${path}.elements: ${block.elements.length}, the limit is 25`);
+  block.elements.forEach((element, j) => {
+    checkElement(breaches, `${path}.elements[${j}]`, element);
+  });
+}
+
+/** The limits of one block, by its type. */
+function checkBlock(breaches: string[], path: string, block: Json): void {
+  switch (block.type) {
+    case 'section':
+      checkSection(breaches, path, block);
+      break;
+    case 'header':
+      checkText(breaches, `${path}.text`, block.text, 150, true);
+      break;
+    case 'input':
+      checkText(breaches, `${path}.label`, block.label, 2000, true);
+      checkText(breaches, `${path}.hint`, block.hint, 2000);
+      checkElement(breaches, `${path}.element`, block.element);
+      break;
+    case 'actions':
+      checkActions(breaches, path, block);
+      break;
+    case 'context':
+      if (Array.isArray(block.elements) && block.elements.length > 10) {
+        breaches.push(`${path}.elements: ${block.elements.length}, the limit is 10`);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
 function checkBlocks(breaches: string[], blocks: unknown, maxBlocks: number): void {
   if (!Array.isArray(blocks)) {
     breaches.push('blocks: missing');
@@ -87,48 +142,8 @@ function checkBlocks(breaches: string[], blocks: unknown, maxBlocks: number): vo
   blocks.forEach((block, i) => {
     const path = `blocks[${i}]`;
     if (!isJson(block)) return;
-    if (typeof block.block_id === 'string') {
-      checkString(breaches, `${path}.block_id`, block.block_id, 255);
-      if (blockIds.has(block.block_id)) breaches.push(`${path}.block_id: duplicate "${block.block_id}"`);
-      blockIds.add(block.block_id);
-    }
-    switch (block.type) {
-      case 'section':
-        checkText(breaches, `${path}.text`, block.text, 3000);
-        if (Array.isArray(block.fields)) {
-          if (block.fields.length > 10)
-            breaches.push(`${path}.fields: ${block.fields.length}, the limit is 10`);
-          block.fields.forEach((field, j) => {
-            checkText(breaches, `${path}.fields[${j}]`, field, 2000);
-          });
-        }
-        checkElement(breaches, `${path}.accessory`, block.accessory);
-        break;
-      case 'header':
-        checkText(breaches, `${path}.text`, block.text, 150, true);
-        break;
-      case 'input':
-        checkText(breaches, `${path}.label`, block.label, 2000, true);
-        checkText(breaches, `${path}.hint`, block.hint, 2000);
-        checkElement(breaches, `${path}.element`, block.element);
-        break;
-      case 'actions':
-        if (Array.isArray(block.elements)) {
-          if (block.elements.length > 25)
-            breaches.push(`${path}.elements: ${block.elements.length}, the limit is 25`);
-          block.elements.forEach((element, j) => {
-            checkElement(breaches, `${path}.elements[${j}]`, element);
-          });
-        }
-        break;
-      case 'context':
-        if (Array.isArray(block.elements) && block.elements.length > 10) {
-          breaches.push(`${path}.elements: ${block.elements.length}, the limit is 10`);
-        }
-        break;
-      default:
-        break;
-    }
+    checkBlockId(breaches, path, block.block_id, blockIds);
+    checkBlock(breaches, path, block);
   });
 }
 

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
 // The page's mrkdwn parser (local/web/mrkdwn.js) is plain JS shared with the browser; it returns a tree
 // of plain nodes that the page turns into DOM with textContent only.
 interface DateOptions {
@@ -185,26 +188,29 @@ describe('Slack date formatting on the local workspace page', () => {
   });
 });
 
+/** Every .ts file under `dir`, at any depth. */
+const tsFilesUnder = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return tsFilesUnder(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+
+/** The emoji names `pattern` (its first group) finds in the .ts files under `dir`. */
+const shortcodesIn = (dir: string, pattern: RegExp): string[] =>
+  tsFilesUnder(dir).flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(pattern)].flatMap((match) =>
+      match[1] === undefined ? [] : [match[1]],
+    ),
+  );
+
 describe('emoji shortcodes on the local workspace page', () => {
   it('has every shortcode the bot writes', () => {
-    const { readdirSync, readFileSync, statSync } = require('node:fs') as typeof import('node:fs');
-    const { join } = require('node:path') as typeof import('node:path');
-    const files = (dir: string): string[] =>
-      readdirSync(dir).flatMap((name) => {
-        const path = join(dir, name);
-        return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
-      });
-    const used = new Set<string>();
-    for (const file of files(join(__dirname, '..', '..', 'src', 'slack'))) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/(?<![\w:]):([a-z][a-z0-9_]+):(?![\w:])/g)) {
-        if (match[1] !== undefined) used.add(match[1]);
-      }
-    }
-    for (const file of files(join(__dirname, '..', '..', 'src', 'workflows'))) {
-      for (const match of readFileSync(file, 'utf8').matchAll(/['`\s]:([a-z][a-z0-9_]+):[\s'`]/g)) {
-        if (match[1] !== undefined) used.add(match[1]);
-      }
-    }
+    const src = join(__dirname, '..', '..', 'src');
+    const used = new Set<string>([
+      ...shortcodesIn(join(src, 'slack'), /(?<![\w:]):([a-z][a-z0-9_]+):(?![\w:])/g),
+      ...shortcodesIn(join(src, 'workflows'), /['`\s]:([a-z][a-z0-9_]+):[\s'`]/g),
+    ]);
     expect(used.size).toBeGreaterThan(0);
     expect([...used].filter((name) => Mrkdwn.EMOJI[name] === undefined)).toEqual([]);
   });

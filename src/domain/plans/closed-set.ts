@@ -6,7 +6,13 @@
  * misbehaving function) is refused before any AWS call, whatever its content.
  */
 import { type AccessRules, approvalsUnderRules } from '../access-rules';
-import { type ChangeCommand, isIdentityTarget, isTierCommand, type ResolvedTarget } from '../command';
+import {
+  type ChangeCommand,
+  type IdentityTarget,
+  isIdentityTarget,
+  isTierCommand,
+  type ResolvedTarget,
+} from '../command';
 import { PlanRefusedError } from '../errors';
 import { contentHash, mergeKeyPolicy, sameContent } from '../key-policy';
 import { legacyCustomPolicyName } from '../policy-documents';
@@ -34,6 +40,117 @@ type Side = 'do' | 'undo';
 const samePrincipal = (a: PrincipalRef, b: PrincipalRef): boolean =>
   a.kind === b.kind && a.name === b.name && a.arn === b.arn;
 
+type TierChange = Extract<ChangeCommand, { action: 'grant' | 'revoke' }>;
+type ServiceRoleChange = Extract<ChangeCommand, { action: 'service-role' }>;
+type KmsAllowChange = Extract<ChangeCommand, { action: 'kms-allow' }>;
+type KmsCreateChange = Extract<ChangeCommand, { action: 'kms-create' }>;
+
+/** The legacy inline policy a custom revoke deletes, on the request's principal. */
+const isLegacyCustomCleanup = (
+  command: TierChange,
+  target: IdentityTarget,
+  principal: PrincipalRef,
+  op: Operation,
+  side: Side,
+): boolean =>
+  command.action === 'revoke' &&
+  command.tier === 'custom' &&
+  side === 'do' &&
+  op.type === 'deleteInlinePolicy' &&
+  samePrincipal(op.principal, principal) &&
+  op.policyName === legacyCustomPolicyName(target.kind);
+
+/** A grant or revoke: the tier's policies attached to (or detached from) the named identity. */
+function isBuildableTierChange(
+  command: TierChange,
+  target: ResolvedTarget,
+  account: AccountContext,
+  op: Operation,
+  side: Side,
+): boolean {
+  if (!isIdentityTarget(target)) return false;
+  const principal: PrincipalRef = { kind: target.kind, name: target.name, arn: target.arn };
+  const adds = (command.action === 'grant') === (side === 'do');
+  if (op.type === (adds ? 'attachPolicy' : 'detachPolicy')) {
+    const arns = tierPolicyArns(command.tier, account.stackPolicies);
+    return samePrincipal(op.principal, principal) && arns.includes(op.policyArn);
+  }
+  return isLegacyCustomCleanup(command, target, principal, op, side);
+}
+
+/** A service role: created with the seed's trust policy, given the stack's policy; undone by deleting it. */
+function isBuildableServiceRole(
+  command: ServiceRoleChange,
+  account: AccountContext,
+  op: Operation,
+  side: Side,
+): boolean {
+  const role: PrincipalRef = {
+    kind: 'role',
+    name: command.roleName,
+    arn: serviceRoleArn(account, command.roleName),
+  };
+  const { trustPolicy, policyArn } = serviceRoleDocuments(command, account);
+  if (side === 'do' && op.type === 'createRole') {
+    return sameContent(op, {
+      type: 'createRole',
+      role,
+      path: SERVICE_ROLE_PATH,
+      trustPolicy,
+      description: serviceRoleDescription(command),
+      permissionsBoundaryArn: account.permissionsBoundaryArn,
+    });
+  }
+  if (side === 'undo' && op.type === 'deleteRole') return samePrincipal(op.role, role);
+  if (op.type === (side === 'do' ? 'attachPolicy' : 'detachPolicy')) {
+    return samePrincipal(op.principal, role) && op.policyArn === policyArn;
+  }
+  return false;
+}
+
+/** A key policy put on the request's key: the seed's statements merged into the policy that was read. */
+function isBuildableKmsAllow(
+  command: KmsAllowChange,
+  target: ResolvedTarget,
+  account: AccountContext,
+  op: Operation,
+  side: Side,
+): boolean {
+  if (op.type !== 'putKeyPolicy' || target.kind !== 'key' || op.keyArn !== target.arn) return false;
+  if (account.kmsKeyArns.length > 0 && !account.kmsKeyArns.includes(op.keyArn)) return false;
+  const statements = seedKeyStatements(account, serviceRoleArn(account, command.roleName));
+  // do: policy = merge(previous); undo: puts back `policy`, whose merge is the `previous` it replaces.
+  const [before, after] = side === 'do' ? [op.previous, op.policy] : [op.policy, op.previous];
+  const merged = mergeKeyPolicy(before, statements);
+  return merged.ok && merged.added.length > 0 && sameContent(merged.policy, after);
+}
+
+/** A new key and its alias; undone by deleting the alias and scheduling the (created) key's deletion. */
+function isBuildableKmsCreate(
+  command: KmsCreateChange,
+  account: AccountContext,
+  op: Operation,
+  side: Side,
+  createdKeyArn: string | undefined,
+): boolean {
+  const boundKey = (keyArn: string | null): boolean => keyArn === null || keyArn === createdKeyArn;
+  if (side === 'do' && op.type === 'createKey') {
+    const roleArn = serviceRoleArn(account, command.roleName);
+    return sameContent(op, {
+      type: 'createKey',
+      alias: command.alias,
+      policy: kmsCreatePolicy(account, roleArn, command.alias),
+      description: kmsKeyDescription(command.alias, command.roleName),
+    });
+  }
+  if (side === 'do' && op.type === 'createAlias') return op.alias === command.alias && boundKey(op.keyArn);
+  if (side === 'undo' && op.type === 'deleteAlias') return op.alias === command.alias;
+  if (side === 'undo' && op.type === 'scheduleKeyDeletion') {
+    return op.pendingWindowInDays === KEY_DELETION_WINDOW_DAYS && boundKey(op.keyArn);
+  }
+  return false;
+}
+
 /** True when `op` is one the code builds for this command, as the step's `do` or as its `undo`. */
 function isBuildable(
   scope: RequestScope,
@@ -45,74 +162,14 @@ function isBuildable(
   const { command, target } = scope;
   switch (command.action) {
     case 'grant':
-    case 'revoke': {
-      if (!isIdentityTarget(target)) return false;
-      const principal: PrincipalRef = { kind: target.kind, name: target.name, arn: target.arn };
-      const arns = tierPolicyArns(command.tier, account.stackPolicies);
-      const adds = (command.action === 'grant') === (side === 'do');
-      if (op.type === (adds ? 'attachPolicy' : 'detachPolicy')) {
-        return samePrincipal(op.principal, principal) && arns.includes(op.policyArn);
-      }
-      return (
-        command.action === 'revoke' &&
-        command.tier === 'custom' &&
-        side === 'do' &&
-        op.type === 'deleteInlinePolicy' &&
-        samePrincipal(op.principal, principal) &&
-        op.policyName === legacyCustomPolicyName(target.kind)
-      );
-    }
-    case 'service-role': {
-      const role: PrincipalRef = {
-        kind: 'role',
-        name: command.roleName,
-        arn: serviceRoleArn(account, command.roleName),
-      };
-      const { trustPolicy, policyArn } = serviceRoleDocuments(command, account);
-      if (side === 'do' && op.type === 'createRole') {
-        return sameContent(op, {
-          type: 'createRole',
-          role,
-          path: SERVICE_ROLE_PATH,
-          trustPolicy,
-          description: serviceRoleDescription(command),
-          permissionsBoundaryArn: account.permissionsBoundaryArn,
-        });
-      }
-      if (side === 'undo' && op.type === 'deleteRole') return samePrincipal(op.role, role);
-      if (op.type === (side === 'do' ? 'attachPolicy' : 'detachPolicy')) {
-        return samePrincipal(op.principal, role) && op.policyArn === policyArn;
-      }
-      return false;
-    }
-    case 'kms-allow': {
-      if (op.type !== 'putKeyPolicy' || target.kind !== 'key' || op.keyArn !== target.arn) return false;
-      if (account.kmsKeyArns.length > 0 && !account.kmsKeyArns.includes(op.keyArn)) return false;
-      const statements = seedKeyStatements(account, serviceRoleArn(account, command.roleName));
-      // do: policy = merge(previous); undo: puts back `policy`, whose merge is the `previous` it replaces.
-      const [before, after] = side === 'do' ? [op.previous, op.policy] : [op.policy, op.previous];
-      const merged = mergeKeyPolicy(before, statements);
-      return merged.ok && merged.added.length > 0 && sameContent(merged.policy, after);
-    }
-    case 'kms-create': {
-      const roleArn = serviceRoleArn(account, command.roleName);
-      const boundKey = (keyArn: string | null): boolean => keyArn === null || keyArn === createdKeyArn;
-      if (side === 'do' && op.type === 'createKey') {
-        return sameContent(op, {
-          type: 'createKey',
-          alias: command.alias,
-          policy: kmsCreatePolicy(account, roleArn, command.alias),
-          description: kmsKeyDescription(command.alias, command.roleName),
-        });
-      }
-      if (side === 'do' && op.type === 'createAlias')
-        return op.alias === command.alias && boundKey(op.keyArn);
-      if (side === 'undo' && op.type === 'deleteAlias') return op.alias === command.alias;
-      if (side === 'undo' && op.type === 'scheduleKeyDeletion') {
-        return op.pendingWindowInDays === KEY_DELETION_WINDOW_DAYS && boundKey(op.keyArn);
-      }
-      return false;
-    }
+    case 'revoke':
+      return isBuildableTierChange(command, target, account, op, side);
+    case 'service-role':
+      return isBuildableServiceRole(command, account, op, side);
+    case 'kms-allow':
+      return isBuildableKmsAllow(command, target, account, op, side);
+    case 'kms-create':
+      return isBuildableKmsCreate(command, account, op, side, createdKeyArn);
   }
 }
 
