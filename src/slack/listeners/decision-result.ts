@@ -1,3 +1,4 @@
+import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { type DecideDeps, type DecideResult, decideRequest } from '../../domain/decide-request';
 import { sendDirect } from '../../domain/direct-messages';
 import type { HomeTabs, SlackPort } from '../../domain/ports';
@@ -5,6 +6,16 @@ import { approvalCard, cardText, decidedCard } from '../blocks/approval-card';
 import { answerFor } from './answer';
 
 /** What the approve, deny and deny-reason listeners need. */
+/** What a button listener gets from Bolt: the ack, the click's body and the button. */
+export type ButtonClickArgs = Pick<
+  SlackActionMiddlewareArgs<BlockAction<ButtonAction>>,
+  'ack' | 'body' | 'action'
+>;
+
+/** The request id a button carries as its value ('' when it carries none: the domain refuses that). */
+export const requestIdOf = (action: ButtonAction): string =>
+  typeof action.value === 'string' ? action.value : '';
+
 export interface DecisionDeps extends DecideDeps {
   slack: SlackPort;
   /** The Home tabs, so a click made there is answered there (it has no channel for an ephemeral). */

@@ -1,24 +1,21 @@
-import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import {
   afterDecision,
+  type ButtonClickArgs,
   clickFrom,
   type DecisionDeps,
   decideSafely,
   fromHomeTab,
+  requestIdOf,
   showResult,
 } from '../decision-result';
 
 /** Approve: ack at once, decide on the server (the clicker is authorized there), update the card in place. */
 export async function approveAction(
   deps: DecisionDeps,
-  {
-    ack,
-    body,
-    action,
-  }: Pick<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>, 'ack' | 'body' | 'action'>,
+  { ack, body, action }: ButtonClickArgs,
 ): Promise<void> {
   await ack();
-  const requestId = typeof action.value === 'string' ? action.value : '';
+  const requestId = requestIdOf(action);
   const result = await decideSafely(deps, requestId, { requestId, ...clickFrom(body), choice: 'approve' });
   await showResult(deps, result, {
     channel: body.channel?.id ?? body.container?.channel_id,

@@ -1,7 +1,12 @@
-import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { cancelRequest } from '../../../domain/cancel-request';
 import { answerFor } from '../answer';
-import { clickFrom, type DecisionDeps, showResult } from '../decision-result';
+import {
+  type ButtonClickArgs,
+  clickFrom,
+  type DecisionDeps,
+  requestIdOf,
+  showResult,
+} from '../decision-result';
 
 /**
  * Cancel (the requester's ack, the home tab): ack at once; only the requester may cancel, checked on
@@ -9,14 +14,10 @@ import { clickFrom, type DecisionDeps, showResult } from '../decision-result';
  */
 export async function cancelAction(
   deps: DecisionDeps,
-  {
-    ack,
-    body,
-    action,
-  }: Pick<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>, 'ack' | 'body' | 'action'>,
+  { ack, body, action }: ButtonClickArgs,
 ): Promise<void> {
   await ack();
-  const requestId = typeof action.value === 'string' ? action.value : '';
+  const requestId = requestIdOf(action);
   const click = clickFrom(body);
   const result = await cancelRequest(deps, { requestId, ...click }).catch((error: unknown) => ({
     kind: 'message' as const,

@@ -1,25 +1,24 @@
-import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { previewClick } from '../../../domain/decide-request';
 import { denyModal } from '../../blocks/deny-modal';
 import { answerFor } from '../answer';
-import { clickFrom, type DecisionDeps, fromHomeTab, showResult } from '../decision-result';
+import {
+  type ButtonClickArgs,
+  clickFrom,
+  type DecisionDeps,
+  fromHomeTab,
+  requestIdOf,
+  showResult,
+} from '../decision-result';
 
 /**
  * Deny: ack at once, check the clicker, then open a modal for the reason (nothing is decided yet; the
  * submission is decided, and authorized again, on the server). A refusal is shown to the clicker only.
  */
-export async function denyAction(
-  deps: DecisionDeps,
-  {
-    ack,
-    body,
-    action,
-  }: Pick<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>, 'ack' | 'body' | 'action'>,
-): Promise<void> {
+export async function denyAction(deps: DecisionDeps, { ack, body, action }: ButtonClickArgs): Promise<void> {
   await ack();
   const userId = body.user.id;
   const channel = body.channel?.id ?? body.container?.channel_id;
-  const requestId = typeof action.value === 'string' ? action.value : '';
+  const requestId = requestIdOf(action);
   try {
     const refusal = await previewClick(deps, { requestId, ...clickFrom(body), choice: 'deny' });
     if (refusal !== undefined) {

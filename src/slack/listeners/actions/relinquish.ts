@@ -1,7 +1,6 @@
-import type { BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { relinquishGrant } from '../../../domain/relinquish-grant';
 import { answerFor } from '../answer';
-import { clickFrom, type DecisionDeps } from '../decision-result';
+import { type ButtonClickArgs, clickFrom, type DecisionDeps, requestIdOf } from '../decision-result';
 
 /**
  * Relinquish (the card of a grant in effect, DMs, the home tab): ack at once; only the holder may,
@@ -9,14 +8,10 @@ import { clickFrom, type DecisionDeps } from '../decision-result';
  */
 export async function relinquishAction(
   deps: DecisionDeps,
-  {
-    ack,
-    body,
-    action,
-  }: Pick<SlackActionMiddlewareArgs<BlockAction<ButtonAction>>, 'ack' | 'body' | 'action'>,
+  { ack, body, action }: ButtonClickArgs,
 ): Promise<void> {
   await ack();
-  const requestId = typeof action.value === 'string' ? action.value : '';
+  const requestId = requestIdOf(action);
   let message: string;
   try {
     message = await relinquishGrant(deps, { requestId, ...clickFrom(body) });
