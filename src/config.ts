@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { parseAccessRules } from './access-rules-file';
 import { type AccessRules, defaultAccessRules } from './domain/access-rules';
 import { DEFAULTS } from './domain/defaults';
-import { type AccountContext, accountContextFor } from './domain/plan';
-import { partitionForRegion } from './domain/policy-documents';
+import { type AccountContext, accountContextFor } from './domain/plans';
+import { partitionForRegion } from './domain/seed-policies';
 
 /**
  * Every environment variable the bot reads, in one place, validated once. A missing or malformed

@@ -38,7 +38,7 @@ import {
   parsePolicyText,
   type RoleFacts,
   SERVICE_ROLE_PATH,
-} from '../domain/plan';
+} from '../domain/plans';
 import type { IamPort } from '../domain/ports';
 import { awsErrorName, classifyAwsError, isNotFound } from './classify-error';
 

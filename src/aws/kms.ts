@@ -21,7 +21,7 @@ import {
   type KeyFacts,
   type KmsOperation,
   parsePolicyText,
-} from '../domain/plan';
+} from '../domain/plans';
 import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from '../domain/policy-size';
 import type { KmsPort } from '../domain/ports';
 import { awsErrorName, classifyAwsError, isAccessDenied, isNotFound } from './classify-error';

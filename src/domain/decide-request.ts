@@ -8,7 +8,7 @@ import {
   RequestConflictError,
   UnknownRequestError,
 } from './errors';
-import type { PrincipalRef } from './plan';
+import type { PrincipalRef } from './plans';
 import type { IamPort, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
 import { DECISION_FIELDS, REQUEST_ID_PATTERN } from './request';

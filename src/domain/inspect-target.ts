@@ -5,7 +5,7 @@
 import { type IdentityTarget, type InspectCommand, isIdentityTarget } from './command';
 import { BotError, InternalInvariantError, TransientError } from './errors';
 import type { Notice, StatusReport, VerifyReport } from './notices';
-import { type AccountContext, expectedActionsOf, heldTiers, policyName } from './plan';
+import { type AccountContext, expectedActionsOf, heldTiers, policyName } from './plans';
 import type { CodeBuildPort, PendingRequestFinder } from './ports';
 import { readPrincipalFacts } from './read-facts';
 import { type ResolveDeps, resolveTarget } from './resolve-target';

@@ -4,8 +4,8 @@
  * statement, and it hashes the policy so apply can detect drift since approval.
  */
 import { createHash } from 'node:crypto';
-import type { PolicyDocument, PolicyStatement } from './policy-documents';
 import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from './policy-size';
+import type { PolicyDocument, PolicyStatement } from './seed-policies';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -2,7 +2,7 @@
  * Size and character limits that IAM and KMS enforce on policy text. Checking them before a change is
  * approved turns an AWS error half-way through apply into a clear message at plan time.
  */
-import type { PolicyDocument } from './policy-documents';
+import type { PolicyDocument } from './seed-policies';
 
 export type InlinePolicyHolder = 'user' | 'group' | 'role';
 

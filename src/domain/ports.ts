@@ -1,5 +1,5 @@
 import type { AutoApproval, CardStatus, DirectMessage, Notice, RenderedMessage } from './notices';
-import type { IamOperation, KeyFacts, KmsOperation, PrincipalRef, RoleFacts } from './plan';
+import type { IamOperation, KeyFacts, KmsOperation, PrincipalRef, RoleFacts } from './plans';
 import type {
   AccessRequest,
   AuditEvent,

@@ -1,6 +1,6 @@
 import type { IdentityTarget } from './command';
 import { TargetNotFoundError } from './errors';
-import type { PrincipalFacts } from './plan';
+import type { PrincipalFacts } from './plans';
 import type { IamPort } from './ports';
 
 /** The managed and inline policies of a user or group that exists (plan, verify and status read them). */

@@ -1,5 +1,5 @@
 import type { ChangeCommand, ResolvedTarget } from './command';
-import type { ChangePlan, Operation } from './plan';
+import type { ChangePlan, Operation } from './plans';
 
 export type RequestStatus =
   | 'planning'

@@ -1,6 +1,6 @@
 import { type ChangeCommand, isTierCommand, type ResolvedTarget } from './command';
 import { ConfigMissingError } from './errors';
-import { type AccountContext, kmsArn, serviceRoleArn } from './plan';
+import { type AccountContext, kmsArn, serviceRoleArn } from './plans';
 import { type ResolveDeps, resolveTarget } from './resolve-target';
 
 /**

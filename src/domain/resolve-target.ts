@@ -2,7 +2,7 @@ import type { ResolvedTarget, TargetRef } from './command';
 import { TargetNotFoundError } from './errors';
 import { IAM_USER_NAME } from './iam-names';
 import type { UnmappedWhy } from './notices';
-import type { PrincipalRef } from './plan';
+import type { PrincipalRef } from './plans';
 import type { IamPort, SlackPort, Wording } from './ports';
 
 export type IamUserMapping = 'email' | 'tag';

@@ -3,7 +3,7 @@ import { type AccessRules, checkRequest, type GroupMembership } from './access-r
 import { auditEvent } from './audit-trail';
 import type { ChangeCommand } from './command';
 import { BotError, NotAuthorizedError, WorkflowStartError } from './errors';
-import type { AccountContext } from './plan';
+import type { AccountContext } from './plans';
 import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
 import { resolveChangeTarget } from './resolve-change-target';

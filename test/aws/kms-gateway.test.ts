@@ -10,7 +10,7 @@ import {
   codeBuildKeyStatements,
   defaultKeyPolicy,
   type PolicyDocument,
-} from '../../src/domain/policy-documents';
+} from '../../src/domain/seed-policies';
 import { loadSandboxFixture, SandboxStore } from '../../src/local/sandbox/account';
 import { createSandboxClients, type SandboxClients } from '../../src/local/sandbox/plug';
 

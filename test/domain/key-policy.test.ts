@@ -5,14 +5,14 @@ import {
   statementDelta,
   statementsEquivalent,
 } from '../../src/domain/key-policy';
+import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from '../../src/domain/policy-size';
 import {
   codeBuildKeyStatements,
   defaultKeyPolicy,
   type PolicyDocument,
   type PolicyStatement,
   S3_VIA_SERVICE_SID,
-} from '../../src/domain/policy-documents';
-import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from '../../src/domain/policy-size';
+} from '../../src/domain/seed-policies';
 
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';

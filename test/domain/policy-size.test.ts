@@ -1,4 +1,3 @@
-import { SEED_CUSTOM_ACCESS_POLICY, serviceRolePolicy } from '../../src/domain/policy-documents';
 import {
   assertPolicyCharset,
   checkInlineQuota,
@@ -7,6 +6,7 @@ import {
   KEY_POLICY_MAX_BYTES,
   keyPolicyBytes,
 } from '../../src/domain/policy-size';
+import { SEED_CUSTOM_ACCESS_POLICY, serviceRolePolicy } from '../../src/domain/seed-policies';
 
 // A policy text of exactly `size` non-whitespace characters, padded with white space IAM does not count.
 const textOfSize = (size: number): string => {

@@ -15,7 +15,7 @@ import {
   planRevoke,
   planServiceRole,
   type RoleFacts,
-} from '../../src/domain/plan';
+} from '../../src/domain/plans';
 import {
   BOT_KEY_SIDS,
   codeBuildKeyStatements,
@@ -23,7 +23,7 @@ import {
   SEED_CUSTOM_ACCESS_POLICY,
   serviceRolePolicy,
   serviceRoleTrustPolicy,
-} from '../../src/domain/policy-documents';
+} from '../../src/domain/seed-policies';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 
 const ACCOUNT = '111122223333';

@@ -2,7 +2,7 @@ import {
   customAccessPolicy,
   serviceRolePolicy,
   serviceRoleTrustPolicy,
-} from '../../src/domain/policy-documents';
+} from '../../src/domain/seed-policies';
 import { MANAGED_TIERS, TIER_SPECS } from '../../src/domain/tiers';
 import { type Decision, evaluateActions, evaluateAssumeRole } from '../helpers/iam-sim';
 

@@ -154,7 +154,7 @@ describe('who may approve, and how many', () => {
     await harness.awaitApprovalWait(requestId);
     // A forged record: the plan says one approval is enough (the card's hash is recomputed to match).
     const stored = await harness.store.get(requestId);
-    const { planHash } = await import('../../src/domain/plan');
+    const { planHash } = await import('../../src/domain/plans');
     const plan = { ...stored!.plan!, requiredApprovals: 1 };
     await harness.store.save(
       { ...stored!, version: stored!.version + 1, plan, planHash: planHash(plan), requiredApprovals: 1 },

@@ -32,7 +32,7 @@ import {
   type PolicyStatement,
   serviceRolePolicy,
   serviceRoleTrustPolicy,
-} from '../../src/domain/policy-documents';
+} from '../../src/domain/seed-policies';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import {
   loadSandboxFixture,

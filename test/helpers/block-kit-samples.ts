@@ -1,8 +1,8 @@
 import type { ChangeCommand } from '../../src/domain/command';
 import type { CardStatus, Notice, StepLeft, UndoLine } from '../../src/domain/notices';
-import type { ChangePlan, Operation, PlanStep } from '../../src/domain/plan';
-import type { PolicyDocument, PolicyStatement } from '../../src/domain/policy-documents';
+import type { ChangePlan, Operation, PlanStep } from '../../src/domain/plans';
 import type { AccessRequest } from '../../src/domain/request';
+import type { PolicyDocument, PolicyStatement } from '../../src/domain/seed-policies';
 import { ALL_TIERS } from '../../src/domain/tiers';
 
 /*

@@ -12,7 +12,7 @@ import type { MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { DynamoRequestStore } from '../../src/aws/request-store';
 import { accountContext, loadConfig } from '../../src/config';
-import { type AccountContext, accountContextFor } from '../../src/domain/plan';
+import { type AccountContext, accountContextFor } from '../../src/domain/plans';
 import { systemClock } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';

@@ -9,7 +9,7 @@ import { applyClick } from '../../src/domain/approval';
 import { type ChangeCommand, isTierCommand } from '../../src/domain/command';
 import { AwsOperationError } from '../../src/domain/errors';
 import { grantInEffect } from '../../src/domain/grant-ledger';
-import type { IamOperation, PrincipalRef } from '../../src/domain/plan';
+import type { IamOperation, PrincipalRef } from '../../src/domain/plans';
 import type {
   ActiveGrantFinder,
   IamPort,

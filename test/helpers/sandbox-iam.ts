@@ -9,7 +9,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
-import type { AccountContext } from '../../src/domain/plan';
+import type { AccountContext } from '../../src/domain/plans';
 import { SandboxAccount } from '../../src/local/sandbox/account';
 import { deployBotStack } from '../../src/local/sandbox/bot-stack';
 import { codebuildHandlers } from '../../src/local/sandbox/codebuild-handlers';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PolicyStatement } from '../../src/domain/policy-documents';
+import type { PolicyStatement } from '../../src/domain/seed-policies';
 
 /** The account and region the seed fixtures' placeholders (account-ID, region-ID) are filled with. */
 export const SEED_ACCOUNT = '111122223333';

@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BY_STATUS_INDEX, BY_TARGET_INDEX, REQUESTS_TABLE_DEFINITION } from '../../src/aws/requests-table';
-import { botRoleArns, stackPolicyArns } from '../../src/domain/plan';
+import { botRoleArns, stackPolicyArns } from '../../src/domain/plans';
+import { RECORD_WRITES, REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
 import {
   customAccessPolicy,
   serviceRoleBoundaryPolicy,
   serviceRolePolicy,
-} from '../../src/domain/policy-documents';
-import { RECORD_WRITES, REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
+} from '../../src/domain/seed-policies';
 import { ATTACHABLE_POLICY_ARNS } from '../../src/domain/tiers';
 import { resolveIntrinsics, runPackage } from '../helpers/packaged-template';
 import { ALLOWED_ACTIONS, STATE_MACHINE_ALLOWED_ACTIONS, WILDCARD_WRITE_EXCEPTIONS } from './allowed-actions';
@@ -134,7 +134,7 @@ const allStatements = (): { owner: string; statement: Statement }[] =>
       }
     }
     // The stack's customer managed policies are what the bot attaches to others, not its own permissions;
-    // 'the stack's managed policies' below checks them against src/domain/policy-documents.ts.
+    // 'the stack's managed policies' below checks them against src/domain/seed-policies.ts.
     if (res.Type === 'AWS::IAM::Policy') {
       documents.push(props.PolicyDocument as PolicyDocument);
     }
@@ -602,7 +602,7 @@ describe("the stack's managed policies", () => {
     ['CodeBuildServiceRolePolicy', serviceRolePolicy({ vpc: false })],
     ['CodeBuildServiceRoleVpcPolicy', serviceRolePolicy({ vpc: true, accountId: ACCOUNT, region: REGION })],
     ['CodeBuildServiceRoleBoundary', serviceRoleBoundaryPolicy({ accountId: ACCOUNT, region: REGION })],
-  ])('%s is the document src/domain/policy-documents.ts defines', (logicalId, document) => {
+  ])('%s is the document src/domain/seed-policies.ts defines', (logicalId, document) => {
     expect(resolved(logicalId)).toEqual(document);
   });
 });

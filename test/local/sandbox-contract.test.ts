@@ -72,7 +72,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { IamGateway } from '../../src/aws/iam';
 import { TransientError } from '../../src/domain/errors';
-import type { PrincipalRef } from '../../src/domain/plan';
+import type { PrincipalRef } from '../../src/domain/plans';
+import { INLINE_QUOTAS, inlinePolicySize, KEY_POLICY_MAX_BYTES } from '../../src/domain/policy-size';
 import {
   codeBuildKeyStatements,
   defaultKeyPolicy,
@@ -80,8 +81,7 @@ import {
   SEED_CUSTOM_ACCESS_POLICY,
   serviceRolePolicy,
   serviceRoleTrustPolicy,
-} from '../../src/domain/policy-documents';
-import { INLINE_QUOTAS, inlinePolicySize, KEY_POLICY_MAX_BYTES } from '../../src/domain/policy-size';
+} from '../../src/domain/seed-policies';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import {
   loadSandboxFixture,

@@ -8,9 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stackPolicyArns } from '../../src/domain/plan';
-import { defaultKeyPolicy } from '../../src/domain/policy-documents';
+import { stackPolicyArns } from '../../src/domain/plans';
 import { RECORD_WRITES, REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
+import { defaultKeyPolicy } from '../../src/domain/seed-policies';
 import { type Decision, evaluateActions } from '../helpers/iam-sim';
 import { packagedTemplate, ROOT, resolveIntrinsics } from '../helpers/packaged-template';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListAttachedUserPoliciesCommand } from '@aws-sdk/client-iam';
-import { planHash } from '../../src/domain/plan';
+import { planHash } from '../../src/domain/plans';
 import { DECISION_FIELDS } from '../../src/domain/request';
 import { loadSandboxFixture, SandboxStore } from '../../src/local/sandbox/account';
 import { deployBotStack } from '../../src/local/sandbox/bot-stack';

@@ -5,13 +5,13 @@ import {
   planKmsAllow,
   planRevoke,
   planServiceRole,
-} from '../../src/domain/plan';
+} from '../../src/domain/plans';
+import type { AccessRequest } from '../../src/domain/request';
 import {
   codeBuildKeyStatements,
   defaultKeyPolicy,
   SEED_CUSTOM_ACCESS_POLICY,
-} from '../../src/domain/policy-documents';
-import type { AccessRequest } from '../../src/domain/request';
+} from '../../src/domain/seed-policies';
 import { approvalCard } from '../../src/slack/blocks/approval-card';
 
 const A = '111122223333';

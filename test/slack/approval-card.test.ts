@@ -1,5 +1,5 @@
 import type { ChangeCommand } from '../../src/domain/command';
-import { planGrant, planRevoke } from '../../src/domain/plan';
+import { planGrant, planRevoke } from '../../src/domain/plans';
 import type { AccessRequest } from '../../src/domain/request';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { approvalCard, decidedCard } from '../../src/slack/blocks/approval-card';

@@ -1,5 +1,5 @@
 import type { ChangeCommand } from '../../src/domain/command';
-import { planGrant } from '../../src/domain/plan';
+import { planGrant } from '../../src/domain/plans';
 import type { AccessRequest } from '../../src/domain/request';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { slackDate } from '../../src/slack/blocks/dates';

@@ -3,7 +3,7 @@
  * drives the approval card, the apply step and the rollback; nothing here calls AWS.
  */
 import type { ResolvedTarget } from '../command';
-import type { PolicyDocument, PolicyStatement } from '../policy-documents';
+import type { PolicyDocument, PolicyStatement } from '../seed-policies';
 
 /** IAM's default quota of managed policies attached to one user, group or role. */
 export const MANAGED_POLICY_QUOTA = 10;

@@ -15,7 +15,7 @@ import {
 } from '../command';
 import { PlanRefusedError } from '../errors';
 import { contentHash, mergeKeyPolicy, sameContent } from '../key-policy';
-import { legacyCustomPolicyName } from '../policy-documents';
+import { legacyCustomPolicyName } from '../seed-policies';
 import { approvalsRequiredFor } from '../tiers';
 import { type AccountContext, SERVICE_ROLE_PATH, serviceRoleArn } from './account';
 import { type ChangePlan, describeOperation, type Operation, type PrincipalRef } from './change-plan';

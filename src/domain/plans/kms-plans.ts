@@ -5,17 +5,17 @@
 import type { ResolvedTarget } from '../command';
 import { AwsOperationError, ConflictError, QuotaExceededError, UsageError } from '../errors';
 import { mergeKeyPolicy, policyHash, statementDelta } from '../key-policy';
+import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from '../policy-size';
 import {
   botKeyStatements,
   codeBuildKeyStatements,
   defaultKeyPolicy,
   type PolicyDocument,
   type PolicyStatement,
-} from '../policy-documents';
-import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from '../policy-size';
+} from '../seed-policies';
 import { type AccountContext, kmsArn } from './account';
 import type { ChangePlan } from './change-plan';
-import { parsePolicyText, validatePolicyDocument } from './documents';
+import { parsePolicyText, validatePolicyDocument } from './compare-documents';
 
 /** What KMS says about a key. */
 export interface KeyFacts {

@@ -10,10 +10,10 @@ import {
   SERVICE_ROLE_POLICY_NAME,
   serviceRolePolicy,
   serviceRoleTrustPolicy,
-} from '../policy-documents';
+} from '../seed-policies';
 import { type AccountContext, SERVICE_ROLE_PATH, serviceRoleArn } from './account';
 import { type ChangePlan, type PrincipalRef, policyName } from './change-plan';
-import { describeDocumentDifference, parsePolicyText, validatePolicyDocument } from './documents';
+import { describeDocumentDifference, parsePolicyText, validatePolicyDocument } from './compare-documents';
 
 /** What IAM says about a role that already exists (documents decoded). */
 export interface RoleFacts {

@@ -5,7 +5,7 @@
  */
 import type { IdentityTarget } from '../command';
 import { QuotaExceededError } from '../errors';
-import { legacyCustomPolicyName } from '../policy-documents';
+import { legacyCustomPolicyName } from '../seed-policies';
 import {
   approvalsRequiredFor,
   CUSTOM_TIER_ACTIONS,

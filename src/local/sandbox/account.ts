@@ -7,8 +7,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { defaultKeyPolicy, partitionForRegion } from '../../domain/policy-documents';
 import { type Clock, systemClock } from '../../domain/ports';
+import { defaultKeyPolicy, partitionForRegion } from '../../domain/seed-policies';
 import { ATTACHABLE_POLICY_ARNS } from '../../domain/tiers';
 
 export type SandboxPrincipalKind = 'user' | 'group' | 'role';

@@ -7,11 +7,7 @@
 import { CreateRoleCommand, GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { type AccountContext, BOT_ROLE_PATH, STACK_POLICY_PATH } from '../../domain/plans/account';
 import { policyName } from '../../domain/plans/change-plan';
-import {
-  customAccessPolicy,
-  serviceRoleBoundaryPolicy,
-  serviceRolePolicy,
-} from '../../domain/policy-documents';
+import { customAccessPolicy, serviceRoleBoundaryPolicy, serviceRolePolicy } from '../../domain/seed-policies';
 import type { SandboxAccount } from './account';
 import { deployStackPolicies } from './stack';
 

@@ -8,7 +8,7 @@
  */
 import type * as IamSimulate from '@cloud-copilot/iam-simulate';
 import type { RunSimulationResults } from '@cloud-copilot/iam-simulate';
-import type { PolicyDocument } from '../../domain/policy-documents';
+import type { PolicyDocument } from '../../domain/seed-policies';
 
 export type Decision = 'allowed' | 'implicitDeny' | 'explicitDeny';
 

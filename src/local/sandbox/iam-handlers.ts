@@ -57,8 +57,8 @@ import {
   type UpdateAssumeRolePolicyCommandInput,
   type User,
 } from '@aws-sdk/client-iam';
-import type { PolicyDocument } from '../../domain/policy-documents';
 import { INLINE_QUOTAS, inlinePolicySize } from '../../domain/policy-size';
+import type { PolicyDocument } from '../../domain/seed-policies';
 import type {
   SandboxAccount,
   SandboxGroup,

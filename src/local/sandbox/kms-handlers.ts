@@ -32,8 +32,8 @@ import {
   type ScheduleKeyDeletionCommandInput,
   type ScheduleKeyDeletionCommandOutput,
 } from '@aws-sdk/client-kms';
-import type { PolicyDocument } from '../../domain/policy-documents';
 import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from '../../domain/policy-size';
+import type { PolicyDocument } from '../../domain/seed-policies';
 import type { SandboxAccount, SandboxAlias, SandboxKey } from './account';
 import { evaluateActions } from './evaluate';
 import {

@@ -7,7 +7,7 @@
  * they do to the bot's own calls.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { PolicyDocument } from '../../domain/policy-documents';
+import type { PolicyDocument } from '../../domain/seed-policies';
 import type { SandboxAccount, SandboxManagedPolicy } from './account';
 import { createPolicy, createPolicyVersion, deletePolicyVersion } from './iam-handlers';
 

@@ -10,10 +10,10 @@ import type {
 } from '@slack/types';
 import { formatDuration } from '../../commands/parse-command';
 import { statementDelta } from '../../domain/key-policy';
-import { type ChangePlan, describeOperation, type Operation, policyName } from '../../domain/plan';
-import { statementList } from '../../domain/plans/documents';
-import type { PolicyDocument, PolicyStatement } from '../../domain/policy-documents';
+import { type ChangePlan, describeOperation, type Operation, policyName } from '../../domain/plans';
+import { statementList } from '../../domain/plans/compare-documents';
 import type { AccessRequest } from '../../domain/request';
+import type { PolicyDocument, PolicyStatement } from '../../domain/seed-policies';
 import { ACTION_IDS, DECISION_BLOCK_ID } from '../ids';
 import { capList, fitLines, SLACK_LIMITS, truncate } from './limits';
 import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';

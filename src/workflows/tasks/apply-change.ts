@@ -10,7 +10,7 @@ import {
   describeOperation,
   type PlanStep,
   planHash,
-} from '../../domain/plan';
+} from '../../domain/plans';
 import type { AccessRequest } from '../../domain/request';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
 import { bindCreatedKey, runOperation } from './run-operation';

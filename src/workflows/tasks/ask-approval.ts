@@ -7,7 +7,7 @@ import {
   RequestConflictError,
   UnknownRequestError,
 } from '../../domain/errors';
-import { planHash } from '../../domain/plan';
+import { planHash } from '../../domain/plans';
 import { type AccessRequest, savableBy } from '../../domain/request';
 import { updateRequest } from '../../domain/update-request';
 import { loadRequest, type TaskDeps } from './deps';

@@ -1,7 +1,7 @@
 import type { AccessRules } from '../../domain/access-rules';
 import type { AuditDeps } from '../../domain/audit-trail';
 import { ConfigMissingError, UnknownRequestError } from '../../domain/errors';
-import type { AccountContext } from '../../domain/plan';
+import type { AccountContext } from '../../domain/plans';
 import type { ActiveGrantFinder, HomeTabs, IamPort, KmsPort } from '../../domain/ports';
 import type { AccessRequest } from '../../domain/request';
 

@@ -9,7 +9,7 @@ import {
   undoStepId,
 } from '../../domain/grant-ledger';
 import type { Notice, UndoLine } from '../../domain/notices';
-import { describeOperation, heldTiers, manualCommand, type Operation, policyName } from '../../domain/plan';
+import { describeOperation, heldTiers, manualCommand, type Operation, policyName } from '../../domain/plans';
 import { type AccessRequest, type CompletedStep, savableBy } from '../../domain/request';
 import { isManagedTier, TIER_SPECS } from '../../domain/tiers';
 import { updateRequest } from '../../domain/update-request';

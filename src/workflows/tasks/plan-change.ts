@@ -17,7 +17,7 @@ import {
   planServiceRole,
   SERVICE_ROLE_PATH,
   tierPolicyArns,
-} from '../../domain/plan';
+} from '../../domain/plans';
 import type { IamPort } from '../../domain/ports';
 import { readPrincipalFacts } from '../../domain/read-facts';
 import { type AccessRequest, savableBy } from '../../domain/request';

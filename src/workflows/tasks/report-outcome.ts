@@ -11,7 +11,7 @@ import {
 } from '../../domain/errors';
 import { grantInEffect, grantWindow, secondsUntil, summarizeJournal } from '../../domain/grant-ledger';
 import type { AutoApproval, CardStatus, FailureReason, Notice } from '../../domain/notices';
-import { manualCommand } from '../../domain/plan';
+import { manualCommand } from '../../domain/plans';
 import {
   type AccessRequest,
   type AuditEvent,

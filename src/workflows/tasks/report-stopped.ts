@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { auditEvent } from '../../domain/audit-trail';
 import { OutcomeNotDeliveredError } from '../../domain/errors';
 import { summarizeJournal } from '../../domain/grant-ledger';
-import { manualCommand } from '../../domain/plan';
+import { manualCommand } from '../../domain/plans';
 import { type AccessRequest, REQUEST_ID_PATTERN } from '../../domain/request';
 import type { TaskDeps } from './deps';
 

@@ -2,7 +2,7 @@ import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { BotError, TransientError } from '../../domain/errors';
 import { summarizeJournal, undoStepId } from '../../domain/grant-ledger';
 import type { Notice, UndoLine } from '../../domain/notices';
-import { describeOperation, foreignUndo, manualCommand, type Operation } from '../../domain/plan';
+import { describeOperation, foreignUndo, manualCommand, type Operation } from '../../domain/plans';
 import type { AccessRequest, AuditEventType, CompletedStep } from '../../domain/request';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
 import { bindCreatedKey, runOperation } from './run-operation';

@@ -1,4 +1,4 @@
-import { isKmsOperation, type Operation } from '../../domain/plan';
+import { isKmsOperation, type Operation } from '../../domain/plans';
 import { requireKms, type TaskDeps } from './deps';
 
 /** Runs one plan operation on the port that owns it (IAM or KMS). Apply and rollback share it. */

@@ -2,9 +2,9 @@ import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { NotYetConsistentError, VerificationFailedError } from '../../domain/errors';
 import { statementsEquivalent } from '../../domain/key-policy';
 import type { VerifiedCheck } from '../../domain/notices';
-import { parsePolicyText } from '../../domain/plan';
-import { statementList } from '../../domain/plans/documents';
-import type { PolicyStatement } from '../../domain/policy-documents';
+import { parsePolicyText } from '../../domain/plans';
+import { statementList } from '../../domain/plans/compare-documents';
+import type { PolicyStatement } from '../../domain/seed-policies';
 import { loadRequest, requireKms, type TaskDeps } from './deps';
 
 export interface VerifyResult {

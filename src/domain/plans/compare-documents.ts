@@ -1,8 +1,8 @@
 /** Reading, comparing and checking policy documents before they go into a plan. */
 import { UsageError } from '../errors';
 import { statementDelta, statementsEquivalent } from '../key-policy';
-import type { PolicyDocument, PolicyStatement } from '../policy-documents';
 import { assertPolicyCharset } from '../policy-size';
+import type { PolicyDocument, PolicyStatement } from '../seed-policies';
 
 /** The statements of a document; IAM and KMS accept a single statement object as well as a list. */
 export const statementList = (document: PolicyDocument): PolicyStatement[] => {

@@ -12,7 +12,7 @@ import {
   serviceRoleKeySid,
   serviceRolePolicy,
   serviceRoleTrustPolicy,
-} from '../../src/domain/policy-documents';
+} from '../../src/domain/seed-policies';
 import { seedFixture, statementMeaning } from '../helpers/seed-fixtures';
 
 // The seed's JSON, copied verbatim into fixtures (only re-indented), with its placeholders filled in.

@@ -13,7 +13,7 @@ export {
   type StackPolicyArns,
   serviceRoleArn,
   stackPolicyArns,
-} from './plans/account';
+} from './account';
 export {
   type ChangePlan,
   describeOperation,
@@ -29,15 +29,15 @@ export {
   type PrincipalRef,
   policyName,
   type VerificationSpec,
-} from './plans/change-plan';
+} from './change-plan';
 export {
   approvalsNeeded,
   assertPlanBuildable,
   foreignUndo,
   planHash,
   type RequestScope,
-} from './plans/closed-set';
-export { documentsEquivalent, parsePolicyText } from './plans/documents';
-export { describeKeyPolicyDrift, type KeyFacts, planKmsAllow, planKmsCreate } from './plans/kms-plans';
-export { planServiceRole, type RoleFacts, SERVICE_ROLE_EXPECTED_ACTIONS } from './plans/service-role-plan';
-export { expectedActionsOf, heldTiers, planGrant, planRevoke, tierPolicyArns } from './plans/tier-plans';
+} from './closed-set';
+export { documentsEquivalent, parsePolicyText } from './compare-documents';
+export { describeKeyPolicyDrift, type KeyFacts, planKmsAllow, planKmsCreate } from './kms-plans';
+export { planServiceRole, type RoleFacts, SERVICE_ROLE_EXPECTED_ACTIONS } from './service-role-plan';
+export { expectedActionsOf, heldTiers, planGrant, planRevoke, tierPolicyArns } from './tier-plans';
