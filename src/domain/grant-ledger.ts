@@ -98,9 +98,15 @@ export function grantWindow(request: AccessRequest, reminderLeadSeconds: number)
   return { remindAt: rfc3339Seconds(end - reminderLeadSeconds * 1000), expiresAt: rfc3339Seconds(end) };
 }
 
-/** A grant window with the seconds from `now` until its reminder, for "Hold until the reminder" (≥ 1). */
+/**
+ * A grant window with the seconds from `now` until its reminder, for "Hold until the reminder" (≥ 1),
+ * and the seconds from then until the end (`afterReminder`, ≥ 1): the longest "Hold until expiry" may
+ * last, whatever the reminder task says (the state machine keeps the smaller of the two), so no
+ * function but apply decides how long access is held.
+ */
 export interface HeldWindow extends GrantWindow {
   untilReminder: number;
+  afterReminder: number;
 }
 
 /** Whole seconds from `now` until `iso`, at least 1 (a task timeout must be a positive integer). */
@@ -114,7 +120,10 @@ export function heldWindow(
   now: Date,
 ): HeldWindow | undefined {
   const window = grantWindow(request, reminderLeadSeconds);
-  return window && { ...window, untilReminder: secondsUntil(window.remindAt, now) };
+  if (!window) return undefined;
+  const untilReminder = secondsUntil(window.remindAt, now);
+  const afterReminder = Math.max(1, secondsUntil(window.expiresAt, now) - untilReminder);
+  return { ...window, untilReminder, afterReminder };
 }
 
 /** A journal entry that records a milestone of the run (APPLIED_STEP_ID, EXPIRED_STEP_ID), not an AWS call. */

@@ -26,6 +26,8 @@ export const ExecutionInput = z.object({
           expiresAt: z.iso.datetime(),
           /** Seconds from apply to the reminder: "Hold until the reminder" times out after them. */
           untilReminder: z.number().int().min(1),
+          /** Seconds from the reminder to the end: the most "Hold until expiry" may last. */
+          afterReminder: z.number().int().min(1),
         })
         .nullable(),
     })

@@ -123,10 +123,13 @@ describe('time-bound waits on absolute instants (no wait overrides)', () => {
     await expect(workflow.run(requestId)?.result).resolves.toMatchObject({ status: 'SUCCEEDED' });
 
     const events = workflow.run(requestId)?.events ?? [];
-    expect(entered(events).slice(-6)).toEqual([
+    // The cap's Pass state runs when the reminder's count, rounded up, is a second over apply's: either way.
+    const path = entered(events).filter((name) => name !== 'Hold for the time apply allows');
+    expect(path.slice(-7)).toEqual([
       'Time-bound?',
       REMINDER_HOLD_STATE,
       REMINDER_STATE,
+      'Hold no longer than apply allows',
       EXPIRY_HOLD_STATE,
       'Revoke expired access',
       'Report the end of access',
@@ -143,6 +146,33 @@ describe('time-bound waits on absolute instants (no wait overrides)', () => {
       expect.arrayContaining(['reminder', 'access_expired']),
     );
     expect([...world.iam.attached]).toEqual([]);
+  });
+
+  it('a report function that moves the end a year away cannot hold the grant past the time apply set', async () => {
+    // The attack: the reminder task (report's role may write accessExpiresAt) says a year is left.
+    const YEAR_SECONDS = 365 * 24 * 3600;
+    let world: LedgerPorts | undefined;
+    const lie = async (state: string) => {
+      if (state !== REMINDER_STATE || !world) return;
+      for (const record of world.store.records.values()) {
+        record.accessExpiresAt = new Date(Date.now() + YEAR_SECONDS * 1000).toISOString();
+      }
+    };
+    const made = worldAt(() => new Date(Date.now() - 3 * HOUR), lie, PAST_HOLDS);
+    world = made.world;
+    const requestId = await approvedRun(made.world, made.workflow, grantFor(3600));
+    await expect(made.workflow.run(requestId)?.result).resolves.toMatchObject({ status: 'SUCCEEDED' });
+
+    const events = made.workflow.run(requestId)?.events ?? [];
+    expect(entered(events)).toContain('Hold for the time apply allows');
+    const hold = inputOf(events, EXPIRY_HOLD_STATE) as {
+      hold: { secondsLeft: number };
+      applied: { timeBound: { afterReminder: number } };
+    };
+    // The hold lasts what apply allowed (the hour from reminder to end), not the year the report claimed.
+    expect(hold.hold.secondsLeft).toBe(hold.applied.timeBound.afterReminder);
+    expect(hold.applied.timeBound.afterReminder).toBeLessThanOrEqual(3600);
+    expect([...made.world.iam.attached]).toEqual([]);
   });
 
   it('a grant whose run was lost after its reminder resumes at the reminder (which does not remind twice) and, its expiry past, is revoked', async () => {
@@ -182,8 +212,13 @@ describe('time-bound waits on absolute instants (no wait overrides)', () => {
     await resumeRuns(plans, { workflow: restarted, store: world.store });
 
     await expect(restarted.run(requestId)?.result).resolves.toMatchObject({ status: 'SUCCEEDED' });
-    expect(entered(restarted.run(requestId)?.events ?? [])).toEqual([
+    expect(
+      entered(restarted.run(requestId)?.events ?? []).filter(
+        (name) => name !== 'Hold for the time apply allows',
+      ),
+    ).toEqual([
       REMINDER_STATE,
+      'Hold no longer than apply allows',
       EXPIRY_HOLD_STATE,
       'Revoke expired access',
       'Report the end of access',

@@ -91,21 +91,36 @@ describe('which runs local mode restarts, and how', () => {
       '2026-11-28T17:00:00.000Z',
       [],
       REMINDER_HOLD_STATE,
-      { remindAt: '2026-11-28T16:00:00Z', expiresAt: '2026-11-28T17:00:00Z', untilReminder: 4 * 3600 },
+      {
+        remindAt: '2026-11-28T16:00:00Z',
+        expiresAt: '2026-11-28T17:00:00Z',
+        untilReminder: 4 * 3600,
+        afterReminder: 3600,
+      },
     ],
     [
       'after its reminder: at the reminder, which does not remind twice and holds until the recorded expiry',
       '2026-11-28T12:30:00.000Z',
       [{ type: 'reminder', at: '2026-11-28T11:30:00.000Z', text: 'reminder' }],
       REMINDER_STATE,
-      { remindAt: '2026-11-28T11:30:00Z', expiresAt: '2026-11-28T12:30:00Z', untilReminder: 1 },
+      {
+        remindAt: '2026-11-28T11:30:00Z',
+        expiresAt: '2026-11-28T12:30:00Z',
+        untilReminder: 1,
+        afterReminder: 1799,
+      },
     ],
     [
       'past its expiry: both instants have passed, so both holds end after a second and it is revoked',
       '2026-11-28T11:00:00.000Z',
       [],
       REMINDER_HOLD_STATE,
-      { remindAt: '2026-11-28T10:00:00Z', expiresAt: '2026-11-28T11:00:00Z', untilReminder: 1 },
+      {
+        remindAt: '2026-11-28T10:00:00Z',
+        expiresAt: '2026-11-28T11:00:00Z',
+        untilReminder: 1,
+        afterReminder: 1,
+      },
     ],
   ])('a time-bound grant in effect, %s', (_name, accessExpiresAt, events, startAt, timeBound) => {
     const active = request({
