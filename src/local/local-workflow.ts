@@ -193,6 +193,19 @@ export class LocalWorkflow implements WorkflowPort {
   }
 
   /** Aborts every run still going (Ctrl-C in local mode, the end of a test). */
+  /**
+   * Waits (at most `ms`) for the task code still running after stop(): a task mid-call (a Slack post
+   * retrying) would otherwise go on after its callers have closed what it talks to.
+   */
+  async settle(ms = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    await Promise.race([Promise.allSettled([...this.inFlight]), limit]);
+    clearTimeout(timer);
+  }
+
   stop(): void {
     for (const abort of this.aborts) abort();
     this.aborts.clear();
@@ -203,6 +216,8 @@ export class LocalWorkflow implements WorkflowPort {
     this.waiting.clear();
   }
 
+  private readonly inFlight = new Set<Promise<unknown>>();
+
   private bindTasks(): Record<string, (input: JSONValue) => Promise<JSONValue>> {
     const handlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
     for (const [stateName, state] of Object.entries(definition.States as Record<string, AslState>)) {
@@ -211,7 +226,11 @@ export class LocalWorkflow implements WorkflowPort {
       const invoke = async (payload: unknown): Promise<unknown> => {
         await this.options.beforeTask?.(stateName, String((payload as { requestId?: unknown }).requestId));
         // The Lambda's own entry point, so local logs carry the request id and failures as Lambda logs them.
-        return makeTaskHandler(TASKS[taskName] as TaskDefinition, async () => this.options.deps())(payload);
+        const running = makeTaskHandler(TASKS[taskName] as TaskDefinition, async () => this.options.deps())(
+          payload,
+        );
+        this.inFlight.add(running);
+        return running.finally(() => this.inFlight.delete(running));
       };
       if (state.Resource?.endsWith('.waitForTaskToken')) {
         handlers[stateName] = async (input) => {

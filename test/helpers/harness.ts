@@ -266,6 +266,7 @@ export async function startHarness(
       ),
     async stop() {
       workflow.stop();
+      await workflow.settle();
       sfn.restore();
       iam.restore();
       await slack.stop();
