@@ -73,12 +73,14 @@ export const autoApproved = (rules: AccessRules, command: ChangeCommand): boolea
   command.action === 'grant' && command.tier === 'readonly' && rules.tiers.readonly.autoApprove;
 
 /**
- * Whether the requester's own approval counts for this request: only a grant whose tier's rule says
- * break_glass, with a reason, time-bound within the rule's limit. Every other tier keeps "never the
- * requester" (docs/security.md).
+ * Whether the requester's own approval counts for this request: only a grant to the requester
+ * themselves (a mention of their own Slack id) whose tier's rule says break_glass, with a reason,
+ * time-bound within the rule's limit. Break-glass never grants someone else: a request for another
+ * person keeps the tier's approvers. Every other tier keeps "never the requester" (docs/security.md).
  */
-export function breakGlassAllowed(rules: AccessRules, command: ChangeCommand): boolean {
+export function breakGlassAllowed(rules: AccessRules, command: ChangeCommand, requesterId: string): boolean {
   if (command.action !== 'grant') return false;
+  if (command.target.kind !== 'slack' || command.target.slackUserId !== requesterId) return false;
   const rule = rules.tiers[command.tier];
   if (!rule.breakGlass || command.reason === undefined) return false;
   const max = rule.maxDurationSeconds ?? BREAK_GLASS_DEFAULT_MAX_SECONDS;

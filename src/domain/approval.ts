@@ -22,6 +22,8 @@ export interface ClickContext {
    * (breakGlassAllowed): their own approval counts. Nothing else lifts "never the requester".
    */
   breakGlass?: boolean;
+  /** The refusal the requester sees instead of the usual one (a break-glass tier, someone else's access). */
+  requesterMessage?: string;
   /** The refusal a non-approver sees when the tier's rule names its own approvers. */
   notApproverMessage?: string;
   expectedTeamId?: string;
@@ -69,7 +71,10 @@ export function applyClick(request: AccessRequest, click: Click, context: ClickC
 /** Why this clicker may not decide this request (requester, target, not an approver), or undefined. */
 function refuseClicker(request: AccessRequest, click: Click, context: ClickContext): string | undefined {
   if (click.userId === request.requester.userId) {
-    return 'You asked for this change, so you cannot decide it. Another approver has to.';
+    return (
+      context.requesterMessage ??
+      'You asked for this change, so you cannot decide it. Another approver has to.'
+    );
   }
   if (click.userId === request.target.slackUserId || context.isTarget === 'user') {
     return 'This change is for you, so you cannot decide it. Another approver has to.';

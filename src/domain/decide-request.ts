@@ -109,7 +109,7 @@ async function clickContext(deps: DecideDeps, request: AccessRequest, click: Cli
   const breakGlass =
     deps.rules !== undefined &&
     click.userId === request.requester.userId &&
-    breakGlassAllowed(deps.rules, request.command);
+    breakGlassAllowed(deps.rules, request.command, request.requester.userId);
   if (breakGlass) {
     return {
       isApprover: true,
@@ -135,6 +135,9 @@ async function clickContext(deps: DecideDeps, request: AccessRequest, click: Cli
     isTarget,
     now: deps.clock.now().toISOString(),
     ...expected(deps),
+    ...(rule?.breakGlass === true && request.command.action === 'grant'
+      ? { requesterMessage: deps.wording.say({ kind: 'break_glass_self_only', tier: request.command.tier }) }
+      : {}),
     ...(tierApprovers !== undefined && request.command.action === 'grant'
       ? {
           notApproverMessage: deps.wording.say({

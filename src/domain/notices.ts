@@ -106,6 +106,8 @@ export type Notice =
   /** The rules let only these Slack users / user groups request (or approve) this tier. */
   | { kind: 'rule_requesters_only'; principals: readonly string[]; tier: string }
   | { kind: 'rule_approvers_only'; principals: readonly string[]; tier: string }
+  /** A requester approving a break-glass tier's grant for someone else: break-glass is for oneself. */
+  | { kind: 'break_glass_self_only'; tier: string }
   /** The loud post of a break-glass self-approval (the only one sent with `<!here>`). */
   | {
       kind: 'break_glass';

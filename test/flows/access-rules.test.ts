@@ -222,7 +222,7 @@ describe('break-glass', () => {
   it('the requester approves their own grant: applied for at most 1h, an @here post, a DM to every approver', async () => {
     const harness = await withRules(RULES);
     harness.slack.state.setUsergroup('S0ONCALL', [APPROVER_2]);
-    const ack = await harness.slash('grant user:requester developer because prod builds are down');
+    const ack = await harness.slash(`grant <@${REQUESTER}|requester> developer because prod builds are down`);
     expect(ackText(ack)).toContain('received');
     const request = await harness.onlyRequest();
     // No `for`: a break-glass grant gets the tier's longest duration (1h by default).
@@ -253,7 +253,7 @@ describe('break-glass', () => {
 
   it('refuses a break-glass request without a reason', async () => {
     const harness = await withRules(RULES);
-    expect(ackText(await harness.slash('grant user:requester developer for 1h'))).toBe(
+    expect(ackText(await harness.slash(`grant <@${REQUESTER}|requester> developer for 1h`))).toBe(
       refusal(
         'developer is break-glass access: say why, e.g. `grant @you developer for 1h because prod build is down`.',
       ),
@@ -262,9 +262,24 @@ describe('break-glass', () => {
 
   it('refuses a break-glass request longer than the tier allows', async () => {
     const harness = await withRules(RULES);
-    expect(ackText(await harness.slash('grant user:requester developer for 2h because outage'))).toBe(
-      refusal('The access rules allow developer access for at most 1h; ask for `for 1h` or less.'),
-    );
+    expect(
+      ackText(await harness.slash(`grant <@${REQUESTER}|requester> developer for 2h because outage`)),
+    ).toBe(refusal('The access rules allow developer access for at most 1h; ask for `for 1h` or less.'));
+  });
+
+  it('never grants someone else: a break-glass tier grant for another person needs another approver', async () => {
+    const harness = await withRules(RULES);
+    harness.slack.state.setUsergroup('S0ONCALL', [APPROVER_2]);
+    await harness.slash(`grant <@${ALICE}|alice> developer for 1h because prod builds are down`);
+    const { requestId } = await harness.onlyRequest();
+    await harness.awaitApprovalWait(requestId);
+    await harness.click(requestId, REQUESTER);
+    expect(ephemeralsFor(harness, REQUESTER)).toEqual([
+      'Break-glass lets you approve only your own developer access (`grant @you developer for 1h because …`). This request is for someone else, so another approver has to decide it.',
+    ]);
+    expect((await harness.store.get(requestId))?.status).toBe('awaiting_approval');
+    expect(harness.iam.attached('user', 'alice')).toEqual([]);
+    expect(harness.slack.messages.filter((m) => (m.text ?? '').includes('<!here>'))).toEqual([]);
   });
 
   it('self-approval stays refused on every tier without break_glass', async () => {
@@ -287,7 +302,7 @@ describe('break-glass', () => {
     );
     h.iam.addUser('requester');
     const harness = h;
-    await harness.slash('grant user:requester developer because outage');
+    await harness.slash(`grant <@${REQUESTER}|requester> developer because outage`);
     const { requestId } = await harness.onlyRequest();
     await harness.awaitApprovalWait(requestId);
     await harness.click(requestId, REQUESTER);

@@ -169,6 +169,7 @@ export const worstNotices: Notice[] = [
   { kind: 'relinquish_done', requestId: REQ },
   { kind: 'rule_requesters_only', principals: USERS, tier: 'admin' },
   { kind: 'rule_approvers_only', principals: USERS, tier: 'admin' },
+  { kind: 'break_glass_self_only', tier: 'developer' },
   {
     kind: 'break_glass',
     requester: 'U0A',

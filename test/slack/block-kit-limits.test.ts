@@ -116,6 +116,7 @@ describe('every notice stays within the length Slack advises for a message', () 
       rule_requesters_only: true,
       rule_approvers_only: true,
       break_glass: true,
+      break_glass_self_only: true,
       auto_approved: true,
       denied_by: true,
       already_decided: true,

@@ -75,6 +75,8 @@ function noticeText(notice: Notice): string {
       );
     case 'rule_approvers_only':
       return `The access rules let only ${describePrincipals(notice.principals)} approve ${notice.tier} access. Ask one of them to look at it.`;
+    case 'break_glass_self_only':
+      return `Break-glass lets you approve only your own ${notice.tier} access (\`grant @you ${notice.tier} for 1h because …\`). This request is for someone else, so another approver has to decide it.`;
     case 'break_glass':
       return breakGlassLine(notice);
     case 'auto_approved':

@@ -28,7 +28,7 @@ function approvalPart(rule: TierRule): string {
 function limitParts(rule: TierRule): string[] {
   if (rule.breakGlass) {
     return [
-      `break-glass: the requester may approve their own request, with a reason, for at most ${formatDuration(rule.maxDurationSeconds ?? BREAK_GLASS_DEFAULT_MAX_SECONDS)}`,
+      `break-glass: the requester may approve their own request for their own access, with a reason, for at most ${formatDuration(rule.maxDurationSeconds ?? BREAK_GLASS_DEFAULT_MAX_SECONDS)}`,
     ];
   }
   const parts: string[] = [];

@@ -37,7 +37,8 @@ function approvedPlan(request: AccessRequest, account: AccountContext, rules?: A
   // No human approves a readonly grant the rules (this function's own) auto-approve.
   if (rules !== undefined && autoApproved(rules, request.command)) return plan;
   // The requester's own approval counts only for a break-glass grant, by this function's own rules.
-  const selfCounts = rules !== undefined && breakGlassAllowed(rules, request.command);
+  const selfCounts =
+    rules !== undefined && breakGlassAllowed(rules, request.command, request.requester.userId);
   const approvers = new Set(
     request.approvals
       .filter(
