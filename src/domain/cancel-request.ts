@@ -29,28 +29,17 @@ export function cancelRefusal(request: AccessRequest, userId: string): Refusal |
 }
 
 /**
- * The requester cancels their own pending request: a versioned write (one winner against a concurrent
- * Approve), then the run is told (SendTaskSuccess with outcome `cancelled`, which the ASL ends on
- * without applying anything). The caller updates the card.
+ * Writes the cancellation (one winner against a concurrent Approve): the result and the record as it
+ * was before, or why it could not be written.
  */
-export async function cancelRequest(deps: DecideDeps, click: CancelClick): Promise<DecideResult> {
-  const refused = (why: Refusal): DecideResult => ({
-    kind: 'message',
-    message: deps.wording.say({ kind: 'lifecycle_refused', requestId: click.requestId, why }),
-  });
-  if (!REQUEST_ID_PATTERN.test(click.requestId)) return refused({ kind: 'bad_id' });
-  if (
-    (deps.expectedTeamId !== undefined && click.teamId !== deps.expectedTeamId) ||
-    (deps.expectedAppId !== undefined && click.appId !== deps.expectedAppId)
-  ) {
-    return refused({ kind: 'foreign' });
-  }
-  deps.log.appendKeys({ requestId: click.requestId });
+async function recordCancellation(
+  deps: DecideDeps,
+  click: CancelClick,
+): Promise<{ updated: UpdateResult; before: AccessRequest | undefined } | Refusal> {
   const at = deps.clock.now().toISOString();
-  let updated: UpdateResult;
   let before: AccessRequest | undefined;
   try {
-    updated = await updateRequest(
+    const updated = await updateRequest(
       deps.store,
       click.requestId,
       DECISION_FIELDS,
@@ -70,19 +59,24 @@ export async function cancelRequest(deps: DecideDeps, click: CancelClick): Promi
       },
       { call: retryTransient },
     );
+    return { updated, before };
   } catch (error) {
-    if (error instanceof UnknownRequestError) return refused({ kind: 'unknown' });
-    if (error instanceof RequestConflictError) return refused({ kind: 'busy' });
+    if (error instanceof UnknownRequestError) return { kind: 'unknown' };
+    if (error instanceof RequestConflictError) return { kind: 'busy' };
     throw error;
   }
-  if (!updated.saved || before === undefined) {
-    deps.log.info('cancel not applied', {
-      userId: click.userId,
-      reason: updated.saved ? '' : updated.reason,
-    });
-    return { kind: 'message', message: updated.saved ? 'Nothing was changed.' : updated.reason };
-  }
-  const request = updated.request;
+}
+
+/**
+ * Tells the run the request was cancelled (its approval wait ends without applying anything). When the
+ * workflow cannot be told, the record is put back to undecided and the refusal says why.
+ */
+async function passCancellationOn(
+  deps: DecideDeps,
+  click: CancelClick,
+  before: AccessRequest,
+  request: AccessRequest,
+): Promise<Refusal | undefined> {
   try {
     const sent = request.taskToken
       ? await retryTransient(() =>
@@ -95,12 +89,46 @@ export async function cancelRequest(deps: DecideDeps, click: CancelClick): Promi
     if (sent === 'already_handled') {
       deps.log.warn('cancel arrived after the approval wait ended');
     }
+    return undefined;
   } catch (error) {
     const restored = await restoreUndecided(deps, before, request);
     deps.log.error('could not pass a cancellation to the workflow', { restored, error });
     const reason = error instanceof BotError ? error.userMessage : 'The workflow did not accept it.';
-    return refused({ kind: 'not_passed_on', reason });
+    return { kind: 'not_passed_on', reason };
   }
+}
+
+/**
+ * The requester cancels their own pending request: a versioned write (one winner against a concurrent
+ * Approve), then the run is told (SendTaskSuccess with outcome `cancelled`, which the ASL ends on
+ * without applying anything). The caller updates the card.
+ */
+export async function cancelRequest(deps: DecideDeps, click: CancelClick): Promise<DecideResult> {
+  const refused = (why: Refusal): DecideResult => ({
+    kind: 'message',
+    message: deps.wording.say({ kind: 'lifecycle_refused', requestId: click.requestId, why }),
+  });
+  if (!REQUEST_ID_PATTERN.test(click.requestId)) return refused({ kind: 'bad_id' });
+  if (
+    (deps.expectedTeamId !== undefined && click.teamId !== deps.expectedTeamId) ||
+    (deps.expectedAppId !== undefined && click.appId !== deps.expectedAppId)
+  ) {
+    return refused({ kind: 'foreign' });
+  }
+  deps.log.appendKeys({ requestId: click.requestId });
+  const written = await recordCancellation(deps, click);
+  if ('kind' in written) return refused(written);
+  const { updated, before } = written;
+  if (!updated.saved || before === undefined) {
+    deps.log.info('cancel not applied', {
+      userId: click.userId,
+      reason: updated.saved ? '' : updated.reason,
+    });
+    return { kind: 'message', message: updated.saved ? 'Nothing was changed.' : updated.reason };
+  }
+  const request = updated.request;
+  const notPassedOn = await passCancellationOn(deps, click, before, request);
+  if (notPassedOn !== undefined) return refused(notPassedOn);
   await recordEvent(
     deps,
     request,

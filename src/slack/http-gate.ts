@@ -101,6 +101,24 @@ function unhandledEvent(rawBody: string): string | undefined {
   return typeof b.event.user === 'string' && b.event.user !== '' ? undefined : 'event without a user';
 }
 
+/** Why a form-encoded body is not ours (an interaction payload or our slash command), or undefined. */
+function unhandledForm(form: ReturnType<typeof parseQuery>): string | undefined {
+  if (typeof form.payload === 'string') {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(form.payload);
+    } catch {
+      return 'payload is not JSON';
+    }
+    return unhandledInteraction(payload);
+  }
+  if (form.command !== SLASH_COMMAND) return 'unknown command';
+  for (const field of ['user_id', 'team_id', 'trigger_id', 'channel_id'] as const) {
+    if (typeof form[field] !== 'string' || form[field] === '') return `missing ${field}`;
+  }
+  return undefined;
+}
+
 /**
  * Everything that must hold before Bolt sees a request: a valid signature within ±300 s, a body decoded
  * as UTF-8, and a payload this app handles. Anything else gets 401 or 400 here, so no malformed input
@@ -122,21 +140,7 @@ export function gateSlackRequest(event: HttpEvent, signingSecret: string, nowSec
     return reason === undefined ? { ok: true, rawBody, contentType } : reject(400, reason);
   }
   if (contentType !== 'application/x-www-form-urlencoded') return reject(400, 'unsupported content type');
-  const form = parseQuery(rawBody);
-  if (typeof form.payload === 'string') {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(form.payload);
-    } catch {
-      return reject(400, 'payload is not JSON');
-    }
-    const reason = unhandledInteraction(payload);
-    if (reason !== undefined) return reject(400, reason);
-    return { ok: true, rawBody, contentType };
-  }
-  if (form.command !== SLASH_COMMAND) return reject(400, 'unknown command');
-  for (const field of ['user_id', 'team_id', 'trigger_id', 'channel_id'] as const) {
-    if (typeof form[field] !== 'string' || form[field] === '') return reject(400, `missing ${field}`);
-  }
+  const reason = unhandledForm(parseQuery(rawBody));
+  if (reason !== undefined) return reject(400, reason);
   return { ok: true, rawBody, contentType };
 }

@@ -436,13 +436,20 @@ export function cardStatusLine(status: CardStatus): string {
     case 'expired':
       return `Status: ${status.kind}.`;
     case 'time_limit':
-      if (status.outcome === 'relinquished') {
-        return `Status: relinquished early by ${status.relinquishedBy ? mention(status.relinquishedBy) : 'its holder'}; the access was revoked.`;
-      }
-      return status.outcome === 'revoked_early'
-        ? `Status: ended early by ${status.endedBy ?? 'a revoke'}; the time limit revoked nothing more.`
-        : status.outcome === 'failed'
-          ? 'Status: time limit reached, but some access could NOT be revoked. The thread has the command to run.'
-          : 'Status: time limit reached; the access was revoked.';
+      return timeLimitStatusLine(status);
+  }
+}
+
+/** The status line of a time-bound grant that ended: relinquished, ended early, failed or revoked. */
+function timeLimitStatusLine(status: Extract<CardStatus, { kind: 'time_limit' }>): string {
+  switch (status.outcome) {
+    case 'relinquished':
+      return `Status: relinquished early by ${status.relinquishedBy ? mention(status.relinquishedBy) : 'its holder'}; the access was revoked.`;
+    case 'revoked_early':
+      return `Status: ended early by ${status.endedBy ?? 'a revoke'}; the time limit revoked nothing more.`;
+    case 'failed':
+      return 'Status: time limit reached, but some access could NOT be revoked. The thread has the command to run.';
+    case 'revoked':
+      return 'Status: time limit reached; the access was revoked.';
   }
 }
