@@ -3,8 +3,11 @@
  * (docs.slack.dev/reference/block-kit/blocks, …/block-elements, …/composition-objects,
  * …/views/modal-views, chat.postMessage "Truncating content"), not from src/slack/blocks/limits.ts, so
  * a builder that gets a limit wrong fails here. `violations` returns one line per broken limit with
- * the path to it; an empty list means Slack would accept the payload.
+ * the path to it; an empty list means Slack would accept the payload. The one checker of Slack's limits
+ * in the tests: it takes the @slack/types shapes the builders return.
  */
+import type { Block, KnownBlock, View } from '@slack/types';
+import type { RenderedMessage } from '../../src/domain/notices';
 
 export const LIMITS = {
   messageBlocks: 50,
@@ -51,6 +54,8 @@ const textOf = (value: unknown): string | undefined =>
 
 class Checker {
   readonly found: string[] = [];
+  /** Block ids already used in this message or view: Slack refuses a repeated one. */
+  private readonly blockIds = new Set<string>();
 
   max(path: string, length: number | undefined, limit: number, what = 'characters'): void {
     if (length !== undefined && length > limit) this.found.push(`${path}: ${length} ${what} > ${limit}`);
@@ -102,7 +107,7 @@ class Checker {
       this.found.push(`${path}: not an object`);
       return;
     }
-    this.string(`${path}.block_id`, block.block_id, LIMITS.blockId);
+    this.blockId(`${path}.block_id`, block.block_id);
     switch (block.type) {
       case 'section':
         if (block.text === undefined && block.fields === undefined)
@@ -141,7 +146,23 @@ class Checker {
     }
   }
 
+  blockId(path: string, blockId: unknown): void {
+    this.string(path, blockId, LIMITS.blockId);
+    if (typeof blockId !== 'string') return;
+    if (this.blockIds.has(blockId)) this.found.push(`${path}: duplicate "${blockId}"`);
+    this.blockIds.add(blockId);
+  }
+
+  /** An initial option Slack cannot find among the options is refused. */
+  initialOption(path: string, element: Json): void {
+    if (!isObject(element.initial_option) || !Array.isArray(element.options)) return;
+    const initial = element.initial_option.value;
+    if (!element.options.some((option) => isObject(option) && option.value === initial))
+      this.found.push(`${path}.initial_option: "${String(initial)}" is not one of the options`);
+  }
+
   options(path: string, options: unknown, limit: number): void {
+    const values = new Set<unknown>();
     this.list(path, options, limit).forEach((option, i) => {
       const at = `${path}[${i}]`;
       if (!isObject(option)) {
@@ -151,6 +172,8 @@ class Checker {
       this.text(`${at}.text`, option.text, LIMITS.optionText);
       this.string(`${at}.value`, option.value, LIMITS.optionValue);
       this.text(`${at}.description`, option.description, LIMITS.optionDescription);
+      if (values.has(option.value)) this.found.push(`${at}.value: duplicate "${String(option.value)}"`);
+      values.add(option.value);
     });
   }
 
@@ -173,6 +196,7 @@ class Checker {
         if ((element.options === undefined) === (element.option_groups === undefined))
           this.found.push(`${path}: exactly one of options and option_groups`);
         this.options(`${path}.options`, element.options, LIMITS.selectOptions);
+        this.initialOption(path, element);
         this.list(`${path}.option_groups`, element.option_groups, LIMITS.optionGroups).forEach((group, i) => {
           this.text(`${path}.option_groups[${i}].label`, isObject(group) ? group.label : undefined, 75, true);
           this.options(
@@ -226,8 +250,13 @@ class Checker {
   }
 }
 
-/** What Slack would refuse (or cut) in a message: its text and its blocks. */
-export function messageViolations(message: { text: string; blocks?: unknown[] }): string[] {
+/**
+ * What Slack would refuse (or cut) in a message: its text and its blocks. A RenderedMessage (the
+ * Wording port's output) types its blocks as unknown because the domain imports nothing of Slack's.
+ */
+export function messageViolations(
+  message: { text: string; blocks?: readonly (KnownBlock | Block)[] } | RenderedMessage,
+): string[] {
   const checker = new Checker();
   checker.max('text', message.text.length, LIMITS.messageText);
   if (message.text.length === 0 && !message.blocks) checker.found.push('text: empty message');
@@ -236,9 +265,9 @@ export function messageViolations(message: { text: string; blocks?: unknown[] })
 }
 
 /** What Slack would refuse in a view: a modal (views.open) or a home tab (views.publish). */
-export function viewViolations(view: object): string[] {
+export function viewViolations(view: View): string[] {
   const checker = new Checker();
-  const v = view as Json;
+  const v = view as unknown as Json;
   checker.string('private_metadata', v.private_metadata, LIMITS.privateMetadata);
   checker.string('callback_id', v.callback_id, LIMITS.callbackId);
   if (v.type === 'modal') {

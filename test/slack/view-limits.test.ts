@@ -1,3 +1,4 @@
+import type { View } from '@slack/types';
 import { denyModal } from '../../src/slack/blocks/deny-modal';
 import {
   DURATION_CHOICES_SECONDS,
@@ -5,7 +6,7 @@ import {
   requestForm,
   TIER_DESCRIPTIONS,
 } from '../../src/slack/blocks/request-form';
-import { viewLimitBreaches } from '../helpers/slack-limits';
+import { viewViolations } from '../helpers/block-kit-limits';
 
 // Every view the bot opens, checked against Slack's limits (≤ 100 blocks, title ≤ 24 characters, option
 // text and description ≤ 75, ≤ 100 options, labels and hints ≤ 2000, …) for the configurations it can
@@ -30,16 +31,16 @@ describe('Slack limits of the views the bot opens', () => {
     ['different limits per tier', perTier],
   ])('the request form, with %s, is within every limit', (_name, limitsFor) => {
     const view = requestForm({ auditChannelId: 'C0AUDIT', limitsFor, origin: { channelId: 'C0REQ' } });
-    expect(viewLimitBreaches(view)).toEqual([]);
+    expect(viewViolations(view)).toEqual([]);
   });
 
   it('the deny modal is within every limit', () => {
-    expect(viewLimitBreaches(denyModal('REQ-0123456789'))).toEqual([]);
+    expect(viewViolations(denyModal('REQ-0123456789'))).toEqual([]);
   });
 
   it('the checker itself catches what Slack refuses', () => {
     const view = requestForm({ auditChannelId: 'C0AUDIT', limitsFor: uniform(3600), origin: {} });
-    const broken = {
+    const broken: View = {
       ...view,
       title: { type: 'plain_text', text: 'Request CodeBuild access now' },
       blocks: [
@@ -59,19 +60,37 @@ describe('Slack limits of the views the bot opens', () => {
         },
       ],
     };
-    const breaches = viewLimitBreaches(broken);
+    const breaches = viewViolations(broken);
     expect(breaches).toEqual(
       expect.arrayContaining([
-        'title: 28 characters, the limit is 24',
+        'title: 28 characters > 24',
         'blocks[7].block_id: duplicate "tier"',
-        'blocks[7].label: 2001 characters, the limit is 2000',
-        'blocks[7].element.options: 101 options, the limit is 100',
-        'blocks[7].element.options[0].text: 79 characters, the limit is 75',
+        'blocks[7].label: 2001 characters > 2000',
+        'blocks[7].element.options: 101 items > 100',
+        'blocks[7].element.options[0].text: 79 characters > 75',
       ]),
     );
     expect(
-      viewLimitBreaches({ ...view, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) }),
-    ).toEqual(['blocks: 101, the limit is 100']);
+      viewViolations({ ...view, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) }),
+    ).toEqual(['blocks: 101 blocks > 100']);
+    const select = {
+      type: 'static_select' as const,
+      action_id: 'pick',
+      options: [
+        { text: { type: 'plain_text' as const, text: 'one' }, value: 'same' },
+        { text: { type: 'plain_text' as const, text: 'two' }, value: 'same' },
+      ],
+      initial_option: { text: { type: 'plain_text' as const, text: 'three' }, value: 'other' },
+    };
+    expect(
+      viewViolations({
+        ...view,
+        blocks: [{ type: 'input', label: { type: 'plain_text', text: 'Pick' }, element: select }],
+      }),
+    ).toEqual([
+      'blocks[0].element.options[1].value: duplicate "same"',
+      'blocks[0].element.initial_option: "other" is not one of the options',
+    ]);
   });
 
   it('every tier description and duration label fits an option (75 characters)', () => {
