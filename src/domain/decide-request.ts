@@ -1,6 +1,14 @@
-import { type AccessRules, breakGlassAllowed, type GroupMembership, isListed, ruleFor } from './access-rules';
+import {
+  type AccessRules,
+  breakGlassAllowed,
+  type GroupMembership,
+  isListed,
+  ruleFor,
+  type SlackPrincipalId,
+} from './access-rules';
 import { applyClick, type Click, type ClickContext, type ClickOutcome } from './approval';
 import { type AuditDeps, auditEvent, recordEvent } from './audit-trail';
+import type { ChangeCommand } from './command';
 import {
   BotError,
   InternalInvariantError,
@@ -102,6 +110,29 @@ async function clickerIsTarget(
   }
 }
 
+/** The approvers the tier's rule names (access-rules.yml), or undefined when the global approvers decide. */
+const tierApproversOf = (
+  deps: Pick<DecideDeps, 'rules'>,
+  command: ChangeCommand,
+): readonly SlackPrincipalId[] | undefined =>
+  deps.rules ? ruleFor(deps.rules, command)?.approvers : undefined;
+
+/**
+ * Whether `userId` is an approver of this command: one the tier's rule names (ids or user groups), or,
+ * when the rule names none or the command is not a grant, a global approver. The one check behind the
+ * card's buttons and the Home tab's "waiting for you". Fails closed (throws when Slack cannot answer).
+ */
+export async function approvesCommand(
+  deps: Pick<DecideDeps, 'approvers' | 'rules' | 'groups'>,
+  command: ChangeCommand,
+  userId: string,
+): Promise<boolean> {
+  const tierApprovers = tierApproversOf(deps, command);
+  return tierApprovers === undefined
+    ? deps.approvers.isApprover(userId)
+    : isListed(userId, tierApprovers, deps.groups ?? { isMember: async () => false });
+}
+
 /** What the server knows about the clicker for this request: approver? the target themselves? */
 async function clickContext(deps: DecideDeps, request: AccessRequest, click: Click): Promise<ClickContext> {
   // Break-glass is decided from this function's own rules and the record's command (which no function
@@ -119,12 +150,8 @@ async function clickContext(deps: DecideDeps, request: AccessRequest, click: Cli
       ...expected(deps),
     };
   }
-  const rule = deps.rules ? ruleFor(deps.rules, request.command) : undefined;
-  const tierApprovers = rule?.approvers;
-  const isApprover =
-    tierApprovers === undefined
-      ? await deps.approvers.isApprover(click.userId)
-      : await isListed(click.userId, tierApprovers, deps.groups ?? { isMember: async () => false });
+  const tierApprovers = tierApproversOf(deps, request.command);
+  const isApprover = await approvesCommand(deps, request.command, click.userId);
   // Only an approval needs the identity lookups: a denial changes nothing in AWS, so a target who
   // denies their own change harms no one, and the Deny modal must open within Slack's 3 s trigger window.
   // (A mention target is still refused by Slack id in applyClick, for both buttons.)

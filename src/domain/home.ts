@@ -1,4 +1,5 @@
-import type { ApproverDirectory } from './decide-request';
+import { type AccessRules, type GroupMembership, standingsFor } from './access-rules';
+import { type ApproverDirectory, approvesCommand } from './decide-request';
 import type { Log, RequestLister } from './ports';
 import { PENDING_STATUSES, type RequestDigest } from './request';
 import { ALL_TIERS, approvalsRequiredFor, type Tier } from './tiers';
@@ -28,6 +29,9 @@ export interface HomeContent {
 export interface HomeDeps {
   requests: RequestLister;
   approvers: ApproverDirectory;
+  /** The rules per tier: a tier that names its own approvers is decided by them alone (as on the card). */
+  rules?: AccessRules;
+  groups?: GroupMembership;
   log: Log;
   maxGrantDurationSeconds: number;
 }
@@ -68,13 +72,24 @@ export async function readHomeData(deps: Pick<HomeDeps, 'requests'>): Promise<Ho
   return { active: active ?? [], pending: pendingLists.flat() };
 }
 
-/** Whether the viewer may approve; an approver group Slack cannot read shows no approvals (logged). */
-export async function viewerIsApprover(
-  deps: Pick<HomeDeps, 'approvers' | 'log'>,
-  userId: string,
-): Promise<boolean> {
+type ApproverDeps = Pick<HomeDeps, 'approvers' | 'rules' | 'groups' | 'log'>;
+
+/**
+ * Whether the viewer approves anything: a global approver (revokes, service roles, kms, and every tier
+ * whose rule names no approvers) or one a tier's rule names. Only decides whether the tab has a
+ * "waiting for you" section; which requests it lists is decided per request (awaitingFor).
+ */
+export async function viewerIsApprover(deps: ApproverDeps, userId: string): Promise<boolean> {
   try {
-    return await deps.approvers.isApprover(userId);
+    if (await deps.approvers.isApprover(userId)) return true;
+    if (!deps.rules) return false;
+    const standings = await standingsFor(
+      deps.rules,
+      userId,
+      deps.groups ?? { isMember: async () => false },
+      async () => false,
+    );
+    return standings.some((standing) => standing.mayApprove);
   } catch (error) {
     // A click is authorized on the server anyway; the tab only leaves the list out.
     deps.log.warn('could not tell whether the Home tab viewer is an approver', { userId, error });
@@ -82,33 +97,57 @@ export async function viewerIsApprover(
   }
 }
 
-/** One person's Home tab content from data read once. */
-export function homeContentFor(
+/**
+ * The pending requests `userId` may decide now, oldest first: awaiting approval, not theirs, not already
+ * approved by them, and approvesCommand (the card's own check) says yes for the request's command. A
+ * check Slack cannot answer leaves the request out (logged); the click is authorized again anyway.
+ */
+export async function awaitingFor(
+  deps: ApproverDeps,
   data: HomeData,
   userId: string,
-  isApprover: boolean,
-  maxGrantDurationSeconds: number,
-): HomeContent {
+): Promise<RequestDigest[]> {
+  const candidates = data.pending.filter(
+    (request) => request.status === 'awaiting_approval' && waitsFor(request, userId),
+  );
+  const decidable = await Promise.all(
+    candidates.map((request) =>
+      approvesCommand(deps, request.command, userId).catch((error: unknown) => {
+        deps.log.warn('could not tell whether the Home tab viewer may decide a request', {
+          userId,
+          requestId: request.requestId,
+          error,
+        });
+        return false;
+      }),
+    ),
+  );
+  return candidates
+    .filter((_request, i) => decidable[i])
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** One person's Home tab content from data read once. */
+export async function homeContentFor(deps: HomeDeps, data: HomeData, userId: string): Promise<HomeContent> {
+  const [isApprover, awaiting] = await Promise.all([
+    viewerIsApprover(deps, userId),
+    awaitingFor(deps, data, userId),
+  ]);
   return {
     userId,
-    isApprover,
+    isApprover: isApprover || awaiting.length > 0,
     grants: data.active
       .filter((request) => concerns(request, userId))
       .sort((a, b) => (a.accessExpiresAt ?? '').localeCompare(b.accessExpiresAt ?? '')),
     pending: data.pending
       .filter((request) => request.requester.userId === userId)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
-    awaiting: isApprover
-      ? data.pending
-          .filter((request) => request.status === 'awaiting_approval' && waitsFor(request, userId))
-          .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      : [],
-    rules: tierRules(maxGrantDurationSeconds),
+    awaiting,
+    rules: tierRules(deps.maxGrantDurationSeconds),
   };
 }
 
 /** Everything one person's Home tab shows, read from the byStatus index. */
 export async function gatherHome(deps: HomeDeps, userId: string): Promise<HomeContent> {
-  const [data, isApprover] = await Promise.all([readHomeData(deps), viewerIsApprover(deps, userId)]);
-  return homeContentFor(data, userId, isApprover, deps.maxGrantDurationSeconds);
+  return homeContentFor(deps, await readHomeData(deps), userId);
 }

@@ -1,14 +1,9 @@
 import type { Config } from '../config';
-import { approverDirectory, listApprovers } from '../domain/approvers';
-import {
-  gatherHome,
-  type HomeData,
-  type HomeDeps,
-  homeContentFor,
-  readHomeData,
-  viewerIsApprover,
-} from '../domain/home';
+import { ruleFor } from '../domain/access-rules';
+import { approverDirectory, listApprovers, usergroupMembership } from '../domain/approvers';
+import { gatherHome, type HomeData, type HomeDeps, homeContentFor, readHomeData } from '../domain/home';
 import type { Clock, HomeTabs, Log, RequestLister, SlackPort } from '../domain/ports';
+import type { RequestDigest } from '../domain/request';
 import { homeView } from './blocks/home-view';
 import type { SlackWebApi } from './web-api';
 
@@ -24,9 +19,7 @@ export interface HomeTabDeps extends HomeDeps {
 export function homeTabs(deps: HomeTabDeps): HomeTabs {
   const show = async (userId: string, data: HomeData | undefined, notice?: string): Promise<void> => {
     try {
-      const content = data
-        ? homeContentFor(data, userId, await viewerIsApprover(deps, userId), deps.maxGrantDurationSeconds)
-        : await gatherHome(deps, userId);
+      const content = data ? await homeContentFor(deps, data, userId) : await gatherHome(deps, userId);
       await deps.slack.publishHome(userId, homeView(content, notice));
     } catch (error) {
       deps.log.warn('could not publish a Home tab', { userId, error });
@@ -38,7 +31,7 @@ export function homeTabs(deps: HomeTabDeps): HomeTabs {
       let approvers: string[] = [];
       let data: HomeData;
       try {
-        [approvers, data] = await Promise.all([deps.approverIds(), readHomeData(deps)]);
+        [approvers, data] = await Promise.all([approversOf(deps, request), readHomeData(deps)]);
       } catch (error) {
         deps.log.warn('could not read what the Home tabs show; they stay as they were', { error });
         return;
@@ -49,6 +42,27 @@ export function homeTabs(deps: HomeTabDeps): HomeTabs {
       for (const userId of [...people].slice(0, MAX_HOME_REFRESHES)) await show(userId, data);
     },
   };
+}
+
+/**
+ * Whose "waiting for you" list a change to this request touches: the tier's own approvers when its rule
+ * names them (ids, and the members of the user groups it names), else everyone who may approve.
+ */
+async function approversOf(deps: HomeTabDeps, request: Pick<RequestDigest, 'command'>): Promise<string[]> {
+  const named = deps.rules ? ruleFor(deps.rules, request.command)?.approvers : undefined;
+  if (named === undefined) return deps.approverIds();
+  const ids = new Set(named.filter((id) => !id.startsWith('S')));
+  for (const group of named.filter((id) => id.startsWith('S'))) {
+    const members = await deps.groups?.members?.(group).catch((error: unknown) => {
+      deps.log.warn('could not list a tier approver group; its members keep their Home tabs', {
+        group,
+        error,
+      });
+      return [];
+    });
+    for (const id of members ?? []) ids.add(id);
+  }
+  return [...ids];
 }
 
 /** Everyone who may approve (APPROVER_USER_IDS and the group's members), for DMs and Home tabs. */
@@ -75,6 +89,8 @@ export function homeTabDeps(
     log,
     approverIds,
     maxGrantDurationSeconds: config.maxGrantDurationSeconds,
+    rules: config.accessRules,
+    groups: usergroupMembership({ slack, clock, log }),
     approvers: approverDirectory({
       userIds: config.approverUserIds,
       ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),

@@ -171,6 +171,49 @@ describe('who may approve, and how many', () => {
   });
 });
 
+describe('the Home tab\'s "waiting for your approval"', () => {
+  /** The requests whose Approve/Deny buttons the person's published Home tab shows. */
+  const decidableOnHome = async (harness: Harness, userId: string): Promise<string[]> => {
+    expect((await harness.homeOpened(userId)).statusCode).toBe(200);
+    const view = harness.slack.state.homeOf(userId)?.view as { blocks: Array<{ block_id?: string }> };
+    return view.blocks
+      .map((block) => block.block_id ?? '')
+      .filter((id) => id.startsWith('decide:'))
+      .map((id) => id.slice('decide:'.length))
+      .sort();
+  };
+
+  it("lists only what the viewer may decide under the tier rules: a tier's approver never sees another tier's request", async () => {
+    const harness = await withRules(
+      'tiers:\n  developer:\n    approvers: [S0LEADS]\n  readonly:\n    approvers: [U0APPROVER2]\n',
+    );
+    harness.slack.state.setUsergroup('S0LEADS', [OUTSIDER]);
+    const ask = async (text: string, triggerId: string): Promise<string> => {
+      const ack = ackText(await harness.slash(text, { triggerId }));
+      const requestId = /REQ-[0-9A-Z]{10}/.exec(ack)?.[0];
+      if (!requestId) throw new Error(`no request id in the ack: ${ack}`);
+      await harness.awaitApprovalWait(requestId);
+      return requestId;
+    };
+    const developer = await ask('grant user:alice developer because build', 't-dev');
+    const readonly = await ask('grant user:alice readonly because look', 't-ro');
+    const serviceRole = await ask('service-role create home-tab-role', 't-sr');
+
+    // developer: only S0LEADS's member; readonly: only U0APPROVER2; the service role: the global approvers.
+    expect(await decidableOnHome(harness, OUTSIDER)).toEqual([developer]);
+    expect(await decidableOnHome(harness, APPROVER_2)).toEqual([readonly, serviceRole].sort());
+    expect(await decidableOnHome(harness, APPROVER_1)).toEqual([serviceRole]);
+    // The requester decides none of their own.
+    expect(await decidableOnHome(harness, REQUESTER)).toEqual([]);
+
+    // The same check as the card: APPROVER_1's click on the developer request is refused there too.
+    await harness.click(developer, APPROVER_1);
+    expect(ephemeralsFor(harness, APPROVER_1)).toEqual([
+      'The access rules let only @group approve developer access. Ask one of them to look at it.',
+    ]);
+  });
+});
+
 describe('auto-approve (readonly only)', () => {
   it('applies a readonly grant without a click, and the audit channel says which rule approved it', async () => {
     const harness = await withRules('tiers:\n  readonly:\n    auto_approve: true\n');

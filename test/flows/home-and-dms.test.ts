@@ -35,16 +35,7 @@ const signedJson = (body: unknown) =>
     }),
   );
 
-const homeOpened = (userId: string) =>
-  signedJson({
-    token: 'deprecated',
-    team_id: 'T0TEAM',
-    api_app_id: 'A0APP',
-    type: 'event_callback',
-    event_id: `Ev${userId}`,
-    event_time: Math.floor(Date.now() / 1000),
-    event: { type: 'app_home_opened', user: userId, channel: 'D0HOME', tab: 'home', event_ts: '1.2' },
-  });
+const homeOpened = (userId: string) => h.homeOpened(userId);
 
 /** A click on a Home-tab button, as Slack sends it: the container is the view, there is no channel. */
 const homeClick = (userId: string, actionId: string, requestId: string) =>

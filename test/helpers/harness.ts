@@ -35,6 +35,7 @@ import { LocalSlack, TEST_BOT_TOKEN } from './local-slack';
 import { SandboxIam } from './sandbox-iam';
 import {
   blockActionEvent,
+  rawSignedEvent,
   type SlashCommandEventOptions,
   slashCommandEvent,
   TEST_SIGNING_SECRET,
@@ -74,6 +75,8 @@ export interface Harness {
     userId: string,
     options?: { actionId?: string; teamId?: string; apiAppId?: string },
   ): ReturnType<Harness['handler']>;
+  /** A signed `app_home_opened` event from `userId` (the bot publishes their Home tab). */
+  homeOpened(userId: string): ReturnType<Harness['handler']>;
   /** Makes the next calls of a Step Functions command fail with these errors, in order. */
   failSfn(command: 'StartExecution' | 'SendTaskSuccess', ...errors: Error[]): void;
   /** The only request recorded so far (most tests make one). */
@@ -236,6 +239,22 @@ export async function startHarness(
           responseUrl: slack.responseUrlFor(userId, AUDIT_CHANNEL),
           ...(options.teamId ? { teamId: options.teamId } : {}),
           ...(options.apiAppId ? { apiAppId: options.apiAppId } : {}),
+        }),
+      ),
+    homeOpened: (userId) =>
+      handler(
+        rawSignedEvent({
+          secret: TEST_SIGNING_SECRET,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            token: 'deprecated',
+            team_id: 'T0TEAM',
+            api_app_id: 'A0APP',
+            type: 'event_callback',
+            event_id: `Ev${userId}`,
+            event_time: Math.floor(Date.now() / 1000),
+            event: { type: 'app_home_opened', user: userId, channel: 'D0HOME', tab: 'home', event_ts: '1.2' },
+          }),
         }),
       ),
     failSfn(command, ...errors) {
