@@ -228,6 +228,24 @@
 
   // ---- inputs (modals and the Home tab) -------------------------------------------------------------
 
+  // Like Slack: an input block with dispatch_action sends its element's pick at once (block_actions with
+  // the view's state), so the app can update the view (views.update) while the person fills it in.
+  function dispatchOnChange(control, surface, blockId) {
+    control.addEventListener('change', async () => {
+      try {
+        await api('/local/view-action', {
+          userId: view.me,
+          viewId: surface.viewId,
+          actionId: control.dataset.actionId,
+          blockId,
+          values: surface.values(),
+        });
+      } catch (error) {
+        toast(`Choice not delivered: ${error.message}`);
+      }
+    });
+  }
+
   const optionText = (option) => emojify(option.text?.text || option.value || '');
   function optionNodes(element) {
     const plain = (element.options || []).map((option) =>
@@ -419,6 +437,7 @@
         const element = block.element || {};
         const label = block.label?.text || '';
         const control = inputControl(element, blockId, label) || unknownBlock(element);
+        if (block.dispatch_action && surface.kind === 'view') dispatchOnChange(control, surface, blockId);
         return el('label', { className: 'block modal-field', dataset: { blockId } }, [
           el('div', { className: 'modal-label' }, [
             label,

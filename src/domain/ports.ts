@@ -113,6 +113,12 @@ export interface SlackPort {
    * built and typed (@slack/types ModalView) in src/slack/blocks; the domain only passes it through.
    */
   openModal(triggerId: string, view: object): Promise<void>;
+  /**
+   * Replaces an open modal's view (views.update). With `hash` (the view's hash in the interaction),
+   * Slack refuses the update if the view changed since: the caller's view is stale, and a SlackApiError
+   * with code `hash_conflict` says so.
+   */
+  updateModal(viewId: string, view: object, hash?: string): Promise<void>;
   /** The user's profile email and display name, or undefined when Slack does not know the user. */
   lookupUser(userId: string): Promise<{ email?: string; name: string; deleted: boolean } | undefined>;
   /** A link to a message (chat.getPermalink), for DMs that point at the approval card. */

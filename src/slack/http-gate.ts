@@ -29,7 +29,8 @@ const reject = (statusCode: number, reason: string): GateResult => ({
   },
 });
 
-const OUR_ACTIONS = new Set<string>(Object.values(ACTION_IDS));
+// The request form's tier select dispatches its pick (dispatch_action) so the form can follow it.
+const OUR_ACTIONS = new Set<string>([...Object.values(ACTION_IDS), REQUEST_FORM.actions.tier]);
 const OUR_VIEWS = new Set<string>([DENY_MODAL.callbackId, REQUEST_FORM.callbackId]);
 const OUR_SHORTCUTS = new Set<string>([REQUEST_FORM.shortcutCallbackId]);
 

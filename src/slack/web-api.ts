@@ -114,6 +114,12 @@ export class SlackWebApi implements SlackPort {
     await this.call('open the dialog', () => this.client.views.open({ trigger_id: triggerId, view }));
   }
 
+  async updateModal(viewId: string, view: ModalView, hash?: string): Promise<void> {
+    await this.call('update the dialog', () =>
+      this.client.views.update({ view_id: viewId, view, ...(hash ? { hash } : {}) }),
+    );
+  }
+
   async permalink(channel: string, ts: string): Promise<string> {
     const out = await this.call(`link to message ${ts} in ${channel}`, () =>
       this.client.chat.getPermalink({ channel, message_ts: ts }),

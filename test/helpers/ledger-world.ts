@@ -130,6 +130,7 @@ export class MemorySlack implements SlackPort {
   async postEphemeral() {}
   async postDirect() {}
   async openModal() {}
+  async updateModal() {}
   async permalink(channel: string, ts: string) {
     return `https://local/${channel}/${ts}`;
   }

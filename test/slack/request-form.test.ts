@@ -405,6 +405,87 @@ describe('the form under access rules (access-rules.yml)', () => {
     expect(ruledStarts()).toBe(0);
   });
 
+  /** A signed block_actions for a tier picked in the open form (dispatch_action), with the view's hash. */
+  const pickTier = (tier: string, hash?: string) => {
+    const modal = ruled.slack.state.modalOf(REQUESTER);
+    if (!modal) throw new Error('no form open');
+    const payload = {
+      type: 'block_actions',
+      user: { id: REQUESTER, username: 'requester', name: 'requester', team_id: 'T0TEAM' },
+      api_app_id: 'A0APP',
+      token: 'deprecated',
+      container: { type: 'view', view_id: modal.id },
+      trigger_id: '1.2.pick',
+      team: { id: 'T0TEAM', domain: 'testteam' },
+      view: {
+        ...modal.view,
+        id: modal.id,
+        hash: hash ?? modal.hash,
+        state: { values: formValues({ iamTarget: 'user:alice', tier, reason: 'kept as typed' }) },
+      },
+      actions: [
+        {
+          type: 'static_select',
+          action_id: actions.tier,
+          block_id: ids.tier,
+          selected_option: { text: { type: 'plain_text', text: tier }, value: tier },
+          action_ts: '1700000000.000200',
+        },
+      ],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return ruled.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+  };
+  type FormBlock = {
+    block_id?: string;
+    dispatch_action?: boolean;
+    hint?: { text: string };
+    element?: { options?: Array<{ value: string }>; initial_option?: { value: string } };
+  };
+  const shownForm = (): FormBlock[] => {
+    const modal = ruled.slack.state.modalOf(REQUESTER);
+    if (!modal) throw new Error('no form open');
+    return (modal.view as { blocks: FormBlock[] }).blocks;
+  };
+  const blockOf = (id: string) => shownForm().find((block) => block.block_id === id);
+  const durationsShown = () => blockOf(ids.duration)?.element?.options?.map((option) => option.value);
+
+  it('picking a tier updates the form (views.update, with the view hash) to offer only that tier’s time limits', async () => {
+    await ruled.slash('');
+    expect(blockOf(ids.tier)?.dispatch_action).toBe(true);
+    // Before a tier is picked: any tier's choices (developer and custom have the 7-day default).
+    expect(durationsShown()).toContain('7d');
+
+    expect((await pickTier('admin')).statusCode).toBe(200);
+    expect(durationsShown()).toEqual(['30m', '1h']);
+    expect(blockOf(ids.tier)?.element?.initial_option?.value).toBe('admin');
+    expect(blockOf(ids.duration)?.hint?.text).toBe(
+      'Grants only: the access is revoked automatically when the time is up. admin: at most 1 hour. Required for admin.',
+    );
+    const [update] = ruled.slack.callsTo('views.update');
+    expect(update?.args).toMatchObject({ view_id: ruled.slack.state.modalOf(REQUESTER)?.id });
+    expect(typeof update?.args.hash).toBe('string');
+
+    await pickTier('readonly'); // break-glass: 1 h unless the rule says more
+    expect(durationsShown()).toEqual(['30m', '1h']);
+    await pickTier('developer');
+    expect(durationsShown()?.at(-1)).toBe('7d');
+    expect(durationsShown()).toHaveLength(10);
+  });
+
+  it('a pick sent with a stale view hash changes nothing (Slack refuses it: hash_conflict)', async () => {
+    await ruled.slash('');
+    const stale = ruled.slack.state.modalOf(REQUESTER)?.hash;
+    await pickTier('admin');
+    const before = JSON.stringify(shownForm());
+
+    expect((await pickTier('developer', stale)).statusCode).toBe(200);
+    // The listener did ask (a second views.update), and Slack refused it.
+    expect(ruled.slack.callsTo('views.update')).toHaveLength(2);
+    expect(JSON.stringify(shownForm())).toBe(before);
+    expect(durationsShown()).toEqual(['30m', '1h']);
+  });
+
   it('a request within the rules goes through, as the typed command would', async () => {
     const response = await submitRuled({
       iamTarget: 'user:alice',

@@ -1,4 +1,5 @@
 import type { View } from '@slack/types';
+import { ALL_TIERS } from '../../src/domain/tiers';
 import { denyModal } from '../../src/slack/blocks/deny-modal';
 import {
   DURATION_CHOICES_SECONDS,
@@ -32,6 +33,13 @@ describe('Slack limits of the views the bot opens', () => {
   ])('the request form, with %s, is within every limit', (_name, limitsFor) => {
     const view = requestForm({ auditChannelId: 'C0AUDIT', limitsFor, origin: { channelId: 'C0REQ' } });
     expect(viewViolations(view)).toEqual([]);
+  });
+
+  it.each(ALL_TIERS)('the request form updated for a picked tier (%s) is within every limit', (tier) => {
+    for (const limitsFor of [uniform(365 * 86_400), perTier, uniform(5400, true)]) {
+      const view = requestForm({ auditChannelId: 'C0AUDIT', limitsFor, origin: {}, tier });
+      expect(viewViolations(view)).toEqual([]);
+    }
   });
 
   it('the deny modal is within every limit', () => {

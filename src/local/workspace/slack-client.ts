@@ -88,6 +88,88 @@ export function buttonsIn(blocks: unknown[] | undefined): ButtonRef[] {
   return buttons;
 }
 
+/** A select in an input block with `dispatch_action: true`: Slack sends its pick as block_actions at once. */
+export interface SelectRef {
+  actionId: string;
+  blockId: string;
+  label: string;
+  type: string;
+}
+
+/** The dispatching select with this action id (and block id, when given), or undefined. */
+export function dispatchingSelectIn(
+  blocks: unknown[],
+  actionId: string,
+  blockId: string | undefined,
+): SelectRef | undefined {
+  for (const raw of blocks) {
+    const block = raw as {
+      type?: string;
+      block_id?: string;
+      dispatch_action?: boolean;
+      label?: { text?: string };
+      element?: { type?: string; action_id?: string };
+    };
+    if (block.type !== 'input' || block.dispatch_action !== true || !block.block_id) continue;
+    const element = block.element;
+    if (element?.type !== 'static_select' || element.action_id !== actionId) continue;
+    if (blockId !== undefined && block.block_id !== blockId) continue;
+    return { actionId, blockId: block.block_id, label: block.label?.text ?? actionId, type: element.type };
+  }
+  return undefined;
+}
+
+/**
+ * What a view interaction is on: a button (with its confirm honoured), or a select that dispatches its
+ * pick; or why Slack's client could not have sent it.
+ */
+function viewTargetOf(
+  blocks: unknown[],
+  input: { actionId: string; blockId?: string; confirmed?: boolean },
+): { button: ButtonRef } | { select: SelectRef } | { rejected: string } {
+  const button = buttonsIn(blocks).find(
+    (candidate) =>
+      candidate.actionId === input.actionId &&
+      (input.blockId === undefined || candidate.blockId === input.blockId),
+  );
+  if (button) {
+    return button.confirm !== undefined && input.confirmed !== true
+      ? { rejected: 'that button asks for confirmation first' }
+      : { button };
+  }
+  const select = dispatchingSelectIn(blocks, input.actionId, input.blockId);
+  return select ? { select } : { rejected: 'that view has no such button (any more)' };
+}
+
+/** The block_actions `actions[0]` of a pick (the select's state value, as Slack sends it) and its label. */
+function selectAction(select: SelectRef, values: StateValues, actionTs: string) {
+  const state = values[select.blockId]?.[select.actionId] as
+    | { selected_option?: { text?: { text?: string }; value?: string } | null }
+    | undefined;
+  const picked = state?.selected_option ?? null;
+  return {
+    action: {
+      type: select.type,
+      action_id: select.actionId,
+      block_id: select.blockId,
+      selected_option: picked,
+      action_ts: actionTs,
+    },
+    label: `${select.label}: ${picked?.text?.text ?? 'nothing'}`,
+  };
+}
+
+/** The block_actions `actions[0]` of a button click. */
+const buttonAction = (button: ButtonRef, actionTs: string) => ({
+  type: 'button',
+  action_id: button.actionId,
+  block_id: button.blockId,
+  text: { type: 'plain_text', text: button.text, emoji: true },
+  ...(button.value !== undefined ? { value: button.value } : {}),
+  ...(button.style !== undefined ? { style: button.style } : {}),
+  action_ts: actionTs,
+});
+
 /** A Block Kit element as a ButtonRef, or undefined when it is not a button with an action id. */
 function buttonRefOf(element: unknown, blockId: string): ButtonRef | undefined {
   const button = element as
@@ -356,22 +438,21 @@ export class LocalSlackClient {
     const modal = this.state.modalOf(user.id);
     const surface = openSurface(input.viewId, home, modal);
     if (!surface) return { kind: 'rejected' as const, reason: 'that view is not open (any more)' };
-    const button = buttonsIn(Array.isArray(surface.view.blocks) ? surface.view.blocks : []).find(
-      (candidate) =>
-        candidate.actionId === input.actionId &&
-        (input.blockId === undefined || candidate.blockId === input.blockId),
-    );
-    if (!button) return { kind: 'rejected' as const, reason: 'that view has no such button (any more)' };
-    if (button.confirm !== undefined && input.confirmed !== true) {
-      return { kind: 'rejected' as const, reason: 'that button asks for confirmation first' };
-    }
+    const target = viewTargetOf(Array.isArray(surface.view.blocks) ? surface.view.blocks : [], input);
+    if ('rejected' in target) return { kind: 'rejected' as const, reason: target.rejected };
     const { team, app } = this.state.fixture;
     const { values } = stateValuesOf(surface.view, input.values ?? {}, this.state.fixture);
     const now = this.clock.now().getTime();
+    const actionTs = `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`;
     const view =
       surface.stored === modal && modal
         ? this.modalView(modal, values)
         : viewOutput(surface.stored, this.state.fixture, values);
+    const { action, label } =
+      'button' in target
+        ? { action: buttonAction(target.button, actionTs), label: target.button.text }
+        : selectAction(target.select, values, actionTs);
+    const [did, verb] = 'button' in target ? ['clicked', 'click on'] : ['picked', 'pick of'];
     const payload = {
       type: 'block_actions',
       user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
@@ -383,25 +464,15 @@ export class LocalSlackClient {
       enterprise: null,
       is_enterprise_install: false,
       view,
-      actions: [
-        {
-          type: 'button',
-          action_id: button.actionId,
-          block_id: button.blockId,
-          text: { type: 'plain_text', text: button.text, emoji: true },
-          ...(button.value !== undefined ? { value: button.value } : {}),
-          ...(button.style !== undefined ? { style: button.style } : {}),
-          action_ts: `${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}000`,
-        },
-      ],
+      actions: [action],
     };
     const delivery = await this.deliver(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
     const where = surface.stored === home ? 'Home tab' : 'modal';
     this.options.onDelivery?.(
-      `${user.name} clicked "${button.text}" in the ${where} -> HTTP ${delivery.status} in ${delivery.ms} ms`,
+      `${user.name} ${did} "${label}" in the ${where} -> HTTP ${delivery.status} in ${delivery.ms} ms`,
     );
     if (delivery.status !== 200) {
-      const notice = `The app answered HTTP ${delivery.status} to your click on “${button.text}”.`;
+      const notice = `The app answered HTTP ${delivery.status} to your ${verb} “${label}”.`;
       this.showClickFailure(user.id, surface.stored === modal ? modal : undefined, notice);
     }
     return { kind: 'clicked' as const, status: delivery.status, ms: delivery.ms };

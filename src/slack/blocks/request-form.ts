@@ -22,6 +22,11 @@ export interface RequestFormOptions {
   auditChannelId: string;
   limitsFor: LimitsFor;
   origin: FormOrigin;
+  /**
+   * The tier picked so far (the tier select dispatches its choice; the listener rebuilds the form with
+   * views.update): the time limits offered are that tier's. Before a tier is picked, any tier's.
+   */
+  tier?: Tier;
 }
 
 /** The reason's length limit, as the grammar's (parse-command MAX_REASON_LENGTH). */
@@ -74,27 +79,43 @@ const ACTION_OPTIONS: PlainTextOption[] = [
   { text: plain('Revoke'), value: 'revoke', description: plain("Detach the tier's policies") },
 ];
 
-/** The durations any tier allows (the form has one select; submit checks the chosen tier's own limit). */
-export function durationChoices(limitsFor: LimitsFor): number[] {
-  const longest = Math.max(...ALL_TIERS.map((tier) => limitsFor(tier).maxDurationSeconds));
+/** The round choices up to `longest`, and `longest` itself when it is not one of them. */
+const choicesUpTo = (longest: number): number[] => {
   const choices = DURATION_CHOICES_SECONDS.filter((seconds) => seconds <= longest);
   // A configured limit that is not one of the round choices is offered as it is.
   return choices.includes(longest) ? choices : [...choices, longest];
+};
+
+/**
+ * The time limits the form offers: with a tier picked, exactly those its rule allows (up to its longest);
+ * before, those any tier allows (submit checks the chosen tier's own limit either way).
+ */
+export function durationChoices(limitsFor: LimitsFor, tier?: Tier): number[] {
+  if (tier !== undefined) return choicesUpTo(limitsFor(tier).maxDurationSeconds);
+  return choicesUpTo(Math.max(...ALL_TIERS.map((each) => limitsFor(each).maxDurationSeconds)));
 }
 
-function durationHint(limitsFor: LimitsFor): string {
-  const rules = ALL_TIERS.map((tier) => ({ tier, ...limitsFor(tier) }));
+const NO_END = 'Leave empty for access with no end (it stays until revoked).';
+
+function durationHint(limitsFor: LimitsFor, tier?: Tier): string {
+  const base = 'Grants only: the access is revoked automatically when the time is up.';
+  if (tier !== undefined) {
+    const rule = limitsFor(tier);
+    const end = rule.durationRequired ? `Required for ${tier}.` : NO_END;
+    return `${base} ${tier}: at most ${durationLabel(rule.maxDurationSeconds)}. ${end}`;
+  }
+  const rules = ALL_TIERS.map((each) => ({ tier: each, ...limitsFor(each) }));
   const required = rules.filter((rule) => rule.durationRequired).map((rule) => rule.tier);
   const maxima = new Set(rules.map((rule) => rule.maxDurationSeconds));
   const limits =
     maxima.size === 1
       ? `At most ${durationLabel(rules[0]?.maxDurationSeconds ?? 0)}.`
-      : `At most: ${rules.map((rule) => `${rule.tier} ${formatDuration(rule.maxDurationSeconds)}`).join(', ')}.`;
+      : `At most: ${rules.map((rule) => `${rule.tier} ${formatDuration(rule.maxDurationSeconds)}`).join(', ')}. Pick a tier to see its choices.`;
   const empty =
     required.length === 0
-      ? 'Leave empty for access with no end (it stays until revoked).'
+      ? NO_END
       : `Required for ${required.join(', ')}; for the others, leave empty for access with no end.`;
-  return `Grants only: the access is revoked automatically when the time is up. ${limits} ${empty}`;
+  return `${base} ${limits} ${empty}`;
 }
 
 function reasonHint(limitsFor: LimitsFor): string {
@@ -151,23 +172,26 @@ export function requestForm(options: RequestFormOptions): ModalView {
     input({
       block_id: ids.tier,
       label: plain('Tier'),
+      // Slack sends the pick as block_actions at once, so the time limits can follow the tier.
+      dispatch_action: true,
       element: {
         type: 'static_select',
         action_id: actions.tier,
         placeholder: plain('Pick a tier'),
         options: ALL_TIERS.map(tierOption),
+        ...(options.tier ? { initial_option: tierOption(options.tier) } : {}),
       },
     }),
     input({
       block_id: ids.duration,
       optional: true,
       label: plain('Time limit'),
-      hint: plain(durationHint(options.limitsFor)),
+      hint: plain(durationHint(options.limitsFor, options.tier)),
       element: {
         type: 'static_select',
         action_id: actions.duration,
         placeholder: plain('No end'),
-        options: durationChoices(options.limitsFor).map((seconds) => ({
+        options: durationChoices(options.limitsFor, options.tier).map((seconds) => ({
           text: plain(durationLabel(seconds)),
           value: formatDuration(seconds),
         })),

@@ -1,9 +1,17 @@
-import type { App, BlockAction, ButtonAction, GlobalShortcut, ViewSubmitAction } from '@slack/bolt';
+import type {
+  App,
+  BlockAction,
+  ButtonAction,
+  GlobalShortcut,
+  StaticSelectAction,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import { ACTION_IDS, DENY_MODAL, EVENT_TYPES, REQUEST_FORM, SLASH_COMMAND } from '../ids';
 import { approveAction } from './actions/approve';
 import { cancelAction } from './actions/cancel';
 import { denyAction } from './actions/deny';
 import { relinquishAction } from './actions/relinquish';
+import { requestFormTierPicked } from './actions/request-form-tier';
 import { codebuildAccessCommand, type SlashCommandDeps } from './commands/codebuild-access';
 import type { DecisionDeps } from './decision-result';
 import { onHomeOpened } from './events/home-opened';
@@ -14,7 +22,10 @@ import { requestFormSubmission } from './views/request-form';
 /** What every listener together needs. */
 export type ListenerDeps = SlashCommandDeps & DecisionDeps;
 
-/** Registers every listener of the app: one slash command, one shortcut, four buttons, two modals, one event (the Home tab). */
+/**
+ * Registers every listener of the app: one slash command, one shortcut, four buttons, the request
+ * form's tier select, two modals, one event (the Home tab).
+ */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command(SLASH_COMMAND, (args) => codebuildAccessCommand(deps, args));
   app.action<BlockAction<ButtonAction>>(ACTION_IDS.approve, (args) => approveAction(deps, args));
@@ -24,5 +35,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.view<ViewSubmitAction>(DENY_MODAL.callbackId, (args) => denyReasonSubmission(deps, args));
   app.shortcut<GlobalShortcut>(REQUEST_FORM.shortcutCallbackId, (args) => requestFormShortcut(deps, args));
   app.view<ViewSubmitAction>(REQUEST_FORM.callbackId, (args) => requestFormSubmission(deps, args));
+  app.action<BlockAction<StaticSelectAction>>(REQUEST_FORM.actions.tier, (args) =>
+    requestFormTierPicked(deps, args),
+  );
   app.event(EVENT_TYPES.homeOpened, ({ event }) => onHomeOpened(deps, event));
 }

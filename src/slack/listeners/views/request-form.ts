@@ -7,7 +7,8 @@ import { readRequestForm } from '../../read-request-form';
 import { answerFor } from '../answer';
 import { formLimits, NOT_SERVED, type RequestFormDeps, servedBy, tellRequester } from '../request-form';
 
-const originOf = (privateMetadata: string): FormOrigin => {
+/** Where the form was opened, from its private_metadata; anything unexpected is "nowhere" (answer by DM). */
+export const originOf = (privateMetadata: string): FormOrigin => {
   try {
     const parsed = JSON.parse(privateMetadata) as { channelId?: unknown };
     return typeof parsed.channelId === 'string' && /^[CDG][A-Z0-9]+$/.test(parsed.channelId)

@@ -1,0 +1,55 @@
+import type { BlockAction, SlackActionMiddlewareArgs, StaticSelectAction } from '@slack/bolt';
+import { ALL_TIERS, type Tier } from '../../../domain/tiers';
+import { requestForm } from '../../blocks/request-form';
+import { formLimits, type RequestFormDeps, servedBy } from '../request-form';
+import { originOf } from '../views/request-form';
+
+export type TierPickArgs = Pick<
+  SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>>,
+  'ack' | 'body' | 'action'
+>;
+
+const asTier = (value: string | undefined): Tier | undefined => ALL_TIERS.find((tier) => tier === value);
+
+/** Slack's short code of a failed Web API call, kept as the classified error's cause. */
+const slackCode = (error: unknown): string | undefined =>
+  (error as { cause?: { data?: { error?: string } } }).cause?.data?.error;
+
+/**
+ * A tier picked in the request form (dispatch_action): the form is rebuilt for that tier, offering only
+ * the time limits its rule allows, and put in place with views.update guarded by the view's hash. What
+ * the person typed stays (same block and action ids). Submit checks the rules again either way, so a
+ * failed update only leaves the wider list on screen (logged).
+ */
+export async function requestFormTierPicked(
+  deps: RequestFormDeps,
+  { ack, body, action }: TierPickArgs,
+): Promise<void> {
+  await ack();
+  const tier = asTier(action.selected_option?.value);
+  const view = body.view;
+  if (tier === undefined || view === undefined) {
+    deps.log.warn('a tier pick without a known tier or its form', { value: action.selected_option?.value });
+    return;
+  }
+  if (!servedBy(deps, body.team?.id ?? body.user.team_id, body.api_app_id)) {
+    deps.log.warn('a tier pick from a workspace or app this bot does not serve', { teamId: body.team?.id });
+    return;
+  }
+  const form = requestForm({
+    auditChannelId: deps.auditChannelId,
+    limitsFor: formLimits(deps),
+    origin: originOf(view.private_metadata),
+    tier,
+  });
+  try {
+    await deps.slack.updateModal(view.id, form, view.hash);
+  } catch (error) {
+    // hash_conflict: a later pick already replaced the view; that one's update is the one that counts.
+    if (slackCode(error) === 'hash_conflict') {
+      deps.log.info('a later tier pick replaced the form first', { tier });
+      return;
+    }
+    deps.log.error('could not show the time limits of the picked tier', { tier, error });
+  }
+}
