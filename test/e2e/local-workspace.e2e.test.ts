@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { accessRulesEnv } from '../../scripts/access-rules-env';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { type LocalHandle, startLocal } from '../../src/local/main';
 import { PageDriver } from '../local/page-driver';
@@ -395,5 +396,227 @@ describeWithChromium('the local Slack workspace in a browser', () => {
       await debug.close();
     }
     await openChannel(AUDIT);
+  });
+});
+
+/**
+ * The request form, the Home tab, a relinquish and a break-glass request, in a second local workspace
+ * whose rules make readonly break-glass and whose Wait states last their real time (so a grant stays in
+ * effect until it is relinquished). Each step's screenshot goes to test-results/e2e/ (gitignored).
+ */
+const RULES = [
+  'version: 1',
+  'tiers:',
+  '  readonly:',
+  '    break_glass: true',
+  '  developer:',
+  '    max_duration: 8h',
+  '    reason_required: true',
+  '',
+].join('\n');
+
+describeWithChromium('the request form, the Home tab, relinquish and break-glass in a browser', () => {
+  let stateDir: string;
+  let local: LocalHandle;
+  let browser: Browser;
+  let page: Page;
+  let step = 0;
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'codebuild-access-e2e-form-'));
+    local = await startLocal({ stateDir, port: 0, env: { ACCESS_RULES: accessRulesEnv(RULES) } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(local.url);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await local?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  /** Saves what the page shows now, numbered in the order of the steps. */
+  const shot = async (name: string) => {
+    step += 1;
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${String(step).padStart(2, '0')}-${name}.png`) });
+  };
+  const actAs = async (userId: string) => {
+    await page.selectOption('#identity', userId);
+    await page.locator(`#app[data-viewer="${userId}"]`).waitFor({ timeout: UI_TIMEOUT });
+  };
+  const openChannel = async (channelId: string) => {
+    await page.click(`#channels a[data-channel="${channelId}"]`);
+    await page.locator(`#messages[data-channel="${channelId}"]`).waitFor({ timeout: UI_TIMEOUT });
+  };
+  const openHome = async () => {
+    await page.click('#apps a[data-channel="home"]');
+    await page.locator('#messages[data-channel="home"]').waitFor({ timeout: UI_TIMEOUT });
+  };
+  const openDm = async (userId: string) => {
+    await page.click(`#dms a[data-channel="D0${userId.slice(2)}"]`);
+    await page.locator(`#messages[data-channel="D0${userId.slice(2)}"]`).waitFor({ timeout: UI_TIMEOUT });
+  };
+  const card = (requestId: string) =>
+    page
+      .locator('#messages article.message:not(.ephemeral)')
+      .filter({ hasText: `CodeBuild access request ${requestId}` });
+  const form = () => page.locator('#modal form.modal');
+  const field = (blockId: string) => form().locator(`.modal-field[data-block-id="${blockId}"]`);
+  const select = (blockId: string) => field(blockId).locator('select');
+  const durationChoices = async () =>
+    (await select('duration').locator('option').allTextContents()).filter((text) => text !== 'No end');
+  const requestIdIn = (text: string | null): string => {
+    const requestId = /REQ-[0-9A-Z]{10}/.exec(text ?? '')?.[0];
+    if (!requestId) throw new Error(`no request id in: ${text}`);
+    return requestId;
+  };
+  let grantId = '';
+
+  it('the form from `/codebuild-access`: the time limits follow the tier, a wrong field shows its error, a valid one is sent', async () => {
+    await actAs(ALICE);
+    await openChannel(GENERAL);
+    await page.fill('#composer', '/codebuild-access');
+    await page.press('#composer', 'Enter');
+    await form().waitFor({ timeout: UI_TIMEOUT });
+    expect(await form().locator('h2').textContent()).toBe('CodeBuild access');
+    await shot('form-opened');
+
+    await select('target_person').selectOption(ALICE);
+    await select('tier').selectOption('developer');
+    // The pick went to the app, which replaced the form (views.update): developer allows at most 8 hours.
+    await field('duration')
+      .filter({ hasText: 'developer: at most 8 hours' })
+      .waitFor({ timeout: UI_TIMEOUT });
+    expect(await durationChoices()).toEqual(['30 minutes', '1 hour', '2 hours', '4 hours', '8 hours']);
+    await select('duration').selectOption('2h');
+    await shot('form-developer-durations');
+
+    // No reason: the rules require one for developer; the error shows under the reason field.
+    await form().locator('button[type="submit"]').click();
+    await field('reason')
+      .locator('.modal-error', { hasText: 'A reason is required for developer access.' })
+      .waitFor({ timeout: UI_TIMEOUT });
+    expect(await field('tier').locator('.modal-error').textContent()).toBe('');
+    await shot('form-reason-error');
+
+    await field('reason').locator('textarea').fill('release week');
+    await form().locator('button[type="submit"]').click();
+    await page.locator('#modal').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    const ack = page.locator('#messages .message.ephemeral', { hasText: 'received' }).last();
+    await ack.waitFor({ timeout: UI_TIMEOUT });
+    grantId = requestIdIn(await ack.textContent());
+    await shot('form-sent-ack');
+  });
+
+  it('the form from the ⚡ shortcut: the same form, answered by DM', async () => {
+    await actAs(BOB);
+    await page.click('#shortcuts');
+    await page.click('#shortcut-menu button[data-callback-id="codebuild_access_request"]');
+    await form().waitFor({ timeout: UI_TIMEOUT });
+    await form().locator(`.modal-field[data-block-id="target_iam"] input`).fill('user:bob');
+    await select('tier').selectOption('readonly');
+    // readonly is break-glass here: at most 1 hour.
+    await field('duration').filter({ hasText: 'readonly: at most 1 hour' }).waitFor({ timeout: UI_TIMEOUT });
+    expect(await durationChoices()).toEqual(['30 minutes', '1 hour']);
+    await shot('shortcut-form-readonly');
+    await form().locator('.modal-footer button.default').click();
+    await page.locator('#modal').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+  });
+
+  it("Home: the approver sees the waiting request and approves it there; the requester sees the grant's end time", async () => {
+    await actAs(PRIYA);
+    await openHome();
+    const waiting = page.locator('#messages .block', { hasText: grantId }).first();
+    await waiting.waitFor({ timeout: UI_TIMEOUT });
+    await shot('home-approver-waiting');
+    await page.locator(`#messages button[data-action-id="approve_request"][data-value="${grantId}"]`).click();
+
+    await openChannel(AUDIT);
+    await card(grantId).filter({ hasText: 'Status: applied and verified' }).waitFor({ timeout: UI_TIMEOUT });
+    expect(await card(grantId).locator('button[data-action-id="approve_request"]').count()).toBe(0);
+    await shot('card-approved-from-home');
+
+    await actAs(ALICE);
+    await openHome();
+    const grantLine = page.locator('#messages .block', { hasText: grantId }).first();
+    await grantLine.filter({ hasText: 'Ends' }).waitFor({ timeout: UI_TIMEOUT });
+    expect(await grantLine.locator('time.date').count()).toBe(1);
+    expect(await grantLine.textContent()).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    await shot('home-requester-grant');
+  });
+
+  it('relinquish from Home: the card, the thread and the DM say the access ended', async () => {
+    await page
+      .locator(`#messages button[data-action-id="relinquish_grant"][data-value="${grantId}"]`)
+      .click();
+    await expect(local.workflow.run(grantId)?.result).resolves.toMatchObject({ status: 'SUCCEEDED' });
+    await shot('home-after-relinquish');
+
+    await openChannel(AUDIT);
+    const ended = card(grantId).filter({ hasText: 'Status: relinquished early by @alice' });
+    await ended.waitFor({ timeout: UI_TIMEOUT });
+    await card(grantId).locator('.replies').click();
+    await page
+      .locator('#thread-messages', { hasText: 'Relinquished by @alice' })
+      .waitFor({ timeout: UI_TIMEOUT });
+    await shot('card-and-thread-relinquished');
+    expect((await new PageDriver(local.url).sandboxUser('alice'))?.attachedPolicyArns).toEqual([]);
+
+    await openDm(ALICE);
+    await page
+      .locator('#messages article.message', { hasText: grantId })
+      .filter({ hasText: /relinquish|ended|revoked/i })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT });
+    await shot('dm-requester-ended');
+  });
+
+  it('break-glass: the requester approves their own readonly grant with a reason; a loud audit post and a DM to each approver', async () => {
+    await actAs(CAROL);
+    await openChannel(GENERAL);
+    await page.fill(
+      '#composer',
+      '/codebuild-access grant user:carol readonly for 1h because prod build is down',
+    );
+    await page.press('#composer', 'Enter');
+    const ack = page.locator('#messages .message.ephemeral', { hasText: 'received' }).last();
+    await ack.waitFor({ timeout: UI_TIMEOUT });
+    const requestId = requestIdIn(await ack.textContent());
+
+    await openChannel(AUDIT);
+    await card(requestId).locator('button[data-action-id="approve_request"]').click();
+    await card(requestId)
+      .filter({ hasText: 'Status: applied and verified' })
+      .waitFor({ timeout: UI_TIMEOUT });
+    const loud = page.locator('#messages article.message', { hasText: 'Break-glass:' }).last();
+    await loud.waitFor({ timeout: UI_TIMEOUT });
+    expect(await loud.textContent()).toContain('@here');
+    expect(await loud.textContent()).toContain('prod build is down');
+    await shot('break-glass-audit');
+
+    for (const approver of [PRIYA, 'U0OMAR']) {
+      await actAs(approver);
+      await openDm(approver);
+      await page
+        .locator('#messages article.message', { hasText: requestId })
+        .filter({ hasText: 'Break-glass' })
+        .first()
+        .waitFor({ timeout: UI_TIMEOUT });
+    }
+    await shot('break-glass-approver-dm');
+    expect((await new PageDriver(local.url).sandboxUser('carol'))?.attachedPolicyArns).toContain(
+      POLICY_ARNS.codeBuildReadOnly,
+    );
   });
 });
