@@ -758,6 +758,14 @@
     render();
   }
 
+  // A permalink (`/#C…/ts`, local chat.getPermalink) opens that message's channel and its thread.
+  window.addEventListener('hashchange', () => {
+    const match = /^#([CDG][A-Z0-9]+)\/(\d+\.\d+)$/.exec(window.location.hash);
+    if (!match) return;
+    view.channel = match[1];
+    openThread(match[1], match[2]);
+  });
+
   function renderThread() {
     const pane = $('thread');
     const layout = $('app');

@@ -93,7 +93,8 @@
     thinking_face: '\ud83e\udd14',
   };
 
-  const SAFE_URL = /^(https?:\/\/|mailto:)/i;
+  // The local workspace's chat.getPermalink gives `/#C…/ts` (a message on this page): safe, same page.
+  const SAFE_URL = /^(https?:\/\/|mailto:|\/#[CDG][A-Z0-9]+\/\d+\.\d+$)/i;
 
   // ---- dates: <!date^UNIX^FORMAT[^LINK]|fallback> -------------------------------------------------
   // Slack shows each reader the time in their own zone; the page does the same with the browser's zone

@@ -574,11 +574,12 @@ describeWithChromium('the request form, the Home tab, relinquish and break-glass
     expect((await new PageDriver(local.url).sandboxUser('alice'))?.attachedPolicyArns).toEqual([]);
 
     await openDm(ALICE);
-    await page
+    const endedDm = page
       .locator('#messages article.message', { hasText: grantId })
-      .filter({ hasText: /relinquish|ended|revoked/i })
-      .first()
-      .waitFor({ timeout: UI_TIMEOUT });
+      .filter({ hasText: 'was relinquished by @alice before its time limit; the access was revoked.' });
+    await endedDm.waitFor({ timeout: UI_TIMEOUT });
+    // Not "has expired": it ended because alice gave it up.
+    expect(await page.locator('#messages article.message', { hasText: 'has expired' }).count()).toBe(0);
     await shot('dm-requester-ended');
   });
 
@@ -614,6 +615,10 @@ describeWithChromium('the request form, the Home tab, relinquish and break-glass
         .first()
         .waitFor({ timeout: UI_TIMEOUT });
     }
+    // The DM's link to the card is a link on this page (the local permalink), not raw mrkdwn.
+    const cardLink = page.locator('#messages a', { hasText: 'Open the approval card' }).last();
+    expect(await cardLink.getAttribute('href')).toMatch(/^\/#C0AUDIT\/\d+\.\d+$/);
+    expect(await page.locator('#messages', { hasText: '</#C0AUDIT' }).count()).toBe(0);
     await shot('break-glass-approver-dm');
     expect((await new PageDriver(local.url).sandboxUser('carol'))?.attachedPolicyArns).toContain(
       POLICY_ARNS.codeBuildReadOnly,

@@ -67,6 +67,22 @@ function approvalReminder(request: RequestDigest, permalink: string | undefined)
   return { text: `Reminder: ${request.requestId} still waits for approval`, blocks };
 }
 
+/** Why a time-bound grant ended, as its requester reads it: relinquished early, or its time limit. */
+function accessEnded(request: AccessRequest, failed: boolean): string {
+  const ended = request.relinquishedBy
+    ? `was relinquished by ${mention(request.relinquishedBy)} before its time limit`
+    : undefined;
+  if (failed) {
+    const what = ended
+      ? `${summaryOf(request)} ${ended}`
+      : `The time limit of ${summaryOf(request)} was reached`;
+    return `:warning: ${what}, but some access could NOT be revoked; the audit thread has the command to run.`;
+  }
+  return ended
+    ? `:leftwards_arrow_with_hook: ${summaryOf(request)} ${ended}; the access was revoked.`
+    : `:hourglass: ${summaryOf(request)} has expired; the access was revoked. Ask again if you still need it.`;
+}
+
 /** Every direct message the bot sends, worded (the Wording port's `direct`), within Slack's advised length. */
 export function directMessage(message: DirectMessage): RenderedMessage {
   const rendered = directMessageOf(message);
@@ -80,13 +96,7 @@ function directMessageOf(message: DirectMessage): RenderedMessage {
     case 'decided':
       return { text: `${message.request.requestId}: ${decided(message.request)}` };
     case 'access_ended':
-      return {
-        text: `${message.request.requestId}: ${
-          message.failed
-            ? `:warning: The time limit of ${summaryOf(message.request)} was reached, but some access could NOT be revoked; the audit thread has the command to run.`
-            : `:hourglass: ${summaryOf(message.request)} has expired; the access was revoked. Ask again if you still need it.`
-        }`,
-      };
+      return { text: `${message.request.requestId}: ${accessEnded(message.request, message.failed)}` };
     case 'approval_needed':
       return approvalNeeded(message.request, message.permalink);
     case 'approval_reminder':
