@@ -153,8 +153,13 @@
         case 'channel':
         case 'broadcast':
           return el('span', { className: 'mention', text: node.label });
+        case 'quote':
+          return el('blockquote', {}, mrkdwnNodes(node.children));
         case 'link':
-          return el('a', { href: node.url, target: '_blank', rel: 'noopener noreferrer', text: node.label });
+          // A permalink of this page (`/#C…/ts`) stays in the page; any other link opens a new tab.
+          return node.url.startsWith('/#')
+            ? el('a', { href: node.url, text: node.label })
+            : el('a', { href: node.url, target: '_blank', rel: 'noopener noreferrer', text: node.label });
         case 'date': {
           // In the browser's own time zone, like Slack; hovering shows the exact instant.
           const props = { className: 'date', title: node.iso, dataset: { iso: node.iso }, text: node.text };

@@ -298,6 +298,27 @@
     return out;
   }
 
+  /** Text whose lines starting with `>` (sent as `&gt;`) are block quotes, as Slack renders them. */
+  function quotedLines(text, lookup, out) {
+    const lines = text.split('\n');
+    let plain = [];
+    const flush = (more) => {
+      if (plain.length > 0) inline(plain.join('\n') + (more ? '\n' : ''), lookup, out);
+      plain = [];
+    };
+    lines.forEach((line) => {
+      const quote = /^(?:>|&gt;)\s?(.*)$/.exec(line);
+      if (!quote) {
+        plain.push(line);
+        return;
+      }
+      flush(true);
+      out.push({ type: 'quote', children: inline(quote[1], lookup, []) });
+    });
+    flush(false);
+    return out;
+  }
+
   /**
    * Parses mrkdwn. lookup: { user(id) -> name|undefined, channel(id) -> name|undefined, dates? } where
    * dates is formatDate's options ({ now, timeZone, hour12 }); without it, dates use the clock and zone
@@ -319,7 +340,7 @@
         continue;
       }
       // "- item" lines read as bullets, as Slack renders them.
-      inline(part.replace(/(^|\n)- /g, '$1\u2022 '), safeLookup, out);
+      quotedLines(part.replace(/(^|\n)- /g, '$1\u2022 '), safeLookup, out);
     }
     return out;
   }

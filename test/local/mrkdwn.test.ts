@@ -116,6 +116,23 @@ describe('mrkdwn on the local workspace page', () => {
     expect(parse(input)).toEqual(expected);
   });
 
+  it('renders `>` lines as block quotes and keeps the lines around them', () => {
+    expect(Mrkdwn.parse('*asks* to grant\n&gt;release week\nmore')).toEqual([
+      { type: 'bold', children: [{ type: 'text', text: 'asks' }] },
+      { type: 'text', text: ' to grant' },
+      { type: 'br' },
+      { type: 'quote', children: [{ type: 'text', text: 'release week' }] },
+      { type: 'text', text: 'more' },
+    ]);
+  });
+
+  it('accepts the local permalink (`/#C…/ts`) as a link, and no other relative URL', () => {
+    expect(Mrkdwn.parse('</#C0AUDIT/1795995045.370000|Open the approval card>')).toEqual([
+      { type: 'link', url: '/#C0AUDIT/1795995045.370000', label: 'Open the approval card' },
+    ]);
+    expect(Mrkdwn.parse('</etc/passwd|x>')).toEqual([{ type: 'text', text: '</etc/passwd|x>' }]);
+  });
+
   it('nests formatting and mentions inside bold', () => {
     expect(parse('*by <@U0PRIYA> _today_*')).toEqual([
       {
