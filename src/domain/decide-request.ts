@@ -150,7 +150,8 @@ async function clickContext(deps: DecideDeps, request: AccessRequest, click: Cli
       ...expected(deps),
     };
   }
-  const tierApprovers = tierApproversOf(deps, request.command);
+  const rule = deps.rules ? ruleFor(deps.rules, request.command) : undefined;
+  const tierApprovers = rule?.approvers;
   const isApprover = await approvesCommand(deps, request.command, click.userId);
   // Only an approval needs the identity lookups: a denial changes nothing in AWS, so a target who
   // denies their own change harms no one, and the Deny modal must open within Slack's 3 s trigger window.
