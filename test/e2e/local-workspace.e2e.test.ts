@@ -586,10 +586,7 @@ describeWithChromium('the request form, the Home tab, relinquish and break-glass
   it('break-glass: the requester approves their own readonly grant with a reason; a loud audit post and a DM to each approver', async () => {
     await actAs(CAROL);
     await openChannel(GENERAL);
-    await page.fill(
-      '#composer',
-      '/codebuild-access grant user:carol readonly for 1h because prod build is down',
-    );
+    await page.fill('#composer', '/codebuild-access grant @carol readonly for 1h because prod build is down');
     await page.press('#composer', 'Enter');
     const ack = page.locator('#messages .message.ephemeral', { hasText: 'received' }).last();
     await ack.waitFor({ timeout: UI_TIMEOUT });
