@@ -94,6 +94,9 @@ export interface GroupMembership {
   members?(usergroupId: string): Promise<string[]>;
 }
 
+/** No user groups: every membership question answers no (no Slack client to ask). */
+export const NO_GROUPS: GroupMembership = { isMember: async () => false };
+
 /** Whether a user is one of the listed ids or in one of the listed user groups. Fails closed (throws). */
 export async function isListed(
   userId: string,

@@ -1,17 +1,14 @@
-import { type AccessRules, type GroupMembership, standingsFor } from './access-rules';
+import {
+  type AccessRules,
+  defaultAccessRules,
+  type GroupMembership,
+  NO_GROUPS,
+  standingsFor,
+  type TierStanding,
+} from './access-rules';
 import { type ApproverDirectory, approvesCommand } from './decide-request';
 import type { Log, RequestLister } from './ports';
 import { PENDING_STATUSES, type RequestDigest } from './request';
-import { ALL_TIERS, approvalsRequiredFor, type Tier } from './tiers';
-
-/** A tier's rule as the Home tab states it. */
-export interface TierRule {
-  tier: Tier;
-  /** How many different approvers a grant of it needs. */
-  approvals: number;
-  /** The longest `for …` a grant may ask. */
-  maxDurationSeconds: number;
-}
 
 /** What one person's Home tab shows (src/slack/blocks/home-view.ts words it). */
 export interface HomeContent {
@@ -23,7 +20,8 @@ export interface HomeContent {
   pending: RequestDigest[];
   /** For an approver: requests waiting for a decision they may give, oldest first. */
   awaiting: RequestDigest[];
-  rules: TierRule[];
+  /** The tier rules in effect (access-rules.yml or the defaults), marked for this person. */
+  rules: TierStanding[];
 }
 
 export interface HomeDeps {
@@ -33,19 +31,10 @@ export interface HomeDeps {
   rules?: AccessRules;
   groups?: GroupMembership;
   log: Log;
-  maxGrantDurationSeconds: number;
 }
 
 /** How many requests of one status the Home tab reads; the view caps what it shows. */
 const READ_LIMIT = 100;
-
-/** The tier rules in effect for everyone (tiers.ts and MAX_GRANT_DURATION_SECONDS). */
-export const tierRules = (maxGrantDurationSeconds: number): TierRule[] =>
-  ALL_TIERS.map((tier) => ({
-    tier,
-    approvals: approvalsRequiredFor({ action: 'grant', tier }),
-    maxDurationSeconds: maxGrantDurationSeconds,
-  }));
 
 const concerns = (request: RequestDigest, userId: string): boolean =>
   request.requester.userId === userId || request.target.slackUserId === userId;
@@ -129,9 +118,12 @@ export async function awaitingFor(
 
 /** One person's Home tab content from data read once. */
 export async function homeContentFor(deps: HomeDeps, data: HomeData, userId: string): Promise<HomeContent> {
-  const [isApprover, awaiting] = await Promise.all([
+  const [isApprover, awaiting, rules] = await Promise.all([
     viewerIsApprover(deps, userId),
     awaitingFor(deps, data, userId),
+    standingsFor(deps.rules ?? defaultAccessRules(), userId, deps.groups ?? NO_GROUPS, (id) =>
+      deps.approvers.isApprover(id),
+    ),
   ]);
   return {
     userId,
@@ -143,7 +135,7 @@ export async function homeContentFor(deps: HomeDeps, data: HomeData, userId: str
       .filter((request) => request.requester.userId === userId)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
     awaiting,
-    rules: tierRules(deps.maxGrantDurationSeconds),
+    rules,
   };
 }
 

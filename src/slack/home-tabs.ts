@@ -88,7 +88,6 @@ export function homeTabDeps(
     slack,
     log,
     approverIds,
-    maxGrantDurationSeconds: config.maxGrantDurationSeconds,
     rules: config.accessRules,
     groups: usergroupMembership({ slack, clock, log }),
     approvers: approverDirectory({

@@ -1,3 +1,4 @@
+import { type AccessRules, defaultAccessRules, type TierStanding } from '../../src/domain/access-rules';
 import type { ChangeCommand } from '../../src/domain/command';
 import type { CardStatus, Notice, StepLeft, UndoLine } from '../../src/domain/notices';
 import type { ChangePlan, Operation, PlanStep } from '../../src/domain/plans';
@@ -12,6 +13,10 @@ import { ALL_TIERS } from '../../src/domain/tiers';
  * the timestamp test sees each place a date is shown.
  */
 const A = '111122223333';
+/** Every tier's rule (the defaults, or the given ones) as a person who may request and approve it sees it. */
+export const standingsOf = (rules: AccessRules = defaultAccessRules()): TierStanding[] =>
+  ALL_TIERS.map((tier) => ({ tier, rule: rules.tiers[tier], mayRequest: true, mayApprove: true }));
+
 export const LONG = (n: number, unit = 'x') => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
 const ROLE = `build-${LONG(58, 'r')}`; // IAM's longest role name: 64 characters
 export const USERS = Array.from({ length: 120 }, (_, i) => `U0APPROVER${String(i).padStart(3, '0')}`);

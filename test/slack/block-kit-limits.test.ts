@@ -1,5 +1,4 @@
 import type { HomeContent } from '../../src/domain/home';
-import { tierRules } from '../../src/domain/home';
 import type { DirectMessage, Notice } from '../../src/domain/notices';
 import type { RequestDigest } from '../../src/domain/request';
 import { ALL_TIERS } from '../../src/domain/tiers';
@@ -15,6 +14,7 @@ import {
   EXPIRES,
   LONG,
   REQ,
+  standingsOf,
   USERS,
   worstNotices,
   worstRequest,
@@ -226,7 +226,7 @@ describe('the views and direct messages siblings added stay within Slack limits'
     ),
     pending: Array.from({ length: count }, (_, n) => digest(n)),
     awaiting: Array.from({ length: count }, (_, n) => digest(n)),
-    rules: tierRules(365 * 86_400),
+    rules: standingsOf(),
   });
 
   it.each([0, 3, 200])('the App Home tab with %i grants, pending and awaiting requests', (count) => {

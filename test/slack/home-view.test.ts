@@ -1,8 +1,10 @@
+import { accessRulesEnv } from '../../scripts/access-rules-env';
+import { parseAccessRules } from '../../src/access-rules-file';
 import type { HomeContent } from '../../src/domain/home';
-import { tierRules } from '../../src/domain/home';
 import type { RequestDigest } from '../../src/domain/request';
 import { HOME_LIST_CAP, homeView, MAX_HOME_BLOCKS } from '../../src/slack/blocks/home-view';
 import { ACTION_IDS } from '../../src/slack/ids';
+import { standingsOf } from '../helpers/block-kit-samples';
 
 const digest = (n: number, overrides: Partial<RequestDigest> = {}): RequestDigest => ({
   requestId: `REQ-${String(n).padStart(10, '0')}`,
@@ -29,7 +31,7 @@ const content = (count: number): HomeContent => ({
   ),
   pending: Array.from({ length: count }, (_, n) => digest(n)),
   awaiting: Array.from({ length: count }, (_, n) => digest(n)),
-  rules: tierRules(604_800),
+  rules: standingsOf(),
 });
 
 const texts = (view: ReturnType<typeof homeView>): string[] =>
@@ -92,5 +94,26 @@ describe('the Home tab view, within Slack limits', () => {
 
     expect(json).not.toContain('Waiting for your approval');
     expect(json).not.toContain(ACTION_IDS.approve);
+  });
+
+  it('states the rules in effect from the rules file, marked for the viewer, not the global limits', () => {
+    const rules = parseAccessRules(
+      accessRulesEnv(
+        'tiers:\n  developer:\n    max_duration: 8h\n    reason_required: true\n  readonly:\n    break_glass: true\n',
+      ),
+      604_800,
+    );
+    const standings = standingsOf(rules).map((standing) =>
+      standing.tier === 'admin' ? { ...standing, mayRequest: false, mayApprove: false } : standing,
+    );
+    const json = JSON.stringify(homeView({ ...content(0), rules: standings }).blocks);
+
+    expect(json).toContain(
+      '*developer*: requested by everyone · approved by the global approvers · 1 approval · at most 8h · `because …` required.',
+    );
+    expect(json).toContain(':no_entry_sign: *admin*');
+    expect(json).toContain('break-glass: the requester may approve their own request for their own access');
+    expect(json).toContain('except their own access on a break-glass tier');
+    expect(json).not.toContain('7d');
   });
 });

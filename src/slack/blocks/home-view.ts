@@ -1,9 +1,9 @@
 import type { ActionsBlock, Button, HomeView, KnownBlock, SectionBlock } from '@slack/types';
-import { formatDuration } from '../../commands/parse-command';
 import type { HomeContent } from '../../domain/home';
 import type { RequestDigest } from '../../domain/request';
 import { ACTION_IDS } from '../ids';
 import { SLACK_LIMITS, truncate } from './limits';
+import { tierStandingLine } from './rules-text';
 import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
 
 /** Slack's limit for a Home tab; the lists below are capped so the view always fits. */
@@ -84,10 +84,6 @@ const awaitingBlocks = (request: RequestDigest): KnownBlock[] => [
   } satisfies ActionsBlock,
 ];
 
-const ruleLine = (rule: HomeContent['rules'][number]): string =>
-  `• *${rule.tier}*: ${rule.approvals === 1 ? 'one approver' : `${rule.approvals} different approvers`}; ` +
-  `time-bound up to ${formatDuration(rule.maxDurationSeconds)}`;
-
 /** One person's Home tab: their grants, their pending requests, what waits for them, and the rules. */
 export function homeView(content: HomeContent, notice?: string): HomeView {
   const blocks: KnownBlock[] = [header('CodeBuild access')];
@@ -117,7 +113,13 @@ export function homeView(content: HomeContent, notice?: string): HomeView {
     );
   }
   blocks.push({ type: 'divider' }, header('Rules that apply to you'));
-  blocks.push(section(content.rules.map(ruleLine).join('\n')));
-  blocks.push(context('Nobody approves their own request or a change for themselves.'));
+  blocks.push(section(content.rules.map(tierStandingLine).join('\n')));
+  blocks.push(
+    context(
+      content.rules.some((standing) => standing.rule.breakGlass)
+        ? 'Nobody approves their own request or a change for themselves, except their own access on a break-glass tier.'
+        : 'Nobody approves their own request or a change for themselves.',
+    ),
+  );
   return { type: 'home', blocks };
 }

@@ -3,7 +3,7 @@ import { formatDuration } from '../../domain/duration';
 import { describePrincipals } from './text';
 
 /** One tier's rule in words, e.g. "requested by everyone · approved by the global approvers · 1 approval". */
-function ruleLine({ tier, rule, mayRequest, mayApprove }: TierStanding): string {
+export function tierStandingLine({ tier, rule, mayRequest, mayApprove }: TierStanding): string {
   const parts = [
     `requested by ${rule.requesters === undefined ? 'everyone' : describePrincipals(rule.requesters)}`,
     approvalPart(rule),
@@ -42,6 +42,6 @@ function limitParts(rule: TierRule): string[] {
 export function rulesText(source: string, standings: readonly TierStanding[]): string {
   return [
     `*Access rules in effect* (${source}; they govern \`grant\`; revokes, service roles and kms requests need one global approver):`,
-    ...standings.map(ruleLine),
+    ...standings.map(tierStandingLine),
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 import type { RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { DEFAULT_PARSE_OPTIONS, HELP_TEXT, parseCommand } from '../../../commands/parse-command';
-import { defaultAccessRules, standingsFor } from '../../../domain/access-rules';
+import { defaultAccessRules, NO_GROUPS, standingsFor } from '../../../domain/access-rules';
 import { cancelRequest } from '../../../domain/cancel-request';
 import { NotAuthorizedError } from '../../../domain/errors';
 import { type InspectDeps, inspectTarget } from '../../../domain/inspect-target';
@@ -15,8 +15,6 @@ import { type DecisionDeps, showResult } from '../decision-result';
 import { openRequestForm } from '../request-form';
 
 export type SlashCommandDeps = SubmitDeps & InspectDeps & DecisionDeps;
-
-const NO_GROUPS = { isMember: async () => false };
 
 // The answer can quote what the user typed (an unknown word, a target); it never pings anyone.
 const ephemeral = (text: string): RespondArguments => ({
