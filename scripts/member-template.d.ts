@@ -4,11 +4,10 @@ export const MEMBER_FUNCTIONS: readonly ['slack', 'plan', 'apply', 'rollback', '
 export const TARGET: string;
 /** A hub statement or value the member stack cannot express (the generation stops). */
 export class MemberTemplateError extends Error {}
-/** serverless.yml, with CloudFormation's short forms read as their long forms. */
-export function readServerless(): { resources: { Resources: Record<string, unknown> } } & Record<
-  string,
-  unknown
->;
+/** serverless.yml (or the file given), with CloudFormation's short forms read as their long forms. */
+export function readServerless(
+  file?: string,
+): { resources: { Resources: Record<string, unknown> } } & Record<string, unknown>;
 /** The member template as an object, built from serverless.yml's `resources` (or the ones given). */
 export function buildMemberTemplate(hub?: { Resources: Record<string, unknown> }): Record<string, unknown>;
 /** The text deploy/member-account.yml must hold. */

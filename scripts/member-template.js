@@ -44,7 +44,7 @@ class MemberTemplateError extends Error {
 }
 
 /** serverless.yml with CloudFormation's short forms (!Sub, !Ref…) read as their long forms. */
-function readServerless() {
+function readServerless(file = SOURCE) {
   const tags = [];
   const intrinsics = {
     Sub: 'Fn::Sub',
@@ -59,7 +59,7 @@ function readServerless() {
     tags.push({ tag: `!${short}`, resolve: (s) => ({ [long]: long === 'Fn::GetAtt' ? s.split('.') : s }) });
     tags.push({ tag: `!${short}`, collection: 'seq', resolve: (seq) => ({ [long]: seq.toJSON() }) });
   }
-  return YAML.parse(readFileSync(SOURCE, 'utf8'), { customTags: tags, maxAliasCount: -1 });
+  return YAML.parse(readFileSync(file, 'utf8'), { customTags: tags, maxAliasCount: -1 });
 }
 
 /** `${name}`, a Fn::Sub variable. */
