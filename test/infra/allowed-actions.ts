@@ -37,11 +37,14 @@ const READ_SERVICE_ROLES = [
   'iam:GetRolePolicy',
 ];
 const READ_KEYS = ['kms:DescribeKey', 'kms:GetKeyPolicy'];
+// Its own member role in a member account (deploy/member-account.yml), and no other role.
+const ASSUME_MEMBER_ROLE = ['sts:AssumeRole'];
 
 /** Keyed by the function name in serverless.yml. */
 export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   slack: [
     ...OWN_LOGS,
+    ...ASSUME_MEMBER_ROLE,
     ...BOT_TOKEN,
     ...REQUESTS_TABLE,
     'dynamodb:PutItem',
@@ -61,6 +64,7 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   plan: [
     ...OWN_LOGS,
+    ...ASSUME_MEMBER_ROLE,
     ...BOT_TOKEN,
     ...REQUESTS_TABLE,
     ...READ_TARGETS,
@@ -73,6 +77,7 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   askApproval: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, 'dynamodb:Query'],
   apply: [
     ...OWN_LOGS,
+    ...ASSUME_MEMBER_ROLE,
     ...BOT_TOKEN,
     ...REQUESTS_TABLE,
     ...READ_TARGETS,
@@ -88,6 +93,7 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   rollback: [
     ...OWN_LOGS,
+    ...ASSUME_MEMBER_ROLE,
     ...BOT_TOKEN,
     ...REQUESTS_TABLE,
     ...READ_TARGETS,
@@ -101,6 +107,7 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   verify: [
     ...OWN_LOGS,
+    ...ASSUME_MEMBER_ROLE,
     ...BOT_TOKEN,
     ...REQUESTS_TABLE,
     'iam:SimulatePrincipalPolicy',

@@ -12,6 +12,7 @@ import { stackPolicyArns } from '../../src/domain/plans';
 import { RECORD_WRITES, REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
 import { defaultKeyPolicy } from '../../src/domain/seed-policies';
 import { type Decision, evaluateActions } from '../helpers/iam-sim';
+import { type MemberStackInput, resolveMemberStack } from '../helpers/member-template';
 import { packagedTemplate, ROOT, resolveIntrinsics } from '../helpers/packaged-template';
 
 jest.setTimeout(180_000);
@@ -80,9 +81,19 @@ type Fn = keyof typeof FUNCTION_ROLES;
 const FUNCTIONS = Object.keys(FUNCTION_ROLES) as Fn[];
 
 let documents: Record<Fn, Json[]>;
+/** Each function role's ARN as the packaged template names it (Path + RoleName), for the member trusts. */
+let hubRoleArns: Partial<Record<Fn, string>>;
 
 beforeAll(async () => {
   const template = await packagedTemplate<Template>(STAGE);
+  hubRoleArns = Object.fromEntries(
+    FUNCTIONS.flatMap((fn) => {
+      const properties = template.Resources[FUNCTION_ROLES[fn]]?.Properties ?? {};
+      return typeof properties.RoleName === 'string'
+        ? [[fn, iamArn(`role${String(properties.Path ?? '/')}${properties.RoleName}`)]]
+        : [];
+    }),
+  );
   documents = Object.fromEntries(
     FUNCTIONS.map((fn) => {
       const role = template.Resources[FUNCTION_ROLES[fn]];
@@ -661,7 +672,7 @@ const COMPROMISE_SUMMARY: Record<Fn, string> = {
     "detach those policies; detach policies from and delete /codebuild/ roles; restore opted-in key policies; delete aliases and schedule deletion of keys the bot created (granted by those keys' own policies); journal undos, record who relinquished a grant, and query a target's requests.",
   verify: 'simulate policies and read opted-in key policies; append audit events. No other write.',
   report:
-    "post to Slack; set a request's status, end time, expired decision, card and endedBy; query requests by target and by status. No AWS write, no plan, plan hash or approvals.",
+    "post to Slack; set a request's status, end time, expired decision, card and endedBy, and remove the approval task token of a request that expired unanswered; query requests by target and by status. No AWS write, no plan, plan hash or approvals.",
   remindApprovers:
     'DM the approvers of requests still waiting; record approversRemindedAt and nothing else; query requests by status. No workflow action, no decision, no AWS write.',
   stateMachine: "invoke the bot's six task functions and deliver its logs.",
@@ -713,5 +724,331 @@ describe('escalation attempts, evaluated on the packaged template', () => {
     for (const fn of FUNCTIONS) {
       expect(securityDoc).toContain(`| ${fn} | ${COMPROMISE_SUMMARY[fn]} |`);
     }
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// Issue 13: member accounts. deploy/member-account.yml (generated from serverless.yml) is resolved for
+// one member account and its roles are evaluated like the hub's: each member role may do in its account
+// exactly what its hub function's role may do in the hub, nothing outside IAM/KMS/CodeBuild, and only
+// the matching hub role may assume it.
+// ------------------------------------------------------------------------------------------------
+const MEMBER = '444455556666';
+const ORG = 'o-exampleorg1';
+const MEMBER_FUNCTIONS = ['slack', 'plan', 'apply', 'rollback', 'verify'] as const;
+type MemberFn = (typeof MEMBER_FUNCTIONS)[number];
+const TARGET_SERVICE = /^(iam|kms|codebuild):/;
+const memberRoleArn = (fn: string, account = MEMBER) =>
+  `arn:aws:iam::${account}:role/codebuild-access-${STAGE}-member-${fn}`;
+/** The same attempt, on the member account's resources (users, roles, keys, the stack's policies). */
+const inMember = (attempt: Attempt): Attempt =>
+  JSON.parse(JSON.stringify(attempt).replaceAll(`:${ACCOUNT}:`, `:${MEMBER}:`)) as Attempt;
+
+interface MemberRole {
+  documents: Json[];
+  trust: Json;
+}
+const memberRoles = (input: Partial<MemberStackInput> = {}): Record<MemberFn, MemberRole> => {
+  const resources = resolveMemberStack({
+    memberAccount: MEMBER,
+    region: REGION,
+    hubAccountId: ACCOUNT,
+    stage: STAGE,
+    ...input,
+  });
+  return Object.fromEntries(
+    MEMBER_FUNCTIONS.map((fn) => {
+      const properties = resources[`Member${fn.charAt(0).toUpperCase()}${fn.slice(1)}Role`]?.Properties ?? {};
+      const policies = (properties.Policies ?? []) as Array<{ PolicyDocument: Json }>;
+      return [
+        fn,
+        {
+          documents: policies.map((policy) => policy.PolicyDocument),
+          trust: properties.AssumeRolePolicyDocument,
+        },
+      ];
+    }),
+  ) as Record<MemberFn, MemberRole>;
+};
+
+/** A member role's decision; every real request carries aws:RequestedRegion (the KMS statements use it). */
+const decideMember = async (
+  roles: Record<MemberFn, MemberRole>,
+  fn: MemberFn,
+  attempt: Attempt,
+  region = REGION,
+): Promise<Decision> => {
+  const [result] = await evaluateActions({
+    managedPolicyArns: [],
+    inlineDocuments: roles[fn].documents as never,
+    principalArn: memberRoleArn(fn),
+    actions: [attempt.action],
+    resource: attempt.resource,
+    context: { 'aws:RequestedRegion': region, ...attempt.context },
+    ...(attempt.resource.includes(':key/') ? { resourcePolicy: defaultKeyPolicy(MEMBER) as never } : {}),
+  });
+  return result!.decision;
+};
+
+/**
+ * Whether a hub principal may assume a member role: the hub principal's own policies (its sts:AssumeRole
+ * statement) AND the member role's trust, as STS evaluates a cross-account AssumeRole. The request context
+ * holds what AWS sets for a role session: aws:PrincipalArn (the role's ARN, path included) and, inside an
+ * organization, aws:PrincipalOrgID.
+ */
+const mayAssume = async (
+  trust: Json,
+  caller: { arn: string; documents: Json[]; orgId?: string },
+  target: string,
+): Promise<Decision> => {
+  const { runSimulation } = await import('@cloud-copilot/iam-simulate');
+  const result = await runSimulation(
+    {
+      request: {
+        principal: caller.arn,
+        action: 'sts:AssumeRole',
+        resource: { resource: target, accountId: MEMBER },
+        contextVariables: {
+          'aws:PrincipalArn': caller.arn,
+          ...(caller.orgId ? { 'aws:PrincipalOrgID': caller.orgId } : {}),
+        },
+      },
+      identityPolicies: caller.documents.map((policy, index) => ({
+        name: `hub-${index}`,
+        policy: policy as never,
+      })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: trust as never,
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+  return result.overallResult === 'Allowed' ? 'allowed' : 'implicitDeny';
+};
+
+/** Resources of each type a member role might be turned against, with the actions that apply to that type. */
+const GRID: Array<[string[], string[]]> = [
+  [
+    [iamArn('user/alice')],
+    [
+      'iam:GetUser',
+      'iam:ListUserTags',
+      'iam:ListAttachedUserPolicies',
+      'iam:GetUserPolicy',
+      'iam:SimulatePrincipalPolicy',
+      'iam:DeleteUserPolicy',
+      'iam:CreateUser',
+      'iam:DeleteUser',
+    ],
+  ],
+  [
+    [iamArn('group/devs')],
+    ['iam:GetGroup', 'iam:ListAttachedGroupPolicies', 'iam:SimulatePrincipalPolicy', 'iam:DeleteGroupPolicy'],
+  ],
+  [
+    [
+      iamArn('role/codebuild/build'),
+      iamArn('role/Admin'),
+      iamArn(`role/codebuild-access-${STAGE}-member-apply`),
+    ],
+    [
+      'iam:GetRole',
+      'iam:GetRolePolicy',
+      'iam:ListAttachedRolePolicies',
+      'iam:SimulatePrincipalPolicy',
+      'iam:DetachRolePolicy',
+      'iam:DeleteRole',
+      'iam:TagRole',
+    ],
+  ],
+  [
+    [KEY_ALLOWED, KEY_OTHER],
+    ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:ScheduleKeyDeletion'],
+  ],
+  [[arn('kms', 'alias/artifacts')], ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias']],
+  [[arn('codebuild', 'project/app')], ['codebuild:StartBuild', 'codebuild:BatchGetProjects']],
+  [['*'], ['iam:ListUsers', 'codebuild:ListBuilds', 'codebuild:ListProjects', 'kms:CreateKey']],
+];
+
+/** Everything the hub roles are tested on above, on the services a member role acts on. */
+const TARGET_ATTEMPTS: Array<[string, Attempt]> = [
+  ...ESCALATIONS,
+  ...LEGITIMATE.map(([fn, name, attempt]): [string, Attempt] => [`${fn}: ${name}`, attempt]),
+  ...GRID.flatMap(([resources, actions]) =>
+    resources.flatMap((resource) =>
+      actions.map((action): [string, Attempt] =>
+        resource === KEY_ALLOWED
+          ? [`${action} on an opted-in key`, { action, resource, context: ALLOWED_TAG }]
+          : [`${action} on ${resource}`, { action, resource }],
+      ),
+    ),
+  ),
+].filter(([, attempt]) => TARGET_SERVICE.test(attempt.action));
+
+/** Hub-side resources and other services: no member role may touch them. */
+const OUTSIDE_MEMBER_ROLE: Array<[string, Attempt]> = [
+  ['read a request', { action: 'dynamodb:GetItem', resource: TABLE }],
+  ['create a request', { action: 'dynamodb:PutItem', resource: TABLE }],
+  ['start a workflow run', { action: 'states:StartExecution', resource: STATE_MACHINE }],
+  ['answer an approval wait', { action: 'states:SendTaskSuccess', resource: '*' }],
+  [
+    'read the bot token',
+    {
+      action: 'ssm:GetParameter',
+      resource: arn('ssm', `parameter/codebuild-access/${STAGE}/slack-bot-token`),
+    },
+  ],
+  ['write logs', { action: 'logs:PutLogEvents', resource: arn('logs', 'log-group:/aws/lambda/x:*') }],
+  ['assume another member role', { action: 'sts:AssumeRole', resource: memberRoleArn('apply') }],
+  ['assume a role in the hub', { action: 'sts:AssumeRole', resource: iamArn('role/Admin') }],
+  ['read an S3 object', { action: 's3:GetObject', resource: 'arn:aws:s3:::artifacts/build.zip' }],
+  ['invoke a function', { action: 'lambda:InvokeFunction', resource: arn('lambda', 'function:x') }],
+];
+
+describe('member roles (deploy/member-account.yml), evaluated on the template', () => {
+  let roles: Record<MemberFn, MemberRole>;
+  beforeAll(() => {
+    roles = memberRoles();
+  });
+
+  it('probes every member role with attempts that its hub role allows, and with ones it denies', async () => {
+    for (const fn of MEMBER_FUNCTIONS) {
+      const decisions = new Set<Decision>();
+      for (const [, attempt] of TARGET_ATTEMPTS) decisions.add(await decide(fn, attempt));
+      expect({ fn, decisions: [...decisions].sort() }).toEqual({
+        fn,
+        decisions: ['allowed', 'implicitDeny'],
+      });
+    }
+  });
+
+  it.each(MEMBER_FUNCTIONS)(
+    'the %s member role decides every IAM, KMS and CodeBuild attempt in its account as its hub role does in the hub',
+    async (fn) => {
+      const differences: string[] = [];
+      for (const [name, attempt] of TARGET_ATTEMPTS) {
+        const hub = await decide(fn, attempt);
+        const member = await decideMember(roles, fn, inMember(attempt));
+        if (hub !== member) differences.push(`${name}: hub ${hub}, member ${member}`);
+      }
+      expect(differences).toEqual([]);
+    },
+  );
+
+  it.each(ESCALATIONS.filter(([, attempt]) => TARGET_SERVICE.test(attempt.action)))(
+    'no member role may %s in its account',
+    async (_name, attempt) => {
+      const allowedFor: MemberFn[] = [];
+      for (const fn of MEMBER_FUNCTIONS) {
+        if ((await decideMember(roles, fn, inMember(attempt))) === 'allowed') allowedFor.push(fn);
+      }
+      expect(allowedFor).toEqual([]);
+    },
+  );
+
+  it.each(OUTSIDE_MEMBER_ROLE)('no member role may %s', async (_name, attempt) => {
+    const allowedFor: MemberFn[] = [];
+    for (const fn of MEMBER_FUNCTIONS)
+      if ((await decideMember(roles, fn, attempt)) === 'allowed') allowedFor.push(fn);
+    expect(allowedFor).toEqual([]);
+  });
+
+  it('the slack member role may read and simulate, and write nothing in IAM or KMS', async () => {
+    const writes = LEGITIMATE.filter(([fn]) => fn === 'apply' || fn === 'rollback')
+      .map(([, , attempt]) => inMember(attempt))
+      .filter((attempt) => TARGET_SERVICE.test(attempt.action));
+    const allowed: string[] = [];
+    for (const attempt of writes) {
+      if ((await decideMember(roles, 'slack', attempt)) === 'allowed') allowed.push(attempt.action);
+    }
+
+    expect(writes.length).toBeGreaterThanOrEqual(10);
+    expect(allowed).toEqual([]);
+    expect(
+      await decideMember(roles, 'slack', inMember({ action: 'iam:GetUser', resource: iamArn('user/alice') })),
+    ).toBe('allowed');
+  });
+
+  it('uses KMS keys only in the stack region, unless KeyRegions lists more', async () => {
+    const key = `arn:aws:kms:eu-west-1:${MEMBER}:key/11111111-1111-1111-1111-111111111111`;
+    const readKey: Attempt = { action: 'kms:GetKeyPolicy', resource: key, context: ALLOWED_TAG };
+    const widened = memberRoles({ keyRegions: [REGION, 'eu-west-1'] });
+
+    expect(await decideMember(roles, 'plan', readKey, 'eu-west-1')).toBe('implicitDeny');
+    expect(await decideMember(widened, 'plan', readKey, 'eu-west-1')).toBe('allowed');
+    expect(await decideMember(widened, 'plan', { ...readKey, context: {} }, 'eu-west-1')).toBe(
+      'implicitDeny',
+    );
+  });
+
+  it('names the hub roles codebuild-access/codebuild-access-<stage>-<fn>, which the member trusts name', () => {
+    expect(hubRoleArns).toMatchObject(
+      Object.fromEntries(
+        MEMBER_FUNCTIONS.map((fn) => [fn, iamArn(`role/codebuild-access/codebuild-access-${STAGE}-${fn}`)]),
+      ),
+    );
+  });
+
+  it.each(MEMBER_FUNCTIONS)('only the hub %s role may assume its member role', async (fn) => {
+    const target = memberRoleArn(fn);
+    const caller = (who: Fn) => ({
+      arn: hubRoleArns[who] ?? iamArn(`role/${who}`),
+      documents: documents[who],
+    });
+    const allowedFor: Fn[] = [];
+    for (const who of FUNCTIONS)
+      if ((await mayAssume(roles[fn].trust, caller(who), target)) === 'allowed') allowedFor.push(who);
+
+    expect(allowedFor).toEqual([fn]);
+  });
+
+  it.each<[string, { arn: string; documents?: Json[] }]>([
+    ['the hub account root', { arn: `arn:aws:iam::${ACCOUNT}:root` }],
+    ['an administrator role in the hub', { arn: iamArn('role/Admin') }],
+    [
+      'the same role name in another account',
+      { arn: `arn:aws:iam::${OTHER_ACCOUNT}:role/codebuild-access/codebuild-access-${STAGE}-apply` },
+    ],
+    ['the apply role of another stage', { arn: iamArn('role/codebuild-access/codebuild-access-dev-apply') }],
+    ['the apply role name without its path', { arn: iamArn(`role/codebuild-access-${STAGE}-apply`) }],
+  ])('the apply member role refuses %s, even with a policy that allows AssumeRole', async (_name, caller) => {
+    const anything = [
+      { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] },
+    ];
+    expect(
+      await mayAssume(roles.apply.trust, { ...caller, documents: anything }, memberRoleArn('apply')),
+    ).toBe('implicitDeny');
+  });
+
+  it('with OrganizationId set, admits the hub role only from inside that organization', async () => {
+    const inOrg = memberRoles({ organizationId: ORG });
+    const apply = { arn: hubRoleArns.apply ?? '', documents: documents.apply };
+
+    expect(await mayAssume(inOrg.apply.trust, { ...apply, orgId: ORG }, memberRoleArn('apply'))).toBe(
+      'allowed',
+    );
+    expect(
+      await mayAssume(inOrg.apply.trust, { ...apply, orgId: 'o-otherorg000' }, memberRoleArn('apply')),
+    ).toBe('implicitDeny');
+    expect(await mayAssume(inOrg.apply.trust, apply, memberRoleArn('apply'))).toBe('implicitDeny');
+    // Without the parameter the trust has no organization condition at all.
+    expect(JSON.stringify(roles.apply.trust)).not.toContain('PrincipalOrgID');
+  });
+
+  it('lets each hub function assume only its own member role, in any account, and the others none', async () => {
+    const assumable: string[] = [];
+    for (const who of FUNCTIONS) {
+      for (const fn of MEMBER_FUNCTIONS) {
+        for (const account of [MEMBER, OTHER_ACCOUNT]) {
+          const attempt = { action: 'sts:AssumeRole', resource: memberRoleArn(fn, account) };
+          if ((await decide(who, attempt)) === 'allowed') assumable.push(`${who} -> ${fn} in ${account}`);
+        }
+      }
+    }
+
+    expect(assumable).toEqual(
+      MEMBER_FUNCTIONS.flatMap((fn) => [`${fn} -> ${fn} in ${MEMBER}`, `${fn} -> ${fn} in ${OTHER_ACCOUNT}`]),
+    );
   });
 });
