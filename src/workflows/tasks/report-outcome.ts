@@ -22,10 +22,11 @@ import {
 import { noChange, type UpdateResult, updateRequest } from '../../domain/update-request';
 import { causeMessage, type ReportInput } from '../state';
 import { loadRequest, type TaskDeps } from './deps';
+import { reportExtension } from './extend-grant';
 import { otherRequestsFor } from './target-records';
 
 /** The outcomes that close a request (or, for a time-bound grant, its applied phase). */
-type FinalOutcome = Exclude<ReportInput['outcome'], 'reminder' | 'ended'>;
+type FinalOutcome = Exclude<ReportInput['outcome'], 'reminder' | 'ended' | 'extended'>;
 
 const STATUS: Record<FinalOutcome, RequestStatus> = {
   completed: 'completed',
@@ -123,8 +124,9 @@ export async function reportOutcome(
   const loaded = await loadRequest(deps, input.requestId);
   switch (input.outcome) {
     case 'reminder': {
-      // Once per grant: a retried task or a resumed run only computes the time left again.
-      if (!loaded.events.some((event) => event.type === 'reminder')) {
+      // Once per end: a retried task or a resumed run only computes the time left again; an
+      // extension moved the end, so its new end is reminded of too.
+      if (!remindedSinceLastExtension(loaded.events)) {
         const said = deps.wording.say(outcomeNotice(loaded, { ...input, outcome: 'reminder' }));
         await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', said));
         await sendDirect(deps, loaded, loaded.requester.userId, {
@@ -142,10 +144,17 @@ export async function reportOutcome(
     }
     case 'ended':
       return showEndOfAccess(deps, loaded);
+    case 'extended':
+      return reportExtension(deps, loaded, input.extension);
     default:
       return reportFinal(deps, loaded, { ...input, outcome: input.outcome });
   }
 }
+
+/** Whether a reminder was sent for the grant's current end (after its latest extension, if any). */
+const remindedSinceLastExtension = (events: readonly AuditEvent[]): boolean =>
+  events.findLastIndex((event) => event.type === 'reminder') >
+  events.findLastIndex((event) => event.type === 'extended');
 
 async function reportFinal(
   deps: TaskDeps,
