@@ -245,3 +245,11 @@ export function botManagedPolicies(requests: AccessRequest[]): string[] {
   }
   return [...arns].sort();
 }
+
+/**
+ * Whether the requester was reminded of the grant's current end: a reminder after its latest extension
+ * (an extension moves the end, so its new end is reminded of too).
+ */
+export const remindedOfCurrentEnd = (events: ReadonlyArray<{ type: string }>): boolean =>
+  events.findLastIndex((event) => event.type === 'reminder') >
+  events.findLastIndex((event) => event.type === 'extended');

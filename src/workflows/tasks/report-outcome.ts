@@ -9,7 +9,13 @@ import {
   TransientError,
   USER_SAFE_ERROR_NAMES,
 } from '../../domain/errors';
-import { grantInEffect, grantWindow, secondsUntil, summarizeJournal } from '../../domain/grant-ledger';
+import {
+  grantInEffect,
+  grantWindow,
+  remindedOfCurrentEnd,
+  secondsUntil,
+  summarizeJournal,
+} from '../../domain/grant-ledger';
 import type { AutoApproval, CardStatus, FailureReason, Notice } from '../../domain/notices';
 import { manualCommand } from '../../domain/plans';
 import {
@@ -126,7 +132,7 @@ export async function reportOutcome(
     case 'reminder': {
       // Once per end: a retried task or a resumed run only computes the time left again; an
       // extension moved the end, so its new end is reminded of too.
-      if (!remindedSinceLastExtension(loaded.events)) {
+      if (!remindedOfCurrentEnd(loaded.events)) {
         const said = deps.wording.say(outcomeNotice(loaded, { ...input, outcome: 'reminder' }));
         await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', said));
         await sendDirect(deps, loaded, loaded.requester.userId, {
@@ -150,11 +156,6 @@ export async function reportOutcome(
       return reportFinal(deps, loaded, { ...input, outcome: input.outcome });
   }
 }
-
-/** Whether a reminder was sent for the grant's current end (after its latest extension, if any). */
-const remindedSinceLastExtension = (events: readonly AuditEvent[]): boolean =>
-  events.findLastIndex((event) => event.type === 'reminder') >
-  events.findLastIndex((event) => event.type === 'extended');
 
 async function reportFinal(
   deps: TaskDeps,
