@@ -31,7 +31,8 @@ const REMINDER_HOLD = 'Hold until the reminder';
 const LASTING_HOLDS = { [REMINDER_HOLD]: 60_000, 'Hold until expiry': 60_000 };
 
 async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
-  for (let i = 0; i < 1000; i += 1) {
+  // Bounded by iterations, generous for a loaded 2-core machine (each turn sleeps 5 ms).
+  for (let i = 0; i < 4000; i += 1) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -127,6 +128,8 @@ describe('extend: approved like a grant, the end moves only when approved', () =
     expect(blocks).toContain(`→ ${dateToken(newEnd)}`);
     expect(blocks).toContain(ACTION_IDS.approve);
     expect(blocks).toContain('Needs one approver other than the requester');
+    expect(blocks).toContain(`ends ${dateToken(newEnd)}`);
+    expect(blocks).not.toContain('from when it is applied');
     expect(blocks).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
     // Nothing moved while it waits; the requester may not approve it themselves.
     expect((await h.store.get(grantId))?.accessExpiresAt).toBe(end);

@@ -49,6 +49,10 @@ export const extensionText = (extension: NonNullable<AccessRequest['extends']>):
 
 /** A time-bound grant's limit: before approval its length, once applied its end. */
 function timeLimitField(request: AccessRequest): MrkdwnElement[] {
+  // An extension's own card: its command carries the grant's whole length, the end is what matters.
+  if (request.extends) {
+    return [{ type: 'mrkdwn', text: `*Time limit*\nends ${slackDate(request.extends.to)} if approved` }];
+  }
   const duration = 'durationSeconds' in request.command ? request.command.durationSeconds : undefined;
   if (duration === undefined) return [];
   const end = request.accessExpiresAt
