@@ -209,6 +209,7 @@ function buildTaskDeps(
     wording: slackWording,
     auditChannelId: config.auditChannelId,
     grantReminderSeconds: config.grantReminderSeconds,
+    maxGrantDurationSeconds: config.maxGrantDurationSeconds,
     rules: config.accessRules,
     // The time-bound grants a completed revoke ends early are found through the table's byTarget index.
     ...(store instanceof DynamoRequestStore ? { grants: store } : {}),

@@ -23,6 +23,7 @@ export const HELP_TEXT = [
   '`kms create <alias/NAME> <RoleName> [because <reason>]`: create a KMS key for CodeBuild with those statements, and its alias.',
   '`cancel <REQ-…>`: cancel your own request while it waits for approval (nothing is applied).',
   '`relinquish <REQ-…>`: give a time-bound grant you hold up early; its access is removed at once (no approval needed).',
+  '`extend <REQ-…> by <2h|30m|1d>`: ask for more time on a time-bound grant you hold; approved like the grant, within its tier’s longest duration.',
   '`rules`: the rules per tier in effect (who may request and approve each tier, approvals, durations), marked for you.',
   '`verify <target>`: check now, without approval, that the target’s tiers work (IAM policy simulator + `codebuild:ListBuilds`).',
   '`status <target>`: the target’s CodeBuild policies and pending requests.',
@@ -96,10 +97,12 @@ export function parseCommand(text: string, options: ParseOptions = DEFAULT_PARSE
     case 'cancel':
     case 'relinquish':
       return { action: verb, requestId: parseRequestId(verb, rest) };
+    case 'extend':
+      return parseExtend(rest, options);
     default:
       throw usage(
         `I don't know the command \`${truncate(verbRaw, 40)}\`. Use \`grant\`, \`revoke\`, \`service-role\`, ` +
-          '`kms`, `verify`, `status`, `cancel`, `relinquish`, `rules` or `help`.',
+          '`kms`, `verify`, `status`, `cancel`, `relinquish`, `extend`, `rules` or `help`.',
       );
   }
 }
@@ -194,8 +197,21 @@ function parseReason(words: string[]): string {
   return reason;
 }
 
-/** `cancel REQ-…` / `relinquish REQ-…`: exactly one request id, as the ack and the card show it. */
-function parseRequestId(verb: 'cancel' | 'relinquish', words: string[]): string {
+/** `extend REQ-… by 2h`: the grant's id and how much longer (the tier's limit is checked later). */
+function parseExtend(words: string[], options: ParseOptions): Command {
+  const [id, by, duration, ...extra] = words;
+  if (id === undefined || by?.toLowerCase() !== 'by' || duration === undefined || extra.length > 0) {
+    throw usage('`extend` takes a request id and `by` a duration, e.g. `extend REQ-7K3QX9M2PA by 2h`.');
+  }
+  return {
+    action: 'extend',
+    requestId: parseRequestId('extend', [id]),
+    durationSeconds: parseDuration(duration, options.maxDurationSeconds),
+  };
+}
+
+/** `cancel REQ-…` / `relinquish REQ-…` / `extend REQ-…`: one request id, as the ack and the card show it. */
+function parseRequestId(verb: 'cancel' | 'relinquish' | 'extend', words: string[]): string {
   const [word, ...extra] = words;
   if (word === undefined || extra.length > 0) {
     throw usage(`\`${verb}\` takes one request id, e.g. \`${verb} REQ-7K3QX9M2PA\`.`);

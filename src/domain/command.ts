@@ -42,7 +42,9 @@ export type Command =
   /** The requester cancels their own pending request. */
   | { action: 'cancel'; requestId: string }
   /** The holder of a time-bound grant gives it up early (no approval: it only removes access). */
-  | { action: 'relinquish'; requestId: string };
+  | { action: 'relinquish'; requestId: string }
+  /** The holder of a time-bound grant asks for more time; approved like a grant of its tier. */
+  | { action: 'extend'; requestId: string; durationSeconds: number };
 
 /** Commands that change AWS and therefore go through approval. */
 export type ChangeCommand = Extract<

@@ -16,6 +16,7 @@ import {
   RequestConflictError,
   UnknownRequestError,
 } from './errors';
+import { passExtensionOn } from './extend-grant';
 import type { PrincipalRef } from './plans';
 import type { IamPort, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -321,11 +322,16 @@ async function finishDecision(
       : { kind: 'denied_by', by: userId, ...(reason ? { reason } : {}) },
   );
   await recordEvent(deps, request, auditEvent(deps.clock, outcome, text, userId));
+  const extended =
+    outcome === 'approved' && request.extends ? await passExtensionOn(deps, request) : undefined;
   return {
     kind: 'decided',
     request,
     message:
-      outcome === 'approved' ? 'Approved. The change is being applied.' : 'Denied. Nothing will be changed.',
+      extended ??
+      (outcome === 'approved'
+        ? 'Approved. The change is being applied.'
+        : 'Denied. Nothing will be changed.'),
   };
 }
 

@@ -95,8 +95,36 @@ export function grantWindow(request: AccessRequest, reminderLeadSeconds: number)
       ? Date.parse(applied.at) + command.durationSeconds * 1000
       : Number.NaN;
   if (Number.isNaN(end)) return undefined;
-  return { remindAt: rfc3339Seconds(end - reminderLeadSeconds * 1000), expiresAt: rfc3339Seconds(end) };
+  // An extension the workflow accepted (a journal marker only apply writes) moves the end later.
+  const extended = Math.max(end, ...extensionsOf(request).map((step) => Date.parse(step.expiresAt)));
+  return windowEndingAt(extended, reminderLeadSeconds);
 }
+
+/** The window of a grant that ends at `endMs`: its reminder `reminderLeadSeconds` before. */
+export const windowEndingAt = (endMs: number, reminderLeadSeconds: number): GrantWindow => ({
+  remindAt: rfc3339Seconds(endMs - reminderLeadSeconds * 1000),
+  expiresAt: rfc3339Seconds(endMs),
+});
+
+// An accepted extension is journaled on the grant it extends under this prefix and the extension's id.
+const EXTENSION_PREFIX = 'extended:';
+
+/** The journal id of the marker that records extension `extensionId` as accepted. */
+export const extensionStepId = (extensionId: string): string => `${EXTENSION_PREFIX}${extensionId}`;
+
+/** The extensions the workflow accepted for this grant, from its journal (in the order accepted). */
+export function extensionsOf(
+  request: Pick<AccessRequest, 'completedSteps'>,
+): Array<{ requestId: string; seconds: number; expiresAt: string }> {
+  return request.completedSteps.flatMap((step) =>
+    step.stepId.startsWith(EXTENSION_PREFIX) && step.extension ? [step.extension] : [],
+  );
+}
+
+/** The grant's whole length: its own duration and every accepted extension (what a tier's limit bounds). */
+export const totalGrantSeconds = (request: AccessRequest): number =>
+  (request.command.action === 'grant' ? (request.command.durationSeconds ?? 0) : 0) +
+  extensionsOf(request).reduce((sum, extension) => sum + extension.seconds, 0);
 
 /**
  * A grant window with the seconds from `now` until its reminder, for "Hold until the reminder" (≥ 1),
@@ -120,7 +148,11 @@ export function heldWindow(
   now: Date,
 ): HeldWindow | undefined {
   const window = grantWindow(request, reminderLeadSeconds);
-  if (!window) return undefined;
+  return window && heldFrom(window, now);
+}
+
+/** A window with the hold timeouts counted from `now` (see HeldWindow). */
+export function heldFrom(window: GrantWindow, now: Date): HeldWindow {
   const untilReminder = secondsUntil(window.remindAt, now);
   const afterReminder = Math.max(1, secondsUntil(window.expiresAt, now) - untilReminder);
   return { ...window, untilReminder, afterReminder };
@@ -213,3 +245,11 @@ export function botManagedPolicies(requests: AccessRequest[]): string[] {
   }
   return [...arns].sort();
 }
+
+/**
+ * Whether the requester was reminded of the grant's current end: a reminder after its latest extension
+ * (an extension moves the end, so its new end is reminded of too).
+ */
+export const remindedOfCurrentEnd = (events: ReadonlyArray<{ type: string }>): boolean =>
+  events.findLastIndex((event) => event.type === 'reminder') >
+  events.findLastIndex((event) => event.type === 'extended');

@@ -97,8 +97,37 @@ export interface VerifiedCheck {
  * Everything the bot posts into a request's thread (and stores as the audit event's text), or answers to
  * a person. `requester` and the other user fields are Slack user ids.
  */
+/** Why `extend REQ-… by …` asks nothing (checked by the slack function before it records anything). */
+export type ExtendRefusal =
+  | { kind: 'bad_id' }
+  | { kind: 'unknown' }
+  | { kind: 'foreign' }
+  | { kind: 'not_a_grant' }
+  | { kind: 'is_extension'; grantId: string }
+  | { kind: 'not_holder'; requester: string }
+  | { kind: 'permanent' }
+  | { kind: 'not_active'; status: RequestStatus }
+  | { kind: 'over_limit'; tier: string; limitSeconds: number; totalSeconds: number; askedSeconds: number };
+
+/** Why the workflow's check did not accept an extension it was told of (the end stays as it was). */
+export type ExtensionFault =
+  | { kind: 'unknown' }
+  | { kind: 'not_for_this_grant' }
+  | { kind: 'not_approved'; needed: number; approvals: number }
+  | { kind: 'over_limit'; limitSeconds: number }
+  | { kind: 'already_applied' };
+
 export type Notice =
   | { kind: 'requested'; requester: string; command: ChangeCommand; targetArn: string }
+  /** The first event of an extension request: who asks to move which grant's end, from and to. */
+  | {
+      kind: 'extension_requested';
+      requester: string;
+      grantId: string;
+      seconds: number;
+      from: string;
+      to: string;
+    }
   /** The ephemeral answer to the person who typed the command. */
   | { kind: 'received'; requestId: string; command: ChangeCommand; targetArn: string; auditChannelId: string }
   | { kind: 'approval_recorded'; approver: string; approvals: number; required: number }
@@ -154,6 +183,35 @@ export type Notice =
   | { kind: 'relinquished'; by: string }
   /** Answer to whoever relinquished. */
   | { kind: 'relinquish_done'; requestId: string }
+  /** Answer to `extend`: the extension request made, what it asks, and that an approver decides. */
+  | {
+      kind: 'extension_asked';
+      extensionId: string;
+      grantId: string;
+      seconds: number;
+      from: string;
+      to: string;
+      auditChannelId: string;
+    }
+  /** Why an `extend` was refused (nothing was asked). */
+  | { kind: 'extend_refused'; requestId: string; why: ExtendRefusal }
+  /** Thread reply and DM: the workflow accepted an approved extension and moved the end. */
+  | {
+      kind: 'extended';
+      grantId: string;
+      extensionId: string;
+      seconds: number;
+      expiresAt: string;
+      by: string[];
+    }
+  /** Thread reply on the grant: the workflow was told of an extension it did not accept. */
+  | {
+      kind: 'extension_ignored';
+      grantId: string;
+      extensionId: string;
+      why: ExtensionFault;
+      expiresAt: string;
+    }
   /** A second Approve by the same person; `needed` more approvals are still missing. */
   | { kind: 'approved_already_by_you'; needed: number }
   /** A click before the card's plan hash was stored. */

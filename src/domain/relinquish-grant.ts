@@ -12,7 +12,7 @@ const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowe
  * Whether the user holds this grant: they asked for it, it names them by Slack mention, or their IAM
  * user (IAM_USER_MAPPING) is its target. Failing lookups count as "no" (fails closed).
  */
-async function holdsGrant(deps: DecideDeps, request: AccessRequest, userId: string): Promise<boolean> {
+export async function holdsGrant(deps: DecideDeps, request: AccessRequest, userId: string): Promise<boolean> {
   if (userId === request.requester.userId || userId === request.target.slackUserId) return true;
   if (request.target.kind !== 'user') return false;
   try {

@@ -40,6 +40,23 @@ export interface CompletedStep {
   at: string;
   /** The key a createKey step made; later steps of the plan that name "the new key" use it. */
   output?: { keyArn?: string };
+  /**
+   * On an `extended:REQ-…` marker (extensionStepId): the approved extension the workflow's check
+   * accepted, and the end it moved the grant to. Only apply writes the journal, so only this counts.
+   */
+  extension?: { requestId: string; seconds: number; expiresAt: string };
+}
+
+/**
+ * What an extension request asks for (`extend REQ-… by 2h`), set by the slack function when it creates
+ * the record: which grant, by how long, and the end before and after as the requester saw them (the
+ * card shows them; the workflow's check recomputes the end from the run's own state).
+ */
+export interface GrantExtension {
+  requestId: string;
+  seconds: number;
+  from: string;
+  to: string;
 }
 
 export type AuditEventType =
@@ -58,6 +75,8 @@ export type AuditEventType =
   | 'no_change'
   | 'cancelled'
   | 'relinquished'
+  | 'extended'
+  | 'extension_refused'
   | 'failed';
 
 /** Append-only; each one is also a reply in the request's thread and a JSON log line. */
@@ -116,6 +135,11 @@ export interface AccessRequest {
   holdToken?: string;
   /** Who gave a time-bound grant up early (from the run's own state; written by the expiry). */
   relinquishedBy?: string;
+  /**
+   * Set on an extension request: the grant it extends. Its `command` is a copy of that grant's
+   * command (same tier and target, so the same approvers and counts) with the total duration.
+   */
+  extends?: GrantExtension;
   completedSteps: CompletedStep[];
   events: AuditEvent[];
 }
@@ -174,6 +198,7 @@ export const REQUEST_CREATE_FIELDS = [
   'status',
   'approvals',
   'events',
+  'extends',
 ] as const satisfies ReadonlyArray<keyof AccessRequest>;
 
 /** The attributes a decision (a click) changes; with `version`, `requestId` and `events`, all the slack role may update. */

@@ -132,12 +132,21 @@ async function allowedByRules(deps: SubmitDeps, submission: Submission): Promise
   return command;
 }
 
-async function startWorkflow(deps: SubmitDeps, request: AccessRequest): Promise<void> {
+/**
+ * Starts the request's run (its name is the request id); a failure marks the record failed and throws
+ * a WorkflowStartError. `input` adds to the execution input (an extension's own approval wait).
+ */
+export async function startWorkflow(
+  deps: SubmitDeps,
+  request: AccessRequest,
+  input: { approvalTimeoutSeconds?: number; extension?: true } = {},
+): Promise<void> {
   try {
     await retryTransient(() =>
       deps.workflow.start(request.requestId, {
         requestId: request.requestId,
         approvalTimeoutSeconds: deps.approvalTimeoutSeconds,
+        ...input,
       }),
     );
   } catch (error) {

@@ -1,4 +1,4 @@
-import { heldWindow } from '../domain/grant-ledger';
+import { heldWindow, remindedOfCurrentEnd } from '../domain/grant-ledger';
 import type { RequestStore } from '../domain/ports';
 import type { AccessRequest } from '../domain/request';
 import type { DecisionOutput, ExecutionInput } from '../workflows/state';
@@ -43,6 +43,17 @@ export interface ResumePlan {
   startAt?: string;
 }
 
+/** The input the slash command gave the run (an extension's run ends at "Extension approved"). */
+const runInput = (request: AccessRequest, settings: ResumeSettings): ExecutionInput => ({
+  requestId: request.requestId,
+  approvalTimeoutSeconds: settings.approvalTimeoutSeconds,
+  ...(request.extends ? { extension: true as const } : {}),
+});
+
+/** Who approved, when the approval is one to replay: not an extension's (it was passed to its grant's hold when it was clicked). */
+const approvalToReplay = (request: AccessRequest): string[] | undefined =>
+  request.decision?.outcome === 'approved' && request.extends === undefined ? request.decision.by : undefined;
+
 /**
  * Which runs to restart, and how: with the input the slash command gave the run. A wait for approval keeps its original deadline (a request that expired
  * while local mode was down times out at once and is reported as expired).
@@ -55,10 +66,7 @@ export function planResume(
   const plans: ResumePlan[] = [];
   for (const request of requests) {
     const { requestId, status } = request;
-    const input: ExecutionInput = {
-      requestId,
-      approvalTimeoutSeconds: settings.approvalTimeoutSeconds,
-    };
+    const input = runInput(request, settings);
     switch (status) {
       case 'planning':
         plans.push({ requestId, status, input });
@@ -76,21 +84,16 @@ export function planResume(
         break;
       }
       case 'approved':
-      case 'applying':
+      case 'applying': {
         // Approved before the restart, maybe half applied: the stored decision is replayed.
-        if (request.decision?.outcome === 'approved') {
-          plans.push({
-            requestId,
-            status,
-            input,
-            decision: { outcome: 'approved', by: request.decision.by },
-          });
-        }
+        const by = approvalToReplay(request);
+        if (by) plans.push({ requestId, status, input, decision: { outcome: 'approved', by } });
         break;
+      }
       case 'active': {
         const timeBound = heldWindow(request, settings.grantReminderSeconds, now);
         if (!timeBound) break;
-        const reminded = request.events.some((event) => event.type === 'reminder');
+        const reminded = remindedOfCurrentEnd(request.events);
         plans.push({
           requestId,
           status,

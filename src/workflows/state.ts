@@ -11,6 +11,8 @@ export const RequestIdSchema = z.string().regex(REQUEST_ID_PATTERN);
 export const ExecutionInput = z.object({
   requestId: RequestIdSchema,
   approvalTimeoutSeconds: z.number().int().min(1),
+  /** An extension request's run: once approved it ends at "Extension approved" (nothing to apply). */
+  extension: z.literal(true).optional(),
   /**
    * What "Apply the change" returned. Step Functions keeps it in the run's state; a local run resumed at
    * a Wait state (src/local/resume.ts) is given it again from the journal.
@@ -57,6 +59,28 @@ export const HoldInput = z.object({
 /** What a relinquish sends to a hold token (SendTaskSuccess); ResultPath $.held. Anything else ends it too. */
 export const HoldOutput = z.object({ relinquishedBy: z.string().regex(/^[UW][A-Z0-9]{2,30}$/) });
 
+/**
+ * What the slack function sends to a hold token once an extension is approved: only its id
+ * (`{ extension }`, at $.held). The run's check reads everything else from the records.
+ */
+export const TimeBoundState = z.object({
+  remindAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  untilReminder: z.number().int().min(1),
+  afterReminder: z.number().int().min(1),
+});
+
+/**
+ * "Check the extension" (the apply function): the grant, the extension id the hold was given (not
+ * trusted: anything), and the grant's window from the run's own state ($.applied.timeBound).
+ */
+export const CheckExtensionInput = z.object({
+  requestId: RequestIdSchema,
+  check: z.literal('extension'),
+  extension: z.unknown(),
+  timeBound: TimeBoundState,
+});
+
 /** "Approve by rule": the same function, invoked without a token for a request the rules auto-approve. */
 export const ApproveByRuleInput = z.object({
   requestId: RequestIdSchema,
@@ -88,8 +112,11 @@ export const ReportInput = z.object({
     'reminder',
     'unverified',
     'ended',
+    'extended',
   ]),
   error: CaughtError.optional(),
+  /** For `extended`: the extension the hold was given (the report reads the journal to see if it counted). */
+  extension: z.unknown().optional(),
 });
 export type ReportInput = z.infer<typeof ReportInput>;
 

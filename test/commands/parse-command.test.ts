@@ -77,3 +77,27 @@ describe('parseCommand', () => {
     expect(message).toContain('/codebuild-access help');
   });
 });
+
+describe('parseCommand: extend', () => {
+  it('reads `extend REQ-… by 2h` in any case', () => {
+    expect(parseCommand('extend req-7k3qx9m2pa BY 2h')).toEqual({
+      action: 'extend',
+      requestId: 'REQ-7K3QX9M2PA',
+      durationSeconds: 7200,
+    });
+  });
+
+  it.each([
+    ['extend', '`extend` takes a request id and `by` a duration, e.g. `extend REQ-7K3QX9M2PA by 2h`.'],
+    ['extend REQ-7K3QX9M2PA 2h', '`extend` takes a request id and `by` a duration'],
+    ['extend REQ-7K3QX9M2PA by', '`extend` takes a request id and `by` a duration'],
+    ['extend REQ-7K3QX9M2PA by 2h now', '`extend` takes a request id and `by` a duration'],
+    ['extend 42 by 2h', '`42` is not a request id'],
+    ['extend REQ-7K3QX9M2PA by two', '`two` is not a duration. Use a number and m, h or d'],
+    ['extend REQ-7K3QX9M2PA by 0h', '`0h` is not a duration'],
+    ['extend REQ-7K3QX9M2PA by 99d', '`99d` is longer than the maximum of 7d'],
+  ])('refuses `%s` with the grammar', (text, message) => {
+    expect(() => parseCommand(text)).toThrow(UsageError);
+    expect(() => parseCommand(text)).toThrow(message);
+  });
+});

@@ -86,7 +86,7 @@ describe('parseCommand: the setup verbs', () => {
     ['relinquish grant-7', '`grant-7` is not a request id'],
     [
       'deploy everything',
-      'Use `grant`, `revoke`, `service-role`, `kms`, `verify`, `status`, `cancel`, `relinquish`, `rules` or `help`',
+      'Use `grant`, `revoke`, `service-role`, `kms`, `verify`, `status`, `cancel`, `relinquish`, `extend`, `rules` or `help`',
     ],
   ])('%s is refused: %s', (text, message) => {
     expect(() => parseCommand(text)).toThrow(UsageError);

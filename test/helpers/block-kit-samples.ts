@@ -130,6 +130,14 @@ export const CARD_STATUSES: CardStatus[] = [
 /** A closed request in each decided state, with the longest lists it can carry. */
 export const closedRequests: Array<[string, Partial<AccessRequest>]> = [
   [
+    'an extension, approved by many',
+    {
+      status: 'completed',
+      extends: { requestId: REQ, seconds: 604_800, from: EXPIRES, to: EXPIRES },
+      decision: { outcome: 'approved', by: USERS.slice(0, 40), at: EXPIRES },
+    },
+  ],
+  [
     'approved by many',
     { status: 'completed', decision: { outcome: 'approved', by: USERS.slice(0, 40), at: EXPIRES } },
   ],
@@ -172,6 +180,42 @@ export const worstNotices: Notice[] = [
   },
   { kind: 'relinquished', by: 'U0A' },
   { kind: 'relinquish_done', requestId: REQ },
+  {
+    kind: 'extension_requested',
+    requester: 'U0A',
+    grantId: REQ,
+    seconds: 604_800,
+    from: EXPIRES,
+    to: EXPIRES,
+  },
+  {
+    kind: 'extension_asked',
+    extensionId: REQ,
+    grantId: REQ,
+    seconds: 604_800,
+    from: EXPIRES,
+    to: EXPIRES,
+    auditChannelId: 'C0AUDIT',
+  },
+  {
+    kind: 'extend_refused',
+    requestId: REQ,
+    why: {
+      kind: 'over_limit',
+      tier: 'admin',
+      limitSeconds: 3600,
+      totalSeconds: 604_800,
+      askedSeconds: 604_800,
+    },
+  },
+  { kind: 'extended', grantId: REQ, extensionId: REQ, seconds: 604_800, expiresAt: EXPIRES, by: USERS },
+  {
+    kind: 'extension_ignored',
+    grantId: REQ,
+    extensionId: REQ,
+    why: { kind: 'not_approved', needed: 12, approvals: 11 },
+    expiresAt: EXPIRES,
+  },
   { kind: 'rule_requesters_only', principals: USERS, tier: 'admin' },
   { kind: 'rule_approvers_only', principals: USERS, tier: 'admin' },
   { kind: 'break_glass_self_only', tier: 'developer' },

@@ -161,6 +161,49 @@ describe('which runs local mode restarts, and how', () => {
     ]);
   });
 
+  it('an extended grant reminded before its extension: held again until its new reminder, at the end the journal shows', () => {
+    // Ended at 13:00 by its record; an accepted extension (apply's journal marker) moved it to 15:00.
+    const extended = request({
+      ...forEightHours,
+      status: 'active',
+      accessExpiresAt: '2026-11-28T13:00:00Z',
+      events: [
+        { type: 'reminder', at: '2026-11-28T11:59:00.000Z', text: 'ends soon' },
+        { type: 'extended', at: '2026-11-28T11:59:30.000Z', text: 'extended until …' },
+      ],
+      completedSteps: [
+        {
+          stepId: 'extended:REQ-0000000002',
+          description: 'extended by 7200 s (REQ-0000000002)',
+          outcome: 'unchanged',
+          undo: null,
+          at: '2026-11-28T11:59:20.000Z',
+          extension: { requestId: 'REQ-0000000002', seconds: 7200, expiresAt: '2026-11-28T15:00:00Z' },
+        },
+      ],
+    });
+    const [plan] = planResume([extended], NOW, SETTINGS);
+    expect(plan?.startAt).toBe(REMINDER_HOLD_STATE);
+    expect(plan?.input.applied?.timeBound).toEqual({
+      remindAt: '2026-11-28T14:00:00Z',
+      expiresAt: '2026-11-28T15:00:00Z',
+      untilReminder: 7200,
+      afterReminder: 3600,
+    });
+  });
+
+  it('an extension waiting for approval restarts as an extension; an approved one is not replayed', () => {
+    const extends_ = { requestId: 'REQ-0000000002', seconds: 7200, from: 'a', to: 'b' };
+    const waiting = request({ status: 'awaiting_approval', extends: extends_ });
+    expect(planResume([waiting], NOW, SETTINGS)[0]?.input).toMatchObject({ extension: true });
+    const approved = request({
+      status: 'approved',
+      extends: extends_,
+      decision: { outcome: 'approved', by: ['U0BOB'], at: NOW.toISOString() },
+    });
+    expect(planResume([approved], NOW, SETTINGS)).toEqual([]);
+  });
+
   it.each(['completed', 'no_change', 'denied', 'expired', 'failed', 'revoked_early'] as const)(
     '%s: nothing to run',
     (status) => {

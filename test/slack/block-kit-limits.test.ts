@@ -90,6 +90,16 @@ describe('every card the bot posts stays within Slack limits, with worst-case in
     }
   });
 
+  it('the approval card of an extension', () => {
+    const card = slackWording.approvalCard(
+      worstRequest({ extends: { requestId: REQ, seconds: 604_800, from: EXPIRES, to: EXPIRES } }),
+      EXPIRES,
+    );
+    expect(messageViolations(card)).toEqual([]);
+    expect(blockTexts(card.blocks)).toContain(`extend ${REQ} by 7d: ends <!date^`);
+    expect(card.blocks?.at(-1)).toMatchObject({ type: 'actions', block_id: 'decision' });
+  });
+
   it('the auto-approved card', () => {
     const card = slackWording.autoApprovedCard(worstRequest(), {
       rule: LONG(500, 'rule'),
@@ -127,6 +137,11 @@ describe('every notice stays within the length Slack advises for a message', () 
       lifecycle_refused: true,
       relinquished: true,
       relinquish_done: true,
+      extension_requested: true,
+      extension_asked: true,
+      extend_refused: true,
+      extended: true,
+      extension_ignored: true,
       approved_already_by_you: true,
       no_card_yet: true,
       not_waiting: true,

@@ -41,10 +41,18 @@ const DESCRIPTION_BLOCKS = SLACK_LIMITS.messageBlocks - 2;
 
 /** The fallback text of the card (notifications, screen readers). */
 export const cardText = (request: AccessRequest): string =>
-  `CodeBuild access request ${request.requestId}: ${request.plan?.summary ?? describeCommand(request.command)}`;
+  `CodeBuild access request ${request.requestId}: ${request.extends ? extensionText(request.extends) : (request.plan?.summary ?? describeCommand(request.command))}`;
+
+/** What an extension asks, the same on its card, its fallback text and its Home tab line. */
+export const extensionText = (extension: NonNullable<AccessRequest['extends']>): string =>
+  `extend ${extension.requestId} by ${formatDuration(extension.seconds)}: ends ${slackDate(extension.from)} → ${slackDate(extension.to)}`;
 
 /** A time-bound grant's limit: before approval its length, once applied its end. */
 function timeLimitField(request: AccessRequest): MrkdwnElement[] {
+  // An extension's own card: its command carries the grant's whole length, the end is what matters.
+  if (request.extends) {
+    return [{ type: 'mrkdwn', text: `*Time limit*\nends ${slackDate(request.extends.to)} if approved` }];
+  }
   const duration = 'durationSeconds' in request.command ? request.command.durationSeconds : undefined;
   if (duration === undefined) return [];
   const end = request.accessExpiresAt
@@ -65,7 +73,12 @@ function describeRequest(request: AccessRequest): KnownBlock[] {
   };
   const blocks: KnownBlock[] = [
     header,
-    section(`${mention(request.requester.userId)} asks to *${describeCommand(request.command)}*.`),
+    section(
+      request.extends
+        ? `${mention(request.requester.userId)} asks to *${extensionText(request.extends)}*. ` +
+            `The grant stays as it is unless this is approved; the tier's approvers decide, as for the grant.`
+        : `${mention(request.requester.userId)} asks to *${describeCommand(request.command)}*.`,
+    ),
     {
       type: 'section',
       fields: [
@@ -79,7 +92,10 @@ function describeRequest(request: AccessRequest): KnownBlock[] {
     },
   ];
   if (plan) {
-    const changes = plan.steps.map((step) => describeOperation(step.do));
+    const { extends: extension } = request;
+    const changes = extension
+      ? [`the end of ${extension.requestId}: ${slackDate(extension.from)} → ${slackDate(extension.to)}`]
+      : plan.steps.map((step) => describeOperation(step.do));
     blocks.push(section(`*Will change*\n${changes.length > 0 ? bullets(changes) : '_nothing_'}`));
     const documents = documentBlocks(plan);
     const after: KnownBlock[] = [];

@@ -1,6 +1,8 @@
 import { formatDuration } from '../../domain/duration';
 import type {
   CardStatus,
+  ExtendRefusal,
+  ExtensionFault,
   FailureReason,
   Notice,
   StatusReport,
@@ -68,6 +70,11 @@ function noticeText(notice: Notice): string {
         `:inbox_tray: Requested by ${mention(notice.requester)}: ${describeCommand(notice.command)} ` +
         `(\`${notice.targetArn}\`).`
       );
+    case 'extension_requested':
+      return (
+        `:inbox_tray: Requested by ${mention(notice.requester)}: extend ${notice.grantId} by ${formatDuration(notice.seconds)}: ` +
+        `ends ${slackDate(notice.from)} → ${slackDate(notice.to)}.`
+      );
     case 'rule_requesters_only':
       return (
         `The access rules let only ${describePrincipals(notice.principals)} request ${notice.tier} access, so I did not ` +
@@ -116,6 +123,24 @@ function noticeText(notice: Notice): string {
       return `${notice.requestId} is relinquished: its access is being removed now, and its thread will say when it is done.`;
     case 'lifecycle_refused':
       return lifecycleRefusal(notice.requestId, notice.why);
+    case 'extension_asked':
+      return (
+        `${notice.extensionId} asks to extend ${notice.grantId} by ${formatDuration(notice.seconds)}: ` +
+        `ends ${slackDate(notice.from)} → ${slackDate(notice.to)}. An approver decides in <#${notice.auditChannelId}>; ` +
+        'the end moves only when it is approved.'
+      );
+    case 'extend_refused':
+      return extendRefusal(notice.requestId, notice.why);
+    case 'extended':
+      return (
+        `:hourglass_flowing_sand: ${notice.grantId} extended by ${formatDuration(notice.seconds)} ` +
+        `(${notice.extensionId}, approved by ${mentions(notice.by)}): extended until ${slackDate(notice.expiresAt)}.`
+      );
+    case 'extension_ignored':
+      return (
+        `:no_entry_sign: ${notice.extensionId} was not applied to ${notice.grantId}: ${extensionFault(notice.why)} ` +
+        `The access still ends ${slackDate(notice.expiresAt)}.`
+      );
     case 'not_waiting':
       return `This request is not waiting for approval (it is ${notice.status.replace('_', ' ')}).`;
     case 'slack_user_not_mapped':
@@ -380,6 +405,51 @@ function stoppedText(notice: Extract<Notice, { kind: 'stopped' }>): string {
   }
   lines.push(`${mention(notice.requester)}, operators: see the execution's history in Step Functions.`);
   return lines.join('\n');
+}
+
+/** Why an `extend` asked nothing, saying who may or what to do instead. */
+function extendRefusal(requestId: string, why: ExtendRefusal): string {
+  switch (why.kind) {
+    case 'bad_id':
+      return `\`${requestId.slice(0, 40)}\` is not a request id (REQ-…).`;
+    case 'unknown':
+      return `I have no request ${requestId}; nothing was asked.`;
+    case 'foreign':
+      return 'This came from a Slack workspace or app this bot does not serve.';
+    case 'not_a_grant':
+      return `${requestId} is not a grant, so it has no time limit to extend. Nothing was asked.`;
+    case 'is_extension':
+      return `${requestId} is itself an extension; extend the grant instead: \`extend ${why.grantId} by 2h\`.`;
+    case 'not_holder':
+      return `Only the person who holds the access of ${requestId}, or ${mention(why.requester)} who asked for it, can extend it. Nothing was asked.`;
+    case 'permanent':
+      return `${requestId} is a permanent grant: it has no time limit to extend. Nothing was asked.`;
+    case 'not_active':
+      return why.status === 'active'
+        ? `${requestId} is not held by its run right now (it is between two steps, or ending). Try again in a minute; nothing was asked.`
+        : `${requestId} is not a grant in effect (it is ${why.status.replace('_', ' ')}), so there is nothing to extend. Ask for a new grant instead.`;
+    case 'over_limit':
+      return (
+        `${requestId} cannot be extended by ${formatDuration(why.askedSeconds)}: it would last ${formatDuration(why.totalSeconds)} in all, ` +
+        `and the longest ${why.tier} grant is ${formatDuration(why.limitSeconds)} (access rules). Nothing was asked.`
+      );
+  }
+}
+
+/** Why the workflow's check did not accept an extension. */
+function extensionFault(why: ExtensionFault): string {
+  switch (why.kind) {
+    case 'unknown':
+      return 'there is no such extension request.';
+    case 'not_for_this_grant':
+      return 'it is not an extension of this grant.';
+    case 'not_approved':
+      return `it needs ${why.needed} approval${why.needed === 1 ? '' : 's'} of its card from people other than its requester, and has ${why.approvals}.`;
+    case 'over_limit':
+      return `the grant would last longer than its tier allows (${formatDuration(why.limitSeconds)}).`;
+    case 'already_applied':
+      return 'it was already applied.';
+  }
 }
 
 /** Why a cancel or a relinquish was refused, saying who may or what to do instead. */

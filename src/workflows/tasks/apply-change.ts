@@ -29,6 +29,9 @@ function approvedPlan(request: AccessRequest, account: AccountContext, rules?: A
     );
   };
   if (!plan) return refuse('it has no plan.');
+  // An extension only moves another grant's end, through that grant's run (checkExtension).
+  if (request.extends)
+    return refuse('it is an extension of another grant, which only that grant’s run applies.');
   assertPlanBuildable(request, account, plan);
   const hash = planHash(plan);
   if (request.planHash !== hash) {

@@ -11,6 +11,8 @@ export interface TaskDeps extends AuditDeps {
   auditChannelId: string;
   /** GRANT_REMINDER_SECONDS: how long before a time-bound grant ends its requester is reminded. */
   grantReminderSeconds: number;
+  /** MAX_GRANT_DURATION_SECONDS: the longest grant of a tier whose rule names none (extensions included). */
+  maxGrantDurationSeconds?: number;
   /** KMS, for the tasks whose role allows it (plan, apply, rollback, verify); see requireKms. */
   kms?: KmsPort;
   /** Finds the time-bound grants a revoke ends early (the report task only). */

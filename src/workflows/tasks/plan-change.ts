@@ -1,5 +1,6 @@
 import { autoApproved } from '../../domain/access-rules';
 import { isIdentityTarget } from '../../domain/command';
+import { formatDuration } from '../../domain/duration';
 import {
   ConflictError,
   RequestConflictError,
@@ -20,7 +21,7 @@ import {
 } from '../../domain/plans';
 import type { IamPort } from '../../domain/ports';
 import { readPrincipalFacts } from '../../domain/read-facts';
-import { type AccessRequest, savableBy } from '../../domain/request';
+import { type AccessRequest, type GrantExtension, savableBy } from '../../domain/request';
 import { noChange, updateRequest } from '../../domain/update-request';
 import { loadRequest, requireAccount, requireKms, type TaskDeps } from './deps';
 import { otherRequestsFor } from './target-records';
@@ -35,12 +36,15 @@ export async function planChange(
   requestId: string,
 ): Promise<{ noop: boolean; autoApprove: boolean }> {
   const request = await loadRequest(deps, requestId);
-  const autoApprove = deps.rules !== undefined && autoApproved(deps.rules, request.command);
+  // An extension always waits for a person (its record is never applied, so no rule approves it).
+  const extension = request.extends !== undefined;
+  const autoApprove = !extension && deps.rules !== undefined && autoApproved(deps.rules, request.command);
+  const noop = (stored: ChangePlan): boolean => !extension && stored.steps.length === 0;
   if (request.plan && request.status !== 'planning') {
     // A retried task after the plan was stored: the approver may already be looking at it.
-    return { noop: request.plan.steps.length === 0, autoApprove };
+    return { noop: noop(request.plan), autoApprove };
   }
-  const planned = await planFor(deps, request);
+  const planned = request.extends ? extensionPlan(request, request.extends) : await planFor(deps, request);
   const plan: ChangePlan = {
     ...planned,
     requiredApprovals: approvalsNeeded(request.command, planned, deps.rules),
@@ -60,7 +64,7 @@ export async function planChange(
               // The plan resolves what the request only named (a key alias, a role's real path).
               target: plan.target,
               requiredApprovals: plan.requiredApprovals,
-              status: plan.steps.length === 0 ? 'no_change' : 'awaiting_approval',
+              status: noop(plan) ? 'no_change' : 'awaiting_approval',
             },
       { current: request },
     );
@@ -74,7 +78,23 @@ export async function planChange(
       cause: error,
     });
   }
-  return { noop: stored.steps.length === 0, autoApprove };
+  return { noop: noop(stored), autoApprove };
+}
+
+/**
+ * The plan of an extension: no step in AWS (the grant's own run moves its end once this is approved);
+ * its approvals are the tier's, from the grant command the record copies.
+ */
+function extensionPlan(request: AccessRequest, extension: GrantExtension): ChangePlan {
+  return {
+    summary: `extend ${extension.requestId} by ${formatDuration(extension.seconds)}`,
+    target: request.target,
+    steps: [],
+    unchanged: [],
+    warnings: [],
+    requiredApprovals: 1,
+    verification: { principalArn: request.target.arn, expectAllowed: [], expectDenied: [] },
+  };
 }
 
 /** Reads what the request's planner needs from AWS and plans it. Throws the planner's named errors. */

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import {
   ApproveByRuleInput,
   AskApprovalInput,
+  CheckExtensionInput,
   HoldInput,
   HoldOutput,
   ReportInput,
@@ -12,6 +13,7 @@ import { applyChange } from './apply-change';
 import { approveByRule, askApproval, holdGrant } from './ask-approval';
 import type { TaskDeps } from './deps';
 import { expireGrant } from './expire-grant';
+import { checkExtension } from './extend-grant';
 import { planChange } from './plan-change';
 import { reportOutcome } from './report-outcome';
 import { rollBack } from './roll-back';
@@ -42,7 +44,14 @@ export const TASKS = {
           ? holdGrant(deps, input).then(() => undefined)
           : askApproval(deps, input).then(() => undefined),
   ),
-  Apply: task(TaskInput, (deps, input) => applyChange(deps, input.requestId)),
+  // "Check the extension" runs here because apply's role owns how long a grant lasts (the journal).
+  Apply: task(
+    TaskInput,
+    (deps, input): Promise<unknown> =>
+      'check' in input
+        ? checkExtension(deps, CheckExtensionInput.parse(input))
+        : applyChange(deps, input.requestId),
+  ),
   Rollback: task(RollbackInput, (deps, input) =>
     input.mode === 'expire'
       ? expireGrant(

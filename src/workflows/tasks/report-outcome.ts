@@ -9,7 +9,13 @@ import {
   TransientError,
   USER_SAFE_ERROR_NAMES,
 } from '../../domain/errors';
-import { grantInEffect, grantWindow, secondsUntil, summarizeJournal } from '../../domain/grant-ledger';
+import {
+  grantInEffect,
+  grantWindow,
+  remindedOfCurrentEnd,
+  secondsUntil,
+  summarizeJournal,
+} from '../../domain/grant-ledger';
 import type { AutoApproval, CardStatus, FailureReason, Notice } from '../../domain/notices';
 import { manualCommand } from '../../domain/plans';
 import {
@@ -22,10 +28,11 @@ import {
 import { noChange, type UpdateResult, updateRequest } from '../../domain/update-request';
 import { causeMessage, type ReportInput } from '../state';
 import { loadRequest, type TaskDeps } from './deps';
+import { reportExtension } from './extend-grant';
 import { otherRequestsFor } from './target-records';
 
 /** The outcomes that close a request (or, for a time-bound grant, its applied phase). */
-type FinalOutcome = Exclude<ReportInput['outcome'], 'reminder' | 'ended'>;
+type FinalOutcome = Exclude<ReportInput['outcome'], 'reminder' | 'ended' | 'extended'>;
 
 const STATUS: Record<FinalOutcome, RequestStatus> = {
   completed: 'completed',
@@ -123,8 +130,9 @@ export async function reportOutcome(
   const loaded = await loadRequest(deps, input.requestId);
   switch (input.outcome) {
     case 'reminder': {
-      // Once per grant: a retried task or a resumed run only computes the time left again.
-      if (!loaded.events.some((event) => event.type === 'reminder')) {
+      // Once per end: a retried task or a resumed run only computes the time left again; an
+      // extension moved the end, so its new end is reminded of too.
+      if (!remindedOfCurrentEnd(loaded.events)) {
         const said = deps.wording.say(outcomeNotice(loaded, { ...input, outcome: 'reminder' }));
         await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', said));
         await sendDirect(deps, loaded, loaded.requester.userId, {
@@ -142,6 +150,8 @@ export async function reportOutcome(
     }
     case 'ended':
       return showEndOfAccess(deps, loaded);
+    case 'extended':
+      return reportExtension(deps, loaded, input.extension);
     default:
       return reportFinal(deps, loaded, { ...input, outcome: input.outcome });
   }

@@ -3,6 +3,7 @@ import { DEFAULT_PARSE_OPTIONS, HELP_TEXT, parseCommand } from '../../../command
 import { defaultAccessRules, NO_GROUPS, standingsFor } from '../../../domain/access-rules';
 import { cancelRequest } from '../../../domain/cancel-request';
 import { NotAuthorizedError } from '../../../domain/errors';
+import { requestExtension } from '../../../domain/extend-grant';
 import { type InspectDeps, inspectTarget } from '../../../domain/inspect-target';
 import { relinquishGrant } from '../../../domain/relinquish-grant';
 import { requestIdFor, type SubmitDeps, submitRequest } from '../../../domain/submit-request';
@@ -53,9 +54,8 @@ export async function codebuildAccessCommand(
       }
       return;
     }
-    const parsed = parseCommand(command.text ?? '', {
-      maxDurationSeconds: deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds,
-    });
+    const maxDurationSeconds = deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds;
+    const parsed = parseCommand(command.text ?? '', { maxDurationSeconds });
     if (parsed.action === 'help') {
       reply = HELP_TEXT;
     } else if (parsed.action === 'rules') {
@@ -85,6 +85,20 @@ export async function codebuildAccessCommand(
         teamId: command.team_id,
         appId: command.api_app_id,
       });
+    } else if (parsed.action === 'extend') {
+      reply = await requestExtension(
+        deps,
+        {
+          requestId: parsed.requestId,
+          seconds: parsed.durationSeconds,
+          userId: command.user_id,
+          teamId: command.team_id,
+          appId: command.api_app_id,
+          triggerId: command.trigger_id,
+          channelId: command.channel_id,
+        },
+        maxDurationSeconds,
+      );
     } else {
       submitted = requestIdFor(command.team_id, command.trigger_id);
       reply = await submitRequest(deps, {
