@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as z from 'zod';
 // Types only (erased when compiled): the shapes bench/ writes into bench/results.json.
+import type { AccountSizeRow } from '../bench/account-size';
 import type { FlowCost } from '../bench/cost';
 import type { ColdResult, NetworkAttempt } from '../bench/lib/cold';
 import type { LatencyResult } from '../bench/warm';
@@ -224,6 +225,47 @@ interface BundleResult {
   largest: [string, number][];
   forbidden: string[];
 }
+const calls = (byOperation: Record<string, number>): string =>
+  Object.entries(byOperation)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+
+/** "Calls per request vs account size" (bench/account-size.ts), when the results have it. */
+function accountSizeSection(results: BenchResults): string[] {
+  const rows = results.accountSize?.rows ?? [];
+  if (rows.length === 0) return [];
+  return [
+    '### Calls per request vs account size',
+    '',
+    `An approved \`developer\` grant for a Slack mention (IAM_USER_MAPPING=tag) in sandbox accounts with ` +
+      `${rows[0]?.groups.toLocaleString('en-US')} groups, IAM served over HTTP on loopback and counted there. ` +
+      'The IAM user index is built first by the scheduled refreshUserIndex code; its scan grows with the ' +
+      'account, and runs hourly (and on a miss), never per request.',
+    '',
+    table(
+      [
+        'IAM users',
+        'Slack path calls',
+        'workflow calls',
+        'Slack path',
+        'workflow',
+        'index refresh IAM calls',
+        'outcome',
+      ],
+      rows.map((row) => [
+        row.users.toLocaleString('en-US'),
+        String(row.slackPathCalls),
+        String(row.workflowCalls),
+        calls(row.slackPath),
+        calls(row.workflow),
+        row.indexRefreshIamCalls.toLocaleString('en-US'),
+        row.outcome,
+      ]),
+    ),
+    '',
+  ];
+}
+
 /** The parts of bench/results.json (bench/main.ts) that the page shows. */
 export interface BenchResults {
   generatedAt: string;
@@ -236,6 +278,8 @@ export interface BenchResults {
   networkAtImportOfTaskBundles: Record<string, NetworkAttempt[]>;
   warm: { results: LatencyResult[]; store: string };
   cost: { flows: FlowCost[]; timeBound: { command: string; pending: string } | null };
+  /** Calls per request vs account size; absent in results written before issue 13. */
+  accountSize?: { rows: AccountSizeRow[] };
   targets: { target: string; value: string; met: boolean }[];
 }
 
@@ -392,6 +436,7 @@ export function renderPerformance(results: BenchResults): string {
       : []),
     table(['flow', 'phase', 'AWS calls', 'Slack calls'], phaseRows),
     '',
+    ...accountSizeSection(results),
     '## How the slack function gets there',
     '',
     '- Bolt loads Express, raw-body, OAuth and Socket Mode at import, for receivers a Lambda never builds;',

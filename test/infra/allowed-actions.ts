@@ -60,7 +60,9 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'iam:SimulatePrincipalPolicy',
     'codebuild:ListBuilds',
     'dynamodb:Query',
-    ...USER_INDEX_WRITES,
+    // The IAM user index's keys (PutItem is above, for requests too).
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
   ],
   plan: [
     ...OWN_LOGS,

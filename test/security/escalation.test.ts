@@ -699,7 +699,7 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
 /** docs/security.md's table: what a compromised function could do at most. Checked against that file below. */
 const COMPROMISE_SUMMARY: Record<Fn, string> = {
   slack:
-    'create requests and record decisions (only those attributes); start runs and answer approval waits. No plan, card, plan hash or journal; no IAM or KMS write.',
+    'create requests and record decisions (only those attributes); start runs and answer approval waits; write IAM user index entries (only their keys and attributes; IAM confirms each before use). No plan, card, plan hash or journal; no IAM or KMS write.',
   plan: 'read users, groups, roles and opted-in keys; write the plan and the resolved target (apply refuses any plan the code would not build for the command, or whose hash is not the one the card shows).',
   askApproval:
     "post approval cards and DM approvers; store the card, the task token, the plan hash the card shows and a time-bound grant's hold token (which can only end that grant early); query requests by status. No AWS write, no plan, no approvals.",
