@@ -709,7 +709,7 @@ const COMPROMISE_SUMMARY: Record<Fn, string> = {
     "detach those policies; detach policies from and delete /codebuild/ roles; restore opted-in key policies; delete aliases and schedule deletion of keys the bot created (granted by those keys' own policies); journal undos, record who relinquished a grant, and query a target's requests.",
   verify: 'simulate policies and read opted-in key policies; append audit events. No other write.',
   report:
-    "post to Slack; set a request's status, end time, expired decision, card and endedBy; query requests by target and by status. No AWS write, no plan, plan hash or approvals.",
+    "post to Slack; set a request's status, end time, expired decision, card and endedBy, and remove the approval task token of a request that expired unanswered; query requests by target and by status. No AWS write, no plan, plan hash or approvals.",
   remindApprovers:
     'DM the approvers of requests still waiting; record approversRemindedAt and nothing else; query requests by status. No workflow action, no decision, no AWS write.',
   refreshUserIndex:
