@@ -90,7 +90,7 @@ export function homeTabDeps(
     approverIds,
     maxGrantDurationSeconds: config.maxGrantDurationSeconds,
     rules: config.accessRules,
-    groups: usergroupMembership({ slack, clock, log }),
+    groups: usergroupMembership({ slack, clock, log, cacheSeconds: config.slackCacheSeconds }),
     approvers: approverDirectory({
       userIds: config.approverUserIds,
       ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),
