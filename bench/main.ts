@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { AccountSizeRow } from './account-size';
 import type { FlowCost } from './cost';
 import {
   buildLambdaBundles,
@@ -176,6 +177,14 @@ export async function main(argv: string[]): Promise<void> {
     timeBound: { command: string; pending: string } | null;
   };
 
+  log('calls per request vs account size: 100, 1,000 and 10,000 IAM users (IAM over HTTP on loopback)');
+  const accountSize = (await runChild('account-size.js', [], { POWERTOOLS_LOG_LEVEL: 'CRITICAL' })) as {
+    rows: AccountSizeRow[];
+  };
+  const perRequest = (row: AccountSizeRow) =>
+    JSON.stringify([row.slackPath, row.workflow, row.outcome === 'SUCCEEDED']);
+  const sameAtEverySize = new Set(accountSize.rows.map(perRequest)).size === 1;
+
   // ---- Targets ----
   const byId = Object.fromEntries(cold.map((c) => [c.id, c]));
   const typical = [byId['typical-bundle']!, byId['typical-node-modules']!].sort(
@@ -228,6 +237,14 @@ export async function main(argv: string[]): Promise<void> {
           ? 'no connection or DNS lookup'
           : [...slackNetwork, ...taskNetwork].join(', '),
       met: slackNetwork.length + taskNetwork.length === 0,
+    },
+    {
+      target:
+        'AWS calls per grant the same at 100, 1,000 and 10,000 IAM users (+1 tagged) (Slack path and workflow)',
+      value: accountSize.rows
+        .map((row) => `${row.users}: ${row.slackPathCalls} + ${row.workflowCalls}`)
+        .join(', '),
+      met: sameAtEverySize,
     },
     {
       target: `approved developer grant <= ${TRANSITIONS_TARGET} state transitions`,
@@ -329,6 +346,30 @@ export async function main(argv: string[]): Promise<void> {
       ),
   );
   sections.push(
+    `Calls per request vs account size (approved developer grant for a Slack mention, IAM_USER_MAPPING=tag;\n` +
+      `${accountSize.rows[0]?.groups ?? 0} groups; IAM served over HTTP on loopback and counted there)\n` +
+      table(
+        [
+          'IAM users',
+          'Slack path',
+          'workflow',
+          'Slack path calls',
+          'index refresh (hourly) IAM calls',
+          'outcome',
+        ],
+        accountSize.rows.map((row) => [
+          row.users.toLocaleString('en-US'),
+          String(row.slackPathCalls),
+          String(row.workflowCalls),
+          Object.entries(row.slackPath)
+            .map(([name, n]) => `${name} ${n}`)
+            .join(', '),
+          row.indexRefreshIamCalls.toLocaleString('en-US'),
+          row.outcome,
+        ]),
+      ),
+  );
+  sections.push(
     'Targets\n' +
       table(
         ['target', 'measured', ''],
@@ -365,6 +406,7 @@ export async function main(argv: string[]): Promise<void> {
     networkAtImportOfTaskBundles: importOnly,
     warm,
     cost,
+    accountSize,
     targets,
   };
   const resultsFile = join(ROOT, 'bench', 'results.json');

@@ -8,7 +8,12 @@ const root = path.join(__dirname, '..');
 
 esbuild.buildSync({
   absWorkingDir: root,
-  entryPoints: { main: 'bench/main.ts', warm: 'bench/warm.ts', cost: 'bench/cost.ts' },
+  entryPoints: {
+    main: 'bench/main.ts',
+    warm: 'bench/warm.ts',
+    cost: 'bench/cost.ts',
+    'account-size': 'bench/account-size.ts',
+  },
   outdir: path.join(__dirname, 'out'),
   bundle: true,
   platform: 'node',

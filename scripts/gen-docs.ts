@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as z from 'zod';
 // Types only (erased when compiled): the shapes bench/ writes into bench/results.json.
+import type { AccountSizeRow } from '../bench/account-size';
 import type { FlowCost } from '../bench/cost';
 import type { ColdResult, NetworkAttempt } from '../bench/lib/cold';
 import type { LatencyResult } from '../bench/warm';
@@ -208,6 +209,25 @@ export function renderConfiguration(): string {
     '- A secret is given either as its value or as the name of an SSM parameter: `SLACK_SIGNING_SECRET` or',
     '  `SLACK_SIGNING_SECRET_PARAMETER`, `SLACK_BOT_TOKEN` or `SLACK_BOT_TOKEN_PARAMETER`; the value wins when both are set.',
     '',
+    '## IAM_USER_MAPPING=tag in big accounts: the IAM user index',
+    '',
+    "- Finding the IAM user tagged `SlackUserId=<U…>` needs every user's tags (IAM has no search by tag), so the",
+    '  bot keeps an index, Slack user id → IAM user name, per AWS account, in the requests table under keys',
+    '  `iamuser#<account>#<U…>` (`src/aws/user-index-store.ts`; the roles may write only those keys and attributes).',
+    "- **Hit:** one DynamoDB read and one `iam:GetUser`, which returns the user's tags: the entry is used only if",
+    '  the user still carries the tag. A mention, a click and a grant cost the same at 100 or 10,000 users',
+    '  ([performance.md](performance.md)).',
+    '- **Miss or stale entry** (tag moved, user deleted): the entry is dropped and the account is re-scanned',
+    '  (`ListUsers`, then `ListUserTags` per user), at most once per `IAM_USER_INDEX_RESCAN_SECONDS` per account;',
+    '  within that time a miss answers "no IAM user is tagged" rather than scan again. The scheduled',
+    '  `refreshUserIndex` function re-scans every hour, so misses are rare. A scan of a very large account on the',
+    "  Slack path can outlast Slack's 3 s; it happens only on a miss.",
+    "- **Self-approval** of a change to an IAM user never relies on the index: the target user's own tag is read",
+    "  (`GetUser`) and compared with the clicker's Slack id. For a group, the clicker's index entry (confirmed by",
+    '  its tag) is compared with the members.',
+    '- **Caching:** `SLACK_CACHE_SECONDS` (per warm slack function instance) covers user group members and IAM',
+    '  name → ARN and group member reads; never the tag check, "not found", or an error.',
+    '',
     '## Read by libraries, not by src/config.ts',
     '',
     table(['variable', 'default', 'meaning'], LIBRARY_VARIABLES),
@@ -224,6 +244,47 @@ interface BundleResult {
   largest: [string, number][];
   forbidden: string[];
 }
+const calls = (byOperation: Record<string, number>): string =>
+  Object.entries(byOperation)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+
+/** "Calls per request vs account size" (bench/account-size.ts), when the results have it. */
+function accountSizeSection(results: BenchResults): string[] {
+  const rows = results.accountSize?.rows ?? [];
+  if (rows.length === 0) return [];
+  return [
+    '### Calls per request vs account size',
+    '',
+    `An approved \`developer\` grant for a Slack mention (IAM_USER_MAPPING=tag) in sandbox accounts with ` +
+      `${rows[0]?.groups.toLocaleString('en-US')} groups, IAM served over HTTP on loopback and counted there. ` +
+      'The IAM user index is built first by the scheduled refreshUserIndex code; its scan grows with the ' +
+      'account, and runs hourly (and on a miss), never per request.',
+    '',
+    table(
+      [
+        'IAM users',
+        'Slack path calls',
+        'workflow calls',
+        'Slack path',
+        'workflow',
+        'index refresh IAM calls',
+        'outcome',
+      ],
+      rows.map((row) => [
+        row.users.toLocaleString('en-US'),
+        String(row.slackPathCalls),
+        String(row.workflowCalls),
+        calls(row.slackPath),
+        calls(row.workflow),
+        row.indexRefreshIamCalls.toLocaleString('en-US'),
+        row.outcome,
+      ]),
+    ),
+    '',
+  ];
+}
+
 /** The parts of bench/results.json (bench/main.ts) that the page shows. */
 export interface BenchResults {
   generatedAt: string;
@@ -236,6 +297,8 @@ export interface BenchResults {
   networkAtImportOfTaskBundles: Record<string, NetworkAttempt[]>;
   warm: { results: LatencyResult[]; store: string };
   cost: { flows: FlowCost[]; timeBound: { command: string; pending: string } | null };
+  /** Calls per request vs account size; absent in results written before issue 13. */
+  accountSize?: { rows: AccountSizeRow[] };
   targets: { target: string; value: string; met: boolean }[];
 }
 
@@ -392,6 +455,7 @@ export function renderPerformance(results: BenchResults): string {
       : []),
     table(['flow', 'phase', 'AWS calls', 'Slack calls'], phaseRows),
     '',
+    ...accountSizeSection(results),
     '## How the slack function gets there',
     '',
     '- Bolt loads Express, raw-body, OAuth and Socket Mode at import, for receivers a Lambda never builds;',

@@ -67,6 +67,29 @@ export const EnvSchema = z.object({
         'Slack email; only the part before the @ at IAM_USER_EMAIL_DOMAINS) or `tag` (the IAM user tagged ' +
         '`SlackUserId=<U…>`).',
     ),
+  IAM_USER_INDEX_RESCAN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(60)
+    .describe(
+      'IAM_USER_MAPPING=tag: a Slack user missing from the IAM user index (or whose entry IAM no longer ' +
+        'confirms) re-scans the account at most once per this many seconds (default 60); the refreshUserIndex ' +
+        'function also re-scans every hour. Every entry is confirmed by GetUser before it is used.',
+    ),
+  SLACK_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(60)
+    .describe(
+      'How long one warm slack function instance keeps the members of an approver or rules user group ' +
+        "(usergroups.users.list) and IAM reads on the Slack path (a user or group name -> ARN, a group's " +
+        'members), default 60 s: a removal takes effect within it. Never cached: "not found", errors, and ' +
+        'the tag check behind the IAM user index. 0 turns caching off.',
+    ),
   IAM_USER_EMAIL_DOMAINS: z
     .string()
     .default('')
@@ -135,7 +158,7 @@ export const EnvSchema = z.object({
     )
     .describe(
       'A Slack user group whose members may approve too, besides APPROVER_USER_IDS. Looked up at each click ' +
-        '(cached 60 s); if Slack cannot answer, the click is refused.',
+        '(cached SLACK_CACHE_SECONDS); if Slack cannot answer, the click is refused.',
     ),
   AWS_ACCOUNT_ID: optionalText
     .pipe(
@@ -227,6 +250,10 @@ export interface Config {
   iamUserMapping: 'email' | 'tag';
   /** IAM_USER_EMAIL_DOMAINS, lower case. */
   iamUserEmailDomains: string[];
+  /** IAM_USER_INDEX_RESCAN_SECONDS: at most one re-scan of the IAM users per account within it. */
+  iamUserIndexRescanSeconds: number;
+  /** SLACK_CACHE_SECONDS: how long the slack function keeps user group members and IAM reads. */
+  slackCacheSeconds: number;
   approvalTimeoutSeconds: number;
   maxGrantDurationSeconds: number;
   grantReminderSeconds: number;
@@ -286,6 +313,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approverUserIds: e.APPROVER_USER_IDS,
     iamUserMapping: e.IAM_USER_MAPPING,
     iamUserEmailDomains: e.IAM_USER_EMAIL_DOMAINS,
+    iamUserIndexRescanSeconds: e.IAM_USER_INDEX_RESCAN_SECONDS,
+    slackCacheSeconds: e.SLACK_CACHE_SECONDS,
     approvalTimeoutSeconds: e.APPROVAL_TIMEOUT_SECONDS,
     maxGrantDurationSeconds: e.MAX_GRANT_DURATION_SECONDS,
     grantReminderSeconds: e.GRANT_REMINDER_SECONDS,

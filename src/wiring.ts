@@ -11,8 +11,10 @@ import { IamGateway } from './aws/iam';
 import { KmsGateway } from './aws/kms';
 import { DynamoRequestStore } from './aws/request-store';
 import { resolveSecret } from './aws/secrets';
+import { DynamoUserIndexStore } from './aws/user-index-store';
 import { StepFunctionsWorkflow } from './aws/workflow';
 import { accountContext, type Config, ConfigError, loadConfig, requireSecret } from './config';
+import { UNNAMED_ACCOUNT, type UserIndexDeps, type UserIndexStore } from './domain/iam-user-index';
 import {
   type CodeBuildPort,
   type IamPort,
@@ -75,6 +77,8 @@ export interface AwsPorts {
   kms?: KmsPort;
   /** `verify`'s ListBuilds with the bot's own credentials. */
   codebuildPort?: CodeBuildPort;
+  /** The IAM user index (IAM_USER_MAPPING=tag), kept in the requests table. */
+  userIndex?: UserIndexStore;
 }
 
 /** The SDK clients behind the ports; local mode passes sandboxed ones. */
@@ -100,6 +104,7 @@ export function liveAwsPorts(config: Config, clients: AwsClients = defaultAwsCli
   return {
     iam: new IamGateway(clients.iam),
     store: new DynamoRequestStore(clients.dynamodb, config.requestsTable),
+    userIndex: new DynamoUserIndexStore(clients.dynamodb, config.requestsTable),
     codebuild: clients.codebuild,
     codebuildPort: new CodeBuildGateway(clients.codebuild),
     ...(clients.kms ? { kms: new KmsGateway(clients.kms) } : {}),
@@ -175,6 +180,28 @@ export async function liveReminderDeps(
     clock: systemClock,
     reminderSeconds: config.approverReminderSeconds,
     approverIds: approverLister(config, slack, log),
+  };
+}
+
+/** What the refresh function needs; `enabled` is false unless IAM_USER_MAPPING=tag. */
+export type UserIndexRefreshDeps = Omit<UserIndexDeps, 'rescanCooldownSeconds'> & { enabled: boolean };
+
+/** The scheduled IAM user index refresh: IAM (ListUsers, ListUserTags) and the index's keys of the table. */
+export async function liveUserIndexDeps(
+  env: Record<string, string | undefined> = process.env,
+  clients: { iam: IAMClient; dynamodb: DynamoDBClient } = {
+    iam: new IAMClient({}),
+    dynamodb: new DynamoDBClient({}),
+  },
+): Promise<UserIndexRefreshDeps> {
+  const config = loadConfig(env);
+  return {
+    enabled: config.iamUserMapping === 'tag',
+    iam: new IamGateway(clients.iam),
+    store: new DynamoUserIndexStore(clients.dynamodb, config.requestsTable),
+    clock: systemClock,
+    log: createLogger(),
+    accountId: config.accountId ?? UNNAMED_ACCOUNT,
   };
 }
 
@@ -257,9 +284,10 @@ export const slackAwsClients = (): Omit<AwsClients, 'kms'> => ({
 export function liveSlackPorts(
   config: Config,
   clients: Omit<AwsClients, 'kms'> = slackAwsClients(),
-): Pick<AwsPorts, 'iam' | 'store' | 'workflow'> & { codebuildPort: CodeBuildPort } {
+): Pick<AwsPorts, 'iam' | 'store' | 'workflow' | 'userIndex'> & { codebuildPort: CodeBuildPort } {
   return {
     iam: new IamGateway(clients.iam),
+    userIndex: new DynamoUserIndexStore(clients.dynamodb, config.requestsTable),
     codebuildPort: new CodeBuildGateway(clients.codebuild),
     store: new DynamoRequestStore(clients.dynamodb, config.requestsTable),
     ...(config.stateMachineArn

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { loadSandboxFixture } from '../../src/local/sandbox/account';
+import { loadSandboxFixture, type SandboxAccount } from '../../src/local/sandbox/account';
 import { answerIamQuery } from '../../src/local/sandbox/query-endpoint';
 import { ROOT } from './bundles';
 
@@ -33,8 +33,10 @@ const answerSfn = (operation: string, body: string): { status: number; body: str
     ? startExecution(body)
     : { status: 400, body: JSON.stringify({ __type: 'UnknownOperationException', message: operation }) };
 
-export async function startLoopbackAws(): Promise<LoopbackAws> {
-  const account = loadSandboxFixture(FIXTURE);
+/** Serves `account` (default: local mode's fixture account), seeded by the caller as it likes. */
+export async function startLoopbackAws(
+  account: SandboxAccount = loadSandboxFixture(FIXTURE),
+): Promise<LoopbackAws> {
   const calls: string[] = [];
   const server: Server = createServer((req, res) => {
     void (async () => {

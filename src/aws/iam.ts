@@ -78,8 +78,24 @@ export class IamGateway implements IamPort {
     return names;
   }
 
-  async findUserByTag(key: string, value: string): Promise<PrincipalRef | undefined> {
-    const matches: PrincipalRef[] = [];
+  async userWithTags(
+    name: string,
+  ): Promise<{ principal: PrincipalRef; tags: Record<string, string> } | undefined> {
+    try {
+      // GetUser returns every tag of the user (at most 50), so one call confirms an index entry.
+      const out = await this.client.send(new GetUserCommand({ UserName: name }));
+      const user = out.User;
+      if (!user?.Arn || !user.UserName) return undefined;
+      const tags = Object.fromEntries((user.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+      return { principal: { kind: 'user', name: user.UserName, arn: user.Arn }, tags };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw classifyAwsError(error, `look up IAM user ${name}`);
+    }
+  }
+
+  async usersTagged(key: string): Promise<Array<{ principal: PrincipalRef; value: string }>> {
+    const found: Array<{ principal: PrincipalRef; value: string }> = [];
     try {
       for await (const page of paginateListUsers({ client: this.client }, {})) {
         // Tags are not in ListUsers; ask for each user's tags, a few at a time.
@@ -89,20 +105,19 @@ export class IamGateway implements IamPort {
           const tagged = await Promise.all(
             batch.map(async (user) => {
               const tags = await this.client.send(new ListUserTagsCommand({ UserName: user.UserName }));
-              return tags.Tags?.some((tag) => tag.Key === key && tag.Value === value) ? user : undefined;
+              const value = tags.Tags?.find((tag) => tag.Key === key)?.Value;
+              return value !== undefined && user.UserName && user.Arn
+                ? { principal: { kind: 'user' as const, name: user.UserName, arn: user.Arn }, value }
+                : undefined;
             }),
           );
-          for (const user of tagged) {
-            if (user?.UserName && user.Arn)
-              matches.push({ kind: 'user', name: user.UserName, arn: user.Arn });
-          }
+          for (const entry of tagged) if (entry) found.push(entry);
         }
       }
     } catch (error) {
-      throw classifyAwsError(error, `find the IAM user tagged ${key}=${value}`);
+      throw classifyAwsError(error, `list the IAM users tagged ${key}`);
     }
-    // Two users claiming one Slack identity is ambiguous; refuse rather than guess.
-    return matches.length === 1 ? matches[0] : undefined;
+    return found;
   }
 
   async listAttachedPolicyArns(principal: PrincipalRef): Promise<string[]> {

@@ -16,8 +16,8 @@ export interface ApproverOptions {
   slack: UsergroupLookup;
   clock: Clock;
   log: Log;
-  /** How long a group's member list is trusted (default 60 s): removals take effect within it. */
-  cacheSeconds?: number;
+  /** How long a group's member list is trusted (SLACK_CACHE_SECONDS): removals take effect within it. */
+  cacheSeconds: number;
 }
 
 /**
@@ -26,7 +26,7 @@ export interface ApproverOptions {
  * is refused: access control fails closed.
  */
 export function approverDirectory(options: ApproverOptions): ApproverDirectory {
-  const ttlMs = (options.cacheSeconds ?? 60) * 1000;
+  const ttlMs = options.cacheSeconds * 1000;
   let cached: { members: Set<string>; at: number } | undefined;
   return {
     async isApprover(userId) {
@@ -70,7 +70,7 @@ export function approverDirectory(options: ApproverOptions): ApproverDirectory {
 export function usergroupMembership(
   options: Pick<ApproverOptions, 'slack' | 'clock' | 'log' | 'cacheSeconds'>,
 ): GroupMembership {
-  const ttlMs = (options.cacheSeconds ?? 60) * 1000;
+  const ttlMs = options.cacheSeconds * 1000;
   const cache = new Map<string, { members: Set<string>; at: number }>();
   const membersOf = async (usergroupId: string): Promise<Set<string>> => {
     const now = options.clock.now().getTime();

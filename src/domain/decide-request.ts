@@ -37,6 +37,12 @@ export type IdentityLookup = (slackUserId: string) => Promise<PrincipalRef | und
 export interface DecideDeps extends AuditDeps {
   /** Maps the clicker to their IAM user, so nobody approves a change to themselves under any Slack id. */
   identity: IdentityLookup;
+  /**
+   * IAM_USER_MAPPING=tag: whether IAM user `userName` carries the clicker's SlackUserId tag now (one
+   * GetUser). A change to a user is checked with it before any index, so a stale or missing index entry
+   * never lets the target approve their own change.
+   */
+  ownsIamUser?: (slackUserId: string, userName: string) => Promise<boolean>;
   /** Group membership, so nobody approves a change to a group they belong to. */
   iam: Pick<IamPort, 'groupMemberNames'>;
   workflow: WorkflowPort;
@@ -68,6 +74,28 @@ const arnName = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
 const sameIamUser = (a: { name: string; arn: string }, b: { name: string; arn: string }): boolean =>
   sameName(a.name, b.name) || sameName(arnName(a.arn), arnName(b.arn));
 
+/** How the clicker relates to a user or group target, by IAM identity (lookups may throw). */
+async function relationTo(
+  deps: DecideDeps,
+  target: { kind: 'user' | 'group'; name: string; arn: string },
+  userId: string,
+): Promise<ClickContext['isTarget']> {
+  // Exact in tag mode (a user carries one SlackUserId tag), and independent of the index.
+  if (target.kind === 'user' && deps.ownsIamUser) {
+    return (await deps.ownsIamUser(userId, target.name)) ? 'user' : false;
+  }
+  const clicker = await deps.identity(userId);
+  if (!clicker) return false;
+  if (target.kind === 'user') return sameIamUser(clicker, target) ? 'user' : false;
+  const members = await deps.iam.groupMemberNames(target.name);
+  if (members === undefined) {
+    throw new NotAuthorizedError(`IAM group ${target.name} no longer exists, so I cannot check its members.`);
+  }
+  return members.some((member) => sameName(member, clicker.name) || sameName(member, arnName(clicker.arn)))
+    ? 'member'
+    : false;
+}
+
 /**
  * Whether the change is for the clicker, by IAM identity: their own IAM user (whatever Slack account
  * or spelling named it) or a group they belong to. Roles and keys are no one's own: an approver maps
@@ -81,18 +109,7 @@ async function clickerIsTarget(
   const { target } = request;
   if (target.kind !== 'user' && target.kind !== 'group') return false;
   try {
-    const clicker = await deps.identity(userId);
-    if (!clicker) return false;
-    if (target.kind === 'user') return sameIamUser(clicker, target) ? 'user' : false;
-    const members = await deps.iam.groupMemberNames(target.name);
-    if (members === undefined) {
-      throw new NotAuthorizedError(
-        `IAM group ${target.name} no longer exists, so I cannot check its members.`,
-      );
-    }
-    return members.some((member) => sameName(member, clicker.name) || sameName(member, arnName(clicker.arn)))
-      ? 'member'
-      : false;
+    return await relationTo(deps, { kind: target.kind, name: target.name, arn: target.arn }, userId);
   } catch (error) {
     // Fail closed: a click we cannot check is not counted.
     const reason =

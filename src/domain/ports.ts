@@ -1,3 +1,4 @@
+import type { TaggedUserReader } from './iam-user-index';
 import type { AutoApproval, CardStatus, DirectMessage, Notice, RenderedMessage } from './notices';
 import type { IamOperation, KeyFacts, KmsOperation, PrincipalRef, RoleFacts } from './plans';
 import type {
@@ -11,13 +12,11 @@ import type {
 } from './request';
 
 /** The domain's view of IAM; src/aws/iam.ts implements it with the SDK. */
-export interface IamPort {
+export interface IamPort extends TaggedUserReader {
   /** The principal's ARN, or undefined when IAM says NoSuchEntity. */
   findPrincipal(kind: 'user' | 'group', name: string): Promise<PrincipalRef | undefined>;
   /** The names of the IAM users in a group (GetGroup, every page); undefined when IAM says NoSuchEntity. */
   groupMemberNames(groupName: string): Promise<string[] | undefined>;
-  /** The IAM user tagged SlackUserId=<id>, if exactly one is. */
-  findUserByTag(key: string, value: string): Promise<PrincipalRef | undefined>;
   listAttachedPolicyArns(principal: PrincipalRef): Promise<string[]>;
   /** Inline policy name -> document text (decoded), for quota counts, held tiers and role comparisons. */
   listInlinePolicies(principal: PrincipalRef): Promise<Record<string, string>>;

@@ -1,6 +1,7 @@
 import type { ResolvedTarget, TargetRef } from './command';
 import { TargetNotFoundError } from './errors';
 import { IAM_USER_NAME } from './iam-names';
+import { findTaggedUser, type IndexLookup, SLACK_USER_ID_TAG, type UserIndexDeps } from './iam-user-index';
 import type { UnmappedWhy } from './notices';
 import type { PrincipalRef } from './plans';
 import type { IamPort, SlackPort, Wording } from './ports';
@@ -18,6 +19,20 @@ export interface ResolveDeps {
   iamUserEmailDomains: readonly string[];
   /** Words why a Slack user maps to no IAM user (src/slack/blocks/). */
   wording: Wording;
+  /**
+   * IAM_USER_MAPPING=tag: the Slack id -> IAM user index (src/domain/iam-user-index.ts), which IAM
+   * confirms on each use. Absent (no table wired), every lookup scans the account's users.
+   */
+  userIndex?: Omit<UserIndexDeps, 'iam'>;
+}
+
+/** The IAM user tagged for a Slack user: through the index when one is wired, else by a full scan. */
+async function taggedUser(deps: ResolveDeps, slackUserId: string): Promise<IndexLookup> {
+  if (deps.userIndex) return findTaggedUser({ ...deps.userIndex, iam: deps.iam }, slackUserId);
+  const found = (await deps.iam.usersTagged(SLACK_USER_ID_TAG)).filter((u) => u.value === slackUserId);
+  const [only] = found;
+  if (found.length > 1) return { kind: 'ambiguous' };
+  return only ? { kind: 'found', principal: only.principal } : { kind: 'none' };
 }
 
 /**
@@ -61,11 +76,12 @@ export async function resolveTarget(deps: ResolveDeps, ref: TargetRef): Promise<
     throw notMapped(deps, ref.slackUserId, { kind: 'unknown_user' });
   }
   if (deps.iamUserMapping === 'tag') {
-    const tagged = await deps.iam.findUserByTag('SlackUserId', ref.slackUserId);
-    if (!tagged) {
+    const tagged = await taggedUser(deps, ref.slackUserId);
+    if (tagged.kind !== 'found') {
       throw notMapped(deps, ref.slackUserId, { kind: 'no_single_tagged_user' });
     }
-    return { kind: 'user', name: tagged.name, arn: tagged.arn, slackUserId: ref.slackUserId };
+    const { name, arn } = tagged.principal;
+    return { kind: 'user', name, arn, slackUserId: ref.slackUserId };
   }
   const email = slackUser.email;
   if (!email) {

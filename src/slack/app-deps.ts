@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { accountContext, ConfigError } from '../config';
 import { approverDirectory, usergroupMembership } from '../domain/approvers';
+import { isTaggedFor, UNNAMED_ACCOUNT, type UserIndexStore } from '../domain/iam-user-index';
 import type {
   Clock,
   CodeBuildPort,
@@ -12,7 +13,8 @@ import type {
   RequestStore,
   WorkflowPort,
 } from '../domain/ports';
-import { clickerIdentity } from '../domain/resolve-target';
+import { cachedIamReads } from '../domain/read-cache';
+import { clickerIdentity, type ResolveDeps } from '../domain/resolve-target';
 import type { SlackAppDeps } from './app';
 import { slackWording } from './blocks/wording';
 import { approverLister, homeTabDeps, homeTabs } from './home-tabs';
@@ -24,6 +26,8 @@ export interface SlackAppPorts {
   workflow?: WorkflowPort;
   /** `verify`'s ListBuilds with the bot's own credentials. */
   codebuildPort?: CodeBuildPort;
+  /** IAM_USER_MAPPING=tag: the Slack id -> IAM user index (in the requests table). */
+  userIndex?: UserIndexStore;
 }
 
 // The DynamoDB store also finds pending requests by target (byTarget index); fakes may not.
@@ -55,38 +59,52 @@ export function slackAppDeps(
   const pending = pendingFinder(ports.store);
   const lister = requestLister(ports.store);
   const approverIds = approverLister(config, slack, log);
-  return {
-    ...(lister ? { homeTabs: homeTabs(homeTabDeps(config, lister, slack, log, clock, approverIds)) } : {}),
-    iam: ports.iam,
-    store: ports.store,
-    workflow: ports.workflow,
+  // One warm instance answers many clicks: names, ARNs and group members are kept SLACK_CACHE_SECONDS.
+  const iam = cachedIamReads(ports.iam, clock, config.slackCacheSeconds);
+  const resolve: ResolveDeps = {
+    iam,
     slack,
-    log,
-    clock,
-    wording: slackWording,
     iamUserMapping: config.iamUserMapping,
     iamUserEmailDomains: config.iamUserEmailDomains,
+    wording: slackWording,
+    ...(ports.userIndex
+      ? {
+          userIndex: {
+            store: ports.userIndex,
+            accountId: config.accountId ?? UNNAMED_ACCOUNT,
+            rescanCooldownSeconds: config.iamUserIndexRescanSeconds,
+            clock,
+            log,
+          },
+        }
+      : {}),
+  };
+  return {
+    ...(lister ? { homeTabs: homeTabs(homeTabDeps(config, lister, slack, log, clock, approverIds)) } : {}),
+    ...resolve,
+    store: ports.store,
+    workflow: ports.workflow,
+    log,
+    clock,
     auditChannelId: config.auditChannelId,
     ...(account ? { account } : {}),
     ...(ports.codebuildPort ? { codebuild: ports.codebuildPort } : {}),
     ...(pending ? { pending } : {}),
     approvalTimeoutSeconds: config.approvalTimeoutSeconds,
     maxGrantDurationSeconds: config.maxGrantDurationSeconds,
-    identity: clickerIdentity({
-      iam: ports.iam,
-      slack,
-      iamUserMapping: config.iamUserMapping,
-      iamUserEmailDomains: config.iamUserEmailDomains,
-      wording: slackWording,
-    }),
+    identity: clickerIdentity(resolve),
+    ...(config.iamUserMapping === 'tag'
+      ? { ownsIamUser: (slackUserId: string, userName: string) => isTaggedFor(iam, userName, slackUserId) }
+      : {}),
     rules: config.accessRules,
-    groups: usergroupMembership({ slack, clock, log }),
+    groups: usergroupMembership({ slack, clock, log, cacheSeconds: config.slackCacheSeconds }),
     approvers: approverDirectory({
       userIds: config.approverUserIds,
       ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),
       slack,
       clock,
       log,
+      cacheSeconds: config.slackCacheSeconds,
     }),
     ...(config.slackTeamId ? { expectedTeamId: config.slackTeamId } : {}),
     ...(config.slackAppId ? { expectedAppId: config.slackAppId } : {}),

@@ -89,13 +89,14 @@ export function homeTabDeps(
     log,
     approverIds,
     rules: config.accessRules,
-    groups: usergroupMembership({ slack, clock, log }),
+    groups: usergroupMembership({ slack, clock, log, cacheSeconds: config.slackCacheSeconds }),
     approvers: approverDirectory({
       userIds: config.approverUserIds,
       ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),
       slack,
       clock,
       log,
+      cacheSeconds: config.slackCacheSeconds,
     }),
   };
 }

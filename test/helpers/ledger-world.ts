@@ -72,8 +72,11 @@ export class MemoryIam implements IamPort {
   async findPrincipal() {
     return PRINCIPAL;
   }
-  async findUserByTag() {
+  async userWithTags() {
     return undefined;
+  }
+  async usersTagged() {
+    return [];
   }
   async listAttachedPolicyArns() {
     return [...this.attached].sort();

@@ -39,6 +39,8 @@ const READ_SERVICE_ROLES = [
 const READ_KEYS = ['kms:DescribeKey', 'kms:GetKeyPolicy'];
 // Its own member role in a member account (deploy/member-account.yml), and no other role.
 const ASSUME_MEMBER_ROLE = ['sts:AssumeRole'];
+// The IAM user index's keys of the requests table (dynamodb:LeadingKeys iamuser*).
+const USER_INDEX_WRITES = ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'];
 
 /** Keyed by the function name in serverless.yml. */
 export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -61,6 +63,9 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'iam:SimulatePrincipalPolicy',
     'codebuild:ListBuilds',
     'dynamodb:Query',
+    // The IAM user index's keys (PutItem is above, for requests too).
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
   ],
   plan: [
     ...OWN_LOGS,
@@ -117,6 +122,8 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   report: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, 'dynamodb:Query'],
   // The scheduled approver reminder: waiting requests (byStatus) and approversRemindedAt, no GetItem, no workflow.
   remindApprovers: [...OWN_LOGS, ...BOT_TOKEN, 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  // The scheduled IAM user index refresh: users and their tags; the index's keys only, no request read.
+  refreshUserIndex: [...OWN_LOGS, 'iam:ListUsers', 'iam:ListUserTags', ...USER_INDEX_WRITES],
 };
 
 /** The access-request state machine's role: invoke the task functions, deliver its ERROR logs. */

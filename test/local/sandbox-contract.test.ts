@@ -219,8 +219,17 @@ describe('IAM users and groups', () => {
   it('ListUsers leaves tags out and ListUserTags returns them, so IamGateway finds dave by SlackUserId (IAM API Reference: ListUsers)', async () => {
     const out = await iam.send(new ListUsersCommand({}));
     expect(out.Users?.every((user) => user.Tags === undefined)).toBe(true);
-    await expect(gateway.findUserByTag('SlackUserId', 'U0DAVE')).resolves.toEqual(userRef('dave'));
-    await expect(gateway.findUserByTag('SlackUserId', 'U0NOBODY')).resolves.toBeUndefined();
+    await expect(gateway.usersTagged('SlackUserId')).resolves.toEqual([
+      { principal: userRef('dave'), value: 'U0DAVE' },
+    ]);
+  });
+
+  it('GetUser returns the user with its tags, so one call confirms an index entry (IAM API Reference: GetUser)', async () => {
+    await expect(gateway.userWithTags('dave')).resolves.toEqual({
+      principal: userRef('dave'),
+      tags: { SlackUserId: 'U0DAVE' },
+    });
+    await expect(gateway.userWithTags('nobody')).resolves.toBeUndefined();
   });
 });
 

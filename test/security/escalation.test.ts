@@ -75,6 +75,7 @@ const FUNCTION_ROLES = {
   verify: 'VerifyFunctionRole',
   report: 'ReportFunctionRole',
   remindApprovers: 'RemindApproversFunctionRole',
+  refreshUserIndex: 'RefreshUserIndexFunctionRole',
   stateMachine: 'StateMachineRole',
 } as const;
 type Fn = keyof typeof FUNCTION_ROLES;
@@ -411,6 +412,38 @@ const APPROVALS_WRITE: Attempt = {
  * SendTaskSuccess: approvals stay with the slack function), no record attribute but its own, and no read
  * of a whole item (the task token) or of the byTarget index.
  */
+const INDEX_ENTRY = { 'dynamodb:LeadingKeys': ['iamuser#111122223333#U0ALICE'] };
+
+/** The IAM user index refresh writes index entries, nothing of a request, and changes nothing in IAM. */
+const INDEX_REFRESH_FORBIDDEN: Array<[string, Attempt]> = [
+  ['read a request item with its task token', { action: 'dynamodb:GetItem', resource: TABLE }],
+  [
+    'overwrite a request',
+    {
+      action: 'dynamodb:PutItem',
+      resource: TABLE,
+      context: { 'dynamodb:LeadingKeys': ['REQ-KC2QP1'], 'dynamodb:Attributes': ['requestId', 'userName'] },
+    },
+  ],
+  [
+    'delete a request',
+    { action: 'dynamodb:DeleteItem', resource: TABLE, context: { 'dynamodb:LeadingKeys': ['REQ-KC2QP1'] } },
+  ],
+  [
+    'put a request attribute on an index key',
+    {
+      action: 'dynamodb:PutItem',
+      resource: TABLE,
+      context: { ...INDEX_ENTRY, 'dynamodb:Attributes': ['requestId', 'status', 'taskToken'] },
+    },
+  ],
+  ['tag an IAM user', { action: 'iam:TagUser', resource: iamArn('user/alice') }],
+  [
+    'read the bot token',
+    { action: 'ssm:GetParameter', resource: arn('ssm', 'parameter/codebuild-access/dev/bot-token') },
+  ],
+];
+
 const REMINDER_FORBIDDEN: Array<[string, Attempt]> = [
   ['answer an approval wait', { action: 'states:SendTaskSuccess', resource: '*' }],
   ['fail an approval wait', { action: 'states:SendTaskFailure', resource: '*' }],
@@ -592,6 +625,21 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
   ['report', 'refresh the Home tabs', { action: 'dynamodb:Query', resource: `${TABLE}/index/byStatus` }],
   ['askApproval', 'refresh the Home tabs', { action: 'dynamodb:Query', resource: `${TABLE}/index/byStatus` }],
   ['slack', 'show the Home tab', { action: 'dynamodb:Query', resource: `${TABLE}/index/byStatus` }],
+  ['refreshUserIndex', 'list the IAM users', { action: 'iam:ListUsers', resource: '*' }],
+  [
+    'refreshUserIndex',
+    'write index entries',
+    {
+      action: 'dynamodb:BatchWriteItem',
+      resource: TABLE,
+      context: { ...INDEX_ENTRY, 'dynamodb:Attributes': ['requestId', 'userName', 'indexedAt'] },
+    },
+  ],
+  [
+    'slack',
+    'drop a stale index entry',
+    { action: 'dynamodb:DeleteItem', resource: TABLE, context: INDEX_ENTRY },
+  ],
   [
     'remindApprovers',
     'find the requests still waiting',
@@ -662,7 +710,7 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
 /** docs/security.md's table: what a compromised function could do at most. Checked against that file below. */
 const COMPROMISE_SUMMARY: Record<Fn, string> = {
   slack:
-    'create requests and record decisions (only those attributes); start runs and answer approval waits. No plan, card, plan hash or journal; no IAM or KMS write.',
+    'create requests and record decisions (only those attributes); start runs and answer approval waits; write IAM user index entries (only their keys and attributes; IAM confirms each before use). No plan, card, plan hash or journal; no IAM or KMS write.',
   plan: 'read users, groups, roles and opted-in keys; write the plan and the resolved target (apply refuses any plan the code would not build for the command, or whose hash is not the one the card shows).',
   askApproval:
     "post approval cards and DM approvers; store the card, the task token, the plan hash the card shows and a time-bound grant's hold token (which can only end that grant early); query requests by status. No AWS write, no plan, no approvals.",
@@ -675,13 +723,18 @@ const COMPROMISE_SUMMARY: Record<Fn, string> = {
     "post to Slack; set a request's status, end time, expired decision, card and endedBy, and remove the approval task token of a request that expired unanswered; query requests by target and by status. No AWS write, no plan, plan hash or approvals.",
   remindApprovers:
     'DM the approvers of requests still waiting; record approversRemindedAt and nothing else; query requests by status. No workflow action, no decision, no AWS write.',
+  refreshUserIndex:
+    "list IAM users and their tags; write the IAM user index's own keys of the table. No request read or write, no IAM change, no Slack.",
   stateMachine: "invoke the bot's six task functions and deliver its logs.",
 };
 
 describe('escalation attempts, evaluated on the packaged template', () => {
   it('has at least 30 attempts and a legitimate operation for every function', () => {
     expect(
-      ESCALATIONS.length + SLACK_FORBIDDEN_WRITES.length + REMINDER_FORBIDDEN.length,
+      ESCALATIONS.length +
+        SLACK_FORBIDDEN_WRITES.length +
+        REMINDER_FORBIDDEN.length +
+        INDEX_REFRESH_FORBIDDEN.length,
     ).toBeGreaterThanOrEqual(30);
     expect(new Set(LEGITIMATE.map(([fn]) => fn))).toEqual(new Set(FUNCTIONS));
   });
@@ -702,6 +755,10 @@ describe('escalation attempts, evaluated on the packaged template', () => {
 
   it.each(REMINDER_FORBIDDEN)('the remindApprovers role may not %s', async (_name, attempt) => {
     expect(await decide('remindApprovers', attempt)).not.toBe('allowed');
+  });
+
+  it.each(INDEX_REFRESH_FORBIDDEN)('the refreshUserIndex role may not %s', async (_name, attempt) => {
+    expect(await decide('refreshUserIndex', attempt)).not.toBe('allowed');
   });
 
   it.each(LEGITIMATE)('the %s role may %s', async (fn, _name, attempt) => {
