@@ -1,5 +1,6 @@
-import { BotError, UsageError } from './errors';
-import { BOT_ROLE_PATH } from './plans/account';
+import { BotError, PlanRefusedError, UsageError } from './errors';
+import { type AccountContext, BOT_ROLE_PATH } from './plans/account';
+import type { CodeBuildPort, IamPort, KmsPort } from './ports';
 
 /**
  * The AWS accounts the bot works in, by name: the hub (the account it is deployed in) and the member
@@ -114,3 +115,54 @@ export const accountAccessDeniedMessage = (account: TargetAccount, roleName: str
   `I could not act in account \`${account.name}\` (${account.id}): it refused the bot's role \`${roleName}\`. ` +
   'Deploy the member stack `deploy/member-account.yml` to that account (or fix its hub account and stage ' +
   'parameters); docs/deploy.md shows how. Nothing was changed.';
+
+/** The ports that act in one account. */
+export interface AccountPorts {
+  iam: IamPort;
+  kms?: KmsPort;
+  codebuild?: CodeBuildPort;
+}
+
+/**
+ * The one way to act in an account (src/aws/account-access.ts): in the hub, the function's own
+ * credentials; in a member account, the member role of `fn` assumed with `sessionName`.
+ */
+export interface AccountAccess {
+  directory: AccountDirectory;
+  /** The ARNs and setup options of an account (its stack policies, the roles the bot acts with there). */
+  context(account: TargetAccount): AccountContext;
+  /** Ports acting in `account` as the hub function `fn`; an AccountAccessDeniedError when refused. */
+  ports(account: TargetAccount, fn: AccountFunction, sessionName: string): Promise<AccountPorts>;
+}
+
+/**
+ * The account a recorded request works in, taken the way a task takes everything: the name from the
+ * request's command, the id from this function's own config. A record whose stored account id differs
+ * (forged, or config changed under it) is refused. Records from before accounts name none: the hub.
+ */
+export function accountOfRequest(
+  directory: AccountDirectory,
+  request: { requestId: string; command: { account?: string; region?: string }; account?: TargetAccount },
+): TargetAccount {
+  const name = request.command.account ?? request.account?.name ?? directory.hubName;
+  let account: TargetAccount;
+  try {
+    account = resolveAccount(directory, name);
+  } catch (error) {
+    throw new PlanRefusedError(
+      `I refused to act on request ${request.requestId}: its account \`${name}\` is not configured. Nothing was changed.`,
+      { cause: error },
+    );
+  }
+  if (
+    request.account !== undefined &&
+    (request.account.id !== account.id || request.account.name !== account.name)
+  ) {
+    throw new PlanRefusedError(
+      `I refused to act on request ${request.requestId}: it names account ${request.account.name} ` +
+        `(${request.account.id}), and this bot knows \`${account.name}\` as ${account.id}. Nothing was changed.`,
+    );
+  }
+  const region = request.command.region;
+  return region === undefined ? account : { ...account, region };
+}

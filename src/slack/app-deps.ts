@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { accountContext, ConfigError } from '../config';
+import type { AccountAccess } from '../domain/accounts';
 import { approverDirectory, usergroupMembership } from '../domain/approvers';
 import type {
   Clock,
@@ -24,6 +25,8 @@ export interface SlackAppPorts {
   workflow?: WorkflowPort;
   /** `verify`'s ListBuilds with the bot's own credentials. */
   codebuildPort?: CodeBuildPort;
+  /** The accounts of ACCOUNTS and how to act in them (`in <account>`); absent, the hub only. */
+  accounts?: AccountAccess;
 }
 
 // The DynamoDB store also finds pending requests by target (byTarget index); fakes may not.
@@ -69,6 +72,7 @@ export function slackAppDeps(
     auditChannelId: config.auditChannelId,
     ...(account ? { account } : {}),
     ...(ports.codebuildPort ? { codebuild: ports.codebuildPort } : {}),
+    ...(ports.accounts ? { accounts: ports.accounts } : {}),
     ...(pending ? { pending } : {}),
     approvalTimeoutSeconds: config.approvalTimeoutSeconds,
     maxGrantDurationSeconds: config.maxGrantDurationSeconds,

@@ -43,6 +43,8 @@ export async function planChange(
   const planned = await planFor(deps, request);
   const plan: ChangePlan = {
     ...planned,
+    // The account is part of what is approved (planHash), so apply can hold the run to it.
+    ...(deps.targetAccount ? { account: deps.targetAccount } : {}),
     requiredApprovals: approvalsNeeded(request.command, planned, deps.rules),
   };
   let stored: ChangePlan = plan;

@@ -57,6 +57,7 @@ export async function codebuildAccessCommand(
     }
     const parsed = parseCommand(command.text ?? '', {
       maxDurationSeconds: deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds,
+      ...(deps.accounts ? { accounts: deps.accounts.directory } : {}),
     });
     if (parsed.action === 'help') {
       reply = HELP_TEXT;
@@ -68,7 +69,7 @@ export async function codebuildAccessCommand(
       reply = rulesText(rules.source, standings);
     } else if (parsed.action === 'verify' || parsed.action === 'status') {
       // Read-only: answered at once, no approval, no workflow.
-      reply = deps.wording.say(await inspectTarget(deps, parsed));
+      reply = deps.wording.say(await inspectTarget(deps, parsed, command.user_id));
     } else if (parsed.action === 'cancel') {
       const click = {
         requestId: parsed.requestId,
