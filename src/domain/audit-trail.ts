@@ -37,7 +37,11 @@ export async function postToThread(
 ): Promise<void> {
   if (!request.card) return;
   try {
-    await deps.slack.post({ channel: request.card.channel, threadTs: request.card.ts, text: event.text });
+    // Every reply names the account first (the plan's, which the approvals bind, else the request's).
+    const account = request.plan?.account ?? request.account;
+    const text =
+      account && deps.wording.accountTag ? `${deps.wording.accountTag(account)} ${event.text}` : event.text;
+    await deps.slack.post({ channel: request.card.channel, threadTs: request.card.ts, text });
   } catch (error) {
     deps.log.error('could not post audit event to the thread', {
       eventType: event.type,

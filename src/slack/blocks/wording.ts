@@ -3,10 +3,12 @@ import { approvalCard, autoApprovedLine, cardText, contextBlock, decidedCard } f
 import { directMessage } from './direct-messages';
 import { lifecycleActions, relinquishButton } from './lifecycle';
 import { cardStatusLine, sayNotice } from './notices';
+import { accountTag } from './text';
 
 /** The Wording port on Slack: mrkdwn and Block Kit, built by this folder's pure builders. */
 export const slackWording: Wording = {
   say: sayNotice,
+  accountTag,
   direct: directMessage,
   approvalCard: (request, expiresAt) => ({
     text: cardText(request),
