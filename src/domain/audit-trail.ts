@@ -29,6 +29,16 @@ export async function recordEvent(deps: AuditDeps, request: AccessRequest, event
   }
 }
 
+/** A thread reply's text: the account first (the plan's, which the approvals bind, else the request's). */
+export function threadText(
+  deps: Pick<AuditDeps, 'wording'>,
+  request: Partial<Pick<AccessRequest, 'plan' | 'account'>>,
+  text: string,
+): string {
+  const account = request.plan?.account ?? request.account;
+  return account && deps.wording.accountTag ? `${deps.wording.accountTag(account)} ${text}` : text;
+}
+
 /** Posts one already-recorded event into the request's thread. */
 export async function postToThread(
   deps: AuditDeps,
