@@ -1,4 +1,4 @@
-import { type AuditDeps, threadText } from './audit-trail';
+import type { AuditDeps } from './audit-trail';
 import { BotError } from './errors';
 import type { DirectMessage } from './notices';
 import type { AccessRequest } from './request';
@@ -31,7 +31,7 @@ export async function sendDirect(
       await deps.slack.post({
         channel: request.card.channel,
         threadTs: request.card.ts,
-        text: threadText(deps, request, note.text),
+        text: note.text,
       });
     } catch (noteError) {
       deps.log.error('could not note a failed direct message in the thread', { error: noteError });
