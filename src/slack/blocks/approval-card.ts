@@ -46,7 +46,8 @@ export const cardText = (request: AccessRequest): string =>
 /** The account the approvers approve: the plan's (bound by its hash), else the request's. */
 const accountOf = (request: AccessRequest) => request.plan?.account ?? request.account;
 
-const accountPrefix = (request: AccessRequest): string => {
+/** The account tag and a space, or nothing for a request that names no account. */
+export const accountPrefix = (request: AccessRequest): string => {
   const account = accountOf(request);
   return account ? `${accountTag(account)} ` : '';
 };
