@@ -47,7 +47,9 @@ export async function deployMemberStack(
           Effect: 'Allow',
           Principal: { AWS: `arn:${partition}:iam::${hub.hubAccountId}:root` },
           Action: 'sts:AssumeRole',
-          Condition: { ArnEquals: { 'aws:PrincipalArn': hubRoleArn(partition, hub.hubAccountId, hub.stage, fn) } },
+          Condition: {
+            ArnEquals: { 'aws:PrincipalArn': hubRoleArn(partition, hub.hubAccountId, hub.stage, fn) },
+          },
         },
       ],
     });

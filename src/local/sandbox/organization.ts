@@ -47,6 +47,17 @@ type Statement = {
 const list = (value: string | string[] | undefined): string[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
+// The condition keys a member stack's trust uses; any other key does not match (fail closed).
+function conditionMet(operator: string, key: string, wanted: string[], callerArn: string): boolean {
+  const callerAccount = callerArn.split(':')[4] ?? '';
+  if (key === 'aws:PrincipalArn' && (operator === 'ArnEquals' || operator === 'StringEquals')) {
+    return wanted.includes(callerArn);
+  }
+  if (key === 'aws:PrincipalOrgID' && operator === 'StringEquals') return wanted.includes(SANDBOX_ORG_ID);
+  if (key === 'aws:PrincipalAccount' && operator === 'StringEquals') return wanted.includes(callerAccount);
+  return false;
+}
+
 export class SandboxOrganization {
   /** Every AssumeRole asked, in order. */
   readonly sessions: SandboxSession[] = [];
@@ -113,7 +124,8 @@ export class SandboxOrganization {
   clientsFor(credentials: AwsCredentialIdentity | undefined): SandboxClients {
     const accountId = credentials ? this.issued.get(credentials.accessKeyId) : this.hub.accountId;
     const account = accountId === undefined ? undefined : this.byId.get(accountId);
-    if (!account) throw stsError('InvalidClientTokenId', 403, 'The security token included in the request is invalid.');
+    if (!account)
+      throw stsError('InvalidClientTokenId', 403, 'The security token included in the request is invalid.');
     const config = {
       region: account.region,
       credentials: credentials ?? { accessKeyId: 'SANDBOX', secretAccessKey: 'SANDBOX' },
@@ -196,7 +208,8 @@ export class SandboxOrganization {
     const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement ?? {}];
     return statements.some((statement) => {
       if (statement.Effect !== 'Allow') return false;
-      if (!list(statement.Action).some((action) => action === 'sts:AssumeRole' || action === 'sts:*')) return false;
+      if (!list(statement.Action).some((action) => action === 'sts:AssumeRole' || action === 'sts:*'))
+        return false;
       const principals = typeof statement.Principal === 'object' ? list(statement.Principal.AWS) : [];
       const principalOk = principals.some(
         (principal) =>
@@ -206,15 +219,7 @@ export class SandboxOrganization {
       );
       if (!principalOk) return false;
       return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
-        Object.entries(keys).every(([key, values]) => {
-          const wanted = list(values);
-          if (key === 'aws:PrincipalArn' && (operator === 'ArnEquals' || operator === 'StringEquals')) {
-            return wanted.includes(callerArn);
-          }
-          if (key === 'aws:PrincipalOrgID' && operator === 'StringEquals') return wanted.includes(SANDBOX_ORG_ID);
-          if (key === 'aws:PrincipalAccount' && operator === 'StringEquals') return wanted.includes(callerAccount);
-          return false;
-        }),
+        Object.entries(keys).every(([key, values]) => conditionMet(operator, key, list(values), callerArn)),
       );
     });
   }
