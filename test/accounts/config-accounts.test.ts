@@ -1,5 +1,11 @@
 import { ConfigError, loadConfig } from '../../src/config';
-import { resolveAccount, roleSessionName, UnknownAccountError } from '../../src/domain/accounts';
+import {
+  accountOfRequest,
+  resolveAccount,
+  roleSessionName,
+  UnknownAccountError,
+} from '../../src/domain/accounts';
+import { PlanRefusedError } from '../../src/domain/errors';
 
 const BASE = { REQUESTS_TABLE: 'requests', AUDIT_CHANNEL_ID: 'C0AUDIT', AWS_ACCOUNT_ID: '111122223333' };
 
@@ -73,5 +79,49 @@ describe('roleSessionName', () => {
     [{ slackUserId: 'U0ALICE' }, 'slack-U0ALICE'],
   ])('names the session for CloudTrail: %j', (key, expected) => {
     expect(roleSessionName(key)).toBe(expected);
+  });
+});
+
+describe('accountOfRequest: a task takes the account id from its own config, never from the record', () => {
+  const directory = loadConfig({ ...BASE, ACCOUNTS: 'dev=444455556666,prod=777788889999' }).accounts;
+  const request = (
+    command: { account?: string; region?: string },
+    account?: { name: string; id: string },
+  ) => ({
+    requestId: 'REQ-AAAAAAAAAA',
+    command,
+    ...(account ? { account } : {}),
+  });
+
+  it.each([
+    ['a request from before accounts (the hub)', request({}), { name: 'hub', id: '111122223333' }],
+    [
+      'prod by name',
+      request({ account: 'prod' }, { name: 'prod', id: '777788889999' }),
+      { name: 'prod', id: '777788889999' },
+    ],
+    [
+      'a kms region',
+      request({ account: 'dev', region: 'eu-west-1' }),
+      { name: 'dev', id: '444455556666', region: 'eu-west-1' },
+    ],
+  ])('%s', (_name, input, expected) => {
+    expect(accountOfRequest(directory, input)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      'a record whose id was rewritten',
+      request({ account: 'dev' }, { name: 'dev', id: '777788889999' }),
+      /knows `dev` as 444455556666/,
+    ],
+    [
+      'a record naming an account this config lacks',
+      request({ account: 'staging' }),
+      /account `staging` is not configured/,
+    ],
+  ])('refuses %s, changing nothing', (_name, input, message) => {
+    expect(() => accountOfRequest(directory, input)).toThrow(PlanRefusedError);
+    expect(() => accountOfRequest(directory, input)).toThrow(message);
   });
 });
