@@ -190,7 +190,12 @@ export interface TaskPorts {
   iam: () => IamPort;
   /** Only the tasks whose role allows KMS (plan, apply, rollback, verify) pass it. */
   kms?: () => KmsPort;
+  /** The tasks that act in the request's account (plan, apply, rollback, verify) pass liveAccounts. */
+  accounts?: (config: Config) => AccountAccess | undefined;
 }
+
+/** The accounts and member roles, for the task Lambdas that act in AWS. */
+export const liveAccounts = (config: Config): AccountAccess | undefined => accountAccess(config);
 
 /**
  * The deps of one task Lambda, with only the clients that task uses. Its handler names the factories,
@@ -203,15 +208,8 @@ export async function taskLambdaDeps(
   const config = loadConfig(env);
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
   const store = new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable);
-  // Only the tasks that act in AWS (their handlers pass IAM or KMS factories) get the accounts.
-  return buildTaskDeps(
-    config,
-    token,
-    ports.iam(),
-    store,
-    ports.kms?.(),
-    ports.kms ? accountAccess(config) : undefined,
-  );
+  // Only the tasks that act in AWS pass the accounts factory (so the others bundle no STS or IAM client).
+  return buildTaskDeps(config, token, ports.iam(), store, ports.kms?.(), ports.accounts?.(config));
 }
 
 /** The scheduled approver reminder's deps: the table (byStatus, approversRemindedAt) and Slack. */

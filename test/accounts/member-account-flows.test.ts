@@ -73,7 +73,7 @@ describe('a grant in a member account, end to end (signed slash command, real AS
     expect(posted?.text).toBe(`[prod · ${PROD}] ${requestId}: completed`);
     const blocks = posted?.blocks as Array<{ type: string; text?: { text: string } }>;
     expect(blocks[0]?.text?.text).toContain(`[prod · ${PROD}]`);
-    expect(blocks[1]?.text?.text).toBe(`:large_orange_diamond: *AWS account prod (${PROD})*`);
+    expect(blocks[1]?.text?.text).toBe(`:warning: *AWS account prod (${PROD})*`);
     const thread = h.slack.thread(posted!.ts).map((m) => m.text ?? '');
     expect(thread.length).toBeGreaterThan(3);
     for (const reply of thread) expect(reply.startsWith(`[prod · ${PROD}] `)).toBe(true);

@@ -82,4 +82,4 @@ export const accountTag = (account: TargetAccount): string =>
 
 /** The card's first line under its header: the account, bold, with a marker that stands out. */
 export const accountLine = (account: TargetAccount): string =>
-  `:large_orange_diamond: *AWS account ${account.name} (${account.id})${account.region ? `, region ${account.region}` : ''}*`;
+  `:warning: *AWS account ${account.name} (${account.id})${account.region ? `, region ${account.region}` : ''}*`;
