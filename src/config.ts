@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { parseAccessRules } from './access-rules-file';
 import { type AccessRules, defaultAccessRules } from './domain/access-rules';
+import { ACCOUNT_NAME, type AccountDirectory } from './domain/accounts';
 import { DEFAULTS } from './domain/defaults';
 import { type AccountContext, accountContextFor } from './domain/plans';
 import { partitionForRegion } from './domain/seed-policies';
@@ -218,6 +219,42 @@ export const EnvSchema = z.object({
       'The boundary every service role the bot creates gets (default: the one the stack creates); the ' +
         "bot's role may create roles only with it.",
     ),
+  ACCOUNTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((pair) => pair.trim())
+        .filter((pair) => pair !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^[a-z][a-z0-9-]{0,31}=\d{12}$/,
+            'each must be name=123456789012 (a lower-case name of letters, digits and -, then a 12-digit account id)',
+          ),
+      ),
+    )
+    .describe(
+      'The member accounts the bot works in besides its own, as comma-separated `name=123456789012` pairs ' +
+        '(e.g. `dev=111111111111,prod=222222222222`); a command picks one with `in <name>`. Each needs the ' +
+        'member stack `deploy/member-account.yml` ([deploy.md](deploy.md)). The hub is always there too.',
+    ),
+  DEFAULT_ACCOUNT: optionalText
+    .pipe(z.string().regex(ACCOUNT_NAME, 'must be an account name like prod').optional())
+    .describe(
+      'The account a command without `in <account>` works in: the hub or a name of ACCOUNTS (default: the hub).',
+    ),
+  HUB_ACCOUNT_NAME: z
+    .string()
+    .regex(ACCOUNT_NAME, 'must be a lower-case name of letters, digits and - (e.g. hub)')
+    .default('hub')
+    .describe(
+      'The name of the account the bot is deployed in (AWS_ACCOUNT_ID), as `in <account>` spells it.',
+    ),
   // Not trimmed: the line numbers in a validation error must be the file's own.
   ACCESS_RULES: z
     .string()
@@ -269,6 +306,8 @@ export interface Config {
   permissionsBoundaryArn?: string;
   /** ACCESS_RULES, validated: the rules per tier (docs/rules.md). */
   accessRules: AccessRules;
+  /** ACCOUNTS, DEFAULT_ACCOUNT and HUB_ACCOUNT_NAME: the accounts `in <account>` may name. */
+  accounts: AccountDirectory;
 }
 
 /** A Step Functions Standard execution lasts at most one year. */
@@ -297,6 +336,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         'that are kept for planning, applying, verifying and revoking. Lower one of them.',
     );
   }
+  const accounts = accountDirectory(e.ACCOUNTS, e.DEFAULT_ACCOUNT, e.HUB_ACCOUNT_NAME, e.AWS_ACCOUNT_ID);
   const secret = (value: string | undefined, parameter: string | undefined): SecretRef | undefined => {
     if (value !== undefined) return { value };
     return parameter === undefined ? undefined : { parameter };
@@ -329,7 +369,39 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.ACCESS_RULES === undefined
         ? defaultAccessRules()
         : parseAccessRules(e.ACCESS_RULES, e.MAX_GRANT_DURATION_SECONDS),
+    accounts,
   };
+}
+
+/** ACCOUNTS pairs into a directory: names unique, none the hub's, the default one of them. */
+function accountDirectory(
+  pairs: string[],
+  defaultName: string | undefined,
+  hubName: string,
+  hubId: string | undefined,
+): AccountDirectory {
+  const members: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [name = '', id = ''] = pair.split('=');
+    if (name === hubName || members[name] !== undefined) {
+      throw new ConfigError(
+        `Invalid configuration: ACCOUNTS: the name \`${name}\` is given twice (the hub is \`${hubName}\`, HUB_ACCOUNT_NAME)`,
+      );
+    }
+    members[name] = id;
+  }
+  if (hubId !== undefined && Object.values(members).includes(hubId)) {
+    throw new ConfigError(
+      `Invalid configuration: ACCOUNTS: ${hubId} is the hub's own account (AWS_ACCOUNT_ID); it is always there as \`${hubName}\``,
+    );
+  }
+  const chosen = defaultName ?? hubName;
+  if (chosen !== hubName && members[chosen] === undefined) {
+    throw new ConfigError(
+      `Invalid configuration: DEFAULT_ACCOUNT: \`${chosen}\` is not an account; use ${[hubName, ...Object.keys(members)].join(', ')}`,
+    );
+  }
+  return { hubName, ...(hubId === undefined ? {} : { hubId }), members, defaultName: chosen };
 }
 
 /** The secret reference, or a ConfigError naming both variables that could provide it. */

@@ -4,8 +4,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
 import { WebClient } from '@slack/web-api';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Context } from 'aws-lambda';
+import { type AccountClients, StsAccountAccess } from './aws/account-access';
 import { CodeBuildGateway } from './aws/codebuild';
 import { IamGateway } from './aws/iam';
 import { KmsGateway } from './aws/kms';
@@ -14,6 +17,7 @@ import { resolveSecret } from './aws/secrets';
 import { DynamoUserIndexStore } from './aws/user-index-store';
 import { StepFunctionsWorkflow } from './aws/workflow';
 import { accountContext, type Config, ConfigError, loadConfig, requireSecret } from './config';
+import type { AccountAccess, AccountFunction } from './domain/accounts';
 import { UNNAMED_ACCOUNT, type UserIndexDeps, type UserIndexStore } from './domain/iam-user-index';
 import {
   type CodeBuildPort,
@@ -79,6 +83,8 @@ export interface AwsPorts {
   codebuildPort?: CodeBuildPort;
   /** The IAM user index (IAM_USER_MAPPING=tag), kept in the requests table. */
   userIndex?: UserIndexStore;
+  /** The accounts of ACCOUNTS and how to act in them; absent when config names no hub account. */
+  accounts?: AccountAccess;
 }
 
 /** The SDK clients behind the ports; local mode passes sandboxed ones. */
@@ -88,6 +94,46 @@ export interface AwsClients {
   codebuild: CodeBuildClient;
   sfn: SFNClient;
   kms?: KMSClient;
+  /** STS as the hub function `fn` (member accounts); default: the function's own credentials. */
+  sts?: (fn: AccountFunction) => STSClient;
+  /** Clients for an account: `credentials` undefined is the hub's own; default: SDK clients with them. */
+  accountClients?: (credentials: AwsCredentialIdentity | undefined, region: string) => AccountClients;
+}
+
+/** SDK clients in `region`, with the given (assumed) credentials or the default chain. */
+const sdkAccountClients =
+  (clientConfig: object = {}) =>
+  (credentials: AwsCredentialIdentity | undefined, region: string): AccountClients => {
+    const config = { ...clientConfig, region, ...(credentials ? { credentials } : {}) };
+    return { iam: new IAMClient(config), kms: new KMSClient(config), codebuild: new CodeBuildClient(config) };
+  };
+
+/**
+ * The accounts and the one way to act in them (src/aws/account-access.ts). Building it creates no
+ * client: STS and a member's clients are made on the first call that needs them.
+ */
+export function accountAccess(
+  config: Config,
+  clients: Pick<AwsClients, 'sts' | 'accountClients'> = {},
+  clientConfig: object = {},
+): AccountAccess | undefined {
+  if (config.region === undefined) return undefined;
+  let sts: STSClient | undefined;
+  return new StsAccountAccess({
+    directory: config.accounts,
+    region: config.region,
+    stage: config.stage,
+    kmsKeyArns: config.kmsKeyArns,
+    ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
+    clients: clients.accountClients ?? sdkAccountClients(clientConfig),
+    // In AWS one STS client serves every function: it signs with the function's own role.
+    sts:
+      clients.sts ??
+      (() => {
+        sts ??= new STSClient({ ...clientConfig, region: config.region });
+        return sts;
+      }),
+  });
 }
 
 /** SDK clients honour AWS_ENDPOINT_URL(_<SERVICE>) and the default credential chain. */
@@ -111,8 +157,12 @@ export function liveAwsPorts(config: Config, clients: AwsClients = defaultAwsCli
     ...(config.stateMachineArn
       ? { workflow: new StepFunctionsWorkflow(clients.sfn, config.stateMachineArn) }
       : {}),
+    ...withAccounts(accountAccess(config, clients)),
   };
 }
+
+const withAccounts = (accounts: AccountAccess | undefined): { accounts?: AccountAccess } =>
+  accounts ? { accounts } : {};
 
 /** The longest Slack Retry-After a workflow task waits out itself (its Lambda timeout is 30 s or more). */
 export const TASK_RATE_LIMIT_WAIT_SECONDS = 10;
@@ -137,7 +187,7 @@ export async function inProcessTaskDeps(
   const config = loadConfig(env);
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
   const aws = ports ?? liveAwsPorts(config);
-  return buildTaskDeps(config, token, aws.iam, aws.store, aws.kms);
+  return buildTaskDeps(config, token, aws.iam, aws.store, aws.kms, aws.accounts);
 }
 
 /** The port factories one task Lambda may use; its role in serverless.yml decides which. */
@@ -145,7 +195,12 @@ export interface TaskPorts {
   iam: () => IamPort;
   /** Only the tasks whose role allows KMS (plan, apply, rollback, verify) pass it. */
   kms?: () => KmsPort;
+  /** The tasks that act in the request's account (plan, apply, rollback, verify) pass liveAccounts. */
+  accounts?: (config: Config) => AccountAccess | undefined;
 }
+
+/** The accounts and member roles, for the task Lambdas that act in AWS. */
+export const liveAccounts = (config: Config): AccountAccess | undefined => accountAccess(config);
 
 /**
  * The deps of one task Lambda, with only the clients that task uses. Its handler names the factories,
@@ -158,7 +213,8 @@ export async function taskLambdaDeps(
   const config = loadConfig(env);
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
   const store = new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable);
-  return buildTaskDeps(config, token, ports.iam(), store, ports.kms?.());
+  // Only the tasks that act in AWS pass the accounts factory (so the others bundle no STS or IAM client).
+  return buildTaskDeps(config, token, ports.iam(), store, ports.kms?.(), ports.accounts?.(config));
 }
 
 /** The scheduled approver reminder's deps: the table (byStatus, approversRemindedAt) and Slack. */
@@ -212,6 +268,7 @@ function buildTaskDeps(
   iam: IamPort,
   store: RequestStore,
   kms?: KmsPort,
+  accounts?: AccountAccess,
 ): TaskDeps {
   const account = accountContext(config);
   // A short Retry-After is waited out in the task (well within its Lambda timeout); a longer one
@@ -224,6 +281,7 @@ function buildTaskDeps(
   return {
     ...(kms ? { kms } : {}),
     ...(account ? { account } : {}),
+    ...withAccounts(accounts),
     iam,
     store,
     slack,
@@ -269,7 +327,7 @@ export function noIam(task: string): IamPort {
 export const SLACK_PATH_CLIENT_CONFIG = { maxAttempts: 1 } as const;
 
 /** The slack function's clients: CodeBuild for `verify`'s ListBuilds, no KMS; one attempt each. */
-export const slackAwsClients = (): Omit<AwsClients, 'kms'> => ({
+export const slackAwsClients = (): Pick<AwsClients, 'iam' | 'dynamodb' | 'codebuild' | 'sfn'> => ({
   iam: new IAMClient(SLACK_PATH_CLIENT_CONFIG),
   dynamodb: new DynamoDBClient(SLACK_PATH_CLIENT_CONFIG),
   codebuild: new CodeBuildClient(SLACK_PATH_CLIENT_CONFIG),
@@ -284,8 +342,12 @@ export const slackAwsClients = (): Omit<AwsClients, 'kms'> => ({
 export function liveSlackPorts(
   config: Config,
   clients: Omit<AwsClients, 'kms'> = slackAwsClients(),
-): Pick<AwsPorts, 'iam' | 'store' | 'workflow' | 'userIndex'> & { codebuildPort: CodeBuildPort } {
+): Pick<AwsPorts, 'iam' | 'store' | 'workflow' | 'userIndex' | 'accounts'> & {
+  codebuildPort: CodeBuildPort;
+} {
   return {
+    // A member account's clients make one attempt each, as the hub's do (the 3 s budget).
+    ...withAccounts(accountAccess(config, clients, SLACK_PATH_CLIENT_CONFIG)),
     iam: new IamGateway(clients.iam),
     userIndex: new DynamoUserIndexStore(clients.dynamodb, config.requestsTable),
     codebuildPort: new CodeBuildGateway(clients.codebuild),

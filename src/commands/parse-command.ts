@@ -1,4 +1,5 @@
-import type { Command, TargetRef } from '../domain/command';
+import { ACCOUNT_NAME, type AccountDirectory, resolveAccount } from '../domain/accounts';
+import type { Command, InAccount, TargetRef } from '../domain/command';
 import { DEFAULTS } from '../domain/defaults';
 import { formatDuration } from '../domain/duration';
 import { UsageError } from '../domain/errors';
@@ -16,29 +17,31 @@ const MAX_REASON_LENGTH = 300;
 export const HELP_TEXT = [
   `*\`${COMMAND_NAME}\` asks for CodeBuild access in AWS; another person approves it here.*`,
   '',
-  '`grant <target> <tier> [for <8h|30m|2d>] [because <reason>]`: attach the tier’s policies to an IAM user or group; with `for`, they are revoked automatically when the time is up.',
-  '`revoke <target> <tier> [because <reason>]`: detach them (policies another held tier needs stay).',
-  '`service-role create <RoleName> [--vpc] [--project-prefix PREFIX] [because <reason>]`: create the CodeBuild service role under /codebuild/ (trusted only by this account’s projects PREFIX*; default prefix: the role name).',
-  '`kms allow <key-id|alias/NAME|key ARN> <RoleName> [because <reason>]`: add the two CodeBuild statements to a KMS key policy (every existing statement stays).',
-  '`kms create <alias/NAME> <RoleName> [because <reason>]`: create a KMS key for CodeBuild with those statements, and its alias.',
+  '`grant <target> <tier> [in <account>] [for <8h|30m|2d>] [because <reason>]`: attach the tier’s policies to an IAM user or group; with `for`, they are revoked automatically when the time is up.',
+  '`revoke <target> <tier> [in <account>] [because <reason>]`: detach them (policies another held tier needs stay).',
+  '`service-role create <RoleName> [--vpc] [--project-prefix PREFIX] [--regions R1,R2] [in <account>] [because <reason>]`: create the CodeBuild service role under /codebuild/ (trusted only by that account’s projects PREFIX* in those regions; default prefix: the role name, default region: the bot’s).',
+  '`kms allow <key-id|alias/NAME|key ARN> <RoleName> [in <account>[/<region>]] [because <reason>]`: add the two CodeBuild statements to a KMS key policy (every existing statement stays).',
+  '`kms create <alias/NAME> <RoleName> [in <account>[/<region>]] [because <reason>]`: create a KMS key for CodeBuild with those statements, and its alias.',
   '`cancel <REQ-…>`: cancel your own request while it waits for approval (nothing is applied).',
   '`relinquish <REQ-…>`: give a time-bound grant you hold up early; its access is removed at once (no approval needed).',
   '`extend <REQ-…> by <2h|30m|1d>`: ask for more time on a time-bound grant you hold; approved like the grant, within its tier’s longest duration.',
   '`rules`: the rules per tier in effect (who may request and approve each tier, approvals, durations), marked for you.',
-  '`verify <target>`: check now, without approval, that the target’s tiers work (IAM policy simulator + `codebuild:ListBuilds`).',
-  '`status <target>`: the target’s CodeBuild policies and pending requests.',
+  '`verify <target> [in <account>]`: check now, without approval, that the target’s tiers work (IAM policy simulator + `codebuild:ListBuilds`).',
+  '`status <target> [in <account>]`: the target’s CodeBuild policies and pending requests.',
   '`help`: this message.',
   '',
   '*Targets:* a Slack mention (`@alice`), `user:NAME` (an IAM user) or `group:NAME` (an IAM group).',
+  '*Accounts:* `in <account>` picks the AWS account by its configured name (without it: the default account); kms commands also take the key’s region, `in prod/eu-west-1`.',
   '*Tiers:* `admin` (CodeBuild admin + S3 read-only + IAMFullAccess; needs two approvers), `developer`, `readonly`, `custom` (the seed’s inline policy).',
   '',
   '*Examples:*',
   `\`${COMMAND_NAME} grant @alice developer because on-call for the build pipeline\``,
+  `\`${COMMAND_NAME} grant @alice developer in prod for 8h\``,
   `\`${COMMAND_NAME} grant group:qa readonly\``,
   `\`${COMMAND_NAME} revoke user:bob developer\``,
   `\`${COMMAND_NAME} grant group:builders custom\``,
   `\`${COMMAND_NAME} service-role create payments-build --vpc --project-prefix payments-\``,
-  `\`${COMMAND_NAME} kms allow alias/codebuild-artifacts payments-build\``,
+  `\`${COMMAND_NAME} kms allow alias/codebuild-artifacts payments-build in prod/eu-west-1\``,
   `\`${COMMAND_NAME} verify @alice\``,
 ].join('\n');
 
@@ -48,6 +51,8 @@ const usage = (problem: string): UsageError =>
 export interface ParseOptions {
   /** The longest time-bound grant allowed (`grant … for 8h`); config MAX_GRANT_DURATION. */
   maxDurationSeconds: number;
+  /** The configured accounts: `in <account>` must name one. Absent: any well-formed name is kept. */
+  accounts?: AccountDirectory;
 }
 
 export const DEFAULT_PARSE_OPTIONS: ParseOptions = { maxDurationSeconds: DEFAULTS.maxGrantDurationSeconds };
@@ -78,33 +83,80 @@ export function parseCommand(text: string, options: ParseOptions = DEFAULT_PARSE
   if (normalized === '' || normalized.toLowerCase() === 'help') {
     return { action: 'help' };
   }
-  const [verbRaw = '', ...rest] = normalized.split(' ');
+  const [verbRaw = '', ...words] = normalized.split(' ');
   const verb = verbRaw.toLowerCase();
+  const inAccount = (): { rest: string[]; where: InAccount } => takeAccount(verb, words, options);
   switch (verb) {
     case 'grant':
-    case 'revoke':
-      return parseTierChange(verb, rest, options);
-    case 'service-role':
-      return parseServiceRole(rest);
-    case 'kms':
-      return parseKms(rest);
+    case 'revoke': {
+      const { rest, where } = inAccount();
+      return { ...parseTierChange(verb, rest, options), ...where } as Command;
+    }
+    case 'service-role': {
+      const { rest, where } = inAccount();
+      return { ...parseServiceRole(rest), ...where } as Command;
+    }
+    case 'kms': {
+      const { rest, where } = inAccount();
+      return { ...parseKms(rest), ...where } as Command;
+    }
     case 'verify':
-    case 'status':
-      return parseInspect(verb, rest);
+    case 'status': {
+      const { rest, where } = inAccount();
+      return { ...parseInspect(verb, rest), ...where } as Command;
+    }
     case 'rules':
-      if (rest.length > 0) throw usage('`rules` takes nothing after it.');
+      if (words.length > 0) throw usage('`rules` takes nothing after it.');
       return { action: 'rules' };
     case 'cancel':
     case 'relinquish':
-      return { action: verb, requestId: parseRequestId(verb, rest) };
+      return { action: verb, requestId: parseRequestId(verb, words) };
     case 'extend':
-      return parseExtend(rest, options);
+      return parseExtend(words, options);
     default:
       throw usage(
         `I don't know the command \`${truncate(verbRaw, 40)}\`. Use \`grant\`, \`revoke\`, \`service-role\`, ` +
           '`kms`, `verify`, `status`, `cancel`, `relinquish`, `extend`, `rules` or `help`.',
       );
   }
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * Takes `in <account>` (kms: `in <account>/<region>`) out of the words before `because`, checked against
+ * the configured accounts; the rest goes to the command's own parser.
+ */
+function takeAccount(
+  verb: string,
+  words: string[],
+  options: ParseOptions,
+): { rest: string[]; where: InAccount } {
+  const becauseAt = words.findIndex((word) => word.toLowerCase() === 'because');
+  const headEnd = becauseAt === -1 ? words.length : becauseAt;
+  const inAt = words.findIndex((word, i) => i < headEnd && word.toLowerCase() === 'in');
+  if (inAt === -1) return { rest: words, where: {} };
+  const value = words[inAt + 1];
+  if (value === undefined || inAt + 1 >= headEnd) {
+    throw usage('`in` must be followed by an account name, e.g. `in prod`.');
+  }
+  const rest = [...words.slice(0, inAt), ...words.slice(inAt + 2)];
+  const [nameRaw = '', region, ...more] = value.split('/');
+  const name = nameRaw.toLowerCase();
+  if (!ACCOUNT_NAME.test(name) || more.length > 0) {
+    throw usage(
+      `\`${truncate(value, 40)}\` is not an account name (lower-case letters, digits and -), e.g. \`in prod\`.`,
+    );
+  }
+  if (options.accounts) resolveAccount(options.accounts, name);
+  if (region === undefined) return { rest, where: { account: name } };
+  if (verb !== 'kms') {
+    throw usage(`Only \`kms\` commands take a region (keys are regional); use \`in ${name}\`.`);
+  }
+  if (!REGION.test(region)) {
+    throw usage(`\`${truncate(region, 30)}\` is not a region. Use e.g. \`in ${name}/eu-west-1\`.`);
+  }
+  return { rest, where: { account: name, region } };
 }
 
 function parseTierChange(verb: 'grant' | 'revoke', words: string[], options: ParseOptions): Command {
@@ -264,10 +316,26 @@ function parseProjectPrefixValue(value: string | undefined): string {
   return value;
 }
 
-/** `[--vpc] [--project-prefix PREFIX]`, each at most once and nothing else. */
-function parseServiceRoleFlags(flags: string[]): { vpc: boolean; projectPrefix?: string } {
+/** The value after `--regions`: comma-separated regions, each once. */
+function parseRegionsValue(value: string | undefined): string[] {
+  const regions = (value ?? '').split(',').filter((region) => region !== '');
+  if (regions.length === 0 || regions.length > 10 || regions.some((region) => !REGION.test(region))) {
+    throw usage(
+      '`--regions` needs 1 to 10 regions separated by commas, e.g. `--regions us-east-1,eu-west-1`.',
+    );
+  }
+  return [...new Set(regions)];
+}
+
+/** `[--vpc] [--project-prefix PREFIX] [--regions R1,R2]`, each at most once and nothing else. */
+function parseServiceRoleFlags(flags: string[]): {
+  vpc: boolean;
+  projectPrefix?: string;
+  regions?: string[];
+} {
   let vpc = false;
   let projectPrefix: string | undefined;
+  let regions: string[] | undefined;
   for (let i = 0; i < flags.length; i += 1) {
     const flag = (flags[i] ?? '').toLowerCase();
     if (flag === '--vpc' && !vpc) {
@@ -275,13 +343,20 @@ function parseServiceRoleFlags(flags: string[]): { vpc: boolean; projectPrefix?:
     } else if (flag === '--project-prefix' && projectPrefix === undefined) {
       projectPrefix = parseProjectPrefixValue(flags[i + 1]);
       i += 1;
+    } else if (flag === '--regions' && regions === undefined) {
+      regions = parseRegionsValue(flags[i + 1]);
+      i += 1;
     } else {
       throw usage(
-        `I didn't expect \`${truncate(flags[i] ?? '', 40)}\`. Options are \`--vpc\` and \`--project-prefix PREFIX\`; a reason starts with \`because\`.`,
+        `I didn't expect \`${truncate(flags[i] ?? '', 40)}\`. Options are \`--vpc\`, \`--project-prefix PREFIX\` and \`--regions R1,R2\`; an account is \`in NAME\`; a reason starts with \`because\`.`,
       );
     }
   }
-  return projectPrefix === undefined ? { vpc } : { vpc, projectPrefix };
+  return {
+    vpc,
+    ...(projectPrefix === undefined ? {} : { projectPrefix }),
+    ...(regions === undefined ? {} : { regions }),
+  };
 }
 
 /** Without `--project-prefix`, the role name is the prefix, when it can be one. */
@@ -299,11 +374,16 @@ function parseServiceRole(words: string[]): Command {
   const { head, reason } = splitReason(words);
   const [sub, roleWord, ...flags] = head;
   if (sub?.toLowerCase() !== 'create' || roleWord === undefined) {
-    throw usage('Use `service-role create <RoleName> [--vpc] [--project-prefix PREFIX]`.');
+    throw usage(
+      'Use `service-role create <RoleName> [--vpc] [--project-prefix PREFIX] [--regions R1,R2] [in <account>]`.',
+    );
   }
   const roleName = parseRoleName(roleWord);
-  const { vpc, projectPrefix = roleNameAsPrefix(roleName) } = parseServiceRoleFlags(flags);
-  return withReason({ action: 'service-role' as const, roleName, vpc, projectPrefix }, reason);
+  const { vpc, projectPrefix = roleNameAsPrefix(roleName), regions } = parseServiceRoleFlags(flags);
+  return withReason(
+    { action: 'service-role' as const, roleName, vpc, projectPrefix, ...(regions ? { regions } : {}) },
+    reason,
+  );
 }
 
 function parseKeyRef(word: string): string {

@@ -29,6 +29,16 @@ export async function recordEvent(deps: AuditDeps, request: AccessRequest, event
   }
 }
 
+/** A thread reply's text: the account first (the plan's, which the approvals bind, else the request's). */
+export function threadText(
+  deps: Pick<AuditDeps, 'wording'>,
+  request: Partial<Pick<AccessRequest, 'plan' | 'account'>>,
+  text: string,
+): string {
+  const account = request.plan?.account ?? request.account;
+  return account && deps.wording.accountTag ? `${deps.wording.accountTag(account)} ${text}` : text;
+}
+
 /** Posts one already-recorded event into the request's thread. */
 export async function postToThread(
   deps: AuditDeps,
@@ -37,7 +47,11 @@ export async function postToThread(
 ): Promise<void> {
   if (!request.card) return;
   try {
-    await deps.slack.post({ channel: request.card.channel, threadTs: request.card.ts, text: event.text });
+    // Every reply names the account first (the plan's, which the approvals bind, else the request's).
+    const account = request.plan?.account ?? request.account;
+    const text =
+      account && deps.wording.accountTag ? `${deps.wording.accountTag(account)} ${event.text}` : event.text;
+    await deps.slack.post({ channel: request.card.channel, threadTs: request.card.ts, text });
   } catch (error) {
     deps.log.error('could not post audit event to the thread', {
       eventType: event.type,

@@ -23,22 +23,46 @@ export type IdentityTarget = ResolvedTarget & { kind: 'user' | 'group' };
 export const isIdentityTarget = (target: ResolvedTarget): target is IdentityTarget =>
   target.kind === 'user' || target.kind === 'group';
 
+/**
+ * `in <account>` of a command: the account's name as typed (checked against config when parsed, and
+ * again by every task with its own config); absent, the default account. `region` only for kms.
+ */
+export interface InAccount {
+  account?: string;
+  /** kms commands only (`in prod/eu-west-1`): keys are regional. Absent: the bot's own region. */
+  region?: string;
+}
+
 export type Command =
   | { action: 'help' }
   /** The access rules in effect (access-rules.yml), marked for the caller. */
   | { action: 'rules' }
-  | { action: 'grant'; target: TargetRef; tier: Tier; reason?: string; durationSeconds?: number }
-  | { action: 'revoke'; target: TargetRef; tier: Tier; reason?: string }
+  | ({
+      action: 'grant';
+      target: TargetRef;
+      tier: Tier;
+      reason?: string;
+      durationSeconds?: number;
+    } & InAccount)
+  | ({ action: 'revoke'; target: TargetRef; tier: Tier; reason?: string } & InAccount)
   /** The seed's "Create a CodeBuild service role", under the path /codebuild/. */
-  | { action: 'service-role'; roleName: string; vpc: boolean; projectPrefix: string; reason?: string }
+  | ({
+      action: 'service-role';
+      roleName: string;
+      vpc: boolean;
+      projectPrefix: string;
+      /** `--regions`: the regions its projects run in (trust aws:SourceArn); absent: the bot's region. */
+      regions?: string[];
+      reason?: string;
+    } & InAccount)
   /** Merge the seed's two key statements into an existing key's policy. `key`: id, alias/NAME or key ARN. */
-  | { action: 'kms-allow'; key: string; roleName: string; reason?: string }
+  | ({ action: 'kms-allow'; key: string; roleName: string; reason?: string } & InAccount)
   /** The seed's "Create and configure an AWS KMS CMK for CodeBuild"; `alias` is alias/NAME. */
-  | { action: 'kms-create'; alias: string; roleName: string; reason?: string }
+  | ({ action: 'kms-create'; alias: string; roleName: string; reason?: string } & InAccount)
   /** Read-only, no approval: simulate the target's tier actions and call ListBuilds. */
-  | { action: 'verify'; target: TargetRef }
+  | ({ action: 'verify'; target: TargetRef } & InAccount)
   /** Read-only, no approval: the target's CodeBuild policies and pending requests. */
-  | { action: 'status'; target: TargetRef }
+  | ({ action: 'status'; target: TargetRef } & InAccount)
   /** The requester cancels their own pending request. */
   | { action: 'cancel'; requestId: string }
   /** The holder of a time-bound grant gives it up early (no approval: it only removes access). */

@@ -28,7 +28,11 @@ export async function sendDirect(
     if (!request.card) return false;
     try {
       const note = deps.wording.direct({ kind: 'failed_note', userId, reason: reasonOf(error) });
-      await deps.slack.post({ channel: request.card.channel, threadTs: request.card.ts, text: note.text });
+      await deps.slack.post({
+        channel: request.card.channel,
+        threadTs: request.card.ts,
+        text: note.text,
+      });
     } catch (noteError) {
       deps.log.error('could not note a failed direct message in the thread', { error: noteError });
     }

@@ -2,7 +2,9 @@
  * `verify` and `status`: read-only answers about one IAM user or group, given at once in Slack with no
  * approval and no workflow. They change nothing in AWS.
  */
+import type { AccountAccess } from './accounts';
 import { type IdentityTarget, type InspectCommand, isIdentityTarget } from './command';
+import { commandAccount } from './command-account';
 import { BotError, InternalInvariantError, TransientError } from './errors';
 import type { Notice, StatusReport, VerifyReport } from './notices';
 import { type AccountContext, expectedActionsOf, heldTiers, policyName } from './plans';
@@ -13,6 +15,8 @@ import { retryTransient } from './retry';
 import { ATTACHABLE_POLICY_ARNS, MANAGED_TIERS, TIER_SPECS } from './tiers';
 
 export interface InspectDeps extends ResolveDeps {
+  /** The configured accounts (`in <account>`); absent, the hub only. */
+  accounts?: AccountAccess;
   /** ListBuilds with the bot's own credentials (verify); absent means the check is reported as skipped. */
   codebuild?: CodeBuildPort;
   /** Pending requests by target (status); absent means they are not listed. */
@@ -25,11 +29,14 @@ const NO_STACK = { customTier: '' };
 
 /** Answers `verify <target>` or `status <target>` with a report for src/slack/blocks/ to word. */
 export async function inspectTarget(
-  deps: InspectDeps,
+  base: InspectDeps,
   command: InspectCommand,
+  slackUserId = 'U0UNKNOWN',
 ): Promise<Extract<Notice, { kind: 'verify_report' | 'status_report' }>> {
   try {
     // No workflow retries this path: retryTransient is its one retry layer (the SDK clients try once).
+    // Read in the account the command names (the slack function's member role there).
+    const { deps } = await commandAccount(base, command, slackUserId);
     return await retryTransient(async () => {
       const resolved = await resolveTarget(deps, command.target);
       if (!isIdentityTarget(resolved)) {

@@ -1,3 +1,4 @@
+import type { TargetAccount } from './accounts';
 import type { TaggedUserReader } from './iam-user-index';
 import type { AutoApproval, CardStatus, DirectMessage, Notice, RenderedMessage } from './notices';
 import type { IamOperation, KeyFacts, KmsOperation, PrincipalRef, RoleFacts } from './plans';
@@ -141,6 +142,8 @@ export interface Wording {
   autoApprovedCard(request: AccessRequest, by: AutoApproval): RenderedMessage;
   /** A direct message to one person (requester news, approver asks and reminders, failed-DM notes). */
   direct(message: DirectMessage): RenderedMessage;
+  /** The tag every thread reply of a request in that account starts with; absent, replies are untagged. */
+  accountTag?(account: TargetAccount): string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { TargetAccount } from './accounts';
 import type { ChangeCommand, ResolvedTarget } from './command';
 import type { ChangePlan, Operation } from './plans';
 
@@ -104,6 +105,12 @@ export interface AccessRequest {
    * so `status` finds the pending requests for a user or group (DynamoDB indexes top-level attributes only).
    */
   targetArn?: string;
+  /**
+   * The account the request works in, by name and id (and region for kms), as the slack function
+   * resolved it; shown first on the card. Tasks take the id from their own config and refuse a mismatch.
+   * Absent in records from before accounts: the hub.
+   */
+  account?: TargetAccount;
   status: RequestStatus;
   plan?: ChangePlan;
   requiredApprovals: number;
@@ -195,6 +202,7 @@ export const REQUEST_CREATE_FIELDS = [
   'command',
   'target',
   'targetArn',
+  'account',
   'status',
   'approvals',
   'events',

@@ -272,10 +272,19 @@ export const serviceRoleTrustPolicy = (opts: {
   accountId: string;
   region: string;
   projectPrefix: string;
+  /** The regions the role's projects run in (`--regions`); absent or empty: `region` alone. */
+  regions?: string[];
 }): PolicyDocument => {
   const accountId = requireMatch('account id', opts.accountId, ACCOUNT_ID);
   const prefix = requireMatch('project prefix', opts.projectPrefix, PROJECT_PREFIX);
   const { partition } = partitionForRegion(opts.region);
+  const regions = opts.regions?.length ? opts.regions : [opts.region];
+  const sourceArns = regions.map((region) => {
+    if (partitionForRegion(region).partition !== partition) {
+      throw new RangeError(`Region ${region} is not in the partition ${partition}`);
+    }
+    return `arn:${partition}:codebuild:${region}:${accountId}:project/${prefix}*`;
+  });
   return {
     Version: POLICY_VERSION,
     Statement: [
@@ -286,7 +295,8 @@ export const serviceRoleTrustPolicy = (opts: {
         Condition: {
           StringEquals: { 'aws:SourceAccount': accountId },
           ArnLike: {
-            'aws:SourceArn': `arn:${partition}:codebuild:${opts.region}:${accountId}:project/${prefix}*`,
+            // One region keeps the single string the seed shows; several become a list (any of them).
+            'aws:SourceArn': sourceArns.length === 1 ? (sourceArns[0] as string) : sourceArns,
           },
         },
       },

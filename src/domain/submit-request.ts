@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type AccessRules, checkRequest, type GroupMembership } from './access-rules';
+import type { AccountAccess } from './accounts';
 import { auditEvent } from './audit-trail';
 import type { ChangeCommand } from './command';
+import { commandAccount } from './command-account';
 import { BotError, NotAuthorizedError, WorkflowStartError } from './errors';
 import type { AccountContext } from './plans';
 import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
@@ -29,6 +31,8 @@ export interface SubmitDeps extends ResolveDeps {
   rules?: AccessRules;
   /** Membership of the user groups the rules name. */
   groups?: GroupMembership;
+  /** The configured accounts (`in <account>`) and how to act in them; absent, the hub only. */
+  accounts?: AccountAccess;
 }
 
 // Without a lookup, a rule naming a user group admits no one through the group (fails closed).
@@ -64,8 +68,12 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
     await startWorkflow(deps, existing);
     return `Request ${requestId} was already received; it is ${existing.status.replace('_', ' ')}.`;
   }
-  const command = await allowedByRules(deps, submission);
-  const target = await retryTransient(() => resolveChangeTarget(deps, command));
+  const allowed = await allowedByRules(deps, submission);
+  // The target is resolved in the account the command names, through the slack function's role there.
+  const { deps: inAccount, account } = await commandAccount(deps, allowed, submission.requester.userId);
+  // The record names the account it resolved, so a later change of DEFAULT_ACCOUNT cannot move it.
+  const command = account === undefined ? allowed : { ...allowed, account: account.name };
+  const target = await retryTransient(() => resolveChangeTarget(inAccount, command));
   const now = deps.clock.now().toISOString();
   const request: AccessRequest = {
     requestId,
@@ -76,6 +84,7 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
     command,
     target,
     targetArn: target.arn,
+    ...(account ? { account } : {}),
     status: 'planning',
     requiredApprovals: 1,
     approvals: [],

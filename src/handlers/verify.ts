@@ -1,8 +1,8 @@
-import { lazy, liveIam, liveKms, taskLambdaDeps } from '../wiring';
+import { lazy, liveAccounts, liveIam, liveKms, taskLambdaDeps } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { makeTaskHandler } from './task-handler';
 
 export const handler = makeTaskHandler(
   TASKS.Verify,
-  lazy(() => taskLambdaDeps({ iam: liveIam, kms: liveKms })),
+  lazy(() => taskLambdaDeps({ iam: liveIam, kms: liveKms, accounts: liveAccounts })),
 );

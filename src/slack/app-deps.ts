@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { accountContext, ConfigError } from '../config';
+import type { AccountAccess } from '../domain/accounts';
 import { approverDirectory, usergroupMembership } from '../domain/approvers';
 import { isTaggedFor, UNNAMED_ACCOUNT, type UserIndexStore } from '../domain/iam-user-index';
 import type {
@@ -28,6 +29,8 @@ export interface SlackAppPorts {
   codebuildPort?: CodeBuildPort;
   /** IAM_USER_MAPPING=tag: the Slack id -> IAM user index (in the requests table). */
   userIndex?: UserIndexStore;
+  /** The accounts of ACCOUNTS and how to act in them (`in <account>`); absent, the hub only. */
+  accounts?: AccountAccess;
 }
 
 // The DynamoDB store also finds pending requests by target (byTarget index); fakes may not.
@@ -89,6 +92,7 @@ export function slackAppDeps(
     auditChannelId: config.auditChannelId,
     ...(account ? { account } : {}),
     ...(ports.codebuildPort ? { codebuild: ports.codebuildPort } : {}),
+    ...(ports.accounts ? { accounts: ports.accounts } : {}),
     ...(pending ? { pending } : {}),
     approvalTimeoutSeconds: config.approvalTimeoutSeconds,
     maxGrantDurationSeconds: config.maxGrantDurationSeconds,

@@ -8,16 +8,19 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { WebClient } from '@slack/web-api';
-import type { MetadataBearer } from '@smithy/types';
+import type { AwsCredentialIdentity, MetadataBearer } from '@smithy/types';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { DynamoRequestStore } from '../../src/aws/request-store';
 import { accountContext, loadConfig } from '../../src/config';
+import { type AccountFunction, hubRoleArn } from '../../src/domain/accounts';
 import { type AccountContext, accountContextFor } from '../../src/domain/plans';
 import { systemClock } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
 import { LocalWorkflow } from '../../src/local/local-workflow';
 import type { SandboxAccount } from '../../src/local/sandbox/account';
+import { deployMemberStack } from '../../src/local/sandbox/bot-stack';
+import { SandboxOrganization } from '../../src/local/sandbox/organization';
 import { slackAppDeps } from '../../src/slack/app-deps';
 import { ACTION_IDS } from '../../src/slack/ids';
 import type { ListenerDeps } from '../../src/slack/listeners';
@@ -63,6 +66,9 @@ export interface Harness {
   slack: LocalSlack;
   /** The sandbox account answering IAM (seed it, read it, inject faults). */
   iam: SandboxIam;
+  /** With `members`: the organization (its STS sessions) and each member account by name. */
+  org?: SandboxOrganization;
+  members: Record<string, SandboxIam>;
   workflow: LocalWorkflow;
   store: DynamoRequestStore;
   sfn: AwsStub<object, MetadataBearer, unknown>;
@@ -114,6 +120,12 @@ export interface HarnessOptions {
   workflowEnv?: Record<string, string>;
   /** Milliseconds per Wait or hold state, over INSTANT_WAITS (e.g. a hold that lasts, to relinquish it). */
   waits?: Record<string, number>;
+  /**
+   * A sandbox organization: member accounts by name -> id (ACCOUNTS), each an in-memory sandbox account
+   * with the member stack deployed unless listed in `withoutMemberStack`. STS is the organization's.
+   */
+  members?: Record<string, string>;
+  withoutMemberStack?: string[];
 }
 
 /** Wait states and the grant's holds (which time out at once) take no real time in tests. */
@@ -136,6 +148,37 @@ async function sandboxFor(env: Record<string, string>, options: HarnessOptions):
     iam: options.aws.iam,
     kms: options.aws.kms,
   });
+}
+
+async function organizationFor(
+  env: Record<string, string>,
+  hub: SandboxIam,
+  options: HarnessOptions,
+): Promise<{ org?: SandboxOrganization; members: Record<string, SandboxIam> }> {
+  const members: Record<string, SandboxIam> = {};
+  if (!options.members) return { members };
+  const config = loadConfig(env);
+  for (const [name, id] of Object.entries(options.members)) {
+    const member = SandboxIam.empty(id, hub.account.region);
+    if (!options.withoutMemberStack?.includes(name)) {
+      const context = accountContextFor({
+        accountId: id,
+        region: hub.account.region,
+        partition: 'aws',
+        stage: config.stage,
+      });
+      await deployMemberStack(member.account, member.clients.iam, context, {
+        hubAccountId: hub.account.accountId,
+        stage: config.stage,
+      });
+    }
+    members[name] = member;
+  }
+  const org = new SandboxOrganization(
+    hub.account,
+    Object.fromEntries(Object.entries(members).map(([name, member]) => [name, member.account])),
+  );
+  return { org, members };
 }
 
 export async function startHarness(
@@ -164,8 +207,22 @@ export async function startHarness(
     AWS_REGION: 'us-east-1',
     ...extraEnv,
   };
+  if (options.members) {
+    env.ACCOUNTS = Object.entries(options.members)
+      .map(([name, id]) => `${name}=${id}`)
+      .join(',');
+  }
   const iam = await sandboxFor(env, options);
-  const clients = iam.clients;
+  const { org, members } = await organizationFor(env, iam, options);
+  const clients: Partial<AwsClients> = {
+    ...iam.clients,
+    ...(org
+      ? {
+          sts: (fn: AccountFunction) => org.stsClient(hubRoleArn('aws', iam.account.accountId, 'dev', fn)),
+          accountClients: (credentials: AwsCredentialIdentity | undefined) => org.clientsFor(credentials),
+        }
+      : {}),
+  };
   const ports = (): AwsPorts => liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), ...clients });
   const workflow = new LocalWorkflow({
     deps: lazy(() => inProcessTaskDeps({ ...env, ...options.workflowEnv }, ports())),
@@ -209,6 +266,8 @@ export async function startHarness(
     handler,
     slack,
     iam,
+    ...(org ? { org } : {}),
+    members,
     workflow,
     store,
     sfn,

@@ -12,6 +12,7 @@ import {
   readServerless,
   renderMemberTemplate,
 } from '../../scripts/member-template';
+import { type AccountFunction, hubRoleArn, memberRoleArn } from '../../src/domain/accounts';
 import { stackPolicyArns } from '../../src/domain/plans';
 import {
   customAccessPolicy,
@@ -105,6 +106,18 @@ describe('deploy/member-account.yml', () => {
       expect(properties.Path).toBeUndefined();
       expect(properties.ManagedPolicyArns).toBeUndefined();
       expect(properties.PermissionsBoundary).toBeUndefined();
+    },
+  );
+
+  it.each(MEMBER_FUNCTIONS)(
+    'is the %s role the bot assumes, trusting exactly the hub role the bot runs as (src/domain/accounts.ts)',
+    (fn) => {
+      const properties = stack()[roleId(fn)]?.Properties ?? {};
+      const arn = `arn:aws:iam::${MEMBER}:role/${String(properties.RoleName)}`;
+      const trust = JSON.stringify(properties.AssumeRolePolicyDocument);
+
+      expect(arn).toBe(memberRoleArn('aws', MEMBER, STAGE, fn as AccountFunction));
+      expect(trust).toContain(JSON.stringify(hubRoleArn('aws', HUB, STAGE, fn as AccountFunction)));
     },
   );
 

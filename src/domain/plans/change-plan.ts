@@ -2,6 +2,7 @@
  * The shape of a plan: plain data listing concrete IAM/KMS operations, each with its undo. The same plan
  * drives the approval card, the apply step and the rollback; nothing here calls AWS.
  */
+import type { TargetAccount } from '../accounts';
 import type { ResolvedTarget } from '../command';
 import type { PolicyDocument, PolicyStatement } from '../seed-policies';
 
@@ -93,6 +94,11 @@ export interface VerificationSpec {
 
 /** Plain data: drives the approval card, the apply step and the rollback. */
 export interface ChangePlan {
+  /**
+   * The account the plan acts in (set when ACCOUNTS configures member accounts). Part of the plan's hash,
+   * so approvals bind it: apply refuses a plan whose account is not the request's by its own config.
+   */
+  account?: TargetAccount;
   summary: string;
   target: ResolvedTarget;
   steps: PlanStep[];

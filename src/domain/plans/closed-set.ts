@@ -220,7 +220,13 @@ export function foreignUndo(
  * Each approval records it; apply runs only a plan whose hash every counted approval carries.
  */
 export const planHash = (plan: ChangePlan): string =>
-  contentHash({ target: plan.target, steps: plan.steps, requiredApprovals: plan.requiredApprovals });
+  contentHash({
+    target: plan.target,
+    steps: plan.steps,
+    requiredApprovals: plan.requiredApprovals,
+    // Absent in single-account plans, so their hashes are what they always were.
+    ...(plan.account ? { account: plan.account } : {}),
+  });
 
 /**
  * The approvals a command needs, from the code and the access rules in the caller's own config (never

@@ -31,6 +31,8 @@ export interface ServiceRoleRequest {
   roleName: string;
   vpc: boolean;
   projectPrefix: string;
+  /** The regions its projects run in (`--regions`); absent: the account's region. */
+  regions?: string[];
 }
 
 /** The service-role actions verify expects to be allowed (seed policy) and denied. */
@@ -50,6 +52,7 @@ export const serviceRoleDocuments = (
     accountId: account.accountId,
     region: account.region,
     projectPrefix: request.projectPrefix,
+    ...(request.regions ? { regions: request.regions } : {}),
   }),
   inlinePolicy: serviceRolePolicy(
     request.vpc ? { vpc: true, accountId: account.accountId, region: account.region } : { vpc: false },

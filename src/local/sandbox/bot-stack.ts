@@ -5,7 +5,8 @@
  * its own function roles, which the key policy of every key it creates names. Idempotent.
  */
 import { CreateRoleCommand, GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { type AccountContext, BOT_ROLE_PATH, STACK_POLICY_PATH } from '../../domain/plans/account';
+import { type AccountFunction, hubRoleArn, MEMBER_ROLE_PATH, memberRoleArn } from '../../domain/accounts';
+import { type AccountContext, STACK_POLICY_PATH } from '../../domain/plans/account';
 import { policyName } from '../../domain/plans/change-plan';
 import { customAccessPolicy, serviceRoleBoundaryPolicy, serviceRolePolicy } from '../../domain/seed-policies';
 import type { SandboxAccount } from './account';
@@ -22,6 +23,57 @@ export async function deployBotStack(
   iam: IAMClient,
   context: AccountContext,
 ): Promise<void> {
+  deployBotPolicies(account, context);
+  for (const arn of Object.values(context.botRoles)) await ensureRole(iam, arn, LAMBDA_TRUST);
+}
+
+/**
+ * What deploy/member-account.yml creates in a member account, played into the sandbox: the same stack
+ * policies, and one member role per hub function that only that hub function's role may assume.
+ */
+export async function deployMemberStack(
+  account: SandboxAccount,
+  iam: IAMClient,
+  context: AccountContext,
+  hub: { hubAccountId: string; stage: string; functions?: readonly AccountFunction[] },
+): Promise<void> {
+  deployBotPolicies(account, context);
+  const { partition } = context;
+  for (const fn of hub.functions ?? MEMBER_FUNCTIONS) {
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${partition}:iam::${hub.hubAccountId}:root` },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            ArnEquals: { 'aws:PrincipalArn': hubRoleArn(partition, hub.hubAccountId, hub.stage, fn) },
+          },
+        },
+      ],
+    });
+    await ensureRole(iam, memberRoleArn(partition, context.accountId, hub.stage, fn), trust);
+  }
+}
+
+/** The hub functions that have a member role. */
+export const MEMBER_FUNCTIONS: readonly AccountFunction[] = ['slack', 'plan', 'apply', 'rollback', 'verify'];
+
+async function ensureRole(iam: IAMClient, arn: string, trust: string): Promise<void> {
+  const RoleName = arn.slice(arn.lastIndexOf('/') + 1);
+  const exists = await iam
+    .send(new GetRoleCommand({ RoleName }))
+    .then(() => true)
+    .catch(() => false);
+  if (!exists) {
+    await iam.send(
+      new CreateRoleCommand({ RoleName, Path: MEMBER_ROLE_PATH, AssumeRolePolicyDocument: trust }),
+    );
+  }
+}
+
+function deployBotPolicies(account: SandboxAccount, context: AccountContext): void {
   const { stackPolicies: arns, accountId, region, partition } = context;
   deployStackPolicies(account, [
     {
@@ -45,16 +97,4 @@ export async function deployBotStack(
       document: serviceRoleBoundaryPolicy({ accountId, region }),
     },
   ]);
-  for (const arn of Object.values(context.botRoles)) {
-    const RoleName = arn.slice(arn.lastIndexOf('/') + 1);
-    const exists = await iam
-      .send(new GetRoleCommand({ RoleName }))
-      .then(() => true)
-      .catch(() => false);
-    if (!exists) {
-      await iam.send(
-        new CreateRoleCommand({ RoleName, Path: BOT_ROLE_PATH, AssumeRolePolicyDocument: LAMBDA_TRUST }),
-      );
-    }
-  }
 }

@@ -16,7 +16,7 @@ import type { AccessRequest } from '../../domain/request';
 import type { PolicyDocument, PolicyStatement } from '../../domain/seed-policies';
 import { ACTION_IDS, DECISION_BLOCK_ID } from '../ids';
 import { capList, fitLines, SLACK_LIMITS, truncate } from './limits';
-import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
+import { accountLine, accountTag, describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
 
 // Every text is cut to Slack's limit: a long reason or a large plan must not make Slack refuse the card.
 const mrkdwn = (text: string, max: number = SLACK_LIMITS.text): MrkdwnElement => ({
@@ -41,11 +41,20 @@ const DESCRIPTION_BLOCKS = SLACK_LIMITS.messageBlocks - 2;
 
 /** The fallback text of the card (notifications, screen readers). */
 export const cardText = (request: AccessRequest): string =>
-  `CodeBuild access request ${request.requestId}: ${request.extends ? extensionText(request.extends) : (request.plan?.summary ?? describeCommand(request.command))}`;
+  `${accountPrefix(request)}CodeBuild access request ${request.requestId}: ${request.extends ? extensionText(request.extends) : (request.plan?.summary ?? describeCommand(request.command))}`;
 
 /** What an extension asks, the same on its card, its fallback text and its Home tab line. */
 export const extensionText = (extension: NonNullable<AccessRequest['extends']>): string =>
   `extend ${extension.requestId} by ${formatDuration(extension.seconds)}: ends ${slackDate(extension.from)} → ${slackDate(extension.to)}`;
+
+/** The account the approvers approve: the plan's (bound by its hash), else the request's. */
+const accountOf = (request: AccessRequest) => request.plan?.account ?? request.account;
+
+/** The account tag and a space, or nothing for a request that names no account. */
+export const accountPrefix = (request: AccessRequest): string => {
+  const account = accountOf(request);
+  return account ? `${accountTag(account)} ` : '';
+};
 
 /** A time-bound grant's limit: before approval its length, once applied its end. */
 function timeLimitField(request: AccessRequest): MrkdwnElement[] {
@@ -68,11 +77,16 @@ function describeRequest(request: AccessRequest): KnownBlock[] {
     type: 'header',
     text: {
       type: 'plain_text',
-      text: truncate(`CodeBuild access request ${request.requestId}`, SLACK_LIMITS.header),
+      text: truncate(
+        `${accountPrefix(request)}CodeBuild access request ${request.requestId}`,
+        SLACK_LIMITS.header,
+      ),
     },
   };
+  const account = accountOf(request);
   const blocks: KnownBlock[] = [
     header,
+    ...(account ? [section(accountLine(account))] : []),
     section(
       request.extends
         ? `${mention(request.requester.userId)} asks to *${extensionText(request.extends)}*. ` +

@@ -1,3 +1,4 @@
+import type { TargetAccount } from '../../domain/accounts';
 import type { ChangeCommand, TargetRef } from '../../domain/command';
 import { capList } from './limits';
 
@@ -71,3 +72,14 @@ export const describePrincipals = (ids: readonly string[]): string =>
     ids.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : mention(id))),
     PRINCIPALS_SHOWN,
   ).join(', ');
+
+/**
+ * The account a request works in, as the card and every thread reply begin with it: name and id (and a
+ * kms request's region), so no one approves a change in prod thinking it is dev.
+ */
+export const accountTag = (account: TargetAccount): string =>
+  `[${account.name} · ${account.id}${account.region ? ` · ${account.region}` : ''}]`;
+
+/** The card's first line under its header: the account, bold, with a marker that stands out. */
+export const accountLine = (account: TargetAccount): string =>
+  `:warning: *AWS account ${account.name} (${account.id})${account.region ? `, region ${account.region}` : ''}*`;

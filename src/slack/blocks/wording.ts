@@ -1,12 +1,21 @@
 import type { Wording } from '../../domain/ports';
-import { approvalCard, autoApprovedLine, cardText, contextBlock, decidedCard } from './approval-card';
+import {
+  accountPrefix,
+  approvalCard,
+  autoApprovedLine,
+  cardText,
+  contextBlock,
+  decidedCard,
+} from './approval-card';
 import { directMessage } from './direct-messages';
 import { lifecycleActions, relinquishButton } from './lifecycle';
 import { cardStatusLine, sayNotice } from './notices';
+import { accountTag } from './text';
 
 /** The Wording port on Slack: mrkdwn and Block Kit, built by this folder's pure builders. */
 export const slackWording: Wording = {
   say: sayNotice,
+  accountTag,
   direct: directMessage,
   approvalCard: (request, expiresAt) => ({
     text: cardText(request),
@@ -17,7 +26,7 @@ export const slackWording: Wording = {
     blocks: decidedCard(request, autoApprovedLine(by.rule, by.source)),
   }),
   closedCard: (request, status, autoApproved) => ({
-    text: `${request.requestId}: ${request.status.replace('_', ' ')}`,
+    text: `${accountPrefix(request)}${request.requestId}: ${request.status.replace('_', ' ')}`,
     blocks: [
       ...decidedCard(request, autoApproved && autoApprovedLine(autoApproved.rule, autoApproved.source)),
       contextBlock(cardStatusLine(status)),

@@ -1,4 +1,5 @@
 import { type AccessRules, autoApproved, breakGlassAllowed } from '../../domain/access-rules';
+import type { TargetAccount } from '../../domain/accounts';
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
 import { PlanRefusedError } from '../../domain/errors';
 import { APPLIED_STEP_ID, type HeldWindow, heldWindow, journalMarker } from '../../domain/grant-ledger';
@@ -21,7 +22,12 @@ import { bindCreatedKey, runOperation } from './run-operation';
  * command (assertPlanBuildable), (2) the plan is the one the card showed (its hash), and (3) enough
  * different approvers, none of them the requester, approved that very hash (the count comes from the code).
  */
-function approvedPlan(request: AccessRequest, account: AccountContext, rules?: AccessRules): ChangePlan {
+function approvedPlan(
+  request: AccessRequest,
+  account: AccountContext,
+  rules?: AccessRules,
+  target?: TargetAccount,
+): ChangePlan {
   const plan = request.plan;
   const refuse = (why: string): never => {
     throw new PlanRefusedError(
@@ -32,6 +38,7 @@ function approvedPlan(request: AccessRequest, account: AccountContext, rules?: A
   // An extension only moves another grant's end, through that grant's run (checkExtension).
   if (request.extends)
     return refuse('it is an extension of another grant, which only that grant’s run applies.');
+  assertPlanInAccount(plan, account, target, refuse);
   assertPlanBuildable(request, account, plan);
   const hash = planHash(plan);
   if (request.planHash !== hash) {
@@ -59,6 +66,33 @@ function approvedPlan(request: AccessRequest, account: AccountContext, rules?: A
   return plan;
 }
 
+const arnAccount = (arn: string): string | undefined => arn.split(':')[4] || undefined;
+
+/**
+ * The plan acts in the account this function's config gives the request (inRequestAccount), and the
+ * approvals bind it (plan.account is in planHash): a plan for another account, or whose target lives
+ * in another account, is refused before any call.
+ */
+function assertPlanInAccount(
+  plan: ChangePlan,
+  account: AccountContext,
+  target: TargetAccount | undefined,
+  refuse: (why: string) => never,
+): void {
+  const planned = plan.account;
+  if (target !== undefined) {
+    if (planned?.id !== target.id || planned.name !== target.name || planned.region !== target.region) {
+      refuse(`its plan is not for account ${target.name} (${target.id}), the account of its command.`);
+    }
+  } else if (planned !== undefined && planned.id !== account.accountId) {
+    refuse(`its plan is for account ${planned.id}, and this bot works in ${account.accountId} only.`);
+  }
+  const targetAccountId = arnAccount(plan.target.arn);
+  if (targetAccountId !== undefined && targetAccountId !== account.accountId) {
+    refuse(`its target ${plan.target.arn} is not in account ${account.accountId}.`);
+  }
+}
+
 /**
  * "Apply the change": runs each plan step once, journaling it (with its undo) before moving on, so a
  * retry skips finished steps and a rollback knows exactly what to reverse.
@@ -68,7 +102,7 @@ export async function applyChange(
   requestId: string,
 ): Promise<{ changed: number; attached: string[]; timeBound: HeldWindow | null }> {
   const request = await loadRequest(deps, requestId);
-  const plan = approvedPlan(request, requireAccount(deps), deps.rules);
+  const plan = approvedPlan(request, requireAccount(deps), deps.rules, deps.targetAccount);
   const finished = request.completedSteps.filter((step) => step.outcome !== 'started');
   const done = new Set(finished.map((step) => step.stepId));
   const started = new Set(

@@ -1,4 +1,5 @@
 import type { AccessRules } from '../../domain/access-rules';
+import type { AccountAccess, TargetAccount } from '../../domain/accounts';
 import type { AuditDeps } from '../../domain/audit-trail';
 import { ConfigMissingError, UnknownRequestError } from '../../domain/errors';
 import type { AccountContext } from '../../domain/plans';
@@ -25,6 +26,10 @@ export interface TaskDeps extends AuditDeps {
   account?: AccountContext;
   /** The rules per tier (access-rules.yml): approval counts, auto-approve, break-glass. Absent: defaults. */
   rules?: AccessRules;
+  /** The accounts of ACCOUNTS and how to act in them; absent, the hub only. See inRequestAccount. */
+  accounts?: AccountAccess;
+  /** The account this run works in, when member accounts are configured (set by inRequestAccount). */
+  targetAccount?: TargetAccount;
 }
 
 /** The KMS port, or a named error saying the task was wired without one. */

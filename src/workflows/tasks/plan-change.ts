@@ -47,6 +47,8 @@ export async function planChange(
   const planned = request.extends ? extensionPlan(request, request.extends) : await planFor(deps, request);
   const plan: ChangePlan = {
     ...planned,
+    // The account is part of what is approved (planHash), so apply can hold the run to it.
+    ...(deps.targetAccount ? { account: deps.targetAccount } : {}),
     requiredApprovals: approvalsNeeded(request.command, planned, deps.rules),
   };
   let stored: ChangePlan = plan;

@@ -14,6 +14,7 @@ import { approveByRule, askApproval, holdGrant } from './ask-approval';
 import type { TaskDeps } from './deps';
 import { expireGrant } from './expire-grant';
 import { checkExtension } from './extend-grant';
+import { inRequestAccount } from './in-account';
 import { planChange } from './plan-change';
 import { reportOutcome } from './report-outcome';
 import { rollBack } from './roll-back';
@@ -34,7 +35,10 @@ const task = <S extends z.ZodType, R>(
  * Plan). The ASL names the function; local runs bind each Task state here by that same name.
  */
 export const TASKS = {
-  Plan: task(TaskInput, (deps, input) => planChange(deps, input.requestId)),
+  // The tasks that act in AWS do so in the request's account (inRequestAccount), each as its own role.
+  Plan: task(TaskInput, async (deps, input) =>
+    planChange(await inRequestAccount(deps, input.requestId, 'plan'), input.requestId),
+  ),
   AskApproval: task(
     z.union([ApproveByRuleInput, HoldInput, AskApprovalInput]),
     async (deps, input): Promise<{ outcome: 'approved'; by: string[] } | undefined> =>
@@ -47,22 +51,25 @@ export const TASKS = {
   // "Check the extension" runs here because apply's role owns how long a grant lasts (the journal).
   Apply: task(
     TaskInput,
-    (deps, input): Promise<unknown> =>
+    async (deps, input): Promise<unknown> =>
       'check' in input
         ? checkExtension(deps, CheckExtensionInput.parse(input))
-        : applyChange(deps, input.requestId),
+        : applyChange(await inRequestAccount(deps, input.requestId, 'apply'), input.requestId),
   ),
-  Rollback: task(RollbackInput, (deps, input) =>
-    input.mode === 'expire'
+  Rollback: task(RollbackInput, async (base, input) => {
+    const deps = await inRequestAccount(base, input.requestId, 'rollback');
+    return input.mode === 'expire'
       ? expireGrant(
           deps,
           input.requestId,
           input.attached ?? [],
           HoldOutput.safeParse(input.held).data?.relinquishedBy,
         )
-      : rollBack(deps, input.requestId),
+      : rollBack(deps, input.requestId);
+  }),
+  Verify: task(TaskInput, async (deps, input) =>
+    verifyAccess(await inRequestAccount(deps, input.requestId, 'verify'), input.requestId),
   ),
-  Verify: task(TaskInput, (deps, input) => verifyAccess(deps, input.requestId)),
   Report: task(ReportInput, (deps, input) => reportOutcome(deps, input)),
 } as const;
 

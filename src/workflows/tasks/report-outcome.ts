@@ -1,5 +1,5 @@
 import { AUTO_APPROVE_RULE, autoApproved } from '../../domain/access-rules';
-import { type AuditDeps, auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
+import { type AuditDeps, auditEvent, postToThread, recordEvent, threadText } from '../../domain/audit-trail';
 import { isTierCommand } from '../../domain/command';
 import { sendDirect } from '../../domain/direct-messages';
 import {
@@ -266,7 +266,11 @@ async function recordFinalStatus(
 async function deliver(deps: AuditDeps, request: AccessRequest, event: AuditEvent): Promise<unknown> {
   if (!request.card) return undefined;
   try {
-    await deps.slack.post({ channel: request.card.channel, threadTs: request.card.ts, text: event.text });
+    await deps.slack.post({
+      channel: request.card.channel,
+      threadTs: request.card.ts,
+      text: threadText(deps, request, event.text),
+    });
     return undefined;
   } catch (error) {
     deps.log.error('could not post the outcome to the thread', {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { auditEvent } from '../../domain/audit-trail';
+import { auditEvent, threadText } from '../../domain/audit-trail';
 import { OutcomeNotDeliveredError } from '../../domain/errors';
 import { summarizeJournal } from '../../domain/grant-ledger';
 import { manualCommand } from '../../domain/plans';
@@ -86,7 +86,7 @@ async function post(deps: TaskDeps, request: AccessRequest, text: string): Promi
     await deps.slack.post({
       channel: request.card?.channel ?? deps.auditChannelId,
       ...(request.card ? { threadTs: request.card.ts } : {}),
-      text,
+      text: threadText(deps, request, text),
     });
   } catch (error) {
     throw new OutcomeNotDeliveredError(`The stop of ${requestId}'s workflow could not be posted to Slack.`, {

@@ -55,7 +55,10 @@ export async function codebuildAccessCommand(
       return;
     }
     const maxDurationSeconds = deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds;
-    const parsed = parseCommand(command.text ?? '', { maxDurationSeconds });
+    const parsed = parseCommand(command.text ?? '', {
+      maxDurationSeconds,
+      ...(deps.accounts ? { accounts: deps.accounts.directory } : {}),
+    });
     if (parsed.action === 'help') {
       reply = HELP_TEXT;
     } else if (parsed.action === 'rules') {
@@ -66,7 +69,7 @@ export async function codebuildAccessCommand(
       reply = rulesText(rules.source, standings);
     } else if (parsed.action === 'verify' || parsed.action === 'status') {
       // Read-only: answered at once, no approval, no workflow.
-      reply = deps.wording.say(await inspectTarget(deps, parsed));
+      reply = deps.wording.say(await inspectTarget(deps, parsed, command.user_id));
     } else if (parsed.action === 'cancel') {
       const click = {
         requestId: parsed.requestId,
