@@ -17,6 +17,24 @@ export interface CancelClick {
 
 type Refusal = Extract<Notice, { kind: 'lifecycle_refused' }>['why'];
 
+/**
+ * What every lifecycle click (cancel, relinquish, extend) checks before it reads the record: a request id
+ * in the form the bot writes, from this bot's own workspace and app. The refusal, or undefined.
+ */
+export function lifecycleClickRefusal(
+  deps: Pick<DecideDeps, 'expectedTeamId' | 'expectedAppId'>,
+  click: CancelClick,
+): Refusal | undefined {
+  if (!REQUEST_ID_PATTERN.test(click.requestId)) return { kind: 'bad_id' };
+  if (
+    (deps.expectedTeamId !== undefined && click.teamId !== deps.expectedTeamId) ||
+    (deps.expectedAppId !== undefined && click.appId !== deps.expectedAppId)
+  ) {
+    return { kind: 'foreign' };
+  }
+  return undefined;
+}
+
 /** Why this user may not cancel this request now, or undefined when they may (pure). */
 export function cancelRefusal(request: AccessRequest, userId: string): Refusal | undefined {
   if (userId !== request.requester.userId) {
@@ -108,13 +126,8 @@ export async function cancelRequest(deps: DecideDeps, click: CancelClick): Promi
     kind: 'message',
     message: deps.wording.say({ kind: 'lifecycle_refused', requestId: click.requestId, why }),
   });
-  if (!REQUEST_ID_PATTERN.test(click.requestId)) return refused({ kind: 'bad_id' });
-  if (
-    (deps.expectedTeamId !== undefined && click.teamId !== deps.expectedTeamId) ||
-    (deps.expectedAppId !== undefined && click.appId !== deps.expectedAppId)
-  ) {
-    return refused({ kind: 'foreign' });
-  }
+  const early = lifecycleClickRefusal(deps, click);
+  if (early !== undefined) return refused(early);
   deps.log.appendKeys({ requestId: click.requestId });
   const written = await recordCancellation(deps, click);
   if ('kind' in written) return refused(written);

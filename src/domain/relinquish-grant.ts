@@ -1,8 +1,8 @@
 import { auditEvent, recordEvent } from './audit-trail';
-import type { CancelClick } from './cancel-request';
+import { type CancelClick, lifecycleClickRefusal } from './cancel-request';
 import type { DecideDeps } from './decide-request';
 import type { Notice } from './notices';
-import { type AccessRequest, REQUEST_ID_PATTERN } from './request';
+import type { AccessRequest } from './request';
 import { retryTransient } from './retry';
 
 // IAM names are unique without regard to case.
@@ -52,13 +52,8 @@ export async function relinquishRefusal(
 export async function relinquishGrant(deps: DecideDeps, click: CancelClick): Promise<string> {
   const refused = (why: Refusal): string =>
     deps.wording.say({ kind: 'lifecycle_refused', requestId: click.requestId, why });
-  if (!REQUEST_ID_PATTERN.test(click.requestId)) return refused({ kind: 'bad_id' });
-  if (
-    (deps.expectedTeamId !== undefined && click.teamId !== deps.expectedTeamId) ||
-    (deps.expectedAppId !== undefined && click.appId !== deps.expectedAppId)
-  ) {
-    return refused({ kind: 'foreign' });
-  }
+  const early = lifecycleClickRefusal(deps, click);
+  if (early !== undefined) return refused(early);
   deps.log.appendKeys({ requestId: click.requestId });
   const request = await retryTransient(() => deps.store.get(click.requestId));
   if (!request) return refused({ kind: 'unknown' });
