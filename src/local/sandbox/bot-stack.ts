@@ -5,7 +5,7 @@
  * its own function roles, which the key policy of every key it creates names. Idempotent.
  */
 import { CreateRoleCommand, GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { type AccountFunction, hubRoleArn, MEMBER_ROLE_PATH, memberRoleArn } from '../../domain/accounts';
+import { type AccountFunction, hubRoleArn, memberRoleArn } from '../../domain/accounts';
 import { type AccountContext, STACK_POLICY_PATH } from '../../domain/plans/account';
 import { policyName } from '../../domain/plans/change-plan';
 import { customAccessPolicy, serviceRoleBoundaryPolicy, serviceRolePolicy } from '../../domain/seed-policies';
@@ -62,14 +62,14 @@ export const MEMBER_FUNCTIONS: readonly AccountFunction[] = ['slack', 'plan', 'a
 
 async function ensureRole(iam: IAMClient, arn: string, trust: string): Promise<void> {
   const RoleName = arn.slice(arn.lastIndexOf('/') + 1);
+  // The path is the ARN's: /codebuild-access/ for the bot's own roles, / for member roles.
+  const Path = arn.slice(arn.indexOf(':role/') + ':role'.length, arn.lastIndexOf('/') + 1);
   const exists = await iam
     .send(new GetRoleCommand({ RoleName }))
     .then(() => true)
     .catch(() => false);
   if (!exists) {
-    await iam.send(
-      new CreateRoleCommand({ RoleName, Path: MEMBER_ROLE_PATH, AssumeRolePolicyDocument: trust }),
-    );
+    await iam.send(new CreateRoleCommand({ RoleName, Path, AssumeRolePolicyDocument: trust }));
   }
 }
 
