@@ -84,12 +84,55 @@ async function relationTo(
   if (target.kind === 'user' && deps.ownsIamUser) {
     return (await deps.ownsIamUser(userId, target.name)) ? 'user' : false;
   }
+  if (target.kind === 'group' && deps.ownsIamUser)
+    return memberByTag(deps, deps.ownsIamUser, target.name, userId);
   const clicker = await deps.identity(userId);
   if (!clicker) return false;
   if (target.kind === 'user') return sameIamUser(clicker, target) ? 'user' : false;
-  const members = await deps.iam.groupMemberNames(target.name);
+  const members = await groupMembers(deps, target.name);
+  return members.some((member) => sameName(member, clicker.name) || sameName(member, arnName(clicker.arn)))
+    ? 'member'
+    : false;
+}
+
+/** In tag mode, a group of at most this many members is checked member by member (one GetUser each). */
+export const MAX_MEMBERS_CHECKED_BY_TAG = 100;
+const TAG_CHECKS_AT_ONCE = 10;
+
+async function groupMembers(deps: DecideDeps, groupName: string): Promise<string[]> {
+  const members = await deps.iam.groupMemberNames(groupName);
   if (members === undefined) {
-    throw new NotAuthorizedError(`IAM group ${target.name} no longer exists, so I cannot check its members.`);
+    throw new NotAuthorizedError(`IAM group ${groupName} no longer exists, so I cannot check its members.`);
+  }
+  return members;
+}
+
+/**
+ * IAM_USER_MAPPING=tag, a group target: whether any member carries the clicker's SlackUserId tag, read
+ * from IAM member by member, so a tag added since the index was last built still counts. A group too
+ * big to check that way falls back to the clicker's index entry (confirmed by its tag), and refuses the
+ * click when the index does not know the clicker: it never guesses "not a member".
+ */
+async function memberByTag(
+  deps: DecideDeps,
+  owns: (slackUserId: string, userName: string) => Promise<boolean>,
+  groupName: string,
+  userId: string,
+): Promise<ClickContext['isTarget']> {
+  const members = await groupMembers(deps, groupName);
+  if (members.length <= MAX_MEMBERS_CHECKED_BY_TAG) {
+    for (let i = 0; i < members.length; i += TAG_CHECKS_AT_ONCE) {
+      const batch = members.slice(i, i + TAG_CHECKS_AT_ONCE);
+      const owned = await Promise.all(batch.map((member) => owns(userId, member)));
+      if (owned.some(Boolean)) return 'member';
+    }
+    return false;
+  }
+  const clicker = await deps.identity(userId);
+  if (!clicker) {
+    throw new NotAuthorizedError(
+      `IAM group ${groupName} has ${members.length} members, more than I check one by one, and the IAM user index does not know your IAM user yet, so I cannot tell whether you are one of them. A re-index has been asked for.`,
+    );
   }
   return members.some((member) => sameName(member, clicker.name) || sameName(member, arnName(clicker.arn)))
     ? 'member'

@@ -3,9 +3,13 @@
  * user's tags on each command. An index (Slack user id -> IAM user name, per account) is kept in the
  * requests table under its own key prefix (src/aws/user-index-store.ts). It is only a hint: an entry is
  * trusted after IAM confirms it (GetUser returns the user's tags: one call), so a moved tag can never
- * map a Slack user to the wrong IAM user. A miss or a stale entry re-scans the account (ListUsers +
- * ListUserTags), at most once per `rescanCooldownSeconds` per account; the scheduled refreshUserIndex
- * function re-scans too, so misses stay rare.
+ * map a Slack user to the wrong IAM user.
+ *
+ * Only the refreshUserIndex function scans the account (ListUsers + ListUserTags, about one IAM call per
+ * user). The Slack path never does: a miss or a stale entry asks the refresh for a re-scan (one
+ * conditional write, at most once per `rescanCooldownSeconds` per account) and answers at once, so a
+ * mention costs the same few calls in a 10,000-user account whether the index knows it or not. The
+ * refresh runs every minute and scans when asked to, or when its last scan is an hour old.
  */
 import type { PrincipalRef } from './plans';
 import type { Clock, Log } from './ports';
@@ -16,11 +20,27 @@ export const SLACK_USER_ID_TAG = 'SlackUserId';
 /** The account the index is kept for when config names none (local runs without AWS_ACCOUNT_ID). */
 export const UNNAMED_ACCOUNT = 'this-account';
 
-/** One index entry: a Slack user id and the IAM user that carried its tag when the account was scanned. */
+/** The refresh scans at least this often even when no miss asked it to (it runs every minute). */
+export const FULL_REFRESH_SECONDS = 3600;
+
+/** At most this many IAM users are named (and confirmed, one GetUser each) for one Slack id. */
+export const MAX_NAMES_PER_ENTRY = 5;
+
+/**
+ * One index entry: a Slack user id and the IAM user that carried its tag when the account was scanned;
+ * `otherUserNames` when more than one did (the mention is then refused, naming them all).
+ */
 export interface UserIndexEntry {
   slackUserId: string;
   userName: string;
+  otherUserNames?: string[];
   indexedAt: string;
+}
+
+/** What the last complete scan of an account saw: when it started and how many users were tagged. */
+export interface IndexPass {
+  indexedAt: string;
+  taggedUsers: number;
 }
 
 /** Where the index lives (DynamoDB in AWS, dynalite in tests and local mode). */
@@ -30,10 +50,21 @@ export interface UserIndexStore {
   putAll(accountId: string, entries: readonly UserIndexEntry[]): Promise<void>;
   delete(accountId: string, slackUserId: string): Promise<void>;
   /**
-   * Claims the right to re-scan the account now: true when no scan started within `cooldownSeconds`
-   * (one conditional write, so concurrent misses start one scan between them).
+   * Asks the refresh function to re-scan the account: true when no re-scan was asked for within
+   * `cooldownSeconds`, or the last one asked was served by the scan that started at `lastIndexedAt`
+   * (one conditional write, so concurrent misses make one request between them).
    */
-  claimScan(accountId: string, now: string, cooldownSeconds: number): Promise<boolean>;
+  requestScan(
+    accountId: string,
+    now: string,
+    cooldownSeconds: number,
+    lastIndexedAt?: string,
+  ): Promise<boolean>;
+  /** When a re-scan was last asked for, if ever. */
+  scanRequestedAt(accountId: string): Promise<string | undefined>;
+  /** The last complete scan of the account, if any. */
+  lastPass(accountId: string): Promise<IndexPass | undefined>;
+  recordPass(accountId: string, pass: IndexPass): Promise<void>;
 }
 
 /** The IAM reads the index needs; IamPort implements them. */
@@ -52,15 +83,19 @@ export interface UserIndexDeps {
   log: Log;
   /** The account the index is for (the hub's by default; the accounts work adds others). */
   accountId: string;
-  /** At most one re-scan on a miss per account within this many seconds (src/config.ts). */
+  /** A miss asks for at most one re-scan per account within this many seconds (src/config.ts). */
   rescanCooldownSeconds: number;
 }
 
-/** What a lookup found: one IAM user, none, or more than one carrying the tag (ambiguous: refused). */
+/**
+ * What a lookup found: one IAM user; none (a full scan found none); several carrying the tag (refused,
+ * naming them); or not indexed yet (the index does not know the Slack id: a re-scan is asked for).
+ */
 export type IndexLookup =
   | { kind: 'found'; principal: PrincipalRef }
   | { kind: 'none' }
-  | { kind: 'ambiguous' };
+  | { kind: 'ambiguous'; userNames: string[] }
+  | { kind: 'not_indexed'; accountId: string; lastPass?: IndexPass };
 
 /** What one scan of the account found: Slack id -> the IAM users tagged with it. */
 export interface ScanResult {
@@ -80,26 +115,38 @@ export async function userCarriesTag(
   return user && user.tags[SLACK_USER_ID_TAG] === slackUserId ? user.principal : undefined;
 }
 
-/** Scans the account and rewrites the index from what IAM says now; the scheduled refresh calls it. */
+/** The lookup answer for the IAM users found carrying one Slack id (by a scan or confirmed entries). */
+export const lookupOf = (principals: readonly PrincipalRef[]): IndexLookup => {
+  const [only] = principals;
+  if (principals.length > 1) return { kind: 'ambiguous', userNames: principals.map((p) => p.name) };
+  return only ? { kind: 'found', principal: only } : { kind: 'none' };
+};
+
+/** Scans the account and rewrites the index from what IAM says now; only the refresh function calls it. */
 export async function rebuildUserIndex(
   deps: Omit<UserIndexDeps, 'rescanCooldownSeconds'>,
 ): Promise<ScanResult> {
+  // A tag added while the scan runs may be missed: a request made after this instant asks for another.
+  const indexedAt = deps.clock.now().toISOString();
   const tagged = await deps.iam.usersTagged(SLACK_USER_ID_TAG);
   const bySlackId = new Map<string, PrincipalRef[]>();
   for (const { principal, value } of tagged) {
     bySlackId.set(value, [...(bySlackId.get(value) ?? []), principal]);
   }
-  const indexedAt = deps.clock.now().toISOString();
   const entries: UserIndexEntry[] = [];
   for (const [slackUserId, principals] of bySlackId) {
-    const [only] = principals;
-    if (principals.length === 1 && only) entries.push({ slackUserId, userName: only.name, indexedAt });
+    const [first, ...others] = principals.slice(0, MAX_NAMES_PER_ENTRY).map((p) => p.name);
+    if (!first) continue;
+    // Two users claiming one Slack id: both are kept, so a lookup refuses and names them rather than guess.
+    entries.push({
+      slackUserId,
+      userName: first,
+      ...(others.length ? { otherUserNames: others } : {}),
+      indexedAt,
+    });
   }
   await deps.store.putAll(deps.accountId, entries);
-  // Two users claiming one Slack id: no entry, so a lookup re-scans and refuses rather than guess.
-  for (const [slackUserId, principals] of bySlackId) {
-    if (principals.length > 1) await deps.store.delete(deps.accountId, slackUserId);
-  }
+  await deps.store.recordPass(deps.accountId, { indexedAt, taggedUsers: tagged.length });
   deps.log.info('IAM user index rebuilt', {
     accountId: deps.accountId,
     taggedUsers: tagged.length,
@@ -108,32 +155,50 @@ export async function rebuildUserIndex(
   return { bySlackId, users: tagged.length };
 }
 
-const fromScan = (scan: ScanResult, slackUserId: string): IndexLookup => {
-  const found = scan.bySlackId.get(slackUserId) ?? [];
-  const [only] = found;
-  if (found.length > 1) return { kind: 'ambiguous' };
-  return only ? { kind: 'found', principal: only } : { kind: 'none' };
-};
+/** Whether the refresh should scan now: never scanned, a miss asked since the last scan, or an hour passed. */
+export async function scanIsDue(
+  deps: Pick<UserIndexDeps, 'store' | 'clock' | 'accountId'>,
+): Promise<{ due: boolean; why: string }> {
+  const [pass, requestedAt] = await Promise.all([
+    deps.store.lastPass(deps.accountId),
+    deps.store.scanRequestedAt(deps.accountId),
+  ]);
+  if (!pass) return { due: true, why: 'never indexed' };
+  if (requestedAt !== undefined && requestedAt >= pass.indexedAt) return { due: true, why: 'a miss asked' };
+  const age = (deps.clock.now().getTime() - Date.parse(pass.indexedAt)) / 1000;
+  return age >= FULL_REFRESH_SECONDS ? { due: true, why: 'hourly' } : { due: false, why: 'up to date' };
+}
 
 /**
  * The IAM user tagged `SlackUserId=<slackUserId>`, confirmed by IAM. A hit costs one DynamoDB read and one
- * GetUser, whatever the number of IAM users. A miss, or an entry IAM no longer confirms (the tag moved,
- * the user was deleted), re-scans the account once per cooldown; within the cooldown it answers `none`.
+ * GetUser per IAM user the entry names, whatever the number of IAM users. A miss, or an entry IAM no
+ * longer confirms (the tag moved, the user was deleted), makes no IAM call: it asks the refresh function
+ * for a re-scan (once per cooldown) and answers `not_indexed`, with when the account was last indexed.
  */
 export async function findTaggedUser(deps: UserIndexDeps, slackUserId: string): Promise<IndexLookup> {
   const entry = await deps.store.get(deps.accountId, slackUserId);
   if (entry) {
-    const principal = await userCarriesTag(deps.iam, entry.userName, slackUserId);
-    if (principal) return { kind: 'found', principal };
+    const names = [entry.userName, ...(entry.otherUserNames ?? [])].slice(0, MAX_NAMES_PER_ENTRY);
+    const confirmed = await Promise.all(names.map((name) => userCarriesTag(deps.iam, name, slackUserId)));
+    const carrying = confirmed.filter((p): p is PrincipalRef => p !== undefined);
+    if (carrying.length > 0) return lookupOf(carrying);
     // Stale: never trusted. Dropped so no later lookup reads it again.
-    deps.log.warn('IAM user index entry is stale; re-scanning', { accountId: deps.accountId, slackUserId });
+    deps.log.warn('IAM user index entry is stale; asking for a re-scan', {
+      accountId: deps.accountId,
+      slackUserId,
+    });
     await deps.store.delete(deps.accountId, slackUserId);
   }
   const now = deps.clock.now().toISOString();
-  if (!(await deps.store.claimScan(deps.accountId, now, deps.rescanCooldownSeconds))) {
-    return { kind: 'none' };
-  }
-  return fromScan(await rebuildUserIndex(deps), slackUserId);
+  const lastPass = await deps.store.lastPass(deps.accountId);
+  const asked = await deps.store.requestScan(
+    deps.accountId,
+    now,
+    deps.rescanCooldownSeconds,
+    lastPass?.indexedAt,
+  );
+  deps.log.info('IAM user index miss', { accountId: deps.accountId, slackUserId, rescanAsked: asked });
+  return { kind: 'not_indexed', accountId: deps.accountId, ...(lastPass ? { lastPass } : {}) };
 }
 
 /** Whether the IAM user `userName` is the one tagged for `slackUserId` right now (no index involved). */

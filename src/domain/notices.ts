@@ -46,6 +46,13 @@ export type UnmappedWhy =
   | { kind: 'unknown_user' }
   /** IAM_USER_MAPPING=tag: not exactly one IAM user carries SlackUserId=<id>. */
   | { kind: 'no_single_tagged_user' }
+  /** IAM_USER_MAPPING=tag: several IAM users carry SlackUserId=<id> (named); the bot never picks one. */
+  | { kind: 'several_tagged_users'; userNames: string[] }
+  /**
+   * IAM_USER_MAPPING=tag: the IAM user index of `accountId` does not know the Slack user (yet); a re-scan
+   * was asked for. `lastIndexedAt`/`taggedUsers`: the last complete scan, if any.
+   */
+  | { kind: 'not_indexed_yet'; accountId: string; lastIndexedAt?: string; taggedUsers?: number }
   | { kind: 'no_email' }
   /**
    * The email maps to no existing IAM user. `tried`: the names it could map to; `domains`: the

@@ -1,7 +1,13 @@
 import type { ResolvedTarget, TargetRef } from './command';
 import { TargetNotFoundError } from './errors';
 import { IAM_USER_NAME } from './iam-names';
-import { findTaggedUser, type IndexLookup, SLACK_USER_ID_TAG, type UserIndexDeps } from './iam-user-index';
+import {
+  findTaggedUser,
+  type IndexLookup,
+  lookupOf,
+  SLACK_USER_ID_TAG,
+  type UserIndexDeps,
+} from './iam-user-index';
 import type { UnmappedWhy } from './notices';
 import type { PrincipalRef } from './plans';
 import type { IamPort, SlackPort, Wording } from './ports';
@@ -30,9 +36,7 @@ export interface ResolveDeps {
 async function taggedUser(deps: ResolveDeps, slackUserId: string): Promise<IndexLookup> {
   if (deps.userIndex) return findTaggedUser({ ...deps.userIndex, iam: deps.iam }, slackUserId);
   const found = (await deps.iam.usersTagged(SLACK_USER_ID_TAG)).filter((u) => u.value === slackUserId);
-  const [only] = found;
-  if (found.length > 1) return { kind: 'ambiguous' };
-  return only ? { kind: 'found', principal: only.principal } : { kind: 'none' };
+  return lookupOf(found.map((u) => u.principal));
 }
 
 /**
@@ -62,6 +66,24 @@ function unmappedEmail(email: string, domains: readonly string[]): UnmappedWhy {
 const notMapped = (deps: ResolveDeps, slackUserId: string, why: UnmappedWhy): TargetNotFoundError =>
   new TargetNotFoundError(deps.wording.say({ kind: 'slack_user_not_mapped', slackUserId, why }));
 
+/** Why a tag lookup that found no single IAM user did not. */
+function whyNotTagged(lookup: Exclude<IndexLookup, { kind: 'found' }>): UnmappedWhy {
+  switch (lookup.kind) {
+    case 'ambiguous':
+      return { kind: 'several_tagged_users', userNames: lookup.userNames };
+    case 'not_indexed': {
+      const { accountId, lastPass } = lookup;
+      return {
+        kind: 'not_indexed_yet',
+        accountId,
+        ...(lastPass ? { lastIndexedAt: lastPass.indexedAt, taggedUsers: lastPass.taggedUsers } : {}),
+      };
+    }
+    case 'none':
+      return { kind: 'no_single_tagged_user' };
+  }
+}
+
 /** Turns what the requester typed into an IAM user or group that exists, or says how to fix it. */
 export async function resolveTarget(deps: ResolveDeps, ref: TargetRef): Promise<ResolvedTarget> {
   if (ref.kind === 'user' || ref.kind === 'group') {
@@ -77,9 +99,7 @@ export async function resolveTarget(deps: ResolveDeps, ref: TargetRef): Promise<
   }
   if (deps.iamUserMapping === 'tag') {
     const tagged = await taggedUser(deps, ref.slackUserId);
-    if (tagged.kind !== 'found') {
-      throw notMapped(deps, ref.slackUserId, { kind: 'no_single_tagged_user' });
-    }
+    if (tagged.kind !== 'found') throw notMapped(deps, ref.slackUserId, whyNotTagged(tagged));
     const { name, arn } = tagged.principal;
     return { kind: 'user', name, arn, slackUserId: ref.slackUserId };
   }

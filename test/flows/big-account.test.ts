@@ -1,6 +1,7 @@
 /**
  * Big accounts (issue 13), IAM_USER_MAPPING=tag: a mention is resolved through the IAM user index, so a
- * command costs the same few IAM calls in a 10,000-user account as in a small one; an index entry is
+ * command costs the same few IAM calls in a 10,000-user account as in a small one, on a hit and on a miss
+ * (a miss asks the refresh function for a re-scan and answers at once; only the refresh scans); an index entry is
  * never trusted without IAM confirming its tag, so a moved tag grants no one the wrong access and lets
  * no one approve their own change. Signed events into the exported slack handler, the real ASL run
  * locally, dynalite, and the sandbox account (IAM calls counted at its SDK client, the sandbox's door).
@@ -9,12 +10,11 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoUserIndexStore } from '../../src/aws/user-index-store';
 import { loadConfig } from '../../src/config';
-import { rebuildUserIndex } from '../../src/domain/iam-user-index';
 import { POLICY_ARNS } from '../../src/domain/tiers';
-import { liveUserIndexDeps } from '../../src/wiring';
 import { seedBigAccount } from '../helpers/big-account';
 import { testDynamoClient } from '../helpers/dynalite';
 import { ALICE, APPROVER_1, APPROVER_2, ackText, type Harness, startHarness } from '../helpers/harness';
+import { refreshTick as refreshUserIndexTick } from '../helpers/user-index-refresh';
 
 jest.setTimeout(180_000);
 
@@ -43,13 +43,13 @@ const indexStore = () =>
     loadConfig(h.env).requestsTable,
   );
 
-/** What the hourly refreshUserIndex function does, with its own wiring, against the test's account. */
+const refreshTick = () => refreshUserIndexTick(h);
+
+/** A tick that must scan: how many tagged users it found. */
 async function scheduledRefresh(): Promise<number> {
-  const deps = await liveUserIndexDeps(h.env, {
-    iam: h.iam.clients.iam,
-    dynamodb: testDynamoClient(process.env.AWS_ENDPOINT_URL_DYNAMODB ?? ''),
-  });
-  return (await rebuildUserIndex(deps)).users;
+  const out = await refreshTick();
+  if (!('taggedUsers' in out)) throw new Error(`the refresh did not scan: ${out.skipped}`);
+  return out.taggedUsers;
 }
 
 /** The IAM operations `run` makes, in order, counted at the sandbox account's client. */
@@ -90,26 +90,90 @@ describe('a mention in a 10,000-user account', () => {
     expect(calls).toEqual(['GetUser']);
   });
 
-  it('a miss re-scans once; within the cooldown a second miss answers at once without scanning again', async () => {
+  it('a miss makes no IAM call on the Slack path and says to try again; after the refresh the mention resolves with one GetUser', async () => {
     h = await startHarness({ IAM_USER_MAPPING: 'tag' });
-    seedBigAccount(h.iam.account, { users: 1_000, groups: 100, tagged: { 'a.chen': ALICE } });
+    seedBigAccount(h.iam.account, { users: 10_000, groups: 1_000 });
+    await expect(refreshTick()).resolves.toEqual({ taggedUsers: 0, why: 'never indexed' });
+    // Alice's IAM user is created and tagged after the last scan.
+    h.iam.addUser('a.chen', [], { SlackUserId: ALICE });
 
-    const first = await iamCallsOf(() => h.slash(`grant <@${ALICE}|alice> developer`));
-    // ListUsers pages of 100 and one ListUserTags per user: the scan a miss pays, once.
-    expect(first.filter((name) => name === 'ListUserTags')).toHaveLength(1_001);
-    const request = await h.onlyRequest();
-    expect(request.target).toMatchObject({ name: 'a.chen' });
-    // Its plan (the workflow's own IAM reads) is done before the second command is counted.
-    await h.awaitApprovalWait(request.requestId);
-
-    const unknown = 'U0NOBODY';
-    h.slack.state.putUser({ id: unknown, name: 'nobody', realName: 'Nobody', email: 'nobody@example.com' });
     let answer = '';
-    const second = await iamCallsOf(async () => {
-      answer = ackText(await h.slash(`grant <@${unknown}|nobody> developer`));
+    const miss = await iamCallsOf(async () => {
+      answer = ackText(await h.slash(`grant <@${ALICE}|alice> developer`));
     });
-    expect(answer).toContain(`No single IAM user is tagged \`SlackUserId=${unknown}\``);
-    expect(second).toEqual([]);
+    // Counted, not timed: a miss costs no IAM call at all, whatever the account's size.
+    expect(miss).toEqual([]);
+    expect(answer).toContain(`I do not know <@${ALICE}>'s IAM user yet`);
+    expect(answer).toContain(`No IAM user of account ${ACCOUNT} was tagged \`SlackUserId=${ALICE}\``);
+    expect(answer).toContain('I have asked for a re-index, which takes a minute or two. Try again then');
+    expect(h.sfn.calls()).toHaveLength(0);
+
+    // A second miss within the cooldown asks nothing new and still costs no IAM call.
+    const again = await iamCallsOf(() => h.slash(`grant <@${ALICE}|alice> developer`));
+    expect(again).toEqual([]);
+
+    // The next tick of the refresh function scans because a miss asked; the one after has nothing to do.
+    await expect(refreshTick()).resolves.toEqual({ taggedUsers: 1, why: 'a miss asked' });
+    await expect(refreshTick()).resolves.toEqual({ skipped: 'up to date' });
+
+    let response: Awaited<ReturnType<Harness['slash']>> | undefined;
+    const hit = await iamCallsOf(async () => {
+      response = await h.slash(`grant <@${ALICE}|alice> developer`);
+    });
+    expect(ackText(response!)).toContain('received');
+    expect(hit).toEqual(['GetUser']);
+    expect((await h.onlyRequest()).target).toMatchObject({
+      kind: 'user',
+      name: 'a.chen',
+      slackUserId: ALICE,
+    });
+  });
+
+  it('a miss in an account never indexed says so, and the first tick indexes it', async () => {
+    h = await startHarness({ IAM_USER_MAPPING: 'tag' });
+    h.iam.addUser('a.chen', [], { SlackUserId: ALICE });
+
+    const answer = ackText(await h.slash(`grant <@${ALICE}|alice> developer`));
+
+    expect(answer).toContain(`The IAM users of account ${ACCOUNT} have not been indexed yet`);
+    await expect(scheduledRefresh()).resolves.toBe(1);
+    expect(ackText(await h.slash(`grant <@${ALICE}|alice> developer`))).toContain('received');
+  });
+});
+
+describe('two IAM users carrying the same SlackUserId tag', () => {
+  it('the mention is refused, naming both IAM users, and nothing starts', async () => {
+    h = await startHarness({ IAM_USER_MAPPING: 'tag' });
+    seedBigAccount(h.iam.account, {
+      users: 1_000,
+      groups: 10,
+      tagged: { 'a.chen': ALICE, 'alice.admin': ALICE },
+    });
+    await expect(scheduledRefresh()).resolves.toBe(2);
+
+    let answer = '';
+    const calls = await iamCallsOf(async () => {
+      answer = ackText(await h.slash(`grant <@${ALICE}|alice> developer`));
+    });
+
+    expect(answer).toContain(
+      `IAM users \`a.chen\` and \`alice.admin\` all carry \`SlackUserId=${ALICE}\`, so I will not pick one`,
+    );
+    // Each named user is confirmed by its tag: two GetUser, not a scan.
+    expect(calls).toEqual(['GetUser', 'GetUser']);
+    expect(h.sfn.calls()).toHaveLength(0);
+  });
+
+  it('once the tag is removed from one of them, the mention resolves to the other', async () => {
+    h = await startHarness({ IAM_USER_MAPPING: 'tag' });
+    h.iam.addUser('a.chen', [], { SlackUserId: ALICE });
+    h.iam.addUser('alice.admin', [], { SlackUserId: ALICE });
+    await scheduledRefresh();
+    tag('alice.admin', undefined);
+
+    await h.slash(`grant <@${ALICE}|alice> developer`);
+
+    expect((await h.onlyRequest()).target).toMatchObject({ name: 'a.chen', slackUserId: ALICE });
   });
 });
 
@@ -123,6 +187,11 @@ describe('a stale index entry is never trusted', () => {
     // The tag moves after the index was built.
     tag('alice.old', undefined);
     tag('a.chen', ALICE);
+
+    // The entry is not confirmed: dropped, a re-scan asked for, and nothing started for alice.old.
+    expect(ackText(await h.slash(`grant <@${ALICE}|alice> developer`))).toContain('I do not know');
+    expect(h.sfn.calls()).toHaveLength(0);
+    await expect(refreshTick()).resolves.toMatchObject({ why: 'a miss asked' });
 
     await h.slash(`grant <@${ALICE}|alice> developer`);
     const request = await h.onlyRequest();
@@ -142,12 +211,12 @@ describe('a stale index entry is never trusted', () => {
     h.iam.addUser('alice.old', [], { SlackUserId: ALICE });
     await scheduledRefresh();
     tag('alice.old', undefined);
-    // Someone else's miss just re-scanned the account.
-    await indexStore().claimScan(ACCOUNT, new Date().toISOString(), 60);
+    // Someone else's miss just asked for a re-scan.
+    await indexStore().requestScan(ACCOUNT, new Date().toISOString(), 60);
 
     const text = ackText(await h.slash(`grant <@${ALICE}|alice> developer`));
 
-    expect(text).toContain(`No single IAM user is tagged \`SlackUserId=${ALICE}\``);
+    expect(text).toContain(`I do not know <@${ALICE}>'s IAM user yet`);
     expect(h.sfn.calls()).toHaveLength(0);
     await expect(indexStore().get(ACCOUNT, ALICE)).resolves.toBeUndefined();
   });
@@ -155,7 +224,7 @@ describe('a stale index entry is never trusted', () => {
 
 describe("an approver's second Slack account cannot get their own change approved, whatever the index says", () => {
   it.each([
-    ['missing (never built, and a scan just ran so none will run now)', 'missing'],
+    ['missing (never built, and a re-scan was just asked for)', 'missing'],
     ["stale (it says approver1's Slack id is another IAM user)", 'stale'],
   ] as const)('index %s: approver1 is refused, approver2 approves', async (_label, index) => {
     h = await startHarness({ IAM_USER_MAPPING: 'tag' });
@@ -168,7 +237,7 @@ describe("an approver's second Slack account cannot get their own change approve
         { slackUserId: APPROVER_1, userName: 'someone.else', indexedAt: new Date().toISOString() },
       ]);
     }
-    await store.claimScan(ACCOUNT, new Date().toISOString(), 60);
+    await store.requestScan(ACCOUNT, new Date().toISOString(), 60);
 
     await h.slash('grant user:p.raman developer', { userId: ALT });
     const { requestId } = await h.onlyRequest();
@@ -184,5 +253,36 @@ describe("an approver's second Slack account cannot get their own change approve
     await h.click(requestId, APPROVER_2);
     await expect(h.finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
     expect((await h.store.get(requestId))?.decision).toMatchObject({ outcome: 'approved', by: [APPROVER_2] });
+  });
+});
+
+describe('a group target whose member was tagged after the index was built', () => {
+  it("the member's approval is refused by reading the members' tags, not the index; another approver approves", async () => {
+    h = await startHarness({ IAM_USER_MAPPING: 'tag' });
+    h.iam.addGroup('builders');
+    h.iam.addUser('p.raman');
+    h.iam.account.findGroup('builders')?.members.push('p.raman');
+    await scheduledRefresh();
+    // approver1's IAM user gets its tag now: the index does not know it, and no scan runs before the click.
+    tag('p.raman', APPROVER_1);
+    await expect(indexStore().get(ACCOUNT, APPROVER_1)).resolves.toBeUndefined();
+
+    await h.slash('grant group:builders developer', { userId: ALICE });
+    const { requestId } = await h.onlyRequest();
+    await h.awaitApprovalWait(requestId);
+    const before = await h.store.get(requestId);
+
+    const calls = await iamCallsOf(() => h.click(requestId, APPROVER_1));
+
+    expect(h.slack.ephemerals.filter((e) => e.user === APPROVER_1).map((e) => e.text)).toEqual([
+      'This change is for IAM group builders, and you are a member of it, so you cannot approve it. Another approver has to.',
+    ]);
+    expect(await h.store.get(requestId)).toEqual(before);
+    // The group's members (one GetGroup) and one GetUser per member: bounded by the group, not the account.
+    expect(calls).toEqual(['GetGroup', 'GetUser']);
+
+    await h.click(requestId, APPROVER_2);
+    await expect(h.finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+    expect(h.iam.attached('group', 'builders')).toContain(DEVELOPER);
   });
 });

@@ -39,8 +39,9 @@ const READ_SERVICE_ROLES = [
 const READ_KEYS = ['kms:DescribeKey', 'kms:GetKeyPolicy'];
 // Its own member role in a member account (deploy/member-account.yml), and no other role.
 const ASSUME_MEMBER_ROLE = ['sts:AssumeRole'];
-// The IAM user index's keys of the requests table (dynamodb:LeadingKeys iamuser*).
-const USER_INDEX_WRITES = ['dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'];
+// The IAM user index's keys of the requests table (dynamodb:LeadingKeys iamuser*): the refresh reads whether
+// a scan is due and writes entries and the pass; it never deletes.
+const USER_INDEX_REFRESH = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'];
 
 /** Keyed by the function name in serverless.yml. */
 export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
@@ -55,16 +56,13 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'states:SendTaskSuccess',
     'iam:GetUser',
     'iam:GetGroup',
-    'iam:ListUsers',
-    'iam:ListUserTags',
     'iam:ListAttachedUserPolicies',
     'iam:ListAttachedGroupPolicies',
     ...READ_INLINE,
     'iam:SimulatePrincipalPolicy',
     'codebuild:ListBuilds',
     'dynamodb:Query',
-    // The IAM user index's keys (PutItem is above, for requests too).
-    'dynamodb:BatchWriteItem',
+    // The IAM user index's keys: a miss asks for a re-scan (PutItem, above) and drops a stale entry.
     'dynamodb:DeleteItem',
   ],
   plan: [
@@ -123,7 +121,7 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   // The scheduled approver reminder: waiting requests (byStatus) and approversRemindedAt, no GetItem, no workflow.
   remindApprovers: [...OWN_LOGS, ...BOT_TOKEN, 'dynamodb:Query', 'dynamodb:UpdateItem'],
   // The scheduled IAM user index refresh: users and their tags; the index's keys only, no request read.
-  refreshUserIndex: [...OWN_LOGS, 'iam:ListUsers', 'iam:ListUserTags', ...USER_INDEX_WRITES],
+  refreshUserIndex: [...OWN_LOGS, 'iam:ListUsers', 'iam:ListUserTags', ...USER_INDEX_REFRESH],
 };
 
 /** The access-request state machine's role: invoke the task functions, deliver its ERROR logs. */

@@ -5,6 +5,7 @@ import { BY_STATUS_INDEX, BY_TARGET_INDEX, REQUESTS_TABLE_DEFINITION } from '../
 import {
   USER_INDEX_ATTRIBUTES,
   USER_INDEX_KEY_PREFIX,
+  USER_INDEX_PASS_ATTRIBUTES,
   USER_INDEX_SCAN_ATTRIBUTES,
 } from '../../src/aws/user-index-store';
 import { botRoleArns, stackPolicyArns } from '../../src/domain/plans';
@@ -574,7 +575,7 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
         ],
       }),
       expect.objectContaining({
-        ScheduleExpression: 'rate(1 hour)',
+        ScheduleExpression: 'rate(1 minute)',
         Targets: [
           expect.objectContaining({ Arn: { 'Fn::GetAtt': ['RefreshUserIndexLambdaFunction', 'Arn'] } }),
         ],
@@ -582,27 +583,51 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
     ]);
   });
 
+  it('runs refreshUserIndex one at a time, and drops a minute tick that finds it busy instead of queueing it', () => {
+    expect(lambdaFunctions().get('refreshUserIndex')?.Properties?.ReservedConcurrentExecutions).toBe(1);
+    const [[, invokeConfig] = []] = resourcesOfType('AWS::Lambda::EventInvokeConfig').filter(([id]) =>
+      id.startsWith('RefreshUserIndex'),
+    );
+    expect(invokeConfig?.Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+  });
+
   it('lets the slack and refreshUserIndex roles write only the IAM user index keys and attributes, besides requests', () => {
-    const indexWrites = allStatements().filter(({ statement }) =>
+    const onIndexKeys = allStatements().filter(({ statement }) => {
+      const leading = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+      return (
+        leading !== undefined &&
+        asArray(leading as string | string[]).some((key) => key.startsWith('iamuser'))
+      );
+    });
+    expect(
+      onIndexKeys.map(({ owner, statement }) => `${owner} ${asArray(statement.Action).join(',')}`).sort(),
+    ).toEqual([
+      'RefreshUserIndexFunctionRole dynamodb:GetItem',
+      'RefreshUserIndexFunctionRole dynamodb:PutItem,dynamodb:BatchWriteItem',
+      'SlackFunctionRole dynamodb:DeleteItem',
+      'SlackFunctionRole dynamodb:PutItem',
+    ]);
+    // BatchWriteItem and DeleteItem appear nowhere else: only on the index's keys.
+    const batchOrDelete = allStatements().filter(({ statement }) =>
       asArray(statement.Action).some((action) =>
         ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'].includes(action),
       ),
     );
-    expect(indexWrites.map(({ owner }) => owner).sort()).toEqual([
-      'RefreshUserIndexFunctionRole',
-      'RefreshUserIndexFunctionRole',
-      'SlackFunctionRole',
-      'SlackFunctionRole',
-    ]);
-    for (const { statement } of indexWrites) {
+    expect(batchOrDelete).toHaveLength(2);
+    for (const { owner, statement } of onIndexKeys) {
       const leading = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[];
-      expect(leading.length).toBeGreaterThan(0);
       for (const key of leading) expect(key.startsWith(`${USER_INDEX_KEY_PREFIX}`)).toBe(true);
       expect(statement.Condition?.Null?.['dynamodb:LeadingKeys']).toBe('false');
       const attributes = statement.Condition?.['ForAllValues:StringEquals']?.['dynamodb:Attributes'];
-      if (asArray(statement.Action).includes('dynamodb:BatchWriteItem')) {
-        expect(attributes).toEqual([...new Set([...USER_INDEX_ATTRIBUTES, ...USER_INDEX_SCAN_ATTRIBUTES])]);
-      }
+      if (!asArray(statement.Action).includes('dynamodb:PutItem')) continue;
+      // The slack function writes only the re-scan request; the refresh only entries and its pass.
+      expect({ owner, attributes }).toEqual({
+        owner,
+        attributes:
+          owner === 'SlackFunctionRole'
+            ? [...USER_INDEX_SCAN_ATTRIBUTES]
+            : [...new Set([...USER_INDEX_ATTRIBUTES, ...USER_INDEX_PASS_ATTRIBUTES])],
+      });
     }
   });
 

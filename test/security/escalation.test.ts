@@ -385,6 +385,31 @@ const SLACK_FORBIDDEN_WRITES: Array<[string, Attempt]> = [
     ],
   ),
   ['fail a workflow task', { action: 'states:SendTaskFailure', resource: '*' }],
+  // Only refreshUserIndex scans IAM users and writes index entries: a miss on the Slack path only asks.
+  ['list the IAM users', { action: 'iam:ListUsers', resource: '*' }],
+  ["list an IAM user's tags", { action: 'iam:ListUserTags', resource: iamArn('user/alice') }],
+  [
+    'write an IAM user index entry',
+    {
+      action: 'dynamodb:PutItem',
+      resource: TABLE,
+      context: {
+        'dynamodb:LeadingKeys': ['iamuser#111122223333#U0ALICE'],
+        'dynamodb:Attributes': ['requestId', 'userName', 'indexedAt'],
+      },
+    },
+  ],
+  [
+    'write index entries in a batch',
+    {
+      action: 'dynamodb:BatchWriteItem',
+      resource: TABLE,
+      context: {
+        'dynamodb:LeadingKeys': ['iamuser#111122223333#U0ALICE'],
+        'dynamodb:Attributes': ['requestId', 'userName', 'indexedAt'],
+      },
+    },
+  ],
   [
     'stop a workflow run',
     {
@@ -438,6 +463,11 @@ const INDEX_REFRESH_FORBIDDEN: Array<[string, Attempt]> = [
     },
   ],
   ['tag an IAM user', { action: 'iam:TagUser', resource: iamArn('user/alice') }],
+  [
+    'read an index entry (only whether a scan is due)',
+    { action: 'dynamodb:GetItem', resource: TABLE, context: INDEX_ENTRY },
+  ],
+  ['delete an index entry', { action: 'dynamodb:DeleteItem', resource: TABLE, context: INDEX_ENTRY }],
   [
     'read the bot token',
     { action: 'ssm:GetParameter', resource: arn('ssm', 'parameter/codebuild-access/dev/bot-token') },
@@ -632,7 +662,43 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
     {
       action: 'dynamodb:BatchWriteItem',
       resource: TABLE,
-      context: { ...INDEX_ENTRY, 'dynamodb:Attributes': ['requestId', 'userName', 'indexedAt'] },
+      context: {
+        ...INDEX_ENTRY,
+        'dynamodb:Attributes': ['requestId', 'userName', 'otherUserNames', 'indexedAt'],
+      },
+    },
+  ],
+  [
+    'refreshUserIndex',
+    'read whether a miss asked for a re-scan',
+    {
+      action: 'dynamodb:GetItem',
+      resource: TABLE,
+      context: { 'dynamodb:LeadingKeys': ['iamuser-scan#111122223333'] },
+    },
+  ],
+  [
+    'refreshUserIndex',
+    'record its scan',
+    {
+      action: 'dynamodb:PutItem',
+      resource: TABLE,
+      context: {
+        'dynamodb:LeadingKeys': ['iamuser-pass#111122223333'],
+        'dynamodb:Attributes': ['requestId', 'indexedAt', 'taggedUsers'],
+      },
+    },
+  ],
+  [
+    'slack',
+    'ask for a re-scan of the IAM users',
+    {
+      action: 'dynamodb:PutItem',
+      resource: TABLE,
+      context: {
+        'dynamodb:LeadingKeys': ['iamuser-scan#111122223333'],
+        'dynamodb:Attributes': ['requestId', 'requestedAt'],
+      },
     },
   ],
   [
@@ -710,7 +776,7 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
 /** docs/security.md's table: what a compromised function could do at most. Checked against that file below. */
 const COMPROMISE_SUMMARY: Record<Fn, string> = {
   slack:
-    'create requests and record decisions (only those attributes); start runs and answer approval waits; write IAM user index entries (only their keys and attributes; IAM confirms each before use). No plan, card, plan hash or journal; no IAM or KMS write.',
+    'create requests and record decisions (only those attributes); start runs and answer approval waits; ask for a re-scan of the IAM users and drop a stale IAM user index entry (only those keys and attributes; no IAM user listing). No plan, card, plan hash or journal; no IAM or KMS write.',
   plan: 'read users, groups, roles and opted-in keys; write the plan and the resolved target (apply refuses any plan the code would not build for the command, or whose hash is not the one the card shows).',
   askApproval:
     "post approval cards and DM approvers; store the card, the task token, the plan hash the card shows and a time-bound grant's hold token (which can only end that grant early); query requests by status. No AWS write, no plan, no approvals.",
@@ -724,7 +790,7 @@ const COMPROMISE_SUMMARY: Record<Fn, string> = {
   remindApprovers:
     'DM the approvers of requests still waiting; record approversRemindedAt and nothing else; query requests by status. No workflow action, no decision, no AWS write.',
   refreshUserIndex:
-    "list IAM users and their tags; write the IAM user index's own keys of the table. No request read or write, no IAM change, no Slack.",
+    "list IAM users and their tags; read and write the IAM user index's own keys of the table. No request read or write, no IAM change, no Slack.",
   stateMachine: "invoke the bot's six task functions and deliver its logs.",
 };
 

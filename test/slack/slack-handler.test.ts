@@ -13,6 +13,7 @@ import {
   startHarness,
 } from '../helpers/harness';
 import { rawSignedEvent, slashCommandEvent, TEST_SIGNING_SECRET } from '../helpers/signed-event';
+import { refreshTick } from '../helpers/user-index-refresh';
 
 let h: Harness;
 beforeEach(async () => {
@@ -143,6 +144,8 @@ describe('the slack handler: commands', () => {
     h = await startHarness({ IAM_USER_MAPPING: 'tag' });
     h.iam.addUser('alice');
     h.iam.addUser('a.chen', [], { SlackUserId: ALICE });
+    // The index is built by the refresh function, never on the Slack path.
+    await expect(refreshTick(h)).resolves.toEqual({ taggedUsers: 1, why: 'never indexed' });
     await slash(`grant <@${ALICE}|alice> developer`);
     expect((await h.onlyRequest()).target).toMatchObject({ name: 'a.chen', slackUserId: ALICE });
   });
@@ -152,8 +155,11 @@ describe('the slack handler: commands', () => {
     h = await startHarness({ IAM_USER_MAPPING: 'tag' });
     h.iam.addUser('a.chen', [], { SlackUserId: ALICE });
     h.iam.addUser('alice.old', [], { SlackUserId: ALICE });
+    await refreshTick(h);
     const text = ackText(await slash(`grant <@${ALICE}|alice> developer`));
-    expect(text).toContain(`No single IAM user is tagged \`SlackUserId=${ALICE}\``);
+    expect(text).toContain(
+      `IAM users \`a.chen\` and \`alice.old\` all carry \`SlackUserId=${ALICE}\`, so I will not pick one`,
+    );
     expect(h.sfn.calls()).toHaveLength(0);
   });
 

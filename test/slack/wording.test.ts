@@ -325,6 +325,44 @@ describe('sayNotice words every domain notice', () => {
       'No single IAM user is tagged `SlackUserId=U0ALICE` for <@U0ALICE>. Name the IAM user directly with `user:NAME`.',
     ],
     [
+      'a Slack id two IAM users are tagged for',
+      {
+        kind: 'slack_user_not_mapped',
+        slackUserId: ALICE,
+        why: { kind: 'several_tagged_users', userNames: ['a.chen', 'alice.admin'] },
+      },
+      'IAM users `a.chen` and `alice.admin` all carry `SlackUserId=U0ALICE`, so I will not pick one for <@U0ALICE>: ' +
+        'remove the tag from all but one of them. Name the IAM user directly with `user:NAME`.',
+    ],
+    [
+      'a Slack user the IAM user index does not know since its last scan',
+      {
+        kind: 'slack_user_not_mapped',
+        slackUserId: ALICE,
+        why: {
+          kind: 'not_indexed_yet',
+          accountId: '111122223333',
+          lastIndexedAt: '2026-11-29T10:00:00.000Z',
+          taggedUsers: 42,
+        },
+      },
+      "I do not know <@U0ALICE>'s IAM user yet. No IAM user of account 111122223333 was tagged `SlackUserId=U0ALICE` " +
+        'when its users were last indexed (<!date^1795946400^{date_short_pretty} at {time}|2026-11-29 10:00 UTC>, 42 tagged); ' +
+        'I have asked for a re-index, which takes a minute or two. Try again then; if it still fails, their IAM user needs ' +
+        'the tag `SlackUserId=U0ALICE`. Name the IAM user directly with `user:NAME`.',
+    ],
+    [
+      'a Slack user in an account never indexed',
+      {
+        kind: 'slack_user_not_mapped',
+        slackUserId: ALICE,
+        why: { kind: 'not_indexed_yet', accountId: '111122223333' },
+      },
+      "I do not know <@U0ALICE>'s IAM user yet. The IAM users of account 111122223333 have not been indexed yet; " +
+        'I have asked for a re-index, which takes a minute or two. Try again then; if it still fails, their IAM user needs ' +
+        'the tag `SlackUserId=U0ALICE`. Name the IAM user directly with `user:NAME`.',
+    ],
+    [
       'a Slack user without an email',
       { kind: 'slack_user_not_mapped', slackUserId: ALICE, why: { kind: 'no_email' } },
       '<@U0ALICE> has no email in their Slack profile that the bot can read. Name the IAM user directly with `user:NAME`.',

@@ -196,6 +196,18 @@ function unmappedText(slackUserId: string, why: UnmappedWhy): string {
       return `Slack does not know an active user ${mention(slackUserId)}.`;
     case 'no_single_tagged_user':
       return `No single IAM user is tagged \`SlackUserId=${slackUserId}\` for ${mention(slackUserId)}.`;
+    case 'several_tagged_users':
+      return `IAM users ${why.userNames.map((name) => `\`${name}\``).join(' and ')} all carry \`SlackUserId=${slackUserId}\`, so I will not pick one for ${mention(slackUserId)}: remove the tag from all but one of them.`;
+    case 'not_indexed_yet': {
+      const last =
+        why.lastIndexedAt === undefined
+          ? `The IAM users of account ${why.accountId} have not been indexed yet`
+          : `No IAM user of account ${why.accountId} was tagged \`SlackUserId=${slackUserId}\` when its users were last indexed (${slackDate(why.lastIndexedAt)}, ${why.taggedUsers ?? 0} tagged)`;
+      return (
+        `I do not know ${mention(slackUserId)}'s IAM user yet. ${last}; I have asked for a re-index, which takes a minute or two. ` +
+        `Try again then; if it still fails, their IAM user needs the tag \`SlackUserId=${slackUserId}\`.`
+      );
+    }
     case 'no_email':
       return `${mention(slackUserId)} has no email in their Slack profile that the bot can read.`;
     case 'email_unmapped': {
