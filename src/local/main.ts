@@ -19,6 +19,7 @@ import { CliArgsError, parseCliArgs, USAGE } from './cli-args';
 import { ensureRequestsTable, LOCAL_REGION, scanRequests, startLocalDynamo } from './dynamo';
 import type { LambdaHttpHandler } from './http/bot-endpoint';
 import { LocalServer, type ModeInfo } from './http/server';
+import { startLocalIndexRefresh } from './index-refresh';
 import { LocalWorkflow } from './local-workflow';
 import { planResume, type ResumePlan, resumeRuns } from './resume';
 import { loadSandboxFixture, SandboxStore } from './sandbox/account';
@@ -199,6 +200,8 @@ async function bootLocal(
   } else {
     bot = await startLocalBot(env, ports, clock);
   }
+  // IAM_USER_MAPPING=tag: only the refresh scans IAM users (a miss asks it to), so local mode runs it too.
+  cleanups.push(startLocalIndexRefresh(config.iamUserMapping, env, clients, log));
 
   const resumed = planResume(await scanRequests(dynamo.client, REQUESTS_TABLE), clock.now(), {
     approvalTimeoutSeconds: config.approvalTimeoutSeconds,
