@@ -18,6 +18,11 @@ export type RequestStatus =
   | 'cancelled'
   /** A time-bound grant its holder gave up before its time limit; the access was revoked. */
   | 'relinquished'
+  /**
+   * An approved extension its grant's run could not take (the run was between two steps, or the grant
+   * had ended): closed, the end did not move, and its requester was told to ask again.
+   */
+  | 'lapsed'
   | 'no_change'
   | 'failed';
 

@@ -356,3 +356,112 @@ describe('extend: a misbehaving Slack function cannot lengthen a grant', () => {
     );
   });
 });
+
+describe('extend: one extension at a time', () => {
+  beforeEach(async () => start());
+
+  it('refuses a second extension while the first waits for approvers, naming the pending one', async () => {
+    const { grantId } = await heldGrant('grant user:alice developer for 3h');
+    const first = await askExtension(grantId, '2h');
+    expect(ackText(await h.slash(`extend ${grantId} by 1h`, { userId: REQUESTER }))).toBe(
+      `${grantId} already has an extension waiting for approvers: ${first} (extend ${grantId} by 2h, asked by <@${REQUESTER}>). ` +
+        `One extension at a time: ask again once it is decided, or cancel it first with \`cancel ${first}\` if it is yours. Nothing was asked.`,
+    );
+    // Nothing was asked: the audit channel has the grant's card and the first extension's only.
+    expect(h.slack.messages.filter((m) => m.channel === AUDIT_CHANNEL && !m.threadTs)).toHaveLength(2);
+
+    // Once the first is decided, another may be asked.
+    await h.click(first, APPROVER_1);
+    await until('the first extension to be counted', async () => {
+      return (await h.store.get(first))?.status === 'completed';
+    });
+    await askExtension(grantId, '1h');
+  });
+});
+
+describe('extend: approved while the grant run is between its two holds (sending the reminder)', () => {
+  const REMIND = 'Remind the requester';
+  let releaseReminder: () => void = () => undefined;
+  let reminding = false;
+
+  /** A grant whose run is stopped at "Remind the requester" until releaseReminder(). */
+  async function grantBetweenHolds(): Promise<{ grantId: string; end: string }> {
+    const gate = new Promise<void>((resolve) => {
+      releaseReminder = resolve;
+    });
+    reminding = false;
+    h = await startHarness(
+      {},
+      {
+        // The first hold times out at once (its reminder is due); the last one lasts.
+        waits: { [REMINDER_HOLD]: 0, 'Hold until expiry': 60_000 },
+        beforeTask: async (state) => {
+          if (state !== REMIND) return;
+          reminding = true;
+          await gate;
+        },
+      },
+    );
+    h.iam.addUser('alice');
+    await h.slash('grant user:alice developer for 3h because release');
+    const { requestId } = await h.onlyRequest();
+    await h.awaitApprovalWait(requestId);
+    await h.click(requestId, APPROVER_1);
+    await until('the run to reach the reminder', () => reminding);
+    const grant = await h.store.get(requestId);
+    expect(grant?.status).toBe('active');
+    return { grantId: requestId, end: grant?.accessExpiresAt ?? '' };
+  }
+
+  afterEach(() => releaseReminder());
+
+  it('waits for the next hold: the run takes the extension once the reminder is sent, and the end moves', async () => {
+    const { grantId, end } = await grantBetweenHolds();
+    const extensionId = await askExtension(grantId, '2h');
+
+    // The approver's click looks for the next hold while the reminder is being sent.
+    const clicked = h.click(extensionId, APPROVER_1);
+    await until('the extension to be approved', async () => {
+      return (await h.store.get(extensionId))?.status === 'approved';
+    });
+    releaseReminder();
+    expect((await clicked).statusCode).toBe(200);
+
+    await until('the extension to be counted', async () => {
+      return (await h.store.get(extensionId))?.status === 'completed';
+    });
+    expect((await h.store.get(grantId))?.accessExpiresAt).toBe(plus(end, 2 * HOUR));
+    expect(await threadText(grantId)).toContain(`extended until ${dateToken(plus(end, 2 * HOUR))}`);
+    expect(h.slack.ephemerals.map((m) => m.text).join('\n')).toContain(
+      `Approved. ${grantId}'s run now checks the extension and moves its end`,
+    );
+  });
+
+  it('when the run does not reach its next hold in time, the extension is closed as lapsed and its requester is told to ask again', async () => {
+    const { grantId, end } = await grantBetweenHolds();
+    const extensionId = await askExtension(grantId, '2h');
+
+    await h.click(extensionId, APPROVER_1);
+
+    const lapsed =
+      `:warning: ${extensionId} was approved, but ${grantId} was between two steps of its run (sending its reminder) ` +
+      `and its run did not take the extension in time, so its end did not move. ${extensionId} is closed as lapsed. ` +
+      `<@${REQUESTER}>, ask again with \`extend ${grantId} by 2h\`: the grant is in effect and the next approval will be taken.`;
+    const extension = await h.store.get(extensionId);
+    expect(extension?.status).toBe('lapsed');
+    expect(await threadText(extensionId)).toContain(lapsed);
+    expect(dms(REQUESTER)).toContain(lapsed);
+    expect(h.slack.ephemerals.filter((m) => m.user === APPROVER_1).map((m) => m.text)).toContain(lapsed);
+    expect((await h.store.get(grantId))?.accessExpiresAt).toBe(end);
+
+    // Closed, it no longer blocks a new ask; once the run holds the grant again, that one is taken.
+    releaseReminder();
+    await until('the grant to be held again', () => h.workflow.isWaiting(grantId));
+    const again = await askExtension(grantId, '2h');
+    await h.click(again, APPROVER_1);
+    await until('the new extension to be counted', async () => {
+      return (await h.store.get(again))?.status === 'completed';
+    });
+    expect((await h.store.get(grantId))?.accessExpiresAt).toBe(plus(end, 2 * HOUR));
+  });
+});

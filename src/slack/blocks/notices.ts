@@ -136,6 +136,19 @@ function noticeText(notice: Notice): string {
         `:hourglass_flowing_sand: ${notice.grantId} extended by ${formatDuration(notice.seconds)} ` +
         `(${notice.extensionId}, approved by ${mentions(notice.by)}): extended until ${slackDate(notice.expiresAt)}.`
       );
+    case 'extension_passed_on':
+      return `Approved. ${notice.grantId}'s run now checks the extension and moves its end; its thread will say so.`;
+    case 'extension_lapsed':
+      return (
+        `:warning: ${notice.extensionId} was approved, but ${notice.grantId} ` +
+        (notice.grantEnded
+          ? 'is no longer in effect, so there was nothing to extend. '
+          : "was between two steps of its run (sending its reminder) and its run did not take the extension in time, so its end did not move. ") +
+        `${notice.extensionId} is closed as lapsed. ` +
+        (notice.grantEnded
+          ? `${mention(notice.requester)}, ask for a new grant if you still need access.`
+          : `${mention(notice.requester)}, ask again with \`extend ${notice.grantId} by ${formatDuration(notice.seconds)}\`: the grant is in effect and the next approval will be taken.`)
+      );
     case 'extension_ignored':
       return (
         `:no_entry_sign: ${notice.extensionId} was not applied to ${notice.grantId}: ${extensionFault(notice.why)} ` +
@@ -428,6 +441,12 @@ function extendRefusal(requestId: string, why: ExtendRefusal): string {
       return why.status === 'active'
         ? `${requestId} is not held by its run right now (it is between two steps, or ending). Try again in a minute; nothing was asked.`
         : `${requestId} is not a grant in effect (it is ${why.status.replace('_', ' ')}), so there is nothing to extend. Ask for a new grant instead.`;
+    case 'extension_pending':
+      return (
+        `${requestId} already has an extension waiting for approvers: ${why.extensionId} ` +
+        `(extend ${requestId} by ${formatDuration(why.seconds)}, asked by ${mention(why.requester)}). ` +
+        `One extension at a time: ask again once it is decided, or cancel it first with \`cancel ${why.extensionId}\` if it is yours. Nothing was asked.`
+      );
     case 'over_limit':
       return (
         `${requestId} cannot be extended by ${formatDuration(why.askedSeconds)}: it would last ${formatDuration(why.totalSeconds)} in all, ` +
