@@ -13,9 +13,9 @@ import { sendDirect } from './direct-messages';
 import { extensionsOf, grantWindow, secondsUntil, totalGrantSeconds } from './grant-ledger';
 import type { ExtendRefusal, ExtensionFault } from './notices';
 import { approvalsNeeded, planHash } from './plans';
+import type { PendingRequestFinder } from './ports';
 import { holdsGrant } from './relinquish-grant';
 import { type AccessRequest, DECISION_FIELDS, PENDING_STATUSES, REQUEST_ID_PATTERN } from './request';
-import type { PendingRequestFinder } from './ports';
 import { retryTransient } from './retry';
 import { requestIdFor, type SubmitDeps, startWorkflow } from './submit-request';
 import { noChange, updateRequest } from './update-request';
@@ -35,6 +35,8 @@ export interface ExtendAsk {
   /** Slack's trigger_id: the extension's id derives from it, so a replay asks nothing twice. */
   triggerId: string;
   channelId: string;
+  /** Why more time is needed (`because …`, or the Extend modal's reason); shown to the approvers. */
+  reason?: string;
 }
 
 /** The longest a grant of this tier may last in all: the tier's rule, else MAX_GRANT_DURATION. */
@@ -142,6 +144,7 @@ export async function requestExtension(
     seconds: ask.seconds,
     from: end,
     to: new Date(Date.parse(end) + ask.seconds * 1000).toISOString(),
+    ...(ask.reason ? { reason: ask.reason } : {}),
   };
   const { reason: _reason, ...grantCommand } = grant.command;
   const request: AccessRequest = {
@@ -327,4 +330,62 @@ function approvedBy(extension: AccessRequest): number {
       .filter((approval) => approval.planHash === hash && approval.userId !== extension.requester.userId)
       .map((approval) => approval.userId),
   ).size;
+}
+
+/** What the Home tab's Extend button may offer: the grant, its end and the time its tier still allows. */
+export type ExtendOffer =
+  | { kind: 'offer'; grant: AccessRequest; endsAt: string; remainingSeconds: number }
+  | { kind: 'refused'; message: string };
+
+/** The shortest extension worth asking for: a minute, the grammar's smallest unit. */
+const SHORTEST_EXTENSION_SECONDS = 60;
+
+/**
+ * Before the Extend modal opens: the same checks as `extend` (who may, in effect, one at a time), and
+ * how much longer the tier's longest duration allows, so the modal offers only that.
+ */
+export async function offerExtension(
+  deps: ExtendDeps,
+  ask: Pick<ExtendAsk, 'requestId' | 'userId' | 'appId'> & { teamId: string | undefined },
+  fallbackMaxSeconds: number,
+): Promise<ExtendOffer> {
+  const refused = (why: ExtendRefusal): ExtendOffer => ({
+    kind: 'refused',
+    message: deps.wording.say({ kind: 'extend_refused', requestId: ask.requestId, why }),
+  });
+  if (!REQUEST_ID_PATTERN.test(ask.requestId)) return refused({ kind: 'bad_id' });
+  if (
+    (deps.expectedTeamId !== undefined && ask.teamId !== deps.expectedTeamId) ||
+    (deps.expectedAppId !== undefined && ask.appId !== deps.expectedAppId)
+  ) {
+    return refused({ kind: 'foreign' });
+  }
+  const grant = await retryTransient(() => deps.store.get(ask.requestId));
+  if (!grant) return refused({ kind: 'unknown' });
+  const refusal = await extendRefusal(
+    deps,
+    grant,
+    ask.userId,
+    SHORTEST_EXTENSION_SECONDS,
+    fallbackMaxSeconds,
+  );
+  if (refusal?.kind === 'over_limit') {
+    return refused({ kind: 'no_time_left', tier: refusal.tier, limitSeconds: refusal.limitSeconds });
+  }
+  if (refusal !== undefined) return refused(refusal);
+  const pending = await pendingExtensionOf(deps, grant);
+  if (pending?.extends) {
+    return refused({
+      kind: 'extension_pending',
+      extensionId: pending.requestId,
+      seconds: pending.extends.seconds,
+      requester: pending.requester.userId,
+    });
+  }
+  const endsAt = grantWindow(grant, 0)?.expiresAt;
+  if (endsAt === undefined || grant.command.action !== 'grant') {
+    return refused({ kind: 'not_active', status: grant.status });
+  }
+  const limitSeconds = longestGrantSeconds(deps.rules, grant.command.tier, fallbackMaxSeconds);
+  return { kind: 'offer', grant, endsAt, remainingSeconds: limitSeconds - totalGrantSeconds(grant) };
 }

@@ -109,6 +109,8 @@ export type ExtendRefusal =
   | { kind: 'not_active'; status: RequestStatus }
   /** Another extension of this grant is still undecided (one at a time, so the ends never race). */
   | { kind: 'extension_pending'; extensionId: string; seconds: number; requester: string }
+  /** The Extend button on a grant that already lasts its tier's longest duration. */
+  | { kind: 'no_time_left'; tier: string; limitSeconds: number }
   | { kind: 'over_limit'; tier: string; limitSeconds: number; totalSeconds: number; askedSeconds: number };
 
 /** Why the workflow's check did not accept an extension it was told of (the end stays as it was). */
@@ -129,6 +131,7 @@ export type Notice =
       seconds: number;
       from: string;
       to: string;
+      reason?: string;
     }
   /** The ephemeral answer to the person who typed the command. */
   | { kind: 'received'; requestId: string; command: ChangeCommand; targetArn: string; auditChannelId: string }

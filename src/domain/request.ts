@@ -63,6 +63,11 @@ export interface GrantExtension {
   seconds: number;
   from: string;
   to: string;
+  /**
+   * Why more time is needed, as its asker gave it. Kept here, not in `command`: a reason in the command
+   * would make a break-glass tier's extension self-approvable.
+   */
+  reason?: string;
 }
 
 export type AuditEventType =
@@ -180,6 +185,8 @@ export type RequestDigest = Pick<
   | 'accessExpiresAt'
   | 'approvalExpiresAt'
   | 'approversRemindedAt'
+  /** Not projected by the index: readHomeData reads it from the record of a pending time-bound grant. */
+  | 'extends'
 >;
 
 /** Statuses of a request that is still going somewhere. */

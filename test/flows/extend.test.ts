@@ -8,7 +8,7 @@
 import { accessRulesEnv } from '../../scripts/access-rules-env';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import type { EventLog } from '../../src/local/local-workflow';
-import { ACTION_IDS, DENY_MODAL } from '../../src/slack/ids';
+import { ACTION_IDS, DENY_MODAL, EXTEND_MODAL } from '../../src/slack/ids';
 import {
   ALICE,
   APPROVER_1,
@@ -19,7 +19,12 @@ import {
   REQUESTER,
   startHarness,
 } from '../helpers/harness';
-import { TEST_SIGNING_SECRET, viewSubmissionEvent } from '../helpers/signed-event';
+import {
+  rawSignedEvent,
+  TEST_SIGNING_SECRET,
+  viewSubmissionEvent,
+  viewSubmissionPayload,
+} from '../helpers/signed-event';
 
 let h: Harness;
 afterEach(async () => h.stop());
@@ -463,5 +468,97 @@ describe('extend: approved while the grant run is between its two holds (sending
       return (await h.store.get(again))?.status === 'completed';
     });
     expect((await h.store.get(grantId))?.accessExpiresAt).toBe(plus(end, 2 * HOUR));
+  });
+});
+
+describe('extend from the Home tab: an Extend button next to Relinquish, a small modal, the same request', () => {
+  beforeEach(async () =>
+    start({ ACCESS_RULES: accessRulesEnv('tiers:\n  developer:\n    max_duration: 8h\n') }),
+  );
+
+  /** What the bot told a person directly: ephemerals and DMs. */
+  const told = (userId: string): string =>
+    [...h.slack.ephemerals.filter((m) => m.user === userId).map((m) => m.text), dms(userId)].join('\n');
+  const homeOf = (userId: string): string => JSON.stringify(h.slack.state.homeOf(userId)?.view ?? {});
+  type ModalBlock = { block_id?: string; element?: { options?: Array<{ value: string }> } };
+
+  it('offers only the time the tier still allows; the submission asks "extend REQ-X by 2h" with its reason, listed as such on Home; approval moves the end', async () => {
+    const { grantId, end } = await heldGrant('grant user:alice developer for 3h');
+    await h.homeOpened(REQUESTER);
+    expect(homeOf(REQUESTER)).toContain(`"action_id":"${ACTION_IDS.extend}","value":"${grantId}"`);
+    expect(homeOf(REQUESTER)).toContain(`"action_id":"${ACTION_IDS.relinquish}","value":"${grantId}"`);
+
+    // The click opens the modal: 8 h in all, 3 h used, so at most 5 h more.
+    expect((await h.click(grantId, REQUESTER, { actionId: ACTION_IDS.extend })).statusCode).toBe(200);
+    const modal = h.slack.state.modalOf(REQUESTER);
+    const view = modal?.view as { callback_id?: string; private_metadata?: string; blocks: ModalBlock[] };
+    expect(view.callback_id).toBe(EXTEND_MODAL.callbackId);
+    expect(view.private_metadata).toBe(grantId);
+    const offered = view.blocks.find((block) => block.block_id === EXTEND_MODAL.durationBlockId)?.element
+      ?.options;
+    expect(offered?.map((option) => option.value)).toEqual(['30m', '1h', '2h', '4h', '5h']);
+
+    // As Slack sends it: the select's pick and the reason in view.state.values.
+    const payload = viewSubmissionPayload({
+      callbackId: EXTEND_MODAL.callbackId,
+      privateMetadata: grantId,
+      userId: REQUESTER,
+      triggerId: h.slack.triggerFor(REQUESTER),
+      values: {},
+    });
+    payload.view.state.values = {
+      [EXTEND_MODAL.durationBlockId]: {
+        [EXTEND_MODAL.durationActionId]: {
+          type: 'static_select',
+          selected_option: { text: { type: 'plain_text', text: '2 hours' }, value: '2h' },
+        },
+      },
+      [EXTEND_MODAL.reasonBlockId]: {
+        [EXTEND_MODAL.reasonActionId]: { type: 'plain_text_input', value: 'the release slipped' },
+      },
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const submitted = await h.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+    expect(submitted.statusCode).toBe(200);
+    expect(submitted.body).toBe('');
+    // The answer comes by DM, worded as the typed command's.
+    const asked = new RegExp(`(REQ-[0-9A-Z]{10}) asks to extend ${grantId} by 2h: ends `).exec(
+      dms(REQUESTER),
+    );
+    const extensionId = asked?.[1] ?? '';
+    expect(extensionId).not.toBe('');
+    await h.awaitApprovalWait(extensionId);
+    expect(await cardBlocks(extensionId)).toContain('the release slipped');
+
+    // Home lists it as the extension it is, not as a copy of the grant's command.
+    await h.homeOpened(REQUESTER);
+    expect(homeOf(REQUESTER)).toContain(`*extend ${grantId} by 2h: ends ${dateToken(end)}`);
+    expect(homeOf(REQUESTER)).not.toContain('for 5h');
+    await h.homeOpened(APPROVER_1);
+    expect(homeOf(APPROVER_1)).toContain(`asks to *extend ${grantId} by 2h: ends ${dateToken(end)}`);
+
+    // A second Extend click while it waits: refused, naming it.
+    await h.click(grantId, REQUESTER, { actionId: ACTION_IDS.extend });
+    expect(told(REQUESTER)).toContain(
+      `${grantId} already has an extension waiting for approvers: ${extensionId}`,
+    );
+
+    await h.click(extensionId, APPROVER_1);
+    await until(
+      'the extension to be counted',
+      async () => (await h.store.get(extensionId))?.status === 'completed',
+    );
+    expect((await h.store.get(grantId))?.accessExpiresAt).toBe(plus(end, 2 * HOUR));
+    await h.homeOpened(REQUESTER);
+    expect(homeOf(REQUESTER)).toContain(`Ends ${dateToken(plus(end, 2 * HOUR))}`);
+  });
+
+  it("a grant already at its tier's longest duration opens no modal: the clicker is told why", async () => {
+    const { grantId } = await heldGrant('grant user:alice developer for 8h');
+    await h.click(grantId, REQUESTER, { actionId: ACTION_IDS.extend });
+    expect(h.slack.state.modalOf(REQUESTER)).toBeUndefined();
+    expect(told(REQUESTER)).toContain(
+      `${grantId} cannot be extended: it already lasts 8h, the longest developer grant (access rules). Ask for a new grant when it ends if you still need access.`,
+    );
   });
 });
