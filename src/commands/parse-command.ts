@@ -24,7 +24,7 @@ export const HELP_TEXT = [
   '`kms create <alias/NAME> <RoleName> [in <account>[/<region>]] [because <reason>]`: create a KMS key for CodeBuild with those statements, and its alias.',
   '`cancel <REQ-…>`: cancel your own request while it waits for approval (nothing is applied).',
   '`relinquish <REQ-…>`: give a time-bound grant you hold up early; its access is removed at once (no approval needed).',
-  '`extend <REQ-…> by <2h|30m|1d>`: ask for more time on a time-bound grant you hold; approved like the grant, within its tier’s longest duration.',
+  '`extend <REQ-…> by <2h|30m|1d> [because <reason>]`: ask for more time on a time-bound grant you hold; approved like the grant, within its tier’s longest duration.',
   '`rules`: the rules per tier in effect (who may request and approve each tier, approvals, durations), marked for you.',
   '`verify <target> [in <account>]`: check now, without approval, that the target’s tiers work (IAM policy simulator + `codebuild:ListBuilds`).',
   '`status <target> [in <account>]`: the target’s CodeBuild policies and pending requests.',
@@ -251,15 +251,21 @@ function parseReason(words: string[]): string {
 
 /** `extend REQ-… by 2h`: the grant's id and how much longer (the tier's limit is checked later). */
 function parseExtend(words: string[], options: ParseOptions): Command {
-  const [id, by, duration, ...extra] = words;
+  const { head, reason } = splitReason(words);
+  const [id, by, duration, ...extra] = head;
   if (id === undefined || by?.toLowerCase() !== 'by' || duration === undefined || extra.length > 0) {
-    throw usage('`extend` takes a request id and `by` a duration, e.g. `extend REQ-7K3QX9M2PA by 2h`.');
+    throw usage(
+      '`extend` takes a request id and `by` a duration, e.g. `extend REQ-7K3QX9M2PA by 2h because the release slipped`.',
+    );
   }
-  return {
-    action: 'extend',
-    requestId: parseRequestId('extend', [id]),
-    durationSeconds: parseDuration(duration, options.maxDurationSeconds),
-  };
+  return withReason(
+    {
+      action: 'extend',
+      requestId: parseRequestId('extend', [id]),
+      durationSeconds: parseDuration(duration, options.maxDurationSeconds),
+    },
+    reason,
+  );
 }
 
 /** `cancel REQ-…` / `relinquish REQ-…` / `extend REQ-…`: one request id, as the ack and the card show it. */

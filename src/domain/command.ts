@@ -68,7 +68,7 @@ export type Command =
   /** The holder of a time-bound grant gives it up early (no approval: it only removes access). */
   | { action: 'relinquish'; requestId: string }
   /** The holder of a time-bound grant asks for more time; approved like a grant of its tier. */
-  | { action: 'extend'; requestId: string; durationSeconds: number };
+  | { action: 'extend'; requestId: string; durationSeconds: number; reason?: string };
 
 /** Commands that change AWS and therefore go through approval. */
 export type ChangeCommand = Extract<

@@ -7,18 +7,24 @@
  * function sends can move the end by itself.
  */
 import type { AccessRules } from './access-rules';
-import { auditEvent } from './audit-trail';
+import { auditEvent, recordEvent } from './audit-trail';
 import type { DecideDeps } from './decide-request';
+import { sendDirect } from './direct-messages';
 import { extensionsOf, grantWindow, secondsUntil, totalGrantSeconds } from './grant-ledger';
 import type { ExtendRefusal, ExtensionFault } from './notices';
 import { approvalsNeeded, planHash } from './plans';
+import type { PendingRequestFinder } from './ports';
 import { holdsGrant } from './relinquish-grant';
-import { type AccessRequest, REQUEST_ID_PATTERN } from './request';
+import { type AccessRequest, DECISION_FIELDS, PENDING_STATUSES, REQUEST_ID_PATTERN } from './request';
 import { retryTransient } from './retry';
 import { requestIdFor, type SubmitDeps, startWorkflow } from './submit-request';
+import { noChange, updateRequest } from './update-request';
 
 export type ExtendDeps = DecideDeps &
-  Pick<SubmitDeps, 'approvalTimeoutSeconds' | 'maxGrantDurationSeconds' | 'auditChannelId'>;
+  Pick<SubmitDeps, 'approvalTimeoutSeconds' | 'maxGrantDurationSeconds' | 'auditChannelId'> & {
+    /** Requests in flight by target: finds an undecided extension of the same grant. */
+    pending?: PendingRequestFinder;
+  };
 
 export interface ExtendAsk {
   requestId: string;
@@ -29,6 +35,8 @@ export interface ExtendAsk {
   /** Slack's trigger_id: the extension's id derives from it, so a replay asks nothing twice. */
   triggerId: string;
   channelId: string;
+  /** Why more time is needed (`because …`, or the Extend modal's reason); shown to the approvers. */
+  reason?: string;
 }
 
 /** The longest a grant of this tier may last in all: the tier's rule, else MAX_GRANT_DURATION. */
@@ -64,6 +72,36 @@ export async function extendRefusal(
   return undefined;
 }
 
+/**
+ * An extension of this grant still in flight (asked, waiting for approvers, or approved and not yet
+ * taken by the run), or undefined. The byTarget index finds the target's requests in flight; only the
+ * grants of the same tier asked after this grant can be its extensions, and their records say.
+ */
+export async function pendingExtensionOf(
+  deps: Pick<ExtendDeps, 'pending' | 'store'>,
+  grant: AccessRequest,
+): Promise<AccessRequest | undefined> {
+  const { pending } = deps;
+  if (!pending || grant.targetArn === undefined || grant.command.action !== 'grant') return undefined;
+  const tier = grant.command.tier;
+  const targetArn = grant.targetArn;
+  const inFlight = await retryTransient(() => pending.pendingFor(targetArn));
+  const candidates = inFlight.filter(
+    (summary) =>
+      summary.requestId !== grant.requestId &&
+      summary.command.action === 'grant' &&
+      summary.command.tier === tier &&
+      summary.createdAt >= grant.createdAt,
+  );
+  for (const candidate of candidates) {
+    const record = await retryTransient(() => deps.store.get(candidate.requestId));
+    if (record?.extends?.requestId === grant.requestId && PENDING_STATUSES.includes(record.status)) {
+      return record;
+    }
+  }
+  return undefined;
+}
+
 /** Records an extension request for an active time-bound grant and starts its approval; returns the answer. */
 export async function requestExtension(
   deps: ExtendDeps,
@@ -91,11 +129,22 @@ export async function requestExtension(
     deps.log.info('extension refused', { userId: ask.userId, why: refusal?.kind ?? 'no_end' });
     return refused(refusal ?? { kind: 'not_active', status: grant.status });
   }
+  const pending = await pendingExtensionOf(deps, grant);
+  if (pending?.extends) {
+    deps.log.info('extension refused', { userId: ask.userId, why: 'extension_pending' });
+    return refused({
+      kind: 'extension_pending',
+      extensionId: pending.requestId,
+      seconds: pending.extends.seconds,
+      requester: pending.requester.userId,
+    });
+  }
   const extension = {
     requestId: grant.requestId,
     seconds: ask.seconds,
     from: end,
     to: new Date(Date.parse(end) + ask.seconds * 1000).toISOString(),
+    ...(ask.reason ? { reason: ask.reason } : {}),
   };
   const { reason: _reason, ...grantCommand } = grant.command;
   const request: AccessRequest = {
@@ -147,24 +196,84 @@ export async function requestExtension(
 }
 
 /**
+ * How long the slack function looks for the grant's next hold when an approved extension finds the run
+ * between its two holds (it is sending the reminder, a second or two): a few short polls, well inside
+ * the click's 3 s. Tests pass their own sleep.
+ */
+export interface HoldSearch {
+  attempts: number;
+  intervalMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_HOLD_SEARCH: HoldSearch = { attempts: 6, intervalMs: 200 };
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
  * After the last approval of an extension: tells the grant's run (its hold token gets
  * `{ extension: <this id> }`). That is all the slack function can do; the run's check decides from
- * the records whether the end moves. Returns what the approver is told.
+ * the records whether the end moves. When the run is between its two holds (the token on the record is
+ * the last hold's, already used), it looks again for the next hold for a moment (`holdSearch`); when
+ * none comes, or the grant has ended, the extension is closed as `lapsed`, its thread and its requester
+ * are told to ask again, and nothing moved. Returns what the approver is told.
  */
-export async function passExtensionOn(deps: DecideDeps, extension: AccessRequest): Promise<string> {
+export async function passExtensionOn(
+  deps: DecideDeps & { holdSearch?: HoldSearch },
+  extension: AccessRequest,
+): Promise<string> {
   const grantId = extension.extends?.requestId ?? '';
-  const grant = await retryTransient(() => deps.store.get(grantId));
-  const sent =
-    grant?.holdToken === undefined || grant.status !== 'active'
-      ? 'already_handled'
-      : await retryTransient(() =>
-          deps.workflow.sendDecision(grant.holdToken as string, { extension: extension.requestId }),
-        );
-  if (sent === 'already_handled') {
-    deps.log.warn('an approved extension found its grant not held', { grantId });
-    return `Approved, but ${grantId} is not held by its run right now (it has ended, or is between two steps), so its end did not move. Ask again with \`extend ${grantId} by …\` if it is still in effect.`;
+  const search = deps.holdSearch ?? DEFAULT_HOLD_SEARCH;
+  const sleep = search.sleep ?? realSleep;
+  let grantEnded = false;
+  for (let attempt = 1; ; attempt += 1) {
+    const grant = await retryTransient(() => deps.store.get(grantId));
+    if (grant?.status !== 'active') {
+      grantEnded = true;
+      break;
+    }
+    // The next hold stores its own token; a used one is refused at once (TaskTimedOut), so each look
+    // sends to whatever token the record has now.
+    const token = grant.holdToken;
+    if (token !== undefined) {
+      const sent = await retryTransient(() =>
+        deps.workflow.sendDecision(token, { extension: extension.requestId }),
+      );
+      if (sent === 'sent') return deps.wording.say({ kind: 'extension_passed_on', grantId });
+    }
+    if (attempt >= search.attempts) break;
+    await sleep(search.intervalMs);
   }
-  return `Approved. ${grantId}'s run now checks the extension and moves its end; its thread will say so.`;
+  deps.log.warn('an approved extension found its grant not held; closed as lapsed', { grantId, grantEnded });
+  return lapseExtension(deps, extension, grantEnded);
+}
+
+/** Closes an approved extension that no run took as `lapsed`, and tells its thread and its requester. */
+async function lapseExtension(
+  deps: DecideDeps,
+  extension: AccessRequest,
+  grantEnded: boolean,
+): Promise<string> {
+  const said = deps.wording.say({
+    kind: 'extension_lapsed',
+    grantId: extension.extends?.requestId ?? '',
+    extensionId: extension.requestId,
+    seconds: extension.extends?.seconds ?? 0,
+    requester: extension.requester.userId,
+    grantEnded,
+  });
+  const closed = await updateRequest(deps.store, extension.requestId, DECISION_FIELDS, (fresh) =>
+    fresh.status === 'approved' ? { ...fresh, status: 'lapsed' } : noChange(`it is ${fresh.status}`),
+  );
+  if (closed.saved) {
+    await recordEvent(deps, closed.request, auditEvent(deps.clock, 'extension_refused', said));
+    await sendDirect(deps, closed.request, extension.requester.userId, {
+      kind: 'update',
+      requestId: extension.requestId,
+      said,
+    });
+  }
+  return said;
 }
 
 export type ExtensionVerdict = { accept: true; seconds: number } | { accept: false; why: ExtensionFault };
@@ -221,4 +330,62 @@ function approvedBy(extension: AccessRequest): number {
       .filter((approval) => approval.planHash === hash && approval.userId !== extension.requester.userId)
       .map((approval) => approval.userId),
   ).size;
+}
+
+/** What the Home tab's Extend button may offer: the grant, its end and the time its tier still allows. */
+export type ExtendOffer =
+  | { kind: 'offer'; grant: AccessRequest; endsAt: string; remainingSeconds: number }
+  | { kind: 'refused'; message: string };
+
+/** The shortest extension worth asking for: a minute, the grammar's smallest unit. */
+const SHORTEST_EXTENSION_SECONDS = 60;
+
+/**
+ * Before the Extend modal opens: the same checks as `extend` (who may, in effect, one at a time), and
+ * how much longer the tier's longest duration allows, so the modal offers only that.
+ */
+export async function offerExtension(
+  deps: ExtendDeps,
+  ask: Pick<ExtendAsk, 'requestId' | 'userId' | 'appId'> & { teamId: string | undefined },
+  fallbackMaxSeconds: number,
+): Promise<ExtendOffer> {
+  const refused = (why: ExtendRefusal): ExtendOffer => ({
+    kind: 'refused',
+    message: deps.wording.say({ kind: 'extend_refused', requestId: ask.requestId, why }),
+  });
+  if (!REQUEST_ID_PATTERN.test(ask.requestId)) return refused({ kind: 'bad_id' });
+  if (
+    (deps.expectedTeamId !== undefined && ask.teamId !== deps.expectedTeamId) ||
+    (deps.expectedAppId !== undefined && ask.appId !== deps.expectedAppId)
+  ) {
+    return refused({ kind: 'foreign' });
+  }
+  const grant = await retryTransient(() => deps.store.get(ask.requestId));
+  if (!grant) return refused({ kind: 'unknown' });
+  const refusal = await extendRefusal(
+    deps,
+    grant,
+    ask.userId,
+    SHORTEST_EXTENSION_SECONDS,
+    fallbackMaxSeconds,
+  );
+  if (refusal?.kind === 'over_limit') {
+    return refused({ kind: 'no_time_left', tier: refusal.tier, limitSeconds: refusal.limitSeconds });
+  }
+  if (refusal !== undefined) return refused(refusal);
+  const pending = await pendingExtensionOf(deps, grant);
+  if (pending?.extends) {
+    return refused({
+      kind: 'extension_pending',
+      extensionId: pending.requestId,
+      seconds: pending.extends.seconds,
+      requester: pending.requester.userId,
+    });
+  }
+  const endsAt = grantWindow(grant, 0)?.expiresAt;
+  if (endsAt === undefined || grant.command.action !== 'grant') {
+    return refused({ kind: 'not_active', status: grant.status });
+  }
+  const limitSeconds = longestGrantSeconds(deps.rules, grant.command.tier, fallbackMaxSeconds);
+  return { kind: 'offer', grant, endsAt, remainingSeconds: limitSeconds - totalGrantSeconds(grant) };
 }

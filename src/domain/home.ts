@@ -7,7 +7,7 @@ import {
   type TierStanding,
 } from './access-rules';
 import { type ApproverDirectory, approvesCommand } from './decide-request';
-import type { Log, RequestLister } from './ports';
+import type { Log, RequestLister, RequestStore } from './ports';
 import { PENDING_STATUSES, type RequestDigest } from './request';
 
 /** What one person's Home tab shows (src/slack/blocks/home-view.ts words it). */
@@ -58,7 +58,35 @@ export async function readHomeData(deps: Pick<HomeDeps, 'requests'>): Promise<Ho
     deps.requests.listByStatus('active', { limit: READ_LIMIT }),
     ...PENDING_STATUSES.map((status) => deps.requests.listByStatus(status, { limit: READ_LIMIT })),
   ]);
-  return { active: active ?? [], pending: pendingLists.flat() };
+  return { active: active ?? [], pending: await withExtensions(deps.requests, pendingLists.flat()) };
+}
+
+/** How many pending time-bound grants one read of the Home data looks up to tell the extensions apart. */
+const EXTENSION_LOOKUPS = 30;
+
+/**
+ * The byStatus index does not project `extends` (a projection cannot change on a deployed index), so an
+ * extension would read as a copy of its grant ("grant alice developer for 5h"). A pending time-bound
+ * grant's record says whether it is an extension; the store behind the lister reads it (GetItem).
+ */
+async function withExtensions(lister: RequestLister, pending: RequestDigest[]): Promise<RequestDigest[]> {
+  const records = (lister as Partial<Pick<RequestStore, 'get'>>).get?.bind(lister);
+  if (records === undefined) return pending;
+  const lookups = new Set(
+    pending
+      .filter(
+        (request) => request.command.action === 'grant' && request.command.durationSeconds !== undefined,
+      )
+      .slice(0, EXTENSION_LOOKUPS)
+      .map((request) => request.requestId),
+  );
+  return Promise.all(
+    pending.map(async (request) => {
+      if (!lookups.has(request.requestId)) return request;
+      const record = await records(request.requestId).catch(() => undefined);
+      return record?.extends ? { ...request, extends: record.extends } : request;
+    }),
+  );
 }
 
 type ApproverDeps = Pick<HomeDeps, 'approvers' | 'rules' | 'groups' | 'log'>;

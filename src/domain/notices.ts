@@ -114,6 +114,10 @@ export type ExtendRefusal =
   | { kind: 'not_holder'; requester: string }
   | { kind: 'permanent' }
   | { kind: 'not_active'; status: RequestStatus }
+  /** Another extension of this grant is still undecided (one at a time, so the ends never race). */
+  | { kind: 'extension_pending'; extensionId: string; seconds: number; requester: string }
+  /** The Extend button on a grant that already lasts its tier's longest duration. */
+  | { kind: 'no_time_left'; tier: string; limitSeconds: number }
   | { kind: 'over_limit'; tier: string; limitSeconds: number; totalSeconds: number; askedSeconds: number };
 
 /** Why the workflow's check did not accept an extension it was told of (the end stays as it was). */
@@ -134,6 +138,7 @@ export type Notice =
       seconds: number;
       from: string;
       to: string;
+      reason?: string;
     }
   /** The ephemeral answer to the person who typed the command. */
   | { kind: 'received'; requestId: string; command: ChangeCommand; targetArn: string; auditChannelId: string }
@@ -210,6 +215,21 @@ export type Notice =
       seconds: number;
       expiresAt: string;
       by: string[];
+    }
+  /** Answer to the approver whose approval was passed on to the grant's run. */
+  | { kind: 'extension_passed_on'; grantId: string }
+  /**
+   * An approved extension the grant's run could not take: it was not holding the grant (between its two
+   * holds longer than the slack function waits, or the grant ended). The extension is closed as lapsed;
+   * thread reply, the asker's DM and the approver's answer.
+   */
+  | {
+      kind: 'extension_lapsed';
+      grantId: string;
+      extensionId: string;
+      seconds: number;
+      requester: string;
+      grantEnded: boolean;
     }
   /** Thread reply on the grant: the workflow was told of an extension it did not accept. */
   | {

@@ -18,6 +18,11 @@ export type RequestStatus =
   | 'cancelled'
   /** A time-bound grant its holder gave up before its time limit; the access was revoked. */
   | 'relinquished'
+  /**
+   * An approved extension its grant's run could not take (the run was between two steps, or the grant
+   * had ended): closed, the end did not move, and its requester was told to ask again.
+   */
+  | 'lapsed'
   | 'no_change'
   | 'failed';
 
@@ -58,6 +63,11 @@ export interface GrantExtension {
   seconds: number;
   from: string;
   to: string;
+  /**
+   * Why more time is needed, as its asker gave it. Kept here, not in `command`: a reason in the command
+   * would make a break-glass tier's extension self-approvable.
+   */
+  reason?: string;
 }
 
 export type AuditEventType =
@@ -175,6 +185,8 @@ export type RequestDigest = Pick<
   | 'accessExpiresAt'
   | 'approvalExpiresAt'
   | 'approversRemindedAt'
+  /** Not projected by the index: readHomeData reads it from the record of a pending time-bound grant. */
+  | 'extends'
 >;
 
 /** Statuses of a request that is still going somewhere. */

@@ -1,5 +1,5 @@
 import { parse as parseQuery } from 'node:querystring';
-import { ACTION_IDS, DENY_MODAL, EVENT_TYPES, REQUEST_FORM, SLASH_COMMAND } from './ids';
+import { ACTION_IDS, DENY_MODAL, EVENT_TYPES, EXTEND_MODAL, REQUEST_FORM, SLASH_COMMAND } from './ids';
 import { decodeLambdaBody, headerValue, verifySlackSignature } from './verify-signature';
 
 /** An API Gateway event as both payload formats (v1 and v2) share it. */
@@ -29,9 +29,13 @@ const reject = (statusCode: number, reason: string): GateResult => ({
   },
 });
 
-// The request form's tier select dispatches its pick (dispatch_action) so the form can follow it.
-const OUR_ACTIONS = new Set<string>([...Object.values(ACTION_IDS), REQUEST_FORM.actions.tier]);
-const OUR_VIEWS = new Set<string>([DENY_MODAL.callbackId, REQUEST_FORM.callbackId]);
+// The request form's tier and action selects dispatch their pick (dispatch_action) so the form follows them.
+const OUR_ACTIONS = new Set<string>([
+  ...Object.values(ACTION_IDS),
+  REQUEST_FORM.actions.tier,
+  REQUEST_FORM.actions.action,
+]);
+const OUR_VIEWS = new Set<string>([DENY_MODAL.callbackId, REQUEST_FORM.callbackId, EXTEND_MODAL.callbackId]);
 const OUR_SHORTCUTS = new Set<string>([REQUEST_FORM.shortcutCallbackId]);
 
 type Interaction = {

@@ -10,6 +10,17 @@ export const ACTION_IDS = {
   cancel: 'cancel_request',
   /** The holder gives a time-bound grant up early (applied message, DM, home tab); value = request id. */
   relinquish: 'relinquish_grant',
+  /** The holder or requester asks for more time (home tab): opens the Extend modal; value = grant id. */
+  extend: 'extend_grant',
+} as const;
+
+/** The Extend modal: the grant's id rides in private_metadata; duration and reason per block. */
+export const EXTEND_MODAL = {
+  callbackId: 'extend_grant',
+  durationBlockId: 'duration',
+  durationActionId: 'duration_select',
+  reasonBlockId: 'reason',
+  reasonActionId: 'reason_input',
 } as const;
 
 export const DECISION_BLOCK_ID = 'decision';

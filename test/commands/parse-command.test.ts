@@ -87,8 +87,20 @@ describe('parseCommand: extend', () => {
     });
   });
 
+  it('reads a reason after `because`, as the Extend modal sends it', () => {
+    expect(parseCommand('extend REQ-7K3QX9M2PA by 2h because the release slipped')).toEqual({
+      action: 'extend',
+      requestId: 'REQ-7K3QX9M2PA',
+      durationSeconds: 7200,
+      reason: 'the release slipped',
+    });
+  });
+
   it.each([
-    ['extend', '`extend` takes a request id and `by` a duration, e.g. `extend REQ-7K3QX9M2PA by 2h`.'],
+    [
+      'extend',
+      '`extend` takes a request id and `by` a duration, e.g. `extend REQ-7K3QX9M2PA by 2h because the release slipped`.',
+    ],
     ['extend REQ-7K3QX9M2PA 2h', '`extend` takes a request id and `by` a duration'],
     ['extend REQ-7K3QX9M2PA by', '`extend` takes a request id and `by` a duration'],
     ['extend REQ-7K3QX9M2PA by 2h now', '`extend` takes a request id and `by` a duration'],

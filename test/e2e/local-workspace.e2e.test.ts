@@ -502,10 +502,13 @@ describeWithChromium('the request form, the Home tab, relinquish and break-glass
     await select('duration').selectOption('2h');
     await shot('form-developer-durations');
 
-    // No reason: the rules require one for developer; the error shows under the reason field.
+    // The rules require a reason for developer: the rebuilt form no longer says "(optional)" on it, so the
+    // workspace (as Slack's client) flags it before anything is sent.
+    expect(await field('reason').locator('.optional').count()).toBe(0);
+    expect(await field('duration').locator('.optional').count()).toBe(1);
     await form().locator('button[type="submit"]').click();
     await field('reason')
-      .locator('.modal-error', { hasText: 'A reason is required for developer access.' })
+      .locator('.modal-error', { hasText: 'Please complete this required field.' })
       .waitFor({ timeout: UI_TIMEOUT });
     expect(await field('tier').locator('.modal-error').textContent()).toBe('');
     await shot('form-reason-error');
@@ -554,6 +557,72 @@ describeWithChromium('the request form, the Home tab, relinquish and break-glass
     expect(await grantLine.locator('time.date').count()).toBe(1);
     expect(await grantLine.textContent()).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
     await shot('home-requester-grant');
+  });
+
+  it('extend from Home: the modal offers what the tier still allows; once approved, the card, the thread and Home show the new end', async () => {
+    const HOUR_MS = 3_600_000;
+    const endOn = async (scope: ReturnType<Page['locator']>): Promise<number> =>
+      Date.parse((await scope.locator('time.date').last().getAttribute('datetime')) ?? '');
+    const endsOn = async (scope: ReturnType<Page['locator']>): Promise<number[]> => {
+      const times = scope.locator('time.date');
+      const shown: number[] = [];
+      for (let i = 0; i < (await times.count()); i += 1) {
+        shown.push(Date.parse((await times.nth(i).getAttribute('datetime')) ?? ''));
+      }
+      return shown;
+    };
+    // alice is on her Home tab, the 2-hour developer grant in effect.
+    const grantLine = page.locator('#messages .block', { hasText: grantId }).first();
+    const end = await endOn(grantLine);
+    expect(Number.isNaN(end)).toBe(false);
+    await page.locator(`#messages button[data-action-id="extend_grant"][data-value="${grantId}"]`).click();
+    await form().waitFor({ timeout: UI_TIMEOUT });
+    expect(await form().locator('h2').textContent()).toBe('Extend access');
+    // developer lasts at most 8 hours here; 2 are used, so at most 6 more.
+    expect(await select('duration').locator('option').allTextContents()).toEqual(
+      expect.arrayContaining(['30 minutes', '1 hour', '2 hours', '4 hours', '6 hours']),
+    );
+    await select('duration').selectOption('2h');
+    await field('reason').locator('textarea').fill('release slipped');
+    await shot('extend-modal');
+    await form().locator('button[type="submit"]').click();
+    await page.locator('#modal').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+
+    await openDm(ALICE);
+    const asked = page
+      .locator('#messages article.message', { hasText: `asks to extend ${grantId} by 2h` })
+      .last();
+    await asked.waitFor({ timeout: UI_TIMEOUT });
+    const extensionId = requestIdIn(await asked.textContent());
+    await openHome();
+    await page
+      .locator('#messages .block', { hasText: `extend ${grantId} by 2h` })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT });
+    await shot('home-extension-pending');
+
+    await actAs(PRIYA);
+    await openChannel(AUDIT);
+    await card(extensionId).locator('button[data-action-id="approve_request"]').click();
+    await card(grantId).locator('.replies').click();
+    const extended = page.locator('#thread-messages', { hasText: `${grantId} extended by 2h` });
+    await extended.waitFor({ timeout: UI_TIMEOUT });
+    expect(await endOn(extended.locator('article.message', { hasText: 'extended until' }).last())).toBe(
+      end + 2 * HOUR_MS,
+    );
+    // The card's time limit shows the new end once the grant's run reported the extension.
+    for (let i = 0; !(await endsOn(card(grantId))).includes(end + 2 * HOUR_MS); i += 1) {
+      if (i > 200) throw new Error('the card never showed the new end');
+      await page.waitForTimeout(50);
+    }
+    await shot('card-and-thread-extended');
+
+    await actAs(ALICE);
+    await openHome();
+    const line = page.locator('#messages .block', { hasText: grantId }).filter({ hasText: 'Ends' }).first();
+    await line.waitFor({ timeout: UI_TIMEOUT });
+    expect(await endOn(line)).toBe(end + 2 * HOUR_MS);
+    await shot('home-extended');
   });
 
   it('relinquish from Home: the card, the thread and the DM say the access ended', async () => {

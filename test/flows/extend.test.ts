@@ -8,7 +8,7 @@
 import { accessRulesEnv } from '../../scripts/access-rules-env';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import type { EventLog } from '../../src/local/local-workflow';
-import { ACTION_IDS, DENY_MODAL } from '../../src/slack/ids';
+import { ACTION_IDS, DENY_MODAL, EXTEND_MODAL } from '../../src/slack/ids';
 import {
   ALICE,
   APPROVER_1,
@@ -19,7 +19,12 @@ import {
   REQUESTER,
   startHarness,
 } from '../helpers/harness';
-import { TEST_SIGNING_SECRET, viewSubmissionEvent } from '../helpers/signed-event';
+import {
+  rawSignedEvent,
+  TEST_SIGNING_SECRET,
+  viewSubmissionEvent,
+  viewSubmissionPayload,
+} from '../helpers/signed-event';
 
 let h: Harness;
 afterEach(async () => h.stop());
@@ -353,6 +358,207 @@ describe('extend: a misbehaving Slack function cannot lengthen a grant', () => {
     expect(heldWindow(grantId).expiresAt).toBe(plus(end, 2 * HOUR));
     expect(await threadText(grantId)).toContain(
       `${extensionId} was not applied to ${grantId}: it was already applied.`,
+    );
+  });
+});
+
+describe('extend: one extension at a time', () => {
+  beforeEach(async () => start());
+
+  it('refuses a second extension while the first waits for approvers, naming the pending one', async () => {
+    const { grantId } = await heldGrant('grant user:alice developer for 3h');
+    const first = await askExtension(grantId, '2h');
+    expect(ackText(await h.slash(`extend ${grantId} by 1h`, { userId: REQUESTER }))).toBe(
+      `${grantId} already has an extension waiting for approvers: ${first} (extend ${grantId} by 2h, asked by <@${REQUESTER}>). ` +
+        `One extension at a time: ask again once it is decided, or cancel it first with \`cancel ${first}\` if it is yours. Nothing was asked.`,
+    );
+    // Nothing was asked: the audit channel has the grant's card and the first extension's only.
+    expect(h.slack.messages.filter((m) => m.channel === AUDIT_CHANNEL && !m.threadTs)).toHaveLength(2);
+
+    // Once the first is decided, another may be asked.
+    await h.click(first, APPROVER_1);
+    await until('the first extension to be counted', async () => {
+      return (await h.store.get(first))?.status === 'completed';
+    });
+    await askExtension(grantId, '1h');
+  });
+});
+
+describe('extend: approved while the grant run is between its two holds (sending the reminder)', () => {
+  const REMIND = 'Remind the requester';
+  let releaseReminder: () => void = () => undefined;
+  let reminding = false;
+
+  /** A grant whose run is stopped at "Remind the requester" until releaseReminder(). */
+  async function grantBetweenHolds(): Promise<{ grantId: string; end: string }> {
+    const gate = new Promise<void>((resolve) => {
+      releaseReminder = resolve;
+    });
+    reminding = false;
+    h = await startHarness(
+      {},
+      {
+        // The first hold times out at once (its reminder is due); the last one lasts.
+        waits: { [REMINDER_HOLD]: 0, 'Hold until expiry': 60_000 },
+        beforeTask: async (state) => {
+          if (state !== REMIND) return;
+          reminding = true;
+          await gate;
+        },
+      },
+    );
+    h.iam.addUser('alice');
+    await h.slash('grant user:alice developer for 3h because release');
+    const { requestId } = await h.onlyRequest();
+    await h.awaitApprovalWait(requestId);
+    await h.click(requestId, APPROVER_1);
+    await until('the run to reach the reminder', () => reminding);
+    const grant = await h.store.get(requestId);
+    expect(grant?.status).toBe('active');
+    return { grantId: requestId, end: grant?.accessExpiresAt ?? '' };
+  }
+
+  afterEach(() => releaseReminder());
+
+  it('waits for the next hold: the run takes the extension once the reminder is sent, and the end moves', async () => {
+    const { grantId, end } = await grantBetweenHolds();
+    const extensionId = await askExtension(grantId, '2h');
+
+    // The approver's click looks for the next hold while the reminder is being sent.
+    const clicked = h.click(extensionId, APPROVER_1);
+    await until('the extension to be approved', async () => {
+      return (await h.store.get(extensionId))?.status === 'approved';
+    });
+    releaseReminder();
+    expect((await clicked).statusCode).toBe(200);
+
+    await until('the extension to be counted', async () => {
+      return (await h.store.get(extensionId))?.status === 'completed';
+    });
+    expect((await h.store.get(grantId))?.accessExpiresAt).toBe(plus(end, 2 * HOUR));
+    expect(await threadText(grantId)).toContain(`extended until ${dateToken(plus(end, 2 * HOUR))}`);
+    expect(h.slack.ephemerals.map((m) => m.text).join('\n')).toContain(
+      `Approved. ${grantId}'s run now checks the extension and moves its end`,
+    );
+  });
+
+  it('when the run does not reach its next hold in time, the extension is closed as lapsed and its requester is told to ask again', async () => {
+    const { grantId, end } = await grantBetweenHolds();
+    const extensionId = await askExtension(grantId, '2h');
+
+    await h.click(extensionId, APPROVER_1);
+
+    const lapsed =
+      `:warning: ${extensionId} was approved, but ${grantId} was between two steps of its run (sending its reminder) ` +
+      `and its run did not take the extension in time, so its end did not move. ${extensionId} is closed as lapsed. ` +
+      `<@${REQUESTER}>, ask again with \`extend ${grantId} by 2h\`: the grant is in effect and the next approval will be taken.`;
+    const extension = await h.store.get(extensionId);
+    expect(extension?.status).toBe('lapsed');
+    expect(await threadText(extensionId)).toContain(lapsed);
+    expect(dms(REQUESTER)).toContain(lapsed);
+    expect(h.slack.ephemerals.filter((m) => m.user === APPROVER_1).map((m) => m.text)).toContain(lapsed);
+    expect((await h.store.get(grantId))?.accessExpiresAt).toBe(end);
+
+    // Closed, it no longer blocks a new ask; once the run holds the grant again, that one is taken.
+    releaseReminder();
+    await until('the grant to be held again', () => h.workflow.isWaiting(grantId));
+    const again = await askExtension(grantId, '2h');
+    await h.click(again, APPROVER_1);
+    await until('the new extension to be counted', async () => {
+      return (await h.store.get(again))?.status === 'completed';
+    });
+    expect((await h.store.get(grantId))?.accessExpiresAt).toBe(plus(end, 2 * HOUR));
+  });
+});
+
+describe('extend from the Home tab: an Extend button next to Relinquish, a small modal, the same request', () => {
+  beforeEach(async () =>
+    start({ ACCESS_RULES: accessRulesEnv('tiers:\n  developer:\n    max_duration: 8h\n') }),
+  );
+
+  /** What the bot told a person directly: ephemerals and DMs. */
+  const told = (userId: string): string =>
+    [...h.slack.ephemerals.filter((m) => m.user === userId).map((m) => m.text), dms(userId)].join('\n');
+  const homeOf = (userId: string): string => JSON.stringify(h.slack.state.homeOf(userId)?.view ?? {});
+  type ModalBlock = { block_id?: string; element?: { options?: Array<{ value: string }> } };
+
+  it('offers only the time the tier still allows; the submission asks "extend REQ-X by 2h" with its reason, listed as such on Home; approval moves the end', async () => {
+    const { grantId, end } = await heldGrant('grant user:alice developer for 3h');
+    await h.homeOpened(REQUESTER);
+    expect(homeOf(REQUESTER)).toContain(`"action_id":"${ACTION_IDS.extend}","value":"${grantId}"`);
+    expect(homeOf(REQUESTER)).toContain(`"action_id":"${ACTION_IDS.relinquish}","value":"${grantId}"`);
+
+    // The click opens the modal: 8 h in all, 3 h used, so at most 5 h more.
+    expect((await h.click(grantId, REQUESTER, { actionId: ACTION_IDS.extend })).statusCode).toBe(200);
+    const modal = h.slack.state.modalOf(REQUESTER);
+    const view = modal?.view as { callback_id?: string; private_metadata?: string; blocks: ModalBlock[] };
+    expect(view.callback_id).toBe(EXTEND_MODAL.callbackId);
+    expect(view.private_metadata).toBe(grantId);
+    const offered = view.blocks.find((block) => block.block_id === EXTEND_MODAL.durationBlockId)?.element
+      ?.options;
+    expect(offered?.map((option) => option.value)).toEqual(['30m', '1h', '2h', '4h', '5h']);
+
+    // As Slack sends it: the select's pick and the reason in view.state.values.
+    const payload = viewSubmissionPayload({
+      callbackId: EXTEND_MODAL.callbackId,
+      privateMetadata: grantId,
+      userId: REQUESTER,
+      triggerId: h.slack.triggerFor(REQUESTER),
+      values: {},
+    });
+    payload.view.state.values = {
+      [EXTEND_MODAL.durationBlockId]: {
+        [EXTEND_MODAL.durationActionId]: {
+          type: 'static_select',
+          selected_option: { text: { type: 'plain_text', text: '2 hours' }, value: '2h' },
+        },
+      },
+      [EXTEND_MODAL.reasonBlockId]: {
+        [EXTEND_MODAL.reasonActionId]: { type: 'plain_text_input', value: 'the release slipped' },
+      },
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const submitted = await h.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+    expect(submitted.statusCode).toBe(200);
+    expect(submitted.body).toBe('');
+    // The answer comes by DM, worded as the typed command's.
+    const asked = new RegExp(`(REQ-[0-9A-Z]{10}) asks to extend ${grantId} by 2h: ends `).exec(
+      dms(REQUESTER),
+    );
+    const extensionId = asked?.[1] ?? '';
+    expect(extensionId).not.toBe('');
+    await h.awaitApprovalWait(extensionId);
+    expect(await cardBlocks(extensionId)).toContain('the release slipped');
+
+    // Home lists it as the extension it is, not as a copy of the grant's command.
+    await h.homeOpened(REQUESTER);
+    expect(homeOf(REQUESTER)).toContain(`*extend ${grantId} by 2h: ends ${dateToken(end)}`);
+    expect(homeOf(REQUESTER)).not.toContain('for 5h');
+    await h.homeOpened(APPROVER_1);
+    expect(homeOf(APPROVER_1)).toContain(`asks to *extend ${grantId} by 2h: ends ${dateToken(end)}`);
+
+    // A second Extend click while it waits: refused, naming it.
+    await h.click(grantId, REQUESTER, { actionId: ACTION_IDS.extend });
+    expect(told(REQUESTER)).toContain(
+      `${grantId} already has an extension waiting for approvers: ${extensionId}`,
+    );
+
+    await h.click(extensionId, APPROVER_1);
+    await until(
+      'the extension to be counted',
+      async () => (await h.store.get(extensionId))?.status === 'completed',
+    );
+    expect((await h.store.get(grantId))?.accessExpiresAt).toBe(plus(end, 2 * HOUR));
+    await h.homeOpened(REQUESTER);
+    expect(homeOf(REQUESTER)).toContain(`Ends ${dateToken(plus(end, 2 * HOUR))}`);
+  });
+
+  it("a grant already at its tier's longest duration opens no modal: the clicker is told why", async () => {
+    const { grantId } = await heldGrant('grant user:alice developer for 8h');
+    await h.click(grantId, REQUESTER, { actionId: ACTION_IDS.extend });
+    expect(h.slack.state.modalOf(REQUESTER)).toBeUndefined();
+    expect(told(REQUESTER)).toContain(
+      `${grantId} cannot be extended: it already lasts 8h, the longest developer grant (access rules). Ask for a new grant when it ends if you still need access.`,
     );
   });
 });

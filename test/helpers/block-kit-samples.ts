@@ -208,6 +208,15 @@ export const worstNotices: Notice[] = [
       askedSeconds: 604_800,
     },
   },
+  { kind: 'extension_passed_on', grantId: REQ },
+  {
+    kind: 'extension_lapsed',
+    grantId: REQ,
+    extensionId: REQ,
+    seconds: 604_800,
+    requester: USERS[0] ?? 'U0',
+    grantEnded: false,
+  },
   { kind: 'extended', grantId: REQ, extensionId: REQ, seconds: 604_800, expiresAt: EXPIRES, by: USERS },
   {
     kind: 'extension_ignored',

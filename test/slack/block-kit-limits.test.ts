@@ -142,6 +142,8 @@ describe('every notice stays within the length Slack advises for a message', () 
       extend_refused: true,
       extended: true,
       extension_ignored: true,
+      extension_passed_on: true,
+      extension_lapsed: true,
       approved_already_by_you: true,
       no_card_yet: true,
       not_waiting: true,

@@ -406,7 +406,7 @@ describe('the form under access rules (access-rules.yml)', () => {
   });
 
   /** A signed block_actions for a tier picked in the open form (dispatch_action), with the view's hash. */
-  const pickTier = (tier: string, hash?: string) => {
+  const pickTier = (tier: string, hash?: string, picked: { action?: string } = {}) => {
     const modal = ruled.slack.state.modalOf(REQUESTER);
     if (!modal) throw new Error('no form open');
     const payload = {
@@ -421,14 +421,23 @@ describe('the form under access rules (access-rules.yml)', () => {
         ...modal.view,
         id: modal.id,
         hash: hash ?? modal.hash,
-        state: { values: formValues({ iamTarget: 'user:alice', tier, reason: 'kept as typed' }) },
+        state: {
+          values: formValues({
+            iamTarget: 'user:alice',
+            tier,
+            reason: 'kept as typed',
+            ...(picked.action ? { action: picked.action } : {}),
+          }),
+        },
       },
       actions: [
         {
           type: 'static_select',
-          action_id: actions.tier,
-          block_id: ids.tier,
-          selected_option: { text: { type: 'plain_text', text: tier }, value: tier },
+          action_id: picked.action ? actions.action : actions.tier,
+          block_id: picked.action ? ids.action : ids.tier,
+          selected_option: picked.action
+            ? { text: { type: 'plain_text', text: picked.action }, value: picked.action }
+            : { text: { type: 'plain_text', text: tier }, value: tier },
           action_ts: '1700000000.000200',
         },
       ],
@@ -440,6 +449,7 @@ describe('the form under access rules (access-rules.yml)', () => {
     block_id?: string;
     dispatch_action?: boolean;
     hint?: { text: string };
+    optional?: boolean;
     element?: { options?: Array<{ value: string }>; initial_option?: { value: string } };
   };
   const shownForm = (): FormBlock[] => {
@@ -471,6 +481,29 @@ describe('the form under access rules (access-rules.yml)', () => {
     await pickTier('developer');
     expect(durationsShown()?.at(-1)).toBe('7d');
     expect(durationsShown()).toHaveLength(10);
+  });
+
+  it('the time limit and the reason are marked required (no "(optional)") for a grant of a tier whose rule requires them, and optional again for another tier or a revoke', async () => {
+    await ruled.slash('');
+    // Before a tier is picked, both are optional (their hints name the tiers that require them).
+    expect([blockOf(ids.duration)?.optional, blockOf(ids.reason)?.optional]).toEqual([true, true]);
+    expect(blockOf(ids.action)?.dispatch_action).toBe(true);
+
+    await pickTier('admin'); // duration_required and reason_required
+    expect([blockOf(ids.duration)?.optional, blockOf(ids.reason)?.optional]).toEqual([false, false]);
+    await pickTier('readonly'); // break-glass: a reason, and no duration required (1 h by default)
+    expect([blockOf(ids.duration)?.optional, blockOf(ids.reason)?.optional]).toEqual([true, false]);
+    await pickTier('developer');
+    expect([blockOf(ids.duration)?.optional, blockOf(ids.reason)?.optional]).toEqual([true, true]);
+
+    // A revoke of admin needs neither: picking the action rebuilds the form, keeping the tier.
+    await pickTier('admin');
+    await pickTier('admin', undefined, { action: 'revoke' });
+    expect([blockOf(ids.duration)?.optional, blockOf(ids.reason)?.optional]).toEqual([true, true]);
+    expect(blockOf(ids.action)?.element?.initial_option?.value).toBe('revoke');
+    expect(blockOf(ids.tier)?.element?.initial_option?.value).toBe('admin');
+    await pickTier('admin', undefined, { action: 'grant' });
+    expect([blockOf(ids.duration)?.optional, blockOf(ids.reason)?.optional]).toEqual([false, false]);
   });
 
   it('a pick sent with a stale view hash changes nothing (Slack refuses it: hash_conflict)', async () => {

@@ -39,6 +39,10 @@ const bullets = (lines: string[]): string =>
  */
 const DESCRIPTION_BLOCKS = SLACK_LIMITS.messageBlocks - 2;
 
+/** The reason approvers read: an extension's own (its command carries none), else the request's. */
+const reasonOf = (request: AccessRequest): string | undefined =>
+  request.extends ? request.extends.reason : request.command.reason;
+
 /** The fallback text of the card (notifications, screen readers). */
 export const cardText = (request: AccessRequest): string =>
   `${accountPrefix(request)}CodeBuild access request ${request.requestId}: ${request.extends ? extensionText(request.extends) : (request.plan?.summary ?? describeCommand(request.command))}`;
@@ -98,7 +102,7 @@ function describeRequest(request: AccessRequest): KnownBlock[] {
       fields: [
         mrkdwn(`*Target*\n\`${request.target.arn}\``, SLACK_LIMITS.sectionField),
         mrkdwn(
-          `*Reason*\n${request.command.reason ? neutralizeBroadcasts(request.command.reason) : '_none given_'}`,
+          `*Reason*\n${reasonOf(request) ? neutralizeBroadcasts(reasonOf(request) ?? '') : '_none given_'}`,
           SLACK_LIMITS.sectionField,
         ),
         ...timeLimitField(request),

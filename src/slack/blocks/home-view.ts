@@ -2,6 +2,7 @@ import type { ActionsBlock, Button, HomeView, KnownBlock, SectionBlock } from '@
 import type { HomeContent } from '../../domain/home';
 import type { RequestDigest } from '../../domain/request';
 import { ACTION_IDS } from '../ids';
+import { extensionText } from './approval-card';
 import { SLACK_LIMITS, truncate } from './limits';
 import { tierStandingLine } from './rules-text';
 import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
@@ -46,17 +47,29 @@ function capped<T>(items: readonly T[], render: (item: T) => KnownBlock[], more:
   return hidden > 0 ? [...shown, context(`…and ${hidden} more ${more}.`)] : shown;
 }
 
+// Extend opens a modal (the time the tier still allows, a reason); Relinquish ends the grant now.
 const grantBlocks = (request: RequestDigest): KnownBlock[] => [
   section(
     `*${describeCommand(request.command)}* (${request.requestId})\n` +
       (request.accessExpiresAt ? `Ends ${slackDate(request.accessExpiresAt)}` : 'In effect'),
-    button('Relinquish', ACTION_IDS.relinquish, request.requestId, 'danger'),
   ),
+  {
+    type: 'actions',
+    block_id: `grant:${request.requestId}`,
+    elements: [
+      button('Extend', ACTION_IDS.extend, request.requestId),
+      button('Relinquish', ACTION_IDS.relinquish, request.requestId, 'danger'),
+    ],
+  } satisfies ActionsBlock,
 ];
+
+/** What a request asks, as its card says it: an extension reads "extend REQ-X by 2h: ends … → …". */
+const asked = (request: RequestDigest): string =>
+  request.extends ? extensionText(request.extends) : describeCommand(request.command);
 
 const pendingBlocks = (request: RequestDigest): KnownBlock[] => [
   section(
-    `*${describeCommand(request.command)}* (${request.requestId})\n` +
+    `*${asked(request)}* (${request.requestId})\n` +
       `${request.status === 'awaiting_approval' ? `Waiting for approval (${request.approvals.length} of ${request.requiredApprovals})` : request.status.replace('_', ' ')}` +
       ` · asked ${slackDate(request.createdAt)}`,
     request.status === 'awaiting_approval' || request.status === 'planning'
@@ -68,7 +81,7 @@ const pendingBlocks = (request: RequestDigest): KnownBlock[] => [
 // The same action ids as the card's buttons: a click here is authorized by the same server-side check.
 const awaitingBlocks = (request: RequestDigest): KnownBlock[] => [
   section(
-    `${mention(request.requester.userId)} asks to *${describeCommand(request.command)}* (${request.requestId})` +
+    `${mention(request.requester.userId)} asks to *${asked(request)}* (${request.requestId})` +
       `${reasonLine(request)}\nAsked ${slackDate(request.createdAt)}` +
       (request.requiredApprovals > 1
         ? ` · ${request.approvals.length} of ${request.requiredApprovals} approvals`

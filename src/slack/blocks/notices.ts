@@ -73,7 +73,7 @@ function noticeText(notice: Notice): string {
     case 'extension_requested':
       return (
         `:inbox_tray: Requested by ${mention(notice.requester)}: extend ${notice.grantId} by ${formatDuration(notice.seconds)}: ` +
-        `ends ${slackDate(notice.from)} → ${slackDate(notice.to)}.`
+        `ends ${slackDate(notice.from)} → ${slackDate(notice.to)}.${reasonSuffix(notice.reason)}`
       );
     case 'rule_requesters_only':
       return (
@@ -136,6 +136,10 @@ function noticeText(notice: Notice): string {
         `:hourglass_flowing_sand: ${notice.grantId} extended by ${formatDuration(notice.seconds)} ` +
         `(${notice.extensionId}, approved by ${mentions(notice.by)}): extended until ${slackDate(notice.expiresAt)}.`
       );
+    case 'extension_passed_on':
+      return `Approved. ${notice.grantId}'s run now checks the extension and moves its end; its thread will say so.`;
+    case 'extension_lapsed':
+      return extensionLapsedText(notice);
     case 'extension_ignored':
       return (
         `:no_entry_sign: ${notice.extensionId} was not applied to ${notice.grantId}: ${extensionFault(notice.why)} ` +
@@ -419,6 +423,22 @@ function stoppedText(notice: Extract<Notice, { kind: 'stopped' }>): string {
   return lines.join('\n');
 }
 
+const reasonSuffix = (reason: string | undefined): string => (reason ? ` Reason: ${free(reason)}` : '');
+
+/** An approved extension no run took: closed, and what its asker does now. */
+function extensionLapsedText(notice: Extract<Notice, { kind: 'extension_lapsed' }>): string {
+  const why = notice.grantEnded
+    ? 'is no longer in effect, so there was nothing to extend.'
+    : 'was between two steps of its run (sending its reminder) and its run did not take the extension in time, so its end did not move.';
+  const next = notice.grantEnded
+    ? 'ask for a new grant if you still need access.'
+    : `ask again with \`extend ${notice.grantId} by ${formatDuration(notice.seconds)}\`: the grant is in effect and the next approval will be taken.`;
+  return (
+    `:warning: ${notice.extensionId} was approved, but ${notice.grantId} ${why} ` +
+    `${notice.extensionId} is closed as lapsed. ${mention(notice.requester)}, ${next}`
+  );
+}
+
 /** Why an `extend` asked nothing, saying who may or what to do instead. */
 function extendRefusal(requestId: string, why: ExtendRefusal): string {
   switch (why.kind) {
@@ -440,6 +460,17 @@ function extendRefusal(requestId: string, why: ExtendRefusal): string {
       return why.status === 'active'
         ? `${requestId} is not held by its run right now (it is between two steps, or ending). Try again in a minute; nothing was asked.`
         : `${requestId} is not a grant in effect (it is ${why.status.replace('_', ' ')}), so there is nothing to extend. Ask for a new grant instead.`;
+    case 'extension_pending':
+      return (
+        `${requestId} already has an extension waiting for approvers: ${why.extensionId} ` +
+        `(extend ${requestId} by ${formatDuration(why.seconds)}, asked by ${mention(why.requester)}). ` +
+        `One extension at a time: ask again once it is decided, or cancel it first with \`cancel ${why.extensionId}\` if it is yours. Nothing was asked.`
+      );
+    case 'no_time_left':
+      return (
+        `${requestId} cannot be extended: it already lasts ${formatDuration(why.limitSeconds)}, the longest ${why.tier} grant (access rules). ` +
+        'Ask for a new grant when it ends if you still need access.'
+      );
     case 'over_limit':
       return (
         `${requestId} cannot be extended by ${formatDuration(why.askedSeconds)}: it would last ${formatDuration(why.totalSeconds)} in all, ` +

@@ -27,7 +27,14 @@ export interface RequestFormOptions {
    * views.update): the time limits offered are that tier's. Before a tier is picked, any tier's.
    */
   tier?: Tier;
+  /**
+   * The action picked so far (its select dispatches too; Grant is preselected). The time limit and the
+   * reason are marked required (no "(optional)") only for a grant of a tier whose rule requires them.
+   */
+  action?: FormAction;
 }
+
+export type FormAction = 'grant' | 'revoke';
 
 /** The reason's length limit, as the grammar's (parse-command MAX_REASON_LENGTH). */
 export const FORM_REASON_MAX = 300;
@@ -74,7 +81,7 @@ const tierOption = (tier: Tier): PlainTextOption => ({
   description: plain(TIER_DESCRIPTIONS[tier]),
 });
 
-const ACTION_OPTIONS: PlainTextOption[] = [
+const ACTION_OPTIONS: [PlainTextOption, PlainTextOption] = [
   { text: plain('Grant'), value: 'grant', description: plain("Attach the tier's policies") },
   { text: plain('Revoke'), value: 'revoke', description: plain("Detach the tier's policies") },
 ];
@@ -124,9 +131,22 @@ function reasonHint(limitsFor: LimitsFor): string {
   return required.length === 0 ? base : `${base} Required for ${required.join(', ')}.`;
 }
 
+/** What the picked tier's rule requires of a grant: the form marks those fields required (Slack's `optional`). */
+export function requiredFields(options: Pick<RequestFormOptions, 'limitsFor' | 'tier' | 'action'>): {
+  duration: boolean;
+  reason: boolean;
+} {
+  if (options.tier === undefined || (options.action ?? 'grant') !== 'grant') {
+    return { duration: false, reason: false };
+  }
+  const rule = options.limitsFor(options.tier);
+  return { duration: rule.durationRequired, reason: rule.reasonRequired };
+}
+
 /** The request form (a modal): target, action, tier, duration, reason. Pure; the listeners open it. */
 export function requestForm(options: RequestFormOptions): ModalView {
   const { blocks: ids, actions } = REQUEST_FORM;
+  const required = requiredFields(options);
   const input = (block: Omit<InputBlock, 'type'>): InputBlock => ({ type: 'input', ...block });
   const blocks: KnownBlock[] = [
     {
@@ -162,11 +182,13 @@ export function requestForm(options: RequestFormOptions): ModalView {
     input({
       block_id: ids.action,
       label: plain('Action'),
+      // Dispatched like the tier: a revoke needs no time limit, so the form is rebuilt for it.
+      dispatch_action: true,
       element: {
         type: 'static_select',
         action_id: actions.action,
         options: ACTION_OPTIONS,
-        initial_option: ACTION_OPTIONS[0],
+        initial_option: options.action === 'revoke' ? ACTION_OPTIONS[1] : ACTION_OPTIONS[0],
       },
     }),
     input({
@@ -184,7 +206,7 @@ export function requestForm(options: RequestFormOptions): ModalView {
     }),
     input({
       block_id: ids.duration,
-      optional: true,
+      optional: !required.duration,
       label: plain('Time limit'),
       hint: plain(durationHint(options.limitsFor, options.tier)),
       element: {
@@ -199,7 +221,7 @@ export function requestForm(options: RequestFormOptions): ModalView {
     }),
     input({
       block_id: ids.reason,
-      optional: true,
+      optional: !required.reason,
       label: plain('Reason'),
       hint: plain(reasonHint(options.limitsFor)),
       element: {

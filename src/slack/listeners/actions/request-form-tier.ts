@@ -1,6 +1,7 @@
 import type { BlockAction, SlackActionMiddlewareArgs, StaticSelectAction } from '@slack/bolt';
 import { ALL_TIERS, type Tier } from '../../../domain/tiers';
-import { requestForm } from '../../blocks/request-form';
+import { type FormAction, requestForm } from '../../blocks/request-form';
+import { REQUEST_FORM } from '../../ids';
 import { formLimits, type RequestFormDeps, servedBy } from '../request-form';
 import { originOf } from '../views/request-form';
 
@@ -10,14 +11,23 @@ export type TierPickArgs = Pick<
 >;
 
 const asTier = (value: string | undefined): Tier | undefined => ALL_TIERS.find((tier) => tier === value);
+const asAction = (value: string | undefined): FormAction | undefined =>
+  value === 'grant' || value === 'revoke' ? value : undefined;
+
+type FormState = { values?: Record<string, Record<string, { selected_option?: { value?: string } | null }>> };
+
+/** The value a select of the open form holds now (view.state), or undefined. */
+const selected = (state: FormState | undefined, blockId: string, actionId: string): string | undefined =>
+  state?.values?.[blockId]?.[actionId]?.selected_option?.value ?? undefined;
 
 /** Slack's short code of a failed Web API call, kept as the classified error's cause. */
 const slackCode = (error: unknown): string | undefined =>
   (error as { cause?: { data?: { error?: string } } }).cause?.data?.error;
 
 /**
- * A tier picked in the request form (dispatch_action): the form is rebuilt for that tier, offering only
- * the time limits its rule allows, and put in place with views.update guarded by the view's hash. What
+ * A tier or an action picked in the request form (dispatch_action): the form is rebuilt for that tier,
+ * offering only the time limits its rule allows and marking the time limit and the reason required when
+ * the rule requires them of a grant, and put in place with views.update guarded by the view's hash. What
  * the person typed stays (same block and action ids). Submit checks the rules again either way, so a
  * failed update only leaves the wider list on screen (logged).
  */
@@ -26,8 +36,16 @@ export async function requestFormTierPicked(
   { ack, body, action }: TierPickArgs,
 ): Promise<void> {
   await ack();
-  const tier = asTier(action.selected_option?.value);
+  const { blocks: ids, actions } = REQUEST_FORM;
   const view = body.view;
+  const state = view?.state as FormState | undefined;
+  const pickedAction = action.action_id === actions.action;
+  const tier = asTier(pickedAction ? selected(state, ids.tier, actions.tier) : action.selected_option?.value);
+  const formAction =
+    asAction(pickedAction ? action.selected_option?.value : selected(state, ids.action, actions.action)) ??
+    'grant';
+  // An action picked before any tier changes nothing on the form.
+  if (pickedAction && tier === undefined) return;
   if (tier === undefined || view === undefined) {
     deps.log.warn('a tier pick without a known tier or its form', { value: action.selected_option?.value });
     return;
@@ -41,6 +59,7 @@ export async function requestFormTierPicked(
     limitsFor: formLimits(deps),
     origin: originOf(view.private_metadata),
     tier,
+    action: formAction,
   });
   try {
     await deps.slack.updateModal(view.id, form, view.hash);

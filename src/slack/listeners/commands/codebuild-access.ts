@@ -99,6 +99,7 @@ export async function codebuildAccessCommand(
           appId: command.api_app_id,
           triggerId: command.trigger_id,
           channelId: command.channel_id,
+          ...(parsed.reason ? { reason: parsed.reason } : {}),
         },
         maxDurationSeconds,
       );
