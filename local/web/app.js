@@ -600,9 +600,15 @@
     store.setItem('channel', view.channel);
 
     $('team-name').textContent = snapshot.team.name;
+    const accounts = snapshot.mode.accounts || [];
     $('mode').textContent =
-      `AWS: ${snapshot.mode.aws === 'sandbox' ? 'sandbox account' : 'REAL account'}` +
-      (snapshot.mode.fast ? ' · fast waits' : '');
+      `AWS: ${
+        snapshot.mode.aws !== 'sandbox'
+          ? 'REAL account'
+          : accounts.length > 1
+            ? `sandbox accounts ${accounts.map((account) => account.name).join(', ')}`
+            : 'sandbox account'
+      }` + (snapshot.mode.fast ? ' · fast waits' : '');
 
     renderIdentity();
     renderChannels();
@@ -720,16 +726,29 @@
     const me = userById(view.me);
     // Approvers have no IAM user in the sandbox; they would ask for someone else.
     const target = me && !me.approver ? me.name : 'alice';
-    $('hint').replaceChildren(
-      'Try ',
+    const example = (text) =>
       el('button', {
         type: 'button',
-        text: `/codebuild-access grant @${target} developer because first build`,
+        text,
         onclick: (event) => {
           $('composer').value = event.currentTarget.textContent;
           $('composer').focus();
         },
-      }),
+      });
+    // A member account with the member stack (prod when there is one): the same grant in another account.
+    const members = (view.snapshot.mode.accounts || []).filter(
+      (account) => !account.hub && account.memberStack,
+    );
+    const member = members.find((account) => account.name === 'prod') || members[members.length - 1];
+    $('hint').replaceChildren(
+      'Try ',
+      example(`/codebuild-access grant @${target} developer because first build`),
+      ...(member
+        ? [
+            ' or, in another AWS account, ',
+            example(`/codebuild-access grant @${target} developer in ${member.name} because release`),
+          ]
+        : []),
     );
     const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
     const items = visibleIn(channel.id);

@@ -3,6 +3,7 @@ import { SLASH_COMMAND } from '../slack/ids';
 import type { ModeInfo } from './http/server';
 import type { ResumePlan } from './resume';
 import type { SandboxAccount } from './sandbox/account';
+import type { AccountSummary } from './sandbox/local-organization';
 import type { WorkspaceFixture } from './workspace/fixture';
 
 /** What local mode prints at start-up: what runs where, where state is kept, who can do what. */
@@ -14,7 +15,8 @@ export interface StartupInfo {
   signingSecret: string;
   fixture?: WorkspaceFixture;
   fixturePath?: string;
-  sandbox?: { account: SandboxAccount; path: string };
+  /** The hub's sandbox account, and with a sandbox organization every account. */
+  sandbox?: { account: SandboxAccount; path: string; accounts?: AccountSummary[] };
   realAws?: { region: string; accessKeyHint: string };
   approverIds: string[];
   /** IAM_USER_EMAIL_DOMAINS, for the IAM user shown next to each person. */
@@ -89,10 +91,29 @@ function describePeople(info: StartupInfo, fixture: NonNullable<StartupInfo['fix
     `  Try it: pick @alice, type  ${SLASH_COMMAND} grant @alice developer because first build`,
     `  then pick @${fixture.users.find((user) => user.approver)?.name ?? 'an approver'}, open #${audit?.name ?? 'the audit channel'} and click Approve.`,
   );
+  const deployed = (info.sandbox?.accounts ?? []).filter(
+    (summary) => !summary.hub && summary.memberStack === 'deployed',
+  );
+  const member = deployed.find((summary) => summary.name === 'prod') ?? deployed[deployed.length - 1];
+  if (member) {
+    lines.push(
+      `  In another account: ${SLASH_COMMAND} grant @alice developer in ${member.name} because release`,
+    );
+  }
   return lines;
 }
 
 type Row = [label: string, value: string];
+
+/** "prod     444455556666  member stack deployed" (the hub: where the bot is). */
+function accountRow(summary: AccountSummary): string {
+  const what = summary.hub
+    ? 'hub: the bot is deployed here'
+    : summary.memberStack === 'deployed'
+      ? 'member stack deployed'
+      : `NO member stack (${summary.memberStack}): the bot's AssumeRole is refused`;
+  return `${pad(summary.name, 9)}${summary.accountId}  ${what}${summary.default ? ' (the default account)' : ''}`;
+}
 
 /** Where Slack is: the local workspace page and its bot endpoint, or a real workspace over Socket Mode. */
 function slackRows(info: StartupInfo): Row[] {
@@ -113,9 +134,17 @@ function slackRows(info: StartupInfo): Row[] {
 function awsRows(info: StartupInfo): Row[] {
   if (info.sandbox) {
     const { account, path } = info.sandbox;
+    const members = (info.sandbox.accounts ?? []).filter((summary) => !summary.hub);
+    if (members.length === 0) {
+      return [
+        ['AWS', `sandbox account ${account.accountId} (${account.region}), nothing leaves this machine`],
+        ['', `state ${path}; view it at ${info.url}/local/sandbox`],
+      ];
+    }
     return [
-      ['AWS', `sandbox account ${account.accountId} (${account.region}), nothing leaves this machine`],
-      ['', `state ${path}; view it at ${info.url}/local/sandbox`],
+      ['AWS', `sandbox organization in ${account.region}, nothing leaves this machine`],
+      ...(info.sandbox.accounts ?? []).map((summary): Row => ['', accountRow(summary)]),
+      ['', `state ${path} and sandbox-accounts/; view it at ${info.url}/local/sandbox`],
     ];
   }
   if (info.realAws) {

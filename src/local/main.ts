@@ -1,7 +1,7 @@
 import { accessRulesEnvOfFile } from '../../scripts/access-rules-env';
 import './polyfills';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -25,6 +25,7 @@ import { planResume, type ResumePlan, resumeRuns } from './resume';
 import { loadSandboxFixture, SandboxStore } from './sandbox/account';
 import { deployBotStack } from './sandbox/bot-stack';
 import { loadManagedPolicyDocument } from './sandbox/evaluate';
+import { LocalOrganization, loadOrganizationFixture } from './sandbox/local-organization';
 import { createSandboxClients } from './sandbox/plug';
 import { startSocketMode } from './socket-mode';
 import { lockStateDir } from './state-lock';
@@ -136,14 +137,14 @@ async function bootLocal(
   cleanups.push(lockStateDir(stateDir));
   const dynamo = await startRequestsTable(stateDir, cleanups, log);
 
-  const { sandboxStore, sandbox, clients, realAws } = await openAws(
+  const { sandboxStore, organization, sandbox, clients, realAws } = await openAws(
     options.aws === true,
     { stateDir, fixturesDir },
     dynamo.client,
     cleanups,
   );
 
-  const mode = modeOf(options, socketMode, stateDir);
+  const mode = modeOf(options, socketMode, stateDir, organization);
   const fixture = socketMode ? undefined : loadWorkspaceFixture(join(fixturesDir, 'workspace.json'));
   const botToken = botTokenOf(socketMode, processEnv);
   const signingSecret = randomBytes(16).toString('hex');
@@ -165,7 +166,7 @@ async function bootLocal(
       : {}),
     bot: () => bot,
     ready: readyPromise,
-    debug: debugViews(sandboxStore, dynamo.client),
+    debug: debugViews(organization, dynamo.client),
     log,
   });
   await listenOrExplain(server, options.port ?? 3000);
@@ -179,11 +180,14 @@ async function bootLocal(
     approvalTimeoutSeconds: options.approvalTimeoutSeconds,
     fixture,
     sandboxStore,
+    organization,
     accessRulesFile: join(root, 'access-rules.yml'),
   });
   const config = loadConfig(env);
   await deployBotStackToSandbox(config, sandboxStore, sandbox);
-  const base = liveAwsPorts(config, clients);
+  await organization?.deployMemberStacks(config.stage);
+  // Member accounts through the organization's STS: each function assumes its member role, as in AWS.
+  const base = liveAwsPorts(config, { ...clients, ...organization?.clients(config.stage) });
   const workflow = localWorkflow(() => ports, env, options.waitSeconds);
   const ports: AwsPorts = { ...base, workflow };
   // Runs stop before DynamoDB and the server close (cleanups run in reverse).
@@ -216,7 +220,7 @@ async function bootLocal(
     stateDir: relativeOrAbsolute(stateDir),
     signingSecret,
     ...fixtureInfo(fixture, fixturesDir),
-    ...sandboxInfo(sandboxStore),
+    ...sandboxInfo(sandboxStore, organization),
     ...(realAws ? { realAws } : {}),
     approverIds: config.approverUserIds,
     iamUserEmailDomains: config.iamUserEmailDomains,
@@ -287,20 +291,37 @@ function localSlackClient(
   });
 }
 
-/** What the local debug pages show: the sandbox account (if any) and the requests table. */
-function debugViews(sandboxStore: SandboxStore | undefined, dynamodb: DynamoDBClient) {
+/** What the local debug pages show: the sandbox organization (if any) and the requests table. */
+function debugViews(organization: LocalOrganization | undefined, dynamodb: DynamoDBClient) {
   return {
-    ...(sandboxStore ? { sandbox: () => sandboxStore.account.toJSON() } : {}),
+    ...(organization ? { sandbox: () => organization.toJSON() } : {}),
     requests: () => scanRequests(dynamodb, REQUESTS_TABLE),
   };
 }
 
-function modeOf(options: LocalOptions, socketMode: boolean, stateDir: string): ModeInfo {
+function modeOf(
+  options: LocalOptions,
+  socketMode: boolean,
+  stateDir: string,
+  organization: LocalOrganization | undefined,
+): ModeInfo {
   return {
     aws: options.aws ? 'real' : 'sandbox',
     slack: socketMode ? 'socket' : 'local',
     fast: options.waitSeconds !== undefined,
     stateDir,
+    ...(organization
+      ? {
+          accounts: [
+            { name: organization.fixture.hubName, hub: true, memberStack: false },
+            ...organization.fixture.members.map(({ name, memberStack }) => ({
+              name,
+              hub: false,
+              memberStack,
+            })),
+          ],
+        }
+      : {}),
   };
 }
 
@@ -337,19 +358,34 @@ async function openAws(
 ) {
   const sandboxStore = realAwsWanted ? undefined : openSandbox(dirs.stateDir, dirs.fixturesDir);
   if (sandboxStore) cleanups.push(() => sandboxStore.saveIfChanged());
+  const organization = sandboxStore && openOrganization(sandboxStore, dirs.stateDir, dirs.fixturesDir);
+  if (organization) cleanups.push(() => organization.save());
   const sandbox = sandboxStore ? createSandboxClients(sandboxStore) : undefined;
   const clients = localAwsClients(sandbox, dynamodb);
   cleanups.push(() => {
     for (const client of [clients.iam, clients.kms, clients.codebuild, clients.sfn]) client.destroy();
   });
   const realAws = realAwsWanted ? await describeRealAws(clients.iam) : undefined;
-  return { sandboxStore, sandbox, clients, realAws };
+  return { sandboxStore, organization, sandbox, clients, realAws };
 }
 
 /** The sandbox account kept in the state folder, seeded from the fixture on first start. */
 function openSandbox(stateDir: string, fixturesDir: string): SandboxStore {
   return SandboxStore.open(join(stateDir, 'sandbox-account.json'), {
     seed: () => loadSandboxFixture(join(fixturesDir, 'sandbox-account.json')),
+  });
+}
+
+/**
+ * The sandbox organization around the hub: the members of sandbox-organization.json, each kept in the
+ * state folder and seeded from sandbox-member-account.json on first start.
+ */
+function openOrganization(hub: SandboxStore, stateDir: string, fixturesDir: string): LocalOrganization {
+  return LocalOrganization.open({
+    hub,
+    stateDir,
+    fixture: loadOrganizationFixture(join(fixturesDir, 'sandbox-organization.json')),
+    memberSeed: () => JSON.parse(readFileSync(join(fixturesDir, 'sandbox-member-account.json'), 'utf8')),
   });
 }
 
@@ -393,6 +429,7 @@ interface LocalEnvInput {
   approvalTimeoutSeconds: number | undefined;
   fixture: WorkspaceFixture | undefined;
   sandboxStore: SandboxStore | undefined;
+  organization: LocalOrganization | undefined;
 }
 
 /** The bot's environment in local mode: the process's, with the local workspace and sandbox filled in. */
@@ -433,6 +470,8 @@ function localEnv(input: LocalEnvInput): Record<string, string | undefined> {
           AWS_REGION: input.sandboxStore.account.region,
         }
       : {}),
+    // The sandbox organization's accounts (ACCOUNTS, DEFAULT_ACCOUNT, HUB_ACCOUNT_NAME), over the process's.
+    ...input.organization?.env(),
   };
 }
 
@@ -451,9 +490,18 @@ function fixtureInfo(fixture: WorkspaceFixture | undefined, fixturesDir: string)
   return fixture ? { fixture, fixturePath: relativeOrAbsolute(join(fixturesDir, 'workspace.json')) } : {};
 }
 
-function sandboxInfo(sandboxStore: SandboxStore | undefined): Partial<StartupInfo> {
+function sandboxInfo(
+  sandboxStore: SandboxStore | undefined,
+  organization: LocalOrganization | undefined,
+): Partial<StartupInfo> {
   return sandboxStore
-    ? { sandbox: { account: sandboxStore.account, path: relativeOrAbsolute(sandboxStore.path) } }
+    ? {
+        sandbox: {
+          account: sandboxStore.account,
+          path: relativeOrAbsolute(sandboxStore.path),
+          ...(organization ? { accounts: organization.describe() } : {}),
+        },
+      }
     : {};
 }
 

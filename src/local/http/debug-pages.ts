@@ -103,13 +103,13 @@ const tags = (holder: Json): string => {
     : list(entries.map(([key, value]) => `${key} = ${String(value)}`));
 };
 
-function table(caption: string, headers: string[], rows: string[][]): string {
+function table(caption: string, headers: string[], rows: string[][], level: 2 | 3 = 2): string {
   const head = headers.map((header) => `<th scope="col">${escapeHtml(header)}</th>`).join('');
   const body =
     rows.length === 0
       ? `<tr><td colspan="${headers.length}" class="none">none</td></tr>`
       : rows.map((cells) => `<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('');
-  return `<section><h2>${escapeHtml(caption)}</h2><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></section>`;
+  return `<section><h${level}>${escapeHtml(caption)}</h${level}><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
 function page(title: string, intro: string, jsonHref: string, body: string): string {
@@ -132,8 +132,80 @@ function page(title: string, intro: string, jsonHref: string, body: string): str
 const arr = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
 const code = (value: unknown): string => `<code>${escapeHtml(value)}</code>`;
 
-/** The sandbox account (SandboxAccount.toJSON()) as tables. */
+/**
+ * The sandbox as tables: one account (SandboxAccount.toJSON()), or with `accounts` (the sandbox
+ * organization, LocalOrganization.toJSON()) every account's member stack, the AssumeRole sessions, and
+ * each account's state under its name.
+ */
 export function sandboxPage(account: Json, now: Date): string {
+  if (Array.isArray(account.accounts)) return organizationPage(account, now);
+  return page(
+    'Sandbox AWS account',
+    `account ${code(account.accountId)} in ${escapeHtml(account.region)}; nothing here leaves this machine`,
+    '/local/sandbox?format=json',
+    accountTables(account, now, 2),
+  );
+}
+
+const MEMBER_STACK: Record<string, string> = {
+  hub: 'the hub: the bot is deployed here (its own roles, no member role)',
+  deployed: 'deployed',
+  partial: 'PARTLY deployed: some member roles are missing',
+  missing: 'MISSING: the bot cannot act here (AssumeRole refused); deploy deploy/member-account.yml',
+};
+
+function organizationPage(organization: Json, now: Date): string {
+  const accounts = arr(organization.accounts);
+  const names = new Map(accounts.map((account) => [String(account.accountId), String(account.name)]));
+  const summary = accounts.map((account) => {
+    const sessions = (account.sessions ?? {}) as Json;
+    const stack = String(account.memberStack);
+    return [
+      `<a href="#account-${escapeHtml(account.name)}"><strong>${escapeHtml(account.name)}</strong></a>${
+        account.default ? ' <span class="none">(default)</span>' : ''
+      }`,
+      code(account.accountId),
+      `<span class="member-stack member-stack-${escapeHtml(stack)}">${escapeHtml(MEMBER_STACK[stack] ?? stack)}</span>`,
+      list(arr(account.memberRoles)),
+      `${escapeHtml(sessions.allowed ?? 0)} allowed, ${escapeHtml(sessions.refused ?? 0)} refused`,
+    ];
+  });
+  const sessions = [...arr(organization.sessions)]
+    .reverse()
+    .map((session) => [
+      time(session.at, now),
+      `<strong>${escapeHtml(names.get(String(session.accountId)) ?? session.accountId)}</strong>`,
+      code(session.sessionName),
+      `${code(session.roleArn)}<br>as ${code(session.caller)}`,
+      session.allowed
+        ? '<span class="status status-completed">allowed</span>'
+        : '<span class="status status-failed">refused (AccessDenied)</span>',
+    ]);
+  const perAccount = accounts.map(
+    (account) =>
+      `<section class="account" id="account-${escapeHtml(account.name)}"><h2>Account ${escapeHtml(account.name)} · ${code(
+        account.accountId,
+      )}${account.hub ? ' (hub)' : ''}</h2>${accountTables((account.state ?? {}) as Json, now, 3)}</section>`,
+  );
+  const body = [
+    table('Accounts', ['account', 'id', 'member stack', 'member roles', 'AssumeRole sessions'], summary),
+    table(
+      'AssumeRole sessions, newest first',
+      ['when', 'account', 'session name', 'role, caller', 'result'],
+      sessions,
+    ),
+    ...perAccount,
+  ].join('\n');
+  return page(
+    'Sandbox AWS organization',
+    `${accounts.length} accounts in ${escapeHtml(organization.region)}; nothing here leaves this machine`,
+    '/local/sandbox?format=json',
+    body,
+  );
+}
+
+/** One account's IAM, KMS and CodeBuild state as tables, their captions at heading `level`. */
+function accountTables(account: Json, now: Date, level: 2 | 3): string {
   const users = arr(account.users).map((user) => [
     `<strong>${escapeHtml(user.name)}</strong><br>${code(user.arn)}`,
     list(arr(user.attachedPolicyArns)),
@@ -177,28 +249,29 @@ export function sandboxPage(account: Json, now: Date): string {
     time(key.creationDate, now),
   ]);
   const builds = arr(((account.codebuild ?? {}) as Json).builds);
-  const body = [
-    table('IAM users', ['user', 'managed policies', 'inline policies', 'tags', 'created'], users),
-    table('IAM groups', ['group', 'members', 'managed policies', 'inline policies', 'created'], groups),
+  return [
+    table('IAM users', ['user', 'managed policies', 'inline policies', 'tags', 'created'], users, level),
+    table(
+      'IAM groups',
+      ['group', 'members', 'managed policies', 'inline policies', 'created'],
+      groups,
+      level,
+    ),
     table(
       'IAM roles',
       ['role', 'trust policy', 'permissions boundary', 'managed policies', 'inline policies', 'created'],
       roles,
+      level,
     ),
     table(
       'Customer managed policies',
       ['policy', 'description', 'default version', 'document', 'created'],
       policies,
+      level,
     ),
-    table('KMS keys', ['key', 'aliases', 'state', 'policy', 'created'], keys),
-    `<section><h2>CodeBuild builds</h2><p>${builds.length} build${builds.length === 1 ? '' : 's'} recorded.</p></section>`,
+    table('KMS keys', ['key', 'aliases', 'state', 'policy', 'created'], keys, level),
+    `<section><h${level}>CodeBuild builds</h${level}><p>${builds.length} build${builds.length === 1 ? '' : 's'} recorded.</p></section>`,
   ].join('\n');
-  return page(
-    'Sandbox AWS account',
-    `account ${code(account.accountId)} in ${escapeHtml(account.region)}; nothing here leaves this machine`,
-    '/local/sandbox?format=json',
-    body,
-  );
 }
 
 /** One request as a row of the requests page. */

@@ -27,6 +27,11 @@ export interface ModeInfo {
   slack: 'local' | 'socket';
   fast: boolean;
   stateDir: string;
+  /**
+   * The sandbox organization's accounts, hub first (the page's hints use a member with the member stack,
+   * e.g. `in prod`); absent with real AWS.
+   */
+  accounts?: Array<{ name: string; hub: boolean; memberStack: boolean }>;
 }
 
 export interface LocalServerOptions {

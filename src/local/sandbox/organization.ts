@@ -71,7 +71,11 @@ export class SandboxOrganization {
     readonly hub: SandboxAccount,
     members: Record<string, SandboxAccount> = {},
     hubName = 'hub',
-    private readonly options: { onChange?: (account: SandboxAccount) => void } = {},
+    private readonly options: {
+      onChange?: (account: SandboxAccount) => void;
+      /** Called after each AssumeRole is recorded (local mode persists the sessions). */
+      onSession?: (session: SandboxSession) => void;
+    } = {},
   ) {
     this.byId.set(hub.accountId, hub);
     this.names.set(hub.accountId, hubName);
@@ -155,14 +159,16 @@ export class SandboxOrganization {
     const match = ROLE_ARN.exec(input.RoleArn ?? '');
     const accountId = match?.[2] ?? '';
     const record = (allowed: boolean): void => {
-      this.sessions.push({
+      const session: SandboxSession = {
         accountId,
         roleArn: input.RoleArn ?? '',
         sessionName,
         caller: callerArn,
         allowed,
         at: this.hub.now(),
-      });
+      };
+      this.sessions.push(session);
+      this.options.onSession?.(session);
     };
     const denied = (): never => {
       record(false);
