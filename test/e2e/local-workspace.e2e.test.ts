@@ -387,7 +387,8 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     const debug = await browser.newPage();
     try {
       await debug.goto(`${local.url}/local/sandbox`);
-      expect(await debug.locator('h2', { hasText: 'IAM users' }).count()).toBe(1);
+      // One "IAM users" table per account of the sandbox organization (hub, dev, staging, prod).
+      expect(await debug.locator('h3', { hasText: 'IAM users' }).count()).toBe(4);
       expect(await debug.locator('table').count()).toBeGreaterThan(3);
       await debug.goto(`${local.url}/local/requests`);
       expect(await debug.locator('tbody tr').count()).toBeGreaterThan(0);
@@ -689,5 +690,152 @@ describeWithChromium('the request form, the Home tab, relinquish and break-glass
     expect((await new PageDriver(local.url).sandboxUser('carol'))?.attachedPolicyArns).toContain(
       POLICY_ARNS.codeBuildReadOnly,
     );
+  });
+});
+
+/**
+ * The sandbox organization in a browser: the composer's hint offers a grant `in prod`; an approver sees
+ * the account first on the card and approves it; /local/sandbox shows prod changed, the hub untouched and
+ * the AssumeRole sessions; a grant `in staging` (no member stack there) is refused with what to deploy.
+ * Screenshots: test-results/e2e/org-*.png (gitignored).
+ */
+describeWithChromium('a sandbox organization in a browser: a grant in prod, a refusal in staging', () => {
+  const PROD_ID = '444455556666';
+  const STAGING_ID = '333344445555';
+  let stateDir: string;
+  let local: LocalHandle;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'codebuild-access-e2e-org-'));
+    local = await startLocal({ stateDir, port: 0, env: {} });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(local.url);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await local?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const shot = (target: Page, name: string, fullPage = false) =>
+    target.screenshot({ path: join(SCREENSHOT_DIR, `org-${name}.png`), fullPage });
+  const actAs = async (userId: string) => {
+    await page.selectOption('#identity', userId);
+    await page.locator(`#app[data-viewer="${userId}"]`).waitFor({ timeout: UI_TIMEOUT });
+  };
+  const openChannel = async (channelId: string) => {
+    await page.click(`#channels a[data-channel="${channelId}"]`);
+    await page.locator(`#messages[data-channel="${channelId}"]`).waitFor({ timeout: UI_TIMEOUT });
+  };
+  const card = (requestId: string) =>
+    page
+      .locator('#messages article.message:not(.ephemeral)')
+      .filter({ hasText: `CodeBuild access request ${requestId}` });
+  let requestId = '';
+
+  it('the hint offers a grant in prod; the approver reads prod and its id first on the card, and approves', async () => {
+    await actAs(ALICE);
+    await openChannel(GENERAL);
+    expect(await page.locator('#mode').textContent()).toContain('sandbox accounts hub, dev, staging, prod');
+    const hint = page.locator('#hint button', { hasText: 'in prod' });
+    expect(await hint.textContent()).toBe('/codebuild-access grant @alice developer in prod because release');
+    await shot(page, '01-hint-in-prod');
+    await hint.click();
+    await page.press('#composer', 'Enter');
+    const ack = page.locator('#messages .message.ephemeral', { hasText: 'received' }).last();
+    await ack.waitFor({ timeout: UI_TIMEOUT });
+    requestId = /REQ-[0-9A-Z]{10}/.exec((await ack.textContent()) ?? '')?.[0] ?? '';
+    expect(requestId).not.toBe('');
+
+    await actAs(PRIYA);
+    await openChannel(AUDIT);
+    await card(requestId).waitFor({ timeout: UI_TIMEOUT });
+    // The account line comes right under the header, before the change.
+    const text = (await card(requestId).textContent()) ?? '';
+    expect(text).toContain(`AWS account prod (${PROD_ID})`);
+    expect(text.indexOf(`AWS account prod (${PROD_ID})`)).toBeLessThan(
+      text.indexOf('AWSCodeBuildDeveloperAccess'),
+    );
+    await shot(page, '02-card-in-prod');
+    await card(requestId).locator('button[data-action-id="approve_request"]').click();
+    await card(requestId)
+      .filter({ hasText: 'Status: applied and verified' })
+      .waitFor({ timeout: UI_TIMEOUT });
+    await shot(page, '03-card-approved');
+  });
+
+  it('/local/sandbox shows prod changed, the hub untouched, staging without its member stack, and the sessions', async () => {
+    const debug = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      await debug.goto(`${local.url}/local/sandbox`);
+      const row = (name: string) =>
+        debug.locator('section', { has: debug.locator('h2', { hasText: /^Accounts$/ }) }).locator('tr', {
+          hasText: name,
+        });
+      expect(await row('prod').textContent()).toContain('deployed');
+      expect(await row('staging').textContent()).toContain('MISSING');
+      const aliceIn = (account: string) =>
+        debug.locator(`#account-${account} tr`, { has: debug.locator('strong', { hasText: /^alice$/ }) });
+      expect(await aliceIn('prod').textContent()).toContain(POLICY_ARNS.codeBuildDeveloper);
+      expect(await aliceIn('hub').textContent()).not.toContain('AWSCodeBuild');
+      const sessions = debug.locator('section', {
+        has: debug.locator('h2', { hasText: 'AssumeRole sessions' }),
+      });
+      expect(await sessions.locator('tr', { hasText: `${requestId}-apply` }).textContent()).toContain(
+        'allowed',
+      );
+      await shot(debug, '04-sandbox-accounts-and-sessions');
+      await shot(debug, '05-sandbox-organization-full', true);
+    } finally {
+      await debug.close();
+    }
+    const org = await new PageDriver(local.url).get<{
+      users: Array<{ name: string; attachedPolicyArns: string[] }>;
+      accounts: Array<{
+        name: string;
+        state: { users: Array<{ name: string; attachedPolicyArns: string[] }> };
+      }>;
+    }>('/local/sandbox?format=json');
+    const prod = org.accounts.find((account) => account.name === 'prod');
+    expect(prod?.state.users.find((user) => user.name === 'alice')?.attachedPolicyArns.sort()).toEqual(
+      [POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly].sort(),
+    );
+    expect(org.users.find((user) => user.name === 'alice')?.attachedPolicyArns).toEqual([]);
+  });
+
+  it('a grant in staging is refused at once, naming staging, its id and the member stack to deploy', async () => {
+    await actAs(BOB);
+    await openChannel(GENERAL);
+    await page.fill('#composer', '/codebuild-access grant @bob developer in staging because release');
+    await page.press('#composer', 'Enter');
+    const refusal = page
+      .locator('#messages .message.ephemeral', { hasText: 'deploy/member-account.yml' })
+      .last();
+    await refusal.waitFor({ timeout: UI_TIMEOUT });
+    const text = (await refusal.textContent()) ?? '';
+    expect(text).toContain(`staging (${STAGING_ID})`);
+    expect(text).toContain('codebuild-access-dev-member-slack');
+    expect(text).toContain('Nothing was changed');
+    await shot(page, '06-refused-in-staging');
+    const org = await new PageDriver(local.url).get<{
+      sessions: Array<{ account: string; sessionName: string; allowed: boolean }>;
+    }>('/local/sandbox?format=json');
+    expect(org.sessions.filter((session) => session.account === 'staging')).toEqual([
+      expect.objectContaining({ sessionName: `slack-${BOB}`, allowed: false }),
+    ]);
   });
 });

@@ -207,9 +207,11 @@ describe('the debug pages', () => {
     const response = await raw('/local/sandbox', { headers: html });
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(response.body).toContain('<h2>IAM users</h2>');
+    // The sandbox organization: its accounts, then each account's tables under its name.
+    expect(response.body).toContain('<h2>Accounts</h2>');
+    expect(response.body).toContain('<h3>IAM users</h3>');
     expect(response.body).toContain('<strong>alice</strong>');
-    expect(response.body).toContain('<h2>KMS keys</h2>');
+    expect(response.body).toContain('<h3>KMS keys</h3>');
     // A key policy, indented inside <pre>, its quotes escaped.
     expect(response.body).toMatch(/<pre>\{\n {2}&quot;Version&quot;: &quot;2012-10-17&quot;/);
     expect(response.body).not.toContain('<script');
