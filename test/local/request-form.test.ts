@@ -71,7 +71,9 @@ describe('the request form in the local workspace', () => {
       async () => local.workflow.isWaiting(requestId) || undefined,
     );
     const stored = (await page.requests()).find((request) => request.requestId === requestId);
+    // Local mode runs a sandbox organization: the form's request is in the default account, the hub.
     expect(stored?.command).toEqual({
+      account: 'hub',
       action: 'grant',
       target: { kind: 'user', name: 'alice' },
       tier: 'developer',

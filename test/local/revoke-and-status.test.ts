@@ -77,7 +77,8 @@ describe('revoke in local mode', () => {
     const thread = messages.filter((message) => message.threadTs === revoke.cardTs).map((m) => m.text);
     expect(thread.at(-2)).toContain('Verified');
     expect(thread.at(-1)).toBe(
-      ':white_check_mark: Done. Revoke developer from IAM user alice was applied and verified. <@U0ALICE>',
+      // Local mode runs a sandbox organization: each reply begins with the account (the default, the hub).
+      '[hub · 111122223333] :white_check_mark: Done. Revoke developer from IAM user alice was applied and verified. <@U0ALICE>',
     );
     const card = messages.find((message) => message.ts === revoke.cardTs && !message.threadTs);
     expect(textOf(card)).toContain('Status: applied and verified. See the thread for each step.');
@@ -108,7 +109,8 @@ describe('a revoke of a tier the target does not hold, in local mode', () => {
     expect((await page.sandboxUser('carol'))?.attachedPolicyArns).toEqual([]);
     const thread = (await page.state(PRIYA)).messages.filter((m) => m.threadTs === revoke.cardTs);
     expect(thread.at(-1)?.text).toBe(
-      ':white_check_mark: Done. Revoke readonly from IAM user carol was applied and verified. <@U0ALICE>',
+      // Local mode runs a sandbox organization: each reply begins with the account (the default, the hub).
+      '[hub · 111122223333] :white_check_mark: Done. Revoke readonly from IAM user carol was applied and verified. <@U0ALICE>',
     );
   });
 });
