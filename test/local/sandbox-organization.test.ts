@@ -160,6 +160,33 @@ describe('local mode runs a sandbox organization', () => {
     );
   });
 
+  it('a request in prod awaiting approval survives a restart; approved afterwards, it changes prod through new sessions', async () => {
+    let page = await start();
+    await page.type(ALICE, GENERAL, '/codebuild-access grant @bob readonly in prod because restart');
+    const requestId = requestIdIn(await lastAnswer(page, ALICE));
+    await page.until(
+      'the run to wait for a click',
+      async () => running?.workflow.isWaiting(requestId) || undefined,
+    );
+    const pending = await page.requestWithStatus(requestId, 'awaiting_approval');
+
+    await stop();
+    page = await start();
+    expect(running?.resumed).toEqual([expect.objectContaining({ requestId, status: 'awaiting_approval' })]);
+    await page.click(PRIYA, AUDIT, pending.card?.ts ?? '', ACTION_IDS.approve);
+    await expect(running?.workflow.run(requestId)?.result).resolves.toMatchObject({ status: 'SUCCEEDED' });
+
+    expect(policiesOf((await accountNamed(page, 'prod')).state, 'bob')).toEqual(
+      [POLICY_ARNS.codeBuildReadOnly, POLICY_ARNS.s3ReadOnly].sort(),
+    );
+    expect(policiesOf(await organization(page), 'bob')).toEqual([]);
+    expect(
+      (await organization(page)).sessions
+        .filter((session) => session.account === 'prod' && session.sessionName.startsWith(requestId))
+        .map((session) => session.sessionName),
+    ).toEqual(expect.arrayContaining([`${requestId}-plan`, `${requestId}-apply`, `${requestId}-verify`]));
+  });
+
   it('a grant in staging, where the member stack is missing, is refused at once naming the account and what to deploy; nothing is requested', async () => {
     const page = await start();
     await page.type(BOB, GENERAL, '/codebuild-access grant @bob developer in staging because release');
