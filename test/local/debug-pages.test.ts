@@ -3,6 +3,7 @@ import {
   prettyPolicy,
   readableTime,
   requestsPage,
+  sandboxPage,
   wantsHtml,
 } from '../../src/local/http/debug-pages';
 
@@ -58,5 +59,79 @@ describe('the debug pages’ helpers', () => {
     expect(page).not.toContain('<script>');
     expect(page).toContain('awaiting approval');
     expect(page).toContain('2026-11-29 19:00:00 UTC · 1 hour ago');
+  });
+});
+
+describe('the sandbox organization page', () => {
+  const empty = { accountId: '', region: 'us-east-1', users: [], groups: [], roles: [], policies: [] };
+  const organization = {
+    ...empty,
+    accountId: '111122223333',
+    accounts: [
+      {
+        name: 'hub',
+        accountId: '111122223333',
+        hub: true,
+        default: true,
+        memberStack: 'hub',
+        memberRoles: [],
+        sessions: { allowed: 0, refused: 0 },
+        state: {
+          ...empty,
+          accountId: '111122223333',
+          users: [{ name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice', attachedPolicyArns: [] }],
+        },
+      },
+      {
+        name: 'qa',
+        accountId: '222233334444',
+        hub: false,
+        default: false,
+        memberStack: 'partial',
+        memberRoles: ['codebuild-access-dev-member-slack'],
+        sessions: { allowed: 0, refused: 1 },
+        state: { ...empty, accountId: '222233334444' },
+      },
+    ],
+    sessions: [
+      {
+        account: 'qa',
+        accountId: '222233334444',
+        roleArn: 'arn:aws:iam::222233334444:role/codebuild-access-dev-member-plan',
+        sessionName: 'REQ-<b>-plan',
+        caller: 'arn:aws:iam::111122223333:role/codebuild-access/codebuild-access-dev-plan',
+        allowed: false,
+        at: '2026-11-29T19:59:00Z',
+      },
+    ],
+  };
+
+  it('lists every account with its member stack, the sessions, and each account under its own name, escaped', () => {
+    const page = sandboxPage(organization, NOW);
+    expect(page).toContain('<h1>Sandbox AWS organization</h1>');
+    expect(page).toContain('2 accounts in us-east-1');
+    expect(page).toContain(
+      '<a href="#account-hub"><strong>hub</strong></a> <span class="none">(default)</span>',
+    );
+    expect(page).toContain(
+      '<span class="member-stack member-stack-partial">PARTLY deployed: some member roles are missing</span>',
+    );
+    expect(page).toContain('0 allowed, 1 refused');
+    expect(page).toContain('<code>REQ-&lt;b&gt;-plan</code>');
+    expect(page).toContain('refused (AccessDenied)');
+    expect(page).toContain(
+      '<section class="account" id="account-qa"><h2>Account qa · <code>222233334444</code></h2>',
+    );
+    expect(page).toContain(
+      '<h2>Account hub · <code>111122223333</code> (hub)</h2><section><h3>IAM users</h3>',
+    );
+    expect(page).not.toContain('<b>');
+  });
+
+  it('keeps the single-account page for a sandbox without members', () => {
+    const page = sandboxPage(empty, NOW);
+    expect(page).toContain('<h1>Sandbox AWS account</h1>');
+    expect(page).toContain('<h2>IAM users</h2>');
+    expect(page).not.toContain('<h2>Accounts</h2>');
   });
 });
