@@ -2,10 +2,9 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { accountContext, ConfigError } from '../config';
 import { type AccountAccess, accountOfRequest, isHub, roleSessionName } from '../domain/accounts';
-import type { IdentityDeps } from '../domain/decide-request';
 import { approverDirectory, usergroupMembership } from '../domain/approvers';
+import type { IdentityDeps } from '../domain/decide-request';
 import { isTaggedFor, UNNAMED_ACCOUNT, type UserIndexStore } from '../domain/iam-user-index';
-import type { AccessRequest } from '../domain/request';
 import type {
   Clock,
   CodeBuildPort,
@@ -17,6 +16,7 @@ import type {
   WorkflowPort,
 } from '../domain/ports';
 import { cachedIamReads } from '../domain/read-cache';
+import type { AccessRequest } from '../domain/request';
 import { clickerIdentity, type ResolveDeps } from '../domain/resolve-target';
 import type { SlackAppDeps } from './app';
 import { slackWording } from './blocks/wording';

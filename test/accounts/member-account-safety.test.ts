@@ -5,7 +5,6 @@
  * case runs through signed events into the exported slack handler, the real ASL on
  * aws-local-stepfunctions and the sandbox organization.
  */
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { memberRoleName } from '../../src/domain/accounts';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import {
