@@ -21,8 +21,11 @@ import { ALL_TIERS, approvalsRequiredFor, type Tier } from './domain/tiers';
  *       requesters: everyone | [U…/S… ids]
  *       approvers: default | [U…/S… ids]
  *       approvals, max_duration ("8h"), duration_required, reason_required, auto_approve, break_glass
- * Rules per account (issue 13) will nest the same `tiers:` under `accounts: {<name>: {tiers: …}}`, the
- * top-level `tiers:` staying the default of every account, so files written today stay valid.
+ *   accounts:
+ *     <account name, as ACCOUNTS / HUB_ACCOUNT_NAME spell it>:
+ *       tiers: { <tier>: <the same rule keys> }
+ * An account listed under `accounts:` follows its own tiers (a tier it leaves out has the defaults);
+ * every other account follows the top-level `tiers:`. A name the bot does not know fails the start.
  */
 
 /** The file's content could not be turned into rules; the message names the line. */
@@ -62,10 +65,21 @@ const TierRuleSchema = z
   })
   .nullable();
 
+const TiersSchema = z.partialRecord(z.enum(ALL_TIERS), TierRuleSchema);
+
 const RulesFileSchema = z.strictObject({
   version: z.literal(1).optional(),
-  tiers: z.partialRecord(z.enum(ALL_TIERS), TierRuleSchema).optional(),
+  tiers: TiersSchema.optional(),
+  accounts: z.record(z.string(), z.strictObject({ tiers: TiersSchema.optional() }).nullable()).optional(),
 });
+
+type RawTiers = z.infer<typeof TiersSchema>;
+
+/** The accounts the bot knows (config), so the file can name only those. */
+export interface KnownAccounts {
+  names: readonly string[];
+  defaultName: string;
+}
 
 type RawTierRule = NonNullable<z.infer<typeof TierRuleSchema>>;
 
@@ -179,13 +193,20 @@ function failOnFirstIssue(error: z.ZodError, fail: Fail): void {
 }
 
 /** Fails on a tier's first rule problem, or a max_duration above MAX_GRANT_DURATION_SECONDS. */
-function checkTier(tier: Tier, raw: RawTierRule, globalMaxSeconds: number, fail: Fail): void {
+function checkTier(
+  tier: Tier,
+  raw: RawTierRule,
+  globalMaxSeconds: number,
+  fail: Fail,
+  prefix: readonly string[] = [],
+): void {
+  const path = (key: string) => [...prefix, 'tiers', tier, key];
   const problem = tierProblems(tier, raw)[0];
-  if (problem) fail(['tiers', tier, problem.key], `tiers.${tier}.${problem.key}`, problem.message);
+  if (problem) fail(path(problem.key), path(problem.key).join('.'), problem.message);
   if (raw.max_duration !== undefined && raw.max_duration > globalMaxSeconds) {
     fail(
-      ['tiers', tier, 'max_duration'],
-      `tiers.${tier}.max_duration`,
+      path('max_duration'),
+      path('max_duration').join('.'),
       `${formatDuration(raw.max_duration)} is longer than MAX_GRANT_DURATION_SECONDS (${formatDuration(globalMaxSeconds)})`,
     );
   }
@@ -196,17 +217,43 @@ function checkTier(tier: Tier, raw: RawTierRule, globalMaxSeconds: number, fail:
  * AccessRulesError naming the file, the line and the key. `globalMaxSeconds`
  * (MAX_GRANT_DURATION_SECONDS) caps every max_duration.
  */
-export function parseAccessRules(value: string, globalMaxSeconds: number): AccessRules {
+export function parseAccessRules(
+  value: string,
+  globalMaxSeconds: number,
+  known?: KnownAccounts,
+): AccessRules {
   const envelope = readEnvelope(value);
   const fail = failerFor(envelope);
   const parsed = RulesFileSchema.safeParse(envelope.rules ?? {});
   if (!parsed.success) failOnFirstIssue(parsed.error, fail);
-  const tiers = parsed.data?.tiers ?? {};
-  for (const tier of ALL_TIERS) {
-    const raw = tiers[tier];
-    if (raw) checkTier(tier, raw, globalMaxSeconds, fail);
-  }
+  const tiersOf = (raw: RawTiers, prefix: readonly string[]): Record<Tier, TierRule> => {
+    for (const tier of ALL_TIERS) {
+      const rule = raw[tier];
+      if (rule) checkTier(tier, rule, globalMaxSeconds, fail, prefix);
+    }
+    return Object.fromEntries(
+      ALL_TIERS.map((tier) => [tier, toTierRule(tier, raw[tier], globalMaxSeconds)]),
+    ) as Record<Tier, TierRule>;
+  };
   const rules = defaultAccessRules(envelope.file);
-  for (const tier of ALL_TIERS) rules.tiers[tier] = toTierRule(tier, tiers[tier], globalMaxSeconds);
+  rules.tiers = tiersOf(parsed.data?.tiers ?? {}, []);
+  if (known) rules.defaultAccount = known.defaultName;
+  const accounts = Object.entries(parsed.data?.accounts ?? {});
+  if (accounts.length === 0) return rules;
+  const names = known?.names ?? [];
+  const unknown = accounts.map(([name]) => name).filter((name) => !names.includes(name));
+  const [first] = unknown;
+  if (first !== undefined) {
+    fail(
+      ['accounts', first],
+      `accounts.${first}`,
+      `${unknown.map((name) => `\`${name}\``).join(', ')} ${unknown.length === 1 ? 'is not an account' : 'are not accounts'} ` +
+        `the bot knows (${names.length > 0 ? names.map((name) => `\`${name}\``).join(', ') : 'set ACCOUNTS first'}); ` +
+        'fix the name or add the account to ACCOUNTS',
+    );
+  }
+  rules.accounts = Object.fromEntries(
+    accounts.map(([name, own]) => [name, tiersOf(own?.tiers ?? {}, ['accounts', name])]),
+  );
   return rules;
 }

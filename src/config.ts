@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { parseAccessRules } from './access-rules-file';
 import { type AccessRules, defaultAccessRules } from './domain/access-rules';
-import { ACCOUNT_NAME, type AccountDirectory } from './domain/accounts';
+import { ACCOUNT_NAME, type AccountDirectory, accountNames } from './domain/accounts';
 import { DEFAULTS } from './domain/defaults';
 import { type AccountContext, accountContextFor } from './domain/plans';
 import { partitionForRegion } from './domain/seed-policies';
@@ -369,7 +369,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessRules:
       e.ACCESS_RULES === undefined
         ? defaultAccessRules()
-        : parseAccessRules(e.ACCESS_RULES, e.MAX_GRANT_DURATION_SECONDS),
+        : parseAccessRules(e.ACCESS_RULES, e.MAX_GRANT_DURATION_SECONDS, {
+            names: accountNames(accounts),
+            defaultName: accounts.defaultName,
+          }),
     accounts,
   };
 }

@@ -105,9 +105,11 @@ export function parseCommand(text: string, options: ParseOptions = DEFAULT_PARSE
       const { rest, where } = inAccount();
       return { ...parseInspect(verb, rest), ...where } as Command;
     }
-    case 'rules':
-      if (words.length > 0) throw usage('`rules` takes nothing after it.');
-      return { action: 'rules' };
+    case 'rules': {
+      const { rest, where } = inAccount();
+      if (rest.length > 0) throw usage('`rules` takes only an account after it, e.g. `rules in prod`.');
+      return { action: 'rules', ...where } as Command;
+    }
     case 'cancel':
     case 'relinquish':
       return { action: verb, requestId: parseRequestId(verb, words) };

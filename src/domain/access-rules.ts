@@ -36,8 +36,27 @@ export interface TierRule {
 export interface AccessRules {
   /** Where the rules came from, for `/codebuild-access rules` ("access-rules.yml" or "built-in defaults"). */
   source: string;
+  /** The rules of every account the file gives no rules of its own (the top-level `tiers:`). */
   tiers: Record<Tier, TierRule>;
+  /** `accounts: {<name>: {tiers: …}}`: an account's own rules, a tier it leaves out at the default. */
+  accounts?: Record<string, Record<Tier, TierRule>>;
+  /** The account a command without `in <account>` works in (DEFAULT_ACCOUNT), whose rules it follows. */
+  defaultAccount?: string;
 }
+
+/** The rules of one account: its own when the file has them, else the top-level tiers. */
+export const tiersFor = (rules: AccessRules, account: string | undefined): Record<Tier, TierRule> =>
+  rules.accounts?.[account ?? rules.defaultAccount ?? ''] ?? rules.tiers;
+
+/** Whether the account has rules of its own (they replace the top-level tiers there). */
+export const hasOwnRules = (rules: AccessRules, account: string | undefined): boolean =>
+  rules.accounts?.[account ?? rules.defaultAccount ?? ''] !== undefined;
+
+/** The rules as one account sees them (for `/codebuild-access rules in <account>`). */
+export const rulesIn = (rules: AccessRules, account: string | undefined): AccessRules => ({
+  ...rules,
+  tiers: tiersFor(rules, account),
+});
 
 /** The longest break-glass grant when the tier names no max_duration: 1 hour. */
 export const BREAK_GLASS_DEFAULT_MAX_SECONDS = 3600;
@@ -59,18 +78,29 @@ export const defaultAccessRules = (source = 'built-in defaults'): AccessRules =>
 
 /** The rule that governs a change command, or undefined when it is not a grant (global rules apply). */
 export const ruleFor = (rules: AccessRules, command: ChangeCommand): TierRule | undefined =>
-  command.action === 'grant' ? rules.tiers[command.tier] : undefined;
+  command.action === 'grant' ? tiersFor(rules, command.account)[command.tier] : undefined;
 
 /** The approvals a command needs: the rule's count, never below the code's floor (admin and custom: 2). */
 export const approvalsUnderRules = (rules: AccessRules, command: ChangeCommand): number =>
   Math.max(approvalsRequiredFor(command), ruleFor(rules, command)?.approvals ?? 1);
 
-/** The rule's name as the audit trail quotes it. */
+/** The rule's name as the audit trail quotes it (the top-level one). */
 export const AUTO_APPROVE_RULE = 'tiers.readonly.auto_approve';
 
-/** Whether the command is applied without a human: only a readonly grant whose rule says auto_approve. */
+/** The auto-approve rule's key in the file for this command's account, as the card and the trail quote it. */
+export const autoApproveRuleOf = (rules: AccessRules, command: ChangeCommand): string => {
+  const account = command.account ?? rules.defaultAccount;
+  return hasOwnRules(rules, account) ? `accounts.${account}.${AUTO_APPROVE_RULE}` : AUTO_APPROVE_RULE;
+};
+
+/**
+ * Whether the command is applied without a human: only a readonly grant whose rule, in the command's
+ * account, says auto_approve.
+ */
 export const autoApproved = (rules: AccessRules, command: ChangeCommand): boolean =>
-  command.action === 'grant' && command.tier === 'readonly' && rules.tiers.readonly.autoApprove;
+  command.action === 'grant' &&
+  command.tier === 'readonly' &&
+  tiersFor(rules, command.account).readonly.autoApprove;
 
 /**
  * Whether the requester's own approval counts for this request: only a grant to the requester
@@ -81,7 +111,7 @@ export const autoApproved = (rules: AccessRules, command: ChangeCommand): boolea
 export function breakGlassAllowed(rules: AccessRules, command: ChangeCommand, requesterId: string): boolean {
   if (command.action !== 'grant') return false;
   if (command.target.kind !== 'slack' || command.target.slackUserId !== requesterId) return false;
-  const rule = rules.tiers[command.tier];
+  const rule = tiersFor(rules, command.account)[command.tier];
   if (!rule.breakGlass || command.reason === undefined) return false;
   const max = rule.maxDurationSeconds ?? BREAK_GLASS_DEFAULT_MAX_SECONDS;
   return command.durationSeconds !== undefined && command.durationSeconds <= max;
@@ -159,7 +189,7 @@ export async function checkRequest(
   wording: Wording,
 ): Promise<RequestDecision> {
   if (command.action !== 'grant') return { allowed: true };
-  const rule = rules.tiers[command.tier];
+  const rule = tiersFor(rules, command.account)[command.tier];
   const tier = command.tier;
   if (rule.requesters !== undefined && !(await isListed(requesterId, rule.requesters, groups))) {
     return {

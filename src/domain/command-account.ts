@@ -16,7 +16,13 @@ export interface AccountScopedDeps {
   codebuild?: CodeBuildPort;
   /** The configured accounts and how to act in them; absent, the hub only. */
   accounts?: AccountAccess;
+  /** The IAM user index (IAM_USER_MAPPING=tag): kept per account, so it follows the account read. */
+  userIndex?: { accountId: string };
 }
+
+/** The index keyed by the account whose IAM answers, so prod's users are never indexed as the hub's. */
+const indexIn = <D extends AccountScopedDeps>(deps: D, accountId: string): Partial<D> =>
+  deps.userIndex ? ({ userIndex: { ...deps.userIndex, accountId } } as Partial<D>) : {};
 
 /**
  * The account a command typed in Slack names (`in <account>`, else the default) and the deps that read
@@ -38,12 +44,13 @@ export async function commandAccount<D extends AccountScopedDeps>(
   const singleAccount = Object.keys(access.directory.members).length === 0;
   if (singleAccount && command.account === undefined) return { deps };
   if (isHub(access.directory, account) && account.region === undefined) {
-    return { deps: { ...deps, account: access.context(account) }, account };
+    return { deps: { ...deps, ...indexIn(deps, account.id), account: access.context(account) }, account };
   }
   const ports = await access.ports(account, fn, roleSessionName({ slackUserId }));
   return {
     deps: {
       ...deps,
+      ...indexIn(deps, account.id),
       iam: ports.iam,
       account: access.context(account),
       ...(ports.codebuild ? { codebuild: ports.codebuild } : {}),

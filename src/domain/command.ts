@@ -36,7 +36,7 @@ export interface InAccount {
 export type Command =
   | { action: 'help' }
   /** The access rules in effect (access-rules.yml), marked for the caller. */
-  | { action: 'rules' }
+  | { action: 'rules'; account?: string }
   | ({
       action: 'grant';
       target: TargetRef;

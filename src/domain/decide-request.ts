@@ -45,6 +45,13 @@ export interface DecideDeps extends AuditDeps {
   ownsIamUser?: (slackUserId: string, userName: string) => Promise<boolean>;
   /** Group membership, so nobody approves a change to a group they belong to. */
   iam: Pick<IamPort, 'groupMemberNames'>;
+  /**
+   * The three lookups above as they answer in the request's account: for a member-account request, the
+   * slack function's member role there (an approver may be the target's IAM user in prod and nobody in
+   * the hub). May throw (account not configured, its role refused): the click is then refused. Absent,
+   * the hub's (a bot with one account).
+   */
+  identityIn?: (request: AccessRequest, clickerId: string) => Promise<IdentityDeps>;
   workflow: WorkflowPort;
   approvers: ApproverDirectory;
   /** The rules per tier (access-rules.yml): a tier's own approvers, break-glass. */
@@ -56,6 +63,9 @@ export interface DecideDeps extends AuditDeps {
   expectedTeamId?: string;
   expectedAppId?: string;
 }
+
+/** The IAM lookups behind the self-approval check, in one account. */
+export type IdentityDeps = Pick<DecideDeps, 'identity' | 'ownsIamUser' | 'iam'>;
 
 export type DecideResult =
   /** Tell only the clicker; nothing changed. */
@@ -76,7 +86,7 @@ const sameIamUser = (a: { name: string; arn: string }, b: { name: string; arn: s
 
 /** How the clicker relates to a user or group target, by IAM identity (lookups may throw). */
 async function relationTo(
-  deps: DecideDeps,
+  deps: IdentityDeps,
   target: { kind: 'user' | 'group'; name: string; arn: string },
   userId: string,
 ): Promise<ClickContext['isTarget']> {
@@ -99,7 +109,7 @@ async function relationTo(
 export const MAX_MEMBERS_CHECKED_BY_TAG = 100;
 const TAG_CHECKS_AT_ONCE = 10;
 
-async function groupMembers(deps: DecideDeps, groupName: string): Promise<string[]> {
+async function groupMembers(deps: IdentityDeps, groupName: string): Promise<string[]> {
   const members = await deps.iam.groupMemberNames(groupName);
   if (members === undefined) {
     throw new NotAuthorizedError(`IAM group ${groupName} no longer exists, so I cannot check its members.`);
@@ -114,7 +124,7 @@ async function groupMembers(deps: DecideDeps, groupName: string): Promise<string
  * click when the index does not know the clicker: it never guesses "not a member".
  */
 async function memberByTag(
-  deps: DecideDeps,
+  deps: IdentityDeps,
   owns: (slackUserId: string, userName: string) => Promise<boolean>,
   groupName: string,
   userId: string,
@@ -152,7 +162,8 @@ async function clickerIsTarget(
   const { target } = request;
   if (target.kind !== 'user' && target.kind !== 'group') return false;
   try {
-    return await relationTo(deps, { kind: target.kind, name: target.name, arn: target.arn }, userId);
+    const lookups = deps.identityIn ? await deps.identityIn(request, userId) : deps;
+    return await relationTo(lookups, { kind: target.kind, name: target.name, arn: target.arn }, userId);
   } catch (error) {
     // Fail closed: a click we cannot check is not counted.
     const reason =

@@ -147,4 +147,5 @@ export const USER_SAFE_ERROR_NAMES = [
   'PlanRefused',
   'SlackApiFailed',
   'RequestConflict',
+  'AccountAccessDenied',
 ] as const;

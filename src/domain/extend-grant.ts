@@ -6,7 +6,7 @@
  * role, checkExtension) decides from the extension's record whether the end moves. Nothing the slack
  * function sends can move the end by itself.
  */
-import type { AccessRules } from './access-rules';
+import { type AccessRules, tiersFor } from './access-rules';
 import { auditEvent, recordEvent } from './audit-trail';
 import type { DecideDeps } from './decide-request';
 import { sendDirect } from './direct-messages';
@@ -44,7 +44,8 @@ export const longestGrantSeconds = (
   rules: AccessRules | undefined,
   tier: keyof AccessRules['tiers'],
   fallbackSeconds: number,
-): number => rules?.tiers[tier].maxDurationSeconds ?? fallbackSeconds;
+  account?: string,
+): number => (rules ? tiersFor(rules, account)[tier].maxDurationSeconds : undefined) ?? fallbackSeconds;
 
 /** Why this user may not extend this grant by `seconds` now, or undefined when they may ask. */
 export async function extendRefusal(
@@ -64,7 +65,7 @@ export async function extendRefusal(
   if (grant.status !== 'active' || grant.holdToken === undefined) {
     return { kind: 'not_active', status: grant.status };
   }
-  const limitSeconds = longestGrantSeconds(deps.rules, command.tier, fallbackMaxSeconds);
+  const limitSeconds = longestGrantSeconds(deps.rules, command.tier, fallbackMaxSeconds, command.account);
   const totalSeconds = totalGrantSeconds(grant) + seconds;
   if (totalSeconds > limitSeconds) {
     return { kind: 'over_limit', tier: command.tier, limitSeconds, totalSeconds, askedSeconds: seconds };
@@ -313,7 +314,7 @@ export function judgeExtension(
   if (approvals < needed) {
     return refuse({ kind: 'not_approved', needed: Number.isFinite(needed) ? needed : 1, approvals });
   }
-  const limitSeconds = longestGrantSeconds(rules, command.tier, fallbackMaxSeconds);
+  const limitSeconds = longestGrantSeconds(rules, command.tier, fallbackMaxSeconds, command.account);
   if (totalGrantSeconds(grant) + asked.seconds > limitSeconds)
     return refuse({ kind: 'over_limit', limitSeconds });
   return { accept: true, seconds: asked.seconds };

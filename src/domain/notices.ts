@@ -90,6 +90,18 @@ export interface StatusReport {
   }>;
 }
 
+/** One account's part of a `status`/`verify` across accounts. */
+export interface AccountSection {
+  account: { name: string; id: string };
+  outcome:
+    | { kind: 'verify_report'; report: VerifyReport }
+    | { kind: 'status_report'; report: StatusReport }
+    /** The account refused (its role, no such target there, AWS busy): a user-safe line. */
+    | { kind: 'refused'; message: string }
+    /** It did not answer within the Slack path's budget. */
+    | { kind: 'timed_out' };
+}
+
 /** What the verify task found. */
 export interface VerifiedCheck {
   /** Which evidence was read: the IAM simulator, the key policy read back from KMS, or both. */
@@ -249,6 +261,8 @@ export type Notice =
   | { kind: 'slack_user_not_mapped'; slackUserId: string; why: UnmappedWhy }
   | { kind: 'verify_report'; report: VerifyReport }
   | { kind: 'status_report'; report: StatusReport }
+  /** `status`/`verify` without `in`: one section per configured account, in ACCOUNTS order, hub first. */
+  | { kind: 'accounts_report'; action: 'verify' | 'status'; sections: AccountSection[] }
   | { kind: 'applied'; changes: string[] }
   | { kind: 'verified'; check: VerifiedCheck }
   | { kind: 'rollback'; lines: UndoLine[] }

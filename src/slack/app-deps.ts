@@ -1,8 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { accountContext, ConfigError } from '../config';
-import type { AccountAccess } from '../domain/accounts';
+import { type AccountAccess, accountOfRequest, isHub, roleSessionName } from '../domain/accounts';
 import { approverDirectory, usergroupMembership } from '../domain/approvers';
+import type { IdentityDeps } from '../domain/decide-request';
 import { isTaggedFor, UNNAMED_ACCOUNT, type UserIndexStore } from '../domain/iam-user-index';
 import type {
   Clock,
@@ -15,6 +16,7 @@ import type {
   WorkflowPort,
 } from '../domain/ports';
 import { cachedIamReads } from '../domain/read-cache';
+import type { AccessRequest } from '../domain/request';
 import { clickerIdentity, type ResolveDeps } from '../domain/resolve-target';
 import type { SlackAppDeps } from './app';
 import { slackWording } from './blocks/wording';
@@ -64,6 +66,38 @@ export function slackAppDeps(
   const approverIds = approverLister(config, slack, log);
   // One warm instance answers many clicks: names, ARNs and group members are kept SLACK_CACHE_SECONDS.
   const iam = cachedIamReads(ports.iam, clock, config.slackCacheSeconds);
+  const resolveIn = (reads: IamPort, accountId: string): ResolveDeps => ({
+    ...resolve,
+    iam: reads,
+    ...(resolve.userIndex ? { userIndex: { ...resolve.userIndex, accountId } } : {}),
+  });
+  const lookupsOver = (reads: IamPort, resolveDeps: ResolveDeps): IdentityDeps => ({
+    identity: clickerIdentity(resolveDeps),
+    ...(config.iamUserMapping === 'tag'
+      ? { ownsIamUser: (slackUserId: string, userName: string) => isTaggedFor(reads, userName, slackUserId) }
+      : {}),
+    iam: reads,
+  });
+  // A member account's IAM reads are cached per assumed session's port, as the hub's are.
+  const memberReads = new WeakMap<IamPort, IamPort>();
+  const accounts = ports.accounts;
+  /**
+   * The self-approval lookups in the request's account: the hub's own, or prod's through the slack
+   * function's member role there (session `slack-<clicker>`), with the index kept under prod's id.
+   * A request whose account is not configured, or whose role is refused, throws: the click is refused.
+   */
+  const identityIn = async (request: AccessRequest, clickerId: string): Promise<IdentityDeps> => {
+    if (!accounts) return hubLookups;
+    const account = accountOfRequest(accounts.directory, request);
+    if (isHub(accounts.directory, account)) return hubLookups;
+    const member = await accounts.ports(account, 'slack', roleSessionName({ slackUserId: clickerId }));
+    let reads = memberReads.get(member.iam);
+    if (!reads) {
+      reads = cachedIamReads(member.iam, clock, config.slackCacheSeconds);
+      memberReads.set(member.iam, reads);
+    }
+    return lookupsOver(reads, resolveIn(reads, account.id));
+  };
   const resolve: ResolveDeps = {
     iam,
     slack,
@@ -82,6 +116,7 @@ export function slackAppDeps(
         }
       : {}),
   };
+  const hubLookups = lookupsOver(iam, resolve);
   return {
     ...(lister ? { homeTabs: homeTabs(homeTabDeps(config, lister, slack, log, clock, approverIds)) } : {}),
     ...resolve,
@@ -96,10 +131,9 @@ export function slackAppDeps(
     ...(pending ? { pending } : {}),
     approvalTimeoutSeconds: config.approvalTimeoutSeconds,
     maxGrantDurationSeconds: config.maxGrantDurationSeconds,
-    identity: clickerIdentity(resolve),
-    ...(config.iamUserMapping === 'tag'
-      ? { ownsIamUser: (slackUserId: string, userName: string) => isTaggedFor(iam, userName, slackUserId) }
-      : {}),
+    identity: hubLookups.identity,
+    ...(hubLookups.ownsIamUser ? { ownsIamUser: hubLookups.ownsIamUser } : {}),
+    identityIn,
     rules: config.accessRules,
     groups: usergroupMembership({ slack, clock, log, cacheSeconds: config.slackCacheSeconds }),
     approvers: approverDirectory({

@@ -282,6 +282,28 @@ export const worstNotices: Notice[] = [
       })),
     },
   },
+  {
+    kind: 'accounts_report',
+    action: 'status',
+    // 40 accounts, each with the longest status and a long refusal between them.
+    sections: Array.from({ length: 40 }, (_, i) => ({
+      account: { name: `account-${LONG(20)}-${i}`, id: String(100000000000 + i) },
+      outcome:
+        i % 3 === 0
+          ? { kind: 'refused' as const, message: LONG(2000, 'refused ') }
+          : i % 3 === 1
+            ? { kind: 'timed_out' as const }
+            : {
+                kind: 'status_report' as const,
+                report: {
+                  target,
+                  tiers: [...ALL_TIERS],
+                  managed: many(20, 'Policy').map((policy) => ({ policy, tiers: [...ALL_TIERS] })),
+                  inline: many(100, 'inline'),
+                },
+              },
+    })),
+  },
   { kind: 'applied', changes: many(80, 'attach policy') },
   {
     kind: 'verified',

@@ -150,6 +150,7 @@ describe('every notice stays within the length Slack advises for a message', () 
       slack_user_not_mapped: true,
       verify_report: true,
       status_report: true,
+      accounts_report: true,
       applied: true,
       verified: true,
       rollback: true,

@@ -1,5 +1,6 @@
 import { formatDuration } from '../../domain/duration';
 import type {
+  AccountSection,
   CardStatus,
   ExtendRefusal,
   ExtensionFault,
@@ -153,6 +154,8 @@ function noticeText(notice: Notice): string {
       return verifyReportText(notice.report);
     case 'status_report':
       return statusReportText(notice.report);
+    case 'accounts_report':
+      return accountsReportText(notice.action, notice.sections);
     case 'applied':
       return `:gear: Applied:\n${bulletLines(notice.changes, SLACK_LIMITS.messageText - 100)}`;
     case 'verified':
@@ -300,6 +303,49 @@ function statusReportText(report: StatusReport): string {
     );
   }
   return lines.join('\n');
+}
+
+/** An account section's heading: its name and id, so no one reads prod's answer as dev's. */
+const accountHeading = (account: AccountSection['account']): string =>
+  `*━━ AWS account ${account.name} (${account.id}) ━━*`;
+
+function sectionText(section: AccountSection, action: 'verify' | 'status'): string {
+  const { outcome } = section;
+  switch (outcome.kind) {
+    case 'verify_report':
+      return verifyReportText(outcome.report);
+    case 'status_report':
+      return statusReportText(outcome.report);
+    case 'refused':
+      return `:no_entry_sign: ${outcome.message}`;
+    case 'timed_out':
+      return `:hourglass: It did not answer in time. Ask it alone: \`${action} … in ${section.account.name}\`.`;
+  }
+}
+
+/**
+ * `status`/`verify` across accounts: one section per account, each headed by its name and id, all in one
+ * message. Each section gets an equal share of the message; sections that would not fit are counted
+ * at the end, with the command that asks one account.
+ */
+function accountsReportText(action: 'verify' | 'status', sections: AccountSection[]): string {
+  const header = `*${action === 'verify' ? 'Verify' : 'Status'} in ${sections.length} AWS accounts*`;
+  const room = SLACK_LIMITS.messageText - header.length - 200;
+  const share = Math.max(400, Math.floor(room / Math.max(sections.length, 1)));
+  const parts: string[] = [];
+  let used = 0;
+  for (const section of sections) {
+    const part = `${accountHeading(section.account)}\n${truncate(sectionText(section, action), share - 60)}`;
+    if (used + part.length > room) break;
+    parts.push(part);
+    used += part.length + 2;
+  }
+  const left = sections.length - parts.length;
+  const more =
+    left > 0
+      ? [`… and ${left} more account${left === 1 ? '' : 's'}: ask one with \`${action} … in <account>\`.`]
+      : [];
+  return [header, ...parts, ...more].join('\n\n');
 }
 
 /** The user-facing reason of a failure; unexpected errors get a reference, not internals. */

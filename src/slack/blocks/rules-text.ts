@@ -39,9 +39,28 @@ function limitParts(rule: TierRule): string[] {
 }
 
 /** The answer to `/codebuild-access rules`: the rules in effect, marked for the caller. */
-export function rulesText(source: string, standings: readonly TierStanding[]): string {
+export function rulesText(source: string, standings: readonly TierStanding[], where?: RulesWhere): string {
+  const inAccount =
+    where === undefined
+      ? ''
+      : ` in account *${where.account}*${where.own ? '' : ' (the file’s top-level tiers)'}`;
+  const others =
+    where && where.others.length > 0
+      ? [
+          `_Other accounts have their own rules: ${where.others.map((name) => `\`rules in ${name}\``).join(', ')}._`,
+        ]
+      : [];
   return [
-    `*Access rules in effect* (${source}; they govern \`grant\`; revokes, service roles and kms requests need one global approver):`,
+    `*Access rules in effect*${inAccount} (${source}; they govern \`grant\`; revokes, service roles and kms requests need one global approver):`,
     ...standings.map(tierStandingLine),
+    ...others,
   ].join('\n');
+}
+
+/** Which account's rules an answer shows, and the other accounts whose rules differ. */
+export interface RulesWhere {
+  account: string;
+  /** The account has rules of its own in the file (else the top-level tiers). */
+  own: boolean;
+  others: readonly string[];
 }

@@ -1,4 +1,4 @@
-import { AUTO_APPROVE_RULE, autoApproved } from '../../domain/access-rules';
+import { autoApproved, autoApproveRuleOf } from '../../domain/access-rules';
 import { auditEvent, postToThread, recordEvent } from '../../domain/audit-trail';
 import { sendDirect } from '../../domain/direct-messages';
 import {
@@ -117,7 +117,10 @@ export async function approveByRule(
   const hashed: AccessRequest = { ...request, planHash: planHash(request.plan) };
   const card = await deps.slack.post({
     channel: deps.auditChannelId,
-    ...deps.wording.autoApprovedCard(hashed, { rule: AUTO_APPROVE_RULE, source: deps.rules.source }),
+    ...deps.wording.autoApprovedCard(hashed, {
+      rule: autoApproveRuleOf(deps.rules, request.command),
+      source: deps.rules.source,
+    }),
   });
   const posted = await storeApprovalState(deps, request, { ...hashed, card });
   for (const event of request.events) {
@@ -125,7 +128,7 @@ export async function approveByRule(
   }
   const line = deps.wording.say({
     kind: 'auto_approved',
-    rule: AUTO_APPROVE_RULE,
+    rule: autoApproveRuleOf(deps.rules, request.command),
     source: deps.rules.source,
   });
   await recordEvent(deps, posted, auditEvent(deps.clock, 'approved', line));

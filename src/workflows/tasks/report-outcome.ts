@@ -1,4 +1,4 @@
-import { AUTO_APPROVE_RULE, autoApproved } from '../../domain/access-rules';
+import { autoApproved, autoApproveRuleOf } from '../../domain/access-rules';
 import { type AuditDeps, auditEvent, postToThread, recordEvent, threadText } from '../../domain/audit-trail';
 import { isTierCommand } from '../../domain/command';
 import { sendDirect } from '../../domain/direct-messages';
@@ -303,7 +303,7 @@ async function tellRequester(deps: TaskDeps, request: AccessRequest, text: strin
 /** The rule that approved a request without a human (this function's own rules), if one did. */
 const autoApproval = (deps: TaskDeps, request: AccessRequest): AutoApproval | undefined =>
   deps.rules !== undefined && autoApproved(deps.rules, request.command)
-    ? { rule: AUTO_APPROVE_RULE, source: deps.rules.source }
+    ? { rule: autoApproveRuleOf(deps.rules, request.command), source: deps.rules.source }
     : undefined;
 
 async function updateCard(deps: TaskDeps, request: AccessRequest, status: CardStatus): Promise<void> {

@@ -1,6 +1,12 @@
 import type { RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { DEFAULT_PARSE_OPTIONS, HELP_TEXT, parseCommand } from '../../../commands/parse-command';
-import { defaultAccessRules, NO_GROUPS, standingsFor } from '../../../domain/access-rules';
+import {
+  defaultAccessRules,
+  hasOwnRules,
+  NO_GROUPS,
+  rulesIn,
+  standingsFor,
+} from '../../../domain/access-rules';
 import { cancelRequest } from '../../../domain/cancel-request';
 import { NotAuthorizedError } from '../../../domain/errors';
 import { requestExtension } from '../../../domain/extend-grant';
@@ -62,11 +68,22 @@ export async function codebuildAccessCommand(
     if (parsed.action === 'help') {
       reply = HELP_TEXT;
     } else if (parsed.action === 'rules') {
-      const rules = deps.rules ?? defaultAccessRules();
+      const all = deps.rules ?? defaultAccessRules();
+      // The rules of the account asked for (`rules in prod`), else of the default account.
+      const account = parsed.account ?? all.defaultAccount;
+      const rules = rulesIn(all, account);
       const standings = await standingsFor(rules, command.user_id, deps.groups ?? NO_GROUPS, (userId) =>
         deps.approvers.isApprover(userId),
       );
-      reply = rulesText(rules.source, standings);
+      const where =
+        account !== undefined && (all.accounts !== undefined || parsed.account !== undefined)
+          ? {
+              account,
+              own: hasOwnRules(all, account),
+              others: Object.keys(all.accounts ?? {}).filter((name) => name !== account),
+            }
+          : undefined;
+      reply = rulesText(rules.source, standings, where);
     } else if (parsed.action === 'verify' || parsed.action === 'status') {
       // Read-only: answered at once, no approval, no workflow.
       reply = deps.wording.say(await inspectTarget(deps, parsed, command.user_id));

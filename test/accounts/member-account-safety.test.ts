@@ -1,0 +1,191 @@
+/**
+ * Cross-account safety (issue 13, follow-up): the self-approval check reads the clicker's IAM identity
+ * in the request's account, not the hub's; and a member role refused inside the workflow (the member
+ * stack deleted between approval and apply) leaves nothing half-changed and says what to deploy. Every
+ * case runs through signed events into the exported slack handler, the real ASL on
+ * aws-local-stepfunctions and the sandbox organization.
+ */
+import { memberRoleName } from '../../src/domain/accounts';
+import { POLICY_ARNS } from '../../src/domain/tiers';
+import {
+  APPROVER_1,
+  APPROVER_2,
+  AUDIT_CHANNEL,
+  ackText,
+  type Harness,
+  REQUESTER,
+  startHarness,
+} from '../helpers/harness';
+
+jest.setTimeout(60_000);
+
+const PROD = '777788889999';
+const DEV = '444455556666';
+const DEVELOPER = [POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly].sort();
+
+let h: Harness;
+afterEach(async () => h.stop());
+
+const card = () => h.slack.messages.find((m) => m.channel === AUDIT_CHANNEL && !m.threadTs);
+const ephemeralsFor = (userId: string): string[] =>
+  h.slack.ephemerals.filter((e) => e.user === userId).map((e) => e.text ?? '');
+
+async function pending(text: string): Promise<string> {
+  const response = await h.slash(text, { userId: REQUESTER });
+  expect(ackText(response)).toContain('received');
+  const { requestId } = await h.onlyRequest();
+  await h.awaitApprovalWait(requestId);
+  return requestId;
+}
+
+/** The only pending click left is APPROVER_2's: it decides, and the grant is applied in prod. */
+async function approvedByTheOther(requestId: string): Promise<void> {
+  await h.click(requestId, APPROVER_2);
+  await expect(h.finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+}
+
+describe('no self-approval across accounts: the clicker is looked up in the request’s account', () => {
+  it('tag mapping: an approver mapped to IAM user bob in prod cannot approve `grant user:bob developer in prod`', async () => {
+    h = await startHarness({ IAM_USER_MAPPING: 'tag' }, { members: { dev: DEV, prod: PROD } });
+    // In the hub, APPROVER_1 is nobody's user; in prod, bob carries APPROVER_1's tag.
+    h.iam.addUser('bob');
+    h.members.prod?.addUser('bob', [], { SlackUserId: APPROVER_1 });
+    const requestId = await pending('grant user:bob developer in prod because release');
+
+    await h.click(requestId, APPROVER_1);
+
+    expect(ephemeralsFor(APPROVER_1).join('\n')).toContain(
+      'This change is for you, so you cannot decide it. Another approver has to.',
+    );
+    expect((await h.store.get(requestId))?.approvals).toEqual([]);
+    expect(h.members.prod?.attached('user', 'bob')).toEqual([]);
+    // The lookup ran in prod as the slack function's member role, with the clicker's session name.
+    expect(h.org?.sessionNames(PROD)).toContain(`slack-${APPROVER_1}`);
+
+    await approvedByTheOther(requestId);
+    expect(h.members.prod?.attached('user', 'bob')).toEqual(DEVELOPER);
+  });
+
+  it('email mapping: approver1 has an IAM user only in prod, and cannot approve a change to it there', async () => {
+    h = await startHarness({}, { members: { prod: PROD } });
+    h.members.prod?.addUser('approver1');
+    const requestId = await pending('grant user:approver1 developer in prod');
+
+    await h.click(requestId, APPROVER_1);
+
+    expect(ephemeralsFor(APPROVER_1).join('\n')).toContain('This change is for you');
+    expect((await h.store.get(requestId))?.approvals).toEqual([]);
+    await approvedByTheOther(requestId);
+    expect(h.members.prod?.attached('user', 'approver1')).toEqual(DEVELOPER);
+  });
+
+  it('a group in prod the approver belongs to (their IAM user in prod, none in the hub)', async () => {
+    h = await startHarness({}, { members: { prod: PROD } });
+    h.members.prod?.addUser('approver1');
+    h.members.prod?.addGroup('builders');
+    h.members.prod?.account.findGroup('builders')?.members.push('approver1');
+    const requestId = await pending('grant group:builders readonly in prod');
+
+    await h.click(requestId, APPROVER_1);
+
+    expect(ephemeralsFor(APPROVER_1).join('\n')).toContain(
+      'This change is for IAM group builders, and you are a member of it, so you cannot approve it.',
+    );
+    expect((await h.store.get(requestId))?.approvals).toEqual([]);
+    await approvedByTheOther(requestId);
+  });
+
+  it('the same IAM user name in the hub does not make the approver the target of a prod change', async () => {
+    h = await startHarness({}, { members: { prod: PROD } });
+    // approver1 is an IAM user in the hub only; prod's alice is someone else.
+    h.iam.addUser('approver1');
+    h.members.prod?.addUser('alice');
+    const requestId = await pending('grant user:alice developer in prod');
+
+    await h.click(requestId, APPROVER_1);
+
+    await expect(h.finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+    expect(h.members.prod?.attached('user', 'alice')).toEqual(DEVELOPER);
+  });
+
+  it('fails closed, naming the account, when prod refuses the role the check needs', async () => {
+    h = await startHarness({}, { members: { prod: PROD } });
+    h.members.prod?.addUser('alice');
+    const requestId = await pending('grant user:alice developer in prod');
+    // The member stack's slack role goes away while the request waits.
+    h.members.prod?.account.roles.delete(memberRoleName('dev', 'slack'));
+    // The hub function may still hold credentials it assumed before: a new click from another
+    // approver needs a new session, as the role is gone.
+    await h.click(requestId, APPROVER_2);
+
+    const answer = ephemeralsFor(APPROVER_2).join('\n');
+    expect(answer).toContain('I could not check whether this change is for you');
+    expect(answer).toContain(`account \`prod\` (${PROD})`);
+    expect(answer).toContain('deploy/member-account.yml');
+    expect((await h.store.get(requestId))?.approvals).toEqual([]);
+    expect(h.members.prod?.attached('user', 'alice')).toEqual([]);
+  });
+});
+
+describe('a member role refused inside the workflow, after approval', () => {
+  const FUNCTIONS = ['slack', 'plan', 'apply', 'rollback', 'verify'] as const;
+  it.each<[string, () => void]>([
+    [
+      'the member stack deleted between approval and apply',
+      () => {
+        for (const fn of FUNCTIONS) h.members.prod?.account.roles.delete(memberRoleName('dev', fn));
+      },
+    ],
+    [
+      'the member roles’ trust changed to name another hub account',
+      () => {
+        const trust = {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: 'arn:aws:iam::999900001111:root' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        };
+        for (const fn of FUNCTIONS) {
+          const role = h.members.prod?.account.findRole(memberRoleName('dev', fn));
+          if (!role) throw new Error(`no member role ${fn}`);
+          role.assumeRolePolicyDocument = JSON.stringify(trust);
+        }
+      },
+    ],
+  ])(
+    '%s: the run names the account and what to deploy, changes nothing, and the card ends failed',
+    async (_, breakProd) => {
+      const beforeTask = async (stateName: string): Promise<void> => {
+        if (stateName === 'Apply the change') breakProd();
+      };
+      h = await startHarness({}, { members: { prod: PROD }, beforeTask });
+      h.members.prod?.addUser('alice');
+      const requestId = await pending('grant user:alice developer in prod because release');
+
+      await h.click(requestId, APPROVER_1);
+
+      await expect(h.finished(requestId)).resolves.toMatchObject({ status: 'FAILED' });
+      expect(h.members.prod?.attached('user', 'alice')).toEqual([]);
+      expect(h.iam.attached('user', 'alice')).toEqual([]);
+      const refused = `I could not act in account \`prod\` (${PROD}): it refused the bot's role \`codebuild-access-dev-member-apply\`.`;
+      const thread = h.slack
+        .thread(card()!.ts)
+        .map((m) => m.text ?? '')
+        .join('\n');
+      expect(thread).toContain(refused);
+      expect(thread).toContain('deploy/member-account.yml');
+      const requesterDms = h.slack.messages
+        .filter((m) => m.channel !== AUDIT_CHANNEL && m.channel !== 'C0REQ')
+        .map((m) => m.text ?? '')
+        .join('\n');
+      expect(requesterDms).toContain(refused);
+      expect(card()?.text).toBe(`[prod · ${PROD}] ${requestId}: failed`);
+      const stored = await h.store.get(requestId);
+      expect(stored?.status).toBe('failed');
+    },
+  );
+});
