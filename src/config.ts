@@ -49,6 +49,19 @@ export const EnvSchema = z.object({
   SLACK_BOT_TOKEN_PARAMETER: optionalText.describe(
     'The name of an SSM SecureString parameter holding the bot token, read at runtime and cached 5 min.',
   ),
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(2773)
+    .describe(
+      'The port of the AWS Parameters and Secrets Lambda Extension (a layer in serverless.yml), which reads ' +
+        'the _PARAMETER secrets; its own default is 2773.',
+    ),
+  AWS_SESSION_TOKEN: optionalText.describe(
+    "Set by Lambda: the function's session token, which the secrets extension requires in a header. Never logged.",
+  ),
   SLACK_API_URL: optionalText
     .pipe(z.url().optional())
     .describe("Override of the Slack Web API base URL (local mode, tests); unset means Slack's own."),
@@ -272,6 +285,8 @@ export interface SecretRef {
   value?: string;
   /** An SSM SecureString parameter name, read at runtime and cached. */
   parameter?: string;
+  /** Where the Parameters and Secrets Lambda Extension reads `parameter`. */
+  extension?: { port: number; sessionToken?: string };
 }
 
 export interface Config {
@@ -340,7 +355,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const accounts = accountDirectory(e.ACCOUNTS, e.DEFAULT_ACCOUNT, e.HUB_ACCOUNT_NAME, e.AWS_ACCOUNT_ID);
   const secret = (value: string | undefined, parameter: string | undefined): SecretRef | undefined => {
     if (value !== undefined) return { value };
-    return parameter === undefined ? undefined : { parameter };
+    if (parameter === undefined) return undefined;
+    const extension = {
+      port: e.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT,
+      ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}),
+    };
+    return { parameter, extension };
   };
   return {
     requestsTable: e.REQUESTS_TABLE,
