@@ -50,6 +50,13 @@ export const FORBIDDEN_PACKAGES = [
   'aws-local-stepfunctions',
   'dynalite',
   'aws-sdk-client-mock',
+  // Replaced in the Lambda bundles: secrets come through the Parameters and Secrets Lambda Extension, and
+  // credentials from the environment Lambda sets (src/stubs/lambda-credentials.ts), not the whole chain
+  // with its STS and SSO clients.
+  '@aws-sdk/client-ssm',
+  '@aws-lambda-powertools/parameters',
+  '@aws-sdk/credential-provider-node',
+  '@aws-sdk/nested-clients',
 ];
 
 /** Every Lambda bundle stays at or under 1 MB minified (the slack function's target; 1 MB = 10^6 bytes). */

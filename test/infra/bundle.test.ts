@@ -98,6 +98,7 @@ describe('Lambda bundles', () => {
         'src/stubs/raw-body.ts',
         'src/stubs/slack-oauth.ts',
         'src/stubs/slack-socket-mode.ts',
+        'src/stubs/lambda-credentials.ts',
         expect.stringMatching(/node_modules\/@slack\/bolt\/dist\/receivers\/AwsLambdaReceiver\.js$/),
       ]),
     );
