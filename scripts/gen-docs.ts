@@ -7,7 +7,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as z from 'zod';
+import { globalRegistry } from 'zod/mini';
+import type { $ZodType } from 'zod/v4/core';
 // Types only (erased when compiled): the shapes bench/ writes into bench/results.json.
 import type { AccountSizeRow } from '../bench/account-size';
 import type { FlowCost } from '../bench/cost';
@@ -51,7 +52,7 @@ export interface VariableDoc {
   description: string;
 }
 
-type AnySchema = z.ZodType;
+type AnySchema = $ZodType;
 interface Def {
   type: string;
   innerType?: AnySchema;
@@ -160,8 +161,9 @@ const defaultText = (value: unknown): string => {
 export function variableDocs(): VariableDoc[] {
   return Object.entries(EnvSchema.shape).map(([name, field]) => {
     const walked: Walk = { optional: false, constraints: [] };
-    walk(field as AnySchema, walked);
-    const description = (field as AnySchema).description;
+    walk(field, walked);
+    // Set by z.describe() in src/config.ts (zod's mini build), which records it in zod's global registry.
+    const description = globalRegistry.get(field)?.description;
     if (description === undefined || description.trim() === '') {
       throw new Error(`gen-docs: ${name} in src/config.ts has no .describe() text`);
     }
