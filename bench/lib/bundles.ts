@@ -62,6 +62,9 @@ export const FORBIDDEN_PACKAGES = [
 /** Every Lambda bundle stays at or under 1 MB minified (the slack function's target; 1 MB = 10^6 bytes). */
 export const MAX_BUNDLE_BYTES = 1_000_000;
 
+/** The slack function's own bound (issue 13): what loads before every cold ack. */
+export const SLACK_BUNDLE_TARGET_BYTES = 700_000;
+
 export interface Bundle {
   name: string;
   file: string;
@@ -137,11 +140,15 @@ export function forbiddenPackagesIn(bundle: Bundle): string[] {
   );
 }
 
-/** Bytes by package (node_modules/<pkg>) or `src`, largest first. */
+/**
+ * Bytes by package (node_modules/<pkg>) or our own folder (`src/slack`, `src/domain`, `src/config.ts`),
+ * largest first: what each kilobyte of a bundle is for.
+ */
 export function bytesByPackage(bundle: Bundle): Array<[string, number]> {
   const totals = new Map<string, number>();
   for (const [input, bytes] of Object.entries(bundle.inputs)) {
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/')[0] ?? input;
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
     totals.set(pkg, (totals.get(pkg) ?? 0) + bytes);
   }
   return [...totals].sort((a, b) => b[1] - a[1]);
