@@ -248,41 +248,44 @@ export const EnvSchema = z.object({
           "bot's role may create roles only with it.",
       ),
     ),
-  ACCOUNTS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((pair) => pair.trim())
-        .filter((pair) => pair !== ''),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            /^[a-z][a-z0-9-]{0,31}=\d{12}$/,
-            'each must be name=123456789012 (a lower-case name of letters, digits and -, then a 12-digit account id)',
-          ),
+  ACCOUNTS: commaList(
+    (pair) => pair.trim(),
+    z
+      .string()
+      .check(
+        z.regex(
+          /^[a-z][a-z0-9-]{0,31}=\d{12}$/,
+          'each must be name=123456789012 (a lower-case name of letters, digits and -, then a 12-digit account id)',
+        ),
       ),
-    )
-    .describe(
+  ).check(
+    z.describe(
       'The member accounts the bot works in besides its own, as comma-separated `name=123456789012` pairs ' +
         '(e.g. `dev=111111111111,prod=222222222222`); a command picks one with `in <name>`. Each needs the ' +
         'member stack `deploy/member-account.yml` ([deploy.md](deploy.md)). The hub is always there too.',
     ),
-  DEFAULT_ACCOUNT: optionalText
-    .pipe(z.string().regex(ACCOUNT_NAME, 'must be an account name like prod').optional())
-    .describe(
-      'The account a command without `in <account>` works in: the hub or a name of ACCOUNTS (default: the hub).',
+  ),
+  DEFAULT_ACCOUNT: z
+    .pipe(
+      optionalText,
+      z.optional(z.string().check(z.regex(ACCOUNT_NAME, 'must be an account name like prod'))),
+    )
+    .check(
+      z.describe(
+        'The account a command without `in <account>` works in: the hub or a name of ACCOUNTS (default: the hub).',
+      ),
     ),
   HUB_ACCOUNT_NAME: z
-    .string()
-    .regex(ACCOUNT_NAME, 'must be a lower-case name of letters, digits and - (e.g. hub)')
-    .default('hub')
-    .describe(
-      'The name of the account the bot is deployed in (AWS_ACCOUNT_ID), as `in <account>` spells it.',
+    ._default(
+      z
+        .string()
+        .check(z.regex(ACCOUNT_NAME, 'must be a lower-case name of letters, digits and - (e.g. hub)')),
+      'hub',
+    )
+    .check(
+      z.describe(
+        'The name of the account the bot is deployed in (AWS_ACCOUNT_ID), as `in <account>` spells it.',
+      ),
     ),
   // Not trimmed: the line numbers in a validation error must be the file's own.
   ACCESS_RULES: z

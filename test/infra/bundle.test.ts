@@ -11,7 +11,7 @@ import {
   lambdaFunctions,
   MAX_BUNDLE_BYTES,
   ROOT,
-  SLACK_BUNDLE_TARGET_BYTES,
+  SLACK_BUNDLE_CEILING_BYTES,
 } from '../../bench/lib/bundles';
 import { baseChildEnv, SLACK_FUNCTION_ENV } from '../../bench/lib/cold';
 import { slashCommandEvent } from '../../test/helpers/signed-event';
@@ -82,8 +82,8 @@ describe('Lambda bundles', () => {
     expect(bundles[name]!.bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
   });
 
-  it(`slack is at most ${SLACK_BUNDLE_TARGET_BYTES.toLocaleString('en-US')} bytes minified`, () => {
-    expect(bundles.slack!.bytes).toBeLessThanOrEqual(SLACK_BUNDLE_TARGET_BYTES);
+  it(`slack is at most ${SLACK_BUNDLE_CEILING_BYTES.toLocaleString('en-US')} bytes minified`, () => {
+    expect(bundles.slack!.bytes).toBeLessThanOrEqual(SLACK_BUNDLE_CEILING_BYTES);
   });
 
   it.each(FUNCTIONS)('%s carries zod without its 40 locales (zod is imported as a namespace)', (name) => {
