@@ -28,6 +28,10 @@ const esbuildOptions = {
     'raw-body': stub('raw-body.ts'),
     '@slack/oauth': stub('slack-oauth.ts'),
     '@slack/socket-mode': stub('slack-socket-mode.ts'),
+    // The SDK's default credential chain minus the links that never answer in Lambda (profiles, SSO,
+    // process, web identity, instance metadata) and the STS/SSO clients they bundle: ~95 KB. Lambda puts
+    // the role's credentials in the environment, the chain's first link; see the stub.
+    '@aws-sdk/credential-provider-node': stub('lambda-credentials.ts'),
   },
 };
 

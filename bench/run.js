@@ -13,6 +13,7 @@ esbuild.buildSync({
     warm: 'bench/warm.ts',
     cost: 'bench/cost.ts',
     'account-size': 'bench/account-size.ts',
+    'ack-latency': 'bench/ack-latency.ts',
   },
   outdir: path.join(__dirname, 'out'),
   bundle: true,

@@ -1,4 +1,6 @@
-import * as z from 'zod';
+// zod's mini build, as src/config.ts (which sets its English messages): this file is on the slack path.
+import * as z from 'zod/mini';
+import type { $ZodError } from 'zod/v4/core';
 import { formatDuration, parseDuration } from './commands/parse-command';
 import {
   type AccessRules,
@@ -41,36 +43,45 @@ export class AccessRulesError extends Error {
 
 const slackId = z
   .string()
-  .regex(/^[UWS][A-Z0-9]{2,30}$/, 'must be a Slack user id (U0123ABCD) or user-group id (S0123ABCD)');
+  .check(
+    z.regex(/^[UWS][A-Z0-9]{2,30}$/, 'must be a Slack user id (U0123ABCD) or user-group id (S0123ABCD)'),
+  );
 
-const duration = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text.trim(), Number.MAX_SAFE_INTEGER);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30m, 8h or 2d` });
-    return z.NEVER;
-  }
-});
+const duration = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx) => {
+    try {
+      return parseDuration(text.trim(), Number.MAX_SAFE_INTEGER);
+    } catch {
+      ctx.issues.push({
+        code: 'custom',
+        message: `"${text}" is not a duration like 30m, 8h or 2d`,
+        input: text,
+      });
+      return z.NEVER;
+    }
+  }),
+);
 
-const TierRuleSchema = z
-  .strictObject({
-    requesters: z.union([z.literal('everyone'), z.array(slackId).min(1)]).optional(),
-    approvers: z.union([z.literal('default'), z.array(slackId).min(1)]).optional(),
-    approvals: z.number().int().min(1).max(10).optional(),
-    max_duration: duration.optional(),
-    duration_required: z.boolean().optional(),
-    reason_required: z.boolean().optional(),
-    auto_approve: z.boolean().optional(),
-    break_glass: z.boolean().optional(),
-  })
-  .nullable();
+const TierRuleSchema = z.nullable(
+  z.strictObject({
+    requesters: z.optional(z.union([z.literal('everyone'), z.array(slackId).check(z.minLength(1))])),
+    approvers: z.optional(z.union([z.literal('default'), z.array(slackId).check(z.minLength(1))])),
+    approvals: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(10))),
+    max_duration: z.optional(duration),
+    duration_required: z.optional(z.boolean()),
+    reason_required: z.optional(z.boolean()),
+    auto_approve: z.optional(z.boolean()),
+    break_glass: z.optional(z.boolean()),
+  }),
+);
 
 const TiersSchema = z.partialRecord(z.enum(ALL_TIERS), TierRuleSchema);
 
 const RulesFileSchema = z.strictObject({
-  version: z.literal(1).optional(),
-  tiers: TiersSchema.optional(),
-  accounts: z.record(z.string(), z.strictObject({ tiers: TiersSchema.optional() }).nullable()).optional(),
+  version: z.optional(z.literal(1)),
+  tiers: z.optional(TiersSchema),
+  accounts: z.optional(z.record(z.string(), z.nullable(z.strictObject({ tiers: z.optional(TiersSchema) })))),
 });
 
 type RawTiers = z.infer<typeof TiersSchema>;
@@ -138,9 +149,9 @@ const toTierRule = (tier: Tier, raw: RawTierRule | null | undefined, globalMax: 
 
 /** ACCESS_RULES as scripts/access-rules-env.js writes it. */
 const EnvelopeSchema = z.object({
-  file: z.string().min(1),
+  file: z.string().check(z.minLength(1)),
   rules: z.unknown(),
-  lines: z.record(z.string(), z.number().int()),
+  lines: z.record(z.string(), z.number().check(z.int())),
 });
 
 type Envelope = z.infer<typeof EnvelopeSchema>;
@@ -184,7 +195,7 @@ function failerFor({ file, lines }: Envelope): Fail {
 }
 
 /** Fails on the first schema issue, an unknown key on its own line rather than its parent's. */
-function failOnFirstIssue(error: z.ZodError, fail: Fail): void {
+function failOnFirstIssue(error: $ZodError, fail: Fail): void {
   const issue = error.issues[0];
   if (!issue) return;
   const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];

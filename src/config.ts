@@ -1,4 +1,7 @@
-import * as z from 'zod';
+// zod's mini build, with only its English messages (what `zod` itself loads): the same checks and messages
+// at 32 KB instead of 100 KB, since this file is on the slack function's path (docs/performance.md).
+import * as z from 'zod/mini';
+import { en } from 'zod/v4/locales';
 import { parseAccessRules } from './access-rules-file';
 import { type AccessRules, defaultAccessRules } from './domain/access-rules';
 import { ACCOUNT_NAME, type AccountDirectory, accountNames } from './domain/accounts';
@@ -11,259 +14,292 @@ import { partitionForRegion } from './domain/seed-policies';
  * value fails fast with the variable's name, at the first invocation rather than at import.
  */
 
-const slackUserIdList = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((id) => id.trim())
-      .filter((id) => id !== ''),
-  )
-  .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,30}$/, 'each id must look like U0123ABCD')));
+z.config(en());
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+/** A comma list: split, each item normalized, empty items dropped, then each checked by `item`. */
+const commaList = (normalize: (item: string) => string, item: z.ZodMiniType<string, string>) =>
+  z.pipe(
+    z.pipe(
+      z._default(z.string(), ''),
+      z.transform((value: string) =>
+        value
+          .split(',')
+          .map(normalize)
+          .filter((entry) => entry !== ''),
+      ),
+    ),
+    z.array(item),
+  );
 
-/** The environment the bot reads. Its `.describe()` texts are rendered into docs/configuration.md (`npm run docs`). */
+const slackUserIdList = commaList(
+  (id) => id.trim(),
+  z.string().check(z.regex(/^[UW][A-Z0-9]{2,30}$/, 'each id must look like U0123ABCD')),
+);
+
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((value: string | undefined) =>
+    value === undefined || value.trim() === '' ? undefined : value.trim(),
+  ),
+);
+
+/** The environment the bot reads. Its `.check(z.describe())` texts are rendered into docs/configuration.md (`npm run docs`). */
 export const EnvSchema = z.object({
   REQUESTS_TABLE: z
     .string()
-    .min(1)
-    .describe(
-      'The DynamoDB table of requests (key `requestId`, index `byTarget`; defined in `src/aws/requests-table.json`).',
+    .check(z.minLength(1))
+    .check(
+      z.describe(
+        'The DynamoDB table of requests (key `requestId`, index `byTarget`; defined in `src/aws/requests-table.json`).',
+      ),
     ),
   AUDIT_CHANNEL_ID: z
     .string()
-    .regex(/^[CG][A-Z0-9]{2,30}$/, 'must be a Slack channel id like C0123ABCD')
-    .describe('The channel where approval cards and audit threads go.'),
-  SLACK_SIGNING_SECRET: optionalText.describe(
-    'The Slack signing secret itself (local runs, tests). The slack function needs it or its _PARAMETER.',
+    .check(z.regex(/^[CG][A-Z0-9]{2,30}$/, 'must be a Slack channel id like C0123ABCD'))
+    .check(z.describe('The channel where approval cards and audit threads go.')),
+  SLACK_SIGNING_SECRET: optionalText.check(
+    z.describe(
+      'The Slack signing secret itself (local runs, tests). The slack function needs it or its _PARAMETER.',
+    ),
   ),
-  SLACK_SIGNING_SECRET_PARAMETER: optionalText.describe(
-    'The name of an SSM SecureString parameter holding the signing secret, read at runtime and cached 5 min.',
+  SLACK_SIGNING_SECRET_PARAMETER: optionalText.check(
+    z.describe(
+      'The name of an SSM SecureString parameter holding the signing secret, read at runtime and cached 5 min.',
+    ),
   ),
-  SLACK_BOT_TOKEN: optionalText.describe('The `xoxb-` bot token itself (local runs, tests).'),
-  SLACK_BOT_TOKEN_PARAMETER: optionalText.describe(
-    'The name of an SSM SecureString parameter holding the bot token, read at runtime and cached 5 min.',
+  SLACK_BOT_TOKEN: optionalText.check(z.describe('The `xoxb-` bot token itself (local runs, tests).')),
+  SLACK_BOT_TOKEN_PARAMETER: optionalText.check(
+    z.describe(
+      'The name of an SSM SecureString parameter holding the bot token, read at runtime and cached 5 min.',
+    ),
   ),
-  SLACK_API_URL: optionalText
-    .pipe(z.url().optional())
-    .describe("Override of the Slack Web API base URL (local mode, tests); unset means Slack's own."),
-  SLACK_TEAM_ID: optionalText.describe(
-    'When set, commands and clicks from another Slack workspace are refused.',
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z
+    ._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(65535)), 2773)
+    .check(
+      z.describe(
+        'The port of the AWS Parameters and Secrets Lambda Extension (a layer in serverless.yml), which reads ' +
+          'the _PARAMETER secrets; its own default is 2773.',
+      ),
+    ),
+  AWS_SESSION_TOKEN: optionalText.check(
+    z.describe(
+      "Set by Lambda: the function's session token, which the secrets extension requires in a header. Never logged.",
+    ),
   ),
-  SLACK_APP_ID: optionalText.describe('When set, commands and clicks from another Slack app are refused.'),
-  STATE_MACHINE_ARN: optionalText.describe('The workflow the slack function starts.'),
-  APPROVER_USER_IDS: slackUserIdList.describe(
-    'Comma list of Slack user ids who may approve; empty approves nobody (unless APPROVER_USERGROUP_ID is set).',
+  SLACK_API_URL: z
+    .pipe(optionalText, z.optional(z.url()))
+    .check(
+      z.describe("Override of the Slack Web API base URL (local mode, tests); unset means Slack's own."),
+    ),
+  SLACK_TEAM_ID: optionalText.check(
+    z.describe('When set, commands and clicks from another Slack workspace are refused.'),
+  ),
+  SLACK_APP_ID: optionalText.check(
+    z.describe('When set, commands and clicks from another Slack app are refused.'),
+  ),
+  STATE_MACHINE_ARN: optionalText.check(z.describe('The workflow the slack function starts.')),
+  APPROVER_USER_IDS: slackUserIdList.check(
+    z.describe(
+      'Comma list of Slack user ids who may approve; empty approves nobody (unless APPROVER_USERGROUP_ID is set).',
+    ),
   ),
   IAM_USER_MAPPING: z
-    .enum(['email', 'tag'])
-    .default('email')
-    .describe(
-      'How a Slack user (a mention or a clicker) becomes an IAM user: `email` (the IAM user is named as the ' +
-        'Slack email; only the part before the @ at IAM_USER_EMAIL_DOMAINS) or `tag` (the IAM user tagged ' +
-        '`SlackUserId=<U…>`).',
-    ),
-  IAM_USER_INDEX_RESCAN_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(86_400)
-    .default(60)
-    .describe(
-      'IAM_USER_MAPPING=tag: a Slack user missing from the IAM user index (or whose entry IAM no longer ' +
-        'confirms) asks the refreshUserIndex function for a re-scan of the account at most once per this many ' +
-        'seconds (default 60); the slack function itself never scans. The refresh runs every minute and scans when ' +
-        'asked, or hourly. Every entry is confirmed by GetUser before it is used.',
-    ),
-  SLACK_CACHE_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(3600)
-    .default(60)
-    .describe(
-      'How long one warm slack function instance keeps the members of an approver or rules user group ' +
-        "(usergroups.users.list) and IAM reads on the Slack path (a user or group name -> ARN, a group's " +
-        'members), default 60 s: a removal takes effect within it. Never cached: "not found", errors, and ' +
-        'the tag check behind the IAM user index. 0 turns caching off.',
-    ),
-  IAM_USER_EMAIL_DOMAINS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((domain) => domain.trim().toLowerCase())
-        .filter((domain) => domain !== ''),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-            'each must be a domain like example.com (no @)',
-          ),
+    ._default(z.enum(['email', 'tag']), 'email')
+    .check(
+      z.describe(
+        'How a Slack user (a mention or a clicker) becomes an IAM user: `email` (the IAM user is named as the ' +
+          'Slack email; only the part before the @ at IAM_USER_EMAIL_DOMAINS) or `tag` (the IAM user tagged ' +
+          '`SlackUserId=<U…>`).',
       ),
-    )
-    .describe(
+    ),
+  IAM_USER_INDEX_RESCAN_SECONDS: z
+    ._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(86_400)), 60)
+    .check(
+      z.describe(
+        'IAM_USER_MAPPING=tag: a Slack user missing from the IAM user index (or whose entry IAM no longer ' +
+          'confirms) asks the refreshUserIndex function for a re-scan of the account at most once per this many ' +
+          'seconds (default 60); the slack function itself never scans. The refresh runs every minute and scans when ' +
+          'asked, or hourly. Every entry is confirmed by GetUser before it is used.',
+      ),
+    ),
+  SLACK_CACHE_SECONDS: z
+    ._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(3600)), 60)
+    .check(
+      z.describe(
+        'How long one warm slack function instance keeps the members of an approver or rules user group ' +
+          "(usergroups.users.list) and IAM reads on the Slack path (a user or group name -> ARN, a group's " +
+          'members), default 60 s: a removal takes effect within it. Never cached: "not found", errors, and ' +
+          'the tag check behind the IAM user index. 0 turns caching off.',
+      ),
+    ),
+  IAM_USER_EMAIL_DOMAINS: commaList(
+    (domain) => domain.trim().toLowerCase(),
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+          'each must be a domain like example.com (no @)',
+        ),
+      ),
+  ).check(
+    z.describe(
       'Comma list of email domains (case-insensitive) whose addresses map to an IAM user by the part before ' +
         'the @ (`alice@example.com` → `alice`); any other email must equal an IAM user name exactly. Empty ' +
         'means exact names only. List only domains whose addresses you control.',
     ),
-  APPROVAL_TIMEOUT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(31_536_000)
-    .default(DEFAULTS.approvalTimeoutSeconds)
-    .describe('How long a request waits for approval before it expires (default 1 day).'),
-  MAX_GRANT_DURATION_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(31_536_000)
-    .default(DEFAULTS.maxGrantDurationSeconds)
-    .describe(
-      'The longest `grant … for <duration>`; longer requests are refused when parsed (default 7 days).',
-    ),
-  GRANT_REMINDER_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(31_536_000)
-    .default(DEFAULTS.grantReminderSeconds)
-    .describe(
-      'How long before a time-bound grant ends the requester is reminded in the thread (default 1 hour).',
-    ),
-  APPROVER_REMINDER_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(31_536_000)
-    .default(DEFAULTS.approverReminderSeconds)
-    .describe(
-      'How long a request waits for approval before its approvers get one reminder by direct message ' +
-        '(default 4 hours; the remindApprovers function checks every 15 minutes).',
-    ),
-  APPROVER_USERGROUP_ID: optionalText
-    .pipe(
-      z
-        .string()
-        .regex(/^S[A-Z0-9]{2,30}$/, 'must look like S0123ABCD')
-        .optional(),
+  ),
+  APPROVAL_TIMEOUT_SECONDS: z
+    ._default(
+      z.coerce.number().check(z.int(), z.minimum(1), z.maximum(31_536_000)),
+      DEFAULTS.approvalTimeoutSeconds,
     )
-    .describe(
-      'A Slack user group whose members may approve too, besides APPROVER_USER_IDS. Looked up at each click ' +
-        '(cached SLACK_CACHE_SECONDS); if Slack cannot answer, the click is refused.',
-    ),
-  AWS_ACCOUNT_ID: optionalText
-    .pipe(
-      z
-        .string()
-        .regex(/^\d{12}$/, 'must be a 12-digit account id')
-        .optional(),
+    .check(z.describe('How long a request waits for approval before it expires (default 1 day).')),
+  MAX_GRANT_DURATION_SECONDS: z
+    ._default(
+      z.coerce.number().check(z.int(), z.minimum(60), z.maximum(31_536_000)),
+      DEFAULTS.maxGrantDurationSeconds,
     )
-    .describe(
-      'The account the bot works in (trust conditions, ARNs); service-role and kms commands need it. ' +
-        'serverless.yml sets it from `AWS::AccountId` (no AWS call at package time).',
+    .check(
+      z.describe(
+        'The longest `grant … for <duration>`; longer requests are refused when parsed (default 7 days).',
+      ),
+    ),
+  GRANT_REMINDER_SECONDS: z
+    ._default(
+      z.coerce.number().check(z.int(), z.minimum(0), z.maximum(31_536_000)),
+      DEFAULTS.grantReminderSeconds,
+    )
+    .check(
+      z.describe(
+        'How long before a time-bound grant ends the requester is reminded in the thread (default 1 hour).',
+      ),
+    ),
+  APPROVER_REMINDER_SECONDS: z
+    ._default(
+      z.coerce.number().check(z.int(), z.minimum(60), z.maximum(31_536_000)),
+      DEFAULTS.approverReminderSeconds,
+    )
+    .check(
+      z.describe(
+        'How long a request waits for approval before its approvers get one reminder by direct message ' +
+          '(default 4 hours; the remindApprovers function checks every 15 minutes).',
+      ),
+    ),
+  APPROVER_USERGROUP_ID: z
+    .pipe(
+      optionalText,
+      z.optional(z.string().check(z.regex(/^S[A-Z0-9]{2,30}$/, 'must look like S0123ABCD'))),
+    )
+    .check(
+      z.describe(
+        'A Slack user group whose members may approve too, besides APPROVER_USER_IDS. Looked up at each click ' +
+          '(cached SLACK_CACHE_SECONDS); if Slack cannot answer, the click is refused.',
+      ),
+    ),
+  AWS_ACCOUNT_ID: z
+    .pipe(optionalText, z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id'))))
+    .check(
+      z.describe(
+        'The account the bot works in (trust conditions, ARNs); service-role and kms commands need it. ' +
+          'serverless.yml sets it from `AWS::AccountId` (no AWS call at package time).',
+      ),
     ),
   STAGE: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1 to 20 letters, digits or dashes')
-    .default('dev')
-    .describe(
-      "The deployment stage (serverless.yml sets it): the stack's managed policies and the bot's own roles " +
-        'carry it in their names (`src/domain/plans/account.ts`).',
-    ),
-  AWS_REGION: optionalText
-    .pipe(
-      z
-        .string()
-        .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be a region like us-east-1')
-        .optional(),
+    ._default(
+      z.string().check(z.regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1 to 20 letters, digits or dashes')),
+      'dev',
     )
-    .describe('The region. Set by Lambda itself; local runs set it by hand.'),
-  KMS_KEY_ARNS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((arn) => arn.trim())
-        .filter((arn) => arn !== ''),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, 'each must be a KMS key ARN'),
+    .check(
+      z.describe(
+        "The deployment stage (serverless.yml sets it): the stack's managed policies and the bot's own roles " +
+          'carry it in their names (`src/domain/plans/account.ts`).',
       ),
+    ),
+  AWS_REGION: z
+    .pipe(
+      optionalText,
+      z.optional(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be a region like us-east-1'))),
     )
-    .describe(
+    .check(z.describe('The region. Set by Lambda itself; local runs set it by hand.')),
+  KMS_KEY_ARNS: commaList(
+    (arn) => arn.trim(),
+    z
+      .string()
+      .check(z.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, 'each must be a KMS key ARN')),
+  ).check(
+    z.describe(
       "Optional allowlist of keys `kms allow` may change; empty means any key the bot's role may touch " +
         '(IAM also requires the key tag `codebuild-access=allowed`).',
     ),
-  PERMISSIONS_BOUNDARY_ARN: optionalText
+  ),
+  PERMISSIONS_BOUNDARY_ARN: z
     .pipe(
-      z
-        .string()
-        .regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/\S+$/, 'must be a managed policy ARN')
-        .optional(),
-    )
-    .describe(
-      'The boundary every service role the bot creates gets (default: the one the stack creates); the ' +
-        "bot's role may create roles only with it.",
-    ),
-  ACCOUNTS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((pair) => pair.trim())
-        .filter((pair) => pair !== ''),
-    )
-    .pipe(
-      z.array(
+      optionalText,
+      z.optional(
         z
           .string()
-          .regex(
-            /^[a-z][a-z0-9-]{0,31}=\d{12}$/,
-            'each must be name=123456789012 (a lower-case name of letters, digits and -, then a 12-digit account id)',
-          ),
+          .check(z.regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/\S+$/, 'must be a managed policy ARN')),
       ),
     )
-    .describe(
+    .check(
+      z.describe(
+        'The boundary every service role the bot creates gets (default: the one the stack creates); the ' +
+          "bot's role may create roles only with it.",
+      ),
+    ),
+  ACCOUNTS: commaList(
+    (pair) => pair.trim(),
+    z
+      .string()
+      .check(
+        z.regex(
+          /^[a-z][a-z0-9-]{0,31}=\d{12}$/,
+          'each must be name=123456789012 (a lower-case name of letters, digits and -, then a 12-digit account id)',
+        ),
+      ),
+  ).check(
+    z.describe(
       'The member accounts the bot works in besides its own, as comma-separated `name=123456789012` pairs ' +
         '(e.g. `dev=111111111111,prod=222222222222`); a command picks one with `in <name>`. Each needs the ' +
         'member stack `deploy/member-account.yml` ([deploy.md](deploy.md)). The hub is always there too.',
     ),
-  DEFAULT_ACCOUNT: optionalText
-    .pipe(z.string().regex(ACCOUNT_NAME, 'must be an account name like prod').optional())
-    .describe(
-      'The account a command without `in <account>` works in: the hub or a name of ACCOUNTS (default: the hub).',
+  ),
+  DEFAULT_ACCOUNT: z
+    .pipe(
+      optionalText,
+      z.optional(z.string().check(z.regex(ACCOUNT_NAME, 'must be an account name like prod'))),
+    )
+    .check(
+      z.describe(
+        'The account a command without `in <account>` works in: the hub or a name of ACCOUNTS (default: the hub).',
+      ),
     ),
   HUB_ACCOUNT_NAME: z
-    .string()
-    .regex(ACCOUNT_NAME, 'must be a lower-case name of letters, digits and - (e.g. hub)')
-    .default('hub')
-    .describe(
-      'The name of the account the bot is deployed in (AWS_ACCOUNT_ID), as `in <account>` spells it.',
+    ._default(
+      z
+        .string()
+        .check(z.regex(ACCOUNT_NAME, 'must be a lower-case name of letters, digits and - (e.g. hub)')),
+      'hub',
+    )
+    .check(
+      z.describe(
+        'The name of the account the bot is deployed in (AWS_ACCOUNT_ID), as `in <account>` spells it.',
+      ),
     ),
   // Not trimmed: the line numbers in a validation error must be the file's own.
   ACCESS_RULES: z
-    .string()
-    .optional()
-    .transform((value) => (value === undefined || value.trim() === '' ? undefined : value))
-    .describe(
-      'The text of `access-rules.yml` (rules per tier, [docs/rules.md](rules.md)); serverless.yml loads the file ' +
-        'into it at deploy. Validated at start: a mistake names its line. Unset means the built-in defaults.',
+    .pipe(
+      z.optional(z.string()),
+      z.transform((value: string | undefined) =>
+        value === undefined || value.trim() === '' ? undefined : value,
+      ),
+    )
+    .check(
+      z.describe(
+        'The text of `access-rules.yml` (rules per tier, [docs/rules.md](rules.md)); serverless.yml loads the file ' +
+          'into it at deploy. Validated at start: a mistake names its line. Unset means the built-in defaults.',
+      ),
     ),
 });
 
@@ -272,6 +308,8 @@ export interface SecretRef {
   value?: string;
   /** An SSM SecureString parameter name, read at runtime and cached. */
   parameter?: string;
+  /** Where the Parameters and Secrets Lambda Extension reads `parameter`. */
+  extension?: { port: number; sessionToken?: string };
 }
 
 export interface Config {
@@ -340,7 +378,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const accounts = accountDirectory(e.ACCOUNTS, e.DEFAULT_ACCOUNT, e.HUB_ACCOUNT_NAME, e.AWS_ACCOUNT_ID);
   const secret = (value: string | undefined, parameter: string | undefined): SecretRef | undefined => {
     if (value !== undefined) return { value };
-    return parameter === undefined ? undefined : { parameter };
+    if (parameter === undefined) return undefined;
+    const extension = {
+      port: e.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT,
+      ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}),
+    };
+    return { parameter, extension };
   };
   return {
     requestsTable: e.REQUESTS_TABLE,

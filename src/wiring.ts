@@ -100,12 +100,26 @@ export interface AwsClients {
   accountClients?: (credentials: AwsCredentialIdentity | undefined, region: string) => AccountClients;
 }
 
+/** KMS in an account: for the functions whose role allows it, never the slack function's. */
+export interface AccountKms {
+  client: (config: object) => KMSClient;
+  port: (client: KMSClient) => KmsPort;
+}
+const accountKms: AccountKms = {
+  client: (config) => new KMSClient(config),
+  port: (client) => new KmsGateway(client),
+};
+
 /** SDK clients in `region`, with the given (assumed) credentials or the default chain. */
 const sdkAccountClients =
-  (clientConfig: object = {}) =>
+  (clientConfig: object = {}, kms?: AccountKms) =>
   (credentials: AwsCredentialIdentity | undefined, region: string): AccountClients => {
     const config = { ...clientConfig, region, ...(credentials ? { credentials } : {}) };
-    return { iam: new IAMClient(config), kms: new KMSClient(config), codebuild: new CodeBuildClient(config) };
+    return {
+      iam: new IAMClient(config),
+      ...(kms ? { kms: kms.client(config) } : {}),
+      codebuild: new CodeBuildClient(config),
+    };
   };
 
 /**
@@ -116,6 +130,7 @@ export function accountAccess(
   config: Config,
   clients: Pick<AwsClients, 'sts' | 'accountClients'> = {},
   clientConfig: object = {},
+  kms?: AccountKms,
 ): AccountAccess | undefined {
   if (config.region === undefined) return undefined;
   let sts: STSClient | undefined;
@@ -125,7 +140,8 @@ export function accountAccess(
     stage: config.stage,
     kmsKeyArns: config.kmsKeyArns,
     ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
-    clients: clients.accountClients ?? sdkAccountClients(clientConfig),
+    clients: clients.accountClients ?? sdkAccountClients(clientConfig, kms),
+    ...(kms ? { kmsPort: kms.port } : {}),
     // In AWS one STS client serves every function: it signs with the function's own role.
     sts:
       clients.sts ??
@@ -157,7 +173,7 @@ export function liveAwsPorts(config: Config, clients: AwsClients = defaultAwsCli
     ...(config.stateMachineArn
       ? { workflow: new StepFunctionsWorkflow(clients.sfn, config.stateMachineArn) }
       : {}),
-    ...withAccounts(accountAccess(config, clients)),
+    ...withAccounts(accountAccess(config, clients, {}, accountKms)),
   };
 }
 
@@ -200,7 +216,8 @@ export interface TaskPorts {
 }
 
 /** The accounts and member roles, for the task Lambdas that act in AWS. */
-export const liveAccounts = (config: Config): AccountAccess | undefined => accountAccess(config);
+export const liveAccounts = (config: Config): AccountAccess | undefined =>
+  accountAccess(config, {}, {}, accountKms);
 
 /**
  * The deps of one task Lambda, with only the clients that task uses. Its handler names the factories,
@@ -346,7 +363,7 @@ export function liveSlackPorts(
   codebuildPort: CodeBuildPort;
 } {
   return {
-    // A member account's clients make one attempt each, as the hub's do (the 3 s budget).
+    // A member account's clients make one attempt each, as the hub's do (the 3 s budget); no KMS there.
     ...withAccounts(accountAccess(config, clients, SLACK_PATH_CLIENT_CONFIG)),
     iam: new IamGateway(clients.iam),
     userIndex: new DynamoUserIndexStore(clients.dynamodb, config.requestsTable),

@@ -50,10 +50,26 @@ export const FORBIDDEN_PACKAGES = [
   'aws-local-stepfunctions',
   'dynalite',
   'aws-sdk-client-mock',
+  // Replaced in the Lambda bundles: secrets come through the Parameters and Secrets Lambda Extension, and
+  // credentials from the environment Lambda sets (src/stubs/lambda-credentials.ts), not the whole chain
+  // with its STS and SSO clients.
+  '@aws-sdk/client-ssm',
+  '@aws-lambda-powertools/parameters',
+  '@aws-sdk/credential-provider-node',
+  '@aws-sdk/nested-clients',
 ];
 
 /** Every Lambda bundle stays at or under 1 MB minified (the slack function's target; 1 MB = 10^6 bytes). */
 export const MAX_BUNDLE_BYTES = 1_000_000;
+
+/** The slack function's own target (issue 13): what loads before every cold ack. The bench reports it. */
+export const SLACK_BUNDLE_TARGET_BYTES = 700_000;
+
+/**
+ * What test/infra/bundle.test.ts holds on every `npm test`: a ceiling just above today's size (725 KB once
+ * the accounts work put STS on the slack path), above SLACK_BUNDLE_TARGET_BYTES until that is reached.
+ */
+export const SLACK_BUNDLE_CEILING_BYTES = 740_000;
 
 export interface Bundle {
   name: string;
@@ -130,11 +146,15 @@ export function forbiddenPackagesIn(bundle: Bundle): string[] {
   );
 }
 
-/** Bytes by package (node_modules/<pkg>) or `src`, largest first. */
+/**
+ * Bytes by package (node_modules/<pkg>) or our own folder (`src/slack`, `src/domain`, `src/config.ts`),
+ * largest first: what each kilobyte of a bundle is for.
+ */
 export function bytesByPackage(bundle: Bundle): Array<[string, number]> {
   const totals = new Map<string, number>();
   for (const [input, bytes] of Object.entries(bundle.inputs)) {
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/')[0] ?? input;
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
     totals.set(pkg, (totals.get(pkg) ?? 0) + bytes);
   }
   return [...totals].sort((a, b) => b[1] - a[1]);

@@ -2,7 +2,8 @@
 // the event in BENCH_EVENT. Prints one JSON line: init (require) and first response times, the
 // response, and every network connection or DNS lookup attempted in each phase. Plain JavaScript with
 // no imports beyond node:*, so that nothing but the bundle itself is loaded before the clock starts.
-// Used by bench/lib/cold.ts and test/infra/bundle.test.ts.
+// Used by bench/lib/cold.ts and test/infra/bundle.test.ts. With BENCH_MORE_EVENTS (a JSON file of events),
+// the same warm handler then answers each of them in turn, and warmMs holds their times (bench/ack-latency.ts).
 
 const dns = require('node:dns');
 const net = require('node:net');
@@ -61,8 +62,26 @@ async function main() {
     response = await mod.handler(event, context, () => undefined);
     firstMs = performance.now() - t1;
   }
+  phase = 'warm';
+  const warmMs = [];
+  const warmResponses = [];
+  const more = process.env.BENCH_MORE_EVENTS
+    ? JSON.parse(require('node:fs').readFileSync(process.env.BENCH_MORE_EVENTS, 'utf8'))
+    : [];
+  for (const [index, next] of more.entries()) {
+    const context = {
+      functionName: 'bench',
+      awsRequestId: `bench-request-${index}`,
+      getRemainingTimeInMillis: () => 10_000,
+    };
+    const t = performance.now();
+    const answer = await mod.handler(next, context, () => undefined);
+    warmMs.push(performance.now() - t);
+    warmResponses.push(answer);
+  }
   phase = 'after';
-  process.stdout.write(`${JSON.stringify({ initMs, firstMs, modulesLoaded, response, network })}\n`);
+  const warm = more.length ? { warmMs, warmResponses } : {};
+  process.stdout.write(`${JSON.stringify({ initMs, firstMs, modulesLoaded, response, network, ...warm })}\n`);
 }
 
 main().then(

@@ -33,14 +33,22 @@ const answerSfn = (operation: string, body: string): { status: number; body: str
     ? startExecution(body)
     : { status: 400, body: JSON.stringify({ __type: 'UnknownOperationException', message: operation }) };
 
-/** Serves `account` (default: local mode's fixture account), seeded by the caller as it likes. */
+/**
+ * Serves `account` (default: local mode's fixture account), seeded by the caller as it likes. `delayMs`
+ * holds every answer that long after its request arrived, as a stand-in for the network and AWS's own
+ * time (the ack-under-latency bench adds 30 ms to every AWS call).
+ */
 export async function startLoopbackAws(
   account: SandboxAccount = loadSandboxFixture(FIXTURE),
+  options: { delayMs?: number } = {},
 ): Promise<LoopbackAws> {
   const calls: string[] = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
+      const arrived = Date.now();
       const body = await readBody(req);
+      const held = (options.delayMs ?? 0) - (Date.now() - arrived);
+      if (held > 0) await new Promise((resolve) => setTimeout(resolve, held));
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') {
         const operation = target.split('.').pop() ?? '';

@@ -16,11 +16,11 @@ import {
   type TargetAccount,
 } from '../domain/accounts';
 import { type AccountContext, accountContextFor, type BotRoleArns } from '../domain/plans';
+import type { KmsPort } from '../domain/ports';
 import { partitionForRegion } from '../domain/seed-policies';
 import { classifyAwsError, isAccessDenied } from './classify-error';
 import { CodeBuildGateway } from './codebuild';
 import { IamGateway } from './iam';
-import { KmsGateway } from './kms';
 
 /** The SDK clients of one account and region. */
 export interface AccountClients {
@@ -41,6 +41,11 @@ export interface AccountAccessOptions {
    * member role's. Called lazily, once per account, function, session and region.
    */
   clients: (credentials: AwsCredentialIdentity | undefined, region: string) => AccountClients;
+  /**
+   * The KMS port over an account's KMS client, for the functions whose role allows KMS. Injected, so the
+   * slack function (no KMS call) bundles no KMS client (33 KB, docs/performance.md).
+   */
+  kmsPort?: (client: KMSClient) => KmsPort;
   /** STS with the hub function's own credentials (created on the first member-account call). */
   sts: (fn: AccountFunction) => STSClient;
 }
@@ -159,7 +164,7 @@ export class StsAccountAccess implements AccountAccess {
     const clients = this.options.clients(credentials, region);
     return {
       iam: new IamGateway(clients.iam),
-      ...(clients.kms ? { kms: new KmsGateway(clients.kms) } : {}),
+      ...(clients.kms && this.options.kmsPort ? { kms: this.options.kmsPort(clients.kms) } : {}),
       ...(clients.codebuild ? { codebuild: new CodeBuildGateway(clients.codebuild) } : {}),
     };
   }

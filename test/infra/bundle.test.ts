@@ -11,6 +11,7 @@ import {
   lambdaFunctions,
   MAX_BUNDLE_BYTES,
   ROOT,
+  SLACK_BUNDLE_CEILING_BYTES,
 } from '../../bench/lib/bundles';
 import { baseChildEnv, SLACK_FUNCTION_ENV } from '../../bench/lib/cold';
 import { slashCommandEvent } from '../../test/helpers/signed-event';
@@ -81,6 +82,10 @@ describe('Lambda bundles', () => {
     expect(bundles[name]!.bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
   });
 
+  it(`slack is at most ${SLACK_BUNDLE_CEILING_BYTES.toLocaleString('en-US')} bytes minified`, () => {
+    expect(bundles.slack!.bytes).toBeLessThanOrEqual(SLACK_BUNDLE_CEILING_BYTES);
+  });
+
   it.each(FUNCTIONS)('%s carries zod without its 40 locales (zod is imported as a namespace)', (name) => {
     // `import { z } from 'zod'` keeps every locale (~370 KB); `import * as z from 'zod'` keeps English.
     const locales = inputs(name).filter((input) => input.includes('node_modules/zod/v4/locales/'));
@@ -98,6 +103,7 @@ describe('Lambda bundles', () => {
         'src/stubs/raw-body.ts',
         'src/stubs/slack-oauth.ts',
         'src/stubs/slack-socket-mode.ts',
+        'src/stubs/lambda-credentials.ts',
         expect.stringMatching(/node_modules\/@slack\/bolt\/dist\/receivers\/AwsLambdaReceiver\.js$/),
       ]),
     );
