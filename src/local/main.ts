@@ -190,8 +190,12 @@ async function bootLocal(
   const base = liveAwsPorts(config, { ...clients, ...organization?.clients(config.stage) });
   const workflow = localWorkflow(() => ports, env, options.waitSeconds);
   const ports: AwsPorts = { ...base, workflow };
-  // Runs stop before DynamoDB and the server close (cleanups run in reverse).
-  cleanups.push(() => workflow.stop());
+  // Runs stop before DynamoDB and the server close (cleanups run in reverse), and task code still running
+  // (a Slack post, a DynamoDB write) finishes first: it would otherwise meet a closed server or table.
+  cleanups.push(async () => {
+    await workflow.stop();
+    await workflow.settle();
+  });
 
   if (socketMode) {
     const socket = await startSocketMode({

@@ -119,7 +119,7 @@ describe('status in local mode', () => {
   it('answers with the target’s policies and its pending requests', async () => {
     const pending = await request('grant user:alice readonly because status test');
 
-    const answer = await typeAsAlice('status user:alice');
+    const answer = await typeAsAlice('status user:alice in hub');
 
     const createdAt = (await page.requests()).find((r) => r.requestId === pending.requestId)?.createdAt;
     expect(answer).toBe(
@@ -134,5 +134,11 @@ describe('status in local mode', () => {
         `• ${pending.requestId}: grant readonly for user:alice, awaiting approval, asked by <@U0ALICE> ${slackDate(createdAt ?? '')}`,
       ].join('\n'),
     );
+
+    // Without `in`, one answer covers every account of the sandbox organization, staging's refusal included.
+    const everywhere = await typeAsAlice('status user:alice');
+    expect(everywhere.startsWith('*Status in 4 AWS accounts*')).toBe(true);
+    expect(everywhere).toContain('*━━ AWS account prod (444455556666) ━━*');
+    expect(everywhere).toContain("I could not act in account `staging` (333344445555): it refused the bot's role");
   });
 });
