@@ -139,6 +139,8 @@ describe('status in local mode', () => {
     const everywhere = await typeAsAlice('status user:alice');
     expect(everywhere.startsWith('*Status in 4 AWS accounts*')).toBe(true);
     expect(everywhere).toContain('*━━ AWS account prod (444455556666) ━━*');
-    expect(everywhere).toContain("I could not act in account `staging` (333344445555): it refused the bot's role");
+    expect(everywhere).toContain(
+      "I could not act in account `staging` (333344445555): it refused the bot's role",
+    );
   });
 });

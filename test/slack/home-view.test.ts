@@ -60,14 +60,18 @@ describe('the Home tab view, within Slack limits', () => {
     expect(JSON.stringify(view.blocks)).not.toContain('<!channel>');
   });
 
-  it('gives each grant a Relinquish button, each pending request a Cancel button and each waiting request Approve and Deny with its id', () => {
+  it('gives each grant Extend and Relinquish buttons, each pending request a Cancel button and each waiting request Approve and Deny with its id', () => {
     const view = homeView(content(1));
     const json = JSON.stringify(view.blocks);
     const id = digest(0).requestId;
 
     expect(view.blocks).toContainEqual(
       expect.objectContaining({
-        accessory: expect.objectContaining({ action_id: ACTION_IDS.relinquish, value: id }),
+        type: 'actions',
+        elements: [
+          expect.objectContaining({ action_id: ACTION_IDS.extend, value: id }),
+          expect.objectContaining({ action_id: ACTION_IDS.relinquish, value: id }),
+        ],
       }),
     );
     expect(view.blocks).toContainEqual(
