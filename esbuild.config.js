@@ -7,6 +7,28 @@ const path = require('node:path');
 
 const stub = (file) => path.join(__dirname, 'src', 'stubs', file);
 
+const inNodeModules = (file) => file.split(path.sep).includes('node_modules');
+
+/**
+ * Module-level trims an alias cannot express, for the Lambda bundles only (each stub says why it is safe):
+ * our own `@slack/bolt` imports get App, AwsLambdaReceiver and LogLevel from their modules instead of
+ * Bolt's index (every receiver, Assistant); Bolt's App gets a throwing stand-in for the two receivers it
+ * builds only without one; @smithy/core's lazily imported event-stream support, which no client of ours
+ * uses, becomes a throwing stand-in. ~45 KB of the slack bundle (docs/performance.md).
+ */
+const lambdaOnlyModules = {
+  name: 'lambda-only-modules',
+  setup(build) {
+    build.onResolve({ filter: /^@slack\/bolt$/ }, (args) =>
+      inNodeModules(args.importer) ? undefined : { path: stub('slack-bolt-lambda.ts') },
+    );
+    build.onResolve({ filter: /^\.\/receivers\/(HTTPReceiver|SocketModeReceiver)$/ }, (args) =>
+      /@slack[\\/]bolt[\\/]dist[\\/]App\.js$/.test(args.importer) ? { path: stub('bolt-receivers.ts') } : undefined,
+    );
+    build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () => ({ path: stub('smithy-event-streams.ts') }));
+  },
+};
+
 /** Options passed to esbuild as they are (serverless-esbuild adds entryPoints and outdir). */
 const esbuildOptions = {
   bundle: true,
@@ -20,19 +42,16 @@ const esbuildOptions = {
   // service) and tree-shakable ES modules in "module": preferring "module" takes the IAM client from
   // 131 KB to 35 KB and the DynamoDB client from 97 KB to 34 KB. Packages without "module" are unaffected.
   mainFields: ['module', 'main'],
-  // Bolt requires these when it loads, but only uses them in receivers the Lambda never builds; the
-  // Lambda runs AwsLambdaReceiver. Together they are ~1.3 MB of the bundle (undici, iconv-lite,
-  // mime-db, express). The stubs throw if called; local mode and tests load the real packages.
+  // Bolt's receivers other than AwsLambdaReceiver, and with them express, raw-body, @slack/oauth and
+  // @slack/socket-mode (~1.3 MB with undici, iconv-lite and mime-db), never enter a Lambda bundle: the
+  // plugin above keeps Bolt's index and receivers out (bench/lib/bundles.ts forbids those packages).
   alias: {
-    express: stub('express.ts'),
-    'raw-body': stub('raw-body.ts'),
-    '@slack/oauth': stub('slack-oauth.ts'),
-    '@slack/socket-mode': stub('slack-socket-mode.ts'),
     // The SDK's default credential chain minus the links that never answer in Lambda (profiles, SSO,
     // process, web identity, instance metadata) and the STS/SSO clients they bundle: ~95 KB. Lambda puts
     // the role's credentials in the environment, the chain's first link; see the stub.
     '@aws-sdk/credential-provider-node': stub('lambda-credentials.ts'),
   },
+  plugins: [lambdaOnlyModules],
 };
 
 /** serverless-esbuild's own options; it strips them before calling esbuild. */
