@@ -8,21 +8,14 @@
 import '../test/setup/polyfills';
 import { writeFileSync } from 'node:fs';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { loadConfig } from '../src/config';
 import { rebuildUserIndex } from '../src/domain/iam-user-index';
-import { liveSlackRuntime, makeSlackHandler } from '../src/handlers/slack';
-import { LocalWorkflow } from '../src/local/local-workflow';
 import { SandboxAccount } from '../src/local/sandbox/account';
-import { ACTION_IDS } from '../src/slack/ids';
-import { defaultAwsClients, inProcessTaskDeps, lazy, liveAwsPorts, liveUserIndexDeps } from '../src/wiring';
-import definition from '../src/workflows/access-request.asl.json';
+import { liveUserIndexDeps } from '../src/wiring';
 import { seedBigAccount } from '../test/helpers/big-account';
-import { createRequestsTable, startDynalite, testDynamoClient } from '../test/helpers/dynalite';
+import { createRequestsTable, startDynalite } from '../test/helpers/dynalite';
 import { LocalSlack } from '../test/helpers/local-slack';
-import { blockActionEvent, slashCommandEvent } from '../test/helpers/signed-event';
 import { BENCH_BOT_TOKEN, BENCH_SECRET, SLACK_FUNCTION_ENV } from './lib/cold';
+import { type CountedBot, countedBot, countedDynamo } from './lib/counted-bot';
 import { startLoopbackAws } from './lib/loopback-aws';
 
 const REQUESTER = 'U0REQUESTER';
@@ -30,7 +23,6 @@ const APPROVER = 'U0APPROVER1';
 const MENTIONED = 'U0ALICE';
 const SIZES = [100, 1_000, 10_000];
 const GROUPS = 1_000;
-const STATES = definition.States as Record<string, { Type: string }>;
 
 export interface AccountSizeRow {
   users: number;
@@ -71,93 +63,39 @@ async function measure(users: number): Promise<AccountSizeRow> {
     region: 'us-east-1',
     credentials: { accessKeyId: 'BENCH', secretAccessKey: 'BENCH' },
   });
-  const dynamoCalls: string[] = [];
-  const dynamodb = testDynamoClient(dynalite.endpoint);
-  dynamodb.middlewareStack.add(
-    (next, context) => async (args) => {
-      dynamoCalls.push(`DynamoDB.${String(context.commandName).replace(/Command$/, '')}`);
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchCallCounter' },
-  );
-  const sfn = mockClient(SFNClient);
+  const dynamodb = countedDynamo(dynalite.endpoint);
+  let bot: CountedBot | undefined;
   try {
-    const refresh = await liveUserIndexDeps(env, { iam, dynamodb });
+    const refresh = await liveUserIndexDeps(env, { iam, dynamodb: dynamodb.client });
     await rebuildUserIndex({ ...refresh, log: { ...refresh.log, info: () => undefined } });
     const indexRefreshIamCalls = aws.calls.length;
 
-    const ports = liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), iam, dynamodb });
-    const workflow = new LocalWorkflow({
-      deps: lazy(() => inProcessTaskDeps(env, ports)),
-      retryIntervalMs: 0,
-      waitTimeOverrides: Object.fromEntries(
-        Object.entries(STATES)
-          .filter(([, state]) => state.Type === 'Wait')
-          .map(([name]) => [name, 0]),
-      ),
+    const counted = countedBot({
+      env,
+      iam,
+      dynamodb,
+      iamCalls: () => aws.calls.map((call) => call.replace(/^iam:/, 'IAM.')),
     });
-    let pendingStart: { name: string; input: string } | undefined;
-    let pendingDecision: { taskToken: string; output: string } | undefined;
-    sfn.on(StartExecutionCommand).callsFake(async (input: { name: string; input: string }) => {
-      pendingStart = input;
-      return {
-        executionArn: `arn:aws:states:us-east-1:111122223333:execution:x:${input.name}`,
-        startDate: new Date(),
-      };
-    });
-    sfn.on(SendTaskSuccessCommand).callsFake(async (input: { taskToken: string; output: string }) => {
-      pendingDecision = input;
-      return {};
-    });
-    const handler = makeSlackHandler(lazy(() => liveSlackRuntime(env, { ports })));
-    const mark = () => ({ iam: aws.calls.length, dynamo: dynamoCalls.length, sfn: sfn.calls().length });
-    const since = (from: ReturnType<typeof mark>): string[] => [
-      ...aws.calls.slice(from.iam).map((call) => call.replace(/^iam:/, 'IAM.')),
-      ...dynamoCalls.slice(from.dynamo),
-      ...sfn
-        .calls()
-        .slice(from.sfn)
-        .map((call) => `StepFunctions.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`),
-    ];
-
-    let from = mark();
-    const ack = await handler(
-      slashCommandEvent({
-        secret: BENCH_SECRET,
-        text: `grant <@${MENTIONED}|alice> developer because account-size benchmark`,
-        userId: REQUESTER,
-      }),
+    bot = counted;
+    let from = counted.mark();
+    const started = await counted.command(
+      `grant <@${MENTIONED}|alice> developer because account-size benchmark`,
+      REQUESTER,
     );
-    if (!ack.body.includes('received') || !pendingStart) throw new Error(`not accepted: ${ack.body}`);
-    const slackPath = since(from);
-    const { name: requestId, input } = pendingStart;
+    const slackPath = counted.since(from);
 
-    from = mark();
-    await workflow.start(requestId, JSON.parse(input));
-    for (let i = 0; i < 5000 && !workflow.isWaiting(requestId); i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    if (!workflow.isWaiting(requestId)) throw new Error('the run never waited for approval');
-    const workflowCalls = since(from);
+    from = counted.mark();
+    await counted.untilApprovalWait(started);
+    const workflowCalls = counted.since(from);
 
-    from = mark();
-    await handler(
-      blockActionEvent({
-        secret: BENCH_SECRET,
-        actionId: ACTION_IDS.approve,
-        value: requestId,
-        userId: APPROVER,
-      }),
-    );
-    slackPath.push(...since(from));
-    if (!pendingDecision) throw new Error('the approval sent no decision');
-    const decision: { taskToken: string; output: string } = pendingDecision;
+    from = counted.mark();
+    await counted.approve(started.requestId, APPROVER);
+    slackPath.push(...counted.since(from));
+    const decision = counted.takeDecision();
 
-    from = mark();
-    await workflow.sendDecision(decision.taskToken, JSON.parse(decision.output));
-    const result = await workflow.run(requestId)!.result;
-    workflowCalls.push(...since(from));
-    workflow.stop();
+    from = counted.mark();
+    const { result } = await counted.finish(started.requestId, decision);
+    workflowCalls.push(...counted.since(from));
     return {
       users: account.users.size,
       groups: account.groups.size,
@@ -169,7 +107,7 @@ async function measure(users: number): Promise<AccountSizeRow> {
       outcome: result.status === 'SUCCEEDED' ? 'SUCCEEDED' : `${result.status}: ${result.error ?? ''}`,
     };
   } finally {
-    sfn.restore();
+    bot?.stop();
     await slack.stop();
     await dynalite.stop();
     await aws.stop();

@@ -1,29 +1,19 @@
-// Cost of one request (run by bench/main.ts): the real slack handler and the real ASL on
-// aws-local-stepfunctions with the real task code, as in test/helpers/harness.ts, wired here so that
-// every call can be counted and attributed to the Lambda that makes it:
-// - DynamoDB on dynalite, counted by a middleware on the one client every port shares;
-// - IAM: the test suite's sandbox account, counted by aws-sdk-client-mock passing every call through;
-// - Step Functions: StartExecution and SendTaskSuccess are recorded by a mock and handed to the local
-//   run only after the slack handler has answered (as the real service does it asynchronously), so the
-//   calls of the slack function and of the tasks never interleave;
-// - Slack Web API: the local workspace's Web API on loopback (LocalSlack), counted from its recorded calls.
-// State transitions come from the local run's event log.
+// Cost of one request (run by bench/main.ts): the real slack handler and the real ASL with the real task
+// code, wired by bench/lib/counted-bot.ts so that every call is counted and attributed to the Lambda that
+// makes it. IAM is the test suite's sandbox account, counted by aws-sdk-client-mock passing every call
+// through; the Slack Web API is the local workspace's on loopback (LocalSlack), counted from its recorded
+// calls. State transitions come from the local run's event log.
 import '../test/setup/polyfills';
 import { writeFileSync } from 'node:fs';
-import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadConfig } from '../src/config';
-import { liveSlackRuntime, makeSlackHandler } from '../src/handlers/slack';
-import { LocalWorkflow } from '../src/local/local-workflow';
 import { ACTION_IDS, DENY_MODAL } from '../src/slack/ids';
-import { defaultAwsClients, inProcessTaskDeps, lazy, liveAwsPorts } from '../src/wiring';
 import definition from '../src/workflows/access-request.asl.json';
-import { createRequestsTable, startDynalite, testDynamoClient } from '../test/helpers/dynalite';
-import { INSTANT_WAITS } from '../test/helpers/harness';
+import { createRequestsTable, startDynalite } from '../test/helpers/dynalite';
 import { LocalSlack } from '../test/helpers/local-slack';
 import { SandboxIam } from '../test/helpers/sandbox-iam';
-import { blockActionEvent, slashCommandEvent, viewSubmissionEvent } from '../test/helpers/signed-event';
+import { blockActionEvent, viewSubmissionEvent } from '../test/helpers/signed-event';
 import { BENCH_BOT_TOKEN, BENCH_SECRET, SLACK_FUNCTION_ENV } from './lib/cold';
+import { countedBot, countedDynamo, type Mark, sdkName } from './lib/counted-bot';
 
 const REQUESTER = 'U0REQUESTER';
 const APPROVER = 'U0APPROVER1';
@@ -70,129 +60,72 @@ async function main(): Promise<void> {
     SLACK_API_URL: slack.url,
   };
 
-  const dynamoCalls: string[] = [];
-  const dynamodb = testDynamoClient(dynalite.endpoint);
-  // lib-dynamodb's document client shares this stack, so its commands pass here too.
-  dynamodb.middlewareStack.add(
-    (next, context) => async (args) => {
-      dynamoCalls.push(`DynamoDB.${String(context.commandName).replace(/Command$/, '')}`);
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchCallCounter' },
-  );
-  const ports = liveAwsPorts(loadConfig(env), { ...defaultAwsClients(), iam: iam.clients.iam, dynamodb });
-  // The Wait states and the grant's holds take no time, as in the tests (one list of them).
-  const workflow = new LocalWorkflow({
-    deps: lazy(() => inProcessTaskDeps(env, ports)),
-    retryIntervalMs: 0,
-    waitTimeOverrides: INSTANT_WAITS,
+  const bot = countedBot({
+    env,
+    iam: iam.clients.iam,
+    dynamodb: countedDynamo(dynalite.endpoint),
+    iamCalls: () => iamCalls.calls().map((call) => `IAM.${sdkName(call)}`),
   });
-  const sfn = mockClient(SFNClient);
-  let pendingStart: { name: string; input: string } | undefined;
-  let pendingDecision: { taskToken: string; output: string } | undefined;
-  sfn.on(StartExecutionCommand).callsFake(async (input: { name: string; input: string }) => {
-    pendingStart = input;
-    return {
-      executionArn: `arn:aws:states:us-east-1:111122223333:execution:x:${input.name}`,
-      startDate: new Date(),
-    };
-  });
-  sfn.on(SendTaskSuccessCommand).callsFake(async (input: { taskToken: string; output: string }) => {
-    pendingDecision = input;
-    return {};
-  });
-  const handler = makeSlackHandler(lazy(() => liveSlackRuntime(env, { ports })));
-
-  const snapshot = () => ({
-    dynamo: dynamoCalls.length,
-    iam: iamCalls.calls().length,
-    sfn: sfn.calls().length,
-    slack: slack.calls.length,
-  });
-  const phaseSince = (phase: string, from: ReturnType<typeof snapshot>): PhaseCost => {
-    const names = [
-      ...dynamoCalls.slice(from.dynamo),
-      ...iamCalls
-        .calls()
-        .slice(from.iam)
-        .map((call) => `IAM.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`),
-      ...sfn
-        .calls()
-        .slice(from.sfn)
-        .map((call) => `StepFunctions.${(call.args[0] as object).constructor.name.replace(/Command$/, '')}`),
-    ];
+  const phaseSince = (phase: string, from: Mark, slackFrom: number): PhaseCost => {
+    const names = bot.since(from);
     const aws: Record<string, number> = {};
     for (const name of names.sort()) aws[name] = (aws[name] ?? 0) + 1;
-    return { phase, aws, awsCalls: names.length, slackCalls: slack.calls.length - from.slack };
+    return { phase, aws, awsCalls: names.length, slackCalls: slack.calls.length - slackFrom };
+  };
+  /** Runs `step` and records the calls it made as one phase. */
+  const phase = async <T>(phases: PhaseCost[], name: string, step: () => Promise<T>): Promise<T> => {
+    const from = bot.mark();
+    const slackFrom = slack.calls.length;
+    const result = await step();
+    phases.push(phaseSince(name, from, slackFrom));
+    return result;
   };
 
   const runFlow = async (flow: string, command: string, choice: 'approve' | 'deny'): Promise<FlowCost> => {
     const phases: PhaseCost[] = [];
-    let mark = snapshot();
-    const ack = await handler(slashCommandEvent({ secret: BENCH_SECRET, text: command, userId: REQUESTER }));
-    if (!ack.body.includes('received') || pendingStart === undefined) {
-      throw new Error(`${flow}: the command was not accepted: ${ack.body}`);
-    }
-    phases.push(phaseSince('slash command (slack function)', mark));
-    const { name: requestId, input } = pendingStart;
-    pendingStart = undefined;
-
-    mark = snapshot();
-    await workflow.start(requestId, JSON.parse(input));
-    for (let i = 0; i < 2000 && !workflow.isWaiting(requestId); i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    if (!workflow.isWaiting(requestId)) throw new Error(`${flow}: the run never waited for approval`);
-    phases.push(phaseSince('plan, ask for approval (task functions)', mark));
-
-    mark = snapshot();
+    const started = await phase(phases, 'slash command (slack function)', () =>
+      bot.command(command, REQUESTER),
+    );
+    const { requestId } = started;
+    await phase(phases, 'plan, ask for approval (task functions)', () => bot.untilApprovalWait(started));
     if (choice === 'approve') {
-      await handler(
-        blockActionEvent({
-          secret: BENCH_SECRET,
-          actionId: ACTION_IDS.approve,
-          value: requestId,
-          userId: APPROVER,
-        }),
-      );
-      phases.push(phaseSince('approve click (slack function)', mark));
+      await phase(phases, 'approve click (slack function)', () => bot.approve(requestId, APPROVER));
     } else {
       // Deny opens a modal for the reason; submitting it decides.
-      await handler(
-        blockActionEvent({
-          secret: BENCH_SECRET,
-          actionId: ACTION_IDS.deny,
-          value: requestId,
-          userId: APPROVER,
-          triggerId: slack.triggerFor(APPROVER),
-        }),
+      await phase(phases, 'deny click, opens the reason modal (slack function)', () =>
+        bot.handler(
+          blockActionEvent({
+            secret: BENCH_SECRET,
+            actionId: ACTION_IDS.deny,
+            value: requestId,
+            userId: APPROVER,
+            triggerId: slack.triggerFor(APPROVER),
+          }),
+        ),
       );
-      phases.push(phaseSince('deny click, opens the reason modal (slack function)', mark));
-      mark = snapshot();
-      await handler(
-        viewSubmissionEvent({
-          secret: BENCH_SECRET,
-          callbackId: DENY_MODAL.callbackId,
-          privateMetadata: requestId,
-          userId: APPROVER,
-          values: {
-            [DENY_MODAL.reasonBlockId]: {
-              [DENY_MODAL.reasonActionId]: { type: 'plain_text_input', value: 'not needed (cost benchmark)' },
+      await phase(phases, 'deny reason submitted (slack function)', () =>
+        bot.handler(
+          viewSubmissionEvent({
+            secret: BENCH_SECRET,
+            callbackId: DENY_MODAL.callbackId,
+            privateMetadata: requestId,
+            userId: APPROVER,
+            values: {
+              [DENY_MODAL.reasonBlockId]: {
+                [DENY_MODAL.reasonActionId]: {
+                  type: 'plain_text_input',
+                  value: 'not needed (cost benchmark)',
+                },
+              },
             },
-          },
-        }),
+          }),
+        ),
       );
-      phases.push(phaseSince('deny reason submitted (slack function)', mark));
     }
-    if (pendingDecision === undefined) throw new Error(`${flow}: the ${choice} sent no decision`);
-    const decision = pendingDecision;
-    pendingDecision = undefined;
-
-    mark = snapshot();
-    await workflow.sendDecision(decision.taskToken, JSON.parse(decision.output));
-    const run = workflow.run(requestId)!;
-    const result = await run.result;
-    phases.push(phaseSince('after the decision (task functions)', mark));
+    const decision = bot.takeDecision();
+    const { run, result } = await phase(phases, 'after the decision (task functions)', () =>
+      bot.finish(requestId, decision),
+    );
 
     const entered = run.events.flatMap((event) =>
       event.type === 'StateEntered' && 'state' in event ? [event.state.name] : [],
@@ -231,8 +164,7 @@ async function main(): Promise<void> {
     outFile!,
     JSON.stringify({ flows, timeBound: pending ? { command: timeBound, pending } : null }),
   );
-  workflow.stop();
-  sfn.restore();
+  bot.stop();
   iamCalls.restore();
   await slack.stop();
   await dynalite.stop();
