@@ -11,8 +11,10 @@ import { globalRegistry } from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
 // Types only (erased when compiled): the shapes bench/ writes into bench/results.json.
 import type { AccountSizeRow } from '../bench/account-size';
+import type { AckLatencyResult } from '../bench/ack-latency';
 import type { FlowCost } from '../bench/cost';
 import type { ColdResult, NetworkAttempt } from '../bench/lib/cold';
+import { median } from '../bench/lib/stats';
 import type { LatencyResult } from '../bench/warm';
 import { EnvSchema, MAX_EXECUTION_SECONDS, STEPS_ALLOWANCE_SECONDS } from '../src/config';
 
@@ -293,27 +295,10 @@ function accountSizeSection(results: BenchResults): string[] {
   ];
 }
 
-/** "Ack under latency" (bench/ack-latency.ts), the shape it writes into results.json. */
-interface AckLatency {
-  awsDelayMs: number;
-  slackDelayMs: number;
-  users: number;
-  command: string;
-  rounds: number;
-  warmRequestsPerRound: number;
-  cold: { initMs: number; firstMs: number; totalMs: number }[];
-  coldMedianMs: number;
-  coldMaxMs: number;
-  warm: { requests: number; p50Ms: number; p99Ms: number; maxMs: number; meanMs: number };
-  calls: { aws: number; dynamodb: number; slack: number; secretsExtension: number; perAck: number };
-}
-
 /** "Ack under latency" and the slack bundle's bytes by package, when the results have them (issue 13). */
 function latencySection(results: BenchResults): string[] {
   const latency = results.ackLatency;
   if (!latency) return [];
-  const median = (values: number[]) =>
-    [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? 0;
   return [
     '### Ack under realistic latency',
     '',
@@ -431,7 +416,7 @@ export interface BenchResults {
   /** Calls per request vs account size; absent in results written before issue 13. */
   accountSize?: { rows: AccountSizeRow[] };
   /** Ack under latency and the slack bundle by package; absent in results written before them. */
-  ackLatency?: AckLatency;
+  ackLatency?: AckLatencyResult;
   slackBundleByPackage?: [string, number][];
   targets: { target: string; value: string; met: boolean }[];
 }
