@@ -188,3 +188,34 @@ describe('a member account without the member stack', () => {
     expect(h.sfn.commandCalls(StartExecutionCommand)).toEqual([]);
   });
 });
+
+describe('cross-account costs no state transitions (issue 13: at most 12 per approved grant)', () => {
+  /** The states a request's run entered and retried, from the local run's event log (what Standard bills). */
+  const transitionsOf = (requestId: string): { entered: string[]; retried: number } => {
+    const events = h.workflow.run(requestId)?.events ?? [];
+    return {
+      entered: events.flatMap((event) =>
+        event.type === 'StateEntered' && 'state' in event ? [event.state.name] : [],
+      ),
+      retried: events.filter((event) => event.type === 'StateRetried').length,
+    };
+  };
+
+  it('an approved developer grant in prod enters exactly the states of the same grant in the hub', async () => {
+    h = await startHarness({}, { members: { prod: PROD } });
+    h.iam.addUser('alice');
+    h.members.prod?.addUser('alice');
+    const inHub = await approved('grant user:alice developer because release');
+    const inProd = await approvedNext('grant user:alice developer in prod because release', inHub);
+
+    const hub = transitionsOf(inHub);
+    const prod = transitionsOf(inProd);
+    expect(hub.entered.length).toBeGreaterThan(3);
+    expect(prod.entered).toEqual(hub.entered);
+    expect(prod.retried).toBe(0);
+    expect(prod.entered.length + prod.retried).toBeLessThanOrEqual(12);
+    expect(h.members.prod?.attached('user', 'alice')).toEqual(
+      [POLICY_ARNS.codeBuildDeveloper, POLICY_ARNS.s3ReadOnly].sort(),
+    );
+  });
+});
