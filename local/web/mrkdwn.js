@@ -166,25 +166,14 @@
     return seconds >= 0 ? `${phrase} ago` : `in ${phrase}`;
   }
 
-  /**
-   * Formats a Slack date template. options: { now: Date, timeZone?: string, hour12?: boolean }.
-   * Unknown tokens stay as typed, as Slack leaves them.
-   */
-  function formatDate(seconds, template, options) {
-    const opts = options || {};
-    const ms = seconds * 1000;
-    const nowMs = (opts.now || new Date()).getTime();
-    const at = fieldsAt(ms, opts.timeZone);
-    const now = fieldsAt(nowMs, opts.timeZone);
+  // The date tokens of instant `at`, seen from `now` (the *_pretty ones say today/yesterday/tomorrow).
+  function dateTokens(at, now) {
     const month = MONTHS[at.month - 1];
     const dateLong = `${DAYS[at.weekday]}, ${month} ${ordinal(at.day)}, ${at.year}`;
     const date = `${month} ${ordinal(at.day)}, ${at.year}`;
     const dateShort = `${month.slice(0, 3)} ${at.day}, ${at.year}`;
-    const h12 = opts.hour12 !== false;
-    const hour = h12 ? `${at.hour % 12 || 12}` : pad(at.hour);
-    const suffix = h12 ? (at.hour < 12 ? ' AM' : ' PM') : '';
     const day = relativeDay(at, now);
-    const tokens = {
+    return {
       date_num: `${at.year}-${pad(at.month)}-${pad(at.day)}`,
       date_slash: `${pad(at.day)}/${pad(at.month)}/${at.year}`,
       date: date,
@@ -196,15 +185,42 @@
       date_long_pretty: day || dateLong,
       day_divider_pretty:
         day || (at.year === now.year ? `${DAYS[at.weekday]}, ${month} ${ordinal(at.day)}` : dateLong),
+    };
+  }
+
+  // The time tokens, on a 12-hour clock with AM/PM unless hour12 is false.
+  function timeTokens(at, hour12) {
+    const hour = hour12 ? `${at.hour % 12 || 12}` : pad(at.hour);
+    const suffix = hour12 ? (at.hour < 12 ? ' AM' : ' PM') : '';
+    return {
       time: `${hour}:${pad(at.minute)}${suffix}`,
       time_secs: `${hour}:${pad(at.minute)}:${pad(at.second)}${suffix}`,
+    };
+  }
+
+  // "today at 3:00 PM" opens a sentence as "Today at 3:00 PM", as Slack writes it.
+  function capitalizeRelativeDay(text) {
+    return /^(today|yesterday|tomorrow)/.test(text) ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+  }
+
+  /**
+   * Formats a Slack date template. options: { now: Date, timeZone?: string, hour12?: boolean }.
+   * Unknown tokens stay as typed, as Slack leaves them.
+   */
+  function formatDate(seconds, template, options) {
+    const opts = options || {};
+    const ms = seconds * 1000;
+    const nowMs = (opts.now || new Date()).getTime();
+    const at = fieldsAt(ms, opts.timeZone);
+    const tokens = {
+      ...dateTokens(at, fieldsAt(nowMs, opts.timeZone)),
+      ...timeTokens(at, opts.hour12 !== false),
       ago: ago(ms, nowMs),
     };
     const out = template.replace(/\{([a-z_]+)\}/g, (match, name) =>
       Object.hasOwn(tokens, name) ? tokens[name] : match,
     );
-    // "today at 3:00 PM" opens a sentence as "Today at 3:00 PM", as Slack writes it.
-    return /^(today|yesterday|tomorrow)/.test(out) ? out.charAt(0).toUpperCase() + out.slice(1) : out;
+    return capitalizeRelativeDay(out);
   }
 
   // body: "date^UNIX^FORMAT[^LINK]" (after the '!'); label: the fallback after '|'.
@@ -230,71 +246,94 @@
     return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   }
 
-  function angleToken(body, lookup) {
-    const bar = body.indexOf('|');
-    const target = bar === -1 ? body : body.slice(0, bar);
-    const label = bar === -1 ? undefined : decodeEntities(body.slice(bar + 1));
-    const first = target.charAt(0);
-    if (first === '@') {
-      const userId = target.slice(1);
-      return { type: 'user', id: userId, label: `@${lookup.user(userId) || label || userId}` };
-    }
-    if (first === '#') {
-      const channelId = target.slice(1);
-      return {
-        type: 'channel',
-        id: channelId,
-        label: `#${lookup.channel(channelId) || label || channelId}`,
-      };
-    }
-    if (first === '!') {
-      const special = target.slice(1);
-      if (special.indexOf('date^') === 0) return dateToken(special, label, lookup.dates);
-      if (special.indexOf('subteam^') === 0) return { type: 'broadcast', label: label || '@group' };
-      if (special === 'here' || special === 'channel' || special === 'everyone') {
-        return { type: 'broadcast', label: `@${special}` };
-      }
-      return { type: 'text', text: label || special };
-    }
+  const BROADCASTS = ['here', 'channel', 'everyone'];
+
+  // <!…>: a date, a user group, a broadcast, or another special shown by its label.
+  function specialToken(special, label, lookup) {
+    if (special.indexOf('date^') === 0) return dateToken(special, label, lookup.dates);
+    if (special.indexOf('subteam^') === 0) return { type: 'broadcast', label: label || '@group' };
+    if (BROADCASTS.includes(special)) return { type: 'broadcast', label: `@${special}` };
+    return { type: 'text', text: label || special };
+  }
+
+  // What follows `<` decides the token: @user, #channel, !special; anything else is a link.
+  const SIGILS = {
+    '@': (userId, label, lookup) => ({
+      type: 'user',
+      id: userId,
+      label: `@${lookup.user(userId) || label || userId}`,
+    }),
+    '#': (channelId, label, lookup) => ({
+      type: 'channel',
+      id: channelId,
+      label: `#${lookup.channel(channelId) || label || channelId}`,
+    }),
+    '!': specialToken,
+  };
+
+  // <url|label>: a link only to a safe URL; anything else is shown as typed, brackets and all.
+  function linkToken(target, label, body) {
     const url = decodeEntities(target);
     if (SAFE_URL.test(url)) return { type: 'link', url: url, label: label || url };
     return { type: 'text', text: `<${decodeEntities(body)}>` };
   }
 
+  function angleToken(body, lookup) {
+    const bar = body.indexOf('|');
+    const target = bar === -1 ? body : body.slice(0, bar);
+    const label = bar === -1 ? undefined : decodeEntities(body.slice(bar + 1));
+    const first = target.charAt(0);
+    if (Object.hasOwn(SIGILS, first)) return SIGILS[first](target.slice(1), label, lookup);
+    return linkToken(target, label, body);
+  }
+
+  const emojiNode = (name, typed) => {
+    const emoji = EMOJI[name];
+    return emoji ? { type: 'emoji', name: name, text: emoji } : { type: 'text', text: typed };
+  };
+
+  // Each inline pattern (exactly one capture group each) and the node its match becomes.
+  const INLINE_RULES = [
+    ['`([^`\\n]+)`', (inner) => ({ type: 'code', text: decodeEntities(inner) })],
+    ['<([^<>\\n]+)>', (inner, lookup) => angleToken(inner, lookup)],
+    [':([a-z0-9_+\\-]+):', (inner, _lookup, typed) => emojiNode(inner, typed)],
+    [
+      '(?:^|(?<=[^\\w*]))\\*(?!\\s)([^*\\n]+?)(?<!\\s)\\*(?=$|[^\\w*])',
+      (inner, lookup) => ({ type: 'bold', children: inline(inner, lookup, []) }),
+    ],
+    [
+      '(?:^|(?<=[^\\w_]))_(?!\\s)([^_\\n]+?)(?<!\\s)_(?=$|[^\\w_])',
+      (inner, lookup) => ({ type: 'italic', children: inline(inner, lookup, []) }),
+    ],
+    [
+      '(?:^|(?<=[^\\w~]))~(?!\\s)([^~\\n]+?)(?<!\\s)~(?=$|[^\\w~])',
+      (inner, lookup) => ({ type: 'strike', children: inline(inner, lookup, []) }),
+    ],
+    ['(\\n)', () => ({ type: 'br' })],
+  ];
+
   // One alternation, tried left to right at the earliest position: code spans first, so nothing inside
   // them is formatted; bold/italic/strike need a non-word character (or an edge) on both sides.
-  const INLINE = new RegExp(
-    [
-      '`([^`\\n]+)`',
-      '<([^<>\\n]+)>',
-      ':([a-z0-9_+\\-]+):',
-      '(?:^|(?<=[^\\w*]))\\*(?!\\s)([^*\\n]+?)(?<!\\s)\\*(?=$|[^\\w*])',
-      '(?:^|(?<=[^\\w_]))_(?!\\s)([^_\\n]+?)(?<!\\s)_(?=$|[^\\w_])',
-      '(?:^|(?<=[^\\w~]))~(?!\\s)([^~\\n]+?)(?<!\\s)~(?=$|[^\\w~])',
-      '(\\n)',
-    ].join('|'),
-    'g',
-  );
+  const INLINE = new RegExp(INLINE_RULES.map(([pattern]) => pattern).join('|'), 'g');
+
+  // The node of one match: rule i's capture group is group i + 1.
+  function inlineNode(match, lookup) {
+    const rule = INLINE_RULES.findIndex((_rule, i) => match[i + 1] !== undefined);
+    return INLINE_RULES[rule][1](match[rule + 1], lookup, match[0]);
+  }
+
+  const textNode = (text) => ({ type: 'text', text: decodeEntities(text) });
 
   function inline(text, lookup, out) {
     let last = 0;
-    let match;
     // Bold and italic recurse into this function, so each call needs its own lastIndex.
     const re = new RegExp(INLINE.source, 'g');
-    for (match = re.exec(text); match !== null; match = re.exec(text)) {
-      if (match.index > last) out.push({ type: 'text', text: decodeEntities(text.slice(last, match.index)) });
-      if (match[1] !== undefined) out.push({ type: 'code', text: decodeEntities(match[1]) });
-      else if (match[2] !== undefined) out.push(angleToken(match[2], lookup));
-      else if (match[3] !== undefined) {
-        const emoji = EMOJI[match[3]];
-        out.push(emoji ? { type: 'emoji', name: match[3], text: emoji } : { type: 'text', text: match[0] });
-      } else if (match[4] !== undefined) out.push({ type: 'bold', children: inline(match[4], lookup, []) });
-      else if (match[5] !== undefined) out.push({ type: 'italic', children: inline(match[5], lookup, []) });
-      else if (match[6] !== undefined) out.push({ type: 'strike', children: inline(match[6], lookup, []) });
-      else out.push({ type: 'br' });
+    for (let match = re.exec(text); match !== null; match = re.exec(text)) {
+      if (match.index > last) out.push(textNode(text.slice(last, match.index)));
+      out.push(inlineNode(match, lookup));
       last = re.lastIndex;
     }
-    if (last < text.length) out.push({ type: 'text', text: decodeEntities(text.slice(last)) });
+    if (last < text.length) out.push(textNode(text.slice(last)));
     return out;
   }
 

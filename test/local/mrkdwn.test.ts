@@ -96,6 +96,22 @@ describe('mrkdwn on the local workspace page', () => {
   });
 
   it.each([
+    ['a user group by its label', '<!subteam^S0ONCALL|@oncall>', [{ type: 'broadcast', label: '@oncall' }]],
+    [
+      'a user group without a label as @group',
+      '<!subteam^S0ONCALL>',
+      [{ type: 'broadcast', label: '@group' }],
+    ],
+    ['@channel as a broadcast', '<!channel>', [{ type: 'broadcast', label: '@channel' }]],
+    ['@everyone as a broadcast', '<!everyone>', [{ type: 'broadcast', label: '@everyone' }]],
+    ['another special by its label', '<!something|see this>', [text('see this')]],
+    ['another special without a label by its name', '<!something>', [text('something')]],
+    ['an unknown channel by its label', '<#C0NONE|ops>', [{ type: 'channel', id: 'C0NONE', label: '#ops' }]],
+  ])('renders the special %s', (_name, input, expected) => {
+    expect(parse(input)).toEqual(expected);
+  });
+
+  it.each([
     [
       'Slack-escaped HTML stays text',
       '&lt;img src=x onerror=alert(1)&gt;',
