@@ -15,18 +15,33 @@
 
   // ---- DOM helpers ---------------------------------------------------------------------------------
 
+  // null, undefined and false props and children are left out, so callers can write `cond ? x : null`.
+  const isAbsent = (value) => value === undefined || value === null || value === false;
+
+  // The props that are not attributes; `on…` props are listeners; any other prop is an attribute.
+  const PROP_SETTERS = {
+    className: (node, value) => {
+      node.className = value;
+    },
+    text: (node, value) => {
+      node.textContent = value;
+    },
+    dataset: (node, value) => Object.assign(node.dataset, value),
+  };
+
+  function setProp(node, key, value) {
+    if (Object.hasOwn(PROP_SETTERS, key)) PROP_SETTERS[key](node, value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+
   function el(tag, props, children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(props || {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === 'className') node.className = value;
-      else if (key === 'text') node.textContent = value;
-      else if (key === 'dataset') Object.assign(node.dataset, value);
-      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? '' : String(value));
+      if (!isAbsent(value)) setProp(node, key, value);
     }
     for (const child of [].concat(children || [])) {
-      if (child === undefined || child === null || child === false) continue;
+      if (isAbsent(child)) continue;
       node.append(typeof child === 'string' ? document.createTextNode(child) : child);
     }
     return node;
@@ -268,100 +283,114 @@
     return plain.concat(groups);
   }
 
+  const initialOption = (element) => (element.initial_option ? [element.initial_option.value] : []);
+  const initialOptions = (element) => (element.initial_options || []).map((option) => option.value);
+  const one = (value) => (value ? [value] : []);
+
+  // The values an element starts with, by its type.
+  const INITIAL_VALUES = {
+    static_select: initialOption,
+    radio_buttons: initialOption,
+    multi_static_select: initialOptions,
+    checkboxes: initialOptions,
+    users_select: (element) => one(element.initial_user),
+    multi_users_select: (element) => element.initial_users || [],
+    channels_select: (element) => one(element.initial_channel),
+    conversations_select: (element) => one(element.initial_conversation),
+  };
+
   function initialOf(element) {
-    switch (element.type) {
-      case 'static_select':
-      case 'radio_buttons':
-        return element.initial_option ? [element.initial_option.value] : [];
-      case 'multi_static_select':
-      case 'checkboxes':
-        return (element.initial_options || []).map((option) => option.value);
-      case 'users_select':
-        return element.initial_user ? [element.initial_user] : [];
-      case 'multi_users_select':
-        return element.initial_users || [];
-      case 'channels_select':
-        return element.initial_channel ? [element.initial_channel] : [];
-      case 'conversations_select':
-        return element.initial_conversation ? [element.initial_conversation] : [];
-      default:
-        return [];
-    }
+    return Object.hasOwn(INITIAL_VALUES, element.type) ? INITIAL_VALUES[element.type](element) : [];
   }
+
+  // field: { data, placeholder, label } (data: the data-* attributes every control carries).
+  function selectControl(element, field, multiple, options) {
+    const initial = new Set(initialOf(element));
+    const nodes = (
+      multiple ? [] : [el('option', { value: '', text: field.placeholder || 'Select…' })]
+    ).concat(options);
+    const node = el(
+      'select',
+      { className: 'modal-input', dataset: field.data, multiple, 'aria-label': field.label },
+      nodes,
+    );
+    for (const option of node.querySelectorAll('option')) option.selected = initial.has(option.value);
+    return node;
+  }
+
+  const peopleOptions = () =>
+    users().map((user) => el('option', { value: user.id, text: `${user.realName} (@${user.name})` }));
+  const channelOptions = () =>
+    channels().map((channel) => el('option', { value: channel.id, text: `# ${channel.name}` }));
+
+  const TEXT_INPUT_TYPES = {
+    plain_text_input: 'text',
+    email_text_input: 'email',
+    url_text_input: 'url',
+    number_input: 'number',
+  };
+
+  function textInput(element, field) {
+    const node = el(element.multiline ? 'textarea' : 'input', {
+      className: 'modal-input',
+      dataset: field.data,
+      type: element.multiline ? undefined : TEXT_INPUT_TYPES[element.type],
+      rows: element.multiline ? 3 : undefined,
+      maxlength: element.max_length,
+      placeholder: field.placeholder,
+      'aria-label': field.label,
+    });
+    if (element.initial_value) node.value = element.initial_value;
+    return node;
+  }
+
+  function pickerInput(element, field) {
+    const isDate = element.type === 'datepicker';
+    const node = el('input', {
+      className: 'modal-input',
+      dataset: field.data,
+      type: isDate ? 'date' : 'time',
+      'aria-label': field.label,
+    });
+    const initial = isDate ? element.initial_date : element.initial_time;
+    if (initial) node.value = initial;
+    return node;
+  }
+
+  const singleSelect = (options) => (element, field) =>
+    selectControl(element, field, false, options(element));
+  const multiSelect = (options) => (element, field) => selectControl(element, field, true, options(element));
+
+  // The control the page draws for each stateful element type.
+  const CONTROLS = {
+    plain_text_input: textInput,
+    email_text_input: textInput,
+    url_text_input: textInput,
+    number_input: textInput,
+    static_select: singleSelect(optionNodes),
+    radio_buttons: singleSelect(optionNodes),
+    multi_static_select: multiSelect(optionNodes),
+    checkboxes: multiSelect(optionNodes),
+    users_select: singleSelect(peopleOptions),
+    multi_users_select: multiSelect(peopleOptions),
+    channels_select: singleSelect(channelOptions),
+    conversations_select: singleSelect(channelOptions),
+    datepicker: pickerInput,
+    timepicker: pickerInput,
+  };
 
   /**
    * A control for a stateful Block Kit element, or undefined for one the page does not know. Every
    * control carries data-block-id, data-action-id and data-element so values() can read it back.
    */
   function inputControl(element, blockId, label) {
-    const data = { blockId, actionId: element.action_id, element: element.type };
-    const placeholder = element.placeholder?.text || '';
-    const select = (multiple, options) => {
-      const initial = new Set(initialOf(element));
-      const nodes = (multiple ? [] : [el('option', { value: '', text: placeholder || 'Select…' })]).concat(
-        options,
-      );
-      const node = el(
-        'select',
-        { className: 'modal-input', dataset: data, multiple, 'aria-label': label },
-        nodes,
-      );
-      for (const option of node.querySelectorAll('option')) option.selected = initial.has(option.value);
-      return node;
+    if (!Object.hasOwn(CONTROLS, element.type)) return undefined;
+    const field = {
+      data: { blockId, actionId: element.action_id, element: element.type },
+      placeholder: element.placeholder?.text || '',
+      label,
     };
-    const people = () =>
-      users().map((user) => el('option', { value: user.id, text: `${user.realName} (@${user.name})` }));
-    switch (element.type) {
-      case 'plain_text_input':
-      case 'email_text_input':
-      case 'url_text_input':
-      case 'number_input': {
-        const node = el(element.multiline ? 'textarea' : 'input', {
-          className: 'modal-input',
-          dataset: data,
-          type: element.multiline
-            ? undefined
-            : { email_text_input: 'email', url_text_input: 'url', number_input: 'number' }[element.type] ||
-              'text',
-          rows: element.multiline ? 3 : undefined,
-          maxlength: element.max_length,
-          placeholder,
-          'aria-label': label,
-        });
-        if (element.initial_value) node.value = element.initial_value;
-        return node;
-      }
-      case 'static_select':
-      case 'radio_buttons':
-        return select(false, optionNodes(element));
-      case 'multi_static_select':
-      case 'checkboxes':
-        return select(true, optionNodes(element));
-      case 'users_select':
-        return select(false, people());
-      case 'multi_users_select':
-        return select(true, people());
-      case 'channels_select':
-      case 'conversations_select':
-        return select(
-          false,
-          channels().map((channel) => el('option', { value: channel.id, text: `# ${channel.name}` })),
-        );
-      case 'datepicker':
-      case 'timepicker': {
-        const node = el('input', {
-          className: 'modal-input',
-          dataset: data,
-          type: element.type === 'datepicker' ? 'date' : 'time',
-          'aria-label': label,
-        });
-        const initial = element.type === 'datepicker' ? element.initial_date : element.initial_time;
-        if (initial) node.value = initial;
-        return node;
-      }
-      default:
-        return undefined;
-    }
+    return CONTROLS[element.type](element, field);
   }
 
   /** What the person typed and chose in a container, as the server wants it: block -> action -> value. */
@@ -435,75 +464,84 @@
     });
   }
 
+  function inputBlock(block, surface, blockId) {
+    const element = block.element || {};
+    const label = block.label?.text || '';
+    const control = inputControl(element, blockId, label) || unknownBlock(element);
+    if (block.dispatch_action && surface.kind === 'view') dispatchOnChange(control, surface, blockId);
+    return el('label', { className: 'block modal-field', dataset: { blockId } }, [
+      el('div', { className: 'modal-label' }, [
+        label,
+        block.optional ? el('span', { className: 'optional', text: ' (optional)' }) : null,
+      ]),
+      control,
+      block.hint ? el('div', { className: 'modal-hint' }, richText(block.hint)) : null,
+      el('div', { className: 'modal-error', dataset: { errorFor: blockId } }),
+    ]);
+  }
+
+  // A section's accessory: a button, another control, or (unknown to the page) its JSON.
+  function sectionAccessory(accessory, surface, blockId) {
+    if (accessory.type === 'button') {
+      return el('div', { className: 'section-accessory' }, button(accessory, surface, blockId));
+    }
+    const control = inputControl(accessory, blockId, '');
+    return control ? el('div', { className: 'section-accessory' }, control) : unknownBlock(accessory);
+  }
+
+  function sectionBlock(block, surface, blockId) {
+    const fields = Array.isArray(block.fields)
+      ? el(
+          'div',
+          { className: 'fields' },
+          block.fields.map((field) => el('div', {}, richText(field))),
+        )
+      : null;
+    return el('div', { className: 'block block-section' }, [
+      block.text ? el('div', {}, richText(block.text)) : null,
+      fields,
+      block.accessory ? sectionAccessory(block.accessory, surface, blockId) : null,
+    ]);
+  }
+
+  function contextBlock(block) {
+    return el(
+      'div',
+      { className: 'block block-context' },
+      (block.elements || []).map((element) =>
+        element.type === 'image'
+          ? el('span', { text: `[${element.alt_text || 'image'}] ` })
+          : richText(element),
+      ),
+    );
+  }
+
+  function actionsBlock(block, surface, blockId) {
+    return el(
+      'div',
+      { className: 'block block-actions' },
+      (block.elements || []).map((element) =>
+        element.type === 'button'
+          ? button(element, surface, blockId)
+          : inputControl(element, blockId, '') || unknownBlock(element),
+      ),
+    );
+  }
+
+  // How the page draws each block type; any other type shows as its JSON.
+  const BLOCKS = {
+    input: inputBlock,
+    header: (block) => el('div', { className: 'block block-header' }, richText(block.text)),
+    section: sectionBlock,
+    context: contextBlock,
+    actions: actionsBlock,
+    divider: () => el('hr', { className: 'divider' }),
+  };
+
   function renderBlock(block, surface, index) {
     const blockId = block.block_id || `block-${index}`;
-    switch (block.type) {
-      case 'input': {
-        const element = block.element || {};
-        const label = block.label?.text || '';
-        const control = inputControl(element, blockId, label) || unknownBlock(element);
-        if (block.dispatch_action && surface.kind === 'view') dispatchOnChange(control, surface, blockId);
-        return el('label', { className: 'block modal-field', dataset: { blockId } }, [
-          el('div', { className: 'modal-label' }, [
-            label,
-            block.optional ? el('span', { className: 'optional', text: ' (optional)' }) : null,
-          ]),
-          control,
-          block.hint ? el('div', { className: 'modal-hint' }, richText(block.hint)) : null,
-          el('div', { className: 'modal-error', dataset: { errorFor: blockId } }),
-        ]);
-      }
-      case 'header':
-        return el('div', { className: 'block block-header' }, richText(block.text));
-      case 'section': {
-        const parts = [];
-        if (block.text) parts.push(el('div', {}, richText(block.text)));
-        if (Array.isArray(block.fields)) {
-          parts.push(
-            el(
-              'div',
-              { className: 'fields' },
-              block.fields.map((field) => el('div', {}, richText(field))),
-            ),
-          );
-        }
-        if (block.accessory && block.accessory.type === 'button') {
-          parts.push(
-            el('div', { className: 'section-accessory' }, button(block.accessory, surface, blockId)),
-          );
-        } else if (block.accessory) {
-          const control = inputControl(block.accessory, blockId, '');
-          parts.push(
-            control ? el('div', { className: 'section-accessory' }, control) : unknownBlock(block.accessory),
-          );
-        }
-        return el('div', { className: 'block block-section' }, parts);
-      }
-      case 'context':
-        return el(
-          'div',
-          { className: 'block block-context' },
-          (block.elements || []).map((element) =>
-            element.type === 'image'
-              ? el('span', { text: `[${element.alt_text || 'image'}] ` })
-              : richText(element),
-          ),
-        );
-      case 'actions':
-        return el(
-          'div',
-          { className: 'block block-actions' },
-          (block.elements || []).map((element) =>
-            element.type === 'button'
-              ? button(element, surface, blockId)
-              : inputControl(element, blockId, '') || unknownBlock(element),
-          ),
-        );
-      case 'divider':
-        return el('hr', { className: 'divider' });
-      default:
-        return unknownBlock(block);
-    }
+    if (!Object.hasOwn(BLOCKS, block.type)) return unknownBlock(block);
+    return BLOCKS[block.type](block, surface, blockId);
   }
 
   function unknownBlock(block) {
@@ -592,23 +630,9 @@
       );
       return;
     }
-    if (!userById(view.me)) view.me = snapshot.users[0].id;
-    // A DM id follows the person signed in: switching identity shows the new person's DM with the app.
-    if (view.channel.startsWith('D') && snapshot.im) view.channel = snapshot.im.id;
-    if (view.channel !== HOME && !conversationById(view.channel)) view.channel = snapshot.channels[0].id;
-    store.setItem('me', view.me);
-    store.setItem('channel', view.channel);
-
+    keepSelectionValid(snapshot);
     $('team-name').textContent = snapshot.team.name;
-    const accounts = snapshot.mode.accounts || [];
-    $('mode').textContent =
-      `AWS: ${
-        snapshot.mode.aws !== 'sandbox'
-          ? 'REAL account'
-          : accounts.length > 1
-            ? `sandbox accounts ${accounts.map((account) => account.name).join(', ')}`
-            : 'sandbox account'
-      }` + (snapshot.mode.fast ? ' · fast waits' : '');
+    $('mode').textContent = modeText(snapshot.mode);
 
     renderIdentity();
     renderChannels();
@@ -616,6 +640,26 @@
     renderThread();
     renderModal();
     $('app').dataset.viewer = snapshot.viewer || '';
+  }
+
+  // The person and conversation shown exist in this snapshot (else the first ones), and are remembered.
+  function keepSelectionValid(snapshot) {
+    if (!userById(view.me)) view.me = snapshot.users[0].id;
+    // A DM id follows the person signed in: switching identity shows the new person's DM with the app.
+    if (view.channel.startsWith('D') && snapshot.im) view.channel = snapshot.im.id;
+    if (view.channel !== HOME && !conversationById(view.channel)) view.channel = snapshot.channels[0].id;
+    store.setItem('me', view.me);
+    store.setItem('channel', view.channel);
+  }
+
+  // The header's "AWS: …" line: which AWS the bot acts in, and whether waits are shortened.
+  function modeText(mode) {
+    const accounts = mode.accounts || [];
+    const sandbox =
+      accounts.length > 1
+        ? `sandbox accounts ${accounts.map((account) => account.name).join(', ')}`
+        : 'sandbox account';
+    return `AWS: ${mode.aws !== 'sandbox' ? 'REAL account' : sandbox}${mode.fast ? ' · fast waits' : ''}`;
   }
 
   function renderIdentity() {
@@ -723,18 +767,29 @@
     $('composer').placeholder = channel.im
       ? `Message ${channel.name}, or type /codebuild-access help`
       : `Message #${channel.name}, or type /codebuild-access help`;
+    renderHint();
+    const items = visibleIn(channel.id);
+    renderHistory(container, channel, items);
+    markSeen(channel.id, items);
+  }
+
+  // A button that puts an example command in the composer.
+  function exampleButton(text) {
+    return el('button', {
+      type: 'button',
+      text,
+      onclick: (event) => {
+        $('composer').value = event.currentTarget.textContent;
+        $('composer').focus();
+      },
+    });
+  }
+
+  // The "Try …" line under the composer: a first grant, and the same grant in a member account.
+  function renderHint() {
     const me = userById(view.me);
     // Approvers have no IAM user in the sandbox; they would ask for someone else.
     const target = me && !me.approver ? me.name : 'alice';
-    const example = (text) =>
-      el('button', {
-        type: 'button',
-        text,
-        onclick: (event) => {
-          $('composer').value = event.currentTarget.textContent;
-          $('composer').focus();
-        },
-      });
     // A member account with the member stack (prod when there is one): the same grant in another account.
     const members = (view.snapshot.mode.accounts || []).filter(
       (account) => !account.hub && account.memberStack,
@@ -742,16 +797,19 @@
     const member = members.find((account) => account.name === 'prod') || members[members.length - 1];
     $('hint').replaceChildren(
       'Try ',
-      example(`/codebuild-access grant @${target} developer because first build`),
+      exampleButton(`/codebuild-access grant @${target} developer because first build`),
       ...(member
         ? [
             ' or, in another AWS account, ',
-            example(`/codebuild-access grant @${target} developer in ${member.name} because release`),
+            exampleButton(`/codebuild-access grant @${target} developer in ${member.name} because release`),
           ]
         : []),
     );
+  }
+
+  // The conversation's messages (or the line that starts an empty one), kept scrolled to the bottom.
+  function renderHistory(container, channel, items) {
     const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40;
-    const items = visibleIn(channel.id);
     const replies = (ts) =>
       view.snapshot.messages.filter((m) => m.channel === channel.id && m.threadTs === ts).length;
     container.replaceChildren(
@@ -770,11 +828,14 @@
     );
     if (atBottom || container.dataset.channel !== channel.id) container.scrollTop = container.scrollHeight;
     container.dataset.channel = channel.id;
+  }
+
+  // What the viewer has seen, for the sidebar's unread badges.
+  function markSeen(channelId, items) {
     const last = items[items.length - 1];
-    if (last) {
-      view.lastSeen[channel.id] = last.ts;
-      store.setItem('lastSeen', JSON.stringify(view.lastSeen));
-    }
+    if (!last) return;
+    view.lastSeen[channelId] = last.ts;
+    store.setItem('lastSeen', JSON.stringify(view.lastSeen));
   }
 
   function openThread(channel, ts) {
