@@ -197,7 +197,9 @@
   }
 
   function emojify(text) {
-    return text.replace(/:([a-z0-9_+-]+):/g, (match, name) => window.Mrkdwn.EMOJI[name] || match);
+    return text.replace(/:([a-z0-9_+-]+):/g, (match, name) =>
+      Object.hasOwn(window.Mrkdwn.EMOJI, name) ? window.Mrkdwn.EMOJI[name] : match,
+    );
   }
 
   // A surface is where blocks are shown: a message ({ kind: 'message', message }) or a view (the Home tab

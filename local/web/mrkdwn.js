@@ -288,7 +288,8 @@
   }
 
   const emojiNode = (name, typed) => {
-    const emoji = EMOJI[name];
+    // Own keys only: `:constructor:` is typed text, not Object.prototype.constructor.
+    const emoji = Object.hasOwn(EMOJI, name) ? EMOJI[name] : undefined;
     return emoji ? { type: 'emoji', name: name, text: emoji } : { type: 'text', text: typed };
   };
 

@@ -81,6 +81,11 @@ describe('mrkdwn on the local workspace page', () => {
     ],
     ['an unknown emoji as typed', ':not_an_emoji:', [text(':not_an_emoji:')]],
     [
+      'an object key that is not an emoji as typed',
+      ':constructor: :__proto__:',
+      [text(':constructor:'), text(' '), text(':__proto__:')],
+    ],
+    [
       'the emoji of a reminder',
       ':alarm_clock: ends',
       [{ type: 'emoji', name: 'alarm_clock', text: '\u23f0' }, text(' ends')],
