@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { rebuildUserIndex } from '../src/domain/iam-user-index';
+import { refreshUserIndexes } from '../src/domain/iam-user-index';
 import { SandboxAccount } from '../src/local/sandbox/account';
 import { liveUserIndexDeps } from '../src/wiring';
 import { seedBigAccount } from '../test/helpers/big-account';
@@ -102,7 +102,11 @@ async function main(): Promise<void> {
       }),
       dynamodb: testDynamoClient(dynalite.endpoint),
     });
-    await rebuildUserIndex({ ...refresh, log: { ...refresh.log, info: () => undefined } });
+    // One tick of the refresh, as EventBridge runs it: the hub's first scan (no member accounts here).
+    await refreshUserIndexes(
+      { ...refresh, log: { ...refresh.log, info: () => undefined } },
+      () => Number.POSITIVE_INFINITY,
+    );
 
     const childEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '',

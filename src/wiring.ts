@@ -17,8 +17,13 @@ import { resolveSecret } from './aws/secrets';
 import { DynamoUserIndexStore } from './aws/user-index-store';
 import { StepFunctionsWorkflow } from './aws/workflow';
 import { accountContext, type Config, ConfigError, loadConfig, requireSecret } from './config';
-import type { AccountAccess, AccountFunction } from './domain/accounts';
-import { UNNAMED_ACCOUNT, type UserIndexDeps, type UserIndexStore } from './domain/iam-user-index';
+import { type AccountAccess, type AccountFunction, INDEX_REFRESH_SESSION } from './domain/accounts';
+import {
+  type IndexedAccount,
+  type IndexRefreshDeps,
+  UNNAMED_ACCOUNT,
+  type UserIndexStore,
+} from './domain/iam-user-index';
 import {
   type CodeBuildPort,
   type IamPort,
@@ -257,24 +262,45 @@ export async function liveReminderDeps(
 }
 
 /** What the refresh function needs; `enabled` is false unless IAM_USER_MAPPING=tag. */
-export type UserIndexRefreshDeps = Omit<UserIndexDeps, 'rescanCooldownSeconds'> & { enabled: boolean };
+export type UserIndexRefreshDeps = IndexRefreshDeps & { enabled: boolean };
 
-/** The scheduled IAM user index refresh: IAM (ListUsers, ListUserTags) and the index's keys of the table. */
+/** The clients of the refresh: the hub's IAM and DynamoDB; STS and member clients as accountAccess takes them. */
+export type UserIndexRefreshClients = { iam: IAMClient; dynamodb: DynamoDBClient } & Pick<
+  AwsClients,
+  'sts' | 'accountClients'
+>;
+
+/**
+ * The scheduled IAM user index refresh: the hub's IAM (ListUsers, ListUserTags) with the function's own
+ * credentials, each member's through its refreshUserIndex member role, and the index's keys of the table.
+ */
 export async function liveUserIndexDeps(
   env: Record<string, string | undefined> = process.env,
-  clients: { iam: IAMClient; dynamodb: DynamoDBClient } = {
+  clients: UserIndexRefreshClients = {
     iam: new IAMClient({}),
     dynamodb: new DynamoDBClient({}),
   },
 ): Promise<UserIndexRefreshDeps> {
   const config = loadConfig(env);
+  const hubIam = new IamGateway(clients.iam);
+  // Members are reached only with a region to call STS in (Lambda always sets AWS_REGION).
+  const access = accountAccess(config, clients);
+  const directory = config.accounts;
+  const members = access ? Object.entries(directory.members) : [];
+  const accounts: IndexedAccount[] = [
+    { name: directory.hubName, id: config.accountId ?? UNNAMED_ACCOUNT, hub: true },
+    ...members.map(([name, id]) => ({ name, id, hub: false })),
+  ];
   return {
     enabled: config.iamUserMapping === 'tag',
-    iam: new IamGateway(clients.iam),
+    accounts,
+    iamIn: async (account) =>
+      account.hub || !access
+        ? hubIam
+        : (await access.ports(account, 'refreshUserIndex', INDEX_REFRESH_SESSION)).iam,
     store: new DynamoUserIndexStore(clients.dynamodb, config.requestsTable),
     clock: systemClock,
     log: createLogger(),
-    accountId: config.accountId ?? UNNAMED_ACCOUNT,
   };
 }
 

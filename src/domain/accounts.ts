@@ -29,8 +29,14 @@ export interface AccountDirectory {
 /** An account name as ACCOUNTS and `in <account>` spell it. */
 export const ACCOUNT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
-/** The hub functions that act in a target account, each through its own member role there. */
-export type AccountFunction = 'slack' | 'plan' | 'apply' | 'rollback' | 'verify';
+/**
+ * The hub functions that act in a target account, each through its own member role there (the scheduled
+ * refreshUserIndex only lists users and their tags, to keep each account's IAM user index).
+ */
+export type AccountFunction = 'slack' | 'plan' | 'apply' | 'rollback' | 'verify' | 'refreshUserIndex';
+
+/** The session name refreshUserIndex assumes its member role with (no request or person is involved). */
+export const INDEX_REFRESH_SESSION = 'index-refresh';
 
 /** The names of every configured account, hub first. */
 export const accountNames = (directory: AccountDirectory): string[] => [

@@ -11,6 +11,7 @@
  * mention costs the same few calls in a 10,000-user account whether the index knows it or not. The
  * refresh runs every minute and scans when asked to, or when its last scan is an hour old.
  */
+import { AccountAccessDeniedError } from './accounts';
 import type { PrincipalRef } from './plans';
 import type { Clock, Log } from './ports';
 
@@ -155,18 +156,121 @@ export async function rebuildUserIndex(
   return { bySlackId, users: tagged.length };
 }
 
-/** Whether the refresh should scan now: never scanned, a miss asked since the last scan, or an hour passed. */
+/**
+ * Whether the refresh should scan now: never scanned, a miss asked since the last scan, or an hour passed;
+ * `dueSince` (ISO) orders the due accounts: the one waiting longest first (never indexed: the epoch).
+ */
 export async function scanIsDue(
   deps: Pick<UserIndexDeps, 'store' | 'clock' | 'accountId'>,
-): Promise<{ due: boolean; why: string }> {
+): Promise<{ due: boolean; why: string; dueSince?: string }> {
   const [pass, requestedAt] = await Promise.all([
     deps.store.lastPass(deps.accountId),
     deps.store.scanRequestedAt(deps.accountId),
   ]);
-  if (!pass) return { due: true, why: 'never indexed' };
-  if (requestedAt !== undefined && requestedAt >= pass.indexedAt) return { due: true, why: 'a miss asked' };
-  const age = (deps.clock.now().getTime() - Date.parse(pass.indexedAt)) / 1000;
-  return age >= FULL_REFRESH_SECONDS ? { due: true, why: 'hourly' } : { due: false, why: 'up to date' };
+  if (!pass) return { due: true, why: 'never indexed', dueSince: new Date(0).toISOString() };
+  if (requestedAt !== undefined && requestedAt >= pass.indexedAt) {
+    return { due: true, why: 'a miss asked', dueSince: requestedAt };
+  }
+  const hourly = Date.parse(pass.indexedAt) + FULL_REFRESH_SECONDS * 1000;
+  return deps.clock.now().getTime() >= hourly
+    ? { due: true, why: 'hourly', dueSince: new Date(hourly).toISOString() }
+    : { due: false, why: 'up to date' };
+}
+
+/** An account whose index the refresh keeps (the hub, and each member of ACCOUNTS). */
+export interface IndexedAccount {
+  name: string;
+  id: string;
+  hub: boolean;
+}
+
+/** What one refresh tick needs: every account to keep an index for, hub first, and IAM in each. */
+export interface IndexRefreshDeps extends Pick<UserIndexDeps, 'store' | 'clock' | 'log'> {
+  accounts: readonly IndexedAccount[];
+  /**
+   * The IAM reads in an account: the hub with the function's own credentials, a member through its
+   * refreshUserIndex member role (an AccountAccessDeniedError when the account refuses it).
+   */
+  iamIn(account: IndexedAccount): Promise<TaggedUserReader>;
+}
+
+/**
+ * A tick does not start a scan with less time left than this (a 10,000-user scan takes about a minute):
+ * the accounts it leaves stay due and the next tick, a minute later, takes them first.
+ */
+export const MIN_SCAN_TIME_MS = 90_000;
+
+/** What a tick did in one account. */
+export type AccountRefresh = { account: string; accountId: string } & (
+  | { outcome: 'scanned'; why: string; taggedUsers: number }
+  | { outcome: 'up to date' }
+  /** Due, but too little time was left: still due on the next tick. */
+  | { outcome: 'deferred'; why: string }
+  /** The member role was refused (stack missing, trust wrong): `message` says what to deploy. */
+  | { outcome: 'refused'; why: string; message: string }
+  | { outcome: 'failed'; why: string; message: string }
+);
+
+/**
+ * One tick of the refresh across every account: which are due (scanIsDue, each its own), then the due
+ * ones one at a time, the hub first and then the one waiting longest, while `remainingMs()` leaves
+ * MIN_SCAN_TIME_MS for a scan. A member that refuses its role, or a scan that fails, is logged and
+ * reported, and the other accounts are still scanned (the failed one stays due).
+ */
+export async function refreshUserIndexes(
+  deps: IndexRefreshDeps,
+  remainingMs: () => number,
+): Promise<AccountRefresh[]> {
+  const checked = await Promise.all(
+    deps.accounts.map(async (account) => ({
+      account,
+      ...(await scanIsDue({ store: deps.store, clock: deps.clock, accountId: account.id })),
+    })),
+  );
+  const queue = checked
+    .filter((entry) => entry.due)
+    .sort(
+      (a, b) =>
+        Number(b.account.hub) - Number(a.account.hub) || (a.dueSince ?? '').localeCompare(b.dueSince ?? ''),
+    );
+  const results = new Map<string, AccountRefresh>();
+  for (const { account } of checked.filter((entry) => !entry.due)) {
+    results.set(account.id, { account: account.name, accountId: account.id, outcome: 'up to date' });
+  }
+  for (const { account, why } of queue) {
+    results.set(account.id, await refreshOne(deps, account, why, remainingMs));
+  }
+  return deps.accounts.flatMap((account) => results.get(account.id) ?? []);
+}
+
+async function refreshOne(
+  deps: IndexRefreshDeps,
+  account: IndexedAccount,
+  why: string,
+  remainingMs: () => number,
+): Promise<AccountRefresh> {
+  const named = { account: account.name, accountId: account.id };
+  if (remainingMs() < MIN_SCAN_TIME_MS) {
+    deps.log.info('IAM user index scan left for the next tick: too little time left', { ...named, why });
+    return { ...named, outcome: 'deferred', why };
+  }
+  try {
+    const iam = await deps.iamIn(account);
+    const scan = await rebuildUserIndex({ ...deps, iam, accountId: account.id });
+    return { ...named, outcome: 'scanned', why, taggedUsers: scan.users };
+  } catch (error) {
+    if (error instanceof AccountAccessDeniedError) {
+      // Mentions in this account stay unresolved until its member stack is deployed: say what to deploy.
+      deps.log.warn('IAM user index: the member account refused the refresh role', {
+        ...named,
+        deploy: error.userMessage,
+        ...(error.detail ? { detail: error.detail } : {}),
+      });
+      return { ...named, outcome: 'refused', why, message: error.userMessage };
+    }
+    deps.log.error('IAM user index scan failed', { ...named, why, error });
+    return { ...named, outcome: 'failed', why, message: (error as Error).message };
+  }
 }
 
 /**

@@ -178,6 +178,8 @@ export interface InvocationContext {
   invokedFunctionArn: string;
   memoryLimitInMB: string;
   awsRequestId: string;
+  /** Lambda's time left for this invocation (a scheduled function stops starting work when it is short). */
+  getRemainingTimeInMillis?(): number;
 }
 
 /**

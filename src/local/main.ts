@@ -208,8 +208,16 @@ async function bootLocal(
   } else {
     bot = await startLocalBot(env, ports, clock);
   }
-  // IAM_USER_MAPPING=tag: only the refresh scans IAM users (a miss asks it to), so local mode runs it too.
-  cleanups.push(startLocalIndexRefresh(config.iamUserMapping, env, clients, log));
+  // IAM_USER_MAPPING=tag: only the refresh scans IAM users (a miss asks it to), so local mode runs it too,
+  // in every account of the organization (each member through its refreshUserIndex member role).
+  cleanups.push(
+    startLocalIndexRefresh(
+      config.iamUserMapping,
+      env,
+      { ...clients, ...organization?.clients(config.stage) },
+      log,
+    ),
+  );
 
   const resumed = planResume(await scanRequests(dynamo.client, REQUESTS_TABLE), clock.now(), {
     approvalTimeoutSeconds: config.approvalTimeoutSeconds,

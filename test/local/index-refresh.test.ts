@@ -44,7 +44,7 @@ it('indexes the sandbox account at start, so a mention of a tagged user resolves
 
   await firstTick;
 
-  expect(lines).toEqual(['IAM user index refreshed (never indexed): 1 tagged users']);
+  expect(lines).toEqual(['IAM user index of hub (111122223333) refreshed (never indexed): 1 tagged users']);
   expect(ackText(await h.slash(`grant <@${ALICE}|alice> developer`))).toContain('received');
 });
 
