@@ -17,8 +17,11 @@ const ROOT = path.join(__dirname, '..');
 const SOURCE = path.join(ROOT, 'serverless.yml');
 const TARGET = path.join(ROOT, 'deploy', 'member-account.yml');
 
-/** The hub functions that act on a target account, each through its own member role. */
-const MEMBER_FUNCTIONS = ['slack', 'plan', 'apply', 'rollback', 'verify'];
+/**
+ * The hub functions that act on a target account, each through its own member role (refreshUserIndex
+ * lists the users' tags there, to keep that account's IAM user index).
+ */
+const MEMBER_FUNCTIONS = ['slack', 'plan', 'apply', 'rollback', 'verify', 'refreshUserIndex'];
 /** The services a member role acts on; a hub statement on any other service stays in the hub. */
 const TARGET_SERVICES = new Set(['iam', 'kms', 'codebuild']);
 /** The hub stack's resources the member stack creates too (same logical ids, names and documents). */

@@ -120,8 +120,15 @@ export const ALLOWED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   report: [...OWN_LOGS, ...BOT_TOKEN, ...REQUESTS_TABLE, 'dynamodb:Query'],
   // The scheduled approver reminder: waiting requests (byStatus) and approversRemindedAt, no GetItem, no workflow.
   remindApprovers: [...OWN_LOGS, ...BOT_TOKEN, 'dynamodb:Query', 'dynamodb:UpdateItem'],
-  // The scheduled IAM user index refresh: users and their tags; the index's keys only, no request read.
-  refreshUserIndex: [...OWN_LOGS, 'iam:ListUsers', 'iam:ListUserTags', ...USER_INDEX_REFRESH],
+  // The scheduled IAM user index refresh: users and their tags (in a member account through its own member
+  // role); the index's keys only, no request read.
+  refreshUserIndex: [
+    ...OWN_LOGS,
+    ...ASSUME_MEMBER_ROLE,
+    'iam:ListUsers',
+    'iam:ListUserTags',
+    ...USER_INDEX_REFRESH,
+  ],
 };
 
 /** The access-request state machine's role: invoke the task functions, deliver its ERROR logs. */

@@ -790,7 +790,7 @@ const COMPROMISE_SUMMARY: Record<Fn, string> = {
   remindApprovers:
     'DM the approvers of requests still waiting; record approversRemindedAt and nothing else; query requests by status. No workflow action, no decision, no AWS write.',
   refreshUserIndex:
-    "list IAM users and their tags; read and write the IAM user index's own keys of the table. No request read or write, no IAM change, no Slack.",
+    "list IAM users and their tags, in the hub and (through its own member role) in each member account; read and write the IAM user index's own keys of the table. No request read or write, no IAM change, no Slack.",
   stateMachine: "invoke the bot's six task functions and deliver its logs.",
 };
 
@@ -858,7 +858,7 @@ describe('escalation attempts, evaluated on the packaged template', () => {
 // ------------------------------------------------------------------------------------------------
 const MEMBER = '444455556666';
 const ORG = 'o-exampleorg1';
-const MEMBER_FUNCTIONS = ['slack', 'plan', 'apply', 'rollback', 'verify'] as const;
+const MEMBER_FUNCTIONS = ['slack', 'plan', 'apply', 'rollback', 'verify', 'refreshUserIndex'] as const;
 type MemberFn = (typeof MEMBER_FUNCTIONS)[number];
 const TARGET_SERVICE = /^(iam|kms|codebuild):/;
 const memberRoleArn = (fn: string, account = MEMBER) =>
@@ -1091,6 +1091,42 @@ describe('member roles (deploy/member-account.yml), evaluated on the template', 
     expect(
       await decideMember(roles, 'slack', inMember({ action: 'iam:GetUser', resource: iamArn('user/alice') })),
     ).toBe('allowed');
+  });
+
+  it('the refreshUserIndex member role may list the users and their tags, and nothing else', async () => {
+    const allowed = new Set<string>();
+    for (const [, attempt] of TARGET_ATTEMPTS) {
+      if ((await decideMember(roles, 'refreshUserIndex', inMember(attempt))) === 'allowed') {
+        allowed.add(attempt.action);
+      }
+    }
+    const onward: Attempt[] = [
+      ...MEMBER_FUNCTIONS.map((fn) => ({ action: 'sts:AssumeRole', resource: memberRoleArn(fn) })),
+      { action: 'sts:AssumeRole', resource: iamArn(`role/codebuild-access/codebuild-access-${STAGE}-apply`) },
+      { action: 'iam:TagUser', resource: `arn:aws:iam::${MEMBER}:user/alice` },
+      { action: 'iam:UntagUser', resource: `arn:aws:iam::${MEMBER}:user/alice` },
+      { action: 'iam:ListRoles', resource: '*' },
+    ];
+    const refused: string[] = [];
+    for (const attempt of onward) {
+      refused.push(`${attempt.action} ${await decideMember(roles, 'refreshUserIndex', attempt)}`);
+    }
+
+    expect([...allowed].sort()).toEqual(['iam:ListUserTags', 'iam:ListUsers']);
+    expect(
+      await decideMember(roles, 'refreshUserIndex', {
+        action: 'iam:ListUserTags',
+        resource: `arn:aws:iam::${MEMBER}:user/a.chen`,
+      }),
+    ).toBe('allowed');
+    // Its own account's users only: not another account's, even by ARN.
+    expect(
+      await decideMember(roles, 'refreshUserIndex', {
+        action: 'iam:ListUserTags',
+        resource: `arn:aws:iam::${OTHER_ACCOUNT}:user/a.chen`,
+      }),
+    ).toBe('implicitDeny');
+    expect(refused).toEqual(onward.map((attempt) => `${attempt.action} implicitDeny`));
   });
 
   it('uses KMS keys only in the stack region, unless KeyRegions lists more', async () => {

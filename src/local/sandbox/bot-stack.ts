@@ -58,7 +58,14 @@ export async function deployMemberStack(
 }
 
 /** The hub functions that have a member role. */
-export const MEMBER_FUNCTIONS: readonly AccountFunction[] = ['slack', 'plan', 'apply', 'rollback', 'verify'];
+export const MEMBER_FUNCTIONS: readonly AccountFunction[] = [
+  'slack',
+  'plan',
+  'apply',
+  'rollback',
+  'verify',
+  'refreshUserIndex',
+];
 
 async function ensureRole(iam: IAMClient, arn: string, trust: string): Promise<void> {
   const RoleName = arn.slice(arn.lastIndexOf('/') + 1);
