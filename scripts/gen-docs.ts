@@ -17,6 +17,7 @@ import type { ColdResult, NetworkAttempt } from '../bench/lib/cold';
 import { median } from '../bench/lib/stats';
 import type { LatencyResult } from '../bench/warm';
 import { EnvSchema, MAX_EXECUTION_SECONDS, STEPS_ALLOWANCE_SECONDS } from '../src/config';
+import { MIN_SCAN_TIME_MS } from '../src/domain/iam-user-index';
 
 export const REGENERATE_COMMAND = 'npm run docs';
 
@@ -219,8 +220,17 @@ export function renderConfiguration(): string {
     '  bot keeps an index, Slack user id → IAM user name, per AWS account, in the requests table under keys',
     '  `iamuser#<account>#<U…>` (`src/aws/user-index-store.ts`; the roles may write only those keys and attributes).',
     '- **Only `refreshUserIndex` scans** (`ListUsers`, then `ListUserTags` per user: about one IAM call per user).',
-    '  It runs every minute, one at a time, and scans when a miss asked for it since its last scan, or when its last',
-    '  scan is an hour old; otherwise it reads two items and stops. The slack function never lists IAM users.',
+    '  It runs every minute, one at a time, and scans an account when a miss asked for it since its last scan, or',
+    '  when its last scan is an hour old; otherwise it reads two items per account and stops. The slack function',
+    '  never lists IAM users.',
+    '- **Every account of `ACCOUNTS`:** each has its own index (keys carry the account id), so the same Slack id',
+    '  may be a different IAM user in the hub and in `prod`. The refresh scans the hub with its own role and each',
+    "  member account through the member stack's role `codebuild-access-<stage>-member-refreshUserIndex`",
+    '  (session `index-refresh`; `iam:ListUsers` and `iam:ListUserTags` only). Due accounts are scanned one at',
+    `  a time, the hub first, then the one waiting longest; a tick starts no scan with less than ${MIN_SCAN_TIME_MS / 1000} s of its`,
+    '  5 minutes left, and the accounts it leaves are still due a minute later. A member without the member',
+    '  stack (or whose trust does not name this hub) is logged each tick with the account and what to deploy,',
+    '  and the other accounts are still scanned; mentions there answer "not indexed yet" until it is deployed.',
     "- **Hit:** one DynamoDB read and one `iam:GetUser`, which returns the user's tags: the entry is used only if",
     '  the user still carries the tag. A mention, a click and a grant cost the same at 100 or 10,000 users',
     '  ([performance.md](performance.md)).',

@@ -118,8 +118,9 @@ export const EnvSchema = z.object({
       z.describe(
         'IAM_USER_MAPPING=tag: a Slack user missing from the IAM user index (or whose entry IAM no longer ' +
           'confirms) asks the refreshUserIndex function for a re-scan of the account at most once per this many ' +
-          'seconds (default 60); the slack function itself never scans. The refresh runs every minute and scans when ' +
-          'asked, or hourly. Every entry is confirmed by GetUser before it is used.',
+          'seconds (default 60); the slack function itself never scans. The refresh runs every minute and scans each ' +
+          'account of ACCOUNTS (a member through its refreshUserIndex member role) when asked, or hourly. Every ' +
+          'entry is confirmed by GetUser before it is used.',
       ),
     ),
   SLACK_CACHE_SECONDS: z
