@@ -57,7 +57,12 @@ describe('a miss asking for a re-scan', () => {
 
 describe('whether the refresh scans', () => {
   it.each([
-    ['never indexed', [], 0, { due: true, why: 'never indexed' }],
+    [
+      'never indexed (due since ever: it goes before any other due member)',
+      [],
+      0,
+      { due: true, why: 'never indexed', dueSince: new Date(0).toISOString() },
+    ],
     ['indexed, nothing asked since', [['pass', 0]], 30, { due: false, why: 'up to date' }],
     [
       'a miss asked after the last scan started',
@@ -66,7 +71,7 @@ describe('whether the refresh scans', () => {
         ['ask', 10],
       ],
       30,
-      { due: true, why: 'a miss asked' },
+      { due: true, why: 'a miss asked', dueSince: at(10) },
     ],
     [
       'the last ask was before the last scan started',
@@ -77,7 +82,12 @@ describe('whether the refresh scans', () => {
       30,
       { due: false, why: 'up to date' },
     ],
-    ['the last scan is an hour old', [['pass', 0]], FULL_REFRESH_SECONDS, { due: true, why: 'hourly' }],
+    [
+      'the last scan is an hour old (due since the hour ended)',
+      [['pass', 0]],
+      FULL_REFRESH_SECONDS + 30,
+      { due: true, why: 'hourly', dueSince: at(FULL_REFRESH_SECONDS) },
+    ],
   ] as const)('%s', async (_label, events, now, expected) => {
     for (const [kind, second] of events) {
       if (kind === 'pass') await store.recordPass(ACCOUNT, { indexedAt: at(second), taggedUsers: 1 });
