@@ -283,21 +283,22 @@ export async function liveUserIndexDeps(
 ): Promise<UserIndexRefreshDeps> {
   const config = loadConfig(env);
   const hubIam = new IamGateway(clients.iam);
-  // Members are reached only with a region to call STS in (Lambda always sets AWS_REGION).
   const access = accountAccess(config, clients);
   const directory = config.accounts;
-  const members = access ? Object.entries(directory.members) : [];
   const accounts: IndexedAccount[] = [
     { name: directory.hubName, id: config.accountId ?? UNNAMED_ACCOUNT, hub: true },
-    ...members.map(([name, id]) => ({ name, id, hub: false })),
+    ...Object.entries(directory.members).map(([name, id]) => ({ name, id, hub: false })),
   ];
   return {
     enabled: config.iamUserMapping === 'tag',
     accounts,
-    iamIn: async (account) =>
-      account.hub || !access
-        ? hubIam
-        : (await access.ports(account, 'refreshUserIndex', INDEX_REFRESH_SESSION)).iam,
+    iamIn: async (account) => {
+      if (account.hub) return hubIam;
+      // STS needs a region (Lambda always sets AWS_REGION): without one, each member is reported failed.
+      if (!access)
+        throw new ConfigError(`AWS_REGION is not set: the bot cannot reach account ${account.name}`);
+      return (await access.ports(account, 'refreshUserIndex', INDEX_REFRESH_SESSION)).iam;
+    },
     store: new DynamoUserIndexStore(clients.dynamodb, config.requestsTable),
     clock: systemClock,
     log: createLogger(),

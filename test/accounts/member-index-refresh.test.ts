@@ -6,6 +6,8 @@
  * handler, the refresh function's real handler and wiring, the real ASL run locally, dynalite, and the
  * sandbox organization (its STS checks each member role's trust and records every session).
  */
+import { ListUsersCommand } from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoUserIndexStore } from '../../src/aws/user-index-store';
 import { loadConfig } from '../../src/config';
 import { MIN_SCAN_TIME_MS } from '../../src/domain/iam-user-index';
@@ -184,6 +186,33 @@ describe('one refresh tick across the organization', () => {
       staging: 'refused',
       prod: 'up to date',
     });
+  });
+
+  it('a scan that fails in one account (the hub throttled) is reported, the members are still scanned, and it stays due', async () => {
+    h = await startOrganization();
+    h.members.prod?.addUser('alice.prod', [], { SlackUserId: ALICE });
+    const hubIam = mockClient(h.iam.clients.iam);
+    hubIam.send.callThrough();
+    hubIam
+      .on(ListUsersCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $fault: 'client' }));
+    let out: Awaited<ReturnType<typeof refreshTicks>>;
+    try {
+      out = await refreshTicks(h);
+    } finally {
+      hubIam.restore();
+    }
+
+    expect(out).toMatchObject({
+      accounts: [
+        { account: 'hub', outcome: 'failed', why: 'never indexed' },
+        { account: 'dev', outcome: 'scanned' },
+        { account: 'staging', outcome: 'refused' },
+        { account: 'prod', outcome: 'scanned', taggedUsers: 1 },
+      ],
+    });
+    await expect(indexStore().lastPass(HUB)).resolves.toBeUndefined();
+    await expect(tick()).resolves.toMatchObject({ hub: 'scanned (never indexed): 0', prod: 'up to date' });
   });
 
   it('with too little time left, scans nothing and leaves every account due for the next tick', async () => {
