@@ -124,5 +124,6 @@ export function homeTabDeps(
     rules: config.accessRules,
     groups: directories.groups,
     approvers: directories.approvers,
+    accounts: config.accounts,
   };
 }
