@@ -685,6 +685,16 @@ describe('the form in an organization: an Account select, and the picked account
     expect(durationsShown()).toEqual(['30m', '1h', '2h', '4h']);
   });
 
+  it('a pick of an account that is not configured (forged) leaves the form as it was', async () => {
+    await org.slash('');
+    const before = JSON.stringify(shownForm());
+    expect((await pick('account', 'qa', { iamTarget: 'user:alice', tier: 'developer' })).statusCode).toBe(
+      200,
+    );
+    expect(org.slack.callsTo('views.update')).toEqual([]);
+    expect(JSON.stringify(shownForm())).toBe(before);
+  });
+
   it('a submission in prod stores exactly the command typed with `in prod`, and changes prod only', async () => {
     const response = await submitOrg({
       account: 'prod',
