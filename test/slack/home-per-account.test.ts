@@ -77,9 +77,9 @@ describe('the Home tab shows the rules per account when accounts have their own'
     const sections = ruleSections(await homeOf(REQUESTER));
 
     expect(sections.map((section) => section[0])).toEqual([
-      `:label: *Default rules*, in *hub* · ${HUB}, *staging* · ${STAGING}:`,
-      `:label: In *dev* · ${DEV}, its own rules:`,
-      `:label: In *prod* · ${PROD}, its own rules:`,
+      `*Default rules*, in *hub* · ${HUB}, *staging* · ${STAGING}:`,
+      `In *dev* · ${DEV}, its own rules:`,
+      `In *prod* · ${PROD}, its own rules:`,
     ]);
     const [top, dev, prod] = sections;
     expect(tierLine(top, 'developer')).toBe(

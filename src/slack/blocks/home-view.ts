@@ -162,7 +162,7 @@ function rulesBlocks(content: HomeContent, budget: number): KnownBlock[] {
   const fits = perAccount.overrides.length <= room;
   const shown = fits ? perAccount.overrides : perAccount.overrides.slice(0, Math.max(0, room - 1));
   for (const { account, rules } of shown) {
-    blocks.push(rulesSection(`:label: In ${accountName(account)}, its own rules:`, rules));
+    blocks.push(rulesSection(`In ${accountName(account)}, its own rules:`, rules));
   }
   const hidden = perAccount.overrides.slice(shown.length);
   if (hidden.length > 0) {
@@ -179,7 +179,7 @@ function rulesBlocks(content: HomeContent, budget: number): KnownBlock[] {
 /** Which accounts the top-level tiers govern: the named ones, or (names unknown) every other account. */
 function defaultHeading(perAccount: AccountRulesContent): string {
   if (perAccount.defaultAccounts.length === 0) {
-    return ':label: *Default rules*, in every account without rules of its own:';
+    return '*Default rules*, in every account without rules of its own:';
   }
-  return `:label: *Default rules*, in ${perAccount.defaultAccounts.map(accountName).join(', ')}:`;
+  return `*Default rules*, in ${perAccount.defaultAccounts.map(accountName).join(', ')}:`;
 }
