@@ -35,7 +35,7 @@ import {
 } from './domain/ports';
 import type { RemindDeps } from './domain/remind-approvers';
 import { slackWording } from './slack/blocks/wording';
-import { approverLister, homeTabDeps, homeTabs } from './slack/home-tabs';
+import { approverLister, homeTabDeps, homeTabs, slackDirectories } from './slack/home-tabs';
 import { SlackWebApi } from './slack/web-api';
 import type { TaskDeps } from './workflows/tasks/deps';
 
@@ -331,7 +331,18 @@ function buildTaskDeps(
     slack,
     approverIds,
     ...(store instanceof DynamoRequestStore
-      ? { homeTabs: homeTabs(homeTabDeps(config, store, slack, log, systemClock, approverIds)) }
+      ? {
+          homeTabs: homeTabs(
+            homeTabDeps(
+              config,
+              store,
+              slack,
+              log,
+              slackDirectories(config, slack, systemClock, log),
+              approverIds,
+            ),
+          ),
+        }
       : {}),
     log,
     clock: systemClock,

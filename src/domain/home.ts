@@ -3,9 +3,11 @@ import {
   defaultAccessRules,
   type GroupMembership,
   NO_GROUPS,
+  rulesIn,
   standingsFor,
   type TierStanding,
 } from './access-rules';
+import { type AccountDirectory, accountNames } from './accounts';
 import { type ApproverDirectory, approvesCommand } from './decide-request';
 import type { Log, RequestLister, RequestStore } from './ports';
 import { PENDING_STATUSES, type RequestDigest } from './request';
@@ -22,6 +24,25 @@ export interface HomeContent {
   awaiting: RequestDigest[];
   /** The tier rules in effect (access-rules.yml or the defaults), marked for this person. */
   rules: TierStanding[];
+  /**
+   * Only when the rules file gives accounts rules of their own: which accounts follow `rules` (the
+   * top-level tiers), and each account with its own rules, marked for this person.
+   */
+  perAccount?: AccountRulesContent;
+}
+
+/** An account as the Home tab names it: its name, and its id when the bot's config knows it. */
+export interface NamedAccount {
+  name: string;
+  id?: string;
+}
+
+/** The rules per account, for a Home tab. */
+export interface AccountRulesContent {
+  /** The configured accounts without rules of their own (they follow the top-level tiers). */
+  defaultAccounts: NamedAccount[];
+  /** Each account with its own rules, in the order ACCOUNTS lists them. */
+  overrides: Array<{ account: NamedAccount; rules: TierStanding[] }>;
 }
 
 export interface HomeDeps {
@@ -30,6 +51,8 @@ export interface HomeDeps {
   /** The rules per tier: a tier that names its own approvers is decided by them alone (as on the card). */
   rules?: AccessRules;
   groups?: GroupMembership;
+  /** The configured accounts (names and ids), to say which account follows which rules. */
+  accounts?: AccountDirectory;
   log: Log;
 }
 
@@ -100,13 +123,15 @@ export async function viewerIsApprover(deps: ApproverDeps, userId: string): Prom
   try {
     if (await deps.approvers.isApprover(userId)) return true;
     if (!deps.rules) return false;
-    const standings = await standingsFor(
-      deps.rules,
-      userId,
-      deps.groups ?? { isMember: async () => false },
-      async () => false,
+    const rules = deps.rules;
+    // An approver named only by one account's own rules approves too.
+    const sets = [rules, ...Object.keys(rules.accounts ?? {}).map((name) => rulesIn(rules, name))];
+    const standings = await Promise.all(
+      sets.map((set) =>
+        standingsFor(set, userId, deps.groups ?? { isMember: async () => false }, async () => false),
+      ),
     );
-    return standings.some((standing) => standing.mayApprove);
+    return standings.flat().some((standing) => standing.mayApprove);
   } catch (error) {
     // A click is authorized on the server anyway; the tab only leaves the list out.
     deps.log.warn('could not tell whether the Home tab viewer is an approver', { userId, error });
@@ -144,14 +169,58 @@ export async function awaitingFor(
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
+/** The account's name with its configured id (the hub's only when AWS_ACCOUNT_ID is set). */
+const named = (directory: AccountDirectory | undefined, name: string): NamedAccount => {
+  const id =
+    directory === undefined
+      ? undefined
+      : name === directory.hubName
+        ? directory.hubId
+        : directory.members[name];
+  return id === undefined ? { name } : { name, id };
+};
+
+/**
+ * The rules per account as `userId` stands in them, or undefined when the file gives no account rules of
+ * its own (the tab then shows the top-level tiers alone, as before). Overrides follow ACCOUNTS' order.
+ */
+export async function accountRulesFor(
+  deps: Pick<HomeDeps, 'rules' | 'groups' | 'approvers' | 'accounts'>,
+  userId: string,
+): Promise<AccountRulesContent | undefined> {
+  const rules = deps.rules;
+  const own = Object.keys(rules?.accounts ?? {});
+  if (rules === undefined || own.length === 0) return undefined;
+  const configured = deps.accounts ? accountNames(deps.accounts) : [];
+  const ordered = [
+    ...configured.filter((name) => own.includes(name)),
+    ...own.filter((name) => !configured.includes(name)),
+  ];
+  const overrides = await Promise.all(
+    ordered.map(async (name) => ({
+      account: named(deps.accounts, name),
+      rules: await standingsFor(rulesIn(rules, name), userId, deps.groups ?? NO_GROUPS, (id) =>
+        deps.approvers.isApprover(id),
+      ),
+    })),
+  );
+  return {
+    defaultAccounts: configured
+      .filter((name) => !own.includes(name))
+      .map((name) => named(deps.accounts, name)),
+    overrides,
+  };
+}
+
 /** One person's Home tab content from data read once. */
 export async function homeContentFor(deps: HomeDeps, data: HomeData, userId: string): Promise<HomeContent> {
-  const [isApprover, awaiting, rules] = await Promise.all([
+  const [isApprover, awaiting, rules, perAccount] = await Promise.all([
     viewerIsApprover(deps, userId),
     awaitingFor(deps, data, userId),
     standingsFor(deps.rules ?? defaultAccessRules(), userId, deps.groups ?? NO_GROUPS, (id) =>
       deps.approvers.isApprover(id),
     ),
+    accountRulesFor(deps, userId),
   ]);
   return {
     userId,
@@ -164,6 +233,7 @@ export async function homeContentFor(deps: HomeDeps, data: HomeData, userId: str
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
     awaiting,
     rules,
+    ...(perAccount ? { perAccount } : {}),
   };
 }
 

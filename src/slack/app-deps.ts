@@ -2,7 +2,6 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { accountContext, ConfigError } from '../config';
 import { type AccountAccess, accountOfRequest, isHub, roleSessionName } from '../domain/accounts';
-import { approverDirectory, usergroupMembership } from '../domain/approvers';
 import type { IdentityDeps } from '../domain/decide-request';
 import { isTaggedFor, UNNAMED_ACCOUNT, type UserIndexStore } from '../domain/iam-user-index';
 import type {
@@ -20,7 +19,7 @@ import type { AccessRequest } from '../domain/request';
 import { clickerIdentity, type ResolveDeps } from '../domain/resolve-target';
 import type { SlackAppDeps } from './app';
 import { slackWording } from './blocks/wording';
-import { approverLister, homeTabDeps, homeTabs } from './home-tabs';
+import { approverLister, homeTabDeps, homeTabs, slackDirectories } from './home-tabs';
 import { SlackWebApi } from './web-api';
 
 export interface SlackAppPorts {
@@ -64,6 +63,8 @@ export function slackAppDeps(
   const pending = pendingFinder(ports.store);
   const lister = requestLister(ports.store);
   const approverIds = approverLister(config, slack, log);
+  // One instance of each lookup (and its cache) for the listeners and the Home tabs alike.
+  const directories = slackDirectories(config, slack, clock, log);
   // One warm instance answers many clicks: names, ARNs and group members are kept SLACK_CACHE_SECONDS.
   const iam = cachedIamReads(ports.iam, clock, config.slackCacheSeconds);
   const resolveIn = (reads: IamPort, accountId: string): ResolveDeps => ({
@@ -118,7 +119,9 @@ export function slackAppDeps(
   };
   const hubLookups = lookupsOver(iam, resolve);
   return {
-    ...(lister ? { homeTabs: homeTabs(homeTabDeps(config, lister, slack, log, clock, approverIds)) } : {}),
+    ...(lister
+      ? { homeTabs: homeTabs(homeTabDeps(config, lister, slack, log, directories, approverIds)) }
+      : {}),
     ...resolve,
     store: ports.store,
     workflow: ports.workflow,
@@ -135,15 +138,8 @@ export function slackAppDeps(
     ...(hubLookups.ownsIamUser ? { ownsIamUser: hubLookups.ownsIamUser } : {}),
     identityIn,
     rules: config.accessRules,
-    groups: usergroupMembership({ slack, clock, log, cacheSeconds: config.slackCacheSeconds }),
-    approvers: approverDirectory({
-      userIds: config.approverUserIds,
-      ...(config.approverUsergroupId ? { usergroupId: config.approverUsergroupId } : {}),
-      slack,
-      clock,
-      log,
-      cacheSeconds: config.slackCacheSeconds,
-    }),
+    groups: directories.groups,
+    approvers: directories.approvers,
     ...(config.slackTeamId ? { expectedTeamId: config.slackTeamId } : {}),
     ...(config.slackAppId ? { expectedAppId: config.slackAppId } : {}),
   };

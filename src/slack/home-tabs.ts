@@ -1,6 +1,7 @@
 import type { Config } from '../config';
-import { ruleFor } from '../domain/access-rules';
+import { type GroupMembership, ruleFor } from '../domain/access-rules';
 import { approverDirectory, listApprovers, usergroupMembership } from '../domain/approvers';
+import type { ApproverDirectory } from '../domain/decide-request';
 import { gatherHome, type HomeData, type HomeDeps, homeContentFor, readHomeData } from '../domain/home';
 import type { Clock, HomeTabs, Log, RequestLister, SlackPort } from '../domain/ports';
 import type { RequestDigest } from '../domain/request';
@@ -74,21 +75,26 @@ export const approverLister = (config: Config, slack: SlackWebApi, log: Log) => 
     log,
   });
 
-/** What the Home tabs need, from config: the same approver rule as the clicks (approverDirectory). */
-export function homeTabDeps(
+/** The Slack-side approver and user-group lookups, each with its SLACK_CACHE_SECONDS cache. */
+export interface SlackDirectories {
+  /** Membership of the user groups the access rules name. */
+  groups: GroupMembership;
+  /** APPROVER_USER_IDS and APPROVER_USERGROUP_ID: who may approve. */
+  approvers: ApproverDirectory;
+}
+
+/**
+ * The one definition of the approver and user-group lookups from config. A Bolt app builds it once and
+ * gives the same instances to its listeners and its Home tabs, so both share one cache per group and a
+ * click and a Home tab never answer from two different lists.
+ */
+export function slackDirectories(
   config: Config,
-  requests: RequestLister,
   slack: SlackWebApi,
-  log: Log,
   clock: Clock,
-  approverIds: () => Promise<string[]>,
-): HomeTabDeps {
+  log: Log,
+): SlackDirectories {
   return {
-    requests,
-    slack,
-    log,
-    approverIds,
-    rules: config.accessRules,
     groups: usergroupMembership({ slack, clock, log, cacheSeconds: config.slackCacheSeconds }),
     approvers: approverDirectory({
       userIds: config.approverUserIds,
@@ -98,5 +104,26 @@ export function homeTabDeps(
       log,
       cacheSeconds: config.slackCacheSeconds,
     }),
+  };
+}
+
+/** What the Home tabs need, from config: the same approver rule (and instances) as the clicks. */
+export function homeTabDeps(
+  config: Config,
+  requests: RequestLister,
+  slack: SlackWebApi,
+  log: Log,
+  directories: SlackDirectories,
+  approverIds: () => Promise<string[]>,
+): HomeTabDeps {
+  return {
+    requests,
+    slack,
+    log,
+    approverIds,
+    rules: config.accessRules,
+    groups: directories.groups,
+    approvers: directories.approvers,
+    accounts: config.accounts,
   };
 }

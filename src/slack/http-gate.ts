@@ -34,6 +34,7 @@ const OUR_ACTIONS = new Set<string>([
   ...Object.values(ACTION_IDS),
   REQUEST_FORM.actions.tier,
   REQUEST_FORM.actions.action,
+  REQUEST_FORM.actions.account,
 ]);
 const OUR_VIEWS = new Set<string>([DENY_MODAL.callbackId, REQUEST_FORM.callbackId, EXTEND_MODAL.callbackId]);
 const OUR_SHORTCUTS = new Set<string>([REQUEST_FORM.shortcutCallbackId]);

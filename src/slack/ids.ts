@@ -46,6 +46,8 @@ export const REQUEST_FORM = {
   /** The global shortcut (manifest.yml features.shortcuts). */
   shortcutCallbackId: 'codebuild_access_request',
   blocks: {
+    /** Shown only when more than one account is configured. */
+    account: 'account',
     person: 'target_person',
     iamTarget: 'target_iam',
     action: 'action',
@@ -54,6 +56,7 @@ export const REQUEST_FORM = {
     reason: 'reason',
   },
   actions: {
+    account: 'account_select',
     person: 'target_person_select',
     iamTarget: 'target_iam_input',
     action: 'action_select',

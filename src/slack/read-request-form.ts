@@ -1,5 +1,6 @@
 import type { ViewStateValue } from '@slack/bolt';
 import { parseCommand, parseDuration, parseTarget } from '../commands/parse-command';
+import { type AccountDirectory, accountNames } from '../domain/accounts';
 import type { TierCommand } from '../domain/command';
 import { UsageError } from '../domain/errors';
 import { ALL_TIERS, type Tier } from '../domain/tiers';
@@ -123,10 +124,12 @@ function parseFormText(
   limits: ReturnType<LimitsFor> | undefined,
   target: TargetReading,
   person: string,
+  directory?: AccountDirectory,
 ): FormReading {
   try {
     const command = parseCommand(text, {
       maxDurationSeconds: limits?.maxDurationSeconds ?? Number.MAX_SAFE_INTEGER,
+      ...(directory ? { accounts: directory } : {}),
     });
     if (command.action !== 'grant' && command.action !== 'revoke') {
       throw new UsageError(`The form built “${text}”, which is not a grant or a revoke.`);
@@ -144,13 +147,44 @@ function parseFormText(
   }
 }
 
+/** The configured accounts, and each one's limits per tier (its own rules, else the top-level tiers). */
+export interface FormAccountRules {
+  directory: AccountDirectory;
+  limitsIn: (account: string) => LimitsFor;
+}
+
+/**
+ * The account picked, as a word of the command (`in prod`), or none when the form shows no Account
+ * select. A name that is not configured (the select offers only those: a forged payload) is refused
+ * on the account field; so is an account at all when the bot knows none.
+ */
+function readAccount(
+  values: FormValues,
+  accounts: FormAccountRules | undefined,
+  errors: FieldErrors,
+): string | undefined {
+  const name = chosen(stateOf(values, ids.account, actions.account));
+  if (name === '') return undefined;
+  if (accounts === undefined || !accountNames(accounts.directory).includes(name)) {
+    errors[ids.account] = FORM_ERRORS.unknownAccount(name);
+    return undefined;
+  }
+  return name;
+}
+
 /**
  * Reads the request form into the same command the typed grammar builds: each field is checked on its
  * own (so its error shows under it), then the command text is built and parsed by `parseCommand`, the
- * one definition of a valid request. `limitsFor` gives each tier's longest duration and requirements.
+ * one definition of a valid request. `limitsFor` gives each tier's longest duration and requirements;
+ * with `accounts`, the picked account's own (`in <account>` is then part of the command).
  */
-export function readRequestForm(values: FormValues, limitsFor: LimitsFor): FormReading {
+export function readRequestForm(
+  values: FormValues,
+  limitsFor: LimitsFor,
+  accounts?: FormAccountRules,
+): FormReading {
   const errors: FieldErrors = {};
+  const account = readAccount(values, accounts, errors);
   const person = stateOf(values, ids.person, actions.person)?.selected_user ?? '';
   const iamTarget = typed(stateOf(values, ids.iamTarget, actions.iamTarget));
   const target = readTarget(person, iamTarget, errors);
@@ -163,7 +197,8 @@ export function readRequestForm(values: FormValues, limitsFor: LimitsFor): FormR
 
   const duration = chosen(stateOf(values, ids.duration, actions.duration));
   const reason = typed(stateOf(values, ids.reason, actions.reason)).replace(/\s+/g, ' ');
-  const limits = tier === undefined ? undefined : limitsFor(tier);
+  const limits =
+    tier === undefined ? undefined : (account && accounts ? accounts.limitsIn(account) : limitsFor)(tier);
   checkDurationAndReason({ action, tier, duration, reason }, limits, errors);
   if (Object.keys(errors).length > 0 || tier === undefined) return { kind: 'errors', errors };
 
@@ -171,8 +206,9 @@ export function readRequestForm(values: FormValues, limitsFor: LimitsFor): FormR
     action,
     target.targetWord,
     tier,
+    ...(account === undefined ? [] : ['in', account]),
     ...(duration === '' ? [] : ['for', duration]),
     ...(reason === '' ? [] : ['because', reason]),
   ].join(' ');
-  return parseFormText(text, limits, target, person);
+  return parseFormText(text, limits, target, person, accounts?.directory);
 }

@@ -492,6 +492,16 @@ describeWithChromium('the request form, the Home tab, relinquish and break-glass
     await form().waitFor({ timeout: UI_TIMEOUT });
     expect(await form().locator('h2').textContent()).toBe('CodeBuild access');
     await shot('form-opened');
+    // The sandbox organization's four accounts, each as "name · id", the default account picked.
+    expect(await select('account').locator('option').allTextContents()).toEqual(
+      expect.arrayContaining([
+        'hub · 111122223333',
+        'dev · 222233334444',
+        'staging · 333344445555',
+        'prod · 444455556666',
+      ]),
+    );
+    expect(await select('account').inputValue()).toBe('hub');
 
     await select('target_person').selectOption(ALICE);
     await select('tier').selectOption('developer');

@@ -251,6 +251,43 @@ describe('the views and direct messages siblings added stay within Slack limits'
     expect(viewViolations(homeView(home(count), LONG(5000, 'notice ')))).toEqual([]);
   });
 
+  /** An organization whose accounts have their own rules, 120 requesters and approvers on each tier. */
+  const perAccount = (overrides: number): HomeContent['perAccount'] => {
+    const rule = {
+      requesters: USERS,
+      approvers: USERS,
+      approvals: 12,
+      durationRequired: true,
+      reasonRequired: true,
+      autoApprove: false,
+      breakGlass: true,
+      maxDurationSeconds: 3600,
+    };
+    const standings = ALL_TIERS.map((tier) => ({ tier, rule, mayRequest: true, mayApprove: true }));
+    return {
+      defaultAccounts: [{ name: 'hub', id: '111122223333' }],
+      overrides: Array.from({ length: overrides }, (_, n) => ({
+        account: { name: `${LONG(28, 'acct')}${String(n).padStart(3, '0')}`, id: '444455556666' },
+        rules: standings,
+      })),
+    };
+  };
+
+  it.each([
+    [0, 3],
+    [200, 3],
+    [0, 200],
+    [200, 200],
+  ])(
+    'the App Home tab with %i requests per list in an organization of %i accounts with their own rules',
+    (count, accounts) => {
+      const view = homeView({ ...home(count), perAccount: perAccount(accounts) }, LONG(5000, 'notice '));
+      expect(viewViolations(view)).toEqual([]);
+      // Accounts that find no room are named, with the command that shows their rules.
+      if (accounts === 200) expect(JSON.stringify(view.blocks)).toMatch(/more accounts with their own rules/);
+    },
+  );
+
   it('the request form with the longest limits', () => {
     const view = requestForm({
       auditChannelId: 'C0AUDIT',

@@ -35,6 +35,8 @@ afterEach(async () => h.stop());
 const { blocks: ids, actions } = REQUEST_FORM;
 
 interface FormFields {
+  /** Sent only when the form shows the Account select (more than one account configured). */
+  account?: string;
   person?: string;
   iamTarget?: string;
   action?: string;
@@ -51,6 +53,7 @@ const option = (value: string | undefined): ViewStateValue => ({
 /** `view.state.values` as Slack sends them for the form: every input present, empty ones null. */
 function formValues(fields: FormFields): Record<string, Record<string, ViewStateValue>> {
   return {
+    ...(fields.account === undefined ? {} : { [ids.account]: { [actions.account]: option(fields.account) } }),
     [ids.person]: { [actions.person]: { type: 'users_select', selected_user: fields.person ?? null } },
     [ids.iamTarget]: { [actions.iamTarget]: { type: 'plain_text_input', value: fields.iamTarget ?? null } },
     [ids.action]: { [actions.action]: option(fields.action ?? 'grant') },
@@ -148,6 +151,12 @@ describe('opening the request form', () => {
       options: Array<{ value: string }>;
     };
     expect(action.options.map((o) => o.value)).toEqual(['grant', 'revoke']);
+  });
+
+  it('with only the hub configured the form has no Account select', async () => {
+    await h.slash('');
+    const view = openedViews()[0]?.view as { blocks: Array<{ block_id?: string }> };
+    expect(view.blocks.map((block) => block.block_id)).not.toContain(ids.account);
   });
 
   it('`/codebuild-access help` still prints the grammar', async () => {
@@ -531,5 +540,214 @@ describe('the form under access rules (access-rules.yml)', () => {
     const [call] = ruled.sfn.commandCalls(StartExecutionCommand);
     const stored = await ruled.store.get(String(call?.args[0].input.name));
     expect(stored?.command).toEqual(parseCommand('grant user:alice admin for 1h because incident 42'));
+  });
+});
+
+describe('the form in an organization: an Account select, and the picked account’s rules', () => {
+  const DEV = '222233334444';
+  const STAGING = '333344445555';
+  const PROD = '444455556666';
+  const RULES = [
+    'tiers:',
+    '  developer:',
+    '    reason_required: true',
+    'accounts:',
+    '  prod:',
+    '    tiers:',
+    '      developer:',
+    '        max_duration: 4h',
+    '        duration_required: true',
+    '',
+  ].join('\n');
+  let org: Harness;
+  const startOrg = async (extra: Record<string, string> = {}) => {
+    org = await startHarness(
+      { ACCESS_RULES: accessRulesEnv(RULES), MAX_GRANT_DURATION_SECONDS: String(7 * 86_400), ...extra },
+      { members: { dev: DEV, staging: STAGING, prod: PROD }, withoutMemberStack: ['staging'] },
+    );
+    org.iam.addUser('alice');
+    org.members.prod?.addUser('alice');
+  };
+  beforeEach(async () => startOrg());
+  afterEach(async () => org.stop());
+
+  type FormBlock = {
+    block_id?: string;
+    optional?: boolean;
+    dispatch_action?: boolean;
+    hint?: { text: string };
+    element?: {
+      action_id?: string;
+      options?: Array<{ value: string; text: { text: string } }>;
+      initial_option?: { value: string };
+    };
+  };
+  const shownForm = (): FormBlock[] => {
+    const modal = org.slack.state.modalOf(REQUESTER);
+    if (!modal) throw new Error('no form open');
+    return (modal.view as { blocks: FormBlock[] }).blocks;
+  };
+  const blockOf = (id: string) => shownForm().find((block) => block.block_id === id);
+  const durationsShown = () => blockOf(ids.duration)?.element?.options?.map((o) => o.value);
+
+  /** A signed block_actions: `picked` chosen in the open form (dispatch_action), the rest as `fields`. */
+  const pick = (picked: 'account' | 'tier', value: string, fields: FormFields) => {
+    const modal = org.slack.state.modalOf(REQUESTER);
+    if (!modal) throw new Error('no form open');
+    const payload = {
+      type: 'block_actions',
+      user: { id: REQUESTER, username: 'requester', name: 'requester', team_id: 'T0TEAM' },
+      api_app_id: 'A0APP',
+      token: 'deprecated',
+      container: { type: 'view', view_id: modal.id },
+      trigger_id: '1.2.pick',
+      team: { id: 'T0TEAM', domain: 'testteam' },
+      view: {
+        ...modal.view,
+        id: modal.id,
+        hash: modal.hash,
+        state: { values: formValues({ ...fields, [picked]: value }) },
+      },
+      actions: [
+        {
+          type: 'static_select',
+          action_id: actions[picked],
+          block_id: ids[picked],
+          selected_option: { text: { type: 'plain_text', text: value }, value },
+          action_ts: '1700000000.000300',
+        },
+      ],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return org.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+  };
+
+  const submitOrg = (fields: FormFields) => {
+    const payload = viewSubmissionPayload({
+      callbackId: REQUEST_FORM.callbackId,
+      privateMetadata: JSON.stringify({ channelId: 'C0REQ' }),
+      userId: REQUESTER,
+      values: {},
+    });
+    payload.view.state.values = formValues(fields);
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return org.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+  };
+  const orgStarts = () =>
+    org.sfn.commandCalls(StartExecutionCommand).map((c) => String(c.args[0].input.name));
+
+  it('offers every account as “name · id”, the default preselected, and dispatches a pick', async () => {
+    await org.slash('');
+    const account = blockOf(ids.account);
+    expect(shownForm()[1]?.block_id).toBe(ids.account); // first field: no one misses the account
+    expect(account?.dispatch_action).toBe(true);
+    expect(account?.element?.options?.map((o) => [o.value, o.text.text])).toEqual([
+      ['hub', 'hub · 111122223333'],
+      ['dev', `dev · ${DEV}`],
+      ['staging', `staging · ${STAGING}`],
+      ['prod', `prod · ${PROD}`],
+    ]);
+    expect(account?.element?.initial_option?.value).toBe('hub');
+  });
+
+  it('preselects DEFAULT_ACCOUNT when it is not the hub', async () => {
+    await org.stop();
+    await startOrg({ DEFAULT_ACCOUNT: 'staging' });
+    await org.slash('');
+    expect(blockOf(ids.account)?.element?.initial_option?.value).toBe('staging');
+  });
+
+  it('picking an account rebuilds the form (views.update with the hash) under that account’s rules for the picked tier', async () => {
+    await org.slash('');
+    await pick('tier', 'developer', { iamTarget: 'user:alice', reason: 'kept' });
+    // hub follows the top-level tiers: developer up to the 7-day limit, reason required.
+    expect(durationsShown()?.at(-1)).toBe('7d');
+    expect([blockOf(ids.duration)?.optional, blockOf(ids.reason)?.optional]).toEqual([true, false]);
+
+    const picked = await pick('account', 'prod', { iamTarget: 'user:alice', tier: 'developer' });
+    expect(picked.statusCode).toBe(200);
+    expect(durationsShown()).toEqual(['30m', '1h', '2h', '4h']);
+    // prod's own developer rule: time-bound, and (its own rules, not the top level's) no reason required.
+    expect([blockOf(ids.duration)?.optional, blockOf(ids.reason)?.optional]).toEqual([false, true]);
+    expect(blockOf(ids.duration)?.hint?.text).toContain(
+      'developer: at most 4 hours. Required for developer.',
+    );
+    expect(blockOf(ids.account)?.element?.initial_option?.value).toBe('prod');
+    expect(blockOf(ids.tier)?.element?.initial_option?.value).toBe('developer');
+    const updates = org.slack.callsTo('views.update');
+    expect(updates).toHaveLength(2);
+    expect(typeof updates[1]?.args.hash).toBe('string');
+
+    // A tier picked afterwards keeps the account, and its rules.
+    await pick('tier', 'readonly', { iamTarget: 'user:alice', account: 'prod' });
+    expect(blockOf(ids.account)?.element?.initial_option?.value).toBe('prod');
+    await pick('tier', 'developer', { iamTarget: 'user:alice', account: 'prod' });
+    expect(durationsShown()).toEqual(['30m', '1h', '2h', '4h']);
+  });
+
+  it('a pick of an account that is not configured (forged) leaves the form as it was', async () => {
+    await org.slash('');
+    const before = JSON.stringify(shownForm());
+    expect((await pick('account', 'qa', { iamTarget: 'user:alice', tier: 'developer' })).statusCode).toBe(
+      200,
+    );
+    expect(org.slack.callsTo('views.update')).toEqual([]);
+    expect(JSON.stringify(shownForm())).toBe(before);
+  });
+
+  it('a submission in prod stores exactly the command typed with `in prod`, and changes prod only', async () => {
+    const response = await submitOrg({
+      account: 'prod',
+      iamTarget: 'user:alice',
+      tier: 'developer',
+      duration: '2h',
+      reason: 'release 42',
+    });
+    expect(response.body).toBe('');
+    const [fromForm] = orgStarts();
+    await org.slash('grant user:alice developer in prod for 2h because release 42');
+    const typed = orgStarts().find((id) => id !== fromForm);
+    const [a, b] = await Promise.all([org.store.get(String(fromForm)), org.store.get(String(typed))]);
+    expect(a?.command).toEqual(b?.command);
+    expect(a?.command).toMatchObject({ account: 'prod', tier: 'developer', durationSeconds: 7200 });
+    expect(a?.target.arn).toBe(`arn:aws:iam::${PROD}:user/alice`);
+  });
+
+  it.each<[string, FormFields, Record<string, string>]>([
+    [
+      'an account that is not configured (a forged pick)',
+      { account: 'qa', iamTarget: 'user:alice', tier: 'developer', reason: 'x' },
+      { [ids.account]: FORM_ERRORS.unknownAccount('qa') },
+    ],
+    [
+      'a duration past prod’s own limit',
+      { account: 'prod', iamTarget: 'user:alice', tier: 'developer', duration: '8h' },
+      { [ids.duration]: FORM_ERRORS.durationTooLong('developer', 4 * 3600) },
+    ],
+    [
+      'no duration where prod’s rule requires one',
+      { account: 'prod', iamTarget: 'user:alice', tier: 'developer' },
+      { [ids.duration]: FORM_ERRORS.durationRequired('developer') },
+    ],
+  ])('%s: on its field, and nothing is recorded', async (_name, fields, expected) => {
+    expect(fieldErrors(await submitOrg(fields))).toEqual(expected);
+    expect(orgStarts()).toEqual([]);
+  });
+
+  it('a forged account on a hub-only bot is refused on the account field', async () => {
+    const errors = fieldErrors(
+      await submitForm({ account: 'prod', iamTarget: 'user:alice', tier: 'developer' }),
+    );
+    expect(errors).toEqual({ [ids.account]: FORM_ERRORS.unknownAccount('prod') });
+    expect(startedRequestIds()).toEqual([]);
+  });
+
+  it('an account whose member stack is missing: the refusal names the account, on the account field', async () => {
+    const errors = fieldErrors(
+      await submitOrg({ account: 'staging', iamTarget: 'user:alice', tier: 'developer', reason: 'qa run' }),
+    );
+    expect(errors?.[ids.account]).toContain('I could not act in account “staging” (333344445555)');
+    expect(errors?.[ids.account]).toContain('deploy/member-account.yml');
+    expect(orgStarts()).toEqual([]);
   });
 });

@@ -42,6 +42,30 @@ describe('Slack limits of the views the bot opens', () => {
     }
   });
 
+  it.each([
+    ['four accounts', 4],
+    ['250 accounts (option groups of 100)', 250],
+  ])('the request form with an Account select of %s is within every limit', (_name, count) => {
+    const choices = Array.from({ length: count }, (_, n) => ({
+      name: `${'account-name-'.repeat(3).slice(0, 28)}${String(n).padStart(4, '0')}`,
+      id: String(100_000_000_000 + n),
+    }));
+    const picked = choices[count - 1]?.name ?? '';
+    for (const tier of [undefined, ...ALL_TIERS]) {
+      const view = requestForm({
+        auditChannelId: 'C0AUDIT',
+        limitsFor: perTier,
+        origin: {},
+        ...(tier ? { tier } : {}),
+        accounts: { choices, picked },
+      });
+      expect(viewViolations(view)).toEqual([]);
+      expect(JSON.stringify(view)).toContain(
+        `"initial_option":{"text":{"type":"plain_text","text":"${picked} · `,
+      );
+    }
+  });
+
   it('the deny modal is within every limit', () => {
     expect(viewViolations(denyModal('REQ-0123456789'))).toEqual([]);
   });

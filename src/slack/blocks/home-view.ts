@@ -1,9 +1,9 @@
 import type { ActionsBlock, Button, HomeView, KnownBlock, SectionBlock } from '@slack/types';
-import type { HomeContent } from '../../domain/home';
+import type { AccountRulesContent, HomeContent, NamedAccount } from '../../domain/home';
 import type { RequestDigest } from '../../domain/request';
 import { ACTION_IDS } from '../ids';
 import { extensionText } from './approval-card';
-import { SLACK_LIMITS, truncate } from './limits';
+import { fitLines, SLACK_LIMITS, truncate } from './limits';
 import { tierStandingLine } from './rules-text';
 import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
 
@@ -126,13 +126,60 @@ export function homeView(content: HomeContent, notice?: string): HomeView {
     );
   }
   blocks.push({ type: 'divider' }, header('Rules that apply to you'));
-  blocks.push(section(content.rules.map(tierStandingLine).join('\n')));
-  blocks.push(
-    context(
-      content.rules.some((standing) => standing.rule.breakGlass)
-        ? 'Nobody approves their own request or a change for themselves, except their own access on a break-glass tier.'
-        : 'Nobody approves their own request or a change for themselves.',
-    ),
+  const standings = [
+    content.rules,
+    ...(content.perAccount?.overrides.map((each) => each.rules) ?? []),
+  ].flat();
+  const footer = context(
+    standings.some((standing) => standing.rule.breakGlass)
+      ? 'Nobody approves their own request or a change for themselves, except their own access on a break-glass tier.'
+      : 'Nobody approves their own request or a change for themselves.',
   );
+  // The rules come last: they get the blocks the capped lists above left, and the footer keeps one.
+  blocks.push(...rulesBlocks(content, MAX_HOME_BLOCKS - blocks.length - 1));
+  blocks.push(footer);
   return { type: 'home', blocks };
+}
+
+const accountName = (account: NamedAccount): string =>
+  account.id === undefined ? `*${account.name}*` : `*${account.name}* · ${account.id}`;
+
+/** A set of tier rules as one section: its heading line, then a line per tier, cut to fit a section. */
+const rulesSection = (heading: string | undefined, standings: HomeContent['rules']): KnownBlock =>
+  section(fitLines([...(heading ? [heading] : []), ...standings.map(tierStandingLine)], SLACK_LIMITS.text));
+
+/**
+ * The rules that apply to the viewer: the top-level tiers alone when no account has rules of its own;
+ * else the top-level tiers as the default (naming the accounts that follow them), then one section per
+ * account with its own rules. At most `budget` blocks: accounts past it are named in one last line,
+ * with the command that shows their rules.
+ */
+function rulesBlocks(content: HomeContent, budget: number): KnownBlock[] {
+  const perAccount = content.perAccount;
+  if (perAccount === undefined) return [section(content.rules.map(tierStandingLine).join('\n'))];
+  const blocks: KnownBlock[] = [rulesSection(defaultHeading(perAccount), content.rules)];
+  const room = Math.max(0, budget - blocks.length);
+  const fits = perAccount.overrides.length <= room;
+  const shown = fits ? perAccount.overrides : perAccount.overrides.slice(0, Math.max(0, room - 1));
+  for (const { account, rules } of shown) {
+    blocks.push(rulesSection(`In ${accountName(account)}, its own rules:`, rules));
+  }
+  const hidden = perAccount.overrides.slice(shown.length);
+  if (hidden.length > 0) {
+    const names = hidden.map(({ account }) => `\`rules in ${account.name}\``).join(', ');
+    blocks.push(
+      context(
+        truncate(`…and ${hidden.length} more accounts with their own rules: ${names}.`, SLACK_LIMITS.text),
+      ),
+    );
+  }
+  return blocks;
+}
+
+/** Which accounts the top-level tiers govern: the named ones, or (names unknown) every other account. */
+function defaultHeading(perAccount: AccountRulesContent): string {
+  if (perAccount.defaultAccounts.length === 0) {
+    return '*Default rules*, in every account without rules of its own:';
+  }
+  return `*Default rules*, in ${perAccount.defaultAccounts.map(accountName).join(', ')}:`;
 }

@@ -13,6 +13,18 @@ export interface TierLimits {
 
 export type LimitsFor = (tier: Tier) => TierLimits;
 
+/** An account the form offers: its configured name and 12-digit id (the hub's id may be unknown). */
+export interface FormAccount {
+  name: string;
+  id?: string;
+}
+
+/** The accounts the form offers, and the one picked (the default account until the person picks). */
+export interface FormAccounts {
+  choices: readonly FormAccount[];
+  picked: string;
+}
+
 /** Where the modal was opened: a channel (the slash command) answers there; a shortcut answers by DM. */
 export interface FormOrigin {
   channelId?: string;
@@ -32,6 +44,11 @@ export interface RequestFormOptions {
    * reason are marked required (no "(optional)") only for a grant of a tier whose rule requires them.
    */
   action?: FormAction;
+  /**
+   * The configured accounts and the one picked: an Account select when there is more than one (the
+   * hub alone shows none). `limitsFor` is then that account's rules; picking another dispatches too.
+   */
+  accounts?: FormAccounts;
 }
 
 export type FormAction = 'grant' | 'revoke';
@@ -80,6 +97,50 @@ const tierOption = (tier: Tier): PlainTextOption => ({
   value: tier,
   description: plain(TIER_DESCRIPTIONS[tier]),
 });
+
+/** Slack's most options in one static select; more accounts are offered in groups of this many. */
+const MAX_SELECT_OPTIONS = 100;
+
+/** "prod · 444455556666": the name people type after `in`, and the id no one can mistake. */
+const accountOption = (account: FormAccount): PlainTextOption => ({
+  text: plain(account.id === undefined ? account.name : `${account.name} · ${account.id}`),
+  value: account.name,
+});
+
+/** The Account select, or nothing when only one account is configured. */
+function accountBlocks(accounts: FormAccounts | undefined): InputBlock[] {
+  if (accounts === undefined || accounts.choices.length < 2) return [];
+  const options = accounts.choices.map(accountOption);
+  const picked = options.find((option) => option.value === accounts.picked) ?? options[0];
+  const groups: PlainTextOption[][] = [];
+  for (let i = 0; i < options.length && groups.length < MAX_SELECT_OPTIONS; i += MAX_SELECT_OPTIONS)
+    groups.push(options.slice(i, i + MAX_SELECT_OPTIONS));
+  return [
+    {
+      type: 'input',
+      block_id: REQUEST_FORM.blocks.account,
+      label: plain('AWS account'),
+      hint: plain('The account the change is made in. Its own access rules apply: the form follows them.'),
+      // Dispatched like the tier: another account may have other time limits and requirements.
+      dispatch_action: true,
+      element: {
+        type: 'static_select',
+        action_id: REQUEST_FORM.actions.account,
+        ...(groups.length === 1
+          ? { options }
+          : {
+              option_groups: groups.map((group, i) => ({
+                label: plain(
+                  `Accounts ${i * MAX_SELECT_OPTIONS + 1}–${i * MAX_SELECT_OPTIONS + group.length}`,
+                ),
+                options: group,
+              })),
+            }),
+        ...(picked ? { initial_option: picked } : {}),
+      },
+    },
+  ];
+}
 
 const ACTION_OPTIONS: [PlainTextOption, PlainTextOption] = [
   { text: plain('Grant'), value: 'grant', description: plain("Attach the tier's policies") },
@@ -158,6 +219,7 @@ export function requestForm(options: RequestFormOptions): ModalView {
           `its thread. The typed command works too: \`${COMMAND_NAME} help\`.`,
       },
     },
+    ...accountBlocks(options.accounts),
     input({
       block_id: ids.person,
       optional: true,
@@ -251,6 +313,8 @@ export const FORM_ERRORS = {
   notAPerson: 'Pick the person from the list.',
   spaceInName: (typed: string) => `“${typed}” has a space in it; IAM names have none.`,
   noAction: 'Pick grant or revoke.',
+  unknownAccount: (name: string) =>
+    `“${name.slice(0, 40)}” is not an account this bot works in: pick one from the list.`,
   noTier: 'Pick a tier.',
   revokeWithDuration: 'A revoke takes effect at once: leave the time limit empty.',
   durationTooLong: (tier: Tier, maxSeconds: number) =>

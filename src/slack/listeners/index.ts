@@ -26,7 +26,7 @@ export type ListenerDeps = SlashCommandDeps & DecisionDeps;
 
 /**
  * Registers every listener of the app: one slash command, one shortcut, four buttons, the request
- * form's tier select, two modals, one event (the Home tab).
+ * form's tier, action and account selects, two modals, one event (the Home tab).
  */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command(SLASH_COMMAND, (args) => codebuildAccessCommand(deps, args));
@@ -43,6 +43,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     requestFormTierPicked(deps, args),
   );
   app.action<BlockAction<StaticSelectAction>>(REQUEST_FORM.actions.action, (args) =>
+    requestFormTierPicked(deps, args),
+  );
+  app.action<BlockAction<StaticSelectAction>>(REQUEST_FORM.actions.account, (args) =>
     requestFormTierPicked(deps, args),
   );
   app.event(EVENT_TYPES.homeOpened, ({ event }) => onHomeOpened(deps, event));

@@ -1,7 +1,8 @@
 import { DEFAULT_PARSE_OPTIONS } from '../../commands/parse-command';
-import { BREAK_GLASS_DEFAULT_MAX_SECONDS } from '../../domain/access-rules';
+import { BREAK_GLASS_DEFAULT_MAX_SECONDS, tiersFor } from '../../domain/access-rules';
+import { accountNames } from '../../domain/accounts';
 import type { SubmitDeps } from '../../domain/submit-request';
-import { type FormOrigin, type LimitsFor, requestForm } from '../blocks/request-form';
+import { type FormAccounts, type FormOrigin, type LimitsFor, requestForm } from '../blocks/request-form';
 
 /** What the request form's listeners need: what the slash command's submission needs. */
 export type RequestFormDeps = SubmitDeps;
@@ -10,13 +11,14 @@ export type RequestFormDeps = SubmitDeps;
  * The limits the form offers and checks per tier: the access rules' longest duration (break-glass: 1 h
  * unless the rule says otherwise) within the configured MAX_GRANT_DURATION_SECONDS, and whether the rule
  * requires a duration or a reason (break-glass always requires a reason). The same rules are checked
- * again by submitRequest; the form only says it earlier, under the right field.
+ * again by submitRequest; the form only says it earlier, under the right field. The rules are those of
+ * `account` (its own in the rules file, else the top-level tiers; absent, the default account's).
  */
 export const formLimits =
-  (deps: Pick<RequestFormDeps, 'maxGrantDurationSeconds' | 'rules'>): LimitsFor =>
+  (deps: Pick<RequestFormDeps, 'maxGrantDurationSeconds' | 'rules'>, account?: string): LimitsFor =>
   (tier) => {
     const configured = deps.maxGrantDurationSeconds ?? DEFAULT_PARSE_OPTIONS.maxDurationSeconds;
-    const rule = deps.rules?.tiers[tier];
+    const rule = deps.rules ? tiersFor(deps.rules, account)[tier] : undefined;
     const ruleMax =
       rule?.maxDurationSeconds ?? (rule?.breakGlass ? BREAK_GLASS_DEFAULT_MAX_SECONDS : undefined);
     return {
@@ -26,6 +28,29 @@ export const formLimits =
       reasonRequired: (rule?.reasonRequired ?? false) || (rule?.breakGlass ?? false),
     };
   };
+
+/**
+ * The accounts the form offers (the hub and ACCOUNTS, each with its id) with `picked` selected, or the
+ * default account when nothing (or something not configured) is picked. Undefined when the bot knows
+ * no accounts; the form shows the Account select only when there are several.
+ */
+export function formAccounts(
+  deps: Pick<RequestFormDeps, 'accounts'>,
+  picked?: string,
+): FormAccounts | undefined {
+  const directory = deps.accounts?.directory;
+  if (directory === undefined) return undefined;
+  const names = accountNames(directory);
+  const choices = names.map((name) => {
+    const id = name === directory.hubName ? directory.hubId : directory.members[name];
+    return id === undefined ? { name } : { name, id };
+  });
+  return { choices, picked: picked !== undefined && names.includes(picked) ? picked : directory.defaultName };
+}
+
+/** Whether the form shows an Account select: more than one account is configured. */
+export const offersAccounts = (deps: Pick<RequestFormDeps, 'accounts'>): boolean =>
+  (formAccounts(deps)?.choices.length ?? 0) > 1;
 
 export const NOT_SERVED = 'This came from a Slack workspace or app this bot does not serve.';
 
@@ -48,7 +73,13 @@ export async function openRequestForm(
   triggerId: string,
   origin: FormOrigin,
 ): Promise<void> {
-  const view = requestForm({ auditChannelId: deps.auditChannelId, limitsFor: formLimits(deps), origin });
+  const accounts = formAccounts(deps);
+  const view = requestForm({
+    auditChannelId: deps.auditChannelId,
+    limitsFor: formLimits(deps, accounts?.picked),
+    origin,
+    ...(accounts ? { accounts } : {}),
+  });
   await deps.slack.openModal(triggerId, { ...view });
 }
 

@@ -1,4 +1,5 @@
 import type { SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { AccountAccessDeniedError } from '../../../domain/accounts';
 import { NotAuthorizedError, TargetNotFoundError } from '../../../domain/errors';
 import { submitRequest } from '../../../domain/submit-request';
 import { type FormOrigin, fieldMessage, mentionedIds } from '../../blocks/request-form';
@@ -46,7 +47,12 @@ export async function requestFormSubmission(
     await ack({ response_action: 'errors', errors: { [REQUEST_FORM.blocks.action]: NOT_SERVED } });
     return;
   }
-  const reading = readRequestForm(view.state.values, formLimits(deps));
+  const directory = deps.accounts?.directory;
+  const reading = readRequestForm(
+    view.state.values,
+    formLimits(deps),
+    directory ? { directory, limitsIn: (account) => formLimits(deps, account) } : undefined,
+  );
   if (reading.kind === 'errors') {
     await ack({ response_action: 'errors', errors: reading.errors });
     return;
@@ -62,6 +68,14 @@ export async function requestFormSubmission(
       triggerId: body.trigger_id,
     });
   } catch (error) {
+    if (error instanceof AccountAccessDeniedError && reading.command.account !== undefined) {
+      // The picked account refused the bot's member role: that is the account field's answer.
+      await ack({
+        response_action: 'errors',
+        errors: { [REQUEST_FORM.blocks.account]: fieldMessage(error.userMessage) },
+      });
+      return;
+    }
     if (error instanceof TargetNotFoundError || error instanceof NotAuthorizedError) {
       // What Slack or IAM cannot resolve belongs to the target field; a refusal by rule, to the tier.
       const field = error instanceof TargetNotFoundError ? reading.targetBlock : REQUEST_FORM.blocks.tier;
