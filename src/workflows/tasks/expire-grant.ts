@@ -1,5 +1,5 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
-import { InternalInvariantError, RequestConflictError, TransientError } from '../../domain/errors';
+import { RequestConflictError, TransientError } from '../../domain/errors';
 import {
   botManagedPolicies,
   EXPIRED_STEP_ID,
@@ -40,7 +40,6 @@ export async function expireGrant(
   relinquishedBy?: string,
 ): Promise<UndoResult> {
   const request = await loadRequest(deps, requestId);
-  const { command, target } = request;
   // An earlier revoke (endedBy) changes only the wording: the expiry still checks every policy, so a
   // record someone altered to look ended can never keep access past its time limit.
   const report =
@@ -54,12 +53,9 @@ export async function expireGrant(
       from,
       lines,
     });
-  const managed =
-    command.action === 'grant' &&
-    isManagedTier(command.tier) &&
-    (target.kind === 'user' || target.kind === 'group');
-  const result = managed
-    ? await expireManagedTier(deps, request, (revoked) => report('tier', revoked), attachedByRun)
+  const grant = managedGrantOf(request);
+  const result = grant
+    ? await expireManagedTier(deps, request, grant, (revoked) => report('tier', revoked), attachedByRun)
     : await undoJournal(deps, request, { notice: report('journal', 0), eventType: 'access_expired' });
   // Marks the journal (the workflow alone writes it): this grant no longer needs anything.
   await deps.store.appendCompletedStep(
@@ -85,15 +81,17 @@ export async function expireGrant(
 /** An IAM user or group: the principals a managed tier is granted to. */
 type TierPrincipal = PrincipalRef & { kind: 'user' | 'group' };
 
-/** The principal of a grant of a managed tier to an IAM user or group, and that tier; anything else is a bug. */
-function managedGrantOf(request: AccessRequest): { tier: ManagedTier; principal: TierPrincipal } {
+/** A grant of a managed tier to an IAM user or group: the grants whose expiry checks policy by policy. */
+interface ManagedGrant {
+  tier: ManagedTier;
+  principal: TierPrincipal;
+}
+
+/** The request as a grant of a managed tier to a user or group; undefined for any other request. */
+function managedGrantOf(request: AccessRequest): ManagedGrant | undefined {
   const { command, target } = request;
-  if (command.action !== 'grant' || !isManagedTier(command.tier)) {
-    throw new InternalInvariantError(`Request ${request.requestId} is not a grant of a managed tier.`);
-  }
-  if (target.kind !== 'user' && target.kind !== 'group') {
-    throw new InternalInvariantError(`Request ${request.requestId} does not target an IAM user or group.`);
-  }
+  if (command.action !== 'grant' || !isManagedTier(command.tier)) return undefined;
+  if (target.kind !== 'user' && target.kind !== 'group') return undefined;
   return { tier: command.tier, principal: { kind: target.kind, name: target.name, arn: target.arn } };
 }
 
@@ -128,7 +126,7 @@ export function expiryVerdict(policyArn: string, evidence: ExpiryEvidence): Undo
 async function gatherEvidence(
   deps: TaskDeps,
   request: AccessRequest,
-  grant: { tier: ManagedTier; principal: TierPrincipal },
+  grant: ManagedGrant,
   journal: ReadonlyMap<string, CompletedStep>,
   attachedByRun: readonly string[],
 ): Promise<ExpiryEvidence> {
@@ -196,10 +194,10 @@ function statusAfterExpiry(
 async function expireManagedTier(
   deps: TaskDeps,
   request: AccessRequest,
+  grant: ManagedGrant,
   report: (revoked: number) => (lines: UndoLine[]) => Notice,
   attachedByRun: readonly string[],
 ): Promise<UndoResult> {
-  const grant = managedGrantOf(request);
   const journal = journaledDetaches(request);
   const evidence = await gatherEvidence(deps, request, grant, journal, attachedByRun);
   const lines: UndoLine[] = [];
