@@ -1,20 +1,27 @@
 import { auditEvent, recordEvent } from '../../domain/audit-trail';
-import { BotError, InternalInvariantError, RequestConflictError, TransientError } from '../../domain/errors';
+import { RequestConflictError, TransientError } from '../../domain/errors';
 import {
   botManagedPolicies,
   EXPIRED_STEP_ID,
   journalMarker,
+  type PolicyNeed,
   policyNeeds,
   summarizeJournal,
   undoStepId,
 } from '../../domain/grant-ledger';
 import type { Notice, UndoLine } from '../../domain/notices';
-import { describeOperation, heldTiers, manualCommand, type Operation, policyName } from '../../domain/plans';
-import { type AccessRequest, type CompletedStep, savableBy } from '../../domain/request';
-import { isManagedTier, TIER_SPECS } from '../../domain/tiers';
+import {
+  describeOperation,
+  heldTiers,
+  type Operation,
+  type PrincipalRef,
+  policyName,
+} from '../../domain/plans';
+import { type AccessRequest, type CompletedStep, type RequestStatus, savableBy } from '../../domain/request';
+import { isManagedTier, type ManagedTier, TIER_SPECS } from '../../domain/tiers';
 import { updateRequest } from '../../domain/update-request';
 import { loadRequest, requireAccount, type TaskDeps } from './deps';
-import { type UndoResult, undoJournal } from './roll-back';
+import { type UndoFailure, type UndoResult, undoFailure, undoJournal } from './roll-back';
 import { runOperation } from './run-operation';
 import { otherRequestsFor } from './target-records';
 
@@ -33,7 +40,6 @@ export async function expireGrant(
   relinquishedBy?: string,
 ): Promise<UndoResult> {
   const request = await loadRequest(deps, requestId);
-  const { command, target } = request;
   // An earlier revoke (endedBy) changes only the wording: the expiry still checks every policy, so a
   // record someone altered to look ended can never keep access past its time limit.
   const report =
@@ -47,12 +53,9 @@ export async function expireGrant(
       from,
       lines,
     });
-  const managed =
-    command.action === 'grant' &&
-    isManagedTier(command.tier) &&
-    (target.kind === 'user' || target.kind === 'group');
-  const result = managed
-    ? await expireManagedTier(deps, request, (revoked) => report('tier', revoked), attachedByRun)
+  const grant = managedGrantOf(request);
+  const result = grant
+    ? await expireManagedTier(deps, request, grant, (revoked) => report('tier', revoked), attachedByRun)
     : await undoJournal(deps, request, { notice: report('journal', 0), eventType: 'access_expired' });
   // Marks the journal (the workflow alone writes it): this grant no longer needs anything.
   await deps.store.appendCompletedStep(
@@ -63,14 +66,7 @@ export async function expireGrant(
   try {
     await updateRequest(deps.store, requestId, savableBy('rollback'), (current) => ({
       ...current,
-      status:
-        result.failed.length > 0
-          ? 'failed'
-          : current.endedBy
-            ? 'revoked_early'
-            : relinquishedBy
-              ? 'relinquished'
-              : 'completed',
+      status: statusAfterExpiry(result, current, relinquishedBy),
       ...(relinquishedBy ? { relinquishedBy } : {}),
     }));
   } catch (error) {
@@ -82,84 +78,149 @@ export async function expireGrant(
   return result;
 }
 
-async function expireManagedTier(
+/** An IAM user or group: the principals a managed tier is granted to. */
+type TierPrincipal = PrincipalRef & { kind: 'user' | 'group' };
+
+/** A grant of a managed tier to an IAM user or group: the grants whose expiry checks policy by policy. */
+interface ManagedGrant {
+  tier: ManagedTier;
+  principal: TierPrincipal;
+}
+
+/** The request as a grant of a managed tier to a user or group; undefined for any other request. */
+function managedGrantOf(request: AccessRequest): ManagedGrant | undefined {
+  const { command, target } = request;
+  if (command.action !== 'grant' || !isManagedTier(command.tier)) return undefined;
+  if (target.kind !== 'user' && target.kind !== 'group') return undefined;
+  return { tier: command.tier, principal: { kind: target.kind, name: target.name, arn: target.arn } };
+}
+
+/** What the expiry knows about the target's policies, recomputed from AWS and the records' evidence. */
+export interface ExpiryEvidence {
+  /** The policies attached to the principal now. */
+  attached: readonly string[];
+  /** Other grants still in effect that need a policy. */
+  needs: readonly PolicyNeed[];
+  /** The managed tiers other than this grant's that the target holds. */
+  heldOthers: readonly ManagedTier[];
+  /** The policies the bot answers for: journaled by this grant, bot-managed, or attached by this run. */
+  ours: ReadonlySet<string>;
+}
+
+/**
+ * What the expiry does with one policy: keeps it for another grant or another held tier, names it as
+ * already gone, keeps one the bot never attached, or detaches it ('detach'). The checks run in that order.
+ */
+export function expiryVerdict(policyArn: string, evidence: ExpiryEvidence): UndoLine | 'detach' {
+  const policy = policyName(policyArn);
+  const grant = evidence.needs.find((need) => need.policyArn === policyArn);
+  if (grant) return { kind: 'kept_for_grant', policy, requestId: grant.requestId, tier: grant.tier };
+  const tier = evidence.heldOthers.find((held) => TIER_SPECS[held].policyArns.includes(policyArn));
+  if (tier) return { kind: 'kept_for_tier', policy, tier };
+  if (!evidence.attached.includes(policyArn)) return { kind: 'already_gone', policy, beforeLimit: true };
+  if (evidence.ours.has(policyArn)) return 'detach';
+  return { kind: 'kept_not_ours', policy };
+}
+
+/** Reads what expiryVerdict decides on; `journal` maps each detachable policy to the step that attached it. */
+async function gatherEvidence(
   deps: TaskDeps,
   request: AccessRequest,
-  report: (revoked: number) => (lines: UndoLine[]) => Notice,
+  grant: ManagedGrant,
+  journal: ReadonlyMap<string, CompletedStep>,
   attachedByRun: readonly string[],
-): Promise<UndoResult> {
-  const { command, target } = request;
-  if (command.action !== 'grant' || !isManagedTier(command.tier)) {
-    throw new InternalInvariantError(`Request ${request.requestId} is not a grant of a managed tier.`);
-  }
-  if (target.kind !== 'user' && target.kind !== 'group') {
-    throw new InternalInvariantError(`Request ${request.requestId} does not target an IAM user or group.`);
-  }
-  const principal = { kind: target.kind, name: target.name, arn: target.arn };
-  const attached = await deps.iam.listAttachedPolicyArns(principal);
+): Promise<ExpiryEvidence> {
+  const attached = await deps.iam.listAttachedPolicyArns(grant.principal);
   const heldOthers = heldTiers(
     { attachedPolicyArns: attached },
-    target.kind,
+    grant.principal.kind,
     requireAccount(deps).stackPolicies,
   )
-    .filter((tier) => tier !== command.tier)
+    .filter((tier) => tier !== grant.tier)
     .filter(isManagedTier);
   // Recomputed here from the records' evidence, never read from a field another function wrote.
   const others = await otherRequestsFor(deps, request);
-  const context = { needs: policyNeeds(others), botManaged: botManagedPolicies([request, ...others]) };
+  const ours = new Set([...journal.keys(), ...botManagedPolicies([request, ...others]), ...attachedByRun]);
+  return { attached, needs: policyNeeds(others), heldOthers, ours };
+}
+
+/** Per policy ARN, the journaled step in effect whose undo detaches it. */
+function journaledDetaches(request: AccessRequest): Map<string, CompletedStep> {
   const journal = new Map<string, CompletedStep>();
   for (const step of summarizeJournal(request.completedSteps).inEffect) {
     if (step.undo?.type === 'detachPolicy') journal.set(step.undo.policyArn, step);
   }
+  return journal;
+}
+
+/** Detaches one policy at the time limit and journals it; a failure comes back with the manual command. */
+async function detachAtLimit(
+  deps: TaskDeps,
+  requestId: string,
+  op: Extract<Operation, { type: 'detachPolicy' }>,
+  attachedBy: CompletedStep | undefined,
+): Promise<{ line: UndoLine; revoked: boolean } | { failed: UndoFailure; error: unknown }> {
+  const description = describeOperation(op);
+  const policy = policyName(op.policyArn);
+  try {
+    const { outcome } = await runOperation(deps, op);
+    await deps.store.appendCompletedStep(requestId, {
+      stepId: attachedBy ? undoStepId(attachedBy.stepId) : `expire:detach:${policy}`,
+      description,
+      outcome,
+      undo: null,
+      at: deps.clock.now().toISOString(),
+    });
+    return outcome === 'changed'
+      ? { line: { kind: 'revoked', description }, revoked: true }
+      : { line: { kind: 'already_gone', policy, beforeLimit: false }, revoked: false };
+  } catch (error) {
+    return { error, failed: undoFailure(description, op, error) };
+  }
+}
+
+/** The grant's status once its access is gone: a failure shows first, then who ended it before its limit. */
+function statusAfterExpiry(
+  result: UndoResult,
+  current: AccessRequest,
+  relinquishedBy: string | undefined,
+): RequestStatus {
+  if (result.failed.length > 0) return 'failed';
+  if (current.endedBy) return 'revoked_early';
+  if (relinquishedBy) return 'relinquished';
+  return 'completed';
+}
+
+async function expireManagedTier(
+  deps: TaskDeps,
+  request: AccessRequest,
+  grant: ManagedGrant,
+  report: (revoked: number) => (lines: UndoLine[]) => Notice,
+  attachedByRun: readonly string[],
+): Promise<UndoResult> {
+  const journal = journaledDetaches(request);
+  const evidence = await gatherEvidence(deps, request, grant, journal, attachedByRun);
   const lines: UndoLine[] = [];
-  const failed: UndoResult['failed'] = [];
+  const failed: UndoFailure[] = [];
   let revoked = 0;
   let transient: TransientError | undefined;
   // The tier's policies, and whatever the run itself says it attached (a record rewritten after the
   // apply can neither hide nor rename them).
-  for (const policyArn of [...new Set([...TIER_SPECS[command.tier].policyArns, ...attachedByRun])]) {
-    const name = policyName(policyArn);
-    const grant = context.needs.find((need) => need.policyArn === policyArn);
-    const tier = heldOthers.find((held) => TIER_SPECS[held].policyArns.includes(policyArn));
-    if (grant) {
-      lines.push({ kind: 'kept_for_grant', policy: name, requestId: grant.requestId, tier: grant.tier });
-    } else if (tier) {
-      lines.push({ kind: 'kept_for_tier', policy: name, tier });
-    } else if (!attached.includes(policyArn)) {
-      lines.push({ kind: 'already_gone', policy: name, beforeLimit: true });
-    } else if (
-      journal.has(policyArn) ||
-      context.botManaged.includes(policyArn) ||
-      attachedByRun.includes(policyArn)
-    ) {
-      const op: Operation = { type: 'detachPolicy', principal, policyArn };
-      try {
-        const { outcome } = await runOperation(deps, op);
-        const step = journal.get(policyArn);
-        await deps.store.appendCompletedStep(request.requestId, {
-          stepId: step ? undoStepId(step.stepId) : `expire:detach:${name}`,
-          description: describeOperation(op),
-          outcome,
-          undo: null,
-          at: deps.clock.now().toISOString(),
-        });
-        lines.push(
-          outcome === 'changed'
-            ? { kind: 'revoked', description: describeOperation(op) }
-            : { kind: 'already_gone', policy: name, beforeLimit: false },
-        );
-        if (outcome === 'changed') revoked += 1;
-      } catch (error) {
-        if (error instanceof TransientError) transient ??= error;
-        failed.push({
-          description: describeOperation(op),
-          command: manualCommand(op),
-          reason: error instanceof BotError ? error.userMessage : String(error),
-        });
-      }
-    } else {
-      lines.push({ kind: 'kept_not_ours', policy: name });
+  for (const policyArn of [...new Set([...TIER_SPECS[grant.tier].policyArns, ...attachedByRun])]) {
+    const verdict = expiryVerdict(policyArn, evidence);
+    if (verdict !== 'detach') {
+      lines.push(verdict);
+      continue;
     }
+    const op = { type: 'detachPolicy', principal: grant.principal, policyArn } as const;
+    const attempt = await detachAtLimit(deps, request.requestId, op, journal.get(policyArn));
+    if ('line' in attempt) {
+      lines.push(attempt.line);
+      if (attempt.revoked) revoked += 1;
+      continue;
+    }
+    failed.push(attempt.failed);
+    if (attempt.error instanceof TransientError) transient ??= attempt.error;
   }
   if (transient) throw transient;
   const all: UndoLine[] = [

@@ -129,25 +129,8 @@ export async function reportOutcome(
 ): Promise<{ status: RequestStatus; secondsLeft?: number }> {
   const loaded = await loadRequest(deps, input.requestId);
   switch (input.outcome) {
-    case 'reminder': {
-      // Once per end: a retried task or a resumed run only computes the time left again; an
-      // extension moved the end, so its new end is reminded of too.
-      if (!remindedOfCurrentEnd(loaded.events)) {
-        const said = deps.wording.say(outcomeNotice(loaded, { ...input, outcome: 'reminder' }));
-        await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', said));
-        await sendDirect(deps, loaded, loaded.requester.userId, {
-          kind: 'update',
-          requestId: loaded.requestId,
-          said,
-        });
-      }
-      const window = grantWindow(loaded, deps.grantReminderSeconds);
-      if (!window) {
-        throw new InternalInvariantError(`Request ${loaded.requestId} has no time limit to remind of.`);
-      }
-      // "Hold until expiry" times out after these seconds: exactly at the end the record shows.
-      return { status: loaded.status, secondsLeft: secondsUntil(window.expiresAt, deps.clock.now()) };
-    }
+    case 'reminder':
+      return remind(deps, loaded, input);
     case 'ended':
       return showEndOfAccess(deps, loaded);
     case 'extended':
@@ -157,67 +140,138 @@ export async function reportOutcome(
   }
 }
 
+/** The status a final outcome records: a time-bound grant stays active until its expiry. */
+function finalStatus(outcome: FinalOutcome, timeBound: boolean): RequestStatus {
+  if (timeBound) return 'active';
+  return outcome === 'unverified' ? 'failed' : STATUS[outcome];
+}
+
+/**
+ * The request as this report closes it, with its status. The end the Wait state waits until comes from
+ * the completed apply's journal marker, as apply returned it.
+ */
+function closingState(
+  deps: TaskDeps,
+  loaded: AccessRequest,
+  outcome: FinalOutcome,
+): { request: AccessRequest; status: RequestStatus } {
+  const appliedTimeBound = outcome === 'completed' || outcome === 'unverified';
+  const window = appliedTimeBound ? grantWindow(loaded, deps.grantReminderSeconds) : undefined;
+  const request: AccessRequest = window ? { ...loaded, accessExpiresAt: window.expiresAt } : loaded;
+  return { request, status: finalStatus(outcome, window !== undefined) };
+}
+
+/** A revoke whose detaches stand (done, or done but not confirmed by the check) ends its tier's grants. */
+function revokeStands(outcome: FinalOutcome, request: AccessRequest): boolean {
+  if (request.command.action !== 'revoke') return false;
+  if (outcome === 'completed') return true;
+  return outcome === 'failed' && summarizeJournal(request.completedSteps).inEffect.length > 0;
+}
+
+/**
+ * Failed (or no-op) before any card was posted: the outcome starts the request's own message in the audit
+ * channel, so it is never reported to nobody. Returns the request as it stands, and why posting failed.
+ */
+async function ensureCard(
+  deps: TaskDeps,
+  request: AccessRequest,
+): Promise<{ current: AccessRequest } | { current: AccessRequest; undelivered: unknown }> {
+  if (request.card) return { current: request };
+  const posted = await postStandaloneOutcome(deps, request);
+  return 'undelivered' in posted
+    ? { current: request, undelivered: posted.undelivered }
+    : { current: posted };
+}
+
+/** Appends the event unless a retried report already did; true when it had been recorded before. */
+async function recordOutcomeOnce(
+  deps: TaskDeps,
+  loaded: AccessRequest,
+  current: AccessRequest,
+  event: AuditEvent,
+): Promise<boolean> {
+  const alreadyRecorded = loaded.events.some((seen) => seen.type === event.type && seen.text === event.text);
+  if (!alreadyRecorded) await deps.store.appendEvent(current.requestId, event);
+  deps.log.info('audit event', { event });
+  return alreadyRecorded;
+}
+
+/**
+ * Tells the requester: where they asked, when the ack could not know the outcome (nothing to change, or
+ * a failure before anyone decided); by DM, unless a retried report did already. Denials were told by the
+ * slack function when they were clicked.
+ */
+async function tellOutcome(
+  deps: TaskDeps,
+  request: AccessRequest,
+  outcome: FinalOutcome,
+  text: string,
+  alreadyRecorded: boolean,
+): Promise<void> {
+  if (outcome === 'no_change' || (outcome === 'failed' && request.decision === undefined)) {
+    await tellRequester(deps, request, text);
+  }
+  if (alreadyRecorded || outcome === 'denied' || outcome === 'no_change') return;
+  await sendDirect(deps, request, request.requester.userId, {
+    kind: 'update',
+    requestId: request.requestId,
+    said: text,
+  });
+}
+
+/** The outcome is in the record but Slack never showed it: the named error the workflow retries or reports. */
+function undeliveredError(request: AccessRequest, undelivered: unknown): Error {
+  if (undelivered instanceof TransientError) return undelivered;
+  return new OutcomeNotDeliveredError(
+    `The outcome of ${request.requestId} could not be posted to Slack; it is in the request's record.`,
+    { cause: undelivered },
+  );
+}
+
+/**
+ * Reminds the requester once per end: a retried task or a resumed run only computes the time left again;
+ * an extension moved the end, so its new end is reminded of too.
+ */
+async function remind(
+  deps: TaskDeps,
+  loaded: AccessRequest,
+  input: ReportInput,
+): Promise<{ status: RequestStatus; secondsLeft: number }> {
+  if (!remindedOfCurrentEnd(loaded.events)) {
+    const said = deps.wording.say(outcomeNotice(loaded, { ...input, outcome: 'reminder' }));
+    await recordEvent(deps, loaded, auditEvent(deps.clock, 'reminder', said));
+    await sendDirect(deps, loaded, loaded.requester.userId, {
+      kind: 'update',
+      requestId: loaded.requestId,
+      said,
+    });
+  }
+  const window = grantWindow(loaded, deps.grantReminderSeconds);
+  if (!window) {
+    throw new InternalInvariantError(`Request ${loaded.requestId} has no time limit to remind of.`);
+  }
+  // "Hold until expiry" times out after these seconds: exactly at the end the record shows.
+  return { status: loaded.status, secondsLeft: secondsUntil(window.expiresAt, deps.clock.now()) };
+}
+
 async function reportFinal(
   deps: TaskDeps,
   loaded: AccessRequest,
   input: ReportInput & { outcome: FinalOutcome },
 ): Promise<{ status: RequestStatus }> {
-  // The end the Wait state waits until: from the completed apply's journal marker, as apply returned it.
-  const window =
-    input.outcome === 'completed' || input.outcome === 'unverified'
-      ? grantWindow(loaded, deps.grantReminderSeconds)
-      : undefined;
-  const timeBound = window !== undefined;
-  const request: AccessRequest = window ? { ...loaded, accessExpiresAt: window.expiresAt } : loaded;
-  const status: RequestStatus = timeBound
-    ? 'active'
-    : input.outcome === 'unverified'
-      ? 'failed'
-      : STATUS[input.outcome];
+  const { request, status } = closingState(deps, loaded, input.outcome);
   const text = deps.wording.say(outcomeNotice(request, input));
-  let current = await recordFinalStatus(deps, request, input, status);
-  // A revoke whose detaches stand (done, or done but not confirmed by the check) ends its tier's grants.
-  const revokeStands =
-    input.outcome === 'completed' ||
-    (input.outcome === 'failed' && summarizeJournal(current.completedSteps).inEffect.length > 0);
-  if (revokeStands && current.command.action === 'revoke') {
-    await endGrantsOfRevokedTier(deps, current);
-  }
+  const recorded = await recordFinalStatus(deps, request, input, status);
+  if (revokeStands(input.outcome, recorded)) await endGrantsOfRevokedTier(deps, recorded);
   const event = auditEvent(deps.clock, EVENT[input.outcome], text);
-  let undelivered: unknown;
-  if (!current.card) {
-    // Failed (or no-op) before any card was posted: the outcome starts the request's own message in
-    // the audit channel, so it is never reported to nobody.
-    const posted = await postStandaloneOutcome(deps, current);
-    if ('undelivered' in posted) undelivered = posted.undelivered;
-    else current = posted;
-  }
-  const alreadyRecorded = loaded.events.some((seen) => seen.type === event.type && seen.text === event.text);
-  if (!alreadyRecorded) await deps.store.appendEvent(current.requestId, event);
-  deps.log.info('audit event', { event });
-  if (current.card && undelivered === undefined) {
-    undelivered = await deliver(deps, current, event);
-  }
-  if (current.card) await updateCard(deps, current, cardStatus(input.outcome, current));
-  if (input.outcome === 'no_change' || (input.outcome === 'failed' && current.decision === undefined)) {
-    await tellRequester(deps, current, text);
-  }
-  // Denials were told by the slack function when they were clicked; a retried report DMs nothing twice.
-  if (!alreadyRecorded && input.outcome !== 'denied' && input.outcome !== 'no_change') {
-    await sendDirect(deps, current, current.requester.userId, {
-      kind: 'update',
-      requestId: current.requestId,
-      said: text,
-    });
-  }
+  const posted = await ensureCard(deps, recorded);
+  const { current } = posted;
+  const alreadyRecorded = await recordOutcomeOnce(deps, loaded, current, event);
+  const undelivered = 'undelivered' in posted ? posted.undelivered : await deliver(deps, current, event);
+  await updateCard(deps, current, cardStatus(input.outcome, current));
+  await tellOutcome(deps, current, input.outcome, text, alreadyRecorded);
   await deps.homeTabs?.refreshFor(current);
-  if (undelivered !== undefined) {
-    if (undelivered instanceof TransientError) throw undelivered;
-    throw new OutcomeNotDeliveredError(
-      `The outcome of ${current.requestId} could not be posted to Slack; it is in the request's record.`,
-      { cause: undelivered },
-    );
-  }
+  if (undelivered !== undefined) throw undeliveredError(current, undelivered);
   return { status };
 }
 
@@ -332,16 +386,12 @@ const cardStatus = (outcome: FinalOutcome, request: AccessRequest): CardStatus =
   }
 };
 
+/** The statuses an ended grant's card names as such; any other status reads as revoked at its time limit. */
+const ENDED_AS = ['relinquished', 'revoked_early', 'failed'] as const;
+
 /** The card once a time-bound grant's expiry ran: it no longer claims the access is in effect. */
 async function showEndOfAccess(deps: TaskDeps, request: AccessRequest): Promise<{ status: RequestStatus }> {
-  const outcome =
-    request.status === 'relinquished'
-      ? 'relinquished'
-      : request.status === 'revoked_early'
-        ? 'revoked_early'
-        : request.status === 'failed'
-          ? 'failed'
-          : 'revoked';
+  const outcome = ENDED_AS.find((ended) => ended === request.status) ?? 'revoked';
   await updateCard(deps, request, {
     kind: 'time_limit',
     outcome,

@@ -9,9 +9,16 @@ import { bindCreatedKey, runOperation } from './run-operation';
 
 export { type JournalSummary, summarizeJournal } from '../../domain/grant-ledger';
 
+/** A change the undo could not reverse, with the command a person can run instead. */
+export interface UndoFailure {
+  description: string;
+  command: string;
+  reason: string;
+}
+
 export interface UndoResult {
   rolledBack: number;
-  failed: Array<{ description: string; command: string; reason: string }>;
+  failed: UndoFailure[];
 }
 
 /**
@@ -40,7 +47,7 @@ function undoOfUnanswered(request: AccessRequest, step: CompletedStep): Operatio
 }
 
 /** A step that may have acted, for which no undo could be built: the person must check it by hand. */
-const noUndoFor = (step: CompletedStep): UndoResult['failed'][number] => ({
+const noUndoFor = (step: CompletedStep): UndoFailure => ({
   description: `${step.description} (may still be in effect: the bot stopped before recording IAM's answer)`,
   command: 'check it in the AWS console',
   reason: 'no undo could be built for it',
@@ -75,11 +82,18 @@ function refuseForeignUndo(
   step: CompletedStep,
   undo: Operation,
   createdKeyArn: string | undefined,
-): UndoResult['failed'][number] | undefined {
+): UndoFailure | undefined {
   const foreign = foreignUndo(request, account, undo, createdKeyArn);
   if (foreign === undefined) return undefined;
   return { description: step.description, command: 'none: check the request record', reason: foreign };
 }
+
+/** An undo that failed, as the report lists it: what it was, the command to run by hand, and why. */
+export const undoFailure = (description: string, undo: Operation, error: unknown): UndoFailure => ({
+  description,
+  command: manualCommand(undo),
+  reason: error instanceof BotError ? error.userMessage : String(error),
+});
 
 /** runUndo, with a failure turned into the line the report shows (and the command to run by hand). */
 async function attemptUndo(
@@ -88,19 +102,68 @@ async function attemptUndo(
   step: CompletedStep,
   undo: Operation,
   unanswered: boolean,
-): Promise<{ line: UndoLine } | { failed: UndoResult['failed'][number]; error: unknown }> {
+): Promise<{ line: UndoLine } | { failed: UndoFailure; error: unknown }> {
   try {
     return { line: await runUndo(deps, requestId, step, undo, unanswered) };
   } catch (error) {
-    return {
-      error,
-      failed: {
-        description: unanswered ? `${step.description} (may still be in effect)` : step.description,
-        command: manualCommand(undo),
-        reason: error instanceof BotError ? error.userMessage : String(error),
-      },
-    };
+    const description = unanswered ? `${step.description} (may still be in effect)` : step.description;
+    return { error, failed: undoFailure(description, undo, error) };
   }
+}
+
+/** A journaled step waiting for its undo; `unanswered` when the bot never recorded IAM's answer to it. */
+interface PendingUndo {
+  step: CompletedStep;
+  undo: Operation | null;
+  unanswered: boolean;
+}
+
+/**
+ * What to undo, in order: the steps that may have acted without an answer, then the changes in effect,
+ * newest first. A planned step whose undo is null by design (a permanent grant taking over a policy a
+ * time-bound grant attached) leaves nothing to undo, answered or not.
+ */
+function pendingUndos(request: AccessRequest): PendingUndo[] {
+  const { inEffect, uncertain } = summarizeJournal(request.completedSteps);
+  const nothingToUndo = (step: CompletedStep): boolean =>
+    request.plan?.steps.some((planned) => planned.id === step.stepId && planned.undo === null) ?? false;
+  return [
+    ...uncertain
+      .filter((step) => !nothingToUndo(step))
+      .map((step) => ({ step, undo: undoOfUnanswered(request, step) ?? null, unanswered: true })),
+    ...[...inEffect].reverse().map((step) => ({ step, undo: step.undo, unanswered: false })),
+  ];
+}
+
+/** What became of one pending undo: undone, kept on purpose, failed (with its error, if one was thrown), or nothing. */
+type SettledUndo =
+  | { kind: 'undone'; line: UndoLine }
+  | { kind: 'kept'; line: UndoLine }
+  | { kind: 'failed'; failed: UndoFailure; error?: unknown }
+  | { kind: 'nothing' };
+
+interface UndoContext {
+  account: ReturnType<typeof requireAccount>;
+  createdKeyArn: string | undefined;
+  keep?: (step: CompletedStep) => string | undefined;
+}
+
+/** Settles one pending undo: reports a missing undo, honours `keep`, refuses a foreign undo, else runs it. */
+async function settleUndo(
+  deps: TaskDeps,
+  request: AccessRequest,
+  { step, undo, unanswered }: PendingUndo,
+  context: UndoContext,
+): Promise<SettledUndo> {
+  if (!undo) return unanswered ? { kind: 'failed', failed: noUndoFor(step) } : { kind: 'nothing' };
+  const keepReason = context.keep?.(step);
+  if (keepReason !== undefined) {
+    return { kind: 'kept', line: { kind: 'kept', description: step.description, reason: keepReason } };
+  }
+  const refused = refuseForeignUndo(request, context.account, step, undo, context.createdKeyArn);
+  if (refused) return { kind: 'failed', failed: refused };
+  const attempt = await attemptUndo(deps, request.requestId, step, undo, unanswered);
+  return 'line' in attempt ? { kind: 'undone', line: attempt.line } : { kind: 'failed', ...attempt };
 }
 
 /**
@@ -119,47 +182,25 @@ export async function undoJournal(
     keep?: (step: CompletedStep) => string | undefined;
   },
 ): Promise<UndoResult> {
-  const { requestId } = request;
-  const { inEffect, uncertain } = summarizeJournal(request.completedSteps);
+  const context: UndoContext = {
+    account: requireAccount(deps),
+    createdKeyArn: request.completedSteps.find((step) => step.output?.keyArn)?.output?.keyArn,
+    ...(options.keep ? { keep: options.keep } : {}),
+  };
   const undone: UndoLine[] = [];
-  const account = requireAccount(deps);
-  const createdKeyArn = request.completedSteps.find((step) => step.output?.keyArn)?.output?.keyArn;
   const kept: UndoLine[] = [];
-  const failed: UndoResult['failed'] = [];
+  const failed: UndoFailure[] = [];
   let transient: TransientError | undefined;
-  // A planned step whose undo is null by design (a permanent grant taking over a policy a time-bound grant
-  // attached) leaves nothing to undo, answered or not.
-  const nothingToUndo = (step: CompletedStep): boolean =>
-    request.plan?.steps.some((planned) => planned.id === step.stepId && planned.undo === null) ?? false;
-  const pending: Array<{ step: CompletedStep; undo: Operation | null; unanswered: boolean }> = [
-    ...uncertain
-      .filter((step) => !nothingToUndo(step))
-      .map((step) => ({ step, undo: undoOfUnanswered(request, step) ?? null, unanswered: true })),
-    ...[...inEffect].reverse().map((step) => ({ step, undo: step.undo, unanswered: false })),
-  ];
-  for (const { step, undo, unanswered } of pending) {
-    if (!undo) {
-      if (unanswered) failed.push(noUndoFor(step));
-      continue;
-    }
-    const keepReason = options.keep?.(step);
-    if (keepReason !== undefined) {
-      kept.push({ kind: 'kept', description: step.description, reason: keepReason });
-      continue;
-    }
-    const refused = refuseForeignUndo(request, account, step, undo, createdKeyArn);
-    if (refused) {
-      failed.push(refused);
-      continue;
-    }
-    const attempt = await attemptUndo(deps, requestId, step, undo, unanswered);
-    if ('line' in attempt) undone.push(attempt.line);
-    else {
-      failed.push(attempt.failed);
-      if (attempt.error instanceof TransientError) transient ??= attempt.error;
+  for (const pending of pendingUndos(request)) {
+    const settled = await settleUndo(deps, request, pending, context);
+    if (settled.kind === 'undone') undone.push(settled.line);
+    if (settled.kind === 'kept') kept.push(settled.line);
+    if (settled.kind === 'failed') {
+      failed.push(settled.failed);
+      if (settled.error instanceof TransientError) transient ??= settled.error;
     }
   }
-  if (transient && failed.length > 0) {
+  if (transient) {
     // Let the workflow retry the whole task with backoff; journaled undos are skipped next time.
     throw transient;
   }
