@@ -431,7 +431,7 @@ function accountDirectory(
   const members: Record<string, string> = {};
   for (const pair of pairs) {
     const [name = '', id = ''] = pair.split('=');
-    if (name === hubName || members[name] !== undefined) {
+    if (name === hubName || Object.hasOwn(members, name)) {
       throw new ConfigError(
         `Invalid configuration: ACCOUNTS: the name \`${name}\` is given twice (the hub is \`${hubName}\`, HUB_ACCOUNT_NAME)`,
       );
@@ -444,7 +444,7 @@ function accountDirectory(
     );
   }
   const chosen = defaultName ?? hubName;
-  if (chosen !== hubName && members[chosen] === undefined) {
+  if (chosen !== hubName && !Object.hasOwn(members, chosen)) {
     throw new ConfigError(
       `Invalid configuration: DEFAULT_ACCOUNT: \`${chosen}\` is not an account; use ${[hubName, ...Object.keys(members)].join(', ')}`,
     );

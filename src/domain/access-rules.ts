@@ -44,13 +44,19 @@ export interface AccessRules {
   defaultAccount?: string;
 }
 
+/** The account's own rules from the file, if any (own keys only: `constructor` is no account). */
+const ownRulesOf = (rules: AccessRules, account: string | undefined): Record<Tier, TierRule> | undefined => {
+  const name = account ?? rules.defaultAccount ?? '';
+  return rules.accounts && Object.hasOwn(rules.accounts, name) ? rules.accounts[name] : undefined;
+};
+
 /** The rules of one account: its own when the file has them, else the top-level tiers. */
 export const tiersFor = (rules: AccessRules, account: string | undefined): Record<Tier, TierRule> =>
-  rules.accounts?.[account ?? rules.defaultAccount ?? ''] ?? rules.tiers;
+  ownRulesOf(rules, account) ?? rules.tiers;
 
 /** Whether the account has rules of its own (they replace the top-level tiers there). */
 export const hasOwnRules = (rules: AccessRules, account: string | undefined): boolean =>
-  rules.accounts?.[account ?? rules.defaultAccount ?? ''] !== undefined;
+  ownRulesOf(rules, account) !== undefined;
 
 /** The rules as one account sees them (for `/codebuild-access rules in <account>`). */
 export const rulesIn = (rules: AccessRules, account: string | undefined): AccessRules => ({

@@ -44,6 +44,13 @@ export const accountNames = (directory: AccountDirectory): string[] => [
   ...Object.keys(directory.members),
 ];
 
+/**
+ * The id of member account `name`, if configured. Own keys only: `in constructor` must be an unknown
+ * account, not Object.prototype.constructor.
+ */
+export const memberId = (directory: AccountDirectory, name: string): string | undefined =>
+  Object.hasOwn(directory.members, name) ? directory.members[name] : undefined;
+
 /** True when the account is the hub itself (its functions use their own credentials there). */
 export const isHub = (directory: AccountDirectory, account: Pick<TargetAccount, 'name'>): boolean =>
   account.name === directory.hubName;
@@ -62,7 +69,7 @@ export function resolveAccount(directory: AccountDirectory, name?: string): Targ
     }
     return { name: wanted, id: directory.hubId };
   }
-  const id = directory.members[wanted];
+  const id = memberId(directory, wanted);
   if (id === undefined) {
     const names = accountNames(directory)
       .map((known) => `\`${known}\``)

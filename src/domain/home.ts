@@ -7,7 +7,7 @@ import {
   standingsFor,
   type TierStanding,
 } from './access-rules';
-import { type AccountDirectory, accountNames } from './accounts';
+import { type AccountDirectory, accountNames, memberId } from './accounts';
 import { type ApproverDirectory, approvesCommand } from './decide-request';
 import type { Log, RequestLister, RequestStore } from './ports';
 import { PENDING_STATUSES, type RequestDigest } from './request';
@@ -176,7 +176,7 @@ const named = (directory: AccountDirectory | undefined, name: string): NamedAcco
       ? undefined
       : name === directory.hubName
         ? directory.hubId
-        : directory.members[name];
+        : memberId(directory, name);
   return id === undefined ? { name } : { name, id };
 };
 

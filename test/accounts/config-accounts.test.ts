@@ -46,6 +46,11 @@ describe('loadConfig: ACCOUNTS, DEFAULT_ACCOUNT and HUB_ACCOUNT_NAME', () => {
       { ACCOUNTS: 'dev=444455556666', DEFAULT_ACCOUNT: 'prod' },
       /DEFAULT_ACCOUNT: `prod` is not an account; use hub, dev/,
     ],
+    [
+      'a default named like an object key',
+      { ACCOUNTS: 'dev=444455556666', DEFAULT_ACCOUNT: 'constructor' },
+      /DEFAULT_ACCOUNT: `constructor` is not an account/,
+    ],
   ])('refuses %s with a ConfigError naming the variable', (_name, env, message) => {
     const load = () => loadConfig({ ...BASE, ...env });
     expect(load).toThrow(ConfigError);

@@ -112,6 +112,17 @@ describe('a grant in a member account, end to end (signed slash command, real AS
     );
     expect(h.org?.sessions).toEqual([]);
   });
+
+  it.each([
+    'grant user:alice developer in constructor',
+    'status user:alice in constructor',
+    'rules in constructor',
+  ])('`%s` is an unknown account like any other, not an object key', async (text) => {
+    const response = await h.slash(text);
+
+    expect(ackText(response)).toContain("I don't know the account `constructor`");
+    expect(h.sfn.commandCalls(StartExecutionCommand)).toEqual([]);
+  });
 });
 
 describe('setup commands in a member account', () => {

@@ -1,6 +1,6 @@
 import { DEFAULT_PARSE_OPTIONS } from '../../commands/parse-command';
 import { BREAK_GLASS_DEFAULT_MAX_SECONDS, tiersFor } from '../../domain/access-rules';
-import { accountNames } from '../../domain/accounts';
+import { accountNames, memberId } from '../../domain/accounts';
 import type { SubmitDeps } from '../../domain/submit-request';
 import { type FormAccounts, type FormOrigin, type LimitsFor, requestForm } from '../blocks/request-form';
 
@@ -42,7 +42,7 @@ export function formAccounts(
   if (directory === undefined) return undefined;
   const names = accountNames(directory);
   const choices = names.map((name) => {
-    const id = name === directory.hubName ? directory.hubId : directory.members[name];
+    const id = name === directory.hubName ? directory.hubId : memberId(directory, name);
     return id === undefined ? { name } : { name, id };
   });
   return { choices, picked: picked !== undefined && names.includes(picked) ? picked : directory.defaultName };
