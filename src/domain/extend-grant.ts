@@ -387,6 +387,11 @@ export async function offerExtension(
   if (endsAt === undefined || grant.command.action !== 'grant') {
     return refused({ kind: 'not_active', status: grant.status });
   }
-  const limitSeconds = longestGrantSeconds(deps.rules, grant.command.tier, fallbackMaxSeconds);
+  const limitSeconds = longestGrantSeconds(
+    deps.rules,
+    grant.command.tier,
+    fallbackMaxSeconds,
+    grant.command.account,
+  );
   return { kind: 'offer', grant, endsAt, remainingSeconds: limitSeconds - totalGrantSeconds(grant) };
 }

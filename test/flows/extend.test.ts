@@ -562,3 +562,26 @@ describe('extend from the Home tab: an Extend button next to Relinquish, a small
     );
   });
 });
+
+describe("the Extend modal of a member account's grant", () => {
+  type ModalBlock = { block_id?: string; element?: { options?: Array<{ value: string }> } };
+  const PROD = '777788889999';
+
+  it("offers only what that account's rule still allows (prod: developer at most 2h)", async () => {
+    const rules = ['accounts:', '  prod:', '    tiers:', '      developer:', '        max_duration: 2h'];
+    h = await startHarness(
+      { ACCESS_RULES: accessRulesEnv(rules.join('\n')) },
+      { members: { prod: PROD }, waits: LASTING_HOLDS },
+    );
+    h.members.prod?.addUser('alice');
+    const { grantId } = await heldGrant('grant user:alice developer in prod for 1h');
+
+    expect((await h.click(grantId, REQUESTER, { actionId: ACTION_IDS.extend })).statusCode).toBe(200);
+    const view = h.slack.state.modalOf(REQUESTER)?.view as { blocks: ModalBlock[] } | undefined;
+    const offered = view?.blocks.find((block) => block.block_id === EXTEND_MODAL.durationBlockId)?.element
+      ?.options;
+    expect(offered?.map((option) => option.value)).toEqual(['30m', '1h']);
+    // The typed command names the same limit.
+    expect(ackText(await h.slash(`extend ${grantId} by 4h`))).toContain('2h');
+  });
+});
