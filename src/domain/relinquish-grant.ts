@@ -10,13 +10,16 @@ const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowe
 
 /**
  * Whether the user holds this grant: they asked for it, it names them by Slack mention, or their IAM
- * user (IAM_USER_MAPPING) is its target. Failing lookups count as "no" (fails closed).
+ * user (IAM_USER_MAPPING) in the grant's own account is its target. Failing lookups count as "no"
+ * (fails closed).
  */
 export async function holdsGrant(deps: DecideDeps, request: AccessRequest, userId: string): Promise<boolean> {
   if (userId === request.requester.userId || userId === request.target.slackUserId) return true;
   if (request.target.kind !== 'user') return false;
   try {
-    const identity = await deps.identity(userId);
+    // A prod grant's holder is whoever is that IAM user in prod, not a same-named user of the hub.
+    const lookups = deps.identityIn ? await deps.identityIn(request, userId) : deps;
+    const identity = await lookups.identity(userId);
     return identity !== undefined && sameName(identity.name, request.target.name);
   } catch (error) {
     deps.log.warn('could not map the user to an IAM user; not a holder', { userId, error });

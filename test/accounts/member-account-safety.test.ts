@@ -7,6 +7,7 @@
  */
 import { memberRoleName } from '../../src/domain/accounts';
 import { POLICY_ARNS } from '../../src/domain/tiers';
+import { ACTION_IDS } from '../../src/slack/ids';
 import {
   APPROVER_1,
   APPROVER_2,
@@ -16,6 +17,7 @@ import {
   REQUESTER,
   startHarness,
 } from '../helpers/harness';
+import { refreshTicks } from '../helpers/user-index-refresh';
 
 jest.setTimeout(60_000);
 
@@ -188,4 +190,58 @@ describe('a member role refused inside the workflow, after approval', () => {
       expect(stored?.status).toBe('failed');
     },
   );
+});
+
+describe('the holder of a member account’s grant is looked up in that account', () => {
+  const LASTING_HOLDS = { 'Hold until the reminder': 60_000, 'Hold until expiry': 60_000 };
+  const OUTSIDER = 'U0OUTSIDER';
+
+  async function heldInProd(): Promise<string> {
+    const requestId = await pending('grant user:bob developer in prod for 2h because release');
+    await h.click(requestId, APPROVER_1);
+    for (let i = 0; i < 4000; i += 1) {
+      const request = await h.store.get(requestId);
+      if (
+        request?.status === 'active' &&
+        request.holdToken !== undefined &&
+        h.workflow.isWaiting(requestId)
+      ) {
+        return requestId;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error('the prod grant was never held');
+  }
+
+  beforeEach(async () => {
+    h = await startHarness({ IAM_USER_MAPPING: 'tag' }, { members: { prod: PROD }, waits: LASTING_HOLDS });
+  });
+
+  it('the hub’s bob (same name, another person) cannot relinquish prod’s bob grant', async () => {
+    h.iam.addUser('bob', [], { SlackUserId: OUTSIDER });
+    h.members.prod?.addUser('bob');
+    const requestId = await heldInProd();
+    await refreshTicks(h); // both accounts' IAM user indexes know their users' tags
+
+    await h.click(requestId, OUTSIDER, { actionId: ACTION_IDS.relinquish });
+
+    expect(ephemeralsFor(OUTSIDER).join('\n')).toContain(
+      `Only the person who holds the access of ${requestId}`,
+    );
+    expect(h.members.prod?.attached('user', 'bob')).toEqual(DEVELOPER);
+    expect((await h.store.get(requestId))?.status).toBe('active');
+  });
+
+  it('prod’s bob (tagged in prod) can', async () => {
+    h.iam.addUser('bob');
+    h.members.prod?.addUser('bob', [], { SlackUserId: OUTSIDER });
+    const requestId = await heldInProd();
+    await refreshTicks(h); // both accounts' IAM user indexes know their users' tags
+
+    await h.click(requestId, OUTSIDER, { actionId: ACTION_IDS.relinquish });
+
+    await expect(h.finished(requestId)).resolves.toMatchObject({ status: 'SUCCEEDED' });
+    expect(h.members.prod?.attached('user', 'bob')).toEqual([]);
+    expect((await h.store.get(requestId))?.relinquishedBy).toBe(OUTSIDER);
+  });
 });
