@@ -985,6 +985,10 @@
         ]),
       ],
     );
+    // Escape closes the view, as Slack's does (the Cancel button's path).
+    form.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') close();
+    });
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       if (!submit) return;

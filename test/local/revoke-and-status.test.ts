@@ -144,3 +144,23 @@ describe('status in local mode', () => {
     );
   });
 });
+
+describe('Cancel on the requester’s answer, in local mode', () => {
+  it('the button on "Request … received" (seen only by the requester) cancels the request', async () => {
+    const { requestId } = await request('grant user:alice developer because cancel from the answer');
+    const answer = (await page.state(ALICE)).ephemerals
+      .filter((ephemeral) => ephemeral.channel === GENERAL)
+      .find((ephemeral) => ephemeral.text.includes(requestId));
+    expect(JSON.stringify(answer?.blocks)).toContain(ACTION_IDS.cancel);
+
+    // Priya sees no such answer, so she has nothing to click.
+    const foreign = await page.click(PRIYA, GENERAL, answer?.ts ?? '', ACTION_IDS.cancel, true);
+    expect(foreign.status).not.toBe(200);
+
+    const clicked = await page.click(ALICE, GENERAL, answer?.ts ?? '', ACTION_IDS.cancel, true);
+    expect(clicked.status).toBe(200);
+    await expect(local.workflow.run(requestId)?.result).resolves.toMatchObject({ status: 'SUCCEEDED' });
+    const stored = (await page.requests()).find((r) => r.requestId === requestId);
+    expect(stored?.status).toBe('cancelled');
+  });
+});

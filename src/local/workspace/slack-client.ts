@@ -264,7 +264,16 @@ export class LocalSlackClient {
     confirmed?: boolean;
   }) {
     const user = this.state.user(input.userId);
-    const message = this.state.message(input.channelId, input.messageTs);
+    // A button on an answer only this person sees (e.g. Cancel on "Request … received") works too.
+    const ephemeral = this.state.ephemerals.find(
+      (e) =>
+        e.channel === input.channelId &&
+        e.ts === input.messageTs &&
+        e.user === input.userId &&
+        e.from === 'bot',
+    );
+    const posted = this.state.message(input.channelId, input.messageTs);
+    const message = posted ?? (ephemeral && { ...ephemeral, user: this.state.fixture.app.botUserId });
     if (!user || !message) return { kind: 'rejected' as const, reason: 'unknown user or message' };
     const button = buttonsIn(message.blocks).find(
       (candidate) =>
@@ -285,6 +294,7 @@ export class LocalSlackClient {
       appId: app.id,
       channel: { id: message.channel, name: channel?.im ? 'directmessage' : (channel?.name ?? '') },
       user,
+      ephemeral: posted === undefined,
       message: {
         user: message.user,
         ...(message.botId ? { botId: message.botId } : {}),

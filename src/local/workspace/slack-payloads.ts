@@ -57,7 +57,11 @@ export interface BlockActionInput {
   appId: string;
   channel: { id: string; name: string };
   user: PayloadUser;
-  /** The message the button is on, as the app posted it. */
+  /**
+   * The message the button is on, as the app posted it. `ephemeral`: a message only the clicker sees;
+   * Slack then marks the container `is_ephemeral` and sends no `message`.
+   */
+  ephemeral?: boolean;
   message: {
     user: string;
     botId?: string;
@@ -81,21 +85,30 @@ export function blockActionPayload(input: BlockActionInput): BlockAction<ButtonA
     user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
     api_app_id: input.appId,
     token: VERIFICATION_TOKEN,
-    container: { type: 'message', message_ts: message.ts, channel_id: input.channel.id, is_ephemeral: false },
+    container: {
+      type: 'message',
+      message_ts: message.ts,
+      channel_id: input.channel.id,
+      is_ephemeral: input.ephemeral === true,
+    },
     trigger_id: input.triggerId,
     team: { id: team.id, domain: team.domain },
     enterprise: undefined,
     is_enterprise_install: false,
     channel: { id: input.channel.id, name: input.channel.name },
-    message: {
-      type: 'message',
-      user: message.user,
-      ...(message.botId ? { bot_id: message.botId, app_id: input.appId } : {}),
-      ts: message.ts,
-      text: message.text,
-      blocks: message.blocks,
-      ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
-    },
+    ...(input.ephemeral
+      ? {}
+      : {
+          message: {
+            type: 'message',
+            user: message.user,
+            ...(message.botId ? { bot_id: message.botId, app_id: input.appId } : {}),
+            ts: message.ts,
+            text: message.text,
+            blocks: message.blocks,
+            ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+          },
+        }),
     state: { values: {} },
     response_url: input.responseUrl,
     actions: [
