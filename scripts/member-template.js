@@ -82,7 +82,8 @@ const translateSub = (text) => ({
 });
 
 function translateString(value) {
-  if (value === '${sls:stage}') return { Ref: 'Stage' };
+  // A whole value that is the stage (the KMS opt-in tag condition) is the Stage parameter itself.
+  if (value === subVar('sls:stage')) return { Ref: 'Stage' };
   const param = /^\$\{param:(\w+)\}$/.exec(value);
   if (param && PARAMS[param[1]]) return { Ref: PARAMS[param[1]] };
   return value.includes('${') ? translateSub(value) : value;
