@@ -82,6 +82,8 @@ const translateSub = (text) => ({
 });
 
 function translateString(value) {
+  // A whole value that is the stage (the KMS opt-in tag condition) is the Stage parameter itself.
+  if (value === subVar('sls:stage')) return { Ref: 'Stage' };
   const param = /^\$\{param:(\w+)\}$/.exec(value);
   if (param && PARAMS[param[1]]) return { Ref: PARAMS[param[1]] };
   return value.includes('${') ? translateSub(value) : value;
@@ -243,7 +245,7 @@ const PARAMETERS = {
     Type: 'CommaDelimitedList',
     Default: '',
     Description:
-      'Optional: the regions whose KMS keys the bot may use in this account (e.g. us-east-1,eu-west-1); empty: the region of this stack. Keys still need the codebuild-access=allowed tag or to have been created by the bot',
+      'Optional: the regions whose KMS keys the bot may use in this account (e.g. us-east-1,eu-west-1); empty: the region of this stack. Keys still need the tag codebuild-access=<Stage> (e.g. codebuild-access=prod for Stage prod) or to have been created by the bot',
   },
 };
 

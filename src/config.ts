@@ -231,7 +231,7 @@ export const EnvSchema = z.object({
   ).check(
     z.describe(
       "Optional allowlist of keys `kms allow` may change; empty means any key the bot's role may touch " +
-        '(IAM also requires the key tag `codebuild-access=allowed`).',
+        '(IAM also requires the key tag `codebuild-access=<stage>`, e.g. `codebuild-access=prod` for the prod stage).',
     ),
   ),
   PERMISSIONS_BOUNDARY_ARN: z

@@ -108,11 +108,12 @@ export interface AwsClients {
 /** KMS in an account: for the functions whose role allows it, never the slack function's. */
 export interface AccountKms {
   client: (config: object) => KMSClient;
-  port: (client: KMSClient) => KmsPort;
+  /** `stage` names the opt-in tag value (codebuild-access=<stage>) in the gateway's refusals. */
+  port: (client: KMSClient, stage: string) => KmsPort;
 }
 const accountKms: AccountKms = {
   client: (config) => new KMSClient(config),
-  port: (client) => new KmsGateway(client),
+  port: (client, stage) => new KmsGateway(client, stage),
 };
 
 /** SDK clients in `region`, with the given (assumed) credentials or the default chain. */
@@ -146,7 +147,7 @@ export function accountAccess(
     kmsKeyArns: config.kmsKeyArns,
     ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
     clients: clients.accountClients ?? sdkAccountClients(clientConfig, kms),
-    ...(kms ? { kmsPort: kms.port } : {}),
+    ...(kms ? { kmsPort: (client: KMSClient) => kms.port(client, config.stage) } : {}),
     // In AWS one STS client serves every function: it signs with the function's own role.
     sts:
       clients.sts ??
@@ -174,7 +175,7 @@ export function liveAwsPorts(config: Config, clients: AwsClients = defaultAwsCli
     userIndex: new DynamoUserIndexStore(clients.dynamodb, config.requestsTable),
     codebuild: clients.codebuild,
     codebuildPort: new CodeBuildGateway(clients.codebuild),
-    ...(clients.kms ? { kms: new KmsGateway(clients.kms) } : {}),
+    ...(clients.kms ? { kms: new KmsGateway(clients.kms, config.stage) } : {}),
     ...(config.stateMachineArn
       ? { workflow: new StepFunctionsWorkflow(clients.sfn, config.stateMachineArn) }
       : {}),
@@ -215,7 +216,7 @@ export async function inProcessTaskDeps(
 export interface TaskPorts {
   iam: () => IamPort;
   /** Only the tasks whose role allows KMS (plan, apply, rollback, verify) pass it. */
-  kms?: () => KmsPort;
+  kms?: (config: Config) => KmsPort;
   /** The tasks that act in the request's account (plan, apply, rollback, verify) pass liveAccounts. */
   accounts?: (config: Config) => AccountAccess | undefined;
 }
@@ -236,7 +237,7 @@ export async function taskLambdaDeps(
   const token = await resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN');
   const store = new DynamoRequestStore(new DynamoDBClient({}), config.requestsTable);
   // Only the tasks that act in AWS pass the accounts factory (so the others bundle no STS or IAM client).
-  return buildTaskDeps(config, token, ports.iam(), store, ports.kms?.(), ports.accounts?.(config));
+  return buildTaskDeps(config, token, ports.iam(), store, ports.kms?.(config), ports.accounts?.(config));
 }
 
 /** The scheduled approver reminder's deps: the table (byStatus, approversRemindedAt) and Slack. */
@@ -360,7 +361,7 @@ function buildTaskDeps(
 export const liveIam = (): IamPort => new IamGateway(new IAMClient({}));
 
 /** KMS on the SDK, for the tasks whose role allows KMS calls (plan, apply, rollback, verify). */
-export const liveKms = (): KmsPort => new KmsGateway(new KMSClient({}));
+export const liveKms = (config: Config): KmsPort => new KmsGateway(new KMSClient({}), config.stage);
 
 /** For the tasks whose role allows no IAM action (askApproval, report): every call is a wiring bug. */
 export function noIam(task: string): IamPort {

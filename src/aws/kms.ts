@@ -14,7 +14,7 @@ import {
   NotYetConsistentError,
   QuotaExceededError,
 } from '../domain/errors';
-import { policyHash } from '../domain/key-policy';
+import { keyOptInTag, policyHash } from '../domain/key-policy';
 import {
   describeKeyPolicyDrift,
   describeOperation,
@@ -36,7 +36,11 @@ type Outcome = { outcome: 'changed' | 'unchanged'; keyArn?: string };
 
 /** KmsPort on the AWS SDK. Never sets BypassPolicyLockoutSafetyCheck; reads every policy back after a write. */
 export class KmsGateway implements KmsPort {
-  constructor(private readonly client: KMSClient) {}
+  /** `stage`: the bot's stage, which a key's opt-in tag must name (codebuild-access=<stage>). */
+  constructor(
+    private readonly client: KMSClient,
+    private readonly stage: string,
+  ) {}
 
   async describeKey(keyRef: string): Promise<KeyFacts | undefined> {
     try {
@@ -52,10 +56,13 @@ export class KmsGateway implements KmsPort {
     } catch (error) {
       if (isNotFound(error)) return undefined;
       if (isAccessDenied(error)) {
-        // The bot's role may touch only keys tagged codebuild-access=allowed|created (serverless.yml).
+        // The bot's roles may touch only keys tagged codebuild-access=<their stage> (serverless.yml), and
+        // the keys they created (whose own policy names them). A key tagged for another stage is denied too.
         throw new ConflictError(
-          `The bot may not use KMS key ${keyRef}. To let it, a key admin tags the key codebuild-access=allowed ` +
-            '(and, if KMS_KEY_ARNS is set, adds its ARN there).',
+          `The bot (stage ${this.stage}) may not use KMS key ${keyRef}. To let it, a key admin tags the key ` +
+            `${keyOptInTag(this.stage)} (the tag value is the stage; a key tagged for another stage stays closed ` +
+            'to this one; KMS may take up to 5 minutes to honour a new tag) and, if KMS_KEY_ARNS is set, adds ' +
+            'its ARN there.',
           { cause: error },
         );
       }

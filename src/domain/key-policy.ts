@@ -7,6 +7,16 @@ import { createHash } from 'node:crypto';
 import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from './policy-size';
 import type { PolicyDocument, PolicyStatement } from './seed-policies';
 
+/** The tag a key admin sets on a KMS key to opt it in; its value is the stage whose bot may change the key. */
+export const KEY_OPT_IN_TAG_KEY = 'codebuild-access';
+
+/**
+ * `codebuild-access=<stage>`, the exact tag that opts a key in for one stage's bot. The bot's roles are
+ * conditioned on aws:ResourceTag/codebuild-access = their own stage (serverless.yml), so a key opted in for
+ * prod stays closed to the dev roles in the same account.
+ */
+export const keyOptInTag = (stage: string): string => `${KEY_OPT_IN_TAG_KEY}=${stage}`;
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** JSON with object keys sorted at every level, so equal data gives equal text whatever its key order. */

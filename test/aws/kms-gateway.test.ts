@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateKeyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import {
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  KMSServiceException,
+  PutKeyPolicyCommand,
+} from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { KmsGateway } from '../../src/aws/kms';
 import { AwsOperationError, ConflictError, NotYetConsistentError } from '../../src/domain/errors';
@@ -16,6 +21,7 @@ import { createSandboxClients, type SandboxClients } from '../../src/local/sandb
 
 const FIXTURE = join(__dirname, '../../local/fixtures/sandbox-account.json');
 const ACCOUNT = '111122223333';
+const STAGE = 'dev';
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/codebuild/legacy-build`;
@@ -54,7 +60,7 @@ describe('KmsGateway', () => {
   it('writes the approved policy without ever bypassing the lockout check, and is a no-op when repeated', async () => {
     const kms = mockClient(clients.kms);
     kms.send.callThrough();
-    const gateway = new KmsGateway(clients.kms);
+    const gateway = new KmsGateway(clients.kms, STAGE);
     const op = putOp();
 
     await expect(gateway.run(op)).resolves.toEqual({ outcome: 'changed' });
@@ -86,7 +92,7 @@ describe('KmsGateway', () => {
     };
     store.account.keys.get(KEY_ID)!.policy = JSON.stringify(drifted);
 
-    await expect(new KmsGateway(clients.kms).run(op)).rejects.toThrow(ConflictError);
+    await expect(new KmsGateway(clients.kms, STAGE).run(op)).rejects.toThrow(ConflictError);
     expect(JSON.parse(currentPolicy())).toEqual(drifted);
   });
 
@@ -95,17 +101,39 @@ describe('KmsGateway', () => {
     kms.send.callThrough();
     kms.on(PutKeyPolicyCommand).resolves({});
 
-    await expect(new KmsGateway(clients.kms).run(putOp())).rejects.toThrow(AwsOperationError);
+    await expect(new KmsGateway(clients.kms, STAGE).run(putOp())).rejects.toThrow(AwsOperationError);
     kms.restore();
   });
 
   it('turns MalformedPolicyDocument for a role KMS cannot see yet into NotYetConsistent', async () => {
     store.account.hideRoleFromKms('legacy-build', 1);
-    const gateway = new KmsGateway(clients.kms);
+    const gateway = new KmsGateway(clients.kms, STAGE);
     const op = putOp();
 
     await expect(gateway.run(op)).rejects.toThrow(NotYetConsistentError);
     await expect(gateway.run(op)).resolves.toEqual({ outcome: 'changed' });
+  });
+
+  it('refuses a key its role may not read by naming the exact opt-in tag for its own stage', async () => {
+    const kms = mockClient(clients.kms);
+    // What KMS answers the plan role for a key without codebuild-access=dev (e.g. one tagged for prod).
+    kms.on(DescribeKeyCommand).rejects(
+      new KMSServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'User is not authorized to perform: kms:DescribeKey',
+      }),
+    );
+
+    const refusal = new KmsGateway(clients.kms, 'dev').describeKey('alias/prod-artifacts');
+
+    await expect(refusal).rejects.toThrow(ConflictError);
+    await expect(refusal).rejects.toMatchObject({
+      userMessage: expect.stringContaining('a key admin tags the key codebuild-access=dev '),
+    });
+    await expect(refusal).rejects.not.toMatchObject({ userMessage: expect.stringContaining('=allowed') });
+    kms.restore();
   });
 
   it('creates keys tagged codebuild-access=created with the given policy, never bypassing the lockout check', async () => {
@@ -113,7 +141,7 @@ describe('KmsGateway', () => {
     kms.send.callThrough();
     const policy = merged(defaultKeyPolicy(ACCOUNT));
 
-    const result = await new KmsGateway(clients.kms).run({
+    const result = await new KmsGateway(clients.kms, STAGE).run({
       type: 'createKey',
       alias: 'alias/new',
       policy,

@@ -422,7 +422,7 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
     expect(found).toEqual([]);
   });
 
-  it('lets KMS actions touch only keys tagged allowed, aliases, or (CreateKey) a new key; no role may tag', () => {
+  it('lets KMS actions touch only keys tagged with the stage name, aliases, or (CreateKey) a new key; no role may tag', () => {
     const kms = allStatements().filter(({ statement }) =>
       asArray(statement.Action).some((action) => action.startsWith('kms:')),
     );
@@ -435,7 +435,7 @@ describe('IAM for the setup operations (service roles, inline policies, KMS)', (
       const allowedKeys =
         JSON.stringify(resources) === JSON.stringify([KEY_ARNS]) &&
         JSON.stringify(statement.Condition) ===
-          JSON.stringify({ StringEquals: { 'aws:ResourceTag/codebuild-access': 'allowed' } });
+          JSON.stringify({ StringEquals: { 'aws:ResourceTag/codebuild-access': STAGE } });
       expect({ owner, sid: statement.Sid, ok: onAliasesOnly || createKeyOnly || allowedKeys }).toEqual({
         owner,
         sid: statement.Sid,

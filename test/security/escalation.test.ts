@@ -30,7 +30,11 @@ const STATE_MACHINE = arn('states', `stateMachine:codebuild-access-${STAGE}-acce
 const AWS_POLICY = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 const KEY_ALLOWED = arn('kms', 'key/11111111-1111-1111-1111-111111111111');
 const KEY_OTHER = arn('kms', 'key/22222222-2222-2222-2222-222222222222');
-const ALLOWED_TAG = { 'aws:ResourceTag/codebuild-access': 'allowed' };
+/** A key admin opts a key in for one stage: codebuild-access=<stage> (serverless.yml conditions on it). */
+const keyTagged = (value: string) => ({ 'aws:ResourceTag/codebuild-access': value });
+const ALLOWED_TAG = keyTagged(STAGE);
+/** The same account's key, opted in for another stage: the roles of STAGE must not touch it. */
+const OTHER_STAGE_TAG = keyTagged('prod');
 
 type Json = unknown;
 interface Template {
@@ -112,11 +116,19 @@ interface Attempt {
   context?: Record<string, string | string[]>;
 }
 
-const decide = async (fn: Fn, attempt: Attempt): Promise<Decision> => {
+const decide = (fn: Fn, attempt: Attempt): Promise<Decision> =>
+  decideWith(documents[fn], iamArn(`role/codebuild-access/codebuild-access-${STAGE}-${fn}`), attempt);
+
+/** The decision for a hub role made of these (resolved) policy documents. */
+const decideWith = async (
+  roleDocuments: Json[],
+  principalArn: string,
+  attempt: Attempt,
+): Promise<Decision> => {
   const [result] = await evaluateActions({
     managedPolicyArns: [],
-    inlineDocuments: documents[fn] as never,
-    principalArn: iamArn(`role/codebuild-access/codebuild-access-${STAGE}-${fn}`),
+    inlineDocuments: roleDocuments as never,
+    principalArn,
     actions: [attempt.action],
     resource: attempt.resource,
     ...(attempt.context ? { context: attempt.context } : {}),
@@ -274,6 +286,18 @@ const ESCALATIONS: Array<[string, Attempt]> = [
     { action: 'kms:ScheduleKeyDeletion', resource: KEY_ALLOWED, context: ALLOWED_TAG },
   ],
   ['disable an opted-in key', { action: 'kms:DisableKey', resource: KEY_ALLOWED, context: ALLOWED_TAG }],
+  [
+    'rewrite the policy of a key opted in for another stage',
+    { action: 'kms:PutKeyPolicy', resource: KEY_ALLOWED, context: OTHER_STAGE_TAG },
+  ],
+  [
+    'read the policy of a key opted in for another stage',
+    { action: 'kms:GetKeyPolicy', resource: KEY_ALLOWED, context: OTHER_STAGE_TAG },
+  ],
+  [
+    'rewrite the policy of a key tagged with the old stage-less value codebuild-access=allowed',
+    { action: 'kms:PutKeyPolicy', resource: KEY_ALLOWED, context: keyTagged('allowed') },
+  ],
   ['decrypt with a key it was not given', { action: 'kms:Decrypt', resource: KEY_OTHER }],
   ['decrypt with an opted-in key', { action: 'kms:Decrypt', resource: KEY_ALLOWED, context: ALLOWED_TAG }],
   [
@@ -848,6 +872,52 @@ describe('escalation attempts, evaluated on the packaged template', () => {
       expect(securityDoc).toContain(`| ${fn} | ${COMPROMISE_SUMMARY[fn]} |`);
     }
   });
+});
+
+// ------------------------------------------------------------------------------------------------
+// The KMS opt-in tag is per stage: a key is opted in for stage S by tagging it codebuild-access=S, so a
+// compromised dev apply role cannot rewrite the policy of a key opted in for prod in the same account.
+// The hub template is packaged for stage dev (the roles' condition is `${sls:stage}`, resolved by the
+// framework), the member template resolved with Stage=dev.
+// ------------------------------------------------------------------------------------------------
+const KEY_TAGS_FOR_DEV: Array<[string, Decision]> = [
+  ['prod', 'implicitDeny'],
+  ['allowed', 'implicitDeny'],
+  ['dev', 'allowed'],
+];
+const putKeyPolicyOn = (tag: string): Attempt => ({
+  action: 'kms:PutKeyPolicy',
+  resource: KEY_ALLOWED,
+  context: keyTagged(tag),
+});
+
+describe('the KMS opt-in tag names one stage (codebuild-access=<stage>)', () => {
+  let devApply: Json[];
+
+  beforeAll(async () => {
+    const template = await packagedTemplate<Template>('dev');
+    const policies = (template.Resources.ApplyFunctionRole?.Properties?.Policies ?? []) as Array<{
+      PolicyDocument: Json;
+    }>;
+    devApply = policies.map((policy) => resolve(policy.PolicyDocument));
+    expect(devApply.length).toBeGreaterThan(0);
+  });
+
+  it.each(KEY_TAGS_FOR_DEV)(
+    'the dev apply role, on a key tagged codebuild-access=%s, may PutKeyPolicy: %s',
+    async (tag, expected) => {
+      const devApplyRole = iamArn('role/codebuild-access/codebuild-access-dev-apply');
+      expect(await decideWith(devApply, devApplyRole, putKeyPolicyOn(tag))).toBe(expected);
+    },
+  );
+
+  it.each(KEY_TAGS_FOR_DEV)(
+    'the dev member apply role, on a member key tagged codebuild-access=%s, may PutKeyPolicy: %s',
+    async (tag, expected) => {
+      const devMember = memberRoles({ stage: 'dev' });
+      expect(await decideMember(devMember, 'apply', inMember(putKeyPolicyOn(tag)))).toBe(expected);
+    },
+  );
 });
 
 // ------------------------------------------------------------------------------------------------
