@@ -26,9 +26,6 @@ import { KEY_POLICY_MAX_BYTES, keyPolicyBytes } from '../domain/policy-size';
 import type { KmsPort } from '../domain/ports';
 import { awsErrorName, classifyAwsError, isAccessDenied, isNotFound } from './classify-error';
 
-/** The tag on every key the bot creates; its IAM role may schedule deletion only of keys tagged so. */
-export const CREATED_KEY_TAG = { TagKey: 'codebuild-access', TagValue: 'created' } as const;
-
 // KMS refuses a key policy naming a role it cannot see yet with this error (IAM eventual consistency).
 const MALFORMED = 'MalformedPolicyDocumentException';
 
@@ -165,7 +162,10 @@ export class KmsGateway implements KmsPort {
           Description: op.description,
           KeyUsage: 'ENCRYPT_DECRYPT',
           KeySpec: 'SYMMETRIC_DEFAULT',
-          Tags: [{ ...CREATED_KEY_TAG }],
+          // No Tags: tagging in CreateKey needs kms:TagResource in an IAM policy on every key of the account
+          // (AWS KMS developer guide, "Managing KMS key tags"), which no role of the bot has. Nothing depends
+          // on a tag here: the new key's own policy names the bot's roles, which is what lets it finish and
+          // undo the request on that key.
         }),
       ),
     );
