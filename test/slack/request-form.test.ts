@@ -120,6 +120,44 @@ const expectedForm = (origin: { channelId?: string }) =>
     origin,
   });
 
+/**
+ * A signed block_actions from the request form open in front of the requester: a static select picked
+ * (dispatch_action), with the form's other values and the view's hash (the current one by default).
+ */
+function formPick(
+  harness: Harness,
+  input: {
+    hash?: string;
+    values: unknown;
+    select: { actionId: string; blockId: string; value: string };
+  },
+) {
+  const modal = harness.slack.state.modalOf(REQUESTER);
+  if (!modal) throw new Error('no form open');
+  const { actionId, blockId, value } = input.select;
+  const payload = {
+    type: 'block_actions',
+    user: { id: REQUESTER, username: 'requester', name: 'requester', team_id: 'T0TEAM' },
+    api_app_id: 'A0APP',
+    token: 'deprecated',
+    container: { type: 'view', view_id: modal.id },
+    trigger_id: '1.2.pick',
+    team: { id: 'T0TEAM', domain: 'testteam' },
+    view: { ...modal.view, id: modal.id, hash: input.hash ?? modal.hash, state: { values: input.values } },
+    actions: [
+      {
+        type: 'static_select',
+        action_id: actionId,
+        block_id: blockId,
+        selected_option: { text: { type: 'plain_text', text: value }, value },
+        action_ts: '1700000000.000200',
+      },
+    ],
+  };
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return harness.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
+}
+
 describe('opening the request form', () => {
   it('`/codebuild-access` with no text opens the form with the command’s trigger, and answers nothing else', async () => {
     const triggerId = h.slack.triggerFor(REQUESTER);
@@ -416,45 +454,19 @@ describe('the form under access rules (access-rules.yml)', () => {
   });
 
   /** A signed block_actions for a tier picked in the open form (dispatch_action), with the view's hash. */
-  const pickTier = (tier: string, hash?: string, picked: { action?: string } = {}) => {
-    const modal = ruled.slack.state.modalOf(REQUESTER);
-    if (!modal) throw new Error('no form open');
-    const payload = {
-      type: 'block_actions',
-      user: { id: REQUESTER, username: 'requester', name: 'requester', team_id: 'T0TEAM' },
-      api_app_id: 'A0APP',
-      token: 'deprecated',
-      container: { type: 'view', view_id: modal.id },
-      trigger_id: '1.2.pick',
-      team: { id: 'T0TEAM', domain: 'testteam' },
-      view: {
-        ...modal.view,
-        id: modal.id,
-        hash: hash ?? modal.hash,
-        state: {
-          values: formValues({
-            iamTarget: 'user:alice',
-            tier,
-            reason: 'kept as typed',
-            ...(picked.action ? { action: picked.action } : {}),
-          }),
-        },
-      },
-      actions: [
-        {
-          type: 'static_select',
-          action_id: picked.action ? actions.action : actions.tier,
-          block_id: picked.action ? ids.action : ids.tier,
-          selected_option: picked.action
-            ? { text: { type: 'plain_text', text: picked.action }, value: picked.action }
-            : { text: { type: 'plain_text', text: tier }, value: tier },
-          action_ts: '1700000000.000200',
-        },
-      ],
-    };
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    return ruled.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
-  };
+  const pickTier = (tier: string, hash?: string, picked: { action?: string } = {}) =>
+    formPick(ruled, {
+      hash,
+      values: formValues({
+        iamTarget: 'user:alice',
+        tier,
+        reason: 'kept as typed',
+        ...(picked.action ? { action: picked.action } : {}),
+      }),
+      select: picked.action
+        ? { actionId: actions.action, blockId: ids.action, value: picked.action }
+        : { actionId: actions.tier, blockId: ids.tier, value: tier },
+    });
   type FormBlock = {
     block_id?: string;
     dispatch_action?: boolean;
@@ -591,36 +603,11 @@ describe('the form in an organization: an Account select, and the picked account
   const durationsShown = () => blockOf(ids.duration)?.element?.options?.map((o) => o.value);
 
   /** A signed block_actions: `picked` chosen in the open form (dispatch_action), the rest as `fields`. */
-  const pick = (picked: 'account' | 'tier', value: string, fields: FormFields) => {
-    const modal = org.slack.state.modalOf(REQUESTER);
-    if (!modal) throw new Error('no form open');
-    const payload = {
-      type: 'block_actions',
-      user: { id: REQUESTER, username: 'requester', name: 'requester', team_id: 'T0TEAM' },
-      api_app_id: 'A0APP',
-      token: 'deprecated',
-      container: { type: 'view', view_id: modal.id },
-      trigger_id: '1.2.pick',
-      team: { id: 'T0TEAM', domain: 'testteam' },
-      view: {
-        ...modal.view,
-        id: modal.id,
-        hash: modal.hash,
-        state: { values: formValues({ ...fields, [picked]: value }) },
-      },
-      actions: [
-        {
-          type: 'static_select',
-          action_id: actions[picked],
-          block_id: ids[picked],
-          selected_option: { text: { type: 'plain_text', text: value }, value },
-          action_ts: '1700000000.000300',
-        },
-      ],
-    };
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    return org.handler(rawSignedEvent({ secret: TEST_SIGNING_SECRET, body }));
-  };
+  const pick = (picked: 'account' | 'tier', value: string, fields: FormFields) =>
+    formPick(org, {
+      values: formValues({ ...fields, [picked]: value }),
+      select: { actionId: actions[picked], blockId: ids[picked], value },
+    });
 
   const submitOrg = (fields: FormFields) => {
     const payload = viewSubmissionPayload({
