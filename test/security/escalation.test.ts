@@ -25,6 +25,8 @@ const arn = (service: string, rest: string, region = REGION) =>
   `arn:aws:${service}:${region}:${ACCOUNT}:${rest}`;
 const iamArn = (rest: string) => `arn:aws:iam::${ACCOUNT}:${rest}`;
 const STACK = stackPolicyArns('aws', ACCOUNT, STAGE);
+/** Another stage deployed in the same account: its service roles share /codebuild/ with this stage's. */
+const OTHER_STAGE = stackPolicyArns('aws', ACCOUNT, 'prod');
 const TABLE = arn('dynamodb', `table/codebuild-access-${STAGE}-requests`);
 const STATE_MACHINE = arn('states', `stateMachine:codebuild-access-${STAGE}-access-request`);
 const AWS_POLICY = (name: string) => `arn:aws:iam::aws:policy/${name}`;
@@ -267,6 +269,49 @@ const ESCALATIONS: Array<[string, Attempt]> = [
     { action: 'iam:DeleteRolePermissionsBoundary', resource: iamArn('role/codebuild/build') },
   ],
   ['delete a role outside /codebuild/', { action: 'iam:DeleteRole', resource: iamArn('role/Admin') }],
+  // Stages share an account's /codebuild/ path. DeleteRole stays allowed there: IAM refuses it while the
+  // other stage's policy is attached (DeleteConflict, test/local/sandbox-contract.test.ts), and that
+  // policy cannot be detached by this stage.
+  [
+    "detach another stage's service-role policy from its role",
+    {
+      action: 'iam:DetachRolePolicy',
+      resource: iamArn('role/codebuild/prod-build'),
+      context: attach(OTHER_STAGE.serviceRole),
+    },
+  ],
+  [
+    "detach another stage's VPC service-role policy from its role",
+    {
+      action: 'iam:DetachRolePolicy',
+      resource: iamArn('role/codebuild/prod-build'),
+      context: attach(OTHER_STAGE.serviceRoleVpc),
+    },
+  ],
+  [
+    'detach any other policy from a service role',
+    {
+      action: 'iam:DetachRolePolicy',
+      resource: iamArn('role/codebuild/build'),
+      context: attach(AWS_POLICY('AWSCodeBuildAdminAccess')),
+    },
+  ],
+  [
+    "attach this stage's service-role policy to a role with another stage's boundary",
+    {
+      action: 'iam:AttachRolePolicy',
+      resource: iamArn('role/codebuild/prod-build'),
+      context: attach(STACK.serviceRole, withBoundary(OTHER_STAGE.serviceRoleBoundary)),
+    },
+  ],
+  [
+    "create a service role with another stage's boundary",
+    {
+      action: 'iam:CreateRole',
+      resource: iamArn('role/codebuild/prod-build'),
+      context: withBoundary(OTHER_STAGE.serviceRoleBoundary),
+    },
+  ],
   [
     'tag a key it was not given',
     {
@@ -652,7 +697,20 @@ const LEGITIMATE: Array<[Fn, string, Attempt]> = [
   [
     'rollback',
     'detach the service-role policy',
-    { action: 'iam:DetachRolePolicy', resource: iamArn('role/codebuild/build') },
+    {
+      action: 'iam:DetachRolePolicy',
+      resource: iamArn('role/codebuild/build'),
+      context: attach(STACK.serviceRole),
+    },
+  ],
+  [
+    'rollback',
+    'detach the VPC service-role policy',
+    {
+      action: 'iam:DetachRolePolicy',
+      resource: iamArn('role/codebuild/build'),
+      context: attach(STACK.serviceRoleVpc),
+    },
   ],
   [
     'rollback',
@@ -807,7 +865,7 @@ const COMPROMISE_SUMMARY: Record<Fn, string> = {
   apply:
     "attach or detach the five seed tier policies and the stack's CodeBuildAccessPolicy on users and groups; create /codebuild/ roles only with the boundary and attach only the stack's service-role policies; delete inline policies; update opted-in key policies; create keys and aliases. No policy document of its own, no PassRole, no tags.",
   rollback:
-    "detach those policies; detach policies from and delete /codebuild/ roles; restore opted-in key policies; delete aliases and schedule deletion of keys the bot created (granted by those keys' own policies); journal undos, record who relinquished a grant, and query a target's requests.",
+    "detach those policies; detach this stage's service-role policies from /codebuild/ roles and delete those roles; restore opted-in key policies; delete aliases and schedule deletion of keys the bot created (granted by those keys' own policies); journal undos, record who relinquished a grant, and query a target's requests.",
   verify: 'simulate policies and read opted-in key policies; append audit events. No other write.',
   report:
     "post to Slack; set a request's status, end time, expired decision, card and endedBy, and remove the approval task token of a request that expired unanswered; query requests by target and by status. No AWS write, no plan, plan hash or approvals.",
