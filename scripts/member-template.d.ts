@@ -1,5 +1,7 @@
 /** The hub functions that act on a target account, each through its own member role. */
 export const MEMBER_FUNCTIONS: readonly ['slack', 'plan', 'apply', 'rollback', 'verify', 'refreshUserIndex'];
+/** The sts:RoleSessionName pattern (StringLike) each member role's trust requires. */
+export const SESSION_NAME_PATTERNS: Readonly<Record<(typeof MEMBER_FUNCTIONS)[number], string>>;
 /** The path of deploy/member-account.yml. */
 export const TARGET: string;
 /** A hub statement or value the member stack cannot express (the generation stops). */

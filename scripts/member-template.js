@@ -181,8 +181,28 @@ function memberStatements(hubResources, fn, refs) {
   return kept.map((statement) => regionalKms(translate(statement, refs)));
 }
 
-/** The trust of a member role: only the hub role of the same function, from the organization when set. */
+/**
+ * The role session name each hub function assumes its member role with (src/domain/accounts.ts:
+ * roleSessionName, INDEX_REFRESH_SESSION and memberSessionNamePattern, which must give the same
+ * patterns; test/security/escalation.test.ts checks it), so the member account's CloudTrail names the
+ * request, the Slack user or the index refresh behind every call.
+ */
+const SESSION_NAME_PATTERNS = {
+  slack: 'slack-*',
+  plan: 'REQ-*-plan',
+  apply: 'REQ-*-apply',
+  rollback: 'REQ-*-rollback',
+  verify: 'REQ-*-verify',
+  refreshUserIndex: 'index-refresh',
+};
+
+/**
+ * The trust of a member role: only the hub role of the same function, only under the session name that
+ * function uses, and from the organization when set.
+ */
 function memberTrust(fn) {
+  const sessionName = SESSION_NAME_PATTERNS[fn];
+  if (sessionName === undefined) throw new MemberTemplateError(`no session name pattern for ${fn}`);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -199,6 +219,7 @@ function memberTrust(fn) {
               'Fn::Sub': `arn:\${AWS::Partition}:iam::\${HubAccountId}:role${HUB_ROLE_PATH}codebuild-access-\${Stage}-${fn}`,
             },
           },
+          StringLike: { 'sts:RoleSessionName': sessionName },
           StringEquals: {
             'Fn::If': [
               'HasOrganizationId',
@@ -325,6 +346,7 @@ module.exports = {
   renderMemberTemplate,
   readServerless,
   MEMBER_FUNCTIONS,
+  SESSION_NAME_PATTERNS,
   TARGET,
   MemberTemplateError,
 };

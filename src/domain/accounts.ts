@@ -119,6 +119,18 @@ export function roleSessionName(
 }
 
 /**
+ * The `sts:RoleSessionName` (StringLike) a member role's trust requires of its hub function: the names
+ * roleSessionName and INDEX_REFRESH_SESSION give that function, so CloudTrail in the member account
+ * always shows `<REQ>-<fn>`, `slack-<U…>` or `index-refresh`. scripts/member-template.js writes the same
+ * patterns; test/security/escalation.test.ts checks the two agree and that each real name is admitted.
+ */
+export const memberSessionNamePattern = (fn: AccountFunction): string => {
+  if (fn === 'slack') return 'slack-*';
+  if (fn === 'refreshUserIndex') return INDEX_REFRESH_SESSION;
+  return `REQ-*-${fn}`;
+};
+
+/**
  * The hub could not assume its member role in a target account: the member stack is missing there, or
  * its trust does not name this hub. Nothing was changed.
  */

@@ -7,14 +7,26 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+import {
+  type AccountFunction,
+  hubRoleArn,
+  INDEX_REFRESH_SESSION,
+  memberRoleArn,
+  roleSessionName,
+} from '../../src/domain/accounts';
+import { accountContextFor } from '../../src/domain/plans';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { describeStartup } from '../../src/local/banner';
 import { type LocalHandle, startLocal } from '../../src/local/main';
+import { deployMemberStack } from '../../src/local/sandbox/bot-stack';
 import {
   loadOrganizationFixture,
   SandboxOrganizationFixtureError,
 } from '../../src/local/sandbox/local-organization';
+import { SandboxOrganization } from '../../src/local/sandbox/organization';
 import { ACTION_IDS } from '../../src/slack/ids';
+import { SandboxIam } from '../helpers/sandbox-iam';
 import { PageDriver, requestIdIn, type SandboxUserJson } from './page-driver';
 
 // Fixture ids (local/fixtures/workspace.json, sandbox-account.json, sandbox-organization.json).
@@ -229,6 +241,59 @@ describe('local mode runs a sandbox organization', () => {
     expect(policiesOf((await accountNamed(page, 'prod')).state, 'alice')).toEqual([]);
     expect(org.accounts.map((account) => account.name)).toEqual(['hub', 'dev', 'staging', 'prod']);
   });
+});
+
+describe("the organization's STS evaluates the session name a member trust requires", () => {
+  const STAGE = 'dev';
+  const organization = async (): Promise<SandboxOrganization> => {
+    const hub = SandboxIam.empty(HUB_ID, 'us-east-1');
+    const prod = SandboxIam.empty(PROD_ID, 'us-east-1');
+    const context = accountContextFor({
+      accountId: PROD_ID,
+      region: 'us-east-1',
+      partition: 'aws',
+      stage: STAGE,
+    });
+    await deployMemberStack(prod.account, prod.clients.iam, context, { hubAccountId: HUB_ID, stage: STAGE });
+    return new SandboxOrganization(hub.account, { prod: prod.account });
+  };
+  const assume = (org: SandboxOrganization, fn: AccountFunction, sessionName: string) =>
+    org.stsClient(hubRoleArn('aws', HUB_ID, STAGE, fn)).send(
+      new AssumeRoleCommand({
+        RoleArn: memberRoleArn('aws', PROD_ID, STAGE, fn),
+        RoleSessionName: sessionName,
+      }),
+    );
+
+  it.each<[AccountFunction, string]>([
+    ['apply', roleSessionName({ requestId: 'REQ-KC2QP1ABCD', fn: 'apply' })],
+    ['slack', roleSessionName({ slackUserId: ALICE })],
+    ['refreshUserIndex', INDEX_REFRESH_SESSION],
+  ])('admits the hub %s role under the session name it uses (%s)', async (fn, sessionName) => {
+    const org = await organization();
+
+    const session = await assume(org, fn, sessionName);
+
+    expect(session.AssumedRoleUser?.Arn).toBe(
+      `arn:aws:sts::${PROD_ID}:assumed-role/codebuild-access-${STAGE}-member-${fn}/${sessionName}`,
+    );
+  });
+
+  it.each<[AccountFunction, string]>([
+    ['apply', 'slack-U0ALICE'],
+    ['apply', roleSessionName({ requestId: 'REQ-KC2QP1ABCD', fn: 'rollback' })],
+    ['apply', 'attacker'],
+    ['slack', roleSessionName({ requestId: 'REQ-KC2QP1ABCD', fn: 'apply' })],
+    ['refreshUserIndex', 'index-refresh-2'],
+  ])(
+    'refuses the hub %s role asking for the session name %s, and records the refusal',
+    async (fn, sessionName) => {
+      const org = await organization();
+
+      await expect(assume(org, fn, sessionName)).rejects.toMatchObject({ name: 'AccessDenied' });
+      expect(org.sessions).toMatchObject([{ sessionName, allowed: false }]);
+    },
+  );
 });
 
 describe('the organization fixture', () => {

@@ -8,11 +8,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SESSION_NAME_PATTERNS } from '../../scripts/member-template';
+import {
+  type AccountFunction,
+  INDEX_REFRESH_SESSION,
+  memberSessionNamePattern,
+  roleSessionName,
+} from '../../src/domain/accounts';
 import { stackPolicyArns } from '../../src/domain/plans';
 import { RECORD_WRITES, REQUEST_CREATE_FIELDS, SLACK_UPDATE_FIELDS } from '../../src/domain/request';
 import { defaultKeyPolicy } from '../../src/domain/seed-policies';
 import { type Decision, evaluateActions } from '../helpers/iam-sim';
 import { type MemberStackInput, resolveMemberStack } from '../helpers/member-template';
+
 import { packagedTemplate, ROOT, resolveIntrinsics } from '../helpers/packaged-template';
 
 jest.setTimeout(180_000);
@@ -1041,16 +1049,28 @@ const decideMember = async (
   return result!.decision;
 };
 
+/** The session name each hub function really assumes its member role with (src/domain/accounts.ts). */
+const realSessionName = (fn: AccountFunction): string =>
+  fn === 'slack'
+    ? roleSessionName({ slackUserId: 'U0ALICE' })
+    : fn === 'refreshUserIndex'
+      ? INDEX_REFRESH_SESSION
+      : roleSessionName({ requestId: 'REQ-KC2QP1ABCD', fn });
+const fnOfMemberRole = (target: string): AccountFunction =>
+  target.slice(target.lastIndexOf('-member-') + '-member-'.length) as AccountFunction;
+
 /**
  * Whether a hub principal may assume a member role: the hub principal's own policies (its sts:AssumeRole
  * statement) AND the member role's trust, as STS evaluates a cross-account AssumeRole. The request context
- * holds what AWS sets for a role session: aws:PrincipalArn (the role's ARN, path included) and, inside an
+ * holds what AWS sets for a role session: aws:PrincipalArn (the role's ARN, path included), the
+ * sts:RoleSessionName asked for (by default the one the target's function really uses) and, inside an
  * organization, aws:PrincipalOrgID.
  */
 const mayAssume = async (
   trust: Json,
   caller: { arn: string; documents: Json[]; orgId?: string },
   target: string,
+  sessionName: string | undefined = realSessionName(fnOfMemberRole(target)),
 ): Promise<Decision> => {
   const { runSimulation } = await import('@cloud-copilot/iam-simulate');
   const result = await runSimulation(
@@ -1061,6 +1081,7 @@ const mayAssume = async (
         resource: { resource: target, accountId: MEMBER },
         contextVariables: {
           'aws:PrincipalArn': caller.arn,
+          ...(sessionName !== undefined ? { 'sts:RoleSessionName': sessionName } : {}),
           ...(caller.orgId ? { 'aws:PrincipalOrgID': caller.orgId } : {}),
         },
       },
@@ -1307,6 +1328,34 @@ describe('member roles (deploy/member-account.yml), evaluated on the template', 
       await mayAssume(roles.apply.trust, { ...caller, documents: anything }, memberRoleArn('apply')),
     ).toBe('implicitDeny');
   });
+
+  it.each(MEMBER_FUNCTIONS)(
+    'the %s member role admits its hub role only under the session name that function uses',
+    async (fn) => {
+      const target = memberRoleArn(fn);
+      const caller = { arn: hubRoleArns[fn] ?? '', documents: documents[fn] };
+      const others = MEMBER_FUNCTIONS.filter((other) => other !== fn).map(realSessionName);
+      const wrong = [...others, 'evil', `x-${realSessionName(fn)}`, undefined];
+      const admitted: Array<string | undefined> = [];
+      for (const name of wrong) {
+        if ((await mayAssume(roles[fn].trust, caller, target, name)) === 'allowed') admitted.push(name);
+      }
+
+      expect(await mayAssume(roles[fn].trust, caller, target, realSessionName(fn))).toBe('allowed');
+      expect(admitted).toEqual([]);
+    },
+  );
+
+  it.each(MEMBER_FUNCTIONS)(
+    "the %s member trust's session name pattern is the one src/domain/accounts.ts gives that function",
+    (fn) => {
+      const statement = (roles[fn].trust as { Statement: Array<{ Condition: Json }> }).Statement[0];
+      expect(statement?.Condition).toMatchObject({
+        StringLike: { 'sts:RoleSessionName': memberSessionNamePattern(fn) },
+      });
+      expect(SESSION_NAME_PATTERNS[fn]).toBe(memberSessionNamePattern(fn));
+    },
+  );
 
   it('with OrganizationId set, admits the hub role only from inside that organization', async () => {
     const inOrg = memberRoles({ organizationId: ORG });

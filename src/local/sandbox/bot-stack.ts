@@ -5,7 +5,12 @@
  * its own function roles, which the key policy of every key it creates names. Idempotent.
  */
 import { CreateRoleCommand, GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { type AccountFunction, hubRoleArn, memberRoleArn } from '../../domain/accounts';
+import {
+  type AccountFunction,
+  hubRoleArn,
+  memberRoleArn,
+  memberSessionNamePattern,
+} from '../../domain/accounts';
 import { type AccountContext, STACK_POLICY_PATH } from '../../domain/plans/account';
 import { policyName } from '../../domain/plans/change-plan';
 import { customAccessPolicy, serviceRoleBoundaryPolicy, serviceRolePolicy } from '../../domain/seed-policies';
@@ -29,7 +34,8 @@ export async function deployBotStack(
 
 /**
  * What deploy/member-account.yml creates in a member account, played into the sandbox: the same stack
- * policies, and one member role per hub function that only that hub function's role may assume.
+ * policies, and one member role per hub function that only that hub function's role may assume, and
+ * only under the session name that function uses.
  */
 export async function deployMemberStack(
   account: SandboxAccount,
@@ -49,6 +55,7 @@ export async function deployMemberStack(
           Action: 'sts:AssumeRole',
           Condition: {
             ArnEquals: { 'aws:PrincipalArn': hubRoleArn(partition, hub.hubAccountId, hub.stage, fn) },
+            StringLike: { 'sts:RoleSessionName': memberSessionNamePattern(fn) },
           },
         },
       ],

@@ -2,7 +2,8 @@
  * The sandbox organization: the hub account the bot is deployed in and member accounts, each its own
  * SandboxAccount (IAM, KMS, CodeBuild state), with STS AssumeRole modelled between them: the role must
  * exist in the member account, and its trust must allow the calling hub role (Principal the hub account
- * or that role, and any aws:PrincipalArn / aws:PrincipalOrgID condition met). Otherwise AccessDenied,
+ * or that role, and any aws:PrincipalArn / aws:PrincipalOrgID / sts:RoleSessionName condition met).
+ * Otherwise AccessDenied,
  * as AWS answers both a missing role and a trust that does not allow the caller.
  */
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
@@ -47,11 +48,31 @@ type Statement = {
 const list = (value: string | string[] | undefined): string[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
+/** What an AssumeRole request carries that a trust's conditions can test. */
+interface AssumeRoleContext {
+  callerArn: string;
+  sessionName: string;
+}
+
+/** IAM's StringLike: `*` any run of characters, `?` one character, case-sensitive. */
+function stringLike(pattern: string, value: string): boolean {
+  const source = [...pattern]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 's').test(value);
+}
+
 // The condition keys a member stack's trust uses; any other key does not match (fail closed).
-function conditionMet(operator: string, key: string, wanted: string[], callerArn: string): boolean {
+function conditionMet(operator: string, key: string, wanted: string[], request: AssumeRoleContext): boolean {
+  const { callerArn, sessionName } = request;
   const callerAccount = callerArn.split(':')[4] ?? '';
   if (key === 'aws:PrincipalArn' && (operator === 'ArnEquals' || operator === 'StringEquals')) {
     return wanted.includes(callerArn);
+  }
+  if (key === 'sts:RoleSessionName') {
+    if (operator === 'StringEquals') return wanted.includes(sessionName);
+    if (operator === 'StringLike') return wanted.some((pattern) => stringLike(pattern, sessionName));
+    return false;
   }
   if (key === 'aws:PrincipalOrgID' && operator === 'StringEquals') return wanted.includes(SANDBOX_ORG_ID);
   if (key === 'aws:PrincipalAccount' && operator === 'StringEquals') return wanted.includes(callerAccount);
@@ -181,7 +202,7 @@ export class SandboxOrganization {
     const account = this.byId.get(accountId);
     const role = account?.findRole(match?.[4] ?? '');
     if (!account || !role || role.arn !== input.RoleArn) return denied();
-    if (!this.trustAllows(role.assumeRolePolicyDocument, callerArn)) return denied();
+    if (!this.trustAllows(role.assumeRolePolicyDocument, { callerArn, sessionName })) return denied();
     record(true);
     const accessKeyId = `ASIASANDBOX${String(this.nextKey++).padStart(9, '0')}`;
     this.issued.set(accessKeyId, accountId);
@@ -202,7 +223,8 @@ export class SandboxOrganization {
 
   // The trust's Allow statements for sts:AssumeRole by the caller's account or role, with the condition
   // keys a member stack uses; any other condition key makes the statement not match (fail closed).
-  private trustAllows(documentText: string, callerArn: string): boolean {
+  private trustAllows(documentText: string, request: AssumeRoleContext): boolean {
+    const { callerArn } = request;
     let document: { Statement?: Statement | Statement[] };
     try {
       document = JSON.parse(decodeURIComponent(documentText)) as typeof document;
@@ -225,7 +247,7 @@ export class SandboxOrganization {
       );
       if (!principalOk) return false;
       return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
-        Object.entries(keys).every(([key, values]) => conditionMet(operator, key, list(values), callerArn)),
+        Object.entries(keys).every(([key, values]) => conditionMet(operator, key, list(values), request)),
       );
     });
   }
