@@ -9,8 +9,15 @@ import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 
-/** Runs `serverless package` into `outDir` for a stage; rejects with the framework's output on failure. */
-export const runPackage = (outDir: string, stage: string): Promise<void> =>
+/**
+ * Runs `serverless package` into `outDir` for a stage (with `--param` overrides, e.g. `accounts`); rejects
+ * with the framework's output on failure.
+ */
+export const runPackage = (
+  outDir: string,
+  stage: string,
+  params: Record<string, string> = {},
+): Promise<void> =>
   new Promise((resolve, reject) => {
     // Dummy credentials and no profile: packaging must never need (or reach) AWS.
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -26,7 +33,14 @@ export const runPackage = (outDir: string, stage: string): Promise<void> =>
     });
     execFile(
       join(ROOT, 'node_modules', '.bin', 'serverless'),
-      ['package', '--stage', stage, '--package', outDir],
+      [
+        'package',
+        '--stage',
+        stage,
+        '--package',
+        outDir,
+        ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
+      ],
       { cwd: ROOT, env, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
@@ -39,10 +53,10 @@ export const runPackage = (outDir: string, stage: string): Promise<void> =>
   });
 
 /** Packages into a temporary folder and returns the parsed template; the folder is removed. */
-export async function packagedTemplate<T>(stage: string): Promise<T> {
+export async function packagedTemplate<T>(stage: string, params: Record<string, string> = {}): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'codebuild-access-package-'));
   try {
-    await runPackage(dir, stage);
+    await runPackage(dir, stage, params);
     return JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as T;
   } finally {
     rmSync(dir, { recursive: true, force: true });

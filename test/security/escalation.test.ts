@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { memberAccountIds, NO_MEMBER_ACCOUNT } from '../../scripts/member-account-ids';
 import { SESSION_NAME_PATTERNS } from '../../scripts/member-template';
 import {
   type AccountFunction,
@@ -29,6 +30,9 @@ const STAGE = 'test';
 const ACCOUNT = '111122223333';
 const REGION = 'us-east-1';
 const OTHER_ACCOUNT = '999988887777';
+/** The stage's `accounts` param the template is packaged with: the member accounts its roles may enter. */
+const DEV_MEMBER = '222233334444';
+const MEMBER_ACCOUNTS_PARAM = `dev=${DEV_MEMBER},prod=444455556666`;
 const arn = (service: string, rest: string, region = REGION) =>
   `arn:aws:${service}:${region}:${ACCOUNT}:${rest}`;
 const iamArn = (rest: string) => `arn:aws:iam::${ACCOUNT}:${rest}`;
@@ -100,7 +104,7 @@ let documents: Record<Fn, Json[]>;
 let hubRoleArns: Partial<Record<Fn, string>>;
 
 beforeAll(async () => {
-  const template = await packagedTemplate<Template>(STAGE);
+  const template = await packagedTemplate<Template>(STAGE, { accounts: MEMBER_ACCOUNTS_PARAM });
   hubRoleArns = Object.fromEntries(
     FUNCTIONS.flatMap((fn) => {
       const properties = template.Resources[FUNCTION_ROLES[fn]]?.Properties ?? {};
@@ -126,6 +130,18 @@ interface Attempt {
   context?: Record<string, string | string[]>;
 }
 
+/**
+ * AWS sets aws:ResourceAccount on every request to the account that owns the resource; iam-simulate
+ * leaves request keys to the caller, so the attempts carry it (from the resource ARN) as AWS would.
+ */
+const withResourceAccount = (
+  resource: string,
+  context: Record<string, string | string[]> = {},
+): Record<string, string | string[]> => {
+  const owner = resource.split(':')[4] ?? '';
+  return /^\d{12}$/.test(owner) ? { 'aws:ResourceAccount': owner, ...context } : context;
+};
+
 const decide = (fn: Fn, attempt: Attempt): Promise<Decision> =>
   decideWith(documents[fn], iamArn(`role/codebuild-access/codebuild-access-${STAGE}-${fn}`), attempt);
 
@@ -141,7 +157,7 @@ const decideWith = async (
     principalArn,
     actions: [attempt.action],
     resource: attempt.resource,
-    ...(attempt.context ? { context: attempt.context } : {}),
+    context: withResourceAccount(attempt.resource, attempt.context),
     // A key whose policy is KMS's default: it delegates to IAM, so the role's own statements decide.
     ...(attempt.resource.includes(':key/') ? { resourcePolicy: defaultKeyPolicy(ACCOUNT) as never } : {}),
   });
@@ -1043,7 +1059,7 @@ const decideMember = async (
     principalArn: memberRoleArn(fn),
     actions: [attempt.action],
     resource: attempt.resource,
-    context: { 'aws:RequestedRegion': region, ...attempt.context },
+    context: withResourceAccount(attempt.resource, { 'aws:RequestedRegion': region, ...attempt.context }),
     ...(attempt.resource.includes(':key/') ? { resourcePolicy: defaultKeyPolicy(MEMBER) as never } : {}),
   });
   return result!.decision;
@@ -1080,6 +1096,7 @@ const mayAssume = async (
         action: 'sts:AssumeRole',
         resource: { resource: target, accountId: MEMBER },
         contextVariables: {
+          ...withResourceAccount(target),
           'aws:PrincipalArn': caller.arn,
           ...(sessionName !== undefined ? { 'sts:RoleSessionName': sessionName } : {}),
           ...(caller.orgId ? { 'aws:PrincipalOrgID': caller.orgId } : {}),
@@ -1372,11 +1389,11 @@ describe('member roles (deploy/member-account.yml), evaluated on the template', 
     expect(JSON.stringify(roles.apply.trust)).not.toContain('PrincipalOrgID');
   });
 
-  it('lets each hub function assume only its own member role, in any account, and the others none', async () => {
+  it('lets each hub function assume only its own member role, only in the accounts the accounts param names', async () => {
     const assumable: string[] = [];
     for (const who of FUNCTIONS) {
       for (const fn of MEMBER_FUNCTIONS) {
-        for (const account of [MEMBER, OTHER_ACCOUNT]) {
+        for (const account of [MEMBER, DEV_MEMBER, OTHER_ACCOUNT, ACCOUNT]) {
           const attempt = { action: 'sts:AssumeRole', resource: memberRoleArn(fn, account) };
           if ((await decide(who, attempt)) === 'allowed') assumable.push(`${who} -> ${fn} in ${account}`);
         }
@@ -1384,7 +1401,46 @@ describe('member roles (deploy/member-account.yml), evaluated on the template', 
     }
 
     expect(assumable).toEqual(
-      MEMBER_FUNCTIONS.flatMap((fn) => [`${fn} -> ${fn} in ${MEMBER}`, `${fn} -> ${fn} in ${OTHER_ACCOUNT}`]),
+      MEMBER_FUNCTIONS.flatMap((fn) => [`${fn} -> ${fn} in ${MEMBER}`, `${fn} -> ${fn} in ${DEV_MEMBER}`]),
     );
+  });
+
+  it('packaged with no member account, lets no hub function assume any member role', async () => {
+    const template = await packagedTemplate<Template>(STAGE);
+    const assumable: string[] = [];
+    for (const who of FUNCTIONS) {
+      const role = template.Resources[FUNCTION_ROLES[who]];
+      const policies = (role?.Properties?.Policies ?? []) as Array<{ PolicyDocument: Json }>;
+      for (const fn of MEMBER_FUNCTIONS) {
+        for (const account of [MEMBER, OTHER_ACCOUNT, ACCOUNT]) {
+          const [result] = await evaluateActions({
+            managedPolicyArns: [],
+            inlineDocuments: policies.map((policy) => resolve(policy.PolicyDocument)) as never,
+            principalArn: iamArn(`role/codebuild-access/codebuild-access-${STAGE}-${who}`),
+            actions: ['sts:AssumeRole'],
+            resource: memberRoleArn(fn, account),
+            context: withResourceAccount(memberRoleArn(fn, account)),
+          });
+          if (result?.decision === 'allowed') assumable.push(`${who} -> ${fn} in ${account}`);
+        }
+      }
+    }
+
+    expect(assumable).toEqual([]);
+    expect(JSON.stringify(template)).toContain(`"aws:ResourceAccount":["${NO_MEMBER_ACCOUNT}"]`);
+  });
+
+  it.each<[string, string, string[] | RegExp]>([
+    ['none', '', [NO_MEMBER_ACCOUNT]],
+    [
+      'two, with a repeat and spaces',
+      'dev=222233334444, prod=444455556666,qa=222233334444',
+      ['222233334444', '444455556666'],
+    ],
+    ['a short id', 'dev=12345', /"dev=12345" is not one/],
+    ['no name', '222233334444', /"222233334444" is not one/],
+  ])('turns the accounts param into the member account ids: %s', (_what, accounts, expected) => {
+    if (expected instanceof RegExp) expect(() => memberAccountIds(accounts)).toThrow(expected);
+    else expect(memberAccountIds(accounts)).toEqual(expected);
   });
 });
