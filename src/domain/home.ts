@@ -93,7 +93,7 @@ export async function readHomeData(deps: Pick<HomeDeps, 'requests' | 'accounts'>
  * changes. The request recorded the account its command resolved to when it was made; the same
  * resolution from the same configuration gives it back (nothing in a single-account bot, as on the card).
  */
-function withAccount(directory: AccountDirectory | undefined, request: RequestDigest): RequestDigest {
+export function withAccount(directory: AccountDirectory | undefined, request: RequestDigest): RequestDigest {
   if (request.account !== undefined || directory === undefined) return request;
   try {
     const account = accountOfCommand(directory, request.command);

@@ -1,4 +1,6 @@
+import { remindApprovers } from '../../src/domain/remind-approvers';
 import { ACTION_IDS } from '../../src/slack/ids';
+import { liveReminderDeps } from '../../src/wiring';
 import { viewViolations } from '../helpers/block-kit-limits';
 import { APPROVER_1, ackText, type Harness, REQUESTER, startHarness } from '../helpers/harness';
 
@@ -91,6 +93,19 @@ describe('in an organization, every Home line, DM and answer names the account a
       new RegExp(`^\\[prod · ${PROD}\\] \\*grant developer for user:alice\\* \\(${requestId}\\)\\nEnds `),
     );
     expect(JSON.stringify(blocks)).toContain(ACTION_IDS.relinquish);
+  });
+
+  it('the scheduled approver reminder (live wiring) begins with [prod · id] too', async () => {
+    const { requestId } = await pending('grant user:alice developer in prod because release');
+    const created = Date.parse((await h.store.get(requestId))?.createdAt ?? '');
+    const live = await liveReminderDeps({ ...h.env, APPROVER_REMINDER_SECONDS: '60' });
+    const later = { now: () => new Date(created + 61_000) };
+
+    await expect(remindApprovers({ ...live, clock: later })).resolves.toEqual({ reminded: [requestId] });
+
+    const reminder = h.slack.directMessagesTo(APPROVER_1).at(-1);
+    expect(reminder?.text).toBe(`${PROD_TAG} Reminder: ${requestId} still waits for approval`);
+    expect(JSON.stringify(reminder?.blocks)).toContain(`${PROD_TAG} <@${REQUESTER}> asks to`);
   });
 
   it('a request without `in` works in the hub, and its lines say [hub · id] as its card does', async () => {
