@@ -259,6 +259,7 @@ export async function liveReminderDeps(
     clock: systemClock,
     reminderSeconds: config.approverReminderSeconds,
     approverIds: approverLister(config, slack, log),
+    accounts: config.accounts,
   };
 }
 

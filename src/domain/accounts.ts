@@ -82,6 +82,22 @@ export function resolveAccount(directory: AccountDirectory, name?: string): Targ
   return { name: wanted, id };
 }
 
+/**
+ * The account a command works in, as its request records it: undefined when no member account is
+ * configured and the command named none (a single-account bot shows no account), else the named account
+ * (the default when absent) with the command's region. Throws as resolveAccount does (an unknown
+ * account, or the hub's id unknown).
+ */
+export function accountOfCommand(
+  directory: AccountDirectory,
+  command: { account?: string; region?: string },
+): TargetAccount | undefined {
+  const resolved = resolveAccount(directory, command.account);
+  const singleAccount = Object.keys(directory.members).length === 0;
+  if (singleAccount && command.account === undefined) return undefined;
+  return command.region === undefined ? resolved : { ...resolved, region: command.region };
+}
+
 /** The role the hub function `fn` assumes in a member account (deploy/member-account.yml creates it). */
 export const memberRoleName = (stage: string, fn: AccountFunction): string =>
   `codebuild-access-${stage}-member-${fn}`;

@@ -1,8 +1,8 @@
 import {
   type AccountAccess,
   type AccountFunction,
+  accountOfCommand,
   isHub,
-  resolveAccount,
   roleSessionName,
   type TargetAccount,
 } from './accounts';
@@ -38,11 +38,8 @@ export async function commandAccount<D extends AccountScopedDeps>(
 ): Promise<{ deps: D; account?: TargetAccount }> {
   const access = deps.accounts;
   if (!access) return { deps };
-  const resolved = resolveAccount(access.directory, command.account);
-  const account: TargetAccount =
-    command.region === undefined ? resolved : { ...resolved, region: command.region };
-  const singleAccount = Object.keys(access.directory.members).length === 0;
-  if (singleAccount && command.account === undefined) return { deps };
+  const account = accountOfCommand(access.directory, command);
+  if (account === undefined) return { deps };
   if (isHub(access.directory, account) && account.region === undefined) {
     return { deps: { ...deps, ...indexIn(deps, account.id), account: access.context(account) }, account };
   }

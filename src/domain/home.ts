@@ -7,7 +7,7 @@ import {
   standingsFor,
   type TierStanding,
 } from './access-rules';
-import { type AccountDirectory, accountNames, memberId } from './accounts';
+import { type AccountDirectory, accountNames, accountOfCommand, memberId } from './accounts';
 import { type ApproverDirectory, approvesCommand } from './decide-request';
 import type { Log, RequestLister, RequestStore } from './ports';
 import { PENDING_STATUSES, type RequestDigest } from './request';
@@ -76,12 +76,33 @@ export interface HomeData {
 }
 
 /** Reads the active grants and the pending requests (one query per status). */
-export async function readHomeData(deps: Pick<HomeDeps, 'requests'>): Promise<HomeData> {
+export async function readHomeData(deps: Pick<HomeDeps, 'requests' | 'accounts'>): Promise<HomeData> {
   const [active, ...pendingLists] = await Promise.all([
     deps.requests.listByStatus('active', { limit: READ_LIMIT }),
     ...PENDING_STATUSES.map((status) => deps.requests.listByStatus(status, { limit: READ_LIMIT })),
   ]);
-  return { active: active ?? [], pending: await withExtensions(deps.requests, pendingLists.flat()) };
+  const named = (request: RequestDigest) => withAccount(deps.accounts, request);
+  return {
+    active: (active ?? []).map(named),
+    pending: (await withExtensions(deps.requests, pendingLists.flat())).map(named),
+  };
+}
+
+/**
+ * The byStatus index does not project `account` either, so a Home line would not say which account it
+ * changes. The request recorded the account its command resolved to when it was made; the same
+ * resolution from the same configuration gives it back (nothing in a single-account bot, as on the card).
+ */
+export function withAccount(directory: AccountDirectory | undefined, request: RequestDigest): RequestDigest {
+  if (request.account !== undefined || directory === undefined) return request;
+  try {
+    const account = accountOfCommand(directory, request.command);
+    return account === undefined ? request : { ...request, account };
+  } catch {
+    // An account no longer configured: the line names the account as the command did.
+    const name = request.command.account;
+    return name === undefined ? request : { ...request, account: { name, id: 'not configured' } };
+  }
 }
 
 /** How many pending time-bound grants one read of the Home data looks up to tell the extensions apart. */

@@ -3,6 +3,7 @@
  * happened (a Notice, a CardStatus) and hand it to the `Wording` port (ports.ts); src/slack/blocks/ alone
  * decides the words, mentions, dates and Block Kit. Nothing here is Slack markup.
  */
+import type { TargetAccount } from './accounts';
 import type { ChangeCommand } from './command';
 import type { AccessRequest, RequestDigest, RequestStatus } from './request';
 
@@ -153,7 +154,15 @@ export type Notice =
       reason?: string;
     }
   /** The ephemeral answer to the person who typed the command. */
-  | { kind: 'received'; requestId: string; command: ChangeCommand; targetArn: string; auditChannelId: string }
+  | {
+      kind: 'received';
+      requestId: string;
+      command: ChangeCommand;
+      targetArn: string;
+      auditChannelId: string;
+      /** The account the request works in, as its card names it (absent in a single-account bot). */
+      account?: TargetAccount;
+    }
   | { kind: 'approval_recorded'; approver: string; approvals: number; required: number }
   | { kind: 'approved'; by: string[] }
   /** The rules let only these Slack users / user groups request (or approve) this tier. */

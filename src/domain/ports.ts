@@ -153,8 +153,15 @@ export interface Wording {
 export interface HomeTabs {
   /** Publishes one person's Home tab, with an optional answer on top (to a click made there). */
   publish(userId: string, notice?: string): Promise<void>;
-  /** Republishes the tabs a change to this request shows in: its requester, its target and the approvers of its command. */
-  refreshFor(request: Pick<RequestDigest, 'requester' | 'target' | 'command'>): Promise<void>;
+  /**
+   * Republishes the tabs a change to this request shows in: its requester, its target and the approvers
+   * of its command. With `answer`, that person's tab (first) carries the answer on top: the reply to a
+   * click made in their Home tab.
+   */
+  refreshFor(
+    request: Pick<RequestDigest, 'requester' | 'target' | 'command'>,
+    answer?: { userId: string; notice: string },
+  ): Promise<void>;
 }
 
 /** Starts and answers the Step Functions workflow. */

@@ -1,4 +1,6 @@
+import type { AccountDirectory } from './accounts';
 import { sendDirect } from './direct-messages';
+import { withAccount } from './home';
 import type { Clock, Log, ReminderMarker, RequestLister, SlackPort, Wording } from './ports';
 import type { RequestDigest } from './request';
 
@@ -12,6 +14,8 @@ export interface RemindDeps {
   approverIds: () => Promise<string[]>;
   /** APPROVER_REMINDER_SECONDS: how long a request waits before its approvers are reminded. */
   reminderSeconds: number;
+  /** The configured accounts, so a reminder names the account as the card does (the index omits it). */
+  accounts?: AccountDirectory;
 }
 
 /** The most requests one scheduled run reminds about; the next run (15 minutes later) takes the rest. */
@@ -40,7 +44,8 @@ export async function remindApprovers(deps: RemindDeps): Promise<{ reminded: str
   if (due.length === 0) return { reminded: [] };
   const approvers = await deps.approverIds();
   const reminded: string[] = [];
-  for (const request of due) {
+  for (const digest of due) {
+    const request = withAccount(deps.accounts, digest);
     if (!(await deps.requests.markApproversReminded(request.requestId, deps.clock.now().toISOString())))
       continue;
     reminded.push(request.requestId);

@@ -187,6 +187,8 @@ export type RequestDigest = Pick<
   | 'approversRemindedAt'
   /** Not projected by the index: readHomeData reads it from the record of a pending time-bound grant. */
   | 'extends'
+  /** Not projected by the index: readHomeData derives it from the command and the configured accounts. */
+  | 'account'
 >;
 
 /** Statuses of a request that is still going somewhere. */

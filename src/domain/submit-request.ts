@@ -114,6 +114,7 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
     command,
     targetArn: target.arn,
     auditChannelId: deps.auditChannelId,
+    ...(account ? { account } : {}),
   });
 }
 

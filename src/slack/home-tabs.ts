@@ -28,7 +28,7 @@ export function homeTabs(deps: HomeTabDeps): HomeTabs {
   };
   return {
     publish: (userId, notice) => show(userId, undefined, notice),
-    async refreshFor(request) {
+    async refreshFor(request, answer) {
       let approvers: string[] = [];
       let data: HomeData;
       try {
@@ -37,10 +37,14 @@ export function homeTabs(deps: HomeTabDeps): HomeTabs {
         deps.log.warn('could not read what the Home tabs show; they stay as they were', { error });
         return;
       }
-      const people = new Set<string>([request.requester.userId]);
+      // The one who clicked first: their tab carries the answer and is never cut by the cap.
+      const people = new Set<string>(answer ? [answer.userId] : []);
+      people.add(request.requester.userId);
       if (request.target.slackUserId) people.add(request.target.slackUserId);
       for (const id of approvers) people.add(id);
-      for (const userId of [...people].slice(0, MAX_HOME_REFRESHES)) await show(userId, data);
+      for (const userId of [...people].slice(0, MAX_HOME_REFRESHES)) {
+        await show(userId, data, userId === answer?.userId ? answer.notice : undefined);
+      }
     },
   };
 }

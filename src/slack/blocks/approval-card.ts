@@ -52,10 +52,16 @@ export const extensionText = (extension: NonNullable<AccessRequest['extends']>):
   `extend ${extension.requestId} by ${formatDuration(extension.seconds)}: ends ${slackDate(extension.from)} → ${slackDate(extension.to)}`;
 
 /** The account the approvers approve: the plan's (bound by its hash), else the request's. */
-const accountOf = (request: AccessRequest) => request.plan?.account ?? request.account;
+const accountOf = (request: AccountBearer) => request.plan?.account ?? request.account;
 
-/** The account tag and a space, or nothing for a request that names no account. */
-export const accountPrefix = (request: AccessRequest): string => {
+/** What names a request's account: a record has both, a Home tab's digest only `account`. */
+type AccountBearer = Partial<Pick<AccessRequest, 'plan' | 'account'>>;
+
+/**
+ * The account tag and a space, or nothing for a request that names no account (a single-account bot):
+ * the card, its thread, the Home tab lines and the DMs all begin with it.
+ */
+export const accountPrefix = (request: AccountBearer): string => {
   const account = accountOf(request);
   return account ? `${accountTag(account)} ` : '';
 };

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { DirectMessage, RenderedMessage } from '../../domain/notices';
 import type { AccessRequest, RequestDigest } from '../../domain/request';
+import { accountPrefix } from './approval-card';
 import { SLACK_LIMITS, truncate } from './limits';
 import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
 
@@ -11,8 +12,9 @@ const summaryOf = (request: AccessRequest): string =>
 const cardLink = (permalink: string | undefined): string =>
   permalink ? `<${permalink}|Open the approval card>` : 'The approval card is in the audit channel.';
 
+// The account first, as on the card: an approver deciding from a DM must see "prod".
 const asks = (request: RequestDigest): string =>
-  `${mention(request.requester.userId)} asks to *${describeCommand(request.command)}* (${request.requestId}).`;
+  `${accountPrefix(request)}${mention(request.requester.userId)} asks to *${describeCommand(request.command)}* (${request.requestId}).`;
 
 function decided(request: AccessRequest): string {
   const decision = request.decision;
@@ -47,7 +49,10 @@ function approvalNeeded(request: RequestDigest, permalink: string | undefined): 
       ],
     },
   ];
-  return { text: `Approval needed: ${request.requestId} by ${mention(request.requester.userId)}`, blocks };
+  return {
+    text: `${accountPrefix(request)}Approval needed: ${request.requestId} by ${mention(request.requester.userId)}`,
+    blocks,
+  };
 }
 
 function approvalReminder(request: RequestDigest, permalink: string | undefined): RenderedMessage {
@@ -64,7 +69,7 @@ function approvalReminder(request: RequestDigest, permalink: string | undefined)
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${cardLink(permalink)}.` }] },
   ];
-  return { text: `Reminder: ${request.requestId} still waits for approval`, blocks };
+  return { text: `${accountPrefix(request)}Reminder: ${request.requestId} still waits for approval`, blocks };
 }
 
 /** Why a time-bound grant ended, as its requester reads it: relinquished early, or its time limit. */

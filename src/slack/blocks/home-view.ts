@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, HomeView, KnownBlock, SectionBlock } from '@
 import type { AccountRulesContent, HomeContent, NamedAccount } from '../../domain/home';
 import type { RequestDigest } from '../../domain/request';
 import { ACTION_IDS } from '../ids';
-import { extensionText } from './approval-card';
+import { accountPrefix, extensionText } from './approval-card';
 import { fitLines, SLACK_LIMITS, truncate } from './limits';
 import { tierStandingLine } from './rules-text';
 import { describeCommand, mention, neutralizeBroadcasts, slackDate } from './text';
@@ -50,7 +50,7 @@ function capped<T>(items: readonly T[], render: (item: T) => KnownBlock[], more:
 // Extend opens a modal (the time the tier still allows, a reason); Relinquish ends the grant now.
 const grantBlocks = (request: RequestDigest): KnownBlock[] => [
   section(
-    `*${describeCommand(request.command)}* (${request.requestId})\n` +
+    `${accountPrefix(request)}*${describeCommand(request.command)}* (${request.requestId})\n` +
       (request.accessExpiresAt ? `Ends ${slackDate(request.accessExpiresAt)}` : 'In effect'),
   ),
   {
@@ -69,7 +69,7 @@ const asked = (request: RequestDigest): string =>
 
 const pendingBlocks = (request: RequestDigest): KnownBlock[] => [
   section(
-    `*${asked(request)}* (${request.requestId})\n` +
+    `${accountPrefix(request)}*${asked(request)}* (${request.requestId})\n` +
       `${request.status === 'awaiting_approval' ? `Waiting for approval (${request.approvals.length} of ${request.requiredApprovals})` : request.status.replace('_', ' ')}` +
       ` · asked ${slackDate(request.createdAt)}`,
     request.status === 'awaiting_approval' || request.status === 'planning'
@@ -81,7 +81,7 @@ const pendingBlocks = (request: RequestDigest): KnownBlock[] => [
 // The same action ids as the card's buttons: a click here is authorized by the same server-side check.
 const awaitingBlocks = (request: RequestDigest): KnownBlock[] => [
   section(
-    `${mention(request.requester.userId)} asks to *${asked(request)}* (${request.requestId})` +
+    `${accountPrefix(request)}${mention(request.requester.userId)} asks to *${asked(request)}* (${request.requestId})` +
       `${reasonLine(request)}\nAsked ${slackDate(request.createdAt)}` +
       (request.requiredApprovals > 1
         ? ` · ${request.approvals.length} of ${request.requiredApprovals} approvals`

@@ -15,7 +15,7 @@ import type {
 } from '../../domain/notices';
 import { autoApprovedLine } from './approval-card';
 import { fitLines, SLACK_LIMITS, truncate } from './limits';
-import { describeCommand, describePrincipals, mention, mentions, slackDate } from './text';
+import { accountTag, describeCommand, describePrincipals, mention, mentions, slackDate } from './text';
 
 type NoticeOf<K extends Notice['kind']> = Extract<Notice, { kind: K }>;
 
@@ -91,7 +91,7 @@ function noticeText(notice: Notice): string {
       return autoApprovedLine(notice.rule, notice.source);
     case 'received':
       return (
-        `Request ${notice.requestId} received: *${describeCommand(notice.command)}* (\`${notice.targetArn}\`). ` +
+        `${notice.account ? `${accountTag(notice.account)} ` : ''}Request ${notice.requestId} received: *${describeCommand(notice.command)}* (\`${notice.targetArn}\`). ` +
         `The bot now checks it against AWS; if there is something to change, it goes to approval in ` +
         `<#${notice.auditChannelId}>, and every step is posted in its thread. You will be told the outcome.`
       );

@@ -44,6 +44,15 @@ export async function afterDecision(
   if (homeViewer !== undefined) await deps.homeTabs?.publish(homeViewer, result.message);
 }
 
+/**
+ * Answers a click made in the Home tab, which has no channel for an ephemeral: the clicker's tab is
+ * republished with the answer on top (as for Approve there), or, without Home tabs, a DM says it.
+ */
+export async function answerOnHome(deps: DecisionDeps, userId: string, message: string): Promise<void> {
+  if (deps.homeTabs) await deps.homeTabs.publish(userId, message);
+  else await deps.slack.postDirect(userId, message);
+}
+
 /** Who clicked, from a block action or a view submission: the team and app the click says it came from. */
 export interface ClickOrigin {
   user: { id: string; team_id?: string };

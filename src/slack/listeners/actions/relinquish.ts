@@ -1,6 +1,13 @@
 import { relinquishGrant } from '../../../domain/relinquish-grant';
 import { answerFor } from '../answer';
-import { type ButtonClickArgs, clickFrom, type DecisionDeps, requestIdOf } from '../decision-result';
+import {
+  answerOnHome,
+  type ButtonClickArgs,
+  clickFrom,
+  type DecisionDeps,
+  fromHomeTab,
+  requestIdOf,
+} from '../decision-result';
 
 /**
  * Relinquish (the card of a grant in effect, DMs, the home tab): ack at once; only the holder may,
@@ -21,6 +28,8 @@ export async function relinquishAction(
   const channel = body.channel?.id ?? body.container?.channel_id;
   try {
     if (channel) await deps.slack.postEphemeral({ channel, user: body.user.id, text: message });
+    // The grant stays listed until the run has revoked it (its report then republishes the tabs).
+    else if (fromHomeTab(body)) await answerOnHome(deps, body.user.id, message);
     else await deps.slack.postDirect(body.user.id, message);
   } catch (error) {
     deps.log.error('could not answer a relinquish click', { error });
