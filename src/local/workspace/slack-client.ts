@@ -13,7 +13,7 @@ import {
   VERIFICATION_TOKEN,
   viewSubmissionEnvelope,
 } from './slack-payloads';
-import type { HomeView, OpenModal, WorkspaceState } from './state';
+import type { HomeView, OpenModal, WorkspaceMessage, WorkspaceState } from './state';
 import { clientSideErrors, type StateValues, stateValuesOf, type TypedValues, viewOutput } from './views';
 
 /**
@@ -252,6 +252,25 @@ export class LocalSlackClient {
   }
 
   /**
+   * The app's answer only this person sees (e.g. "Request … received" with its Cancel button), as a
+   * message they can click: Slack lets the one person who sees an ephemeral click its buttons.
+   */
+  private botAnswerTo(userId: string, channelId: string, ts: string): WorkspaceMessage | undefined {
+    const e = this.state.ephemerals.find(
+      (e) => e.channel === channelId && e.ts === ts && e.user === userId && e.from === 'bot',
+    );
+    if (!e) return undefined;
+    return {
+      channel: e.channel,
+      ts: e.ts,
+      user: this.state.fixture.app.botUserId,
+      text: e.text,
+      ...(e.blocks ? { blocks: e.blocks } : {}),
+      ...(e.threadTs ? { threadTs: e.threadTs } : {}),
+    };
+  }
+
+  /**
    * A click on a button of a message, as the given user. Only buttons the message has can be clicked,
    * and a button with a confirm dialog only with `confirmed` (Slack sends nothing until it is confirmed).
    */
@@ -264,26 +283,11 @@ export class LocalSlackClient {
     confirmed?: boolean;
   }) {
     const user = this.state.user(input.userId);
-    // A button on an answer only this person sees (e.g. Cancel on "Request … received") works too.
-    const ephemeral = this.state.ephemerals.find(
-      (e) =>
-        e.channel === input.channelId &&
-        e.ts === input.messageTs &&
-        e.user === input.userId &&
-        e.from === 'bot',
-    );
     const posted = this.state.message(input.channelId, input.messageTs);
-    const message = posted ?? (ephemeral && { ...ephemeral, user: this.state.fixture.app.botUserId });
+    const message = posted ?? this.botAnswerTo(input.userId, input.channelId, input.messageTs);
     if (!user || !message) return { kind: 'rejected' as const, reason: 'unknown user or message' };
-    const button = buttonsIn(message.blocks).find(
-      (candidate) =>
-        candidate.actionId === input.actionId &&
-        (input.blockId === undefined || candidate.blockId === input.blockId),
-    );
-    if (!button) return { kind: 'rejected' as const, reason: 'that message has no such button (any more)' };
-    if (button.confirm !== undefined && input.confirmed !== true) {
-      return { kind: 'rejected' as const, reason: 'that button asks for confirmation first' };
-    }
+    const button = clickableButton(message, input);
+    if (typeof button === 'string') return { kind: 'rejected' as const, reason: button };
     const { team, app } = this.state.fixture;
     const channel = this.state.conversation(message.channel);
     if (channel?.im && channel.im.user !== user.id)
@@ -711,3 +715,23 @@ function parseAck(delivery: Delivery): Record<string, unknown> {
 
 const lateNotice = (ms: number): string =>
   `The app took ${ms} ms to answer; real Slack gives up after ${SLACK_ACK_TIMEOUT_MS} ms and shows "operation_timeout".`;
+
+/**
+ * The button a click names on `message`, or why it cannot be clicked: the message has no such button
+ * (any more), or the button has a confirm dialog that was not confirmed (Slack sends nothing then).
+ */
+function clickableButton(
+  message: Pick<WorkspaceMessage, 'blocks'>,
+  input: { actionId: string; blockId?: string; confirmed?: boolean },
+): ReturnType<typeof buttonsIn>[number] | string {
+  const button = buttonsIn(message.blocks).find(
+    (candidate) =>
+      candidate.actionId === input.actionId &&
+      (input.blockId === undefined || candidate.blockId === input.blockId),
+  );
+  if (!button) return 'that message has no such button (any more)';
+  if (button.confirm !== undefined && input.confirmed !== true) {
+    return 'that button asks for confirmation first';
+  }
+  return button;
+}
