@@ -11,6 +11,9 @@ import type { SlackWebApi } from './web-api';
 /** The most Home tabs one change republishes (requester, target, approvers): bounded Slack calls. */
 export const MAX_HOME_REFRESHES = 25;
 
+/** How many of those are published at once, after the clicker's own (views.publish is Tier 4: 100/min). */
+const HOME_REFRESH_CONCURRENCY = 5;
+
 export interface HomeTabDeps extends HomeDeps {
   slack: SlackPort;
   /** Everyone who may approve: their "waiting for you" list changes with every request. */
@@ -42,9 +45,18 @@ export function homeTabs(deps: HomeTabDeps): HomeTabs {
       people.add(request.requester.userId);
       if (request.target.slackUserId) people.add(request.target.slackUserId);
       for (const id of approvers) people.add(id);
-      for (const userId of [...people].slice(0, MAX_HOME_REFRESHES)) {
-        await show(userId, data, userId === answer?.userId ? answer.notice : undefined);
-      }
+      const [first, ...rest] = [...people].slice(0, MAX_HOME_REFRESHES);
+      if (first !== undefined) await show(first, data, first === answer?.userId ? answer.notice : undefined);
+      // The others a few at a time: a cancel republishes them inside a Slack click, which must be
+      // answered within 3 s (25 tabs one after another could take longer).
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < rest.length) {
+          const userId = rest[next++] as string;
+          await show(userId, data);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(HOME_REFRESH_CONCURRENCY, rest.length) }, worker));
     },
   };
 }
