@@ -12,6 +12,7 @@ import {
   REQUESTER,
   startHarness,
 } from '../helpers/harness';
+import { homeClick as clickOnHome } from '../helpers/home-click';
 import { slackError, TEST_BOT_TOKEN } from '../helpers/local-slack';
 import { rawSignedEvent, TEST_SIGNING_SECRET } from '../helpers/signed-event';
 
@@ -37,35 +38,9 @@ const signedJson = (body: unknown) =>
 
 const homeOpened = (userId: string) => h.homeOpened(userId);
 
-/** A click on a Home-tab button, as Slack sends it: the container is the view, there is no channel. */
+/** A click on an Approve/Deny button of the Home tab (its block is `decide:<id>`, as home-view builds it). */
 const homeClick = (userId: string, actionId: string, requestId: string) =>
-  h.handler(
-    rawSignedEvent({
-      secret: TEST_SIGNING_SECRET,
-      body: new URLSearchParams({
-        payload: JSON.stringify({
-          type: 'block_actions',
-          user: { id: userId, username: userId, name: userId, team_id: 'T0TEAM' },
-          api_app_id: 'A0APP',
-          token: 'deprecated',
-          container: { type: 'view', view_id: 'VHOME' },
-          trigger_id: '1.2.abc',
-          team: { id: 'T0TEAM', domain: 'testteam' },
-          view: { id: 'VHOME', type: 'home', blocks: [], state: { values: {} } },
-          actions: [
-            {
-              action_id: actionId,
-              block_id: `decide:${requestId}`,
-              text: { type: 'plain_text', text: 'x' },
-              value: requestId,
-              type: 'button',
-              action_ts: '1.3',
-            },
-          ],
-        }),
-      }).toString(),
-    }),
-  );
+  clickOnHome(h, userId, actionId, requestId, `decide:${requestId}`);
 
 const homeOf = (userId: string) =>
   h.slack.state.homeOf(userId)?.view as { blocks: Array<Record<string, unknown>> };

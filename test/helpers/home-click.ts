@@ -5,7 +5,13 @@ import { rawSignedEvent, TEST_SIGNING_SECRET } from './signed-event';
  * A signed click on a Home-tab button into the slack handler, as Slack sends it: the container is the
  * view and there is no channel (so no ephemeral can answer it).
  */
-export const homeClick = (h: Harness, userId: string, actionId: string, requestId: string) =>
+export const homeClick = (
+  h: Harness,
+  userId: string,
+  actionId: string,
+  requestId: string,
+  blockId = `home:${requestId}`,
+) =>
   h.handler(
     rawSignedEvent({
       secret: TEST_SIGNING_SECRET,
@@ -22,7 +28,7 @@ export const homeClick = (h: Harness, userId: string, actionId: string, requestI
           actions: [
             {
               action_id: actionId,
-              block_id: `home:${requestId}`,
+              block_id: blockId,
               text: { type: 'plain_text', text: 'x' },
               value: requestId,
               type: 'button',
