@@ -393,17 +393,27 @@ async function finishDecision(
       : { kind: 'denied_by', by: userId, ...(reason ? { reason } : {}) },
   );
   await recordEvent(deps, request, auditEvent(deps.clock, outcome, text, userId));
-  const extended =
-    outcome === 'approved' && request.extends ? await passExtensionOn(deps, request) : undefined;
+  if (outcome === 'approved' && request.extends)
+    return { kind: 'decided', ...(await extensionPassedOn(deps, request)) };
   return {
     kind: 'decided',
     request,
     message:
-      extended ??
-      (outcome === 'approved'
-        ? 'Approved. The change is being applied.'
-        : 'Denied. Nothing will be changed.'),
+      outcome === 'approved' ? 'Approved. The change is being applied.' : 'Denied. Nothing will be changed.',
   };
+}
+
+/**
+ * An approved extension goes to its grant's run; the approver is told what became of it, and the card
+ * shows the record as it now stands (`lapsed` when no run took it, not a bare approval).
+ */
+async function extensionPassedOn(
+  deps: DecideDeps,
+  extension: AccessRequest,
+): Promise<{ request: AccessRequest; message: string }> {
+  const message = await passExtensionOn(deps, extension);
+  const now = await retryTransient(() => deps.store.get(extension.requestId));
+  return { request: now ?? extension, message };
 }
 
 /**

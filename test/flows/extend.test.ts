@@ -458,6 +458,10 @@ describe('extend: approved while the grant run is between its two holds (sending
     expect(dms(REQUESTER)).toContain(lapsed);
     expect(h.slack.ephemerals.filter((m) => m.user === APPROVER_1).map((m) => m.text)).toContain(lapsed);
     expect((await h.store.get(grantId))?.accessExpiresAt).toBe(end);
+    // Its card ends as what happened, not as a bare approval.
+    expect(await cardBlocks(extensionId)).toContain(
+      `:warning: Lapsed: ${grantId}'s run did not take it, so the grant's end did not move.`,
+    );
 
     // Closed, it no longer blocks a new ask; once the run holds the grant again, that one is taken.
     releaseReminder();

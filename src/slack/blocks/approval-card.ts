@@ -243,7 +243,7 @@ export function decidedCard(request: AccessRequest, autoApprovedBy?: string): Kn
   if (decision === undefined && autoApprovedBy !== undefined) {
     outcome = autoApprovedBy;
   } else if (decision?.outcome === 'approved') {
-    outcome = `:white_check_mark: Approved by ${capList(decision.by.map(mention), 10).join(' and ')}`;
+    outcome = approvedLine(request, decision.by);
   } else if (decision?.outcome === 'denied') {
     outcome =
       `:no_entry: Denied by ${capList(decision.by.map(mention), 10).join(' and ')}` +
@@ -257,6 +257,14 @@ export function decidedCard(request: AccessRequest, autoApprovedBy?: string): Kn
     return describeRequest(request);
   }
   return [...describeRequest(request), section(outcome)];
+}
+
+/** Who approved; for an extension no run took, also that it lapsed and nothing moved. */
+function approvedLine(request: AccessRequest, by: string[]): string {
+  const approved = `:white_check_mark: Approved by ${capList(by.map(mention), 10).join(' and ')}`;
+  if (request.status !== 'lapsed') return approved;
+  const grantId = request.extends?.requestId ?? 'the grant';
+  return `${approved}\n:warning: Lapsed: ${grantId}'s run did not take it, so the grant's end did not move.`;
 }
 
 // Slack caps a section's text at 3,000 characters.
