@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { findRepoRoot, startLocal } from '../src/local/main';
+import { launchChromium } from './chromium';
 
 /**
  * `npm run screenshot`: remakes docs/local-workspace.png, the README's picture of the local workspace
  * (an approved grant with its audit thread open). Tests never write it; this is the one explicit way.
  * Needs Debian's chromium (apt-get install -y chromium fonts-noto-color-emoji).
  */
-const CHROMIUM = '/usr/bin/chromium';
 const TIMEOUT = 20_000;
 
 export async function takeScreenshot(
@@ -17,16 +16,7 @@ export async function takeScreenshot(
 ): Promise<string> {
   const stateDir = mkdtempSync(join(tmpdir(), 'codebuild-access-screenshot-'));
   const local = await startLocal({ stateDir, port: 0, env: {} });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(local.url);

@@ -11,13 +11,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../local/chromium';
 import { accessRulesEnv } from '../../scripts/access-rules-env';
 import { POLICY_ARNS } from '../../src/domain/tiers';
 import { type LocalHandle, startLocal } from '../../src/local/main';
 import { PageDriver } from '../local/page-driver';
 
-const CHROMIUM = '/usr/bin/chromium';
 // Gitignored: a test never rewrites a tracked file.
 const SCREENSHOT_DIR = resolve(__dirname, '..', '..', 'test-results', 'e2e');
 // What `--fast` does (waitSeconds), with 1 s instead of FAST_WAIT_SECONDS so the expiry comes quickly.
@@ -44,19 +44,7 @@ describeWithChromium('the local Slack workspace in a browser', () => {
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'codebuild-access-e2e-'));
     local = await startLocal({ stateDir, port: 0, env: {}, waitSeconds: WAIT_SECONDS });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(local.url);
   });
@@ -426,16 +414,7 @@ describeWithChromium('the request form, the Home tab, relinquish and break-glass
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'codebuild-access-e2e-form-'));
     local = await startLocal({ stateDir, port: 0, env: { ACCESS_RULES: accessRulesEnv(RULES) } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(local.url);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -728,16 +707,7 @@ describeWithChromium('a sandbox organization in a browser: a grant in prod, a re
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'codebuild-access-e2e-org-'));
     local = await startLocal({ stateDir, port: 0, env: {} });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(local.url);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
