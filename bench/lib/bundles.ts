@@ -125,12 +125,13 @@ export async function buildLambdaBundles(outdir: string, root = ROOT): Promise<R
 }
 
 /**
- * The two references: the typical app bundled with our options minus the two that make our bundles
- * lean (the aliases and the "module" field preference), i.e. what esbuild gives any Bolt app; and the
- * floor, a bare signature check.
+ * The two references: the typical app bundled with our options minus the three that make our bundles
+ * lean (the aliases, the "module" field preference and the lambda-only-modules plugin, which keeps
+ * Bolt's other receivers with Express and Socket Mode out), i.e. what esbuild gives any Bolt app; and
+ * the floor, a bare signature check.
  */
 export async function buildReferenceBundles(outdir: string): Promise<Record<string, Bundle>> {
-  const { alias: _alias, mainFields: _mainFields, ...plain } = esbuildOptions;
+  const { alias: _alias, mainFields: _mainFields, plugins: _plugins, ...plain } = esbuildOptions;
   const typical = await buildBundles({ 'typical-app': 'bench/typical-app/app.js' }, outdir, plain);
   const floor = await buildBundles({ floor: 'bench/floor/handler.ts' }, outdir);
   return { ...typical, ...floor };
