@@ -3,6 +3,7 @@
 // is byte for byte what gets deployed.
 'use strict';
 
+const { readFile, writeFile } = require('node:fs/promises');
 const path = require('node:path');
 
 const stub = (file) => path.join(__dirname, 'src', 'stubs', file);
@@ -14,7 +15,7 @@ const inNodeModules = (file) => file.split(path.sep).includes('node_modules');
  * our own `@slack/bolt` imports get App, AwsLambdaReceiver and LogLevel from their modules instead of
  * Bolt's index (every receiver, Assistant); Bolt's App gets a throwing stand-in for the two receivers it
  * builds only without one; @smithy/core's lazily imported event-stream support, which no client of ours
- * uses, becomes a throwing stand-in. ~45 KB of the slack bundle (docs/performance.md).
+ * uses, and @aws-sdk/core's browser-only bowser become throwing stand-ins. ~45 KB of the slack bundle (docs/performance.md).
  */
 const lambdaOnlyModules = {
   name: 'lambda-only-modules',
@@ -26,6 +27,65 @@ const lambdaOnlyModules = {
       /@slack[\\/]bolt[\\/]dist[\\/]App\.js$/.test(args.importer) ? { path: stub('bolt-receivers.ts') } : undefined,
     );
     build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () => ({ path: stub('smithy-event-streams.ts') }));
+    build.onResolve({ filter: /^bowser$/ }, () => ({ path: stub('bowser.ts') }));
+  },
+};
+
+/** The entry's name: `slack` for ['src/handlers/slack.ts'] (serverless-esbuild) or { slack: … } (bench, tests). */
+function entryName(entryPoints) {
+  const names = Array.isArray(entryPoints)
+    ? entryPoints.map((entry) => {
+        const file = typeof entry === 'string' ? entry : entry.in;
+        return path.basename(file, path.extname(file));
+      })
+    : Object.keys(entryPoints ?? {});
+  if (names.length !== 1) {
+    throw new Error('lazy-chunks: build one Lambda entry at a time, as serverless-esbuild does');
+  }
+  return names[0];
+}
+
+/**
+ * Code behind an `import()` loads when that runs, not with the handler: the slack function loads the
+ * AWS SDK and the gateways over it (half its bundle) on the first port call (src/slack-ports.ts), so
+ * answers that need no AWS call never compile them. esbuild splits code only in ES module output, while
+ * Lambda loads our handlers as CommonJS; so the build splits as ES modules and each output is then turned
+ * into CommonJS (`import()` becomes `require()` of the chunk, on first use). Chunks are named after their
+ * entry (slack.chunk-….js): serverless-esbuild packs the files whose name starts with `<entry>.` with
+ * that function only. An entry without `import()` is one file, as before.
+ */
+const lazyChunks = {
+  name: 'lazy-chunks',
+  setup(build) {
+    const options = build.initialOptions;
+    Object.assign(options, {
+      format: 'esm',
+      splitting: true,
+      chunkNames: `${entryName(options.entryPoints)}.[name]-[hash]`,
+      metafile: true,
+    });
+    if (options.write === false) throw new Error('lazy-chunks: the outputs are rewritten on disk; keep write on');
+    build.onEnd(async (result) => {
+      if (result.errors.length > 0 || !result.metafile) return;
+      const cwd = options.absWorkingDir ?? process.cwd();
+      const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
+      await Promise.all(
+        outputs.map(async ([file, output]) => {
+          const absolute = path.resolve(cwd, file);
+          const { code } = await build.esbuild.transform(await readFile(absolute, 'utf8'), {
+            format: 'cjs',
+            platform: 'node',
+            target: options.target,
+            // Minified again: the CommonJS wrapper's names (import_slack_chunk_…) shrink too.
+            minify: options.minify === true,
+            // `import()` of a chunk becomes its require(), on first use.
+            supported: { 'dynamic-import': false },
+          });
+          await writeFile(absolute, code);
+          output.bytes = Buffer.byteLength(code);
+        }),
+      );
+    });
   },
 };
 
@@ -51,7 +111,7 @@ const esbuildOptions = {
     // the role's credentials in the environment, the chain's first link; see the stub.
     '@aws-sdk/credential-provider-node': stub('lambda-credentials.ts'),
   },
-  plugins: [lambdaOnlyModules],
+  plugins: [lambdaOnlyModules, lazyChunks],
 };
 
 /** serverless-esbuild's own options; it strips them before calling esbuild. */

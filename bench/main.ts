@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AccountSizeRow } from './account-size';
 import type { AckLatencyResult } from './ack-latency';
@@ -297,13 +297,15 @@ export async function main(argv: string[]): Promise<void> {
       `${cpus().length} CPUs, ${new Date().toISOString()}`,
   );
   sections.push(
-    'Bundle size (esbuild.config.js, exactly as serverless-esbuild builds for deploy; gzip -9 of the JS)\n' +
+    'Bundle size (esbuild.config.js, exactly as serverless-esbuild builds for deploy; gzip -9 of the JS;\n' +
+      'at start = the handler and the chunks it imports, loaded before its first answer; the rest loads on first use)\n' +
       table(
-        ['bundle', 'minified', 'gzip', 'largest parts'],
+        ['bundle', 'minified', 'at start', 'gzip', 'largest parts'],
         [
           ...Object.values(functions).map((b) => [
             b.name,
             kb(b.bytes),
+            kb(b.startBytes),
             kb(b.gzipBytes),
             bytesByPackage(b)
               .slice(0, 4)
@@ -313,6 +315,7 @@ export async function main(argv: string[]): Promise<void> {
           ...Object.values(references).map((b) => [
             `ref: ${b.name}`,
             kb(b.bytes),
+            kb(b.startBytes),
             kb(b.gzipBytes),
             bytesByPackage(b)
               .slice(0, 4)
@@ -432,14 +435,16 @@ export async function main(argv: string[]): Promise<void> {
         ],
       ),
   );
+  const slackAtStart = new Map(bytesByPackage({ ...slack, inputs: slack.startInputs }));
   sections.push(
-    `Slack bundle by package (esbuild metafile; ${kb(slack.bytes)} minified)\n` +
+    `Slack bundle by package (esbuild metafile; ${kb(slack.bytes)} minified, ${kb(slack.startBytes)} of it loaded at start)\n` +
       table(
-        ['package or folder', 'bytes', 'share'],
+        ['package or folder', 'bytes', 'share', 'at start'],
         bytesByPackage(slack).map(([pkg, bytes]) => [
           pkg,
           bytes.toLocaleString('en-US'),
           `${((bytes / slack.bytes) * 100).toFixed(1)} %`,
+          (slackAtStart.get(pkg) ?? 0).toLocaleString('en-US'),
         ]),
       ),
   );
@@ -472,6 +477,8 @@ export async function main(argv: string[]): Promise<void> {
         b.name,
         {
           bytes: b.bytes,
+          startBytes: b.startBytes,
+          files: b.files.map((f) => ({ file: basename(f.file), bytes: f.bytes, loaded: f.loaded })),
           gzipBytes: b.gzipBytes,
           largest: bytesByPackage(b).slice(0, 10),
           forbidden: forbidden[b.name] ?? [],

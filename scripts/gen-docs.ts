@@ -260,6 +260,8 @@ export function renderConfiguration(): string {
 
 interface BundleResult {
   bytes: number;
+  /** The handler and the chunks it imports: what loads before its first answer (absent in older results). */
+  startBytes?: number;
   gzipBytes: number;
   largest: [string, number][];
   forbidden: string[];
@@ -406,9 +408,9 @@ function slackBytesSection(results: BenchResults): string[] {
         ],
         ['KMS off the slack path', 'already absent', 'the slack function makes no KMS call'],
         [
-          'CodeBuild (10 KB, `verify`) through `import()`',
-          'not done',
-          'esbuild bundles an `import()` inline in one CommonJS file, so the bytes stay (see below)',
+          'the AWS SDK clients and the gateways over them in a chunk the slack function loads on its first port call (`src/slack-ports.ts`; built as ES modules with splitting, then turned into CommonJS: the `lazy-chunks` plugin)',
+          '673,470 → 686,621 in all; 338,611 loaded at start',
+          '`help`, a usage error or a refused request answer without the chunk; the first command that calls AWS loads it (test/infra/bundle.test.ts and packaged-artifacts.test.ts run both from the built and the packaged bundle)',
         ],
       ],
     ),
@@ -459,7 +461,10 @@ const network = (events: readonly NetworkAttempt[]): string =>
   events.length === 0 ? 'none' : events.map((event) => `${event.kind} ${event.target}`).join(', ');
 
 export function renderPerformance(results: BenchResults): string {
-  const typical = cold(results, 'typical-bundle');
+  // The reference is the faster way to run the typical app, as bench/main.ts takes it for the target.
+  const typical = [cold(results, 'typical-bundle'), cold(results, 'typical-node-modules')].sort(
+    (a, b) => a.totalMs - b.totalMs,
+  )[0]!;
   const slackBundle = bundle(results, 'slack');
   const typicalBundle = bundle(results, 'typical-app');
   const taskNames = Object.keys(results.networkAtImportOfTaskBundles);
@@ -472,7 +477,7 @@ export function renderPerformance(results: BenchResults): string {
     ms(entry.initMs),
     ms(entry.firstMs),
     `**${ms(entry.totalMs)}**`,
-    entry.id === 'typical-bundle' ? '1 ×' : `${(entry.totalMs / typical.totalMs).toFixed(2)} ×`,
+    entry.id === typical.id ? '1 ×' : `${(entry.totalMs / typical.totalMs).toFixed(2)} ×`,
     String(entry.modulesLoaded),
     network(entry.networkAtImport),
   ]);
@@ -487,6 +492,7 @@ export function renderPerformance(results: BenchResults): string {
   const bundleRows = Object.entries(results.bundles).map(([name, entry]) => [
     name,
     thousands(entry.bytes),
+    thousands(entry.startBytes ?? entry.bytes),
     thousands(entry.gzipBytes),
     entry.forbidden.length === 0 ? 'none' : entry.forbidden.join(', '),
     entry.largest
@@ -526,8 +532,10 @@ export function renderPerformance(results: BenchResults): string {
     'The bench builds every function with `esbuild.config.js`, the same file serverless-esbuild deploys with,',
     'so the bundles it measures are byte for byte the deployed ones. Every figure is measured in the same run',
     "as two references: a **typical Bolt app** (`bench/typical-app/`: Bolt's deploy-aws-lambda example plus",
-    'the five SDK clients, run from node_modules as the example deploys it and as one esbuild bundle) and the',
-    '**floor** (`bench/floor/`: an HMAC check on `node:crypto`). It prints the table and writes',
+    'the five SDK clients, run from node_modules as the example deploys it and as one esbuild bundle built with',
+    'our options minus the three that make our bundles lean: the aliases, the "module" field preference and the',
+    'plugins) and the **floor** (`bench/floor/`: an HMAC check on `node:crypto`). Ratios are to the faster way',
+    'of running the typical app. It prints the table and writes',
     '`bench/results.json`, from which this page is rendered.',
     '',
     `## Latest run`,
@@ -554,7 +562,7 @@ export function renderPerformance(results: BenchResults): string {
         'init',
         'first response',
         'total',
-        '× typical app (bundle)',
+        '× typical app (the faster way)',
         'modules loaded',
         'network at import',
       ],
@@ -567,7 +575,14 @@ export function renderPerformance(results: BenchResults): string {
     '',
     '### Bundles, minified',
     '',
-    table(['bundle', 'bytes', 'gzip bytes', 'forbidden modules found', 'largest modules'], bundleRows),
+    'Bytes are every file of the function (its zip); *at start* is the handler and the chunks it imports, which',
+    'load before its first answer. The slack function loads the rest, the AWS SDK and the gateways over it, on the',
+    "first port call (`src/slack-ports.ts`; esbuild.config.js's `lazy-chunks`).",
+    '',
+    table(
+      ['bundle', 'bytes', 'at start', 'gzip bytes', 'forbidden modules found', 'largest modules'],
+      bundleRows,
+    ),
     '',
     `Task bundles: ${kb(Math.min(...taskBytes))}–${kb(Math.max(...taskBytes))}. Network at import of the task bundles:`,
     '',
@@ -614,8 +629,11 @@ export function renderPerformance(results: BenchResults): string {
     '  `tokenVerificationEnabled: false` it called `auth.test` before *every* event, a Slack round trip',
     '  before each ack.',
     '- Nothing runs at import; clients are built on the first request.',
-    '- Measured and rejected: `import()`-loaded SDK clients (esbuild cannot tree-shake them in one CommonJS',
-    '  bundle: 0.96 → 1.12 MB, init 58 → 91 ms).',
+    '- The AWS SDK half of the slack bundle loads on the first port call, not with the handler. esbuild splits',
+    '  code only in ES module output, so the build splits as ES modules and turns each file back into CommonJS',
+    "  (`import()` becomes the chunk's `require()`); chunks are named after their function, which is how",
+    '  serverless-esbuild packs them with that function alone. (Before splitting, one CommonJS file had inlined',
+    '  the `import()`: 0.96 → 1.12 MB, init 58 → 91 ms, so it was rejected then.)',
     '',
     `The slack bundle is ${mb(slackBundle.bytes)} against the typical app's ${mb(typicalBundle.bytes)}.`,
     '`test/infra/bundle.test.ts` holds these rules on every `npm test`: contents, size, no network at import,',

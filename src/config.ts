@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/v4/locales';
 import { parseAccessRules } from './access-rules-file';
 import { type AccessRules, defaultAccessRules } from './domain/access-rules';
-import { ACCOUNT_NAME, type AccountDirectory, accountNames } from './domain/accounts';
+import { ACCOUNT_NAME, type AccountDirectory, type AccountSetup, accountNames } from './domain/accounts';
 import { DEFAULTS } from './domain/defaults';
 import { type AccountContext, accountContextFor } from './domain/plans';
 import { partitionForRegion } from './domain/seed-policies';
@@ -471,4 +471,19 @@ export function accountContext(config: Config): AccountContext | undefined {
     kmsKeyArns: config.kmsKeyArns,
     ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
   });
+}
+
+/**
+ * What every account's ARNs follow from (AccountSetup), when config names the hub's region: the slack
+ * function's deferred ports and every account access built in wiring.ts take it from here.
+ */
+export function accountSetup(config: Config): AccountSetup | undefined {
+  if (config.region === undefined) return undefined;
+  return {
+    directory: config.accounts,
+    region: config.region,
+    stage: config.stage,
+    kmsKeyArns: config.kmsKeyArns,
+    ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
+  };
 }

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -7,7 +6,6 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { WebClient } from '@slack/web-api';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { Context } from 'aws-lambda';
 import { type AccountClients, StsAccountAccess } from './aws/account-access';
 import { CodeBuildGateway } from './aws/codebuild';
 import { IamGateway } from './aws/iam';
@@ -16,7 +14,7 @@ import { DynamoRequestStore } from './aws/request-store';
 import { resolveSecret } from './aws/secrets';
 import { DynamoUserIndexStore } from './aws/user-index-store';
 import { StepFunctionsWorkflow } from './aws/workflow';
-import { accountContext, type Config, ConfigError, loadConfig, requireSecret } from './config';
+import { accountContext, accountSetup, type Config, ConfigError, loadConfig, requireSecret } from './config';
 import { type AccountAccess, type AccountFunction, INDEX_REFRESH_SESSION } from './domain/accounts';
 import {
   type IndexedAccount,
@@ -28,12 +26,12 @@ import {
   type CodeBuildPort,
   type IamPort,
   type KmsPort,
-  type Log,
   type RequestStore,
   systemClock,
   type WorkflowPort,
 } from './domain/ports';
 import type { RemindDeps } from './domain/remind-approvers';
+import { createLogger } from './log';
 import { slackWording } from './slack/blocks/wording';
 import { approverLister, homeTabDeps, homeTabs, slackDirectories } from './slack/home-tabs';
 import { SlackWebApi } from './slack/web-api';
@@ -43,39 +41,6 @@ import type { TaskDeps } from './workflows/tasks/deps';
  * Live wiring: config -> clients -> ports. Nothing here runs at import; handlers call these once per
  * container (see lazy) so a cold start opens no connection before the first event.
  */
-
-/** Memoizes an async factory; a failed attempt is retried on the next call. */
-export function lazy<T>(factory: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= factory().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
-}
-
-/**
- * Powertools Logger behind our Log port: JSON lines with the service name, the Lambda context and the
- * keys appended for the event being handled (its request id). An Error in `fields` keeps its name,
- * stack and cause (Powertools formats it). One Lambda container handles one event at a time, so keys
- * appended by one invocation are dropped by startInvocation before the next.
- */
-export function createLogger(): Log {
-  const logger = new Logger({ serviceName: 'codebuild-access' });
-  return {
-    info: (message, fields) => (fields ? logger.info(message, fields) : logger.info(message)),
-    warn: (message, fields) => (fields ? logger.warn(message, fields) : logger.warn(message)),
-    error: (message, fields) => (fields ? logger.error(message, fields) : logger.error(message)),
-    startInvocation: (context) => {
-      logger.resetKeys();
-      // Powertools reads only the fields InvocationContext names.
-      if (context) logger.addContext(context as unknown as Context);
-    },
-    appendKeys: (keys) => logger.appendKeys(keys),
-  };
-}
 
 export interface AwsPorts {
   iam: IamPort;
@@ -138,21 +103,18 @@ export function accountAccess(
   clientConfig: object = {},
   kms?: AccountKms,
 ): AccountAccess | undefined {
-  if (config.region === undefined) return undefined;
+  const setup = accountSetup(config);
+  if (setup === undefined) return undefined;
   let sts: STSClient | undefined;
   return new StsAccountAccess({
-    directory: config.accounts,
-    region: config.region,
-    stage: config.stage,
-    kmsKeyArns: config.kmsKeyArns,
-    ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
+    ...setup,
     clients: clients.accountClients ?? sdkAccountClients(clientConfig, kms),
     ...(kms ? { kmsPort: (client: KMSClient) => kms.port(client, config.stage) } : {}),
     // In AWS one STS client serves every function: it signs with the function's own role.
     sts:
       clients.sts ??
       (() => {
-        sts ??= new STSClient({ ...clientConfig, region: config.region });
+        sts ??= new STSClient({ ...clientConfig, region: setup.region });
         return sts;
       }),
   });
@@ -167,7 +129,10 @@ export const defaultAwsClients = (): AwsClients => ({
   kms: new KMSClient({}),
 });
 
-/** Ports over the given clients (live by default). Tests and local mode; the Lambdas use narrower wiring below. */
+/**
+ * Ports over the given clients (live by default). Tests and local mode; the Lambdas use narrower wiring
+ * (below; the slack function's is in slack-ports-live.ts).
+ */
 export function liveAwsPorts(config: Config, clients: AwsClients = defaultAwsClients()): AwsPorts {
   return {
     iam: new IamGateway(clients.iam),
@@ -183,7 +148,7 @@ export function liveAwsPorts(config: Config, clients: AwsClients = defaultAwsCli
   };
 }
 
-const withAccounts = (accounts: AccountAccess | undefined): { accounts?: AccountAccess } =>
+export const withAccounts = (accounts: AccountAccess | undefined): { accounts?: AccountAccess } =>
   accounts ? { accounts } : {};
 
 /** The longest Slack Retry-After a workflow task waits out itself (its Lambda timeout is 30 s or more). */
@@ -371,46 +336,4 @@ export function noIam(task: string): IamPort {
   };
   // Every method refuses, whatever IamPort grows; `then` stays undefined so the port is not a thenable.
   return new Proxy({} as IamPort, { get: (_, key) => (key === 'then' ? undefined : refuse) });
-}
-
-/**
- * The slack function's SDK clients make one attempt per call. That path must answer Slack within 3 s,
- * and the domain already retries it once, with retryTransient (src/domain/retry.ts): three attempts,
- * jittered backoff, and a Retry-After hint longer than its budget ends the retries at once with a
- * TransientError the user can read. With the SDK's default three attempts nested inside, one throttled
- * call became up to nine, with two independent backoffs that could overrun the 3 s. The workflow tasks
- * keep the SDK default: their retries are the SDK's and ASL Retry, and they have no 3 s limit.
- */
-export const SLACK_PATH_CLIENT_CONFIG = { maxAttempts: 1 } as const;
-
-/** The slack function's clients: CodeBuild for `verify`'s ListBuilds, no KMS; one attempt each. */
-export const slackAwsClients = (): Pick<AwsClients, 'iam' | 'dynamodb' | 'codebuild' | 'sfn'> => ({
-  iam: new IAMClient(SLACK_PATH_CLIENT_CONFIG),
-  dynamodb: new DynamoDBClient(SLACK_PATH_CLIENT_CONFIG),
-  codebuild: new CodeBuildClient(SLACK_PATH_CLIENT_CONFIG),
-  sfn: new SFNClient(SLACK_PATH_CLIENT_CONFIG),
-});
-
-/**
- * The ports of the slack function: only the clients it uses (CodeBuild for `verify`'s ListBuilds, no KMS).
- * They are built on the first request, not at import, and open no connection until a command or click
- * needs one.
- */
-export function liveSlackPorts(
-  config: Config,
-  clients: Omit<AwsClients, 'kms'> = slackAwsClients(),
-): Pick<AwsPorts, 'iam' | 'store' | 'workflow' | 'userIndex' | 'accounts'> & {
-  codebuildPort: CodeBuildPort;
-} {
-  return {
-    // A member account's clients make one attempt each, as the hub's do (the 3 s budget); no KMS there.
-    ...withAccounts(accountAccess(config, clients, SLACK_PATH_CLIENT_CONFIG)),
-    iam: new IamGateway(clients.iam),
-    userIndex: new DynamoUserIndexStore(clients.dynamodb, config.requestsTable),
-    codebuildPort: new CodeBuildGateway(clients.codebuild),
-    store: new DynamoRequestStore(clients.dynamodb, config.requestsTable),
-    ...(config.stateMachineArn
-      ? { workflow: new StepFunctionsWorkflow(clients.sfn, config.stateMachineArn) }
-      : {}),
-  };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 
@@ -68,54 +68,98 @@ export const MAX_BUNDLE_BYTES = 1_000_000;
  */
 export const SLACK_BUNDLE_TARGET_BYTES = 700_000;
 
-export interface Bundle {
-  name: string;
+/** One output file of a Lambda's build: its handler or one of its chunks. */
+export interface BundleFile {
   file: string;
   bytes: number;
-  gzipBytes: number;
-  /** Input files (node_modules/... or src/...) with the bytes each adds to the output. */
-  inputs: Record<string, number>;
+  /** 'start': loaded with the handler (the handler, and the chunks it imports); 'first use': by an import(). */
+  loaded: 'start' | 'first use';
 }
 
-/** Builds entries into outdir with the given options; one output file per entry, keyed by name. */
+export interface Bundle {
+  name: string;
+  /** The handler file Lambda loads. */
+  file: string;
+  /** The handler and its chunks (esbuild.config.js: lazy-chunks), in the order esbuild wrote them. */
+  files: BundleFile[];
+  /** Every file together: what the function's zip carries. */
+  bytes: number;
+  /** What loads with the handler, before its first answer. */
+  startBytes: number;
+  /** gzip -9 of every file, summed. */
+  gzipBytes: number;
+  /** Input files (node_modules/... or src/...) with the bytes each adds to the outputs. */
+  inputs: Record<string, number>;
+  /** The same for the files loaded at start only. */
+  startInputs: Record<string, number>;
+}
+
+/**
+ * Builds each entry into outdir with the given options, keyed by name. One build per entry, each given
+ * as its file, exactly as serverless-esbuild builds them: the handler is `<file name>.js` and its chunks
+ * are named after it (esbuild.config.js: lazy-chunks).
+ */
 export async function buildBundles(
   entries: Record<string, string>,
   outdir: string,
   options: BuildOptions = esbuildOptions,
 ): Promise<Record<string, Bundle>> {
-  const result = await build({
-    ...options,
-    entryPoints: entries,
-    outdir,
-    absWorkingDir: ROOT,
-    metafile: true,
-    write: true,
-    logLevel: 'error',
-  });
-  return collect(result.metafile, entries, outdir);
-}
-
-function collect(
-  metafile: Metafile,
-  entries: Record<string, string>,
-  outdir: string,
-): Record<string, Bundle> {
   const bundles: Record<string, Bundle> = {};
-  for (const [outFile, output] of Object.entries(metafile.outputs)) {
-    const name = Object.keys(entries).find((key) => outFile.endsWith(`/${key}.js`));
-    if (name === undefined) continue;
-    const file = join(outdir, `${name}.js`);
-    const inputs: Record<string, number> = {};
-    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) inputs[input] = bytesInOutput;
-    bundles[name] = {
-      name,
-      file,
-      bytes: output.bytes,
-      gzipBytes: gzipSync(readFileSync(file), { level: 9 }).length,
-      inputs,
-    };
+  for (const [name, entry] of Object.entries(entries)) {
+    const result = await build({
+      ...options,
+      entryPoints: [entry],
+      outdir,
+      absWorkingDir: ROOT,
+      metafile: true,
+      write: true,
+      logLevel: 'error',
+    });
+    bundles[name] = collect(name, basename(entry, extname(entry)), result.metafile, outdir);
   }
   return bundles;
+}
+
+/** The bundle `name` (handler `<file>.js`) from its build's metafile: the handler, and its chunks by how they load. */
+function collect(name: string, file: string, metafile: Metafile, outdir: string): Bundle {
+  const outputs = Object.entries(metafile.outputs).filter(([outFile]) => outFile.endsWith('.js'));
+  const handler = outputs.find(([outFile]) => outFile.endsWith(`/${file}.js`));
+  if (handler === undefined) throw new Error(`esbuild wrote no ${file}.js`);
+  // The handler and what it imports statically, transitively: what Lambda loads before calling it.
+  const atStart = new Set<string>();
+  const visit = (outFile: string) => {
+    if (atStart.has(outFile)) return;
+    atStart.add(outFile);
+    for (const imported of metafile.outputs[outFile]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && imported.path in metafile.outputs) visit(imported.path);
+    }
+  };
+  visit(handler[0]);
+  const inputs: Record<string, number> = {};
+  const startInputs: Record<string, number> = {};
+  const files: BundleFile[] = [];
+  let gzipBytes = 0;
+  for (const [outFile, output] of outputs) {
+    const path = join(outdir, basename(outFile));
+    const loaded = atStart.has(outFile) ? 'start' : 'first use';
+    files.push({ file: path, bytes: output.bytes, loaded });
+    gzipBytes += gzipSync(readFileSync(path), { level: 9 }).length;
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      inputs[input] = (inputs[input] ?? 0) + bytesInOutput;
+      if (loaded === 'start') startInputs[input] = (startInputs[input] ?? 0) + bytesInOutput;
+    }
+  }
+  const sum = (list: BundleFile[]) => list.reduce((total, f) => total + f.bytes, 0);
+  return {
+    name,
+    file: join(outdir, `${file}.js`),
+    files,
+    bytes: sum(files),
+    startBytes: sum(files.filter((f) => f.loaded === 'start')),
+    gzipBytes,
+    inputs,
+    startInputs,
+  };
 }
 
 /** Every Lambda of serverless.yml, built exactly as for deploy. */

@@ -4,6 +4,7 @@
 // no imports beyond node:*, so that nothing but the bundle itself is loaded before the clock starts.
 // Used by bench/lib/cold.ts and test/infra/bundle.test.ts. With BENCH_MORE_EVENTS (a JSON file of events),
 // the same warm handler then answers each of them in turn, and warmMs holds their times (bench/ack-latency.ts).
+// loadedFiles names the files of the bundle's folder loaded by the end: the handler and the chunks it used.
 
 const dns = require('node:dns');
 const net = require('node:net');
@@ -81,7 +82,15 @@ async function main() {
   }
   phase = 'after';
   const warm = more.length ? { warmMs, warmResponses } : {};
-  process.stdout.write(`${JSON.stringify({ initMs, firstMs, modulesLoaded, response, network, ...warm })}\n`);
+  // The files of the bundle's folder that were loaded by now: its handler and the chunks it needed.
+  const folder = require('node:path').dirname(bundlePath);
+  const loadedFiles = Object.keys(require.cache)
+    .filter((file) => require('node:path').dirname(file) === folder)
+    .map((file) => require('node:path').basename(file))
+    .sort();
+  process.stdout.write(
+    `${JSON.stringify({ initMs, firstMs, modulesLoaded, loadedFiles, response, network, ...warm })}\n`,
+  );
 }
 
 main().then(

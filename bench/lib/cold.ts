@@ -33,10 +33,12 @@ export interface NetworkAttempt {
   target: string;
 }
 
-interface ChildResult {
+export interface ChildResult {
   initMs: number;
   firstMs: number;
   modulesLoaded: number;
+  /** The files of the bundle's folder loaded by the end: the handler and the chunks it used. */
+  loadedFiles: string[];
   response?: { statusCode?: number; body?: string };
   network: NetworkAttempt[];
 }

@@ -12,9 +12,10 @@ import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../../src/config';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
+import { lazy } from '../../src/lazy';
 import { LocalWorkflow } from '../../src/local/local-workflow';
 import { ACTION_IDS } from '../../src/slack/ids';
-import { defaultAwsClients, inProcessTaskDeps, lazy, liveAwsPorts } from '../../src/wiring';
+import { defaultAwsClients, inProcessTaskDeps, liveAwsPorts } from '../../src/wiring';
 import { testDynamoClient } from '../../test/helpers/dynalite';
 import { INSTANT_WAITS } from '../../test/helpers/harness';
 import { blockActionEvent, slashCommandEvent } from '../../test/helpers/signed-event';

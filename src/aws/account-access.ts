@@ -9,13 +9,15 @@ import {
   type AccountDirectory,
   type AccountFunction,
   type AccountPorts,
+  type AccountSetup,
   accountAccessDeniedMessage,
+  accountContextIn,
   isHub,
   memberRoleArn,
   memberRoleName,
   type TargetAccount,
 } from '../domain/accounts';
-import { type AccountContext, accountContextFor, type BotRoleArns } from '../domain/plans';
+import type { AccountContext } from '../domain/plans';
 import type { KmsPort } from '../domain/ports';
 import { partitionForRegion } from '../domain/seed-policies';
 import { classifyAwsError, isAccessDenied } from './classify-error';
@@ -29,13 +31,7 @@ export interface AccountClients {
   codebuild?: CodeBuildClient;
 }
 
-export interface AccountAccessOptions {
-  directory: AccountDirectory;
-  /** The hub's own region (AWS_REGION): every account is worked in it unless a kms request names another. */
-  region: string;
-  stage: string;
-  kmsKeyArns?: string[];
-  permissionsBoundaryArn?: string;
+export interface AccountAccessOptions extends AccountSetup {
   /**
    * Clients for an account: with `credentials` undefined, the function's own (the hub); otherwise the
    * member role's. Called lazily, once per account, function, session and region.
@@ -72,30 +68,7 @@ export class StsAccountAccess implements AccountAccess {
   }
 
   context(account: TargetAccount): AccountContext {
-    const region = account.region ?? this.options.region;
-    const { partition } = partitionForRegion(region);
-    const base = accountContextFor({
-      accountId: account.id,
-      region,
-      partition,
-      stage: this.options.stage,
-      ...(this.options.kmsKeyArns ? { kmsKeyArns: this.options.kmsKeyArns } : {}),
-      // The operator's boundary is an ARN of the hub; a member account has the stack's own.
-      ...(this.options.permissionsBoundaryArn && isHub(this.directory, account)
-        ? { permissionsBoundaryArn: this.options.permissionsBoundaryArn }
-        : {}),
-    });
-    if (isHub(this.directory, account)) return base;
-    // In a member account the bot acts through its member roles: a key it creates there names those.
-    const fnRole = (fn: AccountFunction): string =>
-      memberRoleArn(partition, account.id, this.options.stage, fn);
-    const botRoles: BotRoleArns = {
-      plan: fnRole('plan'),
-      apply: fnRole('apply'),
-      rollback: fnRole('rollback'),
-      verify: fnRole('verify'),
-    };
-    return { ...base, botRoles };
+    return accountContextIn(this.options, account);
   }
 
   async ports(account: TargetAccount, fn: AccountFunction, sessionName: string): Promise<AccountPorts> {

@@ -1,6 +1,7 @@
 import { BotError, PlanRefusedError, UsageError } from './errors';
-import { type AccountContext, BOT_ROLE_PATH } from './plans/account';
+import { type AccountContext, accountContextFor, BOT_ROLE_PATH, type BotRoleArns } from './plans/account';
 import type { CodeBuildPort, IamPort, KmsPort } from './ports';
+import { partitionForRegion } from './seed-policies';
 
 /**
  * The AWS accounts the bot works in, by name: the hub (the account it is deployed in) and the member
@@ -209,4 +210,42 @@ export function accountOfRequest(
   }
   const region = request.command.region;
   return region === undefined ? account : { ...account, region };
+}
+
+/** What the ARNs of an account follow from: the directory and the setup options of config. */
+export interface AccountSetup {
+  directory: AccountDirectory;
+  /** The hub's own region (AWS_REGION): every account is worked in it unless a kms request names another. */
+  region: string;
+  stage: string;
+  kmsKeyArns?: string[];
+  permissionsBoundaryArn?: string;
+}
+
+/**
+ * The ARNs and setup options of an account (its stack policies, the roles the bot acts with there). In a
+ * member account the bot acts through its member roles, so a key it creates there names those.
+ */
+export function accountContextIn(setup: AccountSetup, account: TargetAccount): AccountContext {
+  const region = account.region ?? setup.region;
+  const { partition } = partitionForRegion(region);
+  const hub = isHub(setup.directory, account);
+  const base = accountContextFor({
+    accountId: account.id,
+    region,
+    partition,
+    stage: setup.stage,
+    ...(setup.kmsKeyArns ? { kmsKeyArns: setup.kmsKeyArns } : {}),
+    // The operator's boundary is an ARN of the hub; a member account has the stack's own.
+    ...(setup.permissionsBoundaryArn && hub ? { permissionsBoundaryArn: setup.permissionsBoundaryArn } : {}),
+  });
+  if (hub) return base;
+  const fnRole = (fn: AccountFunction): string => memberRoleArn(partition, account.id, setup.stage, fn);
+  const botRoles: BotRoleArns = {
+    plan: fnRole('plan'),
+    apply: fnRole('apply'),
+    rollback: fnRole('rollback'),
+    verify: fnRole('verify'),
+  };
+  return { ...base, botRoles };
 }

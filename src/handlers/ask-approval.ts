@@ -1,4 +1,5 @@
-import { lazy, noIam, taskLambdaDeps } from '../wiring';
+import { lazy } from '../lazy';
+import { noIam, taskLambdaDeps } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { makeTaskHandler } from './task-handler';
 

@@ -1,6 +1,7 @@
 import { type AccountRefresh, refreshUserIndexes } from '../domain/iam-user-index';
 import type { InvocationContext } from '../domain/ports';
-import { lazy, liveUserIndexDeps, type UserIndexRefreshDeps } from '../wiring';
+import { lazy } from '../lazy';
+import { liveUserIndexDeps, type UserIndexRefreshDeps } from '../wiring';
 
 /** What one tick did: each account's outcome (hub first, then ACCOUNTS' order), or why it did nothing. */
 export type RefreshUserIndexResult = { accounts: AccountRefresh[] } | { skipped: string };

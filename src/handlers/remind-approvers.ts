@@ -1,6 +1,7 @@
 import type { InvocationContext } from '../domain/ports';
 import { remindApprovers } from '../domain/remind-approvers';
-import { lazy, liveReminderDeps } from '../wiring';
+import { lazy } from '../lazy';
+import { liveReminderDeps } from '../wiring';
 
 const deps = lazy(() => liveReminderDeps());
 

@@ -1,5 +1,6 @@
 import type { InvocationContext } from '../domain/ports';
-import { lazy, noIam, taskLambdaDeps } from '../wiring';
+import { lazy } from '../lazy';
+import { noIam, taskLambdaDeps } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { ExecutionStoppedEvent, reportStopped } from '../workflows/tasks/report-stopped';
 import { makeTaskHandler } from './task-handler';

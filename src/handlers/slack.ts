@@ -3,10 +3,13 @@ import type { Context } from 'aws-lambda';
 import { resolveSecret } from '../aws/secrets';
 import { loadConfig, requireSecret } from '../config';
 import { type Clock, type Log, systemClock } from '../domain/ports';
+import { lazy } from '../lazy';
+import { createLogger } from '../log';
 import { createSlackApp } from '../slack/app';
 import { slackAppDeps } from '../slack/app-deps';
 import { gateSlackRequest, type HttpEvent, type HttpResponse } from '../slack/http-gate';
-import { type AwsPorts, createLogger, lazy, liveSlackPorts } from '../wiring';
+import { deferredSlackPorts } from '../slack-ports';
+import type { AwsPorts } from '../wiring';
 
 type BoltLambdaHandler = (event: unknown, context: unknown) => Promise<HttpResponse>;
 
@@ -66,7 +69,13 @@ export async function liveSlackRuntime(
     resolveSecret(requireSecret(config.botToken, 'SLACK_BOT_TOKEN'), 'SLACK_BOT_TOKEN'),
   ]);
   const log = createLogger();
-  const aws = overrides.ports ?? liveSlackPorts(config);
+  // The AWS SDK loads with the first port call, not before: see deferredSlackPorts.
+  const aws =
+    overrides.ports ??
+    deferredSlackPorts(
+      config,
+      lazy(async () => (await import('../slack-ports-live')).liveSlackPorts(config)),
+    );
   // Our gate has verified the signature already; Bolt's own check is weaker (accepts future timestamps).
   const receiver = new AwsLambdaReceiver({ signingSecret, signatureVerification: false });
   createSlackApp(

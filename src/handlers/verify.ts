@@ -1,4 +1,5 @@
-import { lazy, liveAccounts, liveIam, liveKms, taskLambdaDeps } from '../wiring';
+import { lazy } from '../lazy';
+import { liveAccounts, liveIam, liveKms, taskLambdaDeps } from '../wiring';
 import { TASKS } from '../workflows/tasks/registry';
 import { makeTaskHandler } from './task-handler';
 

@@ -1,7 +1,8 @@
 import type { AccountRefresh } from '../domain/iam-user-index';
 import type { IamUserMapping } from '../domain/resolve-target';
 import { makeRefreshUserIndexHandler } from '../handlers/refresh-user-index';
-import { lazy, liveUserIndexDeps, type UserIndexRefreshClients } from '../wiring';
+import { lazy } from '../lazy';
+import { liveUserIndexDeps, type UserIndexRefreshClients } from '../wiring';
 
 /** How often local mode ticks the refresh (AWS: every minute); a miss is served by the next tick. */
 export const LOCAL_INDEX_REFRESH_MS = 5000;

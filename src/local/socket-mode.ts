@@ -1,9 +1,10 @@
 import { LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { loadConfig } from '../config';
 import { type Clock, systemClock } from '../domain/ports';
+import { createLogger } from '../log';
 import { createSlackApp } from '../slack/app';
 import { slackAppDeps } from '../slack/app-deps';
-import { type AwsPorts, createLogger } from '../wiring';
+import type { AwsPorts } from '../wiring';
 
 /**
  * The bot on a real Slack workspace over Socket Mode: Slack pushes commands and clicks through a

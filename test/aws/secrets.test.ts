@@ -2,7 +2,7 @@ import { resolveSecret } from '../../src/aws/secrets';
 import { ConfigError, loadConfig } from '../../src/config';
 import { ConfigMissingError } from '../../src/domain/errors';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
-import { lazy } from '../../src/wiring';
+import { lazy } from '../../src/lazy';
 import { type FakeSecretsExtension, startFakeSecretsExtension } from '../helpers/fake-secrets-extension';
 import { slashCommandEvent } from '../helpers/signed-event';
 

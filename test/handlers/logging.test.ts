@@ -1,8 +1,8 @@
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { systemClock } from '../../src/domain/ports';
 import { makeTaskHandler } from '../../src/handlers/task-handler';
+import { createLogger } from '../../src/log';
 import { slackWording } from '../../src/slack/blocks/wording';
-import { createLogger } from '../../src/wiring';
 import type { TaskDeps } from '../../src/workflows/tasks/deps';
 import { TASKS } from '../../src/workflows/tasks/registry';
 import { APPROVER_1, type Harness, startHarness } from '../helpers/harness';

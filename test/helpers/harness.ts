@@ -17,20 +17,20 @@ import { type AccountContext, accountContextFor } from '../../src/domain/plans';
 import { systemClock } from '../../src/domain/ports';
 import type { AccessRequest } from '../../src/domain/request';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
+import { lazy } from '../../src/lazy';
 import { LocalWorkflow } from '../../src/local/local-workflow';
 import type { SandboxAccount } from '../../src/local/sandbox/account';
 import { deployMemberStack } from '../../src/local/sandbox/bot-stack';
 import { SandboxOrganization } from '../../src/local/sandbox/organization';
+import { createLogger } from '../../src/log';
 import { slackAppDeps } from '../../src/slack/app-deps';
 import { ACTION_IDS } from '../../src/slack/ids';
 import type { ListenerDeps } from '../../src/slack/listeners';
 import {
   type AwsClients,
   type AwsPorts,
-  createLogger,
   defaultAwsClients,
   inProcessTaskDeps,
-  lazy,
   liveAwsPorts,
 } from '../../src/wiring';
 import { createRequestsTable, startDynalite, testDynamoClient } from './dynalite';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   type Bundle,
@@ -33,6 +33,8 @@ let bundles: Record<string, Bundle>;
 interface ColdRun {
   response?: { statusCode?: number; body?: string };
   network: Array<{ phase: string; kind: string; target: string }>;
+  /** The handler and the chunks loaded by the end of the run (file names). */
+  loadedFiles: string[];
 }
 
 /** require()s a bundle in a fresh node process, then (given an event) calls its handler once. */
@@ -44,6 +46,11 @@ async function coldRun(file: string, event?: unknown): Promise<ColdRun> {
 }
 
 const inputs = (name: string): string[] => Object.keys(bundles[name]!.inputs);
+const fileNames = (name: string, loaded: 'start' | 'first use'): string[] =>
+  bundles[name]!.files.filter((f) => f.loaded === loaded)
+    .map((f) => basename(f.file))
+    .sort();
+const SDK_CLIENT = /node_modules\/@aws-sdk\/client-/;
 
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'codebuild-access-bundles-'));
@@ -111,6 +118,26 @@ describe('Lambda bundles', () => {
   });
 
   it.each(FUNCTIONS)(
+    '%s names every chunk after itself, so serverless-esbuild packs them with this function only',
+    (name) => {
+      const handler = basename(bundles[name]!.file, '.js');
+      for (const { file } of bundles[name]!.files)
+        expect(basename(file)).toMatch(new RegExp(`^${handler}\\.`));
+    },
+  );
+
+  it('slack loads no AWS SDK client at start: the SDK and the gateways are a chunk loaded on first use', () => {
+    expect(Object.keys(bundles.slack!.startInputs).filter((input) => SDK_CLIENT.test(input))).toEqual([]);
+    const lazy = bundles.slack!.files.filter((f) => f.loaded === 'first use');
+    expect(lazy.map((f) => basename(f.file))).toContainEqual(
+      expect.stringMatching(/^slack\.slack-ports-live-/),
+    );
+    expect(inputs('slack').filter((input) => SDK_CLIENT.test(input)).length).toBeGreaterThan(0);
+    // What the slack function compiles before its first answer is about half of what it carries.
+    expect(bundles.slack!.startBytes).toBeLessThan(bundles.slack!.bytes * 0.6);
+  });
+
+  it.each(FUNCTIONS)(
     "%s carries none of @smithy/core's event-stream support (no client of ours streams)",
     (name) => {
       expect(
@@ -135,5 +162,27 @@ describe('Lambda bundles at run time', () => {
       text: expect.stringContaining('/codebuild-access'),
     });
     expect(network).toEqual([]);
+  });
+
+  it('slack answers help having loaded only its start files, never the AWS chunk', async () => {
+    const event = slashCommandEvent({ secret: BENCH_SECRET, text: 'help' });
+    const { response, loadedFiles } = await coldRun(bundles.slack!.file, event);
+    expect(response?.statusCode).toBe(200);
+    expect(loadedFiles).toEqual(fileNames('slack', 'start'));
+  });
+
+  it('slack loads the AWS chunk on the first command that calls AWS, and answers it', async () => {
+    const event = slashCommandEvent({ secret: BENCH_SECRET, text: 'status user:alice' });
+    const { response, loadedFiles, network } = await coldRun(bundles.slack!.file, event);
+    expect(loadedFiles).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^slack\.slack-ports-live-/),
+        ...fileNames('slack', 'start'),
+      ]),
+    );
+    // Every AWS endpoint is dead here: the call was made (through the chunk), and the user got an answer.
+    expect(network).toContainEqual({ phase: 'first-response', kind: 'connect', target: '127.0.0.1:1' });
+    expect(response?.statusCode).toBe(200);
+    expect(JSON.parse(response?.body ?? '{}').text).toMatch(/AWS refused to look up IAM user alice/);
   });
 });

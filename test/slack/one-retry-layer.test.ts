@@ -1,5 +1,5 @@
 import { GetUserCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { SLACK_PATH_CLIENT_CONFIG, slackAwsClients } from '../../src/wiring';
+import { SLACK_PATH_CLIENT_CONFIG, slackAwsClients } from '../../src/slack-ports-live';
 import { ackText, type Harness, startHarness, testAccountContext } from '../helpers/harness';
 import { SandboxIam } from '../helpers/sandbox-iam';
 

@@ -1,7 +1,7 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { liveSlackRuntime, makeSlackHandler } from '../../src/handlers/slack';
+import { lazy } from '../../src/lazy';
 import { ACTION_IDS } from '../../src/slack/ids';
-import { lazy } from '../../src/wiring';
 import {
   ALICE,
   APPROVER_1,
