@@ -93,6 +93,13 @@ describe('the Home tab view, within Slack limits', () => {
     expect(json).toMatch(/<!date\^\d+\^/);
   });
 
+  it("with no grant in effect, shows how to ask with the viewer's own mention, not a placeholder no one can resolve", () => {
+    const json = JSON.stringify(homeView(content(0)).blocks);
+
+    expect(json).toContain('Ask with /codebuild-access grant <@U0APPROVER1> developer for 8h');
+    expect(json).not.toContain('@you');
+  });
+
   it('shows no approvals section to someone who is not an approver', () => {
     const json = JSON.stringify(homeView({ ...content(2), isApprover: false, awaiting: [] }).blocks);
 

@@ -106,8 +106,9 @@ export function homeView(content: HomeContent, notice?: string): HomeView {
     ...(content.grants.length > 0
       ? capped(content.grants, grantBlocks, 'grants')
       : [
+          // The viewer's own mention, not a placeholder: `@you` typed as it is names no one.
           context(
-            'No time-bound access in effect. Ask with `/codebuild-access grant @you developer for 8h`.',
+            `No time-bound access in effect. Ask with /codebuild-access grant ${mention(content.userId)} developer for 8h`,
           ),
         ]),
   );
