@@ -163,6 +163,11 @@ export type Notice =
       /** The account the request works in, as its card names it (absent in a single-account bot). */
       account?: TargetAccount;
     }
+  /**
+   * A target the request's account does not have, in a bot with several accounts: the account is named, as
+   * the received answer names it, and the other accounts `in <account>` may name.
+   */
+  | { kind: 'target_not_found_in'; account: TargetAccount; message: string; otherAccounts: readonly string[] }
   | { kind: 'approval_recorded'; approver: string; approvals: number; required: number }
   | { kind: 'approved'; by: string[] }
   /** The rules let only these Slack users / user groups request (or approve) this tier. */

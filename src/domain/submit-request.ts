@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { type AccessRules, checkRequest, type GroupMembership } from './access-rules';
-import type { AccountAccess } from './accounts';
+import { type AccountAccess, accountNames } from './accounts';
 import { auditEvent } from './audit-trail';
 import type { ChangeCommand } from './command';
 import { commandAccount } from './command-account';
-import { BotError, NotAuthorizedError, WorkflowStartError } from './errors';
+import { BotError, NotAuthorizedError, TargetNotFoundError, WorkflowStartError } from './errors';
 import type { AccountContext } from './plans';
 import type { Clock, Log, RequestStore, WorkflowPort } from './ports';
 import type { AccessRequest } from './request';
@@ -73,7 +73,17 @@ export async function submitRequest(deps: SubmitDeps, submission: Submission): P
   const { deps: inAccount, account } = await commandAccount(deps, allowed, submission.requester.userId);
   // The record names the account it resolved, so a later change of DEFAULT_ACCOUNT cannot move it.
   const command = account === undefined ? allowed : { ...allowed, account: account.name };
-  const target = await retryTransient(() => resolveChangeTarget(inAccount, command));
+  const target = await retryTransient(() => resolveChangeTarget(inAccount, command)).catch(
+    (error: unknown) => {
+      if (!(account && deps.accounts && error instanceof TargetNotFoundError)) throw error;
+      // Several accounts: say which one has no such target, and how to ask in another.
+      const otherAccounts = accountNames(deps.accounts.directory).filter((name) => name !== account.name);
+      throw new TargetNotFoundError(
+        deps.wording.say({ kind: 'target_not_found_in', account, message: error.userMessage, otherAccounts }),
+        { cause: error },
+      );
+    },
+  );
   const now = deps.clock.now().toISOString();
   const request: AccessRequest = {
     requestId,

@@ -114,6 +114,22 @@ describe('a grant in a member account, end to end (signed slash command, real AS
   });
 
   it.each([
+    ['the default (hub) account', 'grant user:nobody developer', `[hub · ${HUB}]`, ['`dev`', '`prod`']],
+    ['a member account', 'grant user:nobody developer in prod', `[prod · ${PROD}]`, ['`hub`', '`dev`']],
+  ])(
+    'a target %s does not have is answered naming that account and the others to ask in',
+    async (_name, text, tag, others) => {
+      const response = await h.slash(text);
+
+      expect(ackText(response)).toBe(
+        `:warning: ${tag} There is no IAM user named \`nobody\` in this account. ` +
+          `To ask in another account, add \`in <account>\` (${others.join(', ')}). Nothing was changed.`,
+      );
+      expect(h.sfn.commandCalls(StartExecutionCommand)).toEqual([]);
+    },
+  );
+
+  it.each([
     'grant user:alice developer in constructor',
     'status user:alice in constructor',
     'rules in constructor',

@@ -167,6 +167,12 @@ const many = (n: number, what: string) => Array.from({ length: n }, (_, i) => `$
 export const worstNotices: Notice[] = [
   { kind: 'requested', requester: 'U0A', command, targetArn: target.arn },
   { kind: 'received', requestId: REQ, command, targetArn: target.arn, auditChannelId: 'C0AUDIT' },
+  {
+    kind: 'target_not_found_in',
+    account: { name: LONG(32, 'a'), id: A, region: 'ap-southeast-2' },
+    message: `There is no IAM user named \`${LONG(64, 'u')}\` in this account.`,
+    otherAccounts: Array.from({ length: 200 }, (_, i) => `account-${i}`),
+  },
   { kind: 'approval_recorded', approver: 'U0B', approvals: 11, required: 12 },
   { kind: 'approved', by: USERS },
   { kind: 'already_cancelled', by: USERS },

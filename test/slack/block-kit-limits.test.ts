@@ -121,6 +121,7 @@ describe('every notice stays within the length Slack advises for a message', () 
     const every: Record<Notice['kind'], true> = {
       requested: true,
       received: true,
+      target_not_found_in: true,
       approval_recorded: true,
       approved: true,
       rule_requesters_only: true,

@@ -70,6 +70,19 @@ describe('sayNotice words every domain notice', () => {
         'thread. You will be told the outcome.',
     ],
     [
+      'received, for a time-bound grant: the limit it understood',
+      {
+        kind: 'received',
+        requestId: REQ,
+        command: { ...grant, durationSeconds: 3600 },
+        targetArn: ARN,
+        auditChannelId: 'C0AUDIT',
+      },
+      `Request ${REQ} received: *grant developer for @alice*, for 1h, then revoked automatically (\`${ARN}\`). ` +
+        'The bot now checks it against AWS; if there is something to change, it goes to approval in <#C0AUDIT>, ' +
+        'and every step is posted in its thread. You will be told the outcome.',
+    ],
+    [
       'approval recorded',
       { kind: 'approval_recorded', approver: BOB, approvals: 1, required: 2 },
       ':ballot_box_with_check: Approved by <@U0BOB> (1 of 2); waiting for another approver.',

@@ -89,9 +89,16 @@ function noticeText(notice: Notice): string {
       return breakGlassLine(notice);
     case 'auto_approved':
       return autoApprovedLine(notice.rule, notice.source);
+    case 'target_not_found_in':
+      return (
+        `${accountTag(notice.account)} ${notice.message}` +
+        (notice.otherAccounts.length > 0
+          ? ` To ask in another account, add \`in <account>\` (${namesUpTo(notice.otherAccounts, 8)}).`
+          : '')
+      );
     case 'received':
       return (
-        `${notice.account ? `${accountTag(notice.account)} ` : ''}Request ${notice.requestId} received: *${describeCommand(notice.command)}* (\`${notice.targetArn}\`). ` +
+        `${notice.account ? `${accountTag(notice.account)} ` : ''}Request ${notice.requestId} received: *${describeCommand(notice.command)}*${timeLimitOf(notice.command)} (\`${notice.targetArn}\`). ` +
         `The bot now checks it against AWS; if there is something to change, it goes to approval in ` +
         `<#${notice.auditChannelId}>, and every step is posted in its thread. You will be told the outcome.`
       );
@@ -472,6 +479,19 @@ function stoppedText(notice: Extract<Notice, { kind: 'stopped' }>): string {
 const reasonSuffix = (reason: string | undefined): string => (reason ? ` Reason: ${free(reason)}` : '');
 
 /** An approved extension no run took: closed, and what its asker does now. */
+/** `a`, `b`, `c` and 5 more: at most `limit` names, in code spans. */
+const namesUpTo = (names: readonly string[], limit: number): string =>
+  names
+    .slice(0, limit)
+    .map((name) => `\`${name}\``)
+    .join(', ') + (names.length > limit ? ` and ${names.length - limit} more` : '');
+
+/** A time-bound grant's limit as the answer confirms it (", for 8h, then revoked automatically"); else nothing. */
+const timeLimitOf = (command: Extract<Notice, { kind: 'received' }>['command']): string =>
+  command.action === 'grant' && command.durationSeconds !== undefined
+    ? `, for ${formatDuration(command.durationSeconds)}, then revoked automatically`
+    : '';
+
 function extensionLapsedText(notice: Extract<Notice, { kind: 'extension_lapsed' }>): string {
   const why = notice.grantEnded
     ? 'is no longer in effect, so there was nothing to extend.'
