@@ -105,7 +105,14 @@ export interface SlackMessage {
 export interface SlackPort {
   post(message: SlackMessage): Promise<{ channel: string; ts: string }>;
   update(message: SlackMessage & { ts: string }): Promise<void>;
-  postEphemeral(message: { channel: string; user: string; text: string; threadTs?: string }): Promise<void>;
+  postEphemeral(message: {
+    channel: string;
+    user: string;
+    text: string;
+    threadTs?: string;
+    /** Block Kit blocks built in src/slack/blocks; `text` stays the notification's fallback. */
+    blocks?: unknown[];
+  }): Promise<void>;
   /** A direct message from the bot to one user (conversations.open, then chat.postMessage). */
   postDirect(userId: string, text: string, blocks?: unknown[]): Promise<void>;
   /**

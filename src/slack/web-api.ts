@@ -90,6 +90,7 @@ export class SlackWebApi implements SlackPort {
     user: string;
     text: string;
     threadTs?: string;
+    blocks?: unknown[];
   }): Promise<void> {
     await this.call(`answer ${message.user} in ${message.channel}`, () =>
       this.client.chat.postEphemeral({
@@ -97,6 +98,7 @@ export class SlackWebApi implements SlackPort {
         user: message.user,
         text: safeText(message.text),
         ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+        ...(message.blocks ? { blocks: safeBlocks(message.blocks) } : {}),
       }),
     );
   }

@@ -8,7 +8,7 @@ import {
   requestForm,
   TIER_DESCRIPTIONS,
 } from '../../src/slack/blocks/request-form';
-import { REQUEST_FORM } from '../../src/slack/ids';
+import { ACTION_IDS, REQUEST_FORM } from '../../src/slack/ids';
 import { formLimits } from '../../src/slack/listeners/request-form';
 import {
   ALICE,
@@ -247,6 +247,19 @@ describe('submitting a valid form', () => {
     const ack = h.slack.ephemerals.find((e) => e.user === REQUESTER);
     expect(ack).toMatchObject({ channel: 'C0REQ' });
     expect(ack?.text).toContain(`Request ${requestId} received: *grant developer for <@${ALICE}>*`);
+  });
+
+  it('answers with the Cancel button the typed command answers with, and that button cancels the request', async () => {
+    await submitForm({ iamTarget: 'user:alice', tier: 'readonly', reason: 'read the build logs' });
+    const [requestId] = startedRequestIds();
+    await h.awaitApprovalWait(String(requestId));
+    const ack = h.slack.ephemerals.find((e) => e.user === REQUESTER);
+    expect(JSON.stringify(ack?.blocks)).toContain(`"action_id":"${ACTION_IDS.cancel}"`);
+    expect(JSON.stringify(ack?.blocks)).toContain(`"value":"${requestId}"`);
+
+    await h.click(String(requestId), REQUESTER, { actionId: ACTION_IDS.cancel });
+
+    expect((await h.store.get(String(requestId)))?.status).toBe('cancelled');
   });
 
   it('posts the same card as the typed command for the same request', async () => {

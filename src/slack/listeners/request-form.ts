@@ -89,10 +89,12 @@ export async function tellRequester(
   origin: FormOrigin,
   userId: string,
   text: string,
+  blocks?: unknown[],
 ): Promise<void> {
+  const withBlocks = blocks ? { blocks } : {};
   if (origin.channelId) {
     try {
-      await deps.slack.postEphemeral({ channel: origin.channelId, user: userId, text });
+      await deps.slack.postEphemeral({ channel: origin.channelId, user: userId, text, ...withBlocks });
       return;
     } catch (error) {
       deps.log.warn('could not answer in the channel; answering by DM', { error });
@@ -100,7 +102,7 @@ export async function tellRequester(
   }
   try {
     // chat.postMessage to a user id posts in the app's DM with them.
-    await deps.slack.post({ channel: userId, text });
+    await deps.slack.post({ channel: userId, text, ...withBlocks });
   } catch (error) {
     deps.log.error('could not tell the requester about their request', { error });
   }

@@ -1,7 +1,8 @@
 import type { SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { AccountAccessDeniedError } from '../../../domain/accounts';
 import { NotAuthorizedError, TargetNotFoundError } from '../../../domain/errors';
-import { submitRequest } from '../../../domain/submit-request';
+import { requestIdFor, submitRequest } from '../../../domain/submit-request';
+import { pendingAck } from '../../blocks/lifecycle';
 import { type FormOrigin, fieldMessage, mentionedIds } from '../../blocks/request-form';
 import { REQUEST_FORM } from '../../ids';
 import { readRequestForm } from '../../read-request-form';
@@ -59,6 +60,8 @@ export async function requestFormSubmission(
   }
   const origin = originOf(view.private_metadata);
   let reply: string;
+  // A recorded request's answer carries its Cancel button, as the slash command's ack does.
+  let blocks: unknown[] | undefined;
   try {
     reply = await submitRequest(deps, {
       command: reading.command,
@@ -67,6 +70,7 @@ export async function requestFormSubmission(
       channelId: origin.channelId ?? userId,
       triggerId: body.trigger_id,
     });
+    blocks = pendingAck(reply, requestIdFor(teamId, body.trigger_id)).blocks;
   } catch (error) {
     if (error instanceof AccountAccessDeniedError && reading.command.account !== undefined) {
       // The picked account refused the bot's member role: that is the account field's answer.
@@ -86,5 +90,5 @@ export async function requestFormSubmission(
     reply = answerFor(error, deps, body.trigger_id);
   }
   await ack();
-  await tellRequester(deps, origin, userId, reply);
+  await tellRequester(deps, origin, userId, reply, blocks);
 }
