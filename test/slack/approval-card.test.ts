@@ -128,6 +128,33 @@ describe('the approval card of a managed-tier grant', () => {
     });
   });
 
+  it.each<[AccessRequest['status'], string]>([
+    ['active', `ends ${EXPIRES_TOKEN}, then revoked automatically`],
+    ['completed', `ended ${EXPIRES_TOKEN}, revoked automatically`],
+    ['relinquished', `~ends ${EXPIRES_TOKEN}~ ended early: relinquished, and revoked then`],
+    ['revoked_early', `~ends ${EXPIRES_TOKEN}~ ended early by a revoke`],
+  ])(
+    'for a time-bound grant that is %s, the time limit says how it stands, never contradicting the status',
+    (status, line) => {
+      const request: AccessRequest = {
+        ...grantRequest(
+          {
+            action: 'grant',
+            target: { kind: 'user', name: 'alice' },
+            tier: 'developer',
+            durationSeconds: 28_800,
+          },
+          'developer',
+        ),
+        accessExpiresAt: EXPIRES,
+        status,
+      };
+      expect(decidedCard(request)[2]).toMatchObject({
+        fields: expect.arrayContaining([field(`*Time limit*\n${line}`)]),
+      });
+    },
+  );
+
   it('once decided, replaces the buttons with the decision and the reason', () => {
     const request: AccessRequest = {
       ...grantRequest(

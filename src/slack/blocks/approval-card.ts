@@ -74,10 +74,25 @@ function timeLimitField(request: AccessRequest): MrkdwnElement[] {
   }
   const duration = 'durationSeconds' in request.command ? request.command.durationSeconds : undefined;
   if (duration === undefined) return [];
-  const end = request.accessExpiresAt
-    ? `ends ${slackDate(request.accessExpiresAt)}`
-    : `${formatDuration(duration)} from when it is applied`;
-  return [{ type: 'mrkdwn', text: `*Time limit*\n${end}, then revoked automatically` }];
+  if (request.accessExpiresAt === undefined) {
+    return [
+      {
+        type: 'mrkdwn',
+        text: `*Time limit*\n${formatDuration(duration)} from when it is applied, then revoked automatically`,
+      },
+    ];
+  }
+  const end = slackDate(request.accessExpiresAt);
+  // Once the grant has ended, the line says how, not what was going to happen.
+  const line =
+    request.status === 'relinquished'
+      ? `~ends ${end}~ ended early: relinquished, and revoked then`
+      : request.status === 'revoked_early'
+        ? `~ends ${end}~ ended early by a revoke`
+        : request.status === 'completed'
+          ? `ended ${end}, revoked automatically`
+          : `ends ${end}, then revoked automatically`;
+  return [{ type: 'mrkdwn', text: `*Time limit*\n${line}` }];
 }
 
 /** The part of the card every state shares: who, what, why, and the exact change. */
