@@ -3,7 +3,7 @@
 // is byte for byte what gets deployed.
 'use strict';
 
-const { readFile, writeFile } = require('node:fs/promises');
+const { readdir, readFile, rm, writeFile } = require('node:fs/promises');
 const path = require('node:path');
 
 const stub = (file) => path.join(__dirname, 'src', 'stubs', file);
@@ -15,7 +15,9 @@ const inNodeModules = (file) => file.split(path.sep).includes('node_modules');
  * our own `@slack/bolt` imports get App, AwsLambdaReceiver and LogLevel from their modules instead of
  * Bolt's index (every receiver, Assistant); Bolt's App gets a throwing stand-in for the two receivers it
  * builds only without one; @smithy/core's lazily imported event-stream support, which no client of ours
- * uses, and @aws-sdk/core's browser-only bowser become throwing stand-ins. ~45 KB of the slack bundle (docs/performance.md).
+ * uses, becomes a throwing stand-in. ~45 KB of the slack bundle (docs/performance.md). @aws-sdk/core's
+ * browser user-agent code imports bowser (47 KB) by an `import()` that runs only in a browser: left
+ * unresolved (external), so a split build makes no chunk of it that nothing loads.
  */
 const lambdaOnlyModules = {
   name: 'lambda-only-modules',
@@ -27,7 +29,7 @@ const lambdaOnlyModules = {
       /@slack[\\/]bolt[\\/]dist[\\/]App\.js$/.test(args.importer) ? { path: stub('bolt-receivers.ts') } : undefined,
     );
     build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () => ({ path: stub('smithy-event-streams.ts') }));
-    build.onResolve({ filter: /^bowser$/ }, () => ({ path: stub('bowser.ts') }));
+    build.onResolve({ filter: /^bowser$/ }, () => ({ path: 'bowser', external: true }));
   },
 };
 
@@ -45,6 +47,17 @@ function entryName(entryPoints) {
   return names[0];
 }
 
+/** The functions whose handler loads part of its code by `import()`: the slack function (src/slack-ports.ts). */
+const SPLIT_ENTRIES = new Set(['slack']);
+
+/** Deletes the chunks an earlier build of this entry left in `outdir` (their names change with their content). */
+async function removeOldChunks(outdir, name) {
+  const files = await readdir(outdir).catch(() => []);
+  await Promise.all(
+    files.filter((file) => file.startsWith(`${name}.`) && file.endsWith('.js')).map((file) => rm(path.join(outdir, file))),
+  );
+}
+
 /**
  * Code behind an `import()` loads when that runs, not with the handler: the slack function loads the
  * AWS SDK and the gateways over it (half its bundle) on the first port call (src/slack-ports.ts), so
@@ -52,22 +65,23 @@ function entryName(entryPoints) {
  * Lambda loads our handlers as CommonJS; so the build splits as ES modules and each output is then turned
  * into CommonJS (`import()` becomes `require()` of the chunk, on first use). Chunks are named after their
  * entry (slack.chunk-….js): serverless-esbuild packs the files whose name starts with `<entry>.` with
- * that function only. An entry without `import()` is one file, as before.
+ * that function only, so the chunks an earlier build left are deleted first. Only SPLIT_ENTRIES split:
+ * every other function loads all its code at start anyway, and stays one CommonJS file.
  */
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
     const options = build.initialOptions;
-    Object.assign(options, {
-      format: 'esm',
-      splitting: true,
-      chunkNames: `${entryName(options.entryPoints)}.[name]-[hash]`,
-      metafile: true,
-    });
+    const name = entryName(options.entryPoints);
+    if (!SPLIT_ENTRIES.has(name)) return;
     if (options.write === false) throw new Error('lazy-chunks: the outputs are rewritten on disk; keep write on');
+    // The CommonJS rewrite below would leave a source map pointing at the ES module output.
+    if (options.sourcemap) throw new Error('lazy-chunks: source maps would not follow the CommonJS rewrite');
+    Object.assign(options, { format: 'esm', splitting: true, chunkNames: `${name}.[name]-[hash]`, metafile: true });
+    const cwd = options.absWorkingDir ?? process.cwd();
+    build.onStart(() => removeOldChunks(path.resolve(cwd, options.outdir ?? '.'), name));
     build.onEnd(async (result) => {
       if (result.errors.length > 0 || !result.metafile) return;
-      const cwd = options.absWorkingDir ?? process.cwd();
       const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
       await Promise.all(
         outputs.map(async ([file, output]) => {

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   type Bundle,
+  buildBundles,
   buildLambdaBundles,
   FORBIDDEN_PACKAGES,
   forbiddenPackagesIn,
@@ -123,6 +124,30 @@ describe('Lambda bundles', () => {
       const handler = basename(bundles[name]!.file, '.js');
       for (const { file } of bundles[name]!.files)
         expect(basename(file)).toMatch(new RegExp(`^${handler}\\.`));
+    },
+  );
+
+  it("deletes the chunks an earlier build left (serverless-esbuild would pack them), and no other function's files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codebuild-access-rebuild-'));
+    try {
+      writeFileSync(join(dir, 'slack.chunk-STALE000.js'), '// an earlier build');
+      writeFileSync(join(dir, 'plan.js'), '// another function');
+      await buildBundles({ slack: 'src/handlers/slack.ts' }, dir);
+      expect(existsSync(join(dir, 'slack.chunk-STALE000.js'))).toBe(false);
+      expect(existsSync(join(dir, 'plan.js'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it.each(FUNCTIONS)('%s has no file that nothing loads: each is its handler or reached from it', (name) => {
+    expect(bundles[name]!.files.filter((f) => f.loaded === 'never').map((f) => basename(f.file))).toEqual([]);
+  });
+
+  it.each(FUNCTIONS.filter((name) => name !== 'slack'))(
+    '%s is one CommonJS file, as it loads all its code at start anyway (only slack splits)',
+    (name) => {
+      expect(bundles[name]!.files.map((f) => basename(f.file))).toEqual([basename(bundles[name]!.file)]);
     },
   );
 
