@@ -6,10 +6,9 @@ import { type Clock, type Log, systemClock } from '../domain/ports';
 import { lazy } from '../lazy';
 import { createLogger } from '../log';
 import { createSlackApp } from '../slack/app';
-import { slackAppDeps } from '../slack/app-deps';
+import { type SlackAppPorts, slackAppDeps } from '../slack/app-deps';
 import { gateSlackRequest, type HttpEvent, type HttpResponse } from '../slack/http-gate';
 import { deferredSlackPorts } from '../slack-ports';
-import type { AwsPorts } from '../wiring';
 
 type BoltLambdaHandler = (event: unknown, context: unknown) => Promise<HttpResponse>;
 
@@ -60,7 +59,7 @@ export function makeSlackHandler(getRuntime: () => Promise<SlackRuntime>) {
  */
 export async function liveSlackRuntime(
   env: Record<string, string | undefined> = process.env,
-  overrides: { ports?: AwsPorts; clock?: Clock } = {},
+  overrides: { ports?: SlackAppPorts; clock?: Clock } = {},
 ): Promise<SlackRuntime> {
   const config = loadConfig(env);
   const clock = overrides.clock ?? systemClock;

@@ -26,6 +26,8 @@ import { createLogger } from '../../src/log';
 import { slackAppDeps } from '../../src/slack/app-deps';
 import { ACTION_IDS } from '../../src/slack/ids';
 import type { ListenerDeps } from '../../src/slack/listeners';
+import { deferredSlackPorts, type SlackPorts } from '../../src/slack-ports';
+import { liveSlackPorts } from '../../src/slack-ports-live';
 import {
   type AwsClients,
   type AwsPorts,
@@ -252,7 +254,16 @@ export async function startHarness(
     return {};
   });
   const store = new DynamoRequestStore(testDynamoClient(dynalite.endpoint), table);
-  const handler = makeSlackHandler(lazy(() => liveSlackRuntime(env, { ports: ports() })));
+  // The slack function's ports as the Lambda has them: stand-ins that build the live ports (over the
+  // harness's clients) on their first call, so every listener flow goes through deferredSlackPorts.
+  const slackPorts = (): SlackPorts => {
+    const config = loadConfig(env);
+    return deferredSlackPorts(
+      config,
+      lazy(async () => liveSlackPorts(config, { ...defaultAwsClients(), ...clients })),
+    );
+  };
+  const handler = makeSlackHandler(lazy(() => liveSlackRuntime(env, { ports: slackPorts() })));
 
   const poll = async (check: () => boolean | Promise<boolean>, what: string): Promise<void> => {
     for (let i = 0; i < 400; i += 1) {
