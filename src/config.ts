@@ -173,7 +173,8 @@ export const EnvSchema = z.object({
     )
     .check(
       z.describe(
-        'How long before a time-bound grant ends the requester is reminded in the thread (default 1 hour).',
+        'How long before a time-bound grant ends the requester is reminded in the thread (default 1 hour); ' +
+          'never more than the last quarter of the grant, so a 1h grant is reminded 15 min before its end.',
       ),
     ),
   APPROVER_REMINDER_SECONDS: z

@@ -97,8 +97,15 @@ export function grantWindow(request: AccessRequest, reminderLeadSeconds: number)
   if (Number.isNaN(end)) return undefined;
   // An extension the workflow accepted (a journal marker only apply writes) moves the end later.
   const extended = Math.max(end, ...extensionsOf(request).map((step) => Date.parse(step.expiresAt)));
-  return windowEndingAt(extended, reminderLeadSeconds);
+  return windowEndingAt(extended, reminderLeadFor(reminderLeadSeconds, totalGrantSeconds(request)));
 }
+
+/**
+ * How long before its end a grant of `grantSeconds` in all is reminded: GRANT_REMINDER_SECONDS, but never
+ * more than its last quarter, so a 1h grant is reminded 15 min before its end, not the moment it starts.
+ */
+export const reminderLeadFor = (leadSeconds: number, grantSeconds: number): number =>
+  Math.min(leadSeconds, Math.floor(grantSeconds / 4));
 
 /** The window of a grant that ends at `endMs`: its reminder `reminderLeadSeconds` before. */
 export const windowEndingAt = (endMs: number, reminderLeadSeconds: number): GrantWindow => ({

@@ -304,7 +304,8 @@ export type Notice =
       summary?: string;
       accessExpiresAt: string;
     }
-  | { kind: 'reminder'; requester: string; summary?: string; accessExpiresAt: string }
+  /** Its grant's time limit is near: `requestId` is the grant's, which `extend` names. */
+  | { kind: 'reminder'; requester: string; requestId: string; summary?: string; accessExpiresAt: string }
   | { kind: 'no_change'; requester: string; unchanged: string[] }
   | { kind: 'closed_denied'; requester: string }
   | { kind: 'closed_expired'; requester: string }

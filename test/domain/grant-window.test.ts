@@ -32,10 +32,37 @@ describe('grantWindow: the instants a time-bound grant waits until', () => {
       { remindAt: '2026-11-28T17:00:01Z', expiresAt: '2026-11-28T18:00:01Z' },
     ],
     [
-      'a reminder lead longer than the grant: the reminder instant is before the apply (its Wait ends at once)',
-      request({ action: 'grant', durationSeconds: 1800 }),
+      'a grant shorter than four reminder leads: reminded in its last quarter, not when it starts',
+      request({ action: 'grant', durationSeconds: 3600 }),
       3600,
-      { remindAt: '2026-11-28T09:30:01Z', expiresAt: '2026-11-28T10:30:01Z' },
+      { remindAt: '2026-11-28T10:45:01Z', expiresAt: '2026-11-28T11:00:01Z' },
+    ],
+    [
+      'a grant of exactly four reminder leads keeps the configured lead',
+      request({ action: 'grant', durationSeconds: 4 * 3600 }),
+      3600,
+      { remindAt: '2026-11-28T13:00:01Z', expiresAt: '2026-11-28T14:00:01Z' },
+    ],
+    [
+      'an accepted extension lengthens the grant, and so the quarter its reminder may take',
+      request(
+        { action: 'grant', durationSeconds: 1800 },
+        {
+          completedSteps: [
+            applied,
+            {
+              ...journalMarker(
+                'extended:REQ-0000000002',
+                'extended by 5400 s',
+                new Date('2026-11-28T10:20:00Z'),
+              ),
+              extension: { requestId: 'REQ-0000000002', seconds: 5400, expiresAt: '2026-11-28T12:00:01Z' },
+            },
+          ],
+        },
+      ),
+      3600,
+      { remindAt: '2026-11-28T11:30:01Z', expiresAt: '2026-11-28T12:00:01Z' },
     ],
     [
       'the expiry the record already shows wins (what the thread told people)',

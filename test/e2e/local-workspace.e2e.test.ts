@@ -260,7 +260,9 @@ describeWithChromium('the local Slack workspace in a browser', () => {
     expect(lastReply).toContain('Time limit reached for Grant readonly to IAM user carol.');
     expect(lastReply).toContain('revoked: detach AWSCodeBuildReadOnlyAccess from user carol');
     const trail = (await page.locator('#thread-messages').textContent()) ?? '';
-    expect(trail).toContain('Ask again before then if you still need it.');
+    expect(trail).toContain(
+      `If you still need it, ask for more time: /codebuild-access extend ${requestId} by 2h`,
+    );
     expect((await new PageDriver(local.url).sandboxUser('carol'))?.attachedPolicyArns.sort()).toEqual(
       [...before].sort(),
     );

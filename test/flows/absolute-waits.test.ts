@@ -93,7 +93,7 @@ async function approvedRun(
 describe('time-bound waits on absolute instants (no wait overrides)', () => {
   it('holds a grant until the instant apply returned (the recorded expiry less the reminder lead), timing out after the seconds to it', async () => {
     const { world, workflow } = worldAt(() => new Date());
-    const requestId = await approvedRun(world, workflow, grantFor(2 * 3600));
+    const requestId = await approvedRun(world, workflow, grantFor(4 * 3600));
     const run = workflow.run(requestId);
     await until('the reminder hold', () => entered(run?.events ?? []).includes(REMINDER_HOLD_STATE));
     for (let i = 0; i < 50; i += 1) await turn();
@@ -104,16 +104,17 @@ describe('time-bound waits on absolute instants (no wait overrides)', () => {
     expect(world.iam.attached.has(POLICY_ARNS.codeBuildDeveloper)).toBe(true);
     const expiresAt = record?.accessExpiresAt ?? '';
     expect(expiresAt).toMatch(RFC3339_SECONDS);
-    // About two hours from the completed apply; whole seconds, as TimestampPath takes them.
-    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(2 * HOUR - 60_000);
-    expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(2 * HOUR + 1000);
+    // About four hours from the completed apply (four leads: the full hour's lead applies); whole seconds,
+    // as TimestampPath takes them.
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(4 * HOUR - 60_000);
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(4 * HOUR + 1000);
     const remindAt = new Date(Date.parse(expiresAt) - HOUR).toISOString().replace('.000Z', 'Z');
     const held = inputOf(run?.events ?? [], REMINDER_HOLD_STATE) as {
       applied: { timeBound: { untilReminder: number } };
     };
     expect(held).toMatchObject({ applied: { timeBound: { remindAt, expiresAt } } });
-    expect(held.applied.timeBound.untilReminder).toBeGreaterThan(3600 - 60);
-    expect(held.applied.timeBound.untilReminder).toBeLessThanOrEqual(3601);
+    expect(held.applied.timeBound.untilReminder).toBeGreaterThan(3 * 3600 - 60);
+    expect(held.applied.timeBound.untilReminder).toBeLessThanOrEqual(3 * 3600 + 1);
   });
 
   it('runs a grant whose instants have passed through both holds: reminded, revoked, reported', async () => {

@@ -333,7 +333,7 @@ export const worstNotices: Notice[] = [
     summary: hugePlan.summary,
     accessExpiresAt: EXPIRES,
   },
-  { kind: 'reminder', requester: 'U0A', summary: hugePlan.summary, accessExpiresAt: EXPIRES },
+  { kind: 'reminder', requester: 'U0A', requestId: REQ, summary: hugePlan.summary, accessExpiresAt: EXPIRES },
   { kind: 'no_change', requester: 'U0A', unchanged: many(200, 'already attached') },
   { kind: 'closed_denied', requester: 'U0A' },
   { kind: 'closed_expired', requester: 'U0A' },

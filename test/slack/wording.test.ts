@@ -232,8 +232,15 @@ describe('sayNotice words every domain notice', () => {
     ],
     [
       'reminder',
-      { kind: 'reminder', requester: ALICE, summary: 'Grant developer to user alice', accessExpiresAt: AT },
-      `:alarm_clock: <@U0ALICE>, Grant developer to user alice ends ${DATE}. Ask again before then if you still need it.`,
+      {
+        kind: 'reminder',
+        requester: ALICE,
+        requestId: REQ,
+        summary: 'Grant developer to user alice',
+        accessExpiresAt: AT,
+      },
+      `:alarm_clock: <@U0ALICE>, Grant developer to user alice ends ${DATE}. If you still need it, ask for more ` +
+        `time: \`/codebuild-access extend ${REQ} by 2h because …\`, or Extend on the bot's Home tab.`,
     ],
     [
       'nothing to change',

@@ -182,7 +182,10 @@ function noticeText(notice: Notice): string {
         `${slackDate(notice.accessExpiresAt)}. ${mention(notice.requester)}`
       );
     case 'reminder':
-      return `:alarm_clock: ${mention(notice.requester)}, ${notice.summary === undefined ? 'this access' : summaryText(notice.summary)} ends ${slackDate(notice.accessExpiresAt)}. Ask again before then if you still need it.`;
+      return (
+        `:alarm_clock: ${mention(notice.requester)}, ${notice.summary === undefined ? 'this access' : summaryText(notice.summary)} ends ${slackDate(notice.accessExpiresAt)}. ` +
+        `If you still need it, ask for more time: \`/codebuild-access extend ${notice.requestId} by 2h because …\`, or Extend on the bot's Home tab.`
+      );
     case 'no_change':
       return `:information_source: Nothing to change: ${fitLines(notice.unchanged, LIST, '; ') || 'already in place'}. ${mention(notice.requester)}`;
     case 'closed_denied':

@@ -10,6 +10,8 @@ import {
   type HeldWindow,
   heldFrom,
   journalMarker,
+  reminderLeadFor,
+  totalGrantSeconds,
   windowEndingAt,
 } from '../../domain/grant-ledger';
 import { type AccessRequest, REQUEST_ID_PATTERN, savableBy } from '../../domain/request';
@@ -32,7 +34,13 @@ export async function checkExtension(
   const now = deps.clock.now();
   const current = input.timeBound.expiresAt;
   const unchanged = {
-    ...heldFrom(windowEndingAt(Date.parse(current), deps.grantReminderSeconds), now),
+    ...heldFrom(
+      windowEndingAt(
+        Date.parse(current),
+        reminderLeadFor(deps.grantReminderSeconds, totalGrantSeconds(grant)),
+      ),
+      now,
+    ),
     extendedBy: null,
   };
   const extensionId =
@@ -48,7 +56,7 @@ export async function checkExtension(
   // A retry after the marker was journaled: the run's state still has the end before it.
   const counted = extensionsOf(grant).find((step) => step.requestId === extensionId);
   if (counted && Date.parse(counted.expiresAt) > Date.parse(current)) {
-    return moved(deps, counted.expiresAt, extensionId, now);
+    return moved(deps, counted.expiresAt, totalGrantSeconds(grant), extensionId, now);
   }
   const extension = await deps.store.get(extensionId);
   const verdict = judgeExtension(
@@ -83,16 +91,20 @@ export async function checkExtension(
     ...journalMarker(extensionStepId(extensionId), `extended by ${verdict.seconds} s (${extensionId})`, now),
     extension: { requestId: extensionId, seconds: verdict.seconds, expiresAt },
   });
-  return moved(deps, expiresAt, extensionId, now);
+  return moved(deps, expiresAt, totalGrantSeconds(grant) + verdict.seconds, extensionId, now);
 }
 
 const moved = (
   deps: TaskDeps,
   expiresAt: string,
+  grantSeconds: number,
   extensionId: string,
   now: Date,
 ): HeldWindow & { extendedBy: string } => ({
-  ...heldFrom(windowEndingAt(Date.parse(expiresAt), deps.grantReminderSeconds), now),
+  ...heldFrom(
+    windowEndingAt(Date.parse(expiresAt), reminderLeadFor(deps.grantReminderSeconds, grantSeconds)),
+    now,
+  ),
   extendedBy: extensionId,
 });
 

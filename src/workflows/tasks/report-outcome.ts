@@ -88,7 +88,13 @@ export function outcomeNotice(
         accessExpiresAt: request.accessExpiresAt ?? '',
       };
     case 'reminder':
-      return { kind: 'reminder', requester, ...withSummary, accessExpiresAt: request.accessExpiresAt ?? '' };
+      return {
+        kind: 'reminder',
+        requester,
+        requestId: request.requestId,
+        ...withSummary,
+        accessExpiresAt: request.accessExpiresAt ?? '',
+      };
     case 'no_change':
       return { kind: 'no_change', requester, unchanged: request.plan?.unchanged ?? [] };
     case 'denied':
