@@ -48,10 +48,11 @@ export async function postToThread(
   if (!request.card) return;
   try {
     // Every reply names the account first (the plan's, which the approvals bind, else the request's).
-    const account = request.plan?.account ?? request.account;
-    const text =
-      account && deps.wording.accountTag ? `${deps.wording.accountTag(account)} ${event.text}` : event.text;
-    await deps.slack.post({ channel: request.card.channel, threadTs: request.card.ts, text });
+    await deps.slack.post({
+      channel: request.card.channel,
+      threadTs: request.card.ts,
+      text: threadText(deps, request, event.text),
+    });
   } catch (error) {
     deps.log.error('could not post audit event to the thread', {
       eventType: event.type,

@@ -1,7 +1,10 @@
-import type { AuditDeps } from './audit-trail';
+import { type AuditDeps, threadText } from './audit-trail';
 import { BotError } from './errors';
 import type { DirectMessage } from './notices';
 import type { AccessRequest } from './request';
+
+/** The DMs that carry a request's news to its requester (not the approvers' asks, which name the account). */
+const ABOUT_THE_REQUEST: ReadonlySet<DirectMessage['kind']> = new Set(['update', 'decided', 'access_ended']);
 
 const reasonOf = (error: unknown): string => {
   const code = (error as { cause?: { data?: { error?: string } } } | undefined)?.cause?.data?.error;
@@ -15,13 +18,18 @@ const reasonOf = (error: unknown): string => {
  */
 export async function sendDirect(
   deps: Pick<AuditDeps, 'slack' | 'log' | 'wording'>,
-  request: Pick<AccessRequest, 'requestId' | 'card'>,
+  request: Pick<AccessRequest, 'requestId' | 'card'> & Partial<Pick<AccessRequest, 'plan' | 'account'>>,
   userId: string,
   message: DirectMessage,
 ): Promise<boolean> {
   try {
     const rendered = deps.wording.direct(message);
-    await deps.slack.postDirect(userId, rendered.text, rendered.blocks);
+    // What the requester is told names the account first, as the thread does (the approvers' DMs put
+    // it in their own first line).
+    const text = ABOUT_THE_REQUEST.has(message.kind)
+      ? threadText(deps, request, rendered.text)
+      : rendered.text;
+    await deps.slack.postDirect(userId, text, rendered.blocks);
     return true;
   } catch (error) {
     deps.log.warn('could not send a direct message', { requestId: request.requestId, to: userId, error });

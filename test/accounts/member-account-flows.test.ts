@@ -1,7 +1,14 @@
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { POLICY_ARNS } from '../../src/domain/tiers';
-import { APPROVER_1, AUDIT_CHANNEL, ackText, type Harness, startHarness } from '../helpers/harness';
+import {
+  APPROVER_1,
+  AUDIT_CHANNEL,
+  ackText,
+  type Harness,
+  REQUESTER,
+  startHarness,
+} from '../helpers/harness';
 
 const PROD = '777788889999';
 const DEV = '444455556666';
@@ -77,6 +84,16 @@ describe('a grant in a member account, end to end (signed slash command, real AS
     const thread = h.slack.thread(posted!.ts).map((m) => m.text ?? '');
     expect(thread.length).toBeGreaterThan(3);
     for (const reply of thread) expect(reply.startsWith(`[prod · ${PROD}] `)).toBe(true);
+  });
+
+  it("the requester's direct messages about a prod request name prod first, as its thread does", async () => {
+    const requestId = await approved('grant user:alice developer in prod because release');
+
+    const dms = h.slack.directMessagesTo(REQUESTER).map((m) => m.text ?? '');
+    expect(dms.filter((text) => text.includes(requestId)).length).toBeGreaterThan(1);
+    for (const text of dms.filter((t) => t.includes(requestId))) {
+      expect(text.startsWith(`[prod · ${PROD}] ${requestId}: `)).toBe(true);
+    }
   });
 
   it('a time-bound grant in prod expires there: attached, then detached by the rollback role', async () => {
