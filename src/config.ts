@@ -4,10 +4,15 @@ import * as z from 'zod/mini';
 import { en } from 'zod/v4/locales';
 import { parseAccessRules } from './access-rules-file';
 import { type AccessRules, defaultAccessRules } from './domain/access-rules';
-import { ACCOUNT_NAME, type AccountDirectory, type AccountSetup, accountNames } from './domain/accounts';
+import {
+  ACCOUNT_NAME,
+  type AccountDirectory,
+  type AccountSetup,
+  accountContextIn,
+  accountNames,
+} from './domain/accounts';
 import { DEFAULTS } from './domain/defaults';
-import { type AccountContext, accountContextFor } from './domain/plans';
-import { partitionForRegion } from './domain/seed-policies';
+import type { AccountContext } from './domain/plans';
 
 /**
  * Every environment variable the bot reads, in one place, validated once. A missing or malformed
@@ -463,15 +468,10 @@ export function requireSecret(ref: SecretRef | undefined, name: string): SecretR
 
 /** The account id, region and setup options, when config names the account; see AccountContext. */
 export function accountContext(config: Config): AccountContext | undefined {
-  if (config.accountId === undefined || config.region === undefined) return undefined;
-  return accountContextFor({
-    accountId: config.accountId,
-    region: config.region,
-    partition: partitionForRegion(config.region).partition,
-    stage: config.stage,
-    kmsKeyArns: config.kmsKeyArns,
-    ...(config.permissionsBoundaryArn ? { permissionsBoundaryArn: config.permissionsBoundaryArn } : {}),
-  });
+  const setup = accountSetup(config);
+  if (config.accountId === undefined || setup === undefined) return undefined;
+  // The hub is an account like the others: one rule for the ARNs of every account (accountContextIn).
+  return accountContextIn(setup, { name: config.accounts.hubName, id: config.accountId });
 }
 
 /**

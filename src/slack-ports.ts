@@ -48,7 +48,7 @@ function deferred<T>(real: () => Promise<T>, methods: Record<AsyncMethods<T>, tr
 
 /**
  * The slack function's ports, loaded on their first call: `load` brings in the AWS SDK clients and the
- * gateways over them (wiring.ts liveSlackPorts), about half of the slack bundle. Until a command or click
+ * gateways over them (liveSlackPorts in slack-ports-live.ts), about half of the slack bundle. Until a command or click
  * needs AWS, none of that code is loaded or compiled, so `help`, a usage error or a refused signature
  * answers a cold start without it (docs/performance.md). Which ports exist follows from config alone, as
  * in liveSlackPorts; the accounts' directory and ARNs are config too, and need no SDK.
